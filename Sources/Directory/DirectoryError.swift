@@ -1,0 +1,35 @@
+import Core
+
+/// Why a directory operation was refused; each reads as one clear line for the admin CLI.
+public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidAddress(String, AddressError)
+    case invalidDomain(String)
+    case unknownDomain(String)
+    case duplicateDomain(String)
+    case domainNotEmpty(String, accounts: Int, aliases: Int)
+    case unknownAccount(String)
+    case duplicateAccount(String)
+    case unknownAlias(String)
+    case duplicateAlias(source: String, target: String)
+    case aliasSourceIsNotLocal(String)
+    case invalidQuota(Int64)
+    case weakPassword(String)
+
+    public var description: String {
+        switch self {
+        case .invalidAddress(let a, let why): "invalid address '\(a)': \(why)"
+        case .invalidDomain(let d): "invalid domain name '\(d)'"
+        case .unknownDomain(let d): "unknown domain '\(d)' (add it first: posta domain add \(d))"
+        case .duplicateDomain(let d): "domain '\(d)' already exists"
+        case .domainNotEmpty(let d, let accounts, let aliases):
+            "domain '\(d)' still has \(accounts) user(s) and \(aliases) alias(es); delete them first"
+        case .unknownAccount(let a): "no such user '\(a)'"
+        case .duplicateAccount(let a): "user '\(a)' already exists"
+        case .unknownAlias(let a): "no such alias '\(a)'"
+        case .duplicateAlias(let s, let t): "alias '\(s)' already delivers to '\(t)'"
+        case .aliasSourceIsNotLocal(let s): "alias source '\(s)' is not in a local domain"
+        case .invalidQuota(let q): "invalid quota \(q): expected 0 (unlimited) or a positive number of bytes"
+        case .weakPassword(let why): "password refused: \(why)"
+        }
+    }
+}

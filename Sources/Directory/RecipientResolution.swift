@@ -1,0 +1,132 @@
+import Core
+import SQLKit
+
+/// Where one envelope recipient ends up after aliases, subaddresses and catch-alls.
+public enum Delivery: Sendable, Hashable {
+    /// Into a local account's mailbox; `detail` is the subaddress tag (`tag` of `user+tag@domain`).
+    case mailbox(accountID: Int64, address: String, detail: String?)
+    /// To an address outside the local domains (forwarded).
+    case external(MailAddress)
+}
+
+/// The outcome of resolving a recipient address.
+public enum Resolution: Sendable, Equatable {
+    /// The domain is not local: relaying decides, not the directory.
+    case notLocal
+    /// A local domain, but nobody there by that name (`550 5.1.1`).
+    case unknown
+    /// Deliver to each, once (duplicates reached by several paths are merged).
+    case deliver([Delivery])
+}
+
+/// Why a recipient could not be resolved.
+public enum ResolutionError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Aliases lead back to themselves and nothing deliverable remains.
+    case loop(String)
+    /// More targets or deeper nesting than the limits allow.
+    case expansionLimit(String)
+
+    public var description: String {
+        switch self {
+        case .loop(let a): "alias loop while expanding \(a)"
+        case .expansionLimit(let a): "alias expansion limit exceeded while expanding \(a)"
+        }
+    }
+}
+
+extension Directory {
+    /// Resolves an envelope recipient.
+    ///
+    /// Order for `user+tag@domain`: aliases or accounts named exactly so; then the same for
+    /// `user@domain`, keeping `tag` for the mailbox; then the catch-all `@domain`. Aliases win over
+    /// an account of the same name; an alias that names its own source delivers to that account
+    /// ("keep a copy"). Loops are cut where they close; the whole expansion is refused only when
+    /// nothing deliverable remains.
+    public func resolve(_ recipient: MailAddress) async throws -> Resolution {
+        try await database.withConnection { db in
+            guard try await Self.domainID(recipient.domain, in: db) != nil else { return .notLocal }
+            var expansion = Expansion(root: recipient, directory: self, db: db)
+            _ = try await expansion.expand(recipient, depth: 0)
+            if !expansion.deliveries.isEmpty { return .deliver(expansion.deliveries) }
+            if expansion.sawLoop { throw ResolutionError.loop(recipient.description) }
+            return .unknown
+        }
+    }
+}
+
+/// The state of one recipient's expansion: what was visited, what was found.
+private struct Expansion {
+    let root: MailAddress
+    let directory: Directory
+    let db: any SQLDatabase
+    var visited: Set<String> = []
+    var deliveries: [Delivery] = []
+    var deliveredAccounts: Set<Int64> = []
+    var steps = 0
+    var sawLoop = false
+
+    init(root: MailAddress, directory: Directory, db: any SQLDatabase) {
+        self.root = root
+        self.directory = directory
+        self.db = db
+    }
+
+    /// Expands `address`; returns false when it names nothing at all.
+    mutating func expand(_ address: MailAddress, depth: Int) async throws -> Bool {
+        steps += 1
+        guard depth <= directory.depthLimit, steps <= directory.expansionLimit else {
+            throw ResolutionError.expansionLimit(root.description)
+        }
+        guard try await Directory.domainID(address.domain, in: db) != nil else {
+            add(.external(address))
+            return true
+        }
+        guard visited.insert(address.key).inserted else {
+            sawLoop = true
+            return true
+        }
+        if try await expandNamed(address, detail: nil, depth: depth) { return true }
+        if let (base, detail) = address.splittingDetail(separator: directory.detailSeparator),
+            try await expandNamed(base, detail: detail, depth: depth)
+        {
+            return true
+        }
+        let catchAll = try await Directory.aliasTargets("@" + address.domain, in: db)
+        guard !catchAll.isEmpty else { return false }
+        try await expandTargets(catchAll, selfKey: nil, detail: nil, depth: depth)
+        return true
+    }
+
+    /// Expands an alias or account named exactly `address`; false when neither exists.
+    private mutating func expandNamed(_ address: MailAddress, detail: String?, depth: Int) async throws -> Bool {
+        let targets = try await Directory.aliasTargets(address.key, in: db)
+        if !targets.isEmpty {
+            try await expandTargets(targets, selfKey: address.key, detail: detail, depth: depth)
+            return true
+        }
+        return try await deliverToAccount(key: address.key, detail: detail)
+    }
+
+    private mutating func expandTargets(_ targets: [String], selfKey: String?, detail: String?, depth: Int) async throws {
+        for text in targets {
+            guard let target = try? MailAddress(parsing: text) else { continue }
+            if target.key == selfKey {
+                _ = try await deliverToAccount(key: target.key, detail: detail)
+            } else {
+                _ = try await expand(target, depth: depth + 1)
+            }
+        }
+    }
+
+    private mutating func deliverToAccount(key: String, detail: String?) async throws -> Bool {
+        guard let account = try await Directory.account(key: key, in: db) else { return false }
+        if deliveredAccounts.insert(account.id).inserted {
+            add(.mailbox(accountID: account.id, address: account.address, detail: detail))
+        }
+        return true
+    }
+
+    private mutating func add(_ delivery: Delivery) {
+        if !deliveries.contains(delivery) { deliveries.append(delivery) }
+    }
+}

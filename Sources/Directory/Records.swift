@@ -1,0 +1,45 @@
+/// A domain Posta receives mail for.
+public struct Domain: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var name: String
+    public var createdAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case createdAt = "created_at"
+    }
+}
+
+/// A mailbox owner who can log in.
+public struct Account: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var address: String
+    public var displayName: String
+    /// The stored password hash (`{SCHEME}…`); never shown in listings.
+    public var password: String
+    /// Storage quota in bytes; 0 means unlimited.
+    public var quotaBytes: Int64
+    /// A disabled account cannot log in or send; mail to it is still accepted.
+    public var enabled: Bool
+    public var createdAt: Int64
+    public var lastLoginAt: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id, address, password, enabled
+        case displayName = "display_name"
+        case quotaBytes = "quota_bytes"
+        case createdAt = "created_at"
+        case lastLoginAt = "last_login_at"
+    }
+}
+
+/// An alias: one source (`local@domain`, or `@domain` for a catch-all) delivering to targets.
+public struct Alias: Sendable, Hashable, Codable {
+    public var source: String
+    public var targets: [String]
+
+    public init(source: String, targets: [String]) {
+        self.source = source
+        self.targets = targets
+    }
+}

@@ -1,0 +1,63 @@
+import Core
+import Directory
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+
+/// `posta serve`: every configured listener under one service group, stopped by SIGTERM/SIGINT.
+public struct PostaServer: Sendable {
+    public let site: Site
+    /// The protocol services of this build, by listener protocol. HTTP is built in.
+    public let services: [ListenerProtocol: any ProtocolService]
+    private let logger: Logger
+
+    public init(site: Site, services: [ListenerProtocol: any ProtocolService], logger: Logger) {
+        self.site = site
+        self.services = services
+        self.logger = logger
+    }
+
+    /// Protocols this build can serve.
+    public var availableProtocols: Set<ListenerProtocol> { Set(services.keys).union([.http]) }
+
+    /// Builds the listener services; fails if a listener names a protocol this build lacks.
+    public func makeListeners() throws -> [any Service] {
+        let config = site.config
+        var tlsConfiguration: TLSConfiguration?
+        var tlsContext: NIOSSLContext?
+        if let tls = config.tls {
+            let configuration = try ServerTLS.makeConfiguration(tls)
+            tlsConfiguration = configuration
+            tlsContext = try NIOSSLContext(configuration: configuration)
+        }
+        let limiter = ConnectionLimiter(maxTotal: config.limits.maxConnections)
+        return try config.listeners.map { listener -> any Service in
+            if listener.protocol == .http {
+                return try HTTPService.make(
+                    settings: listener, tls: tlsConfiguration, database: site.database, logger: logger)
+            }
+            guard let service = services[listener.protocol] else {
+                throw ServerError.protocolUnavailable(
+                    "listener \(listener.host):\(listener.port) (line \(listener.line)): protocol '\(listener.protocol.rawValue)' is not available in this version of Posta (available: \(availableProtocols.map(\.rawValue).sorted().joined(separator: ", ")))"
+                )
+            }
+            return TCPListener(
+                settings: listener, service: service, limiter: limiter, tls: tlsContext, hostname: config.hostname,
+                logger: logger)
+        }
+    }
+
+    /// Runs until SIGTERM or SIGINT, then drains and returns. `onStart` runs once every
+    /// listener is built, just before they bind.
+    public func run(onStart: @Sendable () -> Void = {}) async throws {
+        let listeners = try makeListeners()
+        onStart()
+        let group = ServiceGroup(
+            configuration: .init(
+                services: listeners.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}

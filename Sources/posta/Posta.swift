@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `posta` command: the server and its admin tool in one binary.
+@main
+struct Posta: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "posta",
+        abstract: "Posta: a complete mail server (SMTP, IMAP, POP3, policy, directory) in one program.",
+        subcommands: [
+            Serve.self, ConfigCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self, ResolveCommand.self,
+        ])
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Core
+import Foundation
+import Logging
+import Server
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the mail server: every listener in the configuration, until SIGTERM or SIGINT.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Development mode: create (or reuse) a self-contained site in --data with a self-signed certificate, SQLite and the domain example.test, listening on 127.0.0.1.")
+    var dev = false
+
+    @Option(help: "With --dev: the site folder.") var data = "posta-data"
+
+    func validate() throws {
+        if dev && global.config != nil { throw ValidationError("--dev makes its own configuration; drop --config") }
+    }
+
+    func run() async throws {
+        let config: PostaConfig
+        if dev {
+            config = try DevelopmentSite.prepare(folder: data)
+        } else {
+            config = try global.loadConfig()
+        }
+        PostaLogging.bootstrap(config.log)
+        let logger = Logger(label: "posta")
+        let site = try await Site.open(config, logger: logger)
+        if dev { try await DevelopmentSite.seed(site) }
+        let server = PostaServer(site: site, services: ProtocolServices.all(site: site), logger: logger)
+        do {
+            try await server.run { printBanner(config, devFolder: dev ? data : nil) }
+        } catch {
+            await site.close()
+            throw CLIError("\(error)")
+        }
+        await site.close()
+        logger.info("stopped")
+    }
+
+    private func printBanner(_ config: PostaConfig, devFolder: String?) {
+        var lines = ["Posta \(PostaVersion.string) on \(config.hostname), data in \(config.dataDirectory)"]
+        for listener in config.listeners {
+            let name = listener.protocol.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+            lines.append("  \(name) \(listener.host):\(listener.port)  tls=\(listener.tls.rawValue)")
+        }
+        if let devFolder {
+            let configFlag = devFolder == "posta-data" ? "" : " --config \(devFolder)/posta.toml"
+            lines.append("Add the first user (from this folder):")
+            lines.append("  echo 'a-good-password' | posta user add\(configFlag) alice@example.test --password-stdin")
+            lines.append("Stop with Ctrl-C.")
+        }
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}

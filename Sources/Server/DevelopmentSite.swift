@@ -8,13 +8,14 @@ public enum DevelopmentSite {
     /// The domain every development site receives mail for.
     public static let domain = "example.test"
 
-    /// Creates what is missing in `folder` (never overwriting) and returns its configuration.
-    public static func prepare(folder: String) throws -> PostaConfig {
+    /// Creates what is missing in `folder` (never overwriting) and returns its configuration;
+    /// a new configuration gets a listener for each of `protocols`.
+    public static func prepare(folder: String, protocols: Set<ListenerProtocol>) throws -> PostaConfig {
         let fm = FileManager.default
         let configPath = (folder as NSString).appendingPathComponent("posta.toml")
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
         if !fm.fileExists(atPath: configPath) {
-            try PostaConfig.developmentTemplate().write(toFile: configPath, atomically: true, encoding: .utf8)
+            try PostaConfig.developmentTemplate(protocols: protocols).write(toFile: configPath, atomically: true, encoding: .utf8)
         }
         let config: PostaConfig
         do { config = try PostaConfig.load(path: configPath) } catch { throw ServerError.tls(error.description) }

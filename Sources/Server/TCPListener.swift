@@ -2,7 +2,6 @@ import Core
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOExtras
 import NIOPosix
 import NIOSSL
 import ServiceLifecycle
@@ -12,13 +11,17 @@ import ServiceLifecycle
 public final class TCPListener: Service, Sendable {
     public let settings: ListenerSettings
     private let service: any ProtocolService
-    private let limiter: ConnectionLimiter
+    /// Server-wide connection count, shared by every listener.
+    private let serverLimiter: ConnectionLimiter
+    /// This listener's own count and per-IP counts.
+    private let listenerLimiter: ConnectionLimiter
     private let tls: NIOSSLContext?
     private let hostname: String
     private let logger: Logger
     private let group: any EventLoopGroup
     /// How long open connections get to finish after shutdown begins.
     private let drainTimeout: TimeAmount
+    private let connections = ConnectionSet()
     private let bound = NIOLockedValueBox<SocketAddress?>(nil)
     private let boundPromise: EventLoopPromise<SocketAddress>
 
@@ -29,7 +32,8 @@ public final class TCPListener: Service, Sendable {
     ) {
         self.settings = settings
         self.service = service
-        self.limiter = limiter
+        self.serverLimiter = limiter
+        self.listenerLimiter = ConnectionLimiter(maxTotal: settings.maxConnections)
         self.tls = tls
         self.hostname = hostname
         self.logger = logger
@@ -42,18 +46,11 @@ public final class TCPListener: Service, Sendable {
     public func boundAddress() async throws -> SocketAddress { try await boundPromise.futureResult.get() }
 
     public func run() async throws {
-        let quiesce = ServerQuiescingHelper(group: group)
         let channel: any Channel
         do {
             channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .serverChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            quiesce.makeServerChannelHandler(channel: channel))
-                    }
-                }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.socketOption(.so_keepalive), value: 1)
                 .childChannelInitializer { [self] child in
@@ -75,29 +72,31 @@ public final class TCPListener: Service, Sendable {
 
         await withGracefulShutdownHandler {
             try? await channel.closeFuture.get()
-        } onGracefulShutdown: { [self] in
-            let drained = group.next().makePromise(of: Void.self)
-            quiesce.initiateShutdown(promise: drained)
-            // Connections that do not finish in time are closed hard.
-            let deadline = group.next().scheduleTask(in: drainTimeout) {
-                self.logger.warning("drain timeout; closing remaining connections", metadata: ["protocol": "\(self.settings.protocol.rawValue)"])
-                drained.succeed()
-            }
-            drained.futureResult.whenComplete { _ in deadline.cancel() }
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
         }
-        logger.info("stopped listening", metadata: ["protocol": "\(settings.protocol.rawValue)"])
+        let open = connections.count
+        let forced = await connections.drain(timeout: .nanoseconds(drainTimeout.nanoseconds))
+        logger.info(
+            "stopped listening",
+            metadata: ["protocol": "\(settings.protocol.rawValue)", "drained": "\(open)", "closed_by_force": "\(forced)"])
     }
 
     /// Runs on the child's event loop for each accepted connection.
     private func accept(_ child: any Channel) throws {
         let ip = child.remoteAddress?.ipAddress ?? "unknown"
-        guard limiter.acquire(ip: ip, maxPerIP: settings.maxConnectionsPerIP) else {
-            let reason: RefusalReason = limiter.openConnections >= limiter.maxTotal ? .serverFull : .tooManyFromClient
-            logger.notice("connection refused", metadata: ["client": "\(ip)", "reason": "\(reason)", "protocol": "\(settings.protocol.rawValue)"])
+        if let reason = admit(ip) {
+            logger.notice(
+                "connection refused",
+                metadata: ["client": "\(ip)", "reason": "\(reason)", "protocol": "\(settings.protocol.rawValue)"])
             refuse(child, reason: reason)
             return
         }
-        child.closeFuture.whenComplete { [limiter] _ in limiter.release(ip: ip) }
+        connections.insert(child)
+        child.closeFuture.whenComplete { [serverLimiter, listenerLimiter] _ in
+            listenerLimiter.release(ip: ip)
+            serverLimiter.release(ip: ip)
+        }
 
         let sessionID = SessionID.next()
         var sessionLogger = logger
@@ -116,6 +115,16 @@ public final class TCPListener: Service, Sendable {
             localAddress: child.localAddress, tls: tls, isTLS: settings.tls == .implicit, logger: sessionLogger)
         try service.initializeConnection(child, context: context)
         try sync.addHandler(ConnectionTail(logger: sessionLogger))
+    }
+
+    /// Takes a slot in both counters, or says why not.
+    private func admit(_ ip: String) -> RefusalReason? {
+        guard serverLimiter.acquire(ip: ip, maxPerIP: .max) else { return .serverFull }
+        guard listenerLimiter.acquire(ip: ip, maxPerIP: settings.maxConnectionsPerIP) else {
+            serverLimiter.release(ip: ip)
+            return listenerLimiter.openConnections >= listenerLimiter.maxTotal ? .serverFull : .tooManyFromClient
+        }
+        return nil
     }
 
     private func refuse(_ child: any Channel, reason: RefusalReason) {

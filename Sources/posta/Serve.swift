@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config: PostaConfig
         if dev {
-            config = try DevelopmentSite.prepare(folder: data)
+            config = try DevelopmentSite.prepare(folder: data, protocols: ProtocolServices.available)
         } else {
             config = try global.loadConfig()
         }

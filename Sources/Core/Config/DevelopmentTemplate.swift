@@ -1,8 +1,10 @@
 extension PostaConfig {
     /// The TOML text `posta serve --dev` writes: hostname `localhost`, `data_dir = "."` (the
     /// file's own folder), SQLite, `tls/cert.pem` + `tls/key.pem`, default limits, and one
-    /// listener per protocol on 127.0.0.1 with unprivileged ports.
-    public static func developmentTemplate() -> String {
+    /// listener on 127.0.0.1 (unprivileged port) for each of `protocols`.
+    public static func developmentTemplate(protocols: Set<ListenerProtocol> = Set(ListenerProtocol.allCases))
+        -> String
+    {
         #"""
         # Posta site configuration, written by `posta serve --dev`.
         # Every key is described in docs/config.md; check a change with `posta config check`.
@@ -16,7 +18,7 @@ extension PostaConfig {
 
         [log]
         format = "text"   # text | json
-        level = "debug"   # trace | debug | info | notice | warning | error | critical
+        level = "info"    # trace | debug | info | notice | warning | error | critical
 
         [database]
         url = "sqlite:posta.db"   # relative to data_dir; or postgres://user:pass@host/db
@@ -37,51 +39,29 @@ extension PostaConfig {
 
         # One listener per protocol, reachable from this machine only.
 
-        [[listener]]
-        protocol = "smtp"          # incoming mail (production: port 25)
-        address = "127.0.0.1:2525"
-        tls = "starttls"
+        """# + developmentListeners.filter { protocols.contains($0.protocol) }.map(\.toml).joined(separator: "\n")
+    }
 
-        [[listener]]
-        protocol = "submission"    # clients sending mail, STARTTLS (production: 587)
-        address = "127.0.0.1:2587"
-        tls = "starttls"
+    /// The development listeners, one per protocol, on 127.0.0.1.
+    static let developmentListeners: [(protocol: ListenerProtocol, toml: String)] = [
+        (.smtp, listener("smtp", 2525, "starttls", "incoming mail (production: port 25)")),
+        (.submission, listener("submission", 2587, "starttls", "clients sending mail, STARTTLS (production: 587)")),
+        (.submissions, listener("submissions", 2465, "implicit", "clients sending mail, implicit TLS (production: 465)")),
+        (.imap, listener("imap", 2143, "starttls", "production: 143")),
+        (.imaps, listener("imaps", 2993, "implicit", "production: 993")),
+        (.pop3, listener("pop3", 2110, "starttls", "production: 110")),
+        (.pop3s, listener("pop3s", 2995, "implicit", "production: 995")),
+        (.http, listener("http", 8080, "none", "health, admin API and metrics")),
+        (.policy, listener("policy", 10031, "none", "policy delegation for other MTAs")),
+    ]
 
+    private static func listener(_ name: String, _ port: Int, _ tls: String, _ comment: String) -> String {
+        """
         [[listener]]
-        protocol = "submissions"   # clients sending mail, implicit TLS (production: 465)
-        address = "127.0.0.1:2465"
-        tls = "implicit"
+        protocol = "\(name)"  # \(comment)
+        address = "127.0.0.1:\(port)"
+        tls = "\(tls)"
 
-        [[listener]]
-        protocol = "imap"          # production: 143
-        address = "127.0.0.1:2143"
-        tls = "starttls"
-
-        [[listener]]
-        protocol = "imaps"         # production: 993
-        address = "127.0.0.1:2993"
-        tls = "implicit"
-
-        [[listener]]
-        protocol = "pop3"          # production: 110
-        address = "127.0.0.1:2110"
-        tls = "starttls"
-
-        [[listener]]
-        protocol = "pop3s"         # production: 995
-        address = "127.0.0.1:2995"
-        tls = "implicit"
-
-        [[listener]]
-        protocol = "http"          # admin API, health and metrics
-        address = "127.0.0.1:8080"
-        tls = "none"
-
-        [[listener]]
-        protocol = "policy"        # policy delegation for other MTAs
-        address = "127.0.0.1:10031"
-        tls = "none"
-
-        """#
+        """
     }
 }

@@ -1,3 +1,4 @@
+// Helpers shared by the Config*Tests suites.
 import Core
 import Testing
 

@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file written for durability: created exclusively, written with plain `write(2)`, made
+/// durable with `fsync(2)`, and moved into place with `rename(2)` followed by an `fsync` of the
+/// target directory — the sequence after which a crash can no longer lose it (Foundation's
+/// atomic writes do not fsync).
+///
+/// Not thread-safe: one owner writes it; `sync`/`commit` may run on a blocking thread pool.
+public final class DurableFile: @unchecked Sendable {
+    public let path: String
+    private var fd: Int32
+    public private(set) var bytesWritten: Int64 = 0
+
+    /// Creates `path`, which must not exist (`O_EXCL`), mode 0600.
+    public init(creating path: String, mode: mode_t = 0o600) throws(FileError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileError(operation: "create", path: path) }
+        self.path = path
+        self.fd = fd
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    /// Appends `bytes`, retrying short writes and EINTR.
+    public func write(_ bytes: some Collection<UInt8>) throws(FileError) {
+        var failure: FileError?
+        bytes.withContiguousStorageIfAvailable { buffer in
+            do { try writeAll(UnsafeRawBufferPointer(buffer)) } catch { failure = error }
+        } ?? {
+            let copy = Array(bytes)
+            copy.withUnsafeBytes { buffer in
+                do { try writeAll(buffer) } catch { failure = error }
+            }
+        }()
+        if let failure { throw failure }
+    }
+
+    private func writeAll(_ buffer: UnsafeRawBufferPointer) throws(FileError) {
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(operation: "write", path: path)
+            }
+            offset += n
+        }
+        bytesWritten += Int64(buffer.count)
+    }
+
+    /// Flushes the file's data and metadata to stable storage.
+    public func sync() throws(FileError) {
+        guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: path) }
+    }
+
+    /// `sync`, close, rename to `destination`, and fsync the destination's directory.
+    public func commit(to destination: String) throws(FileError) {
+        try sync()
+        close(fd)
+        fd = -1
+        guard rename(path, destination) == 0 else { throw FileError(operation: "rename", path: destination) }
+        try DurableFile.syncDirectory(containing: destination)
+    }
+
+    /// Closes and deletes the file (an aborted write).
+    public func discard() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+        unlink(path)
+    }
+
+    /// fsyncs the directory holding `path`, making a rename or unlink in it durable.
+    public static func syncDirectory(containing path: String) throws(FileError) {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let dfd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dfd >= 0 else { throw FileError(operation: "open directory", path: directory) }
+        defer { close(dfd) }
+        guard fsync(dfd) == 0 else { throw FileError(operation: "fsync directory", path: directory) }
+    }
+}
+
+/// A failed file operation, with errno's text.
+public struct FileError: Error, Equatable, CustomStringConvertible {
+    public let operation: String
+    public let path: String
+    public let code: Int32
+
+    public init(operation: String, path: String, code: Int32 = errno) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
+    /// The disk is full or the quota of the file system is reached: a temporary condition.
+    public var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
+
+    public var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
+}

@@ -28,30 +28,23 @@ public final class DurableFile: @unchecked Sendable {
     }
 
     /// Appends `bytes`, retrying short writes and EINTR.
-    public func write(_ bytes: some Collection<UInt8>) throws(FileError) {
-        var failure: FileError?
-        bytes.withContiguousStorageIfAvailable { buffer in
-            do { try writeAll(UnsafeRawBufferPointer(buffer)) } catch { failure = error }
-        } ?? {
-            let copy = Array(bytes)
-            copy.withUnsafeBytes { buffer in
-                do { try writeAll(buffer) } catch { failure = error }
-            }
-        }()
-        if let failure { throw failure }
+    public func write(_ bytes: [UInt8]) throws(FileError) {
+        let failed = bytes.withUnsafeBytes { buffer in writeAll(buffer) }
+        if let failed { throw failed }
     }
 
-    private func writeAll(_ buffer: UnsafeRawBufferPointer) throws(FileError) {
+    private func writeAll(_ buffer: UnsafeRawBufferPointer) -> FileError? {
         var offset = 0
         while offset < buffer.count {
             let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileError(operation: "write", path: path)
+                return FileError(operation: "write", path: path)
             }
             offset += n
         }
         bytesWritten += Int64(buffer.count)
+        return nil
     }
 
     /// Flushes the file's data and metadata to stable storage.

@@ -49,11 +49,55 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Mailboxes, messages (Maildir++ files + SQL index), quotas, change notifications.
+        .target(
+            name: "Store",
+            dependencies: [
+                "Core", "Directory",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // SMTP/LMTP: sans-I/O server core (Sources/SMTP/Core) and NIO adapters.
+        .target(
+            name: "SMTP",
+            dependencies: [
+                "Core", "Directory", "Store", "Queue",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Stub resolver (UDP/TCP, cache, MX/A/AAAA/TXT/PTR/CNAME): imports no other Posta module.
+        .target(
+            name: "DNS",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Spool, durable queue, local delivery, retries.
+        .target(
+            name: "Queue",
+            dependencies: [
+                "Core", "Directory", "Store",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Directory",
+                "Core", "Directory", "Store", "Queue", "SMTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -76,7 +120,11 @@ let package = Package(
             ]
         ),
         .target(name: "PostaTestSupport", dependencies: ["Core"], path: "Tests/PostaTestSupport"),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "Directory", "Core", "PostaTestSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "Directory", "PostaTestSupport"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Core", "PostaTestSupport"]),
         .testTarget(
             name: "ServerTests",

@@ -3,23 +3,41 @@ import Directory
 import Logging
 import NIOCore
 import NIOSSL
+import Queue
+import SMTP
 import ServiceLifecycle
 
-/// `posta serve`: every configured listener under one service group, stopped by SIGTERM/SIGINT.
+/// `posta serve`: every configured listener and the queue runner under one service group,
+/// stopped by SIGTERM/SIGINT.
 public struct PostaServer: Sendable {
     public let site: Site
-    /// The protocol services of this build, by listener protocol. HTTP is built in.
+    /// Delivers what the queue holds.
+    public let runner: QueueRunner
+    /// The protocol services of this build, by listener protocol (HTTP is built in).
     public let services: [ListenerProtocol: any ProtocolService]
     private let logger: Logger
 
-    public init(site: Site, services: [ListenerProtocol: any ProtocolService], logger: Logger) {
+    /// Listener protocols this version of Posta serves.
+    public static let availableProtocols: Set<ListenerProtocol> = [.smtp, .lmtp, .http]
+
+    public init(site: Site, logger: Logger, retrySchedule: RetrySchedule = RetrySchedule()) {
         self.site = site
-        self.services = services
         self.logger = logger
+        let runner = QueueRunner(queue: site.queue, store: site.store, schedule: retrySchedule, logger: logger)
+        self.runner = runner
+        func receiver(_ mode: SMTPReceiver.Mode) -> SMTPReceiver {
+            SMTPReceiver(
+                mode: mode, hostname: site.config.hostname, directory: site.directory, store: site.store, queue: site.queue,
+                runner: runner, logger: logger)
+        }
+        self.services = [
+            .smtp: SMTPProtocolService(receiver: receiver(.mx), limits: site.config.limits),
+            .lmtp: SMTPProtocolService(receiver: receiver(.lmtp), limits: site.config.limits),
+        ]
     }
 
     /// Protocols this build can serve.
-    public var availableProtocols: Set<ListenerProtocol> { Set(services.keys).union([.http]) }
+    public var availableProtocols: Set<ListenerProtocol> { Self.availableProtocols }
 
     /// Builds the listener services; fails if a listener names a protocol this build lacks.
     public func makeListeners() throws -> [any Service] {
@@ -55,7 +73,7 @@ public struct PostaServer: Sendable {
         onStart()
         let group = ServiceGroup(
             configuration: .init(
-                services: listeners.map { .init(service: $0) },
+                services: ([runner] + listeners).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -1,16 +1,22 @@
 import Core
 import Directory
 import Logging
+import Queue
+import Store
 
 /// The site's shared state, opened from its configuration: the database (migrated to the
-/// current schema) and the directory on top of it. `serve` and the admin CLI both start here.
+/// current schema), the directory, the mail store and the queue. `serve` and the admin CLI both
+/// start here.
 public struct Site: Sendable {
     public let config: PostaConfig
     public let database: Database
     public let directory: Directory
+    public let store: MailStore
+    public let queue: MailQueue
 
     /// Every module's migrations, in dependency order.
-    public static let migrations: [Migration] = DirectorySchema.migrations
+    public static let migrations: [Migration] =
+        DirectorySchema.migrations + StoreSchema.migrations + QueueSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {
@@ -27,7 +33,28 @@ public struct Site: Sendable {
             await database.shutdown()
             throw error
         }
-        return Site(config: config, database: database, directory: Directory(database: database))
+        let store = MailStore(
+            database: database, root: config.dataDirectory + "/mail", nodeID: config.nodeID, logger: logger)
+        let queue = MailQueue(
+            database: database, spoolDirectory: config.dataDirectory + "/spool", nodeID: config.nodeID, logger: logger)
+        return Site(config: config, database: database, directory: Directory(database: database), store: store, queue: queue)
+    }
+
+    /// Adds an account and creates its mailboxes.
+    @discardableResult
+    public func addAccount(
+        _ address: String, password: StoredPassword, displayName: String = "", quotaBytes: Int64 = 0
+    ) async throws -> Account {
+        let account = try await directory.addAccount(address, password: password, displayName: displayName, quotaBytes: quotaBytes)
+        try await store.provision(account: account)
+        return account
+    }
+
+    /// Deletes an account with its mailboxes and mail.
+    public func deleteAccount(_ address: String) async throws {
+        guard let account = try await directory.account(address) else { throw DirectoryError.unknownAccount(address) }
+        try await store.deprovision(accountID: account.id)
+        try await directory.deleteAccount(address)
     }
 
     /// Closes the database pool.

@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config: PostaConfig
         if dev {
-            config = try DevelopmentSite.prepare(folder: data, protocols: ProtocolServices.available)
+            config = try DevelopmentSite.prepare(folder: data, protocols: PostaServer.availableProtocols)
         } else {
             config = try global.loadConfig()
         }
@@ -30,7 +30,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "posta")
         let site = try await Site.open(config, logger: logger)
         if dev { try await DevelopmentSite.seed(site) }
-        let server = PostaServer(site: site, services: ProtocolServices.all(site: site), logger: logger)
+        let server = PostaServer(site: site, logger: logger)
         do {
             try await server.run { printBanner(config, devFolder: dev ? data : nil) }
         } catch {

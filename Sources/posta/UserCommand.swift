@@ -53,7 +53,7 @@ struct UserCommand: AsyncParsableCommand {
             let quotaBytes = try parseQuota(quota)
             let stored = try password.read()
             let account = try await global.withSite {
-                try await $0.directory.addAccount(address, password: stored, displayName: name, quotaBytes: quotaBytes)
+                try await $0.addAccount(address, password: stored, displayName: name, quotaBytes: quotaBytes)
             }
             print("added user \(account.address)")
         }
@@ -65,7 +65,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var address: String
 
         func run() async throws {
-            try await global.withSite { try await $0.directory.deleteAccount(address) }
+            try await global.withSite { try await $0.deleteAccount(address) }
             print("deleted user \(address)")
         }
     }

@@ -1,0 +1,56 @@
+import Core
+import Directory
+import Logging
+import SQLKit
+import Store
+
+/// One claimed delivery: a queue recipient row with what its message says.
+struct ClaimedDelivery: Sendable {
+    let rowID: Int64
+    let messageID: String
+    let recipient: String
+    let kind: QueuedDelivery.Kind
+    let accountID: Int64?
+    let target: String
+    let attempts: Int
+    let reversePath: String
+    let spoolFile: String
+    let receivedAt: Int64
+}
+
+/// What became of one delivery attempt.
+public enum DeliveryOutcome: Sendable, Equatable {
+    case delivered
+    /// Tried again later (`reason` is logged and kept in `last_error`).
+    case deferred(reason: String)
+    /// Given up: the reason is an SMTP-style reply for the bounce (RFC 3464 Diagnostic-Code).
+    case failed(reason: String)
+}
+
+/// Delivers into local mailboxes.
+struct LocalDelivery: Sendable {
+    let store: MailStore
+    let queue: MailQueue
+    let logger: Logger
+
+    func deliver(_ claim: ClaimedDelivery) async -> DeliveryOutcome {
+        guard let accountID = claim.accountID else { return .failed(reason: "550 5.1.1 no account for \(claim.target)") }
+        let prefix = TraceHeaders.finalDelivery(
+            reversePath: claim.reversePath, deliveredTo: claim.target)
+        do {
+            _ = try await store.append(
+                accountID: accountID, mailbox: "INBOX", prefix: Array(prefix.utf8),
+                sourceFile: queue.spoolPath(claim.spoolFile), deliveryKey: "\(claim.messageID)/\(claim.rowID)",
+                enforceQuota: true)
+            return .delivered
+        } catch let error as StoreError {
+            switch error {
+            case .overQuota: return .failed(reason: "552 5.2.2 \(claim.target): mailbox full")
+            case .notProvisioned: return .failed(reason: "550 5.1.1 \(claim.target): mailbox does not exist")
+            default: return .deferred(reason: "451 4.3.0 \(error)")
+            }
+        } catch {
+            return .deferred(reason: "451 4.3.0 \(error)")
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Core
+import Foundation
+import Logging
+import NIOPosix
+import SQLKit
+
+/// The durable queue: spool files under `<data_dir>/spool/` plus rows in the database.
+///
+/// A message is accepted (and only then may SMTP answer 250) once `commit` returns: its file is
+/// fsync'd and renamed into `spool/msg/`, the directory fsync'd, and its rows committed. A crash
+/// before that leaves no trace the client was told about; after it, the message is delivered by
+/// the `QueueRunner`, now or after a restart.
+public final class MailQueue: Sendable {
+    public let database: Database
+    public let spoolDirectory: String
+    public let nodeID: String
+    /// Rings when new work arrives, so the runner delivers at once instead of at its next poll.
+    public let wake = WakeSignal()
+    private let logger: Logger
+
+    public init(database: Database, spoolDirectory: String, nodeID: String, logger: Logger) {
+        self.database = database
+        self.spoolDirectory = spoolDirectory
+        self.nodeID = nodeID
+        self.logger = logger
+    }
+
+    var temporaryDirectory: String { spoolDirectory + "/tmp" }
+    var messageDirectory: String { spoolDirectory + "/msg" }
+
+    /// Creates the spool folders.
+    public func prepare() throws {
+        for directory in [spoolDirectory, temporaryDirectory, messageDirectory] {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+    }
+
+    /// A new queue id and an empty spool file for it (in `spool/tmp/`).
+    public func openSpoolFile() throws -> (id: String, file: DurableFile) {
+        let id = QueueID.make(nodeID: nodeID)
+        return (id, try DurableFile(creating: "\(temporaryDirectory)/\(id)"))
+    }
+
+    /// Makes the message durable and queues its deliveries. Returns only when both the file and
+    /// the rows are on stable storage, with the row id of each delivery (in `deliveries` order).
+    @discardableResult
+    ///
+    /// `deliverNow` keeps the background runner off the new deliveries for a minute, for a caller
+    /// that delivers them itself at once (LMTP, whose replies must tell the outcome).
+    public func commit(
+        id: String, file: DurableFile, envelope: QueuedEnvelope, deliveries: [QueuedDelivery], deliverNow: Bool = false
+    ) async throws -> [Int64] {
+        let destination = "\(messageDirectory)/\(id)"
+        try await NIOThreadPool.singleton.runIfActive { try file.commit(to: destination) }
+        let size = file.bytesWritten
+        let now = UnixTime.now()
+        let due = deliverNow ? now + 60 : now
+        let rowIDs: [Int64]
+        do {
+            rowIDs = try await database.transaction { db in
+                try await db.insert(into: "queue_message")
+                    .columns(
+                        "id", "reverse_path", "spool_file", "size", "received_at", "dsn_ret", "dsn_envid", "body", "smtputf8",
+                        "client_ip", "helo", "held"
+                    )
+                    .values(
+                        SQLBind(id), SQLBind(envelope.reversePath?.description ?? ""), SQLBind("msg/\(id)"), SQLBind(size),
+                        SQLBind(now), SQLBind(envelope.dsnRet), SQLBind(envelope.dsnEnvID), SQLBind(envelope.body),
+                        SQLBind(envelope.smtpUTF8), SQLBind(envelope.clientIP), SQLBind(envelope.helo), SQLBind(false)
+                    ).run()
+                var rowIDs: [Int64] = []
+                for delivery in deliveries {
+                    let rowID = try await db.insert(into: "queue_recipient")
+                        .columns(
+                            "message_id", "recipient", "orcpt", "notify", "kind", "account_id", "target", "detail", "status",
+                            "attempts", "next_attempt_at"
+                        )
+                        .values(
+                            SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt), SQLBind(delivery.notify),
+                            SQLBind(delivery.kind.rawValue), SQLBind(delivery.accountID), SQLBind(delivery.target),
+                            SQLBind(delivery.detail), SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(due)
+                        ).returning("id").first(decodingColumn: "id", as: Int64.self)
+                    rowIDs.append(rowID ?? 0)
+                }
+                return rowIDs
+            }
+        } catch {
+            // Not acknowledged: the file must not be delivered by a later recovery either.
+            unlink(destination)
+            throw error
+        }
+        logger.info(
+            "queued", metadata: ["id": "\(id)", "size": "\(size)", "from": "\(envelope.reversePath?.description ?? "<>")", "deliveries": "\(deliveries.count)"])
+        if !deliverNow { wake.notify() }
+        return rowIDs
+    }
+
+    /// Absolute path of a spool file named in `queue_message.spool_file`.
+    public func spoolPath(_ relative: String) -> String { "\(spoolDirectory)/\(relative)" }
+
+    /// Number of messages in the queue, and of deliveries still pending (for monitoring).
+    public func size() async throws -> (messages: Int, pendingDeliveries: Int) {
+        try await database.withConnection { db in
+            let messages = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                .from("queue_message").first(decodingColumn: "n", as: Int64.self) ?? 0
+            let pending = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                .from("queue_recipient").where("status", .equal, DeliveryStatus.pending.rawValue)
+                .first(decodingColumn: "n", as: Int64.self) ?? 0
+            return (Int(messages), Int(pending))
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Core
+
+/// What the queue keeps about an accepted message (the SMTP envelope and its origin).
+public struct QueuedEnvelope: Sendable, Equatable {
+    /// The reverse-path; nil is the null sender `<>` (bounces, RFC 5321 §4.5.5).
+    public var reversePath: MailAddress?
+    /// RFC 3461 RET (FULL or HDRS) and ENVID.
+    public var dsnRet: String?
+    public var dsnEnvID: String?
+    /// `7BIT`, `8BITMIME` or `BINARYMIME` (RFC 6152, RFC 3030).
+    public var body: String
+    public var smtpUTF8: Bool
+    public var clientIP: String
+    public var helo: String
+
+    public init(
+        reversePath: MailAddress?, dsnRet: String? = nil, dsnEnvID: String? = nil, body: String = "7BIT",
+        smtpUTF8: Bool = false, clientIP: String, helo: String
+    ) {
+        self.reversePath = reversePath
+        self.dsnRet = dsnRet
+        self.dsnEnvID = dsnEnvID
+        self.body = body
+        self.smtpUTF8 = smtpUTF8
+        self.clientIP = clientIP
+        self.helo = helo
+    }
+}
+
+/// One delivery the queue owes: an envelope recipient after alias expansion.
+public struct QueuedDelivery: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        /// Into a local account's mailbox.
+        case local
+        /// To another server (forwarding); delivered by the outbound queue.
+        case remote
+    }
+
+    /// The envelope recipient as the client gave it.
+    public var recipient: String
+    /// RFC 3461 ORCPT (`addr-type;address`) and NOTIFY (comma-separated), as received.
+    public var orcpt: String?
+    public var notify: String?
+    public var kind: Kind
+    /// For local deliveries: the account and its address; for remote: the target address.
+    public var accountID: Int64?
+    public var target: String
+    /// The subaddress detail (`tag` of `user+tag@domain`).
+    public var detail: String?
+
+    public init(
+        recipient: String, orcpt: String? = nil, notify: String? = nil, kind: Kind, accountID: Int64?, target: String,
+        detail: String? = nil
+    ) {
+        self.recipient = recipient
+        self.orcpt = orcpt
+        self.notify = notify
+        self.kind = kind
+        self.accountID = accountID
+        self.target = target
+        self.detail = detail
+    }
+}
+
+/// A delivery's state in the queue.
+public enum DeliveryStatus: String, Sendable, Codable {
+    case pending
+    case delivered
+    case failed
+}

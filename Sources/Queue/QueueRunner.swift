@@ -1,0 +1,235 @@
+import Core
+import Foundation
+import Logging
+import SQLKit
+import ServiceLifecycle
+import Store
+
+/// Delivers what the queue holds: claims due deliveries (cluster-safe, by a lease on each row),
+/// runs them with bounded concurrency, records outcomes, retries on a schedule, and removes
+/// messages once nothing is left to do. Runs under the service group of `posta serve`.
+public final class QueueRunner: Service, Sendable {
+    public let queue: MailQueue
+    let local: LocalDelivery
+    let schedule: RetrySchedule
+    let concurrency: Int
+    /// How long a claim holds a delivery before another node may take it over.
+    let lease: Int64 = 300
+    /// How often to look for due retries when nothing wakes the runner.
+    let pollInterval: Duration
+    let logger: Logger
+
+    public init(
+        queue: MailQueue, store: MailStore, schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8,
+        pollInterval: Duration = .seconds(10), logger: Logger
+    ) {
+        self.queue = queue
+        self.local = LocalDelivery(store: store, queue: queue, logger: logger)
+        self.schedule = schedule
+        self.concurrency = concurrency
+        self.pollInterval = pollInterval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await recover()
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let worked: Int
+                do {
+                    worked = try await runOnce()
+                } catch {
+                    logger.error("queue run failed", metadata: ["error": "\(String(reflecting: error))"])
+                    worked = 0
+                }
+                if worked == 0 { await queue.wake.wait(timeout: pollInterval) }
+            }
+        } onGracefulShutdown: {
+            self.queue.wake.notify()
+        }
+    }
+
+    /// Claims and delivers one batch of due local deliveries; returns how many it handled.
+    @discardableResult
+    public func runOnce(limit: Int = 200) async throws -> Int {
+        let claims = try await claim(limit: limit)
+        guard !claims.isEmpty else { return 0 }
+        await withTaskGroup(of: Void.self) { group in
+            var iterator = claims.makeIterator()
+            for _ in 0..<min(concurrency, claims.count) {
+                guard let next = iterator.next() else { break }
+                group.addTask { await self.process(next) }
+            }
+            while await group.next() != nil {
+                if let next = iterator.next() { group.addTask { await self.process(next) } }
+            }
+        }
+        for messageID in Set(claims.map(\.messageID)) { try await finishIfDone(messageID) }
+        return claims.count
+    }
+
+    /// Delivers the local deliveries of one message now (LMTP answers per recipient with this).
+    public func deliverNow(messageID: String) async throws -> [Int64: DeliveryOutcome] {
+        let claims = try await claim(limit: 10_000, messageID: messageID)
+        var outcomes: [Int64: DeliveryOutcome] = [:]
+        for claim in claims {
+            let outcome = await local.deliver(claim)
+            try await record(claim, outcome)
+            outcomes[claim.rowID] = outcome
+        }
+        try await finishIfDone(messageID)
+        return outcomes
+    }
+
+    private func process(_ claim: ClaimedDelivery) async {
+        let outcome = await local.deliver(claim)
+        do { try await record(claim, outcome) } catch {
+            logger.error("cannot record delivery", metadata: ["id": "\(claim.messageID)", "error": "\(error)"])
+        }
+    }
+
+    /// Takes a lease on due local deliveries not leased by anyone (or whose lease ran out).
+    func claim(limit: Int, messageID: String? = nil) async throws -> [ClaimedDelivery] {
+        let now = UnixTime.now()
+        let node = queue.nodeID
+        let lease = lease
+        return try await queue.database.transaction { db in
+            var candidates = db.select().column(SQLColumn("id", table: "r")).from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
+                .join(SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal, SQLColumn("id", table: "m"))
+                .where(SQLColumn("status", table: "r"), .equal, SQLBind(DeliveryStatus.pending.rawValue))
+                .where(SQLColumn("kind", table: "r"), .equal, SQLBind(QueuedDelivery.Kind.local.rawValue))
+                .where(SQLColumn("held", table: "m"), .equal, SQLBind(false))
+                .where {
+                    $0.where(SQLColumn("locked_until", table: "r"), .is, SQLLiteral.null)
+                        .orWhere(SQLColumn("locked_until", table: "r"), .lessThan, SQLBind(now))
+                }
+            if let messageID {
+                // A caller delivering one message now (LMTP) does not wait for its schedule.
+                candidates = candidates.where(SQLColumn("message_id", table: "r"), .equal, SQLBind(messageID))
+            } else {
+                candidates = candidates.where(SQLColumn("next_attempt_at", table: "r"), .lessThanOrEqual, SQLBind(now))
+            }
+            let candidateIDs = try await candidates.orderBy(SQLColumn("next_attempt_at", table: "r")).limit(limit).all()
+                .map { try $0.decode(column: "id", as: Int64.self) }
+            guard !candidateIDs.isEmpty else { return [] }
+            // Re-checked in the UPDATE: on PostgreSQL a concurrent claimer that selected the same
+            // rows waits for our row locks, then finds them leased and takes nothing.
+            let ids = try await db.update("queue_recipient").set("locked_by", to: SQLBind(node))
+                .set("locked_until", to: SQLBind(now + lease))
+                .where("id", .in, SQLBind.group(candidateIDs))
+                .where("status", .equal, SQLBind(DeliveryStatus.pending.rawValue))
+                .where {
+                    $0.where("locked_until", .is, SQLLiteral.null).orWhere("locked_until", .lessThan, SQLBind(now))
+                }
+                .returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }
+            guard !ids.isEmpty else { return [] }
+            return try await db.select()
+                .columns(
+                    SQLColumn("id", table: "r"), SQLColumn("message_id", table: "r"), SQLColumn("recipient", table: "r"),
+                    SQLColumn("kind", table: "r"), SQLColumn("account_id", table: "r"), SQLColumn("target", table: "r"),
+                    SQLColumn("attempts", table: "r"), SQLColumn("reverse_path", table: "m"), SQLColumn("spool_file", table: "m"),
+                    SQLColumn("received_at", table: "m")
+                )
+                .from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
+                .join(SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal, SQLColumn("id", table: "m"))
+                .where(SQLColumn("id", table: "r"), .in, SQLBind.group(ids))
+                .all().map { row in
+                    ClaimedDelivery(
+                        rowID: try row.decode(column: "id", as: Int64.self),
+                        messageID: try row.decode(column: "message_id", as: String.self),
+                        recipient: try row.decode(column: "recipient", as: String.self),
+                        kind: QueuedDelivery.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .local,
+                        accountID: try row.decode(column: "account_id", as: Int64?.self),
+                        target: try row.decode(column: "target", as: String.self),
+                        attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
+                        reversePath: try row.decode(column: "reverse_path", as: String.self),
+                        spoolFile: try row.decode(column: "spool_file", as: String.self),
+                        receivedAt: try row.decode(column: "received_at", as: Int64.self))
+                }
+        }
+    }
+
+    /// Stores an attempt's outcome and releases the lease.
+    func record(_ claim: ClaimedDelivery, _ outcome: DeliveryOutcome) async throws {
+        let now = UnixTime.now()
+        var status = DeliveryStatus.pending
+        var error: String?
+        var next = now
+        switch outcome {
+        case .delivered:
+            status = .delivered
+            logger.info("delivered", metadata: ["id": "\(claim.messageID)", "to": "\(claim.target)"])
+        case .failed(let reason):
+            status = .failed
+            error = reason
+            logger.warning("delivery failed", metadata: ["id": "\(claim.messageID)", "to": "\(claim.target)", "reason": "\(reason)"])
+        case .deferred(let reason):
+            error = reason
+            if schedule.isExpired(receivedAt: claim.receivedAt, now: now) {
+                status = .failed
+                error = "\(reason) (expired after \(schedule.expiry))"
+            } else {
+                next = now + schedule.delay(afterAttempt: claim.attempts + 1)
+            }
+            logger.notice("delivery deferred", metadata: ["id": "\(claim.messageID)", "to": "\(claim.target)", "reason": "\(reason)"])
+        }
+        let (finalStatus, finalError, finalNext) = (status, error, next)
+        try await queue.database.withConnection { db in
+            try await db.update("queue_recipient")
+                .set("status", to: SQLBind(finalStatus.rawValue)).set("attempts", to: SQLBind(claim.attempts + 1))
+                .set("next_attempt_at", to: SQLBind(finalNext)).set("last_error", to: SQLBind(finalError))
+                .set("locked_by", to: SQLLiteral.null).set("locked_until", to: SQLLiteral.null)
+                .where("id", .equal, claim.rowID).run()
+        }
+    }
+
+    /// Removes a message whose deliveries are all done, with its spool file. Messages with failed
+    /// deliveries stay until their bounce is sent (outbound queue) or an admin removes them.
+    func finishIfDone(_ messageID: String) async throws {
+        let spool: String? = try await queue.database.transaction { db in
+            let open = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("queue_recipient")
+                .where("message_id", .equal, messageID).where("status", .notEqual, DeliveryStatus.delivered.rawValue)
+                .first(decodingColumn: "n", as: Int64.self) ?? 0
+            guard open == 0 else { return nil }
+            let file = try await db.select().column("spool_file").from("queue_message").where("id", .equal, messageID)
+                .first(decodingColumn: "spool_file", as: String.self)
+            try await db.delete(from: "queue_message").where("id", .equal, messageID).run()
+            return file
+        }
+        if let spool {
+            unlink(queue.spoolPath(spool))
+            try? DurableFile.syncDirectory(containing: queue.spoolPath(spool))
+        }
+    }
+
+    /// At start-up: drops unfinished spool writes, releases this node's leases (it crashed
+    /// holding them), and deletes spool files that were never acknowledged.
+    public func recover() async throws {
+        try queue.prepare()
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: queue.temporaryDirectory)) ?? [] {
+            unlink("\(queue.temporaryDirectory)/\(name)")
+        }
+        let node = queue.nodeID
+        try await queue.database.withConnection { db in
+            try await db.update("queue_recipient").set("locked_by", to: SQLLiteral.null).set("locked_until", to: SQLLiteral.null)
+                .where("locked_by", .equal, node).run()
+        }
+        let known = Set(
+            try await queue.database.withConnection { db in
+                try await db.select().column("spool_file").from("queue_message").all().map { try $0.decode(column: "spool_file", as: String.self) }
+            })
+        // Another node of a cluster may be between its rename and its commit: leave young files alone.
+        let cutoff = Date().addingTimeInterval(-3600)
+        var removed = 0
+        for name in (try? fm.contentsOfDirectory(atPath: queue.messageDirectory)) ?? [] where !known.contains("msg/\(name)") {
+            let path = "\(queue.messageDirectory)/\(name)"
+            if let modified = try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date, modified < cutoff {
+                unlink(path)
+                removed += 1
+            }
+        }
+        let (messages, pending) = try await queue.size()
+        logger.info("queue recovered", metadata: ["messages": "\(messages)", "pending": "\(pending)", "orphans_removed": "\(removed)"])
+    }
+}

@@ -1,0 +1,46 @@
+import Core
+
+/// The queue's tables: one row per accepted message, one per delivery it owes.
+public enum QueueSchema {
+    public static let migrations: [Migration] = [
+        Migration("queue.1-messages-recipients") { db in
+            [
+                """
+                CREATE TABLE queue_message (
+                  id TEXT PRIMARY KEY,
+                  reverse_path TEXT NOT NULL,
+                  spool_file TEXT NOT NULL,
+                  size BIGINT NOT NULL,
+                  received_at BIGINT NOT NULL,
+                  dsn_ret TEXT,
+                  dsn_envid TEXT,
+                  body TEXT NOT NULL,
+                  smtputf8 BOOLEAN NOT NULL,
+                  client_ip TEXT NOT NULL,
+                  helo TEXT NOT NULL,
+                  held BOOLEAN NOT NULL DEFAULT FALSE)
+                """,
+                """
+                CREATE TABLE queue_recipient (
+                  id \(db.autoIncrementPrimaryKey),
+                  message_id TEXT NOT NULL REFERENCES queue_message(id) ON DELETE CASCADE,
+                  recipient TEXT NOT NULL,
+                  orcpt TEXT,
+                  notify TEXT,
+                  kind TEXT NOT NULL,
+                  account_id BIGINT,
+                  target TEXT NOT NULL,
+                  detail TEXT,
+                  status TEXT NOT NULL,
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  next_attempt_at BIGINT NOT NULL,
+                  last_error TEXT,
+                  locked_by TEXT,
+                  locked_until BIGINT)
+                """,
+                "CREATE INDEX queue_recipient_due ON queue_recipient(status, next_attempt_at)",
+                "CREATE INDEX queue_recipient_message ON queue_recipient(message_id)",
+            ]
+        }
+    ]
+}

@@ -1,0 +1,101 @@
+import Core
+import Logging
+import Queue
+
+extension SMTPReceiver {
+    /// End of data: quota check, durable queueing (only then 250), and for LMTP immediate local
+    /// delivery with one reply per recipient (RFC 2033 §4.2).
+    public func complete(
+        envelope: SMTPEnvelope, spool: (id: String, file: DurableFile)?, spoolFailed: Bool,
+        deliveries expanded: [[QueuedDelivery]], logger: Logger
+    ) async -> SMTPEffectResult {
+        let perRecipient = Self.oncePerDestination(expanded)
+        let temporaryFailure = SMTPReply(451, .init(4, 3, 0), "Temporary failure storing the message, try again later")
+        guard let spool, !spoolFailed else {
+            spool?.file.discard()
+            return result(repeating: temporaryFailure, count: perRecipient.count)
+        }
+        let size = spool.file.bytesWritten
+        do {
+            // RFC 1870 §6 / RFC 3463 X.2.2: refuse at end of data when no local mailbox can take it.
+            if mode == .mx, try await allOverQuota(perRecipient.flatMap { $0 }, adding: size) {
+                spool.file.discard()
+                return .reply(SMTPReply(552, .init(5, 2, 2), "Mailbox full, quota exceeded"))
+            }
+            let queued = QueuedEnvelope(
+                reversePath: envelope.reversePath, dsnRet: envelope.dsnRet?.rawValue, dsnEnvID: envelope.dsnEnvID,
+                body: envelope.body.rawValue, smtpUTF8: envelope.smtpUTF8, clientIP: envelope.clientIP,
+                helo: envelope.heloName)
+            let rowIDs = try await queue.commit(
+                id: spool.id, file: spool.file, envelope: queued, deliveries: perRecipient.flatMap { $0 },
+                deliverNow: mode == .lmtp)
+            guard mode == .lmtp else {
+                return .reply(SMTPReply(250, .init(2, 0, 0), "Ok: queued as \(spool.id)"))
+            }
+            let outcomes = try await runner.deliverNow(messageID: spool.id)
+            var replies: [SMTPReply] = []
+            var index = 0
+            for (recipient, deliveries) in zip(envelope.recipients, perRecipient) {
+                let rows = rowIDs[index..<index + deliveries.count]
+                index += deliveries.count
+                replies.append(lmtpReply(recipient: recipient.address.description, outcomes: rows.compactMap { outcomes[$0] }, id: spool.id))
+            }
+            return .replies(replies)
+        } catch {
+            logger.error("cannot queue message", metadata: ["error": "\(String(reflecting: error))"])
+            spool.file.discard()
+            return result(repeating: temporaryFailure, count: perRecipient.count)
+        }
+    }
+
+    /// One copy per mailbox and per external address, whichever recipients and aliases lead
+    /// there (the first recipient that reaches it owns the delivery).
+    static func oncePerDestination(_ deliveries: [[QueuedDelivery]]) -> [[QueuedDelivery]] {
+        var seen = Set<String>()
+        return deliveries.map { list in
+            list.filter { delivery in
+                let key = delivery.accountID.map { "account:\($0)" } ?? "address:\(delivery.target.lowercased())"
+                return seen.insert(key).inserted
+            }
+        }
+    }
+
+    private func result(repeating reply: SMTPReply, count: Int) -> SMTPEffectResult {
+        mode == .lmtp ? .replies(Array(repeating: reply, count: count)) : .reply(reply)
+    }
+
+    /// One recipient's LMTP reply: delivered (or still queued: we keep responsibility) → 250;
+    /// every delivery failed → the failure.
+    private func lmtpReply(recipient: String, outcomes: [DeliveryOutcome], id: String) -> SMTPReply {
+        let failures = outcomes.compactMap { outcome -> String? in
+            if case .failed(let reason) = outcome { return reason }
+            return nil
+        }
+        if !outcomes.isEmpty, failures.count == outcomes.count, let reason = failures.first {
+            return SMTPReply(parsingDiagnostic: reason) ?? SMTPReply(550, .init(5, 0, 0), "<\(recipient)>: \(reason)")
+        }
+        return SMTPReply(250, .init(2, 0, 0), "<\(recipient)> Ok: \(id)")
+    }
+
+    private func allOverQuota(_ deliveries: [QueuedDelivery], adding size: Int64) async throws -> Bool {
+        let local = deliveries.filter { $0.kind == .local }
+        guard !local.isEmpty, local.count == deliveries.count else { return false }
+        for delivery in local {
+            guard let id = delivery.accountID, let account = try await directory.account(id: id) else { return false }
+            if account.quotaBytes == 0 { return false }
+            if try await store.usage(accountID: id) + size <= account.quotaBytes { return false }
+        }
+        return true
+    }
+}
+
+extension SMTPReply {
+    /// Reads a reason like `552 5.2.2 text` back into a reply.
+    init?(parsingDiagnostic text: String) {
+        let parts = text.split(separator: " ", maxSplits: 2).map(String.init)
+        guard parts.count == 3, let code = Int(parts[0]), (200...599).contains(code),
+            let enhanced = SMTPEnhancedStatusCode(parsing: parts[1])
+        else { return nil }
+        self.init(code, enhanced, parts[2])
+    }
+}

@@ -1,0 +1,107 @@
+import Core
+import Directory
+import Logging
+import Queue
+import Store
+
+/// What the SMTP and LMTP servers do with an envelope: the effects of the session, run against
+/// the directory, the store and the queue. Shared by every connection of a listener.
+public struct SMTPReceiver: Sendable {
+    public enum Mode: Sendable {
+        /// Port 25: only local domains are accepted (RFC 5321 §3.6 relay control).
+        case mx
+        /// RFC 2033: per-recipient replies after the data, each reflecting local delivery.
+        case lmtp
+    }
+
+    public let mode: Mode
+    public let hostname: String
+    public let directory: Directory
+    public let store: MailStore
+    public let queue: MailQueue
+    /// Delivers LMTP messages at once, so that replies tell the outcome.
+    public let runner: QueueRunner
+    public let logger: Logger
+
+    public init(
+        mode: Mode, hostname: String, directory: Directory, store: MailStore, queue: MailQueue, runner: QueueRunner,
+        logger: Logger
+    ) {
+        self.mode = mode
+        self.hostname = hostname
+        self.directory = directory
+        self.store = store
+        self.queue = queue
+        self.runner = runner
+        self.logger = logger
+    }
+
+    /// A recipient's verdict and, when accepted, the deliveries it expands to.
+    public struct RecipientVerdict: Sendable {
+        public var reply: SMTPReply
+        public var deliveries: [QueuedDelivery]
+    }
+
+    /// RCPT TO: relay control, directory lookup (aliases, subaddresses, catch-all), quota.
+    public func checkRecipient(_ address: MailAddress, orcpt: String?, notify: String?) async -> RecipientVerdict {
+        do {
+            let address = try await postmasterAlias(address)
+            switch try await directory.resolve(address) {
+            case .notLocal:
+                return RecipientVerdict(reply: SMTPReply(550, .init(5, 7, 1), "<\(address)>: Relay access denied"), deliveries: [])
+            case .unknown:
+                return RecipientVerdict(reply: SMTPReply(550, .init(5, 1, 1), "<\(address)>: User unknown"), deliveries: [])
+            case .deliver(let targets):
+                var deliveries: [QueuedDelivery] = []
+                var full = 0
+                for target in targets {
+                    switch target {
+                    case .mailbox(let accountID, let mailbox, let detail):
+                        if try await isOverQuota(accountID: accountID) {
+                            full += 1
+                            continue
+                        }
+                        deliveries.append(
+                            QueuedDelivery(
+                                recipient: address.description, orcpt: orcpt, notify: notify, kind: .local, accountID: accountID,
+                                target: mailbox, detail: detail))
+                    case .external(let external):
+                        deliveries.append(
+                            QueuedDelivery(
+                                recipient: address.description, orcpt: orcpt, notify: notify, kind: .remote, accountID: nil,
+                                target: external.description))
+                    }
+                }
+                if deliveries.isEmpty && full > 0 {
+                    return RecipientVerdict(
+                        reply: SMTPReply(552, .init(5, 2, 2), "<\(address)>: Mailbox full, quota exceeded"), deliveries: [])
+                }
+                return RecipientVerdict(reply: SMTPReply(250, .init(2, 1, 5), "<\(address)>: Recipient OK"), deliveries: deliveries)
+            }
+        } catch let error as ResolutionError {
+            logger.warning("recipient not resolved", metadata: ["rcpt": "\(address)", "error": "\(error)"])
+            return RecipientVerdict(
+                reply: SMTPReply(550, .init(5, 4, 6), "<\(address)>: Alias expansion failed (loop or limit)"), deliveries: [])
+        } catch {
+            logger.error("recipient lookup failed", metadata: ["rcpt": "\(address)", "error": "\(String(reflecting: error))"])
+            return RecipientVerdict(
+                reply: SMTPReply(451, .init(4, 3, 0), "<\(address)>: Temporary lookup failure, try again later"), deliveries: [])
+        }
+    }
+
+    /// `<Postmaster>` without a domain (RFC 5321 §4.5.1) arrives as postmaster@<hostname>; when the
+    /// host name is not itself a local domain, it is the postmaster of the domain above it.
+    func postmasterAlias(_ address: MailAddress) async throws -> MailAddress {
+        let host = hostname.lowercased()
+        guard address.localPart.lowercased() == "postmaster", address.domain == host,
+            try await !directory.isLocalDomain(host),
+            let dot = host.firstIndex(of: ".")
+        else { return address }
+        return MailAddress(localPart: "postmaster", domain: String(host[host.index(after: dot)...]))
+    }
+
+    private func isOverQuota(accountID: Int64) async throws -> Bool {
+        guard let account = try await directory.account(id: accountID), account.quotaBytes > 0 else { return false }
+        return try await store.usage(accountID: accountID) >= account.quotaBytes
+    }
+}

@@ -1,0 +1,271 @@
+import Core
+import Logging
+import NIOCore
+import NIOSSL
+import NIOTLS
+import Queue
+
+/// The SwiftNIO adapter of one SMTP or LMTP connection: feeds bytes to the sans-I/O
+/// `SMTPServerSession`, performs its actions (replies, effects against directory and queue,
+/// streaming the message into the spool, STARTTLS) and feeds results back.
+///
+/// While an effect runs, the session waits and reading from the socket is paused, so a
+/// pipelining client cannot make us buffer without bound.
+public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    private var session: SMTPServerSession
+    private let receiver: SMTPReceiver
+    private let tls: NIOSSLContext?
+    private let logger: Logger
+    private let clientIP: String
+
+    /// An effect is running: the session waits, reads are held back.
+    private var waiting = false
+    private var readPending = false
+    /// Shutdown asked us to finish: close after the current transaction.
+    private var closeWhenIdle = false
+    private var closing = false
+    /// STARTTLS was answered and the handshake is ours to report to the session.
+    private var startingTLS = false
+    /// Protocol version of the encrypted connection, for Received: headers.
+    private var tlsInfo: TLSInfo?
+
+    /// The transaction being received.
+    private var sender: SMTPEnvelope?
+    private var accepted: [String: [QueuedDelivery]] = [:]
+    private var spool: (id: String, file: DurableFile)?
+    private var spoolFailed = false
+
+    public init(receiver: SMTPReceiver, configuration: SMTPServerConfiguration, clientIP: String, isTLS: Bool, tls: NIOSSLContext?, logger: Logger) {
+        self.session = SMTPServerSession(configuration: configuration, client: SMTPClientInfo(remoteIP: clientIP, isTLS: isTLS))
+        self.receiver = receiver
+        self.tls = tls
+        self.logger = logger
+        self.clientIP = clientIP
+    }
+
+    // MARK: Channel events
+
+    public func channelActive(context: ChannelHandlerContext) {
+        logger.info("connect")
+        perform(session.start(), context: context)
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        discardSpool()
+        logger.info("disconnect")
+        context.fireChannelInactive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        var buffer = unwrapInboundIn(data)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        perform(session.receive(bytes), context: context)
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        if waiting {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is IdleStateHandler.IdleStateEvent:
+            logger.info("timeout")
+            perform(session.timeout(), context: context)
+        case is ChannelShouldQuiesceEvent:
+            if sender == nil && !waiting {
+                shutDown(context: context)
+            } else {
+                closeWhenIdle = true
+            }
+        case let tlsEvent as TLSUserEvent:
+            if case .handshakeCompleted = tlsEvent {
+                tlsInfo = tlsDescription(context: context)
+                if startingTLS, let tlsInfo {
+                    startingTLS = false
+                    perform(session.tlsEstablished(tlsInfo), context: context)
+                }
+            }
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.info("connection error", metadata: ["error": "\(error)"])
+        discardSpool()
+        context.close(promise: nil)
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [SMTPServerAction], context: ChannelHandlerContext) {
+        var wrote = false
+        for action in actions {
+            switch action {
+            case .reply(let reply):
+                context.write(wrapOutboundOut(ByteBuffer(bytes: reply.encode())), promise: nil)
+                wrote = true
+                if !reply.isPositiveCompletion && !reply.isPositiveIntermediate {
+                    logger.info("reply", metadata: ["reply": "\(reply.code) \(reply.lines.first ?? "")"])
+                }
+            case .messageData(let bytes):
+                writeToSpool(bytes)
+            case .messageAborted:
+                discardSpool()
+            case .effect(let effect):
+                if wrote { context.flush() }
+                run(effect, context: context)
+                return  // the session emits nothing more until `resume`
+            case .startTLS:
+                context.flush()
+                startingTLS = true
+                startTLS(context: context)
+            case .close:
+                closing = true
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in context.close(promise: nil) }
+                return
+            }
+        }
+        if wrote { context.flush() }
+        if closeWhenIdle && sender == nil && !waiting && !closing {
+            shutDown(context: context)
+        }
+    }
+
+    /// RFC 5321 §3.8: a server shutting down answers 421 and closes.
+    private func shutDown(context: ChannelHandlerContext) {
+        closing = true
+        let reply = SMTPReply(421, .init(4, 3, 2), "\(receiver.hostname) Service shutting down, try again later")
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply.encode()))).whenComplete { _ in context.close(promise: nil) }
+    }
+
+    private func run(_ effect: SMTPEffect, context: ChannelHandlerContext) {
+        waiting = true
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let receiver = receiver
+        /// The result for the session, and for an accepted recipient its deliveries.
+        let work: @Sendable () async -> (SMTPEffectResult, (key: String, deliveries: [QueuedDelivery])?)
+        switch effect {
+        case .checkSender(let envelope):
+            sender = envelope
+            accepted = [:]
+            work = { (.reply(SMTPReply(250, .init(2, 1, 0), "Sender OK")), nil) }
+        case .checkRecipient(let request):
+            let address = request.recipient.address
+            let key = address.description
+            let orcpt = request.recipient.orcpt.map { "\($0.addressType);\($0.address)" }
+            let notify = request.recipient.notify.map(Self.notifyParameter)
+            work = {
+                let verdict = await receiver.checkRecipient(address, orcpt: orcpt, notify: notify)
+                return (.reply(verdict.reply), verdict.reply.isPositiveCompletion ? (key, verdict.deliveries) : nil)
+            }
+        case .messageComplete(let envelope):
+            let pending = takeSpool()
+            let deliveries = envelope.recipients.map { accepted[$0.address.description] ?? [] }
+            let failed = spoolFailed
+            spoolFailed = false
+            sender = nil
+            accepted = [:]
+            let logger = logger
+            work = {
+                (await receiver.complete(envelope: envelope, spool: pending, spoolFailed: failed, deliveries: deliveries, logger: logger), nil)
+            }
+        }
+        context.eventLoop.makeFutureWithTask(work).whenSuccess { result, accepted in
+            let (handler, context) = bound.value
+            if let accepted { handler.accepted[accepted.key] = accepted.deliveries }
+            handler.waiting = false
+            handler.perform(handler.session.resume(result), context: context)
+            if handler.readPending && !handler.waiting {
+                handler.readPending = false
+                context.read()
+            }
+        }
+    }
+
+    // MARK: Spool
+
+    private func writeToSpool(_ bytes: [UInt8]) {
+        guard !spoolFailed else { return }
+        do {
+            if spool == nil {
+                let opened = try receiver.queue.openSpoolFile()
+                spool = opened
+                try opened.file.write(Array(receivedHeader(queueID: opened.id).utf8))
+            }
+            try spool?.file.write(bytes)
+        } catch {
+            // Keep reading the data; the end-of-data reply will be a temporary failure.
+            logger.error("spool write failed", metadata: ["error": "\(error)"])
+            spoolFailed = true
+            discardSpool()
+        }
+    }
+
+    private func takeSpool() -> (id: String, file: DurableFile)? {
+        defer { spool = nil }
+        return spool
+    }
+
+    private func discardSpool() {
+        spool?.file.discard()
+        spool = nil
+    }
+
+    private func receivedHeader(queueID: String) -> String {
+        let recipients = Array(accepted.keys)
+        return TraceHeaders.received(
+            helo: sender?.heloName ?? "unknown", clientIP: clientIP, byHost: receiver.hostname,
+            protocolName: sender?.protocolName ?? "SMTP", queueID: queueID, tls: tlsInfo?.protocolVersion,
+            recipient: recipients.count == 1 ? recipients[0] : nil)
+    }
+
+    // MARK: TLS
+
+    private func startTLS(context: ChannelHandlerContext) {
+        guard let tls else {
+            logger.error("STARTTLS without a TLS context")
+            context.close(promise: nil)
+            return
+        }
+        do {
+            try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+        } catch {
+            logger.error("cannot start TLS", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
+    private func tlsDescription(context: ChannelHandlerContext) -> TLSInfo {
+        let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+        // NIOSSL reports the protocol version but not the cipher suite.
+        let version = handler?.tlsVersion.map(Self.versionName) ?? "TLS"
+        return TLSInfo(protocolVersion: version, cipherSuite: "")
+    }
+
+    /// RFC 3461 §4.1 NOTIFY value as received, for the queue.
+    static func notifyParameter(_ notify: SMTPDSNNotify) -> String {
+        guard !notify.isEmpty else { return "NEVER" }
+        return [(SMTPDSNNotify.success, "SUCCESS"), (.failure, "FAILURE"), (.delay, "DELAY")]
+            .filter { notify.contains($0.0) }.map(\.1).joined(separator: ",")
+    }
+
+    static func versionName(_ version: TLSVersion) -> String {
+        switch version {
+        case .tlsv13: "TLSv1.3"
+        case .tlsv12: "TLSv1.2"
+        case .tlsv11: "TLSv1.1"
+        case .tlsv1: "TLSv1"
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Core
+import NIOCore
+import SMTP
+
+/// Plugs the SMTP adapter into a listener: port 25 (`smtp`, MX) and `lmtp`.
+public struct SMTPProtocolService: ProtocolService {
+    public let receiver: SMTPReceiver
+    public let limits: Limits
+
+    public init(receiver: SMTPReceiver, limits: Limits) {
+        self.receiver = receiver
+        self.limits = limits
+    }
+
+    public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
+        let configuration = SMTPServerConfiguration(
+            hostname: context.hostname, mode: receiver.mode == .lmtp ? .lmtp : .smtp,
+            maxMessageSize: limits.maxMessageSize.bytes, maxRecipients: limits.maxRecipients,
+            startTLSAvailable: context.tls != nil && context.listener.tls == .starttls)
+        try channel.pipeline.syncOperations.addHandler(
+            SMTPServerHandler(
+                receiver: receiver, configuration: configuration, clientIP: context.remoteIP, isTLS: context.isTLS,
+                tls: context.tls, logger: context.logger))
+    }
+
+    /// RFC 5321 §3.8: 421 closes a connection the server cannot serve now.
+    public func refusal(_ reason: RefusalReason, hostname: String) -> String? {
+        let text: String
+        switch reason {
+        case .serverFull: text = "421 4.7.0 \(hostname) Too many connections, try again later\r\n"
+        case .tooManyFromClient: text = "421 4.7.0 \(hostname) Too many connections from your address, try again later\r\n"
+        case .shuttingDown: text = "421 4.3.2 \(hostname) Service shutting down\r\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+
+/// The POSIX file operations the store needs, with the syncs Foundation does not do.
+/// Everything here blocks; async callers go through `blocking`.
+enum FileIO {
+    /// Runs blocking file-system work on a Dispatch thread, off Swift's cooperative pool.
+    static func blocking<R: Sendable>(_ work: @escaping @Sendable () throws -> R) async throws -> R {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+
+    static func error(_ operation: String, _ path: String, _ code: Int32 = errno) -> StoreError {
+        .io("\(operation) \(path): \(String(cString: strerror(code)))")
+    }
+
+    /// Creates a directory (mode 0700) unless one exists; returns whether it created it.
+    @discardableResult
+    static func makeDirectory(_ path: String) throws(StoreError) -> Bool {
+        if mkdir(path, 0o700) == 0 { return true }
+        let code = errno
+        guard code == EEXIST, isDirectory(path) else { throw error("mkdir", path, code) }
+        return false
+    }
+
+    /// `mkdir -p`, syncing each parent that got a new entry.
+    static func makeDirectories(_ path: String) throws(StoreError) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            let parent = prefix.isEmpty ? "/" : prefix
+            prefix += "/" + part
+            if try makeDirectory(prefix) { try syncDirectory(parent) }
+        }
+    }
+
+    /// Creates an empty file unless it exists.
+    static func touch(_ path: String) throws(StoreError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw error("create", path) }
+        close(fd)
+    }
+
+    /// `fsync` on a directory, making entries created or renamed in it durable.
+    static func syncDirectory(_ path: String) throws(StoreError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw error("open", path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw error("fsync", path) }
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Size of a regular file, or nil.
+    static func fileSize(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// Entries of a directory (without `.` and `..`); empty when it cannot be read.
+    static func entries(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Modification time (seconds) of a regular file that is not a symlink, or nil.
+    static func regularFileMTime(_ path: String) -> Int64? {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        #if canImport(Darwin)
+        return Int64(info.st_mtimespec.tv_sec)
+        #else
+        return Int64(info.st_mtim.tv_sec)
+        #endif
+    }
+
+    /// Removes a tree without following symlinks; a missing path is not an error.
+    static func removeTree(_ path: String) throws(StoreError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw error("stat", path)
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for name in entries(path) { try removeTree(path + "/" + name) }
+            guard rmdir(path) == 0 || errno == ENOENT else { throw error("rmdir", path) }
+        } else {
+            guard unlink(path) == 0 || errno == ENOENT else { throw error("unlink", path) }
+        }
+    }
+
+    /// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error("write", path)
+            }
+            offset += n
+        }
+    }
+
+    /// Appends the whole file at `source` to `fd`; returns the bytes copied.
+    static func copy(from source: String, to fd: Int32, path: String) throws(StoreError) -> Int64 {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw error("open", source) }
+        defer { close(input) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var total: Int64 = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error("read", source)
+            }
+            if n == 0 { return total }
+            let result: Result<Void, StoreError> = buffer.withUnsafeBytes { raw in
+                Result { () throws(StoreError) in try writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[0..<n]), path: path) }
+            }
+            try result.get()
+            total += Int64(n)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Core
+
+/// The store's index tables. The index is authoritative: a message exists when its `message`
+/// row does, and the row's file is written and synced before the row is committed.
+///
+/// - `store_account`: one row per provisioned account: its maildir (relative to the mail root),
+///   the bytes and messages it holds (kept in the append transaction, for quota checks) and the
+///   last UIDVALIDITY handed out (so values are unique for the account's lifetime). It has no
+///   foreign key to `account` on purpose: it outlives a deleted account until `deprovision`
+///   removes the files it names.
+/// - `mailbox`: IMAP mailboxes; `folder` is the Maildir++ folder (`""` for INBOX, `.Sent`…),
+///   stored so that IMAP names never round-trip through file names.
+/// - `message`: one row per message; `file` is relative to the account's maildir;
+///   `flags` is space-separated (system flags first, then keywords).
+public enum StoreSchema {
+    public static let migrations: [Migration] = [
+        Migration("store.1-accounts-mailboxes-messages") { db in
+            [
+                """
+                CREATE TABLE store_account (
+                  account_id BIGINT PRIMARY KEY,
+                  maildir TEXT NOT NULL UNIQUE,
+                  used_bytes BIGINT NOT NULL DEFAULT 0,
+                  message_count BIGINT NOT NULL DEFAULT 0,
+                  last_uidvalidity BIGINT NOT NULL DEFAULT 0,
+                  created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE mailbox (
+                  id \(db.autoIncrementPrimaryKey),
+                  account_id BIGINT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                  name TEXT NOT NULL,
+                  folder TEXT NOT NULL,
+                  uidvalidity BIGINT NOT NULL,
+                  uidnext BIGINT NOT NULL DEFAULT 1,
+                  highest_modseq BIGINT NOT NULL DEFAULT 1,
+                  special_use TEXT,
+                  subscribed BOOLEAN NOT NULL DEFAULT TRUE,
+                  created_at BIGINT NOT NULL,
+                  UNIQUE (account_id, name),
+                  UNIQUE (account_id, folder))
+                """,
+                """
+                CREATE TABLE message (
+                  id \(db.autoIncrementPrimaryKey),
+                  mailbox_id BIGINT NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
+                  uid BIGINT NOT NULL,
+                  modseq BIGINT NOT NULL,
+                  file TEXT NOT NULL,
+                  size BIGINT NOT NULL,
+                  internal_date BIGINT NOT NULL,
+                  flags TEXT NOT NULL DEFAULT '',
+                  delivery_key TEXT UNIQUE,
+                  created_at BIGINT NOT NULL,
+                  UNIQUE (mailbox_id, uid))
+                """,
+                "CREATE INDEX message_mailbox_modseq ON message(mailbox_id, modseq)",
+            ]
+        }
+    ]
+}

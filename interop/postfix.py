@@ -1,0 +1,73 @@
+"""A private Postfix instance on loopback (Debian's postfix package), configured per test."""
+import os
+import pwd
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from conftest import free_port, wait_for_port
+
+
+class Postfix:
+    def __init__(self, folder: Path, main_cf: str, port: int | None = None):
+        # Postfix's daemons run as the postfix user and must reach their queue and data folders.
+        for parent in [folder, *folder.parents]:
+            if parent == Path("/tmp") or parent == Path("/"):
+                break
+            os.chmod(parent, os.stat(parent).st_mode | 0o755)
+        self.dir = folder / "postfix"
+        self.etc = self.dir / "etc"
+        self.port = port or free_port()
+        for sub in ("etc", "spool", "lib"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        postfix_uid = pwd.getpwnam("postfix").pw_uid
+        os.chown(self.dir / "lib", postfix_uid, -1)
+        shutil.copy("/etc/postfix/master.cf", self.etc / "master.cf")
+        (self.etc / "main.cf").write_text(f"""compatibility_level = 3.6
+config_directory = {self.etc}
+queue_directory = {self.dir}/spool
+data_directory = {self.dir}/lib
+multi_instance_name = postfix-{self.port}
+syslog_name = postfix-{self.port}
+maillog_file = {self.dir}/maillog
+maillog_file_prefixes = {self.dir}
+myhostname = relay.remote.example
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtp_tls_security_level = may
+{main_cf}
+""")
+        run = lambda *a: subprocess.run(a, check=True, capture_output=True, text=True)
+        run("postconf", "-c", str(self.etc), "-M#", "smtp/inet")
+        run("postconf", "-c", str(self.etc), "-Me", f"127.0.0.1:{self.port}/inet = 127.0.0.1:{self.port} inet n - n - - smtpd")
+        run("postconf", "-c", str(self.etc), "-F", "*/*/chroot = n")
+        # root may only run `postfix -c DIR` for directories the default instance allows.
+        current = subprocess.run(["postconf", "-h", "alternate_config_directories"], capture_output=True, text=True).stdout.strip()
+        if str(self.etc) not in current:
+            run("postconf", "-e", f"alternate_config_directories = {current} {self.etc}".strip())
+
+    def start(self):
+        subprocess.run(["postfix", "-c", str(self.etc), "check"], check=True, capture_output=True, text=True)
+        subprocess.run(["postfix", "-c", str(self.etc), "start"], check=True, capture_output=True, text=True)
+        wait_for_port(self.port)
+        return self
+
+    def stop(self):
+        subprocess.run(["postfix", "-c", str(self.etc), "stop"], capture_output=True, text=True)
+
+    def log(self) -> str:
+        path = self.dir / "maillog"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def wait_log(self, needle: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.log()
+            if needle in text:
+                return text
+            time.sleep(0.1)
+        raise TimeoutError(f"{needle!r} not in postfix log:\n{self.log()[-3000:]}")

@@ -8,6 +8,16 @@ from pathlib import Path
 from conftest import POSTA, free_port, wait_for_port
 
 
+def read_reply(f) -> bytes:
+    """One SMTP reply, all its lines (RFC 5321 §4.2.1: `250-` continues, `250 ` ends)."""
+    out = b""
+    while True:
+        line = f.readline()
+        out += line
+        if len(line) < 4 or line[3:4] != b"-":
+            return out
+
+
 def make_certificate(folder: Path) -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(

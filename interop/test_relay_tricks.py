@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mailsite import MailSite
+from mailsite import MailSite, read_reply
 
 TRICKS = [
     "<victim@remote.example>",                        # plain relay to a foreign domain
@@ -48,14 +48,7 @@ def mx(tmp_path_factory):
 def rcpt_reply(port: int, path: str) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         f = s.makefile("rb")
-
-        def reply():
-            out = b""
-            while True:
-                line = f.readline()
-                out += line
-                if len(line) < 4 or line[3:4] != b"-":
-                    return out
+        reply = lambda: read_reply(f)  # noqa: E731
         reply()
         s.sendall(b"EHLO attacker.example\r\n")
         reply()

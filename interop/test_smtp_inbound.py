@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mailsite import MailSite
+from mailsite import MailSite, read_reply
 
 
 @pytest.fixture
@@ -114,14 +114,7 @@ def smtp_dialog(port: int, lines: list[bytes], read_greeting=True, extra_replies
     replies = []
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
         f = s.makefile("rb")
-
-        def reply():
-            out = b""
-            while True:
-                line = f.readline()
-                out += line
-                if len(line) < 4 or line[3:4] != b"-":
-                    return out
+        reply = lambda: read_reply(f)  # noqa: E731
         if read_greeting:
             replies.append(reply())
         for index, chunk in enumerate(lines):

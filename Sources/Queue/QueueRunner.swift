@@ -202,6 +202,22 @@ public final class QueueRunner: Service, Sendable {
         }
     }
 
+    /// Finishes messages whose deliveries are all done but which are still queued (a crash
+    /// between the last delivery and the clean-up leaves them so). Returns how many.
+    @discardableResult
+    public func finishCompleted() async throws -> Int {
+        let done = try await queue.database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT m.id FROM queue_message m WHERE NOT EXISTS (
+                  SELECT 1 FROM queue_recipient r WHERE r.message_id = m.id AND r.status <> \(bind: DeliveryStatus.delivered.rawValue))
+                """
+            ).all().map { try $0.decode(column: "id", as: String.self) }
+        }
+        for id in done { try await finishIfDone(id) }
+        return done.count
+    }
+
     /// At start-up: drops unfinished spool writes, releases this node's leases (it crashed
     /// holding them), and deletes spool files that were never acknowledged.
     public func recover() async throws {
@@ -229,7 +245,12 @@ public final class QueueRunner: Service, Sendable {
                 removed += 1
             }
         }
+        let finished = try await finishCompleted()
         let (messages, pending) = try await queue.size()
-        logger.info("queue recovered", metadata: ["messages": "\(messages)", "pending": "\(pending)", "orphans_removed": "\(removed)"])
+        logger.info(
+            "queue recovered",
+            metadata: [
+                "messages": "\(messages)", "pending": "\(pending)", "orphans_removed": "\(removed)", "finished": "\(finished)",
+            ])
     }
 }

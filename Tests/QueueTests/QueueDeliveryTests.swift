@@ -156,3 +156,21 @@ extension Array where Element == UInt8 {
         self = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 }
+
+extension QueueDeliveryTests {
+    @Test("a message left behind by a crash after its last delivery is finished at recovery", arguments: TestDatabases.dialects)
+    func finishesCompletedAfterCrash(dialect: Database.Dialect) async throws {
+        try await Self.with(dialect) { f in
+            let alice = try await f.account("alice@example.org")
+            let (id, _) = try await f.enqueue("Subject: done\r\n\r\nx\r\n", to: [alice])
+            // The deliveries were recorded, then the process died before removing the message.
+            try await f.queue.database.withConnection { db in
+                try await db.raw("UPDATE queue_recipient SET status = 'delivered'").run()
+            }
+            #expect(try await f.queue.size() == (1, 0))
+            try await f.runner().recover()
+            #expect(try await f.queue.size() == (0, 0))
+            #expect(!FileManager.default.fileExists(atPath: f.queue.spoolPath("msg/\(id)")))
+        }
+    }
+}

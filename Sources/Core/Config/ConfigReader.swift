@@ -129,52 +129,38 @@ struct ConfigReader {
     mutating func duration(_ key: String, in entries: Entries, at table: ConfigKeyPath, range: ClosedRange<Int64>)
         -> ConfigDuration?
     {
-        guard let node = Self.value(key, in: entries) else { return nil }
-        let path = table.appending(key)
-        let bounds = "\(ConfigDuration(seconds: range.lowerBound))...\(ConfigDuration(seconds: range.upperBound))"
-        let expected = ConfigDuration.expectedForm + ", \(bounds)"
-        let parsed: ConfigDuration
-        switch node {
-        case .integer(let seconds):
-            guard seconds >= 0 else {
-                invalid(path, node, expected: expected, reason: "negative")
-                return nil
-            }
-            parsed = ConfigDuration(seconds: Int64(seconds))
-        case .string(let text):
-            guard let value = ConfigDuration(parsing: text) else {
-                invalid(path, node, expected: expected)
-                return nil
-            }
-            parsed = value
-        default:
-            wrongType(path, node, expected: expected)
-            return nil
-        }
-        guard range.contains(parsed.seconds) else {
-            invalid(path, node, expected: expected, reason: "out of range")
-            return nil
-        }
-        return parsed
+        quantity(
+            key, in: entries, at: table, range: range, expectedForm: ConfigDuration.expectedForm,
+            make: ConfigDuration.init(seconds:), parse: ConfigDuration.init(parsing:), magnitude: \.seconds)
     }
 
     mutating func size(_ key: String, in entries: Entries, at table: ConfigKeyPath, range: ClosedRange<Int64>)
         -> ByteSize?
     {
+        quantity(
+            key, in: entries, at: table, range: range, expectedForm: ByteSize.expectedForm, make: ByteSize.init(bytes:),
+            parse: ByteSize.init(parsing:), magnitude: \.bytes)
+    }
+
+    /// A value written as a non-negative integer or as a string with a unit (durations, sizes),
+    /// checked against `range` (in the integer unit).
+    private mutating func quantity<Q: CustomStringConvertible>(
+        _ key: String, in entries: Entries, at table: ConfigKeyPath, range: ClosedRange<Int64>, expectedForm: String,
+        make: (Int64) -> Q, parse: (String) -> Q?, magnitude: (Q) -> Int64
+    ) -> Q? {
         guard let node = Self.value(key, in: entries) else { return nil }
         let path = table.appending(key)
-        let bounds = "\(ByteSize(bytes: range.lowerBound))...\(ByteSize(bytes: range.upperBound))"
-        let expected = ByteSize.expectedForm + ", \(bounds)"
-        let parsed: ByteSize
+        let expected = expectedForm + ", \(make(range.lowerBound))...\(make(range.upperBound))"
+        let parsed: Q
         switch node {
-        case .integer(let bytes):
-            guard bytes >= 0 else {
+        case .integer(let number):
+            guard number >= 0 else {
                 invalid(path, node, expected: expected, reason: "negative")
                 return nil
             }
-            parsed = ByteSize(bytes: Int64(bytes))
+            parsed = make(Int64(number))
         case .string(let text):
-            guard let value = ByteSize(parsing: text) else {
+            guard let value = parse(text) else {
                 invalid(path, node, expected: expected)
                 return nil
             }
@@ -183,7 +169,7 @@ struct ConfigReader {
             wrongType(path, node, expected: expected)
             return nil
         }
-        guard range.contains(parsed.bytes) else {
+        guard range.contains(magnitude(parsed)) else {
             invalid(path, node, expected: expected, reason: "out of range")
             return nil
         }

@@ -71,6 +71,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // POP3: sans-I/O server core (Sources/POP3/Core) and NIO adapter.
+        .target(
+            name: "POP3",
+            dependencies: [
+                "Core", "Directory", "Store",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Stub resolver (UDP/TCP, cache, MX/A/AAAA/TXT/PTR/CNAME): imports no other Posta module.
         .target(
             name: "DNS",
@@ -97,7 +109,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Directory", "Store", "Queue", "SMTP",
+                "Core", "Directory", "Store", "Queue", "SMTP", "POP3",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -124,6 +136,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core"]),
+        .testTarget(name: "POP3Tests", dependencies: ["POP3", "Core"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "Directory", "PostaTestSupport"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Core", "PostaTestSupport"]),
         .testTarget(

@@ -3,6 +3,7 @@ import Directory
 import Logging
 import NIOCore
 import NIOSSL
+import POP3
 import Queue
 import SMTP
 import ServiceLifecycle
@@ -18,7 +19,7 @@ public struct PostaServer: Sendable {
     private let logger: Logger
 
     /// Listener protocols this version of Posta serves.
-    public static let availableProtocols: Set<ListenerProtocol> = [.smtp, .lmtp, .http]
+    public static let availableProtocols: Set<ListenerProtocol> = [.smtp, .lmtp, .http, .pop3, .pop3s]
 
     public init(site: Site, logger: Logger, retrySchedule: RetrySchedule = RetrySchedule()) {
         self.site = site
@@ -33,6 +34,10 @@ public struct PostaServer: Sendable {
         self.services = [
             .smtp: SMTPProtocolService(receiver: receiver(.mx), limits: site.config.limits),
             .lmtp: SMTPProtocolService(receiver: receiver(.lmtp), limits: site.config.limits),
+            .pop3: POP3ProtocolService(
+                backend: POP3Backend(directory: site.directory, store: site.store, loginLog: LoginLog(database: site.database), logger: logger)),
+            .pop3s: POP3ProtocolService(
+                backend: POP3Backend(directory: site.directory, store: site.store, loginLog: LoginLog(database: site.database), logger: logger)),
         ]
     }
 

@@ -16,7 +16,7 @@ public struct Site: Sendable {
 
     /// Every module's migrations, in dependency order.
     public static let migrations: [Migration] =
-        DirectorySchema.migrations + StoreSchema.migrations + QueueSchema.migrations
+        DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {

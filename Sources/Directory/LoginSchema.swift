@@ -1,0 +1,26 @@
+import Core
+
+/// The login audit table: every authentication attempt on any protocol (POP3, IMAP, SMTP AUTH…),
+/// with the client's address and the outcome. `account_id` is NULL when the login named no
+/// account; `reason` is a `LoginFailure` raw value (or another short code) for failures.
+public enum LoginSchema {
+    public static let migrations: [Migration] = [
+        Migration("directory.login.1-login-event") { db in
+            [
+                """
+                CREATE TABLE login_event (
+                  id \(db.autoIncrementPrimaryKey),
+                  account_id BIGINT NULL,
+                  login TEXT NOT NULL,
+                  ip TEXT NOT NULL,
+                  protocol TEXT NOT NULL,
+                  success BOOLEAN NOT NULL,
+                  reason TEXT NULL,
+                  created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX login_event_login_created ON login_event(login, created_at)",
+                "CREATE INDEX login_event_ip_created ON login_event(ip, created_at)",
+            ]
+        }
+    ]
+}

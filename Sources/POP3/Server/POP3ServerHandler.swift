@@ -1,0 +1,332 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import NIOTLS
+
+/// The SwiftNIO adapter of one POP3 connection: feeds bytes to the sans-I/O `POP3Session`,
+/// performs its actions (responses, logins, streaming messages, UPDATE, STLS) and feeds results
+/// back. While an effect runs, reading from the socket is paused.
+public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    /// RFC 1939 §3: the autologout timer is at least 10 minutes.
+    public static let minimumAutologout: TimeAmount = .minutes(10)
+    /// Bytes read from a message file at a time.
+    public static let chunkSize = 64 * 1024
+
+    private var session: POP3Session
+    private let backend: POP3Backend
+    private let tls: NIOSSLContext?
+    private let logger: Logger
+    private let clientIP: String
+    private let protocolName: String
+    private let threadPool: NIOThreadPool
+
+    private var waiting = false
+    private var readPending = false
+    private var closing = false
+    private var startingTLS = false
+    private var lease: POP3MaildropLease?
+    private var lastInput = NIODeadline.now()
+
+    public init(
+        backend: POP3Backend, configuration: POP3Configuration, clientIP: String, isTLS: Bool, tls: NIOSSLContext?,
+        protocolName: String, logger: Logger, threadPool: NIOThreadPool = .singleton
+    ) {
+        self.session = POP3Session(configuration: configuration, isTLS: isTLS)
+        self.backend = backend
+        self.tls = tls
+        self.logger = logger
+        self.clientIP = clientIP
+        self.protocolName = protocolName
+        self.threadPool = threadPool
+    }
+
+    // MARK: Channel events
+
+    public func channelActive(context: ChannelHandlerContext) {
+        logger.info("connect")
+        perform(session.start(), context: context)
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        closing = true
+        // A dropped connection never enters UPDATE (RFC 1939 §6): deletions are forgotten.
+        lease?.release()
+        lease = nil
+        logger.info("disconnect")
+        context.fireChannelInactive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        lastInput = .now()
+        var buffer = unwrapInboundIn(data)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        perform(session.receive(bytes), context: context)
+    }
+
+    public func read(context: ChannelHandlerContext) {
+        if waiting {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is IdleStateHandler.IdleStateEvent:
+            // The listener's idle timeout may be shorter than RFC 1939's 10 minutes; a transfer
+            // in progress is not idleness.
+            guard !waiting, NIODeadline.now() - lastInput >= Self.minimumAutologout else { return }
+            logger.info("autologout")
+            perform(session.timeout(), context: context)
+        case is ChannelShouldQuiesceEvent:
+            perform(session.shutdown(), context: context)
+        case let tlsEvent as TLSUserEvent:
+            if case .handshakeCompleted = tlsEvent, startingTLS {
+                startingTLS = false
+                perform(session.tlsEstablished(), context: context)
+            }
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.info("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [POP3Action], context: ChannelHandlerContext) {
+        var wrote = false
+        for action in actions {
+            switch action {
+            case .send(let response):
+                context.write(wrapOutboundOut(ByteBuffer(bytes: response.encode())), promise: nil)
+                wrote = true
+            case .continuation(let text):
+                context.write(wrapOutboundOut(ByteBuffer(string: "+ \(text)\r\n")), promise: nil)
+                wrote = true
+            case .effect(let effect):
+                if wrote { context.flush() }
+                run(effect, context: context)
+                return
+            case .startTLS:
+                context.flush()
+                wrote = false
+                startingTLS = true
+                startTLS(context: context)
+            case .close:
+                closing = true
+                lease?.release()
+                lease = nil
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
+                return
+            }
+        }
+        if wrote { context.flush() }
+    }
+
+    private func resume(_ result: POP3EffectResult, context: ChannelHandlerContext) {
+        waiting = false
+        lastInput = .now()
+        guard !closing else { return }
+        perform(session.resume(result), context: context)
+        if readPending && !waiting && !closing {
+            readPending = false
+            context.read()
+        }
+    }
+
+    private func run(_ effect: POP3Effect, context: ChannelHandlerContext) {
+        waiting = true
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let backend = backend
+        let logger = logger
+        switch effect {
+        case .login(let user, let password, let mechanism):
+            let (clientIP, protocolName) = (clientIP, protocolName)
+            var loginLogger = logger
+            loginLogger[metadataKey: "mechanism"] = "\(mechanism)"
+            let taskLogger = loginLogger
+            context.eventLoop.makeFutureWithTask {
+                await backend.login(user: user, password: password, clientIP: clientIP, protocolName: protocolName, logger: taskLogger)
+            }.whenSuccess { result, lease in
+                let (handler, context) = bound.value
+                if handler.closing {
+                    lease?.release()
+                    return
+                }
+                handler.lease = lease
+                handler.resume(result, context: context)
+            }
+        case .update(let mailboxID, let uids):
+            let lease = lease
+            self.lease = nil
+            context.eventLoop.makeFutureWithTask {
+                await backend.update(mailboxID: mailboxID, uids: uids, lease: lease, logger: logger)
+            }.whenSuccess { result in
+                let (handler, context) = bound.value
+                handler.resume(result, context: context)
+            }
+        case .sendMessage(let transfer):
+            send(transfer, context: context)
+        }
+    }
+
+    // MARK: Streaming messages (RFC 1939 §7 RETR and TOP)
+
+    /// Reads up to `chunkSize` bytes at `offset`; opens the file first when `fd` is nil, closes
+    /// it at end of file. Runs on the thread pool.
+    private static func readChunk(path: String, fd: Int32?, offset: Int64, chunkSize: Int) throws -> (fd: Int32, bytes: [UInt8], eof: Bool) {
+        let descriptor: Int32
+        if let fd {
+            descriptor = fd
+        } else {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw POP3FileError(code: errno) }
+        }
+        var bytes = [UInt8](repeating: 0, count: chunkSize)
+        var filled = 0
+        while filled < chunkSize {
+            let n = bytes.withUnsafeMutableBytes { raw in
+                pread(descriptor, raw.baseAddress! + filled, chunkSize - filled, off_t(offset) + off_t(filled))
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                closeFile(descriptor)
+                throw POP3FileError(code: code)
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeSubrange(filled...)
+        let eof = filled < chunkSize
+        if eof { closeFile(descriptor) }
+        return (descriptor, bytes, eof)
+    }
+
+    /// One RETR/TOP in progress; touched only on the event loop.
+    private final class Transfer {
+        let transfer: POP3Transfer
+        var stuffer: POP3DotStuffer
+        init(_ transfer: POP3Transfer) {
+            self.transfer = transfer
+            self.stuffer = POP3DotStuffer(bodyLineLimit: transfer.bodyLineLimit)
+        }
+    }
+
+    private func send(_ transfer: POP3Transfer, context: ChannelHandlerContext) {
+        readNext(Transfer(transfer), fd: nil, offset: 0, context: context)
+    }
+
+    private func readNext(_ state: Transfer, fd: Int32?, offset: Int64, context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context, state), eventLoop: context.eventLoop)
+        let path = state.transfer.message.path
+        let chunkSize = Self.chunkSize
+        threadPool.runIfActive(eventLoop: context.eventLoop) {
+            try Self.readChunk(path: path, fd: fd, offset: offset, chunkSize: chunkSize)
+        }.whenComplete { outcome in
+            let (handler, context, state) = bound.value
+            handler.deliver(outcome, state: state, fd: fd, offset: offset, context: context)
+        }
+    }
+
+    private func deliver(
+        _ outcome: Result<(fd: Int32, bytes: [UInt8], eof: Bool), any Error>, state: Transfer, fd: Int32?, offset: Int64,
+        context: ChannelHandlerContext
+    ) {
+        let read: (fd: Int32, bytes: [UInt8], eof: Bool)
+        switch outcome {
+        case .failure(let error):
+            logger.error("cannot read message", metadata: ["path": "\(state.transfer.message.path)", "error": "\(error)"])
+            if fd == nil {
+                resume(.unavailable, context: context)
+            } else {
+                // The +OK is out: the response cannot be completed in-band.
+                closing = true
+                context.close(promise: nil)
+            }
+            return
+        case .success(let value):
+            read = value
+        }
+        if closing {
+            if !read.eof { closeFile(read.fd) }
+            return
+        }
+        var out: [UInt8] = fd == nil ? state.transfer.status.encode() : []
+        out.reserveCapacity(out.count + read.bytes.count + read.bytes.count / 32 + 8)
+        state.stuffer.encode(read.bytes, into: &out)
+        let done = read.eof || state.stuffer.isComplete
+        if done {
+            if !read.eof { closeFile(read.fd) }
+            out += state.stuffer.finish()
+        }
+        let written = context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: out)))
+        if done {
+            resume(.sent, context: context)
+            return
+        }
+        // Back-pressure: the next chunk is read once this one is handed to the socket.
+        let bound = NIOLoopBound((self, context, state), eventLoop: context.eventLoop)
+        let nextOffset = offset + Int64(read.bytes.count)
+        written.whenComplete { result in
+            let (handler, context, state) = bound.value
+            if case .failure = result {
+                closeFile(read.fd)
+                handler.closing = true
+                context.close(promise: nil)
+                return
+            }
+            if handler.closing {
+                closeFile(read.fd)
+                return
+            }
+            handler.readNext(state, fd: read.fd, offset: nextOffset, context: context)
+        }
+    }
+
+    // MARK: TLS (RFC 2595 §4)
+
+    private func startTLS(context: ChannelHandlerContext) {
+        guard let tls else {
+            logger.error("STLS without a TLS context")
+            context.close(promise: nil)
+            return
+        }
+        do {
+            try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+        } catch {
+            logger.error("cannot start TLS", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+}
+
+struct POP3FileError: Error, CustomStringConvertible {
+    var code: Int32
+    var description: String { String(cString: strerror(code)) }
+}
+
+/// `close(2)`, named apart from `ChannelHandler.close`.
+private func closeFile(_ fd: Int32) {
+    _ = close(fd)
+}

@@ -4,6 +4,10 @@ import Foundation
 /// Throw-away databases for tests: a fresh SQLite file, and a fresh database on the PostgreSQL
 /// server that `.ci/run` starts (`POSTA_TEST_POSTGRES_URL`, e.g. `postgres://posta@127.0.0.1:15432/postgres`).
 public enum TestDatabases {
+    /// Creating and dropping databases one at a time keeps parallel tests from racing on the
+    /// template database.
+    static let adminLock = AsyncLock()
+
     /// The dialects every database test runs on.
     public static let dialects: [Database.Dialect] = [.sqlite, .postgres]
 
@@ -29,11 +33,20 @@ public enum TestDatabases {
             let server = try postgresServerURL()
             let name = "posta_test_\(UInt64.random(in: 0...UInt64.max))"
             let admin = try Database(.postgres(url: server), poolSize: 1)
-            try await admin.withConnection { db in try await db.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            do {
+                try await adminLock.withLock {
+                    try await admin.withConnection { db in try await db.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+                }
+            } catch {
+                await admin.shutdown()
+                throw TestSetupError("cannot create test database: \(String(reflecting: error))")
+            }
             let database = try Database(.postgres(url: replacingDatabase(in: server, with: name)), poolSize: 4)
             func drop() async {
                 await database.shutdown()
-                _ = try? await admin.withConnection { db in try await db.raw("DROP DATABASE \(unsafeRaw: name)").run() }
+                _ = try? await adminLock.withLock {
+                    try await admin.withConnection { db in try await db.raw("DROP DATABASE \(unsafeRaw: name)").run() }
+                }
                 await admin.shutdown()
             }
             do {
@@ -42,7 +55,8 @@ public enum TestDatabases {
                 return result
             } catch {
                 await drop()
-                throw error
+                // PostgresNIO hides details in `description`; show them in the test report.
+                throw TestSetupError(String(reflecting: error))
             }
         }
     }

@@ -54,38 +54,31 @@ public final class QueueRunner: Service, Sendable {
     public func runOnce(limit: Int = 200) async throws -> Int {
         let claims = try await claim(limit: limit)
         guard !claims.isEmpty else { return 0 }
-        await withTaskGroup(of: Void.self) { group in
+        let results = await withTaskGroup(of: (ClaimedDelivery, DeliveryOutcome).self) { group in
             var iterator = claims.makeIterator()
             for _ in 0..<min(concurrency, claims.count) {
                 guard let next = iterator.next() else { break }
-                group.addTask { await self.process(next) }
+                group.addTask { (next, await self.local.deliver(next)) }
             }
-            while await group.next() != nil {
-                if let next = iterator.next() { group.addTask { await self.process(next) } }
+            var results: [(ClaimedDelivery, DeliveryOutcome)] = []
+            while let result = await group.next() {
+                results.append(result)
+                if let next = iterator.next() { group.addTask { (next, await self.local.deliver(next)) } }
             }
+            return results
         }
-        for messageID in Set(claims.map(\.messageID)) { try await finishIfDone(messageID) }
+        try await record(results)
         return claims.count
     }
 
     /// Delivers the local deliveries of one message now (LMTP answers per recipient with this).
     public func deliverNow(messageID: String) async throws -> [Int64: DeliveryOutcome] {
-        let claims = try await claim(limit: 10_000, messageID: messageID)
-        var outcomes: [Int64: DeliveryOutcome] = [:]
-        for claim in claims {
-            let outcome = await local.deliver(claim)
-            try await record(claim, outcome)
-            outcomes[claim.rowID] = outcome
+        var results: [(ClaimedDelivery, DeliveryOutcome)] = []
+        for claim in try await claim(limit: 10_000, messageID: messageID) {
+            results.append((claim, await local.deliver(claim)))
         }
-        try await finishIfDone(messageID)
-        return outcomes
-    }
-
-    private func process(_ claim: ClaimedDelivery) async {
-        let outcome = await local.deliver(claim)
-        do { try await record(claim, outcome) } catch {
-            logger.error("cannot record delivery", metadata: ["id": "\(claim.messageID)", "error": "\(error)"])
-        }
+        try await record(results)
+        return Dictionary(results.map { ($0.0.rowID, $0.1) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Takes a lease on due local deliveries not leased by anyone (or whose lease ran out).
@@ -149,57 +142,70 @@ public final class QueueRunner: Service, Sendable {
         }
     }
 
-    /// Stores an attempt's outcome and releases the lease.
-    func record(_ claim: ClaimedDelivery, _ outcome: DeliveryOutcome) async throws {
+    /// Stores the outcomes of a batch of attempts and releases their leases, and removes the
+    /// messages that have nothing left to do — in one transaction, so a batch costs one commit.
+    func record(_ results: [(ClaimedDelivery, DeliveryOutcome)]) async throws {
+        guard !results.isEmpty else { return }
         let now = UnixTime.now()
-        var status = DeliveryStatus.pending
-        var error: String?
-        var next = now
+        let updates = results.map { claim, outcome in update(for: claim, outcome, now: now) }
+        let messageIDs = Array(Set(results.map(\.0.messageID)))
+        let spoolFiles = try await queue.database.transaction { db in
+            for (rowID, status, attempts, next, error) in updates {
+                try await db.update("queue_recipient")
+                    .set("status", to: SQLBind(status.rawValue)).set("attempts", to: SQLBind(attempts))
+                    .set("next_attempt_at", to: SQLBind(next)).set("last_error", to: SQLBind(error))
+                    .set("locked_by", to: SQLLiteral.null).set("locked_until", to: SQLLiteral.null)
+                    .where("id", .equal, rowID).run()
+            }
+            return try await Self.removeFinished(messageIDs, in: db)
+        }
+        removeSpoolFiles(spoolFiles)
+    }
+
+    /// The row update for one attempt's outcome (with its log line).
+    private func update(for claim: ClaimedDelivery, _ outcome: DeliveryOutcome, now: Int64)
+        -> (rowID: Int64, status: DeliveryStatus, attempts: Int, next: Int64, error: String?)
+    {
+        let meta: Logger.Metadata = ["id": "\(claim.messageID)", "to": "\(claim.target)"]
         switch outcome {
         case .delivered:
-            status = .delivered
-            logger.info("delivered", metadata: ["id": "\(claim.messageID)", "to": "\(claim.target)"])
+            logger.info("delivered", metadata: meta)
+            return (claim.rowID, .delivered, claim.attempts + 1, now, nil)
         case .failed(let reason):
-            status = .failed
-            error = reason
-            logger.warning("delivery failed", metadata: ["id": "\(claim.messageID)", "to": "\(claim.target)", "reason": "\(reason)"])
+            logger.warning("delivery failed", metadata: meta.merging(["reason": "\(reason)"]) { $1 })
+            return (claim.rowID, .failed, claim.attempts + 1, now, reason)
         case .deferred(let reason):
-            error = reason
+            logger.notice("delivery deferred", metadata: meta.merging(["reason": "\(reason)"]) { $1 })
             if schedule.isExpired(receivedAt: claim.receivedAt, now: now) {
-                status = .failed
-                error = "\(reason) (expired after \(schedule.expiry))"
-            } else {
-                next = now + schedule.delay(afterAttempt: claim.attempts + 1)
+                return (claim.rowID, .failed, claim.attempts + 1, now, "\(reason) (expired after \(schedule.expiry))")
             }
-            logger.notice("delivery deferred", metadata: ["id": "\(claim.messageID)", "to": "\(claim.target)", "reason": "\(reason)"])
-        }
-        let (finalStatus, finalError, finalNext) = (status, error, next)
-        try await queue.database.withConnection { db in
-            try await db.update("queue_recipient")
-                .set("status", to: SQLBind(finalStatus.rawValue)).set("attempts", to: SQLBind(claim.attempts + 1))
-                .set("next_attempt_at", to: SQLBind(finalNext)).set("last_error", to: SQLBind(finalError))
-                .set("locked_by", to: SQLLiteral.null).set("locked_until", to: SQLLiteral.null)
-                .where("id", .equal, claim.rowID).run()
+            return (claim.rowID, .pending, claim.attempts + 1, now + schedule.delay(afterAttempt: claim.attempts + 1), reason)
         }
     }
 
-    /// Removes a message whose deliveries are all done, with its spool file. Messages with failed
-    /// deliveries stay until their bounce is sent (outbound queue) or an admin removes them.
-    func finishIfDone(_ messageID: String) async throws {
-        let spool: String? = try await queue.database.transaction { db in
+    /// Deletes, within `db`'s transaction, those of `messageIDs` whose deliveries are all done;
+    /// returns their spool files. Messages with failed deliveries stay until their bounce is sent
+    /// (outbound queue) or an admin removes them.
+    static func removeFinished(_ messageIDs: [String], in db: any SQLDatabase) async throws -> [String] {
+        var files: [String] = []
+        for messageID in messageIDs {
             let open = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("queue_recipient")
                 .where("message_id", .equal, messageID).where("status", .notEqual, DeliveryStatus.delivered.rawValue)
                 .first(decodingColumn: "n", as: Int64.self) ?? 0
-            guard open == 0 else { return nil }
-            let file = try await db.select().column("spool_file").from("queue_message").where("id", .equal, messageID)
+            guard open == 0 else { continue }
+            if let file = try await db.select().column("spool_file").from("queue_message").where("id", .equal, messageID)
                 .first(decodingColumn: "spool_file", as: String.self)
+            {
+                files.append(file)
+            }
             try await db.delete(from: "queue_message").where("id", .equal, messageID).run()
-            return file
         }
-        if let spool {
-            unlink(queue.spoolPath(spool))
-            try? DurableFile.syncDirectory(containing: queue.spoolPath(spool))
-        }
+        return files
+    }
+
+    private func removeSpoolFiles(_ files: [String]) {
+        for file in files { unlink(queue.spoolPath(file)) }
+        if let first = files.first { try? DurableFile.syncDirectory(containing: queue.spoolPath(first)) }
     }
 
     /// Finishes messages whose deliveries are all done but which are still queued (a crash
@@ -214,7 +220,8 @@ public final class QueueRunner: Service, Sendable {
                 """
             ).all().map { try $0.decode(column: "id", as: String.self) }
         }
-        for id in done { try await finishIfDone(id) }
+        let files = try await queue.database.transaction { db in try await Self.removeFinished(done, in: db) }
+        removeSpoolFiles(files)
         return done.count
     }
 

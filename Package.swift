@@ -126,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "posta",
             dependencies: [
-                "Core", "Directory", "Server",
+                "Core", "Directory", "Queue", "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

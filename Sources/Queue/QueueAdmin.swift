@@ -1,0 +1,127 @@
+import Core
+import Foundation
+import SQLKit
+
+/// A queued message as `posta queue list|show` presents it.
+public struct QueueEntry: Sendable, Codable, Equatable {
+    public struct Recipient: Sendable, Codable, Equatable {
+        public var recipient: String
+        public var target: String
+        public var kind: String
+        public var status: String
+        public var attempts: Int
+        public var nextAttemptAt: Int64
+        public var lastError: String?
+
+        enum CodingKeys: String, CodingKey {
+            case recipient, target, kind, status, attempts
+            case nextAttemptAt = "next_attempt_at"
+            case lastError = "last_error"
+        }
+    }
+
+    public var id: String
+    public var sender: String
+    public var size: Int64
+    public var receivedAt: Int64
+    public var held: Bool
+    public var clientIP: String
+    public var recipients: [Recipient]
+
+    enum CodingKeys: String, CodingKey {
+        case id, sender, size, held, recipients
+        case receivedAt = "received_at"
+        case clientIP = "client_ip"
+    }
+}
+
+/// Why an admin queue operation was refused.
+public enum QueueAdminError: Error, Equatable, CustomStringConvertible {
+    case noSuchMessage(String)
+
+    public var description: String {
+        switch self {
+        case .noSuchMessage(let id): "no queued message '\(id)'"
+        }
+    }
+}
+
+extension MailQueue {
+    /// Every queued message with its deliveries, oldest first.
+    public func entries() async throws -> [QueueEntry] {
+        try await database.withConnection { db in
+            let messages = try await db.select()
+                .columns("id", "reverse_path", "size", "received_at", "held", "client_ip").from("queue_message")
+                .orderBy("received_at").orderBy("id").all()
+            let recipients = try await db.select()
+                .columns("message_id", "recipient", "target", "kind", "status", "attempts", "next_attempt_at", "last_error")
+                .from("queue_recipient").orderBy("id").all()
+            var byMessage: [String: [QueueEntry.Recipient]] = [:]
+            for row in recipients {
+                byMessage[try row.decode(column: "message_id", as: String.self), default: []].append(
+                    QueueEntry.Recipient(
+                        recipient: try row.decode(column: "recipient", as: String.self),
+                        target: try row.decode(column: "target", as: String.self),
+                        kind: try row.decode(column: "kind", as: String.self),
+                        status: try row.decode(column: "status", as: String.self),
+                        attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
+                        nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
+                        lastError: try row.decode(column: "last_error", as: String?.self)))
+            }
+            return try messages.map { row in
+                let id = try row.decode(column: "id", as: String.self)
+                return QueueEntry(
+                    id: id, sender: try row.decode(column: "reverse_path", as: String.self),
+                    size: try row.decode(column: "size", as: Int64.self),
+                    receivedAt: try row.decode(column: "received_at", as: Int64.self),
+                    held: try row.decode(column: "held", as: Bool.self),
+                    clientIP: try row.decode(column: "client_ip", as: String.self), recipients: byMessage[id] ?? [])
+            }
+        }
+    }
+
+    /// One queued message, or nil.
+    public func entry(_ id: String) async throws -> QueueEntry? {
+        try await entries().first { $0.id == id }
+    }
+
+    /// Makes the pending deliveries of `id` due now (and wakes the runner).
+    public func retry(_ id: String) async throws {
+        try await requireMessage(id)
+        try await database.withConnection { db in
+            try await db.update("queue_recipient").set("next_attempt_at", to: SQLBind(UnixTime.now()))
+                .where("message_id", .equal, id).where("status", .equal, DeliveryStatus.pending.rawValue).run()
+        }
+        wake.notify()
+    }
+
+    /// Holds (`true`) or releases (`false`) a message: a held message is kept but not delivered.
+    public func setHeld(_ id: String, _ held: Bool) async throws {
+        try await requireMessage(id)
+        try await database.withConnection { db in
+            try await db.update("queue_message").set("held", to: SQLBind(held)).where("id", .equal, id).run()
+        }
+        if !held { wake.notify() }
+    }
+
+    /// Removes a message and its spool file without delivering it.
+    public func delete(_ id: String) async throws {
+        let file: String = try await database.transaction { db in
+            guard
+                let file = try await db.select().column("spool_file").from("queue_message").where("id", .equal, id)
+                    .first(decodingColumn: "spool_file", as: String.self)
+            else { throw QueueAdminError.noSuchMessage(id) }
+            try await db.delete(from: "queue_recipient").where("message_id", .equal, id).run()
+            try await db.delete(from: "queue_message").where("id", .equal, id).run()
+            return file
+        }
+        unlink(spoolPath(file))
+    }
+
+    private func requireMessage(_ id: String) async throws {
+        let exists = try await database.withConnection { db in
+            try await db.select().column("id").from("queue_message").where("id", .equal, id).first() != nil
+        }
+        guard exists else { throw QueueAdminError.noSuchMessage(id) }
+    }
+}

@@ -1,0 +1,83 @@
+"""The same server on PostgreSQL (the cluster database): two Posta nodes share one database and
+one data folder; mail accepted by either is delivered once and read back over POP3 from the other."""
+import json
+import poplib
+import smtplib
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import POSTA, free_port, wait_for_port
+from mailsite import MailSite
+
+
+@pytest.fixture
+def database(postgres_url):
+    name = "posta_cluster_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", postgres_url, "-qc", f"CREATE DATABASE {name}"], check=True)
+    yield postgres_url.rsplit("/", 1)[0] + "/" + name
+    subprocess.run(["psql", postgres_url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+
+
+class Node(MailSite):
+    """One node: its own config file and listeners, the shared database and data folder."""
+
+    def __init__(self, folder: Path, data: Path, database_url: str, node_id: str):
+        self.pop3_port = free_port()
+        super().__init__(folder, extra_config=f'''
+[[listener]]
+protocol = "pop3"
+address = "127.0.0.1:{self.pop3_port}"
+tls = "none"
+[database]
+url = "{database_url}"
+''')
+        text = self.config.read_text().replace(f'data_dir = "{self.data}"', f'data_dir = "{data}"\nnode_id = "{node_id}"')
+        self.config.write_text(text)
+        self.data = data
+
+    def start(self):
+        super().start()
+        wait_for_port(self.pop3_port)
+        return self
+
+    def pop3_messages(self, user: str) -> list[bytes]:
+        p = poplib.POP3("127.0.0.1", self.pop3_port, timeout=10)
+        try:
+            p.user(user)
+            p.pass_("password-123")
+            count, _ = p.stat()
+            return [b"\r\n".join(p.retr(i + 1)[1]) + b"\r\n" for i in range(count)]
+        finally:
+            p.quit()
+
+
+def test_two_nodes_on_postgresql(tmp_path: Path, database: str):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    a = Node(tmp_path / "a", shared, database, "mx1")
+    b = Node(tmp_path / "b", shared, database, "mx2")
+    a.seed()  # the directory lives in the database: node b sees the same users at once
+    a.start()
+    b.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", a.smtp_port) as s:
+            s.sendmail("s@remote.example", ["alice@example.org", "team@example.org"], b"Subject: via node a\r\n\r\nA\r\n")
+        with smtplib.SMTP("127.0.0.1", b.smtp_port) as s:
+            s.sendmail("s@remote.example", ["alice@example.org"], b"Subject: via node b\r\n\r\nB\r\n")
+        deadline = time.monotonic() + 20
+        while json.loads(a.posta("queue", "list", "--json")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert json.loads(b.posta("queue", "list", "--json")) == []
+        got = b.pop3_messages("alice@example.org")
+        subjects = sorted(m.split(b"Subject: ", 1)[1].split(b"\r\n", 1)[0] for m in got)
+        assert subjects == [b"via node a", b"via node b"], got
+        assert [m.split(b"Subject: ", 1)[1].split(b"\r\n", 1)[0] for m in a.pop3_messages("carol@example.org")] == [b"via node a"]
+        ids = [m.split(b" id ", 1)[1].split(b"\r\n", 1)[0] for m in got]
+        assert any(b"-mx1-" in i for i in ids) and any(b"-mx2-" in i for i in ids), ids
+    finally:
+        a.stop()
+        b.stop()

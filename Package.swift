@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "SMTP",
             dependencies: [
-                "Core", "Directory", "Store", "Queue",
+                "Core", "Directory", "Store", "Queue", "Connection",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -75,11 +75,20 @@ let package = Package(
         .target(
             name: "POP3",
             dependencies: [
-                "Core", "Directory", "Store",
+                "Core", "Directory", "Store", "Connection",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // What every protocol adapter's connection needs: read gating during effects, STARTTLS.
+        .target(
+            name: "Connection",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

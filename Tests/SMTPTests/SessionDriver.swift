@@ -74,7 +74,8 @@ struct SessionDriver {
         }
     }
 
-    /// Accepts senders except `spammer@…`; recipients at example.org / bücher.example except
+    /// Authenticates `alice`/`secret` (as `alice`), refuses other credentials with `535 5.7.8`;
+    /// accepts senders except `spammer@…`; recipients at example.org / bücher.example except
     /// `nobody@…`; SMTP messages with one 250; LMTP messages per recipient (452 for `full@…`).
     static let standard: Responder = { effect in
         switch effect {
@@ -95,6 +96,9 @@ struct SessionDriver {
                     })
             }
             return .reply(SMTPReply(250, .init(2, 0, 0), "Queued"))
+        case .authenticate(let request):
+            if request.authcid == "alice" && request.password == "secret" { return .authenticated(user: "alice") }
+            return .reply(SMTPReply(535, .init(5, 7, 8), "Authentication credentials invalid"))
         }
     }
 }
@@ -137,6 +141,9 @@ extension Array where Element == SMTPServerAction {
 }
 
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+/// Base64 of `text` (test helper for SASL exchanges).
+func b64(_ text: String) -> String { SMTPBase64.encode(Array(text.utf8)) }
 
 /// EHLO + MAIL + RCPT for tests that start at the content.
 let openTransaction = "EHLO client.example\r\nMAIL FROM:<alice@sender.example>\r\nRCPT TO:<bob@example.org>\r\n"

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Connection
 import Logging
 import NIOCore
 import NIOPosix
@@ -32,8 +33,9 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private let protocolName: String
     private let threadPool: NIOThreadPool
 
-    private var waiting = false
-    private var readPending = false
+    /// While an effect runs, the session waits and reads are held back.
+    private var gate = ReadGate()
+    private var waiting: Bool { gate.isPaused }
     private var closing = false
     private var startingTLS = false
     private var lease: POP3MaildropLease?
@@ -78,11 +80,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     public func read(context: ChannelHandlerContext) {
-        if waiting {
-            readPending = true
-        } else {
-            context.read()
-        }
+        gate.read(context)
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -130,7 +128,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 context.flush()
                 wrote = false
                 startingTLS = true
-                startTLS(context: context)
+                ServerTLSUpgrade.start(context, tls: tls, logger: logger)
             case .close:
                 closing = true
                 lease?.release()
@@ -144,18 +142,15 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     private func resume(_ result: POP3EffectResult, context: ChannelHandlerContext) {
-        waiting = false
+        gate.unpause()
         lastInput = .now()
         guard !closing else { return }
         perform(session.resume(result), context: context)
-        if readPending && !waiting && !closing {
-            readPending = false
-            context.read()
-        }
+        gate.releaseHeldRead(context)
     }
 
     private func run(_ effect: POP3Effect, context: ChannelHandlerContext) {
-        waiting = true
+        gate.pause()
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let backend = backend
         let logger = logger
@@ -304,21 +299,6 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         }
     }
 
-    // MARK: TLS (RFC 2595 §4)
-
-    private func startTLS(context: ChannelHandlerContext) {
-        guard let tls else {
-            logger.error("STLS without a TLS context")
-            context.close(promise: nil)
-            return
-        }
-        do {
-            try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
-        } catch {
-            logger.error("cannot start TLS", metadata: ["error": "\(error)"])
-            context.close(promise: nil)
-        }
-    }
 }
 
 struct POP3FileError: Error, CustomStringConvertible {

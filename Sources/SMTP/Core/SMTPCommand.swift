@@ -16,6 +16,9 @@ public enum SMTPCommand: Sendable, Hashable {
     case expn(String)
     case help(String?)
     case startTLS
+    /// `AUTH SP sasl-mech [SP initial-response]` (RFC 4954 §4). The mechanism is upper-cased; the
+    /// initial response is still base64 (`=` stands for an empty one).
+    case auth(mechanism: String, initialResponse: String?)
 }
 
 /// `MAIL FROM:<reverse-path> [params]` with the parameters this server supports.
@@ -32,10 +35,13 @@ public struct SMTPMailCommand: Sendable, Hashable {
     public var ret: SMTPDSNReturn?
     /// `ENVID=`, xtext-decoded (RFC 3461 §4.4).
     public var envID: String?
+    /// `AUTH=` (RFC 4954 §5), xtext-decoded; `"<>"` when the client sent `AUTH=<>`. Recorded only:
+    /// the session does not trust it (RFC 4954 §5 lets a server ignore it).
+    public var auth: String?
 
     public init(
         reversePath: MailAddress?, size: Int64? = nil, body: SMTPBodyType? = nil, smtpUTF8: Bool = false,
-        ret: SMTPDSNReturn? = nil, envID: String? = nil
+        ret: SMTPDSNReturn? = nil, envID: String? = nil, auth: String? = nil
     ) {
         self.reversePath = reversePath
         self.size = size
@@ -43,6 +49,7 @@ public struct SMTPMailCommand: Sendable, Hashable {
         self.smtpUTF8 = smtpUTF8
         self.ret = ret
         self.envID = envID
+        self.auth = auth
     }
 }
 

@@ -7,10 +7,13 @@ public struct SMTPCommandParser: Sendable {
     public var postmasterDomain: String
     /// Whether the `SMTPUTF8` MAIL parameter is recognised (it is unknown when not advertised).
     public var smtpUTF8Enabled: Bool
+    /// Whether the `AUTH=` MAIL parameter (RFC 4954 §5) is recognised (AUTH is offered).
+    public var authEnabled: Bool
 
-    public init(postmasterDomain: String, smtpUTF8Enabled: Bool = true) {
+    public init(postmasterDomain: String, smtpUTF8Enabled: Bool = true, authEnabled: Bool = false) {
         self.postmasterDomain = postmasterDomain
         self.smtpUTF8Enabled = smtpUTF8Enabled
+        self.authEnabled = authEnabled
     }
 
     /// Verbs that mean someone is speaking HTTP (or asking for a proxy) to the SMTP port.
@@ -71,6 +74,7 @@ public struct SMTPCommandParser: Sendable {
             // RFC 3207 §4: "501 Syntax error (no parameters allowed)"
             try noArgument(argument, "Syntax: STARTTLS (no parameters allowed)")
             return .startTLS
+        case "AUTH": return try auth(argument)
         default:
             if SMTPCommandParser.crossProtocolVerbs.contains(verb) { throw .crossProtocol }
             throw .unknownCommand
@@ -112,7 +116,8 @@ public struct SMTPCommandParser: Sendable {
         let (path, rest) = try SMTPPathParser.split(argument.dropFirst(5), sender: true)
         let reversePath = try SMTPPathParser.reversePath(path)
         return try SMTPParameters.mail(
-            reversePath: reversePath, parameters: try SMTPParameters.split(rest), smtpUTF8Enabled: smtpUTF8Enabled)
+            reversePath: reversePath, parameters: try SMTPParameters.split(rest), smtpUTF8Enabled: smtpUTF8Enabled,
+            authEnabled: authEnabled)
     }
 
     private func rcpt(_ argument: Substring) throws(SMTPSyntaxError) -> SMTPRecipientCommand {
@@ -122,6 +127,21 @@ public struct SMTPCommandParser: Sendable {
         let (path, rest) = try SMTPPathParser.split(argument.dropFirst(3), sender: false)
         let address = try SMTPPathParser.forwardPath(path, postmasterDomain: postmasterDomain)
         return try SMTPParameters.recipient(address: address, parameters: try SMTPParameters.split(rest))
+    }
+
+    /// RFC 4954 §4: `"AUTH" SP sasl-mech [SP initial-response]`; RFC 4422 §3.1: a mechanism name is
+    /// 1–20 of upper-case letters, digits, `-` and `_` (matched case-insensitively here).
+    private func auth(_ argument: Substring) throws(SMTPSyntaxError) -> SMTPCommand {
+        let usage = "Syntax: AUTH <mechanism> [initial-response]"
+        let parts = argument.split(separator: " ", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count) else { throw .badArguments(usage) }
+        let mechanism = parts[0].uppercased()
+        guard (1...20).contains(mechanism.utf8.count),
+            mechanism.utf8.allSatisfy({ (65...90).contains($0) || (48...57).contains($0) || $0 == 45 || $0 == 95 })
+        else { throw .badArguments(usage) }
+        guard parts.count == 2 else { return .auth(mechanism: mechanism, initialResponse: nil) }
+        guard !parts[1].isEmpty else { throw .badArguments(usage) }
+        return .auth(mechanism: mechanism, initialResponse: String(parts[1]))
     }
 
     /// RFC 3030 §2: `bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ]`, chunk-size = 1*DIGIT.

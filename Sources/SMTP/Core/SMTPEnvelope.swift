@@ -75,12 +75,15 @@ public struct SMTPEnvelope: Sendable, Hashable {
     public var receivedHeaderCount: Int
     /// Octets of message content received (after dot-unstuffing; 0 before the body).
     public var messageSize: Int64
+    /// The SASL identity the client authenticated as (RFC 4954), nil when it did not.
+    public var authenticatedUser: String?
 
     public init(
         reversePath: MailAddress?, recipients: [SMTPRecipient] = [], dsnRet: SMTPDSNReturn? = nil,
         dsnEnvID: String? = nil, body: SMTPBodyType = .sevenBit, smtpUTF8: Bool = false,
         declaredSize: Int64? = nil, heloName: String, protocolName: String, clientIP: String,
-        tls: TLSInfo? = nil, receivedHeaderCount: Int = 0, messageSize: Int64 = 0
+        tls: TLSInfo? = nil, receivedHeaderCount: Int = 0, messageSize: Int64 = 0,
+        authenticatedUser: String? = nil
     ) {
         self.reversePath = reversePath
         self.recipients = recipients
@@ -95,5 +98,6 @@ public struct SMTPEnvelope: Sendable, Hashable {
         self.tls = tls
         self.receivedHeaderCount = receivedHeaderCount
         self.messageSize = messageSize
+        self.authenticatedUser = authenticatedUser
     }
 }

@@ -40,7 +40,9 @@ enum SMTPParameters {
         return result
     }
 
-    static func mail(reversePath: MailAddress?, parameters: [SMTPParameter], smtpUTF8Enabled: Bool) throws(SMTPSyntaxError) -> SMTPMailCommand {
+    static func mail(
+        reversePath: MailAddress?, parameters: [SMTPParameter], smtpUTF8Enabled: Bool, authEnabled: Bool = false
+    ) throws(SMTPSyntaxError) -> SMTPMailCommand {
         var command = SMTPMailCommand(reversePath: reversePath)
         for parameter in parameters {
             switch parameter.keyword {
@@ -66,6 +68,17 @@ enum SMTPParameters {
                     id.utf8.allSatisfy({ (32...126).contains($0) })
                 else { throw .badArguments("Syntax: ENVID=<xtext, at most 100 characters>") }
                 command.envID = id
+            case "AUTH" where authEnabled:
+                // RFC 4954 §5: `AUTH=` (xtext of a mailbox) / `AUTH=<>`.
+                guard let v = parameter.value else { throw .badArguments("Syntax: AUTH=<xtext> or AUTH=<>") }
+                if v == "<>" {
+                    command.auth = "<>"
+                } else {
+                    guard let decoded = XText.decode(v), !decoded.isEmpty else {
+                        throw .badArguments("Syntax: AUTH=<xtext> or AUTH=<>")
+                    }
+                    command.auth = decoded
+                }
             default:
                 throw .unknownParameter(parameter.keyword)
             }

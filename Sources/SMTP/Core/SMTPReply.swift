@@ -69,7 +69,9 @@ public struct SMTPReply: Sendable, Hashable, CustomStringConvertible {
             if !isLast {
                 out.append(UInt8(ascii: "-"))
                 out.append(contentsOf: text.utf8)
-            } else if !text.isEmpty {
+            } else if !text.isEmpty || code == 334 {
+                // RFC 4954 §4: `continue-req = "334" SP [base64] CRLF` keeps the space even when
+                // the challenge is empty.
                 out.append(UInt8(ascii: " "))
                 out.append(contentsOf: text.utf8)
             }

@@ -27,6 +27,36 @@ public enum SMTPEffect: Sendable, Hashable {
     /// The last `.messageData` of the message has been emitted: spool it. SMTP answers `.reply`;
     /// LMTP answers `.replies`, one per accepted recipient in RCPT order (RFC 2033 §4.2).
     case messageComplete(SMTPEnvelope)
+    /// AUTH (RFC 4954 §4): the client's credentials are complete. Answer `.authenticated(user:)` to
+    /// accept (the session replies `235 2.7.0`), or `.reply` with the failure to send — typically
+    /// `535 5.7.8` or `454 4.7.0`, after any delay the adapter wants (RFC 4954 §6). A `.reply`
+    /// never authenticates: a 2xx one is replaced by `454 4.7.0`.
+    case authenticate(SMTPAuthRequest)
+}
+
+/// Credentials gathered by a SASL exchange (RFC 4954 §4) for the adapter to verify.
+///
+/// `description` leaves the password out, so logging a request does not leak it.
+public struct SMTPAuthRequest: Sendable, Hashable, CustomStringConvertible {
+    /// `"PLAIN"` (RFC 4616) or `"LOGIN"`.
+    public var mechanism: String
+    /// The authentication identity (the user name the password belongs to).
+    public var authcid: String
+    public var password: String
+    /// The authorization identity, if the client sent one. The session refuses (`535 5.7.8`) a PLAIN
+    /// authzid that differs from the authcid, so when present it equals `authcid`.
+    public var authzid: String?
+
+    public init(mechanism: String, authcid: String, password: String, authzid: String? = nil) {
+        self.mechanism = mechanism
+        self.authcid = authcid
+        self.password = password
+        self.authzid = authzid
+    }
+
+    public var description: String {
+        "SMTPAuthRequest(mechanism: \(mechanism), authcid: \(authcid), authzid: \(authzid ?? "-"), password: <redacted>)"
+    }
 }
 
 /// A recipient to resolve, with the transaction it would join.
@@ -50,4 +80,8 @@ public struct SMTPRecipientRequest: Sendable, Hashable {
 public enum SMTPEffectResult: Sendable, Hashable {
     case reply(SMTPReply)
     case replies([SMTPReply])
+    /// The answer to `.authenticate` that accepts the credentials: the client is now `user` (the
+    /// canonical name, e.g. as the directory spells it). Given to any other effect it counts as a
+    /// `451 4.3.0`.
+    case authenticated(user: String)
 }

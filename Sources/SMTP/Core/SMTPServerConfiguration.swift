@@ -36,6 +36,14 @@ public struct SMTPServerConfiguration: Sendable, Hashable {
     /// message or BDAT chunk may be shorter), so the actions do not depend on how the network split
     /// the stream, and at most this much body is held in the session.
     public var bodyChunkSize: Int
+    /// SASL mechanisms offered with `AUTH` (RFC 4954 §3), in advertised order. Only `PLAIN`
+    /// (RFC 4616) and `LOGIN` are implemented; other names are ignored. Empty: AUTH is not offered.
+    public var authMechanisms: [String]
+    /// Offer and accept AUTH only under TLS (RFC 4954 §4, RFC 8314 §3.3); before TLS, AUTH gets
+    /// `538 5.7.11`.
+    public var authRequiresTLS: Bool
+    /// Submission (RFC 6409 §4.3): MAIL before a successful AUTH gets `530 5.7.0` (RFC 4954 §6).
+    public var requireAuthForMail: Bool
 
     public init(
         hostname: String,
@@ -50,7 +58,10 @@ public struct SMTPServerConfiguration: Sendable, Hashable {
         advertiseSMTPUTF8: Bool = true,
         greetingBanner: String = "Posta",
         bodyChunkSize: Int = 64 * 1024,
-        postmasterDomain: String? = nil
+        postmasterDomain: String? = nil,
+        authMechanisms: [String] = [],
+        authRequiresTLS: Bool = true,
+        requireAuthForMail: Bool = false
     ) {
         self.hostname = hostname
         self.postmasterDomain = postmasterDomain ?? hostname
@@ -65,6 +76,9 @@ public struct SMTPServerConfiguration: Sendable, Hashable {
         self.advertiseSMTPUTF8 = advertiseSMTPUTF8
         self.greetingBanner = greetingBanner
         self.bodyChunkSize = max(1, bodyChunkSize)
+        self.authMechanisms = authMechanisms
+        self.authRequiresTLS = authRequiresTLS
+        self.requireAuthForMail = requireAuthForMail
     }
 }
 

@@ -25,6 +25,18 @@ enum SMTPServerReplies {
     static let tooManyCommands = SMTPReply(421, .init(4, 7, 0), "Too many commands, closing connection")
     static let internalError = SMTPReply(451, .init(4, 3, 0), "Internal error, try again later")
 
+    // RFC 4954 §6 and RFC 5248 (the enhanced codes of AUTH)
+    static let authSucceeded = SMTPReply(235, .init(2, 7, 0), "Authentication successful")
+    static let authRequired = SMTPReply(530, .init(5, 7, 0), "Authentication required")
+    static let encryptionRequired = SMTPReply(538, .init(5, 7, 11), "Encryption required for requested authentication mechanism")
+    static let authCancelled = SMTPReply(501, .init(5, 0, 0), "Authentication cancelled")
+    static let authBadBase64 = SMTPReply(501, .init(5, 5, 2), "Cannot decode response")
+    static let authUnknownMechanism = SMTPReply(504, .init(5, 5, 4), "Unrecognized authentication type")
+    static let authLineTooLong = SMTPReply(500, .init(5, 5, 6), "Authentication exchange line is too long")
+    static let authInvalid = SMTPReply(535, .init(5, 7, 8), "Authentication credentials invalid")
+    static let authTemporaryFailure = SMTPReply(454, .init(4, 7, 0), "Temporary authentication failure")
+    static let authUnavailable = SMTPReply(502, .init(5, 5, 1), "AUTH not available")
+
     static func timeout(_ hostname: String) -> SMTPReply {
         SMTPReply(421, .init(4, 4, 2), "\(hostname) Error: timeout exceeded")
     }

@@ -53,6 +53,8 @@ extension SMTPServerSession {
             send(SMTPServerReplies.help(configuration.mode), &out)
         case .startTLS:
             startTLS(&out)
+        case .auth(let mechanism, let initialResponse):
+            auth(mechanism: mechanism, initialResponse: initialResponse, &out)
         }
     }
 
@@ -80,6 +82,10 @@ extension SMTPServerSession {
         lines.append("8BITMIME")  // RFC 6152
         lines.append("ENHANCEDSTATUSCODES")  // RFC 2034
         if configuration.startTLSAvailable && !client.isTLS { lines.append("STARTTLS") }  // RFC 3207
+        if authOffered {
+            // RFC 4954 §3; only under TLS unless configured otherwise (RFC 4954 §4, RFC 8314 §3.3).
+            lines.append((["AUTH"] + SMTPServerSession.supportedMechanisms(configuration)).joined(separator: " "))
+        }
         if configuration.advertiseSMTPUTF8 { lines.append("SMTPUTF8") }  // RFC 6531
         lines.append("CHUNKING")  // RFC 3030
         lines.append("BINARYMIME")  // RFC 3030
@@ -91,6 +97,10 @@ extension SMTPServerSession {
     private mutating func mailFrom(_ mail: SMTPMailCommand, _ out: inout [SMTPServerAction]) {
         guard greeting != nil else { return error(SMTPServerReplies.badSequence("Send \(helloVerb) first"), &out) }
         guard transaction == nil else { return error(SMTPServerReplies.badSequence("Nested MAIL command"), &out) }
+        if configuration.requireAuthForMail && authenticatedUser == nil {
+            // RFC 6409 §4.3 (submission needs authentication), RFC 4954 §6: 530 5.7.0.
+            return error(SMTPServerReplies.authRequired, &out)
+        }
         if let size = mail.size, size > configuration.maxMessageSize {
             // RFC 1870 §6.2
             return send(SMTPServerReplies.messageTooBig, &out)

@@ -26,6 +26,8 @@ public struct SMTPServerSession: Sendable {
         case awaitingEffect(Pending)
         /// STARTTLS accepted; waiting for the handshake. Input is discarded.
         case awaitingTLS
+        /// A 334 challenge was sent; the next line is a SASL response (RFC 4954 §4).
+        case sasl(SASLStep)
         case closed
     }
 
@@ -33,6 +35,7 @@ public struct SMTPServerSession: Sendable {
         case sender(SMTPMailCommand)
         case recipient(SMTPRecipient)
         case message(recipients: Int)
+        case authentication
     }
 
     enum Greeting: Sendable {
@@ -62,13 +65,16 @@ public struct SMTPServerSession: Sendable {
     var body: SMTPBodyAccumulator?
     var errorCount = 0
     var commandCount = 0
+    /// Set by a successful AUTH (RFC 4954 §4); survives RSET and EHLO, cleared by STARTTLS.
+    public internal(set) var authenticatedUser: String?
     let parser: SMTPCommandParser
 
     public init(configuration: SMTPServerConfiguration, client: SMTPClientInfo) {
         self.configuration = configuration
         self.client = client
         self.parser = SMTPCommandParser(
-            postmasterDomain: configuration.postmasterDomain, smtpUTF8Enabled: configuration.advertiseSMTPUTF8)
+            postmasterDomain: configuration.postmasterDomain, smtpUTF8Enabled: configuration.advertiseSMTPUTF8,
+            authEnabled: !SMTPServerSession.supportedMechanisms(configuration).isEmpty)
     }
 
     // MARK: - State the adapter may look at
@@ -142,6 +148,8 @@ public struct SMTPServerSession: Sendable {
             } else {
                 send(single(result), &out)
             }
+        case .authentication:
+            finishAuthentication(result, &out)
         }
         run(&out)
         input.compact()
@@ -155,6 +163,8 @@ public struct SMTPServerSession: Sendable {
         client.isTLS = true
         client.tls = info
         greeting = nil
+        // RFC 3207 §4.2: knowledge from before TLS is discarded; that includes an AUTH (RFC 4954 §4).
+        authenticatedUser = nil
         transaction = nil
         body = nil
         input.removeAll()
@@ -197,6 +207,18 @@ public struct SMTPServerSession: Sendable {
                     if countCommand(&out) { error(SMTPSyntaxError.lineTooLong.reply, &out) }
                 case .line(let line):
                     handleLine(line, &out)
+                }
+            case .sasl(let step):
+                switch input.nextLine(maxLength: SMTPServerSession.maxSASLLineLength) {
+                case .needMore:
+                    return
+                case .tooLong:
+                    // RFC 4954 §4 (lines of at least 12288 octets) and §6: 500 5.5.6; the exchange ends.
+                    phase = .command
+                    if countCommand(&out) { error(SMTPServerReplies.authLineTooLong, &out) }
+                case .line(let line):
+                    phase = .command
+                    if countCommand(&out) { saslResponse(line, step: step, &out) }
                 }
             case .data(var decoder):
                 if input.isEmpty { return }
@@ -285,7 +307,7 @@ public struct SMTPServerSession: Sendable {
             dsnEnvID: mail.envID, body: mail.body ?? .sevenBit, smtpUTF8: mail.smtpUTF8, declaredSize: mail.size,
             heloName: greeting?.name ?? "", protocolName: protocolName(smtpUTF8: mail.smtpUTF8),
             clientIP: client.remoteIP, tls: client.tls, receivedHeaderCount: body?.receivedHeaderCount ?? 0,
-            messageSize: body?.size ?? 0)
+            messageSize: body?.size ?? 0, authenticatedUser: authenticatedUser)
     }
 
     func protocolName(smtpUTF8: Bool) -> String {
@@ -295,7 +317,7 @@ public struct SMTPServerSession: Sendable {
         case .lhlo: kind = .lhlo
         case .ehlo, nil: kind = configuration.mode == .lmtp ? .lhlo : .ehlo
         }
-        return SMTPProtocolName.make(greeting: kind, smtpUTF8: smtpUTF8, tls: client.isTLS, authenticated: false)
+        return SMTPProtocolName.make(greeting: kind, smtpUTF8: smtpUTF8, tls: client.isTLS, authenticated: authenticatedUser != nil)
     }
 
     /// Emits an effect; the session then waits for `resume(_:)`.
@@ -348,14 +370,15 @@ public struct SMTPServerSession: Sendable {
         transaction = nil
     }
 
-    private func validated(_ reply: SMTPReply) -> SMTPReply {
+    func validated(_ reply: SMTPReply) -> SMTPReply {
         (200...599).contains(reply.code) ? reply : SMTPServerReplies.internalError
     }
 
-    private func single(_ result: SMTPEffectResult) -> SMTPReply {
+    func single(_ result: SMTPEffectResult) -> SMTPReply {
         switch result {
         case .reply(let reply): validated(reply)
         case .replies(let replies): replies.first.map(validated) ?? SMTPServerReplies.internalError
+        case .authenticated: SMTPServerReplies.internalError
         }
     }
 
@@ -366,6 +389,8 @@ public struct SMTPServerSession: Sendable {
         case .replies(let replies):
             let given = replies.prefix(count).map(validated)
             return given + Array(repeating: SMTPServerReplies.internalError, count: count - given.count)
+        case .authenticated:
+            return Array(repeating: SMTPServerReplies.internalError, count: count)
         }
     }
 }

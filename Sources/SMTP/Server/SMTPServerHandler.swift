@@ -1,3 +1,4 @@
+import Connection
 import Core
 import Logging
 import NIOCore
@@ -22,9 +23,9 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private let logger: Logger
     private let clientIP: String
 
-    /// An effect is running: the session waits, reads are held back.
-    private var waiting = false
-    private var readPending = false
+    /// While an effect runs, the session waits and reads are held back.
+    private var gate = ReadGate()
+    private var waiting: Bool { gate.isPaused }
     /// Shutdown asked us to finish: close after the current transaction.
     private var closeWhenIdle = false
     private var closing = false
@@ -69,11 +70,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     public func read(context: ChannelHandlerContext) {
-        if waiting {
-            readPending = true
-        } else {
-            context.read()
-        }
+        gate.read(context)
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -129,7 +126,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             case .startTLS:
                 context.flush()
                 startingTLS = true
-                startTLS(context: context)
+                ServerTLSUpgrade.start(context, tls: tls, logger: logger)
             case .close:
                 closing = true
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in context.close(promise: nil) }
@@ -150,7 +147,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     private func run(_ effect: SMTPEffect, context: ChannelHandlerContext) {
-        waiting = true
+        gate.pause()
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let receiver = receiver
         /// The result for the session, and for an accepted recipient its deliveries.
@@ -180,16 +177,15 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             work = {
                 (await receiver.complete(envelope: envelope, spool: pending, spoolFailed: failed, deliveries: deliveries, logger: logger), nil)
             }
+        case .authenticate:
+            work = { (.reply(SMTPReply(454, .init(4, 7, 0), "Temporary authentication failure")), nil) }
         }
         context.eventLoop.makeFutureWithTask(work).whenSuccess { result, accepted in
             let (handler, context) = bound.value
             if let accepted { handler.accepted[accepted.key] = accepted.deliveries }
-            handler.waiting = false
+            handler.gate.unpause()
             handler.perform(handler.session.resume(result), context: context)
-            if handler.readPending && !handler.waiting {
-                handler.readPending = false
-                context.read()
-            }
+            handler.gate.releaseHeldRead(context)
         }
     }
 
@@ -232,25 +228,8 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
 
     // MARK: TLS
 
-    private func startTLS(context: ChannelHandlerContext) {
-        guard let tls else {
-            logger.error("STARTTLS without a TLS context")
-            context.close(promise: nil)
-            return
-        }
-        do {
-            try context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
-        } catch {
-            logger.error("cannot start TLS", metadata: ["error": "\(error)"])
-            context.close(promise: nil)
-        }
-    }
-
     private func tlsDescription(context: ChannelHandlerContext) -> TLSInfo {
-        let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
-        // NIOSSL reports the protocol version but not the cipher suite.
-        let version = handler?.tlsVersion.map(Self.versionName) ?? "TLS"
-        return TLSInfo(protocolVersion: version, cipherSuite: "")
+        TLSInfo(protocolVersion: ServerTLSUpgrade.protocolVersion(context) ?? "TLS", cipherSuite: "")
     }
 
     /// RFC 3461 §4.1 NOTIFY value as received, for the queue.
@@ -258,14 +237,5 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
         guard !notify.isEmpty else { return "NEVER" }
         return [(SMTPDSNNotify.success, "SUCCESS"), (.failure, "FAILURE"), (.delay, "DELAY")]
             .filter { notify.contains($0.0) }.map(\.1).joined(separator: ",")
-    }
-
-    static func versionName(_ version: TLSVersion) -> String {
-        switch version {
-        case .tlsv13: "TLSv1.3"
-        case .tlsv12: "TLSv1.2"
-        case .tlsv11: "TLSv1.1"
-        case .tlsv1: "TLSv1"
-        }
     }
 }

@@ -1,0 +1,53 @@
+import Core
+import Testing
+
+@testable import SMTP
+
+/// Submission (RFC 6409) on the implicit-TLS port (RFC 8314): AUTH required before MAIL.
+@Suite("Session: submission mode (RFC 6409)")
+struct SubmissionTests {
+    static let submission = SMTPServerConfiguration.auth.with { $0.requireAuthForMail = true }
+
+    @Test func mailBeforeAuthIsRefused() {
+        var d = SessionDriver(Self.submission, client: .implicitTLS)
+        d.send("EHLO c.example\r\n")
+        // RFC 4954 §6: 530 5.7.0; the sender is never checked.
+        #expect(d.send("MAIL FROM:<a@b.example>\r\n").statuses == ["530 5.7.0"])
+        #expect(d.send("RCPT TO:<bob@example.org>\r\n").statuses == ["503 5.5.1"])
+        #expect(d.effects.isEmpty)
+        // Failed authentication does not open the door.
+        d.send("AUTH PLAIN \(b64("\u{0}alice\u{0}nope"))\r\n")
+        #expect(d.send("MAIL FROM:<a@b.example>\r\n").statuses == ["530 5.7.0"])
+    }
+
+    @Test func mailAfterAuthIsAccepted() throws {
+        var d = SessionDriver(Self.submission, client: .implicitTLS)
+        let actions = d.send(
+            "EHLO c.example\r\nAUTH PLAIN \(alicePlain)\r\nMAIL FROM:<alice@example.org> AUTH=alice@example.org\r\n"
+                + "RCPT TO:<someone@example.org>\r\nDATA\r\nSubject: hi\r\n\r\nbody\r\n.\r\n")
+        #expect(actions.statuses == ["250", "235 2.7.0", "250 2.1.0", "250 2.1.5", "354", "250 2.0.0"])
+        let env = try #require(d.messages.first).envelope
+        #expect(env.protocolName == "ESMTPSA")
+        #expect(env.authenticatedUser == "alice")
+    }
+
+    @Test func submissionOverSTARTTLS() throws {
+        var d = SessionDriver(Self.submission)
+        d.send("EHLO c.example\r\n")
+        #expect(d.send("AUTH PLAIN \(alicePlain)\r\n").statuses == ["538 5.7.11"])
+        #expect(d.send("MAIL FROM:<a@b.example>\r\n").statuses == ["530 5.7.0"])
+        d.send("STARTTLS\r\n")
+        d.tlsEstablished()
+        d.send("EHLO c.example\r\nAUTH LOGIN \(b64("alice"))\r\n\(b64("secret"))\r\n")
+        d.send("MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nBDAT 3 LAST\r\nhi\n")
+        let env = try #require(d.messages.first).envelope
+        #expect(env.protocolName == "ESMTPSA")
+        #expect(env.tls == .test)
+    }
+
+    @Test func defaultsKeepRelayModeOpen() {
+        var d = SessionDriver()
+        d.send("EHLO c.example\r\n")
+        #expect(d.send("MAIL FROM:<a@b.example>\r\n").statuses == ["250 2.1.0"])
+    }
+}

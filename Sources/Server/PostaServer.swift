@@ -19,25 +19,27 @@ public struct PostaServer: Sendable {
     private let logger: Logger
 
     /// Listener protocols this version of Posta serves.
-    public static let availableProtocols: Set<ListenerProtocol> = [.smtp, .lmtp, .http, .pop3, .pop3s]
+    public static let availableProtocols: Set<ListenerProtocol> = [
+        .smtp, .submission, .submissions, .lmtp, .http, .pop3, .pop3s,
+    ]
 
     public init(site: Site, logger: Logger, retrySchedule: RetrySchedule = RetrySchedule()) {
         self.site = site
         self.logger = logger
         let runner = QueueRunner(queue: site.queue, store: site.store, schedule: retrySchedule, logger: logger)
         self.runner = runner
-        func receiver(_ mode: SMTPReceiver.Mode) -> SMTPReceiver {
-            SMTPReceiver(
-                mode: mode, hostname: site.config.hostname, directory: site.directory, store: site.store, queue: site.queue,
-                runner: runner, logger: logger)
+        let authenticator = Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database))
+        func smtp(_ mode: SMTPReceiver.Mode) -> SMTPProtocolService {
+            SMTPProtocolService(
+                receiver: SMTPReceiver(
+                    mode: mode, hostname: site.config.hostname, directory: site.directory, store: site.store,
+                    queue: site.queue, runner: runner, authenticator: authenticator, logger: logger),
+                limits: site.config.limits)
         }
+        let pop3 = POP3ProtocolService(backend: POP3Backend(authenticator: authenticator, store: site.store, logger: logger))
         self.services = [
-            .smtp: SMTPProtocolService(receiver: receiver(.mx), limits: site.config.limits),
-            .lmtp: SMTPProtocolService(receiver: receiver(.lmtp), limits: site.config.limits),
-            .pop3: POP3ProtocolService(
-                backend: POP3Backend(directory: site.directory, store: site.store, loginLog: LoginLog(database: site.database), logger: logger)),
-            .pop3s: POP3ProtocolService(
-                backend: POP3Backend(directory: site.directory, store: site.store, loginLog: LoginLog(database: site.database), logger: logger)),
+            .smtp: smtp(.mx), .lmtp: smtp(.lmtp), .submission: smtp(.submission), .submissions: smtp(.submission),
+            .pop3: pop3, .pop3s: pop3,
         ]
     }
 

@@ -13,10 +13,13 @@ public struct SMTPProtocolService: ProtocolService {
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
+        let submission = receiver.mode == .submission
         let configuration = SMTPServerConfiguration(
             hostname: context.hostname, mode: receiver.mode == .lmtp ? .lmtp : .smtp,
             maxMessageSize: limits.maxMessageSize.bytes, maxRecipients: limits.maxRecipients,
-            startTLSAvailable: context.tls != nil && context.listener.tls == .starttls)
+            startTLSAvailable: context.tls != nil && context.listener.tls == .starttls,
+            authMechanisms: submission ? ["PLAIN", "LOGIN"] : [], authRequiresTLS: true,
+            requireAuthForMail: submission)
         try channel.pipeline.syncOperations.addHandler(
             SMTPServerHandler(
                 receiver: receiver, configuration: configuration, clientIP: context.remoteIP, isTLS: context.isTLS,

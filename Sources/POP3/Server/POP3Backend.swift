@@ -65,21 +65,14 @@ public final class POP3MaildropLease: @unchecked Sendable {
 /// What a POP3 connection needs from the rest of Posta: logins (with the login log and the
 /// throttle), maildrop locks, snapshots and expunges.
 public final class POP3Backend: Sendable {
-    public let directory: Directory
+    public let authenticator: Authenticator
     public let store: MailStore
-    public let loginLog: LoginLog
-    public let throttle: LoginThrottle
     public let locks: POP3MaildropLocks
     public let logger: Logger
 
-    public init(
-        directory: Directory, store: MailStore, loginLog: LoginLog, throttle: LoginThrottle = .shared,
-        locks: POP3MaildropLocks = .shared, logger: Logger
-    ) {
-        self.directory = directory
+    public init(authenticator: Authenticator, store: MailStore, locks: POP3MaildropLocks = .shared, logger: Logger) {
+        self.authenticator = authenticator
         self.store = store
-        self.loginLog = loginLog
-        self.throttle = throttle
         self.locks = locks
         self.logger = logger
     }
@@ -89,42 +82,21 @@ public final class POP3Backend: Sendable {
     public func login(
         user: String, password: String, clientIP: String, protocolName: String, logger: Logger
     ) async -> (POP3EffectResult, POP3MaildropLease?) {
-        let login = user.lowercased()
-        func record(_ accountID: Int64?, success: Bool, reason: String?) async {
-            do {
-                try await loginLog.record(
-                    LoginEvent(accountID: accountID, login: login, ip: clientIP, protocolName: protocolName, success: success, reason: reason))
-            } catch {
-                logger.warning("cannot record login", metadata: ["error": "\(error)"])
-            }
-        }
-        if await throttle.check(ip: clientIP, login: login) == .refused {
-            logger.notice("login refused: throttled", metadata: ["user": "\(login)"])
-            await record(nil, success: false, reason: "throttled")
-            return (.loginFailed(.throttled), nil)
-        }
-        let result: LoginResult
-        do {
-            result = try await directory.authenticate(user, password: password)
-        } catch {
-            logger.error("authentication failed", metadata: ["error": "\(error)"])
-            return (.loginFailed(.temporary), nil)
-        }
         let account: Account
-        switch result {
-        case .failure(let failure):
-            let delay = await throttle.recordFailure(ip: clientIP, login: login)
-            logger.notice("login failed", metadata: ["user": "\(login)", "reason": "\(failure.rawValue)", "delay": "\(delay)"])
-            await record(nil, success: false, reason: failure.rawValue)
-            if delay > .zero { try? await Task.sleep(for: delay) }
-            return (.loginFailed(.invalidCredentials), nil)
-        case .success(let found):
-            account = found
+        switch await authenticator.login(
+            user: user, password: password, clientIP: clientIP, protocolName: protocolName, logger: logger)
+        {
+        case .throttled: return (.loginFailed(.throttled), nil)
+        case .invalidCredentials: return (.loginFailed(.invalidCredentials), nil)
+        case .unavailable: return (.loginFailed(.temporary), nil)
+        case .success(let found): account = found
         }
-        await throttle.recordSuccess(ip: clientIP, login: login)
+        func refuse(_ reason: String) async {
+            await authenticator.recordRefusal(account, clientIP: clientIP, protocolName: protocolName, reason: reason, logger: logger)
+        }
         guard let lease = locks.acquire(accountID: account.id) else {
-            logger.notice("login refused: maildrop in use", metadata: ["user": "\(login)"])
-            await record(account.id, success: false, reason: "in-use")
+            logger.notice("login refused: maildrop in use", metadata: ["user": "\(account.address)"])
+            await refuse("in-use")
             return (.loginFailed(.inUse), nil)
         }
         do {
@@ -138,13 +110,12 @@ public final class POP3Backend: Sendable {
             let drop = POP3Maildrop(
                 mailboxID: inbox.id, uidValidity: inbox.uidValidity,
                 messages: messages.map { POP3Message(uid: $0.uid, size: $0.size, path: $0.path) })
-            await record(account.id, success: true, reason: nil)
-            logger.info("login", metadata: ["user": "\(login)", "messages": "\(drop.messages.count)"])
+            logger.info("maildrop opened", metadata: ["user": "\(account.address)", "messages": "\(drop.messages.count)"])
             return (.loggedIn(drop), lease)
         } catch {
             lease.release()
-            logger.error("cannot open maildrop", metadata: ["user": "\(login)", "error": "\(error)"])
-            await record(account.id, success: false, reason: "store-error")
+            logger.error("cannot open maildrop", metadata: ["user": "\(account.address)", "error": "\(error)"])
+            await refuse("store-error")
             return (.loginFailed(.temporary), nil)
         }
     }

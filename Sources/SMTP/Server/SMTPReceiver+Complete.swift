@@ -17,6 +17,10 @@ extension SMTPReceiver {
         }
         let size = spool.file.bytesWritten
         do {
+            if mode == .submission, let refusal = try await checkFromHeader(file: spool.file.path, user: envelope.authenticatedUser) {
+                spool.file.discard()
+                return .reply(refusal)
+            }
             // RFC 1870 §6 / RFC 3463 X.2.2: refuse at end of data when no local mailbox can take it.
             if mode == .mx, try await allOverQuota(perRecipient.flatMap { $0 }, adding: size) {
                 spool.file.discard()

@@ -12,6 +12,9 @@ public struct SMTPReceiver: Sendable {
         case mx
         /// RFC 2033: per-recipient replies after the data, each reflecting local delivery.
         case lmtp
+        /// Ports 587/465 (RFC 6409, RFC 8314): authenticated users only, who may send to anyone
+        /// but only as themselves.
+        case submission
     }
 
     public let mode: Mode
@@ -21,12 +24,15 @@ public struct SMTPReceiver: Sendable {
     public let queue: MailQueue
     /// Delivers LMTP messages at once, so that replies tell the outcome.
     public let runner: QueueRunner
+    /// SMTP AUTH (submission).
+    public let authenticator: Authenticator
     public let logger: Logger
 
     public init(
         mode: Mode, hostname: String, directory: Directory, store: MailStore, queue: MailQueue, runner: QueueRunner,
-        logger: Logger
+        authenticator: Authenticator, logger: Logger
     ) {
+        self.authenticator = authenticator
         self.mode = mode
         self.hostname = hostname
         self.directory = directory
@@ -48,7 +54,18 @@ public struct SMTPReceiver: Sendable {
             let address = try await postmasterAlias(address)
             switch try await directory.resolve(address) {
             case .notLocal:
-                return RecipientVerdict(reply: SMTPReply(550, .init(5, 7, 1), "<\(address)>: Relay access denied"), deliveries: [])
+                guard mode == .submission else {
+                    return RecipientVerdict(
+                        reply: SMTPReply(550, .init(5, 7, 1), "<\(address)>: Relay access denied"), deliveries: [])
+                }
+                // Authenticated users relay (RFC 6409 §5): queued for outbound delivery.
+                return RecipientVerdict(
+                    reply: SMTPReply(250, .init(2, 1, 5), "<\(address)>: Recipient OK"),
+                    deliveries: [
+                        QueuedDelivery(
+                            recipient: address.description, orcpt: orcpt, notify: notify, kind: .remote, accountID: nil,
+                            target: address.description)
+                    ])
             case .unknown:
                 return RecipientVerdict(reply: SMTPReply(550, .init(5, 1, 1), "<\(address)>: User unknown"), deliveries: [])
             case .deliver(let targets):

@@ -156,7 +156,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
         case .checkSender(let envelope):
             sender = envelope
             accepted = [:]
-            work = { (.reply(SMTPReply(250, .init(2, 1, 0), "Sender OK")), nil) }
+            work = { (.reply(await receiver.checkSender(envelope)), nil) }
         case .checkRecipient(let request):
             let address = request.recipient.address
             let key = address.description
@@ -177,8 +177,9 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             work = {
                 (await receiver.complete(envelope: envelope, spool: pending, spoolFailed: failed, deliveries: deliveries, logger: logger), nil)
             }
-        case .authenticate:
-            work = { (.reply(SMTPReply(454, .init(4, 7, 0), "Temporary authentication failure")), nil) }
+        case .authenticate(let request):
+            let (clientIP, isTLS) = (clientIP, tlsInfo != nil)
+            work = { (await receiver.authenticate(request, clientIP: clientIP, tls: isTLS), nil) }
         }
         context.eventLoop.makeFutureWithTask(work).whenSuccess { result, accepted in
             let (handler, context) = bound.value

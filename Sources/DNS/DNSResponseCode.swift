@@ -8,7 +8,7 @@ public struct DNSResponseCode: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let formatError = Self(rawValue: 1)
     public static let serverFailure = Self(rawValue: 2)
     public static let nxDomain = Self(rawValue: 3)
-    public static let notImplemented = Self(rawValue: 4)
+    public static let notImp = Self(rawValue: 4)
     public static let refused = Self(rawValue: 5)
     public static let badVersion = Self(rawValue: 16)
 
@@ -18,7 +18,7 @@ public struct DNSResponseCode: RawRepresentable, Hashable, Sendable, CustomStrin
         case .formatError: "FORMERR"
         case .serverFailure: "SERVFAIL"
         case .nxDomain: "NXDOMAIN"
-        case .notImplemented: "NOTIMP"
+        case .notImp: "NOTIMP"
         case .refused: "REFUSED"
         case .badVersion: "BADVERS"
         default: "RCODE\(rawValue)"

@@ -1,5 +1,6 @@
 import DNS
 import Foundation
+import PostaTestSupport
 import Testing
 
 /// A real dnsmasq on 127.0.0.1 with a random free port, serving the zone the live tests ask

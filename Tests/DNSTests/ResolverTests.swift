@@ -27,7 +27,7 @@ struct ResolverTests {
                 == [ip("192.0.2.1"), ip("192.0.2.2"), ip("192.0.2.1"), ip("192.0.2.2"), ip("192.0.2.1"), ip("192.0.2.2")])
     }
 
-    @Test(arguments: [(UInt8(2), DNSError.serverFailure), (5, .refused), (4, .unexpectedResponseCode(.notImplemented))])
+    @Test(arguments: [(UInt8(2), DNSError.serverFailure), (5, .refused), (4, .unexpectedResponseCode(.notImp))])
     func errorResponseCodesAreThrownAfterTryingEveryServer(rcode: UInt8, expected: DNSError) async throws {
         let transport = FakeTransport { call in reply(to: call.query, rcode: rcode) }
         let dns = resolver(servers: ["192.0.2.1", "192.0.2.2"], transport: transport)

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PostaTestSupport
 import Testing
 
 @testable import SMTP
@@ -12,7 +13,7 @@ import Glibc
 /// children can inherit blocked signals) and ended with SIGKILL + waitpid.
 final class ClientSMTPSink: @unchecked Sendable {
     static let path = "/usr/sbin/smtp-sink"
-    let pid: pid_t
+    let process: ChildProcess
     let port: Int
     let directory: String
 
@@ -29,20 +30,20 @@ final class ClientSMTPSink: @unchecked Sendable {
             var arguments = options
             if getuid() == 0 { arguments = ["-u", "nobody"] + arguments }
             arguments += ["-d", directory + "/%Y%m%d%H%M%S.", "127.0.0.1:\(port)", "100"]
-            let pid = try Self.spawn(arguments: arguments, log: directory + "/sink.log")
-            if Self.waitUntilListening(port: port, pid: pid) {
-                self.pid = pid
+            let process = try ChildProcess(path: Self.path, arguments: arguments, logPath: directory + "/sink.log")
+            if Self.waitUntilListening(port: port, process: process) {
+                self.process = process
                 self.port = port
                 return
             }
-            Self.kill(pid)
+            process.kill()
             lastError = SinkError("smtp-sink did not listen on \(port): \((try? String(contentsOfFile: directory + "/sink.log", encoding: .utf8)) ?? "")")
         }
         throw lastError ?? SinkError("smtp-sink did not start")
     }
 
     func stop() {
-        Self.kill(pid)
+        process.kill()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -52,39 +53,6 @@ final class ClientSMTPSink: @unchecked Sendable {
         return names.filter { $0 != "sink.log" }.sorted().compactMap {
             try? String(contentsOfFile: directory + "/" + $0, encoding: .utf8)
         }
-    }
-
-    static func kill(_ pid: pid_t) {
-        Glibc.kill(pid, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
-    }
-
-    static func spawn(path: String = ClientSMTPSink.path, arguments: [String], log: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawnattr_init(&attributes)
-        defer {
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
-        guard rc == 0 else { throw SinkError("posix_spawn \(path) failed: \(rc)") }
-        return pid
     }
 
     private static func freePort() throws -> Int {
@@ -106,10 +74,9 @@ final class ClientSMTPSink: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    private static func waitUntilListening(port: Int, pid: pid_t) -> Bool {
+    private static func waitUntilListening(port: Int, process: ChildProcess) -> Bool {
         for _ in 0..<200 {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { return false }
+            if !process.isRunning { return false }
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import PostaTestSupport
 import Testing
 
 @testable import SMTP
@@ -73,16 +74,15 @@ private final class ScriptedTLSServer: ChannelInboundHandler, @unchecked Sendabl
 struct ClientTLSTests {
     /// A throwaway self-signed certificate for "localhost", made by the openssl command.
     private static func makeCertificate(in directory: String) throws {
-        let pid = try ClientSMTPSink.spawn(
+        let openssl = try ChildProcess(
             path: "/usr/bin/openssl",
             arguments: [
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem", "-days", "1",
                 "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
             ],
-            log: directory + "/openssl.log")
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
+            logPath: directory + "/openssl.log")
+        openssl.waitForExit()
         guard FileManager.default.fileExists(atPath: directory + "/cert.pem") else {
             throw SinkError("openssl failed: \((try? String(contentsOfFile: directory + "/openssl.log", encoding: .utf8)) ?? "")")
         }

@@ -9,14 +9,14 @@ import Darwin
 /// A child process started with posix_spawn and reaped with waitpid. Foundation's `Process`
 /// is not used: its child inherits the spawning thread's blocked signals (so SIGTERM does not
 /// reach it), and waiting for it can hang a test.
-final class ChildProcess: @unchecked Sendable {
-    let pid: pid_t
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
     private let lock = NSLock()
     private var exitStatus: Int32?
 
     /// Starts `path` with `arguments`, standard input from /dev/null and standard output and
     /// error appended to `logPath`, with a clean signal mask and default signal actions.
-    init(path: String, arguments: [String], logPath: String) throws {
+    public init(path: String, arguments: [String], logPath: String) throws {
         #if os(Linux)
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
@@ -46,13 +46,13 @@ final class ChildProcess: @unchecked Sendable {
         var pid: pid_t = 0
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
         guard result == 0 else {
-            throw SocketError("posix_spawn \(path) failed (\(result))")
+            throw TestSetupError("posix_spawn \(path) failed (\(result))")
         }
         self.pid = pid
     }
 
     /// Whether the child still runs (reaps it if it exited).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         lock.withLock {
             guard exitStatus == nil else { return false }
             var status: Int32 = 0
@@ -64,20 +64,42 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    var status: Int32? { lock.withLock { exitStatus } }
+    public var status: Int32? { lock.withLock { exitStatus } }
 
     /// SIGTERM, then SIGKILL if it has not exited within a second; always reaps the child.
-    func stop() {
+    public func stop() {
         guard isRunning else { return }
-        kill(pid, SIGTERM)
+        Glibc.kill(pid, SIGTERM)
         for _ in 0..<100 {
             guard isRunning else { return }
             usleep(10_000)
         }
-        kill(pid, SIGKILL)
+        Glibc.kill(pid, SIGKILL)
         lock.withLock {
             var status: Int32 = 0
             if exitStatus == nil, waitpid(pid, &status, 0) == pid { exitStatus = status }
+        }
+    }
+
+    /// SIGKILL at once, and reap.
+    public func kill() {
+        guard isRunning else { return }
+        Glibc.kill(pid, SIGKILL)
+        lock.withLock {
+            var status: Int32 = 0
+            if exitStatus == nil, waitpid(pid, &status, 0) == pid { exitStatus = status }
+        }
+    }
+
+    /// Blocks until the child exits; returns its wait status.
+    @discardableResult
+    public func waitForExit() -> Int32 {
+        lock.withLock {
+            if let exitStatus { return exitStatus }
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            exitStatus = status
+            return status
         }
     }
 }

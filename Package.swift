@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "SMTP",
             dependencies: [
-                "Core", "Directory", "Store", "Queue", "Connection",
+                "Core", "Directory", "Store", "Queue", "Connection", "DNS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Directory", "Store", "Queue", "SMTP", "POP3",
+                "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "DNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -56,6 +56,10 @@ address = "127.0.0.1:{self.smtp_port}"
 protocol = "lmtp"
 address = "127.0.0.1:{self.lmtp_port}"
 {extra_config}
+[delivery]
+# Nothing answers here: lookups fail at once, so mail for other domains stays queued unless a
+# test sets up its own DNS server.
+nameservers = ["127.0.0.1:9"]
 ''')
         self.proc = None
         self.log = open(folder / "posta.log", "ab")

@@ -10,7 +10,7 @@ from conftest import free_port, wait_for_port
 
 
 class Postfix:
-    def __init__(self, folder: Path, main_cf: str, port: int | None = None):
+    def __init__(self, folder: Path, main_cf: str, port: int | None = None, address: str = "127.0.0.1"):
         # Postfix's daemons run as the postfix user and must reach their queue and data folders.
         for parent in [folder, *folder.parents]:
             if parent == Path("/tmp") or parent == Path("/"):
@@ -34,7 +34,7 @@ maillog_file = {self.dir}/maillog
 maillog_file_prefixes = {self.dir}
 myhostname = relay.remote.example
 mydestination =
-inet_interfaces = 127.0.0.1
+inet_interfaces = all
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
@@ -43,7 +43,8 @@ smtp_tls_security_level = may
 """)
         run = lambda *a: subprocess.run(a, check=True, capture_output=True, text=True)
         run("postconf", "-c", str(self.etc), "-M#", "smtp/inet")
-        run("postconf", "-c", str(self.etc), "-Me", f"127.0.0.1:{self.port}/inet = 127.0.0.1:{self.port} inet n - n - - smtpd")
+        run("postconf", "-c", str(self.etc), "-Me", f"{address}:{self.port}/inet = {address}:{self.port} inet n - n - - smtpd")
+        self.address = address
         run("postconf", "-c", str(self.etc), "-F", "*/*/chroot = n")
         # root may only run `postfix -c DIR` for directories the default instance allows.
         current = subprocess.run(["postconf", "-h", "alternate_config_directories"], capture_output=True, text=True).stdout.strip()
@@ -51,9 +52,10 @@ smtp_tls_security_level = may
             run("postconf", "-e", f"alternate_config_directories = {current} {self.etc}".strip())
 
     def start(self):
-        subprocess.run(["postfix", "-c", str(self.etc), "check"], check=True, capture_output=True, text=True)
+        r = subprocess.run(["postfix", "-c", str(self.etc), "check"], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
         subprocess.run(["postfix", "-c", str(self.etc), "start"], check=True, capture_output=True, text=True)
-        wait_for_port(self.port)
+        wait_for_port(self.port, host=self.address)
         return self
 
     def stop(self):

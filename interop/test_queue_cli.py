@@ -1,6 +1,7 @@
 """`posta queue list|show|retry|hold|release|delete` on a queue holding a forward to an external
 address (outbound delivery is not built yet, so it stays queued) and a failed local delivery."""
 import json
+import time
 import smtplib
 from pathlib import Path
 
@@ -22,7 +23,12 @@ def test_queue_commands(mx: MailSite):
         s.sendmail("s@remote.example", ["fwd@example.org"], b"Subject: forward\r\n\r\nx\r\n")
     mx.wait_for_messages("bob@example.org", 1)
 
-    [entry] = json.loads(mx.posta("queue", "list", "--json"))
+    deadline = time.monotonic() + 10
+    while True:  # the local delivery is recorded just after the message lands
+        [entry] = json.loads(mx.posta("queue", "list", "--json"))
+        if entry["recipients"][1]["status"] == "delivered" or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert entry["sender"] == "s@remote.example" and not entry["held"]
     assert [(r["target"], r["kind"], r["status"]) for r in entry["recipients"]] == [
         ("someone@remote.example", "remote", "pending"), ("bob@example.org", "local", "delivered")]

@@ -83,7 +83,12 @@ def test_465_implicit_tls(site: SubmissionSite):
                    message("bob@example.org", "alice@example.org", "implicit"))
     assert len(site.wait_for_messages("alice@example.org", 1)) == 1
     # The external recipient is relayed for an authenticated user: queued for outbound delivery.
-    [entry] = json.loads(site.posta("queue", "list", "--json"))
+    deadline = time.monotonic() + 10
+    while True:  # the local delivery is recorded just after the message lands
+        [entry] = json.loads(site.posta("queue", "list", "--json"))
+        if entry["recipients"][0]["status"] == "delivered" or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert [(r["target"], r["kind"], r["status"]) for r in entry["recipients"]] == [
         ("alice@example.org", "local", "delivered"), ("someone@remote.example", "remote", "pending")]
 

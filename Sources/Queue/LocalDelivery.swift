@@ -16,6 +16,16 @@ struct ClaimedDelivery: Sendable {
     let reversePath: String
     let spoolFile: String
     let receivedAt: Int64
+    let size: Int64
+    let body: String
+    let smtpUTF8: Bool
+    let dsnRet: String?
+    let dsnEnvID: String?
+    let notify: String?
+    let orcpt: String?
+
+    /// The domain of a remote target.
+    var domain: String { target.split(separator: "@").last.map { $0.lowercased() } ?? "" }
 }
 
 /// What became of one delivery attempt.

@@ -11,6 +11,8 @@ import Store
 public final class QueueRunner: Service, Sendable {
     public let queue: MailQueue
     let local: LocalDelivery
+    /// Delivers to other domains; without it, remote deliveries wait in the queue.
+    let remote: (any RemoteTransport)?
     let schedule: RetrySchedule
     let concurrency: Int
     /// How long a claim holds a delivery before another node may take it over.
@@ -20,9 +22,10 @@ public final class QueueRunner: Service, Sendable {
     let logger: Logger
 
     public init(
-        queue: MailQueue, store: MailStore, schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8,
-        pollInterval: Duration = .seconds(10), logger: Logger
+        queue: MailQueue, store: MailStore, remote: (any RemoteTransport)? = nil, schedule: RetrySchedule = RetrySchedule(),
+        concurrency: Int = 8, pollInterval: Duration = .seconds(10), logger: Logger
     ) {
+        self.remote = remote
         self.queue = queue
         self.local = LocalDelivery(store: store, queue: queue, logger: logger)
         self.schedule = schedule
@@ -54,21 +57,54 @@ public final class QueueRunner: Service, Sendable {
     public func runOnce(limit: Int = 200) async throws -> Int {
         let claims = try await claim(limit: limit)
         guard !claims.isEmpty else { return 0 }
-        let results = await withTaskGroup(of: (ClaimedDelivery, DeliveryOutcome).self) { group in
-            var iterator = claims.makeIterator()
-            for _ in 0..<min(concurrency, claims.count) {
-                guard let next = iterator.next() else { break }
-                group.addTask { (next, await self.local.deliver(next)) }
+        // Local deliveries are recorded as one batch; each remote transaction on its own, so a
+        // slow remote host never holds back the bookkeeping of local mail.
+        async let local: Void = record(run(localJobs(claims)))
+        async let remote = run(remoteJobs(claims), recordingEach: true)
+        _ = try await (local, remote)
+        return claims.count
+    }
+
+    private typealias Job = @Sendable () async -> [(ClaimedDelivery, DeliveryOutcome)]
+
+    /// Runs `jobs` with at most `concurrency` at once; with `recordingEach`, records each job's
+    /// outcomes as soon as it finishes.
+    private func run(_ jobs: [Job], recordingEach: Bool = false) async throws -> [(ClaimedDelivery, DeliveryOutcome)] {
+        try await withThrowingTaskGroup(of: [(ClaimedDelivery, DeliveryOutcome)].self) { group in
+            var pending = jobs.makeIterator()
+            for _ in 0..<concurrency {
+                guard let next = pending.next() else { break }
+                group.addTask { await next() }
             }
             var results: [(ClaimedDelivery, DeliveryOutcome)] = []
-            while let result = await group.next() {
-                results.append(result)
-                if let next = iterator.next() { group.addTask { (next, await self.local.deliver(next)) } }
+            while let done = try await group.next() {
+                if recordingEach { try await record(done) } else { results += done }
+                if let next = pending.next() { group.addTask { await next() } }
             }
             return results
         }
-        try await record(results)
-        return claims.count
+    }
+
+    private func localJobs(_ claims: [ClaimedDelivery]) -> [Job] {
+        claims.filter { $0.kind == .local }.map { claim in { [local] in [(claim, await local.deliver(claim))] } }
+    }
+
+    /// One job per message and destination domain: a single SMTP transaction carries all
+    /// recipients of one domain.
+    private func remoteJobs(_ claims: [ClaimedDelivery]) -> [Job] {
+        guard let remote else { return [] }
+        let groups = Dictionary(grouping: claims.filter { $0.kind == .remote }) { "\($0.messageID) \($0.domain)" }
+        return groups.values.map { group in
+            let first = group[0]
+            let message = OutboundMessage(
+                id: first.messageID, reversePath: first.reversePath, spoolPath: queue.spoolPath(first.spoolFile),
+                size: first.size, body: first.body, smtpUTF8: first.smtpUTF8, dsnRet: first.dsnRet, dsnEnvID: first.dsnEnvID)
+            let targets = group.map { OutboundTarget(rowID: $0.rowID, address: $0.target, notify: $0.notify, orcpt: $0.orcpt) }
+            return {
+                let outcomes = await remote.deliver(message, domain: first.domain, targets: targets)
+                return group.map { ($0, outcomes[$0.rowID] ?? .deferred(reason: "451 4.4.0 no outcome")) }
+            }
+        }
     }
 
     /// Delivers the local deliveries of one message now (LMTP answers per recipient with this).
@@ -86,11 +122,13 @@ public final class QueueRunner: Service, Sendable {
         let now = UnixTime.now()
         let node = queue.nodeID
         let lease = lease
+        // Remote deliveries wait (queued, visible) until there is a transport for them.
+        let kinds = (remote == nil || messageID != nil ? [QueuedDelivery.Kind.local] : [.local, .remote]).map(\.rawValue)
         return try await queue.database.transaction { db in
             var candidates = db.select().column(SQLColumn("id", table: "r")).from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
                 .join(SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal, SQLColumn("id", table: "m"))
                 .where(SQLColumn("status", table: "r"), .equal, SQLBind(DeliveryStatus.pending.rawValue))
-                .where(SQLColumn("kind", table: "r"), .equal, SQLBind(QueuedDelivery.Kind.local.rawValue))
+                .where(SQLColumn("kind", table: "r"), .in, SQLBind.group(kinds))
                 .where(SQLColumn("held", table: "m"), .equal, SQLBind(false))
                 .where {
                     $0.where(SQLColumn("locked_until", table: "r"), .is, SQLLiteral.null)
@@ -121,7 +159,9 @@ public final class QueueRunner: Service, Sendable {
                     SQLColumn("id", table: "r"), SQLColumn("message_id", table: "r"), SQLColumn("recipient", table: "r"),
                     SQLColumn("kind", table: "r"), SQLColumn("account_id", table: "r"), SQLColumn("target", table: "r"),
                     SQLColumn("attempts", table: "r"), SQLColumn("reverse_path", table: "m"), SQLColumn("spool_file", table: "m"),
-                    SQLColumn("received_at", table: "m")
+                    SQLColumn("received_at", table: "m"), SQLColumn("size", table: "m"), SQLColumn("body", table: "m"),
+                    SQLColumn("smtputf8", table: "m"), SQLColumn("dsn_ret", table: "m"), SQLColumn("dsn_envid", table: "m"),
+                    SQLColumn("notify", table: "r"), SQLColumn("orcpt", table: "r")
                 )
                 .from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
                 .join(SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal, SQLColumn("id", table: "m"))
@@ -137,7 +177,14 @@ public final class QueueRunner: Service, Sendable {
                         attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
                         reversePath: try row.decode(column: "reverse_path", as: String.self),
                         spoolFile: try row.decode(column: "spool_file", as: String.self),
-                        receivedAt: try row.decode(column: "received_at", as: Int64.self))
+                        receivedAt: try row.decode(column: "received_at", as: Int64.self),
+                        size: try row.decode(column: "size", as: Int64.self),
+                        body: try row.decode(column: "body", as: String.self),
+                        smtpUTF8: try row.decode(column: "smtputf8", as: Bool.self),
+                        dsnRet: try row.decode(column: "dsn_ret", as: String?.self),
+                        dsnEnvID: try row.decode(column: "dsn_envid", as: String?.self),
+                        notify: try row.decode(column: "notify", as: String?.self),
+                        orcpt: try row.decode(column: "orcpt", as: String?.self))
                 }
         }
     }

@@ -1,4 +1,5 @@
 import Core
+import DNS
 import Directory
 import Logging
 import NIOCore
@@ -26,7 +27,9 @@ public struct PostaServer: Sendable {
     public init(site: Site, logger: Logger, retrySchedule: RetrySchedule = RetrySchedule()) {
         self.site = site
         self.logger = logger
-        let runner = QueueRunner(queue: site.queue, store: site.store, schedule: retrySchedule, logger: logger)
+        let runner = QueueRunner(
+            queue: site.queue, store: site.store, remote: Self.outbound(site.config, logger: logger), schedule: retrySchedule,
+            logger: logger)
         self.runner = runner
         let authenticator = Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database))
         func smtp(_ mode: SMTPReceiver.Mode) -> SMTPProtocolService {
@@ -41,6 +44,24 @@ public struct PostaServer: Sendable {
             .smtp: smtp(.mx), .lmtp: smtp(.lmtp), .submission: smtp(.submission), .submissions: smtp(.submission),
             .pop3: pop3, .pop3s: pop3,
         ]
+    }
+
+    /// Outbound delivery with the configured (or the system's) DNS servers; nil, with an error
+    /// logged, when no resolver can be set up — mail for other domains then stays queued.
+    static func outbound(_ config: PostaConfig, logger: Logger) -> OutboundDelivery? {
+        do {
+            let servers = config.delivery.nameservers
+            let configuration =
+                servers.isEmpty
+                ? try DNSResolverConfiguration.system()
+                : try DNSResolverConfiguration(nameservers: servers.map { (host: $0.host, port: $0.port) })
+            return OutboundDelivery(
+                resolver: DNSResolver(configuration: configuration, logger: logger), heloName: config.hostname,
+                port: config.delivery.smtpPort, logger: logger)
+        } catch {
+            logger.error("no DNS resolver: mail for other domains stays queued", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// Protocols this build can serve.

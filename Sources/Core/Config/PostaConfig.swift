@@ -16,12 +16,15 @@ public struct PostaConfig: Sendable, Equatable {
     public var limits: Limits
     /// Every `[[listener]]`, in file order.
     public var listeners: [ListenerSettings]
+    /// `[delivery]`: DNS servers and the remote SMTP port for outbound mail.
+    public var delivery: DeliverySettings
 
     public init(
         hostname: String, dataDirectory: String, nodeID: String, log: LogSettings = LogSettings(),
         database: DatabaseSettings, tls: TLSSettings? = nil, limits: Limits = Limits(),
-        listeners: [ListenerSettings] = []
+        listeners: [ListenerSettings] = [], delivery: DeliverySettings = DeliverySettings()
     ) {
+        self.delivery = delivery
         self.hostname = hostname
         self.dataDirectory = dataDirectory
         self.nodeID = nodeID

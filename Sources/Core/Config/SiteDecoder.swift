@@ -5,7 +5,8 @@ struct SiteDecoder {
     var reader: ConfigReader
     typealias Entries = ConfigReader.Entries
 
-    static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener"]
+    static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery"]
+    static let deliveryKeys = ["nameservers", "smtp_port"]
     static let logKeys = ["format", "level"]
     static let databaseKeys = ["url", "pool_size"]
     static let tlsKeys = ["cert", "key"]
@@ -63,11 +64,35 @@ struct SiteDecoder {
         let indexedListeners = decodeListeners(root, limits: limits)
         checkTLSNeeded(root, listeners: indexedListeners)
         let listeners = indexedListeners.map(\.settings)
+        let delivery = decodeDelivery(root)
 
         guard let hostname, let dataDirectory, let database else { return nil }
         return PostaConfig(
             hostname: hostname, dataDirectory: dataDirectory, nodeID: nodeID, log: log, database: database, tls: tls,
-            limits: limits, listeners: listeners)
+            limits: limits, listeners: listeners, delivery: delivery)
+    }
+
+    mutating func decodeDelivery(_ root: Entries) -> DeliverySettings {
+        let path = ConfigKeyPath.root.appending("delivery")
+        guard let entries = reader.table("delivery", in: root, at: .root) else { return DeliverySettings() }
+        reader.checkKeys(entries, at: path, allowed: Self.deliveryKeys)
+        var settings = DeliverySettings()
+        settings.smtpPort = Int(reader.integer("smtp_port", in: entries, at: path, range: 1...65535) ?? 25)
+        let form = "an array of \"address:port\" strings, e.g. [\"127.0.0.1:53\"]"
+        if let node = ConfigReader.value("nameservers", in: entries) {
+            guard case .array(let items) = node else {
+                reader.wrongType(path.appending("nameservers"), node, expected: form)
+                return settings
+            }
+            for item in items {
+                guard case .string(let text) = item, case .success(let address) = ListenAddress.parse(text) else {
+                    reader.invalid(path.appending("nameservers"), item, expected: form)
+                    continue
+                }
+                settings.nameservers.append(.init(host: address.host, port: address.port))
+            }
+        }
+        return settings
     }
 
     static func isValidNodeID(_ value: String) -> Bool {

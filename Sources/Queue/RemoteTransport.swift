@@ -1,0 +1,28 @@
+/// A queued message as it leaves for another domain.
+public struct OutboundMessage: Sendable {
+    public var id: String
+    /// "" is the null reverse-path.
+    public var reversePath: String
+    /// The spool file: the message as received, with Posta's Received: header on top.
+    public var spoolPath: String
+    public var size: Int64
+    public var body: String
+    public var smtpUTF8: Bool
+    public var dsnRet: String?
+    public var dsnEnvID: String?
+}
+
+/// One recipient of an outbound delivery attempt.
+public struct OutboundTarget: Sendable {
+    public var rowID: Int64
+    public var address: String
+    public var notify: String?
+    public var orcpt: String?
+}
+
+/// Delivers to other domains (the SMTP module's outbound client implements it, so that the
+/// queue does not depend on a protocol module).
+public protocol RemoteTransport: Sendable {
+    /// Delivers `message` to `targets`, all in `domain`; returns each row's outcome.
+    func deliver(_ message: OutboundMessage, domain: String, targets: [OutboundTarget]) async -> [Int64: DeliveryOutcome]
+}

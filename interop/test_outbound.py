@@ -1,0 +1,98 @@
+"""Outbound delivery: a real DNS server (dnsmasq) on loopback serves a zone whose MX points to a
+real Postfix on another loopback address; a message submitted to Posta arrives in that Postfix's
+Maildir. A domain that does not exist fails permanently and stays in the queue with the reason."""
+import json
+import os
+import smtplib
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import free_port
+from mailsite import make_certificate
+from postfix import Postfix
+from test_submission import PASSWORD, SubmissionSite, message
+
+
+def free_udp_port() -> int:
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def remote(tmp_path: Path):
+    """dnsmasq for remote.example (MX → mx.remote.example → 127.0.0.2) and Postfix on 127.0.0.2."""
+    subprocess.run(["sh", "-c", "id vmail >/dev/null 2>&1 || useradd -r -u 5000 -U -s /usr/sbin/nologin vmail"], check=True)
+    port = free_port()
+    vmail = tmp_path / "remote-vmail"
+    vmail.mkdir()
+    os.chown(vmail, 5000, 5000)
+    (tmp_path / "remote").mkdir()
+    (tmp_path / "remote" / "vmailbox").write_text("carol@remote.example remote.example/carol/\n")
+    cert, key = make_certificate(tmp_path / "remote")
+    pf = Postfix(tmp_path / "remote", f"""virtual_mailbox_domains = remote.example
+virtual_mailbox_base = {vmail}
+virtual_mailbox_maps = texthash:{tmp_path}/remote/vmailbox
+virtual_uid_maps = static:5000
+virtual_gid_maps = static:5000
+virtual_minimum_uid = 1000
+smtpd_tls_cert_file = {cert}
+smtpd_tls_key_file = {key}
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+""", port=port, address="127.0.0.2").start()
+    dns_port = free_udp_port()
+    conf = tmp_path / "dnsmasq.conf"
+    conf.write_text(f"""port={dns_port}
+listen-address=127.0.0.1
+bind-interfaces
+no-resolv
+no-hosts
+keep-in-foreground
+local=/remote.example/
+local=/nowhere.example/
+mx-host=remote.example,mx.remote.example,10
+host-record=mx.remote.example,127.0.0.2
+""")
+    dns = subprocess.Popen(["/usr/sbin/dnsmasq", "-C", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    yield {"dns_port": dns_port, "smtp_port": port, "maildir": vmail / "remote.example" / "carol", "postfix": pf}
+    dns.kill()
+    dns.wait()
+    pf.stop()
+
+
+def test_submitted_mail_reaches_the_remote_mx(tmp_path: Path, remote):
+    site = SubmissionSite(tmp_path / "posta")
+    site.config.write_text(site.config.read_text().replace(
+        'nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{remote["dns_port"]}"]\nsmtp_port = {remote["smtp_port"]}'))
+    site.seed().start()
+    try:
+        with smtplib.SMTP("localhost", site.submission_port) as s:
+            s.starttls(context=site.context())
+            s.login("alice@example.org", PASSWORD)
+            s.sendmail("alice@example.org", ["carol@remote.example", "ghost@nowhere.example"],
+                       message("alice@example.org", "carol@remote.example", "outbound"))
+        remote["postfix"].wait_log("status=sent")
+        files = [p for sub in ("new", "cur") for p in (remote["maildir"] / sub).glob("*")]
+        assert len(files) == 1
+        data = files[0].read_bytes()
+        assert b"Subject: outbound" in data and b"by mx.example.org (Posta) with ESMTPSA" in data
+        assert b"Return-Path: <alice@example.org>" in data
+        # Posta used STARTTLS towards Postfix (opportunistic).
+        assert "TLS connection established from" in remote["postfix"].log()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            [entry] = json.loads(site.posta("queue", "list", "--json"))
+            statuses = {r["target"]: (r["status"], r.get("last_error")) for r in entry["recipients"]}
+            if statuses["carol@remote.example"][0] == "delivered" and statuses["ghost@nowhere.example"][0] == "failed":
+                break
+            time.sleep(0.2)
+        assert statuses["carol@remote.example"] == ("delivered", None), statuses
+        assert statuses["ghost@nowhere.example"][0] == "failed" and statuses["ghost@nowhere.example"][1].startswith("550 5.1.2"), statuses
+    finally:
+        site.stop()

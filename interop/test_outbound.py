@@ -1,6 +1,7 @@
 """Outbound delivery: a real DNS server (dnsmasq) on loopback serves a zone whose MX points to a
 real Postfix on another loopback address; a message submitted to Posta arrives in that Postfix's
 Maildir. A domain that does not exist fails permanently and stays in the queue with the reason."""
+import email
 import json
 import os
 import smtplib
@@ -66,7 +67,7 @@ host-record=mx.remote.example,127.0.0.2
     pf.stop()
 
 
-def test_submitted_mail_reaches_the_remote_mx(tmp_path: Path, remote):
+def test_submitted_mail_reaches_the_remote_mx_and_failures_bounce(tmp_path: Path, remote):
     site = SubmissionSite(tmp_path / "posta")
     site.config.write_text(site.config.read_text().replace(
         'nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{remote["dns_port"]}"]\nsmtp_port = {remote["smtp_port"]}'))
@@ -75,7 +76,7 @@ def test_submitted_mail_reaches_the_remote_mx(tmp_path: Path, remote):
         with smtplib.SMTP("localhost", site.submission_port) as s:
             s.starttls(context=site.context())
             s.login("alice@example.org", PASSWORD)
-            s.sendmail("alice@example.org", ["carol@remote.example", "ghost@nowhere.example"],
+            s.sendmail("alice@example.org", ["carol@remote.example", "nobody@remote.example", "ghost@nowhere.example"],
                        message("alice@example.org", "carol@remote.example", "outbound"))
         remote["postfix"].wait_log("status=sent")
         files = [p for sub in ("new", "cur") for p in (remote["maildir"] / sub).glob("*")]
@@ -85,14 +86,33 @@ def test_submitted_mail_reaches_the_remote_mx(tmp_path: Path, remote):
         assert b"Return-Path: <alice@example.org>" in data
         # Posta used STARTTLS towards Postfix (opportunistic).
         assert "TLS connection established from" in remote["postfix"].log()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            [entry] = json.loads(site.posta("queue", "list", "--json"))
-            statuses = {r["target"]: (r["status"], r.get("last_error")) for r in entry["recipients"]}
-            if statuses["carol@remote.example"][0] == "delivered" and statuses["ghost@nowhere.example"][0] == "failed":
-                break
+
+        # The two failures come back to alice as RFC 3464 reports: Postfix refused nobody@ (5xx),
+        # and nowhere.example does not exist.
+        reports = {}
+        deadline = time.monotonic() + 30
+        while len(reports) < 2 and time.monotonic() < deadline:
+            for raw in site.messages("alice@example.org"):
+                msg = email.message_from_bytes(raw.split(b"\r\n", 2)[2])  # after Return-Path and Delivered-To
+                assert msg.get_content_type() == "multipart/report"
+                assert msg.get_param("report-type") == "delivery-status"
+                parts = msg.get_payload()
+                assert parts[1].get_content_type() == "message/delivery-status"
+                assert parts[2].get_content_type() == "message/rfc822"
+                assert parts[2].get_payload()[0]["Subject"] == "outbound"
+                per_message, *per_recipient = parts[1].get_payload()
+                assert per_message["Reporting-MTA"] == "dns; mx.example.org"
+                for fields in per_recipient:
+                    assert fields["Action"] == "failed"
+                    reports[fields["Final-Recipient"]] = (fields["Status"], fields["Diagnostic-Code"])
             time.sleep(0.2)
-        assert statuses["carol@remote.example"] == ("delivered", None), statuses
-        assert statuses["ghost@nowhere.example"][0] == "failed" and statuses["ghost@nowhere.example"][1].startswith("550 5.1.2"), statuses
+        assert reports["rfc822; nobody@remote.example"][0].startswith("5.1."), reports
+        assert "mx.remote.example" in reports["rfc822; nobody@remote.example"][1], reports
+        assert reports["rfc822; ghost@nowhere.example"][0] == "5.1.2", reports
+        # Bounced deliveries leave the queue once their DSN is sent; the DSNs were delivered.
+        deadline = time.monotonic() + 10
+        while json.loads(site.posta("queue", "list", "--json")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert json.loads(site.posta("queue", "list", "--json")) == []
     finally:
         site.stop()

@@ -67,4 +67,6 @@ public enum DeliveryStatus: String, Sendable, Codable {
     case pending
     case delivered
     case failed
+    /// Failed, and the sender has been sent a DSN for it.
+    case bounced
 }

@@ -13,6 +13,8 @@ public final class QueueRunner: Service, Sendable {
     let local: LocalDelivery
     /// Delivers to other domains; without it, remote deliveries wait in the queue.
     let remote: (any RemoteTransport)?
+    /// Sends DSNs for failed deliveries; without it, failures stay queued with their reason.
+    let bounces: Bounces?
     let schedule: RetrySchedule
     let concurrency: Int
     /// How long a claim holds a delivery before another node may take it over.
@@ -22,9 +24,10 @@ public final class QueueRunner: Service, Sendable {
     let logger: Logger
 
     public init(
-        queue: MailQueue, store: MailStore, remote: (any RemoteTransport)? = nil, schedule: RetrySchedule = RetrySchedule(),
-        concurrency: Int = 8, pollInterval: Duration = .seconds(10), logger: Logger
+        queue: MailQueue, store: MailStore, remote: (any RemoteTransport)? = nil, bounces: Bounces? = nil,
+        schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8, pollInterval: Duration = .seconds(10), logger: Logger
     ) {
+        self.bounces = bounces
         self.remote = remote
         self.queue = queue
         self.local = LocalDelivery(store: store, queue: queue, logger: logger)
@@ -207,6 +210,10 @@ public final class QueueRunner: Service, Sendable {
             return try await Self.removeFinished(messageIDs, in: db)
         }
         removeSpoolFiles(spoolFiles)
+        let failures = zip(results, updates).compactMap { result, update -> (ClaimedDelivery, String)? in
+            update.status == .failed ? (result.0, update.error ?? "550 5.0.0 delivery failed") : nil
+        }
+        if !failures.isEmpty { try await bounce(failures) }
     }
 
     /// The row update for one attempt's outcome (with its log line).
@@ -237,7 +244,8 @@ public final class QueueRunner: Service, Sendable {
         var files: [String] = []
         for messageID in messageIDs {
             let open = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("queue_recipient")
-                .where("message_id", .equal, messageID).where("status", .notEqual, DeliveryStatus.delivered.rawValue)
+                .where("message_id", .equal, messageID)
+                .where("status", .notIn, SQLBind.group([DeliveryStatus.delivered.rawValue, DeliveryStatus.bounced.rawValue]))
                 .first(decodingColumn: "n", as: Int64.self) ?? 0
             guard open == 0 else { continue }
             if let file = try await db.select().column("spool_file").from("queue_message").where("id", .equal, messageID)
@@ -250,7 +258,7 @@ public final class QueueRunner: Service, Sendable {
         return files
     }
 
-    private func removeSpoolFiles(_ files: [String]) {
+    func removeSpoolFiles(_ files: [String]) {
         for file in files { unlink(queue.spoolPath(file)) }
         if let first = files.first { try? DurableFile.syncDirectory(containing: queue.spoolPath(first)) }
     }
@@ -263,7 +271,7 @@ public final class QueueRunner: Service, Sendable {
             try await db.raw(
                 """
                 SELECT m.id FROM queue_message m WHERE NOT EXISTS (
-                  SELECT 1 FROM queue_recipient r WHERE r.message_id = m.id AND r.status <> \(bind: DeliveryStatus.delivered.rawValue))
+                  SELECT 1 FROM queue_recipient r WHERE r.message_id = m.id AND r.status NOT IN (\(bind: DeliveryStatus.delivered.rawValue), \(bind: DeliveryStatus.bounced.rawValue)))
                 """
             ).all().map { try $0.decode(column: "id", as: String.self) }
         }

@@ -28,7 +28,8 @@ public struct PostaServer: Sendable {
         self.site = site
         self.logger = logger
         let runner = QueueRunner(
-            queue: site.queue, store: site.store, remote: Self.outbound(site.config, logger: logger), schedule: retrySchedule,
+            queue: site.queue, store: site.store, remote: Self.outbound(site.config, logger: logger),
+            bounces: Bounces(hostname: site.config.hostname, directory: site.directory), schedule: retrySchedule,
             logger: logger)
         self.runner = runner
         let authenticator = Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database))

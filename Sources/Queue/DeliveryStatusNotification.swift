@@ -1,0 +1,87 @@
+import Core
+import Foundation
+
+/// A delivery status notification (RFC 3464) for failed recipients: a multipart/report
+/// (RFC 6522) with a human-readable part, a message/delivery-status part, and the original
+/// message (or only its header when the sender asked for RET=HDRS, RFC 3461 §4.3).
+struct DeliveryStatusNotification {
+    struct Failure {
+        var finalRecipient: String
+        var originalRecipient: String?
+        var diagnostic: String
+    }
+
+    let reportingMTA: String
+    let messageID: String
+    let sender: String
+    let envelopeID: String?
+    let returnHeadersOnly: Bool
+    let arrival: Date
+    let failures: [Failure]
+
+    /// The notification, with CRLF line ends; `original` is the spooled message.
+    func render(original: [UInt8]) -> [UInt8] {
+        let boundary = "posta-dsn-\(messageID)"
+        var text = """
+            From: Mail Delivery System <MAILER-DAEMON@\(reportingMTA)>
+            To: <\(sender)>
+            Subject: Undelivered Mail Returned to Sender
+            Date: \(TraceHeaders.rfc5322Date(Date()))
+            Message-ID: <\(messageID).dsn@\(reportingMTA)>
+            Auto-Submitted: auto-replied
+            MIME-Version: 1.0
+            Content-Type: multipart/report; report-type=delivery-status; boundary="\(boundary)"
+
+            This is a MIME-encapsulated message.
+
+            --\(boundary)
+            Content-Type: text/plain; charset=utf-8
+
+            This is the mail system at \(reportingMTA).
+            Your message could not be delivered to the following recipients:
+
+            \(failures.map { "<\($0.finalRecipient)>: \($0.diagnostic)" }.joined(separator: "\n"))
+
+            --\(boundary)
+            Content-Type: message/delivery-status
+
+            Reporting-MTA: dns; \(reportingMTA)
+
+            """
+        if let envelopeID { text = text.replacingOccurrences(of: "Reporting-MTA: dns; \(reportingMTA)\n", with: "Reporting-MTA: dns; \(reportingMTA)\nOriginal-Envelope-Id: \(envelopeID)\n") }
+        text += "Arrival-Date: \(TraceHeaders.rfc5322Date(arrival))\n"
+        for failure in failures {
+            text += "\n"
+            text += "Final-Recipient: rfc822; \(failure.finalRecipient)\n"
+            if let original = failure.originalRecipient { text += "Original-Recipient: \(original)\n" }
+            text += "Action: failed\n"
+            text += "Status: \(Self.status(of: failure.diagnostic))\n"
+            text += "Diagnostic-Code: smtp; \(failure.diagnostic)\n"
+        }
+        text += "\n--\(boundary)\n"
+        text += returnHeadersOnly ? "Content-Type: text/rfc822-headers\n\n" : "Content-Type: message/rfc822\n\n"
+        var bytes = Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        bytes += returnHeadersOnly ? Self.headerSection(of: original) : original
+        if bytes.last != 0x0A { bytes += Array("\r\n".utf8) }
+        bytes += Array("\r\n--\(boundary)--\r\n".utf8)
+        return bytes
+    }
+
+    /// The enhanced status code (RFC 3463) in a reply text like `550 5.1.1 …`, or 5.0.0.
+    static func status(of diagnostic: String) -> String {
+        let parts = diagnostic.split(separator: " ")
+        if parts.count > 1, parts[1].split(separator: ".").count == 3, parts[1].first == "5" || parts[1].first == "4" {
+            return String(parts[1])
+        }
+        return "5.0.0"
+    }
+
+    static func headerSection(of message: [UInt8]) -> [UInt8] {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard message.count >= 4 else { return message }
+        for index in 0...(message.count - 4) where Array(message[index..<index + 4]) == separator {
+            return Array(message[..<(index + 2)])
+        }
+        return message
+    }
+}

@@ -1,0 +1,82 @@
+import Core
+import Directory
+import Foundation
+import SQLKit
+
+extension QueueRunner {
+    /// Sends one DSN per message for its newly failed deliveries (RFC 3461 §6: only when NOTIFY
+    /// allows FAILURE; never for a message with the null sender, so a bounce is never bounced),
+    /// then marks those deliveries `bounced` so the message can leave the queue.
+    func bounce(_ failures: [(ClaimedDelivery, String)]) async throws {
+        guard let bounces else { return }
+        let byMessage = Dictionary(grouping: failures) { $0.0.messageID }
+        for (messageID, failed) in byMessage {
+            let first = failed[0].0
+            let notifiable = failed.filter { claim, _ in
+                guard let notify = claim.notify?.uppercased() else { return true }
+                return notify.contains("FAILURE")
+            }
+            if !first.reversePath.isEmpty, !notifiable.isEmpty {
+                try await sendDSN(for: first, failures: notifiable, using: bounces)
+            }
+            if first.reversePath.isEmpty {
+                logger.warning("delivery of a bounce failed; not bounced again", metadata: ["id": "\(messageID)"])
+                continue
+            }
+            let rows = failed.map(\.0.rowID)
+            let files = try await queue.database.transaction { db in
+                try await db.update("queue_recipient").set("status", to: SQLBind(DeliveryStatus.bounced.rawValue))
+                    .where("id", .in, SQLBind.group(rows)).run()
+                return try await Self.removeFinished([messageID], in: db)
+            }
+            removeSpoolFiles(files)
+        }
+    }
+
+    private func sendDSN(for message: ClaimedDelivery, failures: [(ClaimedDelivery, String)], using bounces: Bounces) async throws {
+        guard let sender = try? MailAddress(parsing: message.reversePath) else { return }
+        let original = (try? Array(Data(contentsOf: URL(fileURLWithPath: queue.spoolPath(message.spoolFile))))) ?? []
+        let dsn = DeliveryStatusNotification(
+            reportingMTA: bounces.hostname, messageID: message.messageID, sender: sender.description,
+            envelopeID: message.dsnEnvID, returnHeadersOnly: message.dsnRet?.uppercased() == "HDRS",
+            arrival: Date(timeIntervalSince1970: TimeInterval(message.receivedAt)),
+            failures: failures.map { claim, reason in
+                .init(finalRecipient: claim.target, originalRecipient: claim.orcpt, diagnostic: reason)
+            })
+        let deliveries: [QueuedDelivery]
+        switch try await bounces.directory.resolve(sender) {
+        case .notLocal:
+            deliveries = [QueuedDelivery(recipient: sender.description, kind: .remote, accountID: nil, target: sender.description)]
+        case .unknown:
+            logger.warning("bounce recipient unknown; DSN dropped", metadata: ["id": "\(message.messageID)", "to": "\(sender)"])
+            return
+        case .deliver(let targets):
+            deliveries = targets.map {
+                switch $0 {
+                case .mailbox(let id, let address, _):
+                    QueuedDelivery(recipient: sender.description, kind: .local, accountID: id, target: address)
+                case .external(let address):
+                    QueuedDelivery(recipient: sender.description, kind: .remote, accountID: nil, target: address.description)
+                }
+            }
+        }
+        let (id, file) = try queue.openSpoolFile()
+        try file.write(dsn.render(original: original))
+        try await queue.commit(
+            id: id, file: file,
+            envelope: QueuedEnvelope(reversePath: nil, body: "8BITMIME", clientIP: "127.0.0.1", helo: bounces.hostname),
+            deliveries: deliveries)
+        logger.info("bounce queued", metadata: ["id": "\(message.messageID)", "dsn": "\(id)", "to": "\(sender)"])
+    }
+}
+
+/// What the runner needs to send delivery status notifications.
+public struct Bounces: Sendable {
+    public let hostname: String
+    public let directory: Directory
+
+    public init(hostname: String, directory: Directory) {
+        self.hostname = hostname
+        self.directory = directory
+    }
+}

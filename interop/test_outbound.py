@@ -116,3 +116,69 @@ def test_submitted_mail_reaches_the_remote_mx_and_failures_bounce(tmp_path: Path
         assert json.loads(site.posta("queue", "list", "--json")) == []
     finally:
         site.stop()
+
+
+def test_deferred_delivery_arrives_after_retry(tmp_path: Path):
+    """A destination answering 4xx gets the message later, after a retry."""
+    sink_port = free_port()
+    dns_port = free_udp_port()
+    conf = tmp_path / "dnsmasq.conf"
+    conf.write_text(f"""port={dns_port}
+listen-address=127.0.0.1
+bind-interfaces
+no-resolv
+no-hosts
+keep-in-foreground
+local=/later.example/
+mx-host=later.example,mx.later.example,10
+host-record=mx.later.example,127.0.0.3
+""")
+    dns = subprocess.Popen(["/usr/sbin/dnsmasq", "-C", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    os.chmod(dumps, 0o777)  # smtp-sink writes as nobody, who must also reach the folder
+    for parent in [tmp_path, *tmp_path.parents]:
+        if parent in (Path("/tmp"), Path("/")):
+            break
+        os.chmod(parent, os.stat(parent).st_mode | 0o755)
+    # First the destination soft-rejects every recipient (450).
+    sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "-r", "RCPT", f"127.0.0.3:{sink_port}", "10"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    site = SubmissionSite(tmp_path / "posta")
+    site.config.write_text(site.config.read_text().replace(
+        'nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{dns_port}"]\nsmtp_port = {sink_port}\nretry_first = "1s"'))
+    site.seed().start()
+    try:
+        time.sleep(0.3)
+        with smtplib.SMTP("localhost", site.submission_port) as s:
+            s.starttls(context=site.context())
+            s.login("alice@example.org", PASSWORD)
+            s.sendmail("alice@example.org", ["dave@later.example"], message("alice@example.org", "dave@later.example", "later"))
+        deadline = time.monotonic() + 20
+        row = None
+        while time.monotonic() < deadline:
+            [entry] = json.loads(site.posta("queue", "list", "--json"))
+            row = entry["recipients"][0]
+            if row["attempts"] >= 1 and row.get("last_error"):
+                break
+            time.sleep(0.2)
+        assert row["status"] == "pending" and row["last_error"].startswith("450"), row
+        # Now the destination accepts: the retry delivers it, and no bounce is sent.
+        sink.kill()
+        sink.wait()
+        sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "-d", f"{dumps}/%Y%m%d%H%M%S.", f"127.0.0.3:{sink_port}", "10"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while not list(dumps.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        [dump] = list(dumps.iterdir())
+        assert b"Subject: later" in dump.read_bytes()
+        deadline = time.monotonic() + 10
+        while json.loads(site.posta("queue", "list", "--json")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert json.loads(site.posta("queue", "list", "--json")) == []
+        assert site.messages("alice@example.org") == []
+    finally:
+        site.stop()
+        sink.kill()
+        dns.kill()

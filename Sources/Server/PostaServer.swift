@@ -24,13 +24,16 @@ public struct PostaServer: Sendable {
         .smtp, .submission, .submissions, .lmtp, .http, .pop3, .pop3s,
     ]
 
-    public init(site: Site, logger: Logger, retrySchedule: RetrySchedule = RetrySchedule()) {
+    public init(site: Site, logger: Logger) {
+        let delivery = site.config.delivery
+        let retrySchedule = RetrySchedule(
+            first: delivery.retryFirst.duration, maximum: delivery.retryMaximum.duration, expiry: delivery.expiry.duration)
         self.site = site
         self.logger = logger
         let runner = QueueRunner(
             queue: site.queue, store: site.store, remote: Self.outbound(site.config, logger: logger),
             bounces: Bounces(hostname: site.config.hostname, directory: site.directory), schedule: retrySchedule,
-            logger: logger)
+            pollInterval: min(.seconds(10), retrySchedule.first), logger: logger)
         self.runner = runner
         let authenticator = Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database))
         func smtp(_ mode: SMTPReceiver.Mode) -> SMTPProtocolService {

@@ -4,6 +4,10 @@ public struct DeliverySettings: Sendable, Equatable {
     public var nameservers: [HostPort]
     /// The port of remote MX hosts (25; another only for test set-ups).
     public var smtpPort: Int
+    /// Retry schedule: first delay, doubling up to `retryMaximum`; given up after `expiry`.
+    public var retryFirst: ConfigDuration = .minutes(5)
+    public var retryMaximum: ConfigDuration = .hours(4)
+    public var expiry: ConfigDuration = .days(5)
 
     public struct HostPort: Sendable, Equatable {
         public var host: String

@@ -21,6 +21,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def make_reachable(folder: Path) -> None:
+    """Lets daemons that drop root (postfix, vmail, nobody) traverse the folders above `folder`."""
+    for parent in [folder, *folder.parents]:
+        if parent in (Path("/tmp"), Path("/")):
+            break
+        os.chmod(parent, os.stat(parent).st_mode | 0o755)
+
+
 def wait_for_port(port: int, timeout: float = 30.0, host: str = "127.0.0.1") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

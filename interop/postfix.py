@@ -6,16 +6,12 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import free_port, wait_for_port
+from conftest import free_port, make_reachable, wait_for_port
 
 
 class Postfix:
     def __init__(self, folder: Path, main_cf: str, port: int | None = None, address: str = "127.0.0.1"):
-        # Postfix's daemons run as the postfix user and must reach their queue and data folders.
-        for parent in [folder, *folder.parents]:
-            if parent == Path("/tmp") or parent == Path("/"):
-                break
-            os.chmod(parent, os.stat(parent).st_mode | 0o755)
+        make_reachable(folder)  # Postfix's daemons run as user postfix
         self.dir = folder / "postfix"
         self.etc = self.dir / "etc"
         self.port = port or free_port()

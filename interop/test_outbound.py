@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, make_reachable
 from mailsite import make_certificate
 from postfix import Postfix
 from test_submission import PASSWORD, SubmissionSite, message
@@ -22,6 +22,16 @@ def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_dnsmasq(folder: Path, zone: str) -> tuple[int, subprocess.Popen]:
+    """dnsmasq (Debian dnsmasq-base) answering `zone` on a free loopback port, nothing else."""
+    port = free_udp_port()
+    conf = folder / "dnsmasq.conf"
+    conf.write_text(f"port={port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\nkeep-in-foreground\n{zone}")
+    proc = subprocess.Popen(["/usr/sbin/dnsmasq", "-C", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    return port, proc
 
 
 @pytest.fixture
@@ -46,21 +56,11 @@ smtpd_tls_key_file = {key}
 smtpd_tls_security_level = may
 smtpd_tls_loglevel = 1
 """, port=port, address="127.0.0.2").start()
-    dns_port = free_udp_port()
-    conf = tmp_path / "dnsmasq.conf"
-    conf.write_text(f"""port={dns_port}
-listen-address=127.0.0.1
-bind-interfaces
-no-resolv
-no-hosts
-keep-in-foreground
-local=/remote.example/
+    dns_port, dns = start_dnsmasq(tmp_path, """local=/remote.example/
 local=/nowhere.example/
 mx-host=remote.example,mx.remote.example,10
 host-record=mx.remote.example,127.0.0.2
 """)
-    dns = subprocess.Popen(["/usr/sbin/dnsmasq", "-C", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.3)
     yield {"dns_port": dns_port, "smtp_port": port, "maildir": vmail / "remote.example" / "carol", "postfix": pf}
     dns.kill()
     dns.wait()
@@ -121,26 +121,14 @@ def test_submitted_mail_reaches_the_remote_mx_and_failures_bounce(tmp_path: Path
 def test_deferred_delivery_arrives_after_retry(tmp_path: Path):
     """A destination answering 4xx gets the message later, after a retry."""
     sink_port = free_port()
-    dns_port = free_udp_port()
-    conf = tmp_path / "dnsmasq.conf"
-    conf.write_text(f"""port={dns_port}
-listen-address=127.0.0.1
-bind-interfaces
-no-resolv
-no-hosts
-keep-in-foreground
-local=/later.example/
+    dns_port, dns = start_dnsmasq(tmp_path, """local=/later.example/
 mx-host=later.example,mx.later.example,10
 host-record=mx.later.example,127.0.0.3
 """)
-    dns = subprocess.Popen(["/usr/sbin/dnsmasq", "-C", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     dumps = tmp_path / "dumps"
     dumps.mkdir()
-    os.chmod(dumps, 0o777)  # smtp-sink writes as nobody, who must also reach the folder
-    for parent in [tmp_path, *tmp_path.parents]:
-        if parent in (Path("/tmp"), Path("/")):
-            break
-        os.chmod(parent, os.stat(parent).st_mode | 0o755)
+    os.chmod(dumps, 0o777)  # smtp-sink writes as nobody
+    make_reachable(dumps)
     # First the destination soft-rejects every recipient (450).
     sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "-r", "RCPT", f"127.0.0.3:{sink_port}", "10"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -32,14 +32,9 @@ public struct Authenticator: Sendable {
     {
         let login = user.lowercased()
         func record(_ accountID: Int64?, success: Bool, reason: String?) async {
-            do {
-                try await loginLog.record(
-                    LoginEvent(
-                        accountID: accountID, login: login, ip: clientIP, protocolName: protocolName, success: success,
-                        reason: reason))
-            } catch {
-                logger.warning("cannot record login", metadata: ["error": "\(error)"])
-            }
+            await self.record(
+                accountID: accountID, login: login, clientIP: clientIP, protocolName: protocolName, success: success,
+                reason: reason, logger: logger)
         }
         if await throttle.check(ip: clientIP, login: login) == .refused {
             logger.notice("login refused: throttled", metadata: ["user": "\(login)"])
@@ -70,11 +65,18 @@ public struct Authenticator: Sendable {
 
     /// Records a login that passed the password check but failed afterwards (mailbox in use…).
     public func recordRefusal(_ account: Account, clientIP: String, protocolName: String, reason: String, logger: Logger) async {
+        await record(
+            accountID: account.id, login: account.address.lowercased(), clientIP: clientIP, protocolName: protocolName,
+            success: false, reason: reason, logger: logger)
+    }
+
+    private func record(
+        accountID: Int64?, login: String, clientIP: String, protocolName: String, success: Bool, reason: String?, logger: Logger
+    ) async {
         do {
             try await loginLog.record(
                 LoginEvent(
-                    accountID: account.id, login: account.address.lowercased(), ip: clientIP, protocolName: protocolName,
-                    success: false, reason: reason))
+                    accountID: accountID, login: login, ip: clientIP, protocolName: protocolName, success: success, reason: reason))
         } catch {
             logger.warning("cannot record login", metadata: ["error": "\(error)"])
         }

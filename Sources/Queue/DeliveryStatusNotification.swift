@@ -48,7 +48,7 @@ struct DeliveryStatusNotification {
             Reporting-MTA: dns; \(reportingMTA)
 
             """
-        if let envelopeID { text = text.replacingOccurrences(of: "Reporting-MTA: dns; \(reportingMTA)\n", with: "Reporting-MTA: dns; \(reportingMTA)\nOriginal-Envelope-Id: \(envelopeID)\n") }
+        if let envelopeID { text += "Original-Envelope-Id: \(envelopeID)\n" }
         text += "Arrival-Date: \(TraceHeaders.rfc5322Date(arrival))\n"
         for failure in failures {
             text += "\n"

@@ -49,13 +49,27 @@ public enum QueueAdminError: Error, Equatable, CustomStringConvertible {
 extension MailQueue {
     /// Every queued message with its deliveries, oldest first.
     public func entries() async throws -> [QueueEntry] {
+        try await entries(only: nil)
+    }
+
+    /// One queued message, or nil.
+    public func entry(_ id: String) async throws -> QueueEntry? {
+        try await entries(only: id).first
+    }
+
+    private func entries(only id: String?) async throws -> [QueueEntry] {
         try await database.withConnection { db in
-            let messages = try await db.select()
+            var messageQuery = db.select()
                 .columns("id", "reverse_path", "size", "received_at", "held", "client_ip").from("queue_message")
-                .orderBy("received_at").orderBy("id").all()
-            let recipients = try await db.select()
+            var recipientQuery = db.select()
                 .columns("message_id", "recipient", "target", "kind", "status", "attempts", "next_attempt_at", "last_error")
-                .from("queue_recipient").orderBy("id").all()
+                .from("queue_recipient")
+            if let id {
+                messageQuery = messageQuery.where("id", .equal, id)
+                recipientQuery = recipientQuery.where("message_id", .equal, id)
+            }
+            let messages = try await messageQuery.orderBy("received_at").orderBy("id").all()
+            let recipients = try await recipientQuery.orderBy("id").all()
             var byMessage: [String: [QueueEntry.Recipient]] = [:]
             for row in recipients {
                 byMessage[try row.decode(column: "message_id", as: String.self), default: []].append(
@@ -78,11 +92,6 @@ extension MailQueue {
                     clientIP: try row.decode(column: "client_ip", as: String.self), recipients: byMessage[id] ?? [])
             }
         }
-    }
-
-    /// One queued message, or nil.
-    public func entry(_ id: String) async throws -> QueueEntry? {
-        try await entries().first { $0.id == id }
     }
 
     /// Makes the pending deliveries of `id` due now (and wakes the runner).

@@ -147,6 +147,9 @@ public struct IMAPFramer: Sendable {
             if marker.synchronizing {
                 resetFrame()
             } else {
+                // Keep nothing of the refused command; follow its structure to its end.
+                frame = []
+                frameTextLength = 0
                 discarding = true
                 state = Self.skipping(marker.size)
             }
@@ -159,16 +162,23 @@ public struct IMAPFramer: Sendable {
 
     private static func skipping(_ size: Int) -> State { size > 0 ? .skipLiteral(remaining: size) : .line }
 
-    /// The line (or the frame) is over its limit: report it and drop the rest of the line.
+    /// The line (or the frame) is over its limit: report it and drop the line at once, up to its LF if it
+    /// has arrived, otherwise everything buffered and the rest of the line as it comes.
     private mutating func refuseLine() -> Event? {
         let wasDiscarding = discarding
-        let tag = self.tag
-        let lineModeLine = lineMode && frame.isEmpty
-        if lineModeLine { lineMode = false }
-        state = .discardLine
-        discarding = true
-        if wasDiscarding { return nil }
-        return .error(lineModeLine ? .lineTooLong(tag: nil) : .lineTooLong(tag: tag))
+        let tag = lineMode && frame.isEmpty ? nil : self.tag
+        lineMode = lineMode && !frame.isEmpty
+        if let lf = findLF() {
+            consume(lf + 1 - start)
+            resetFrame()
+        } else {
+            consume(buffer.count - start)
+            frame = []
+            frameTextLength = 0
+            discarding = true
+            state = .discardLine
+        }
+        return wasDiscarding ? nil : .error(.lineTooLong(tag: tag))
     }
 
     /// The tag of the current command, from the frame or the line being read.

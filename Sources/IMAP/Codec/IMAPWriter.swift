@@ -109,13 +109,10 @@ enum IMAPWriter {
         bytes.count == 3 && zip(bytes, "NIL".utf8).allSatisfy { ($0 & 0xDF) == $1 }
     }
 
-    /// `mailbox`: modified UTF-7 (RFC 3501 §5.1.3) unless UTF8=ACCEPT (RFC 6855 §3) is on.
+    /// `mailbox`, always as a string (quoted unless it needs a literal): modified UTF-7 (RFC 3501 §5.1.3)
+    /// unless UTF8=ACCEPT (RFC 6855 §3) is on.
     static func writeMailbox(_ name: String, utf8: Bool, into out: inout [UInt8]) {
-        if utf8 {
-            writeAString(Array(name.utf8), utf8: true, into: &out)
-        } else {
-            writeAString(ModifiedUTF7.encode(name), utf8: false, into: &out)
-        }
+        writeString(utf8 ? Array(name.utf8) : ModifiedUTF7.encode(name), utf8: utf8, into: &out)
     }
 
     /// `date-time` as `"dd-Mon-yyyy hh:mm:ss +zzzz"` with a space-padded day (RFC 9051 §9 `date-day-fixed`).

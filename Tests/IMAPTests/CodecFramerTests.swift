@@ -75,7 +75,9 @@ struct CodecFramerTests {
         framer.append(bytes("alice {6+}\r\nsecret\r\n"))
         #expect(framer.next() == .frame(bytes("a LOGIN {5}\r\nalice {6+}\r\nsecret")))
         #expect(framer.next() == nil)
-        #expect(try IMAPCommandParser().parse(bytes("a LOGIN {5}\r\nalice {6+}\r\nsecret")).kind == .login(userID: bytes("alice"), password: bytes("secret")))
+        #expect(
+            try IMAPCommandParser().parse(bytes("a LOGIN {5}\r\nalice {6+}\r\nsecret")).kind
+                == .login(userID: bytes("alice"), password: bytes("secret")))
     }
 
     @Test("a line over the limit is reported before it is buffered, then the framer resynchronises")

@@ -9,7 +9,10 @@ struct CodecModifiedUTF7Tests {
         let example = "~peter/mail/\u{53F0}\u{5317}/\u{65E5}\u{672C}\u{8A9E}"
         #expect(ModifiedUTF7.encode(example) == bytes("~peter/mail/&U,BTFw-/&ZeVnLIqe-"))
         #expect(ModifiedUTF7.decode(bytes("~peter/mail/&U,BTFw-/&ZeVnLIqe-")) == example)
-        for name in ["INBOX", "Entwürfe", "A&B", "&", "&-", "Ünïcödé & more", "😀 emoji", "日本語", "a~b", "", "\u{7F}x", "tab\there"] {
+        for name in [
+            "INBOX", "Entwürfe", "A&B", "&", "&-", "Ünïcödé & more", "😀 emoji", "日本語", "a~b", "", "\u{7F}x",
+            "tab\there",
+        ] {
             #expect(ModifiedUTF7.decode(ModifiedUTF7.encode(name)) == name, "\(name)")
         }
         #expect(ModifiedUTF7.encode("A&B") == bytes("A&-B"))

@@ -81,7 +81,8 @@ extension IMAPByteReader {
         let zone = try digits(4)
         try expect(UInt8(ascii: "\""), "closing quote of date-time")
         guard hour < 24, minute < 60, second < 61, zone % 100 < 60 else { throw IMAPParseError("invalid time") }
-        return IMAPDateTime(date: date, hour: hour, minute: minute, second: second, zoneMinutes: sign * (zone / 100 * 60 + zone % 100))
+        return IMAPDateTime(
+            date: date, hour: hour, minute: minute, second: second, zoneMinutes: sign * (zone / 100 * 60 + zone % 100))
     }
 
     private mutating func dateText(fixedDay: Bool) throws(IMAPParseError) -> IMAPDate {

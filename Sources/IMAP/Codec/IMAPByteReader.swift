@@ -78,7 +78,8 @@ struct IMAPByteReader {
         let length = word.utf8CodeUnitCount
         guard bytes.count - index >= length else { return false }
         let matches = word.withUTF8Buffer { buffer in
-            for i in 0..<length where (bytes[index + i] & 0xDF) != (buffer[i] & 0xDF) || !IMAPCharacter.isAtomChar(bytes[index + i]) {
+            for i in 0..<length
+            where (bytes[index + i] & 0xDF) != (buffer[i] & 0xDF) || !IMAPCharacter.isAtomChar(bytes[index + i]) {
                 return false
             }
             return true

@@ -54,6 +54,7 @@ public enum IMAPCommandKind: Sendable, Hashable {
     /// `UID EXPUNGE set` (RFC 4315 §2.1).
     case uidExpunge(IMAPSequenceSet)
     case search(IMAPSearchCommand, uid: Bool)
+    /// For `UID FETCH` the attributes always include `.uid` (RFC 9051 §6.4.9: UID is implied).
     case fetch(IMAPSequenceSet, [IMAPFetchAttribute], IMAPFetchModifiers, uid: Bool)
     case store(IMAPSequenceSet, IMAPStoreAction, unchangedSince: UInt64?, uid: Bool)
     case copy(IMAPSequenceSet, IMAPMailboxName, uid: Bool)
@@ -77,7 +78,9 @@ public struct IMAPIDField: Sendable, Hashable {
         self.value = value
     }
 
-    public init(_ key: String, _ value: String?) { self.init(key: Array(key.utf8), value: value.map { Array($0.utf8) }) }
+    public init(_ key: String, _ value: String?) {
+        self.init(key: Array(key.utf8), value: value.map { Array($0.utf8) })
+    }
 }
 
 /// A `resource-name SP resource-limit` of SETQUOTA or a QUOTA response (RFC 9208 §5), e.g. `STORAGE 512`.

@@ -36,7 +36,8 @@ extension IMAPByteReader {
 
     /// One `fetch-att`.
     mutating func fetchAttribute() throws(IMAPParseError) -> IMAPFetchAttribute {
-        let name = Self.upper(take(while: { IMAPCharacter.isAtomChar($0) && $0 != UInt8(ascii: "[") && $0 != UInt8(ascii: "<") }))
+        let name = Self.upper(
+            take(while: { IMAPCharacter.isAtomChar($0) && $0 != UInt8(ascii: "[") && $0 != UInt8(ascii: "<") }))
         switch name {
         case "ENVELOPE": return .envelope
         case "FLAGS": return .flags
@@ -70,7 +71,9 @@ extension IMAPByteReader {
             guard skip(UInt8(ascii: ".")) else { break }
         }
         if peek() != UInt8(ascii: "]") {
-            if !section.part.isEmpty && bytes[index - 1] != UInt8(ascii: ".") { throw IMAPParseError("invalid section") }
+            if !section.part.isEmpty && bytes[index - 1] != UInt8(ascii: ".") {
+                throw IMAPParseError("invalid section")
+            }
             section.text = try sectionText(afterPart: !section.part.isEmpty)
         }
         try expect(UInt8(ascii: "]"), "]")
@@ -145,6 +148,7 @@ extension IMAPByteReader {
             while skip(UInt8(ascii: " ")) { flags.append(try flag()) }
         }
         try end()
-        return .store(set, IMAPStoreAction(operation, silent: silent, flags: flags), unchangedSince: unchangedSince, uid: uid)
+        return .store(
+            set, IMAPStoreAction(operation, silent: silent, flags: flags), unchangedSince: unchangedSince, uid: uid)
     }
 }

@@ -49,16 +49,36 @@ extension IMAPByteReader {
     /// Everything after the command name.
     mutating func command(_ name: String) throws(IMAPParseError) -> IMAPCommandKind {
         switch name {
-        case "CAPABILITY": try end(); return .capability
-        case "NOOP": try end(); return .noop
-        case "LOGOUT": try end(); return .logout
-        case "STARTTLS": try end(); return .startTLS
-        case "NAMESPACE": try end(); return .namespace
-        case "IDLE": try end(); return .idle
-        case "CHECK": try end(); return .check
-        case "CLOSE": try end(); return .close
-        case "UNSELECT": try end(); return .unselect
-        case "EXPUNGE": try end(); return .expunge
+        case "CAPABILITY":
+            try end()
+            return .capability
+        case "NOOP":
+            try end()
+            return .noop
+        case "LOGOUT":
+            try end()
+            return .logout
+        case "STARTTLS":
+            try end()
+            return .startTLS
+        case "NAMESPACE":
+            try end()
+            return .namespace
+        case "IDLE":
+            try end()
+            return .idle
+        case "CHECK":
+            try end()
+            return .check
+        case "CLOSE":
+            try end()
+            return .close
+        case "UNSELECT":
+            try end()
+            return .unselect
+        case "EXPUNGE":
+            try end()
+            return .expunge
         case "AUTHENTICATE": return try authenticate()
         case "LOGIN":
             try space()

@@ -75,7 +75,9 @@ public struct IMAPListItem: Sendable, Hashable {
     /// `OLDNAME` after a rename (RFC 9051 §7.3.1).
     public var oldName: String?
 
-    public init(attributes: [String], delimiter: Character?, name: String, childInfo: [String] = [], oldName: String? = nil) {
+    public init(
+        attributes: [String], delimiter: Character?, name: String, childInfo: [String] = [], oldName: String? = nil
+    ) {
         self.attributes = attributes
         self.delimiter = delimiter
         self.name = name

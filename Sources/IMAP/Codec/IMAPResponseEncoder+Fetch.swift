@@ -98,7 +98,11 @@ extension IMAPWriter {
             case .text: write("TEXT", into: &out)
             case .mime: write("MIME", into: &out)
             case .headerFields(let fields), .headerFieldsNot(let fields):
-                if case .headerFields = text { write("HEADER.FIELDS (", into: &out) } else { write("HEADER.FIELDS.NOT (", into: &out) }
+                if case .headerFields = text {
+                    write("HEADER.FIELDS (", into: &out)
+                } else {
+                    write("HEADER.FIELDS.NOT (", into: &out)
+                }
                 for (index, field) in fields.enumerated() {
                     if index > 0 { out.append(UInt8(ascii: " ")) }
                     writeAString(Array(field.utf8), utf8: false, into: &out)

@@ -60,7 +60,11 @@ public struct IMAPResponseEncoder: Sendable {
                 if index > 0 { out.append(UInt8(ascii: " ")) }
                 IMAPWriter.write(value.attribute.rawValue, into: &out)
                 out.append(UInt8(ascii: " "))
-                if let number = value.value { IMAPWriter.writeNumber(number, into: &out) } else { IMAPWriter.write("NIL", into: &out) }
+                if let number = value.value {
+                    IMAPWriter.writeNumber(number, into: &out)
+                } else {
+                    IMAPWriter.write("NIL", into: &out)
+                }
             }
             out.append(UInt8(ascii: ")"))
         case .search(let numbers, let modSeq):

@@ -8,19 +8,16 @@ enum IMAPWriter {
         out.append(contentsOf: text.utf8)
     }
 
+    /// Decimal digits, written in place.
     static func writeNumber(_ value: UInt64, into out: inout [UInt8]) {
-        if value < 10 {
-            out.append(UInt8(ascii: "0") + UInt8(value))
-            return
-        }
+        var divisor: UInt64 = 1
+        while value / divisor >= 10 { divisor *= 10 }
         var rest = value
-        var reversed: [UInt8] = []
-        reversed.reserveCapacity(20)
-        while rest > 0 {
-            reversed.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
         }
-        out.append(contentsOf: reversed.reversed())
     }
 
     @inline(__always) static func writeNumber(_ value: some BinaryInteger, into out: inout [UInt8]) {
@@ -65,7 +62,8 @@ enum IMAPWriter {
     }
 
     /// `string`: quoted when possible, else a literal (`~{n}` literal8 when it holds NUL and `binary`).
-    static func writeString(_ bytes: some Collection<UInt8>, utf8: Bool, binary: Bool = false, into out: inout [UInt8]) {
+    static func writeString(_ bytes: some Collection<UInt8>, utf8: Bool, binary: Bool = false, into out: inout [UInt8])
+    {
         if bytes.count <= 1024 && canQuote(bytes, utf8: utf8) {
             writeQuoted(bytes, into: &out)
         } else {

@@ -3,7 +3,8 @@
 /// Printable US-ASCII except `&` stands for itself; `&` is written `&-`; any other run of characters
 /// is UTF-16BE in modified BASE64 (`,` for `/`, no padding) between `&` and `-`.
 public enum ModifiedUTF7 {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,".utf8)
 
     private static let decodeTable: [Int8] = {
         var table = [Int8](repeating: -1, count: 256)

@@ -114,11 +114,34 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // RFC 5322 / 2045-2049 / 2047 / 2231 parsing, ENVELOPE and BODYSTRUCTURE values, decoded text:
+        // imports no other Posta module.
+        .target(name: "MIME"),
+        // SPF (RFC 7208) now; DKIM, DMARC later. Lookups go through a protocol the DNS resolver meets.
+        .target(
+            name: "MailAuth",
+            dependencies: [
+                "DNS",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // IMAP4rev1/rev2: sans-I/O codec and session (Sources/IMAP/Codec, Session), mailbox views, NIO adapter.
+        .target(
+            name: "IMAP",
+            dependencies: [
+                "Core", "Directory", "Store", "MIME", "Connection",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "DNS",
+                "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "IMAP", "DNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -144,6 +167,9 @@ let package = Package(
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "Directory", "Core", "PostaTestSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
+        .testTarget(name: "MIMETests", dependencies: ["MIME"]),
+        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNS", "PostaTestSupport"]),
+        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core", "PostaTestSupport"]),
         .testTarget(name: "POP3Tests", dependencies: ["POP3", "Core"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "Directory", "PostaTestSupport"]),

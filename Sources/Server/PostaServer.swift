@@ -4,6 +4,7 @@ import Directory
 import Logging
 import NIOCore
 import NIOSSL
+import IMAP
 import POP3
 import Queue
 import SMTP
@@ -21,7 +22,7 @@ public struct PostaServer: Sendable {
 
     /// Listener protocols this version of Posta serves.
     public static let availableProtocols: Set<ListenerProtocol> = [
-        .smtp, .submission, .submissions, .lmtp, .http, .pop3, .pop3s,
+        .smtp, .submission, .submissions, .lmtp, .http, .pop3, .pop3s, .imap, .imaps,
     ]
 
     public init(site: Site, logger: Logger) {
@@ -44,9 +45,12 @@ public struct PostaServer: Sendable {
                 limits: site.config.limits)
         }
         let pop3 = POP3ProtocolService(backend: POP3Backend(authenticator: authenticator, store: site.store, logger: logger))
+        let imap = IMAPProtocolService(
+            backend: IMAPBackend(authenticator: authenticator, store: site.store, logger: logger),
+            appendLimit: Int(clamping: site.config.limits.maxMessageSize.bytes))
         self.services = [
             .smtp: smtp(.mx), .lmtp: smtp(.lmtp), .submission: smtp(.submission), .submissions: smtp(.submission),
-            .pop3: pop3, .pop3s: pop3,
+            .pop3: pop3, .pop3s: pop3, .imap: imap, .imaps: imap,
         ]
     }
 

@@ -10,10 +10,13 @@ extension MailStore {
     /// mailbox row). Only after the commit are the files unlinked — a crash in between leaves
     /// unindexed files for `sweepOrphans` — and then watchers are notified.
     ///
-    /// Idempotent: UIDs that are not (or no longer) in the mailbox are ignored.
+    /// Idempotent: UIDs that are not (or no longer) in the mailbox are ignored. The removed UIDs
+    /// are recorded in `expunged_message` with the new modseq (RFC 7162 §3.2.5 VANISHED).
+    /// - Parameter onlyDeleted: remove only those of `uids` that carry `\Deleted` at commit time
+    ///   (IMAP EXPUNGE, RFC 9051 §6.4.3), so a flag cleared meanwhile by another session wins.
     /// - Returns: the UIDs this call removed, ascending.
     @discardableResult
-    public func expunge(mailboxID: Int64, uids: [UInt32]) async throws -> [UInt32] {
+    public func expunge(mailboxID: Int64, uids: [UInt32], onlyDeleted: Bool = false) async throws -> [UInt32] {
         let wanted = Array(Set(uids)).sorted()
         guard !wanted.isEmpty else { return [] }
         let removed = try await database.transaction { db -> [(uid: UInt32, path: String)] in
@@ -37,8 +40,10 @@ extension MailStore {
             while start < wanted.count {
                 let batch = wanted[start..<min(start + 500, wanted.count)].map { Int64($0) as any Encodable & Sendable }
                 start += 500
+                let deleted: SQLQueryString =
+                    onlyDeleted ? " AND (' ' || flags || ' ') LIKE \(bind: "% \\Deleted %") ESCAPE '!'" : ""
                 let rows = try await db.raw("""
-                    DELETE FROM message WHERE mailbox_id = \(bind: mailboxID) AND uid IN (\(binds: batch))
+                    DELETE FROM message WHERE mailbox_id = \(bind: mailboxID) AND uid IN (\(binds: batch))\(deleted)
                     RETURNING uid, size, file
                     """).all()
                 for row in rows {
@@ -52,7 +57,8 @@ extension MailStore {
                 UPDATE store_account SET used_bytes = used_bytes - \(bind: bytes), message_count = message_count - \(bind: Int64(removed.count))
                 WHERE account_id = \(bind: accountID)
                 """).run()
-            try await db.raw("UPDATE mailbox SET highest_modseq = highest_modseq + 1 WHERE id = \(bind: mailboxID)").run()
+            let modSeq = try await Self.nextModSeq(db, mailboxID: mailboxID)
+            try await Self.recordExpunged(db, mailboxID: mailboxID, uids: removed.map(\.uid), modSeq: modSeq)
             return removed
         }
         guard !removed.isEmpty else { return [] }
@@ -63,5 +69,31 @@ extension MailStore {
         notifier.changed(mailboxID: mailboxID)
         logger.debug("messages expunged", metadata: ["mailbox": "\(mailboxID)", "count": "\(removed.count)"])
         return removed.map(\.uid).sorted()
+    }
+}
+
+extension MailStore {
+    /// Inside a transaction that already locked the mailbox row: the mailbox's next modseq.
+    static func nextModSeq(_ db: any SQLDatabase, mailboxID: Int64) async throws -> Int64 {
+        guard
+            let modSeq = try await db.raw("""
+                UPDATE mailbox SET highest_modseq = highest_modseq + 1 WHERE id = \(bind: mailboxID) RETURNING highest_modseq
+                """).first(decodingColumn: "highest_modseq", as: Int64.self)
+        else { throw StoreError.io("mailbox \(mailboxID) vanished during a change") }
+        return modSeq
+    }
+
+    /// Records removed UIDs with the modseq of their removal.
+    static func recordExpunged(_ db: any SQLDatabase, mailboxID: Int64, uids: [UInt32], modSeq: Int64) async throws {
+        var start = 0
+        while start < uids.count {
+            let batch = uids[start..<min(start + 300, uids.count)]
+            start += 300
+            let rows = batch.map { SQLQueryString("(\(bind: mailboxID), \(bind: Int64($0)), \(bind: modSeq))") }
+            try await db.raw("""
+                INSERT INTO expunged_message (mailbox_id, uid, modseq) VALUES \(rows.joined(separator: ", "))
+                ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq
+                """).run()
+        }
     }
 }

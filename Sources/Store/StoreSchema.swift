@@ -12,6 +12,8 @@ import Core
 ///   stored so that IMAP names never round-trip through file names.
 /// - `message`: one row per message; `file` is relative to the account's maildir;
 ///   `flags` is space-separated (system flags first, then keywords).
+/// - `expunged_message`: the UIDs removed from a mailbox and the modseq of their removal, so
+///   sessions (and QRESYNC clients, RFC 7162 §3.2.5) learn which messages vanished since a modseq.
 public enum StoreSchema {
     public static let migrations: [Migration] = [
         Migration("store.1-accounts-mailboxes-messages") { db in
@@ -56,6 +58,18 @@ public enum StoreSchema {
                 """,
                 "CREATE INDEX message_mailbox_modseq ON message(mailbox_id, modseq)",
             ]
-        }
+        },
+        Migration("store.2-expunged-messages") { _ in
+            [
+                """
+                CREATE TABLE expunged_message (
+                  mailbox_id BIGINT NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
+                  uid BIGINT NOT NULL,
+                  modseq BIGINT NOT NULL,
+                  PRIMARY KEY (mailbox_id, uid))
+                """,
+                "CREATE INDEX expunged_message_modseq ON expunged_message(mailbox_id, modseq)",
+            ]
+        },
     ]
 }

@@ -88,6 +88,12 @@ public final class Database: Sendable {
         return try await writerLock.withLock { try await self.run(transaction: "BEGIN IMMEDIATE", body) }
     }
 
+    /// Runs read-only `body` against one consistent snapshot, without taking SQLite's write lock:
+    /// a deferred transaction in WAL mode there, `REPEATABLE READ` on PostgreSQL.
+    public func snapshot<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await run(transaction: dialect == .sqlite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
     private func run<R: Sendable>(transaction begin: String, _ body: @Sendable (any SQLDatabase) async throws -> R)
         async throws -> R
     {

@@ -1,0 +1,45 @@
+import Directory
+import Logging
+import Store
+
+/// Per-listener settings of IMAP sessions.
+public struct IMAPConfiguration: Sendable {
+    /// Named in the greeting and BYE responses.
+    public var hostname: String
+    /// STARTTLS is offered (a `imap` listener with a certificate).
+    public var startTLSAvailable: Bool
+    /// LOGIN and AUTHENTICATE work without TLS (`tls = "none"` listeners, e.g. behind a proxy);
+    /// otherwise `LOGINDISABLED` is advertised until TLS (RFC 9051 §6.2.3).
+    public var allowPlaintextAuth: Bool
+    /// The largest message APPEND accepts (RFC 7889 APPENDLIMIT) and the framer's literal limit.
+    public var appendLimit: Int
+    /// RFC 9051 §5.4: an authenticated client is not logged out for inactivity before 30 minutes.
+    public var autologout: Duration
+    /// A client that has not logged in gets less (a minute by default).
+    public var loginTimeout: Duration
+
+    public init(
+        hostname: String, startTLSAvailable: Bool, allowPlaintextAuth: Bool, appendLimit: Int = 50 * 1024 * 1024,
+        autologout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60)
+    ) {
+        self.hostname = hostname
+        self.startTLSAvailable = startTLSAvailable
+        self.allowPlaintextAuth = allowPlaintextAuth
+        self.appendLimit = appendLimit
+        self.autologout = autologout
+        self.loginTimeout = loginTimeout
+    }
+}
+
+/// What IMAP sessions need from the rest of Posta: logins (throttled and recorded) and the store.
+public final class IMAPBackend: Sendable {
+    public let authenticator: Authenticator
+    public let store: MailStore
+    public let logger: Logger
+
+    public init(authenticator: Authenticator, store: MailStore, logger: Logger) {
+        self.authenticator = authenticator
+        self.store = store
+        self.logger = logger
+    }
+}

@@ -1,0 +1,149 @@
+import Directory
+import Foundation
+
+extension IMAPSession {
+    /// The CAPABILITY list for the current state (RFC 9051 §6.1.1): login mechanisms only where
+    /// logins are allowed, everything else once authenticated.
+    var capabilities: [String] {
+        var list = ["IMAP4rev1", "IMAP4rev2", "LITERAL+", "SASL-IR", "ID", "ENABLE"]
+        if state == .notAuthenticated {
+            if configuration.startTLSAvailable && !isTLS { list.append("STARTTLS") }
+            if loginsAllowed {
+                list += ["AUTH=PLAIN", "AUTH=LOGIN"]
+            } else {
+                list.append("LOGINDISABLED")
+            }
+            return list
+        }
+        list += [
+            "IDLE", "UIDPLUS", "MOVE", "NAMESPACE", "SPECIAL-USE", "CREATE-SPECIAL-USE", "UNSELECT", "CHILDREN",
+            "LIST-EXTENDED", "LIST-STATUS", "QUOTA", "QUOTA=RES-STORAGE", "CONDSTORE", "QRESYNC",
+            "ESEARCH", "SEARCHRES", "APPENDLIMIT=\(configuration.appendLimit)", "STATUS=SIZE", "BINARY", "UTF8=ACCEPT",
+            "MULTIAPPEND",
+        ]
+        return list
+    }
+
+    var loginsAllowed: Bool { isTLS || configuration.allowPlaintextAuth }
+
+    /// RFC 9051 §6.2.1; RFC 2595 §3.1: nothing sent before the handshake survives it.
+    func startTLS(_ tag: String) async throws {
+        guard configuration.startTLSAvailable, !isTLS else {
+            bad(tag, "STARTTLS not available")
+            return
+        }
+        await flush()
+        var response: [UInt8] = []
+        encoder.encode(.tagged(tag: tag, IMAPStatusResponse(.ok, "Begin TLS negotiation now")), into: &response)
+        do {
+            try await transport.startTLS(after: response)
+            isTLS = true
+        } catch {
+            logger.info("STARTTLS failed", metadata: ["error": "\(error)"])
+            state = .logout
+        }
+    }
+
+    /// RFC 9051 §6.2.3.
+    func login(_ tag: String, user: [UInt8], password: [UInt8]) async {
+        guard loginsAllowed else {
+            no(tag, code: .privacyRequired, "LOGIN is disabled until TLS is started")
+            return
+        }
+        await logIn(tag, user: String(decoding: user, as: UTF8.self), password: String(decoding: password, as: UTF8.self), mechanism: "LOGIN")
+    }
+
+    /// RFC 9051 §6.2.2 with PLAIN (RFC 4616) and LOGIN; SASL-IR (RFC 4959).
+    func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async {
+        guard loginsAllowed else {
+            no(tag, code: .privacyRequired, "Authentication is disabled until TLS is started")
+            return
+        }
+        switch mechanism.uppercased() {
+        case "PLAIN":
+            guard let response = await saslResponse(initialResponse, challenge: "") else {
+                bad(tag, "Authentication cancelled")
+                return
+            }
+            // authzid NUL authcid NUL passwd; an authzid other than the user is not allowed.
+            let parts = response.split(separator: 0, omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].isEmpty || parts[0] == parts[1] else {
+                no(tag, code: .authenticationFailed, "Invalid PLAIN response")
+                return
+            }
+            await logIn(
+                tag, user: String(decoding: parts[1], as: UTF8.self), password: String(decoding: parts[2], as: UTF8.self),
+                mechanism: "PLAIN")
+        case "LOGIN":
+            guard let user = await saslResponse(initialResponse, challenge: "Username:"),
+                let password = await saslResponse(nil, challenge: "Password:")
+            else {
+                bad(tag, "Authentication cancelled")
+                return
+            }
+            await logIn(
+                tag, user: String(decoding: user, as: UTF8.self), password: String(decoding: password, as: UTF8.self),
+                mechanism: "LOGIN")
+        default:
+            no(tag, "Unsupported authentication mechanism")
+        }
+    }
+
+    /// The decoded client response: the initial response when given (`=` is empty), else one
+    /// read after a `+ challenge` continuation. Nil when the client cancels (`*`) or sends bad BASE64.
+    private func saslResponse(_ initial: String?, challenge: String) async -> [UInt8]? {
+        var text: String
+        if let initial {
+            text = initial
+        } else {
+            await transport.expectLine()
+            emit(.continuation(Data(challenge.utf8).base64EncodedString()))
+            await flush()
+            guard case .line(let line) = await transport.next() else { return nil }
+            text = String(decoding: line, as: UTF8.self)
+        }
+        if text == "=" { text = "" }
+        guard text != "*" else { return nil }
+        return Data(base64Encoded: text).map { [UInt8]($0) }
+    }
+
+    private func logIn(_ tag: String, user: String, password: String, mechanism: String) async {
+        var loginLogger = logger
+        loginLogger[metadataKey: "mechanism"] = "\(mechanism)"
+        let outcome = await backend.authenticator.login(
+            user: user, password: password, clientIP: clientIP, protocolName: protocolName, logger: loginLogger)
+        switch outcome {
+        case .success(let account):
+            self.account = account
+            state = .authenticated
+            logger[metadataKey: "user"] = "\(account.address)"
+            ok(tag, code: .capability(capabilities), "Logged in")
+        case .invalidCredentials:
+            no(tag, code: .authenticationFailed, "Invalid credentials")
+        case .throttled:
+            no(tag, code: .unavailable, "Too many failed logins; try again later")
+        case .unavailable:
+            no(tag, code: .unavailable, "Authentication is temporarily unavailable")
+        }
+    }
+
+    /// RFC 5161 §3.1: unknown names are ignored; `* ENABLED` lists only the newly enabled ones.
+    func enable(_ tag: String, _ names: [String]) {
+        let known: Set<String> = ["IMAP4REV2", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT"]
+        var newly: [String] = []
+        for name in names.map({ $0.uppercased() }) where known.contains(name) && !enabled.contains(name) {
+            enabled.insert(name)
+            newly.append(name)
+            // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
+            if name == "QRESYNC" || name == "CONDSTORE" { condStore = true }
+        }
+        emit(.data(.enabled(newly.map { $0 == "IMAP4REV2" ? "IMAP4rev2" : $0 })))
+        ok(tag, "ENABLE completed")
+    }
+
+    /// RFC 2971 §3.2.
+    func id(_ tag: String) {
+        emit(.data(.id([IMAPIDField("name", "Posta"), IMAPIDField("vendor", "Posta")])))
+        ok(tag, "ID completed")
+    }
+}

@@ -1,0 +1,158 @@
+import MIME
+import Store
+
+extension IMAPSession {
+    /// FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9; BINARY RFC 3516; CHANGEDSINCE and VANISHED
+    /// RFC 7162 §3.1.4, §3.2.6).
+    func fetch(
+        _ tag: String, _ set: IMAPSequenceSet, _ attributes: [IMAPFetchAttribute], _ modifiers: IMAPFetchModifiers,
+        uid: Bool
+    ) async throws {
+        guard let current = view, let targets = targets(set, uid: uid) else {
+            bad(tag, "Invalid message set")
+            return
+        }
+        if modifiers.vanished && (!uid || modifiers.changedSince == nil || !qresync) {
+            // RFC 7162 §3.2.6: VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC enabled.
+            bad(tag, "VANISHED needs UID FETCH with CHANGEDSINCE after ENABLE QRESYNC")
+            return
+        }
+        if modifiers.changedSince != nil || attributes.contains(.modSeq) { condStore = true }
+        if modifiers.vanished, let since = modifiers.changedSince,
+            let changes = try await backend.store.changes(mailboxID: current.mailboxID, since: Int64(clamping: since)),
+            let ranges = set.normalized(largest: current.uids.last ?? 0)
+        {
+            let vanished = changes.expunged.filter { value in ranges.contains { $0.contains(value) } }
+            if !vanished.isEmpty { emit(.data(.vanished(IMAPSequenceSet(Self.ranges(vanished)), earlier: true))) }
+        }
+        let stored = Dictionary(
+            try await backend.store.messages(mailboxID: current.mailboxID, uids: targets.map(\.uid)).map { ($0.uid, $0) },
+            uniquingKeysWith: { first, _ in first })
+        let flagsChanged = try await markSeen(targets, attributes)
+        var missing = false
+        for target in targets {
+            guard let message = stored[target.uid], let state = view?.states[target.uid] else {
+                missing = true
+                continue
+            }
+            if let since = modifiers.changedSince, UInt64(max(0, state.modSeq)) <= since { continue }
+            var values: [IMAPFetchValue] = []
+            if uid || attributes.contains(.uid) { values.append(.uid(target.uid)) }
+            do {
+                values += try await fetchValues(attributes, message: message, state: state)
+            } catch is MessageFileError {
+                missing = true
+                continue
+            }
+            if flagsChanged.contains(target.uid) && !attributes.contains(.flags) {
+                values.append(.flags(state.flags.map(IMAPFlag.init)))
+            }
+            if (modifiers.changedSince != nil || (condStore && flagsChanged.contains(target.uid)))
+                && !attributes.contains(.modSeq)
+            {
+                values.append(.modSeq(UInt64(max(0, state.modSeq))))
+            }
+            emit(.data(.fetch(UInt32(target.sequence), values)))
+            await flushIfLarge()
+        }
+        try await synchronize(allowExpunge: uid)
+        if missing && !uid {
+            // RFC 9051 §7.1: some addressed messages were expunged by another session.
+            no(tag, code: .expungeIssued, "Some messages were expunged meanwhile")
+        } else {
+            ok(tag, uid ? "UID FETCH completed" : "FETCH completed")
+        }
+    }
+
+    /// Sets `\Seen` on messages whose body a non-PEEK item fetches (RFC 9051 §6.4.5); returns
+    /// the UIDs whose flags changed, for which FLAGS are sent.
+    private func markSeen(_ targets: [TargetMessage], _ attributes: [IMAPFetchAttribute]) async throws -> Set<UInt32> {
+        guard var current = view, !current.readOnly, attributes.contains(where: Self.setsSeen) else { return [] }
+        let unseen = targets.map(\.uid).filter { current.states[$0]?.flags.contains("\\Seen") == false }
+        guard !unseen.isEmpty else { return [] }
+        let result = try await backend.store.storeFlags(
+            mailboxID: current.mailboxID, uids: unseen, operation: .add, flags: ["\\Seen"])
+        for state in result.messages { current.record(state) }
+        view = current
+        return result.changed
+    }
+
+    private static func setsSeen(_ attribute: IMAPFetchAttribute) -> Bool {
+        switch attribute {
+        case .rfc822, .rfc822Text: true
+        case .bodySection(_, _, let peek), .binary(_, _, let peek): !peek
+        default: false
+        }
+    }
+
+    private static func needsContent(_ attribute: IMAPFetchAttribute) -> Bool {
+        switch attribute {
+        case .flags, .internalDate, .uid, .rfc822Size, .modSeq: false
+        default: true
+        }
+    }
+
+    /// The values of one message's FETCH response, in the order asked.
+    private func fetchValues(_ attributes: [IMAPFetchAttribute], message: StoredMessage, state: MessageState) async throws
+        -> [IMAPFetchValue]
+    {
+        var parsed: MIMEMessage?
+        if attributes.contains(where: Self.needsContent) {
+            parsed = MIMEMessage(try await Self.readMessage(message.path))
+        }
+        var values: [IMAPFetchValue] = []
+        for attribute in attributes {
+            switch attribute {
+            case .uid: continue
+            case .flags: values.append(.flags(state.flags.map(IMAPFlag.init)))
+            case .internalDate: values.append(.internalDate(IMAPDateTime(secondsSince1970: message.internalDate)))
+            case .rfc822Size: values.append(.rfc822Size(UInt64(message.size)))
+            case .modSeq: values.append(.modSeq(UInt64(max(0, state.modSeq))))
+            case .envelope:
+                if let parsed { values.append(.envelope(MessageStructureValues.envelope(parsed.envelope))) }
+            case .body:
+                if let parsed { values.append(.body(MessageStructureValues.body(parsed.bodyStructure, extensible: false))) }
+            case .bodyStructure:
+                if let parsed {
+                    values.append(.bodyStructure(MessageStructureValues.body(parsed.bodyStructure, extensible: true)))
+                }
+            case .rfc822: values.append(.rfc822(parsed?.bytes))
+            case .rfc822Header: values.append(.rfc822Header(parsed.flatMap { $0.bytes(of: MessageSection(text: .header)) }))
+            case .rfc822Text: values.append(.rfc822Text(parsed.flatMap { $0.bytes(of: MessageSection(text: .text)) }))
+            case .bodySection(let section, let partial, _):
+                let bytes = parsed.flatMap { $0.bytes(of: Self.messageSection(section)) } ?? []
+                let (slice, origin) = Self.slice(bytes, partial)
+                values.append(.bodySection(section, origin: origin, slice))
+            case .binary(let part, let partial, _):
+                let content = parsed.flatMap { $0.binaryContent(at: part.map { Int($0) }) }
+                let (slice, origin) = Self.slice(content ?? [], partial)
+                values.append(.binary(part: part, origin: origin, content == nil ? nil : slice))
+            case .binarySize(let part):
+                let content = parsed.flatMap { $0.binaryContent(at: part.map { Int($0) }) }
+                values.append(.binarySize(part: part, UInt64(content?.count ?? 0)))
+            }
+        }
+        return values
+    }
+
+    static func messageSection(_ section: IMAPSection) -> MessageSection {
+        let text: MessageSection.Text? =
+            switch section.text {
+            case nil: nil
+            case .header: .header
+            case .headerFields(let names): .headerFields(names)
+            case .headerFieldsNot(let names): .headerFieldsNot(names)
+            case .text: .text
+            case .mime: .mime
+            }
+        return MessageSection(part: section.part.map { Int($0) }, text: text)
+    }
+
+    /// `<origin.length>` applied (RFC 9051 §6.4.5): the bytes and the origin to report.
+    static func slice(_ bytes: [UInt8], _ partial: IMAPPartial?) -> ([UInt8], UInt64?) {
+        guard let partial else { return (bytes, nil) }
+        let start = Int(min(UInt64(bytes.count), partial.offset))
+        let end = Int(min(UInt64(bytes.count), partial.offset &+ partial.length))
+        return (Array(bytes[start..<max(start, end)]), partial.offset)
+    }
+}

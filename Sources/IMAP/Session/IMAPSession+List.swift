@@ -1,0 +1,114 @@
+import Store
+
+extension IMAPSession {
+    /// LIST (RFC 9051 §6.3.9), extended by RFC 5258 (selection and return options, several
+    /// patterns), RFC 5819 (RETURN STATUS), RFC 6154 (SPECIAL-USE) and RFC 3348 (CHILDREN).
+    func list(_ tag: String, _ command: IMAPListCommand) async throws {
+        let reference = command.reference.decoded(utf8: utf8 || rev2) ?? ""
+        let patterns = command.patterns.map { $0.decoded(utf8: utf8 || rev2) ?? "" }
+        // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root name.
+        if !command.isExtended, patterns == [""] {
+            emit(.data(.list(IMAPListItem(attributes: ["\\Noselect"], delimiter: Self.delimiter, name: ""))))
+            ok(tag, "LIST completed")
+            return
+        }
+        let selectSubscribed = command.selectOptions.contains(.subscribed)
+        let selectSpecialUse = command.selectOptions.contains(.specialUse)
+        let recursive = command.selectOptions.contains(.recursiveMatch)
+        if recursive && !selectSubscribed {
+            // RFC 5258 §3.1: RECURSIVEMATCH needs another selection option.
+            bad(tag, "RECURSIVEMATCH needs SUBSCRIBED")
+            return
+        }
+        let returnSubscribed = selectSubscribed || command.returnOptions.contains(.subscribed)
+        let statusItems = command.returnOptions.compactMap { option -> [IMAPStatusAttribute]? in
+            if case .status(let items) = option { items } else { nil }
+        }.first
+        let mailboxes = try await backend.store.mailboxes(accountID: accountID)
+        let matchers = patterns.map { MailboxPattern(reference: reference, pattern: $0, delimiter: Self.delimiter) }
+        for mailbox in mailboxes where matchers.contains(where: { $0.matches(mailbox.name) }) {
+            var childInfo: [String] = []
+            if selectSubscribed && !mailbox.subscribed {
+                guard recursive, hasChild(of: mailbox.name, in: mailboxes, where: \.subscribed) else { continue }
+                childInfo = ["SUBSCRIBED"]
+            }
+            if selectSpecialUse && mailbox.specialUse == nil { continue }
+            var attributes = attributes(of: mailbox, among: mailboxes)
+            if returnSubscribed && mailbox.subscribed { attributes.append("\\Subscribed") }
+            emit(.data(.list(IMAPListItem(attributes: attributes, delimiter: Self.delimiter, name: mailbox.name, childInfo: childInfo))))
+            if let statusItems, childInfo.isEmpty || mailbox.subscribed {
+                emit(.data(.status(mailbox: mailbox.name, try await statusValues(mailbox, statusItems))))
+            }
+        }
+        ok(tag, "LIST completed")
+    }
+
+    /// LSUB (RFC 3501 §6.3.9): subscribed mailboxes matching the pattern.
+    func lsub(_ tag: String, _ reference: IMAPMailboxName, _ pattern: IMAPMailboxName) async throws {
+        let matcher = MailboxPattern(
+            reference: reference.decoded(utf8: utf8 || rev2) ?? "", pattern: pattern.decoded(utf8: utf8 || rev2) ?? "",
+            delimiter: Self.delimiter)
+        let mailboxes = try await backend.store.mailboxes(accountID: accountID)
+        for mailbox in mailboxes where mailbox.subscribed && matcher.matches(mailbox.name) {
+            emit(.data(.lsub(IMAPListItem(attributes: attributes(of: mailbox, among: mailboxes), delimiter: Self.delimiter, name: mailbox.name))))
+        }
+        ok(tag, "LSUB completed")
+    }
+
+    /// `\HasChildren`/`\HasNoChildren` (RFC 3348) and the special-use attribute (RFC 6154).
+    func attributes(of mailbox: MailboxInfo, among all: [MailboxInfo]) -> [String] {
+        var attributes = [hasChild(of: mailbox.name, in: all, where: { _ in true }) ? "\\HasChildren" : "\\HasNoChildren"]
+        if let use = mailbox.specialUse { attributes.append(use.rawValue) }
+        return attributes
+    }
+
+    func attributes(of mailbox: MailboxInfo) async throws -> [String] {
+        attributes(of: mailbox, among: try await backend.store.mailboxes(accountID: accountID))
+    }
+
+    private func hasChild(of name: String, in all: [MailboxInfo], where condition: (MailboxInfo) -> Bool) -> Bool {
+        let prefix = name + String(Self.delimiter)
+        return all.contains { $0.name.hasPrefix(prefix) && condition($0) }
+    }
+}
+
+/// A LIST pattern (RFC 9051 §6.3.9): `*` matches anything, `%` anything but the delimiter;
+/// the reference is prefixed; `INBOX` matches case-insensitively.
+struct MailboxPattern {
+    let pattern: [Character]
+    let delimiter: Character
+
+    init(reference: String, pattern: String, delimiter: Character) {
+        var full = pattern.first == delimiter || reference.isEmpty ? pattern : reference + pattern
+        if full.count >= 5, full.prefix(5).uppercased() == "INBOX",
+            full.count == 5 || full[full.index(full.startIndex, offsetBy: 5)] == delimiter
+        {
+            full = "INBOX" + full.dropFirst(5)
+        }
+        self.pattern = Array(full)
+        self.delimiter = delimiter
+    }
+
+    func matches(_ name: String) -> Bool {
+        let name = Array(name)
+        // Memoised matching: each (pattern position, name position) pair is decided once.
+        var memo = [Int: Bool]()
+        func match(_ p: Int, _ n: Int) -> Bool {
+            let key = p * (name.count + 1) + n
+            if let known = memo[key] { return known }
+            let result: Bool
+            if p == pattern.count {
+                result = n == name.count
+            } else if pattern[p] == "*" {
+                result = match(p + 1, n) || (n < name.count && match(p, n + 1))
+            } else if pattern[p] == "%" {
+                result = match(p + 1, n) || (n < name.count && name[n] != delimiter && match(p, n + 1))
+            } else {
+                result = n < name.count && name[n] == pattern[p] && match(p + 1, n + 1)
+            }
+            memo[key] = result
+            return result
+        }
+        return match(0, 0)
+    }
+}

@@ -1,0 +1,150 @@
+import Store
+
+extension IMAPSession {
+    /// STORE and UID STORE (RFC 9051 §6.4.6; UNCHANGEDSINCE RFC 7162 §3.1.3).
+    func store(_ tag: String, _ set: IMAPSequenceSet, _ action: IMAPStoreAction, unchangedSince: UInt64?, uid: Bool)
+        async throws
+    {
+        guard var current = view, let targets = targets(set, uid: uid) else {
+            bad(tag, "Invalid message set")
+            return
+        }
+        guard !current.readOnly else {
+            no(tag, code: .readOnly, "Mailbox is read-only")
+            return
+        }
+        if unchangedSince != nil { condStore = true }
+        let operation: FlagOperation =
+            switch action.operation {
+            case .replace: .replace
+            case .add: .add
+            case .remove: .remove
+            }
+        let result = try await backend.store.storeFlags(
+            mailboxID: current.mailboxID, uids: targets.map(\.uid), operation: operation,
+            flags: action.flags.map(\.rawValue), unchangedSince: unchangedSince.map { Int64(clamping: $0) })
+        for state in result.messages {
+            current.record(state)
+            guard let sequence = current.sequence(of: state.uid) else { continue }
+            let changed = result.changed.contains(state.uid)
+            // RFC 7162 §3.1.3: with CONDSTORE the new MODSEQ is reported even for .SILENT.
+            if action.silent && !(condStore && changed) { continue }
+            var values: [IMAPFetchValue] = []
+            if uid || qresync { values.append(.uid(state.uid)) }
+            if !action.silent { values.append(.flags(state.flags.map(IMAPFlag.init))) }
+            if condStore { values.append(.modSeq(UInt64(max(0, state.modSeq)))) }
+            emit(.data(.fetch(UInt32(sequence), values)))
+        }
+        view = current
+        try await synchronize(allowExpunge: uid)
+        if !result.modified.isEmpty {
+            let numbers = uid ? result.modified : result.modified.compactMap { current.sequence(of: $0).map(UInt32.init) }
+            ok(tag, code: .modified(IMAPSequenceSet(Self.ranges(numbers))), "Conditional STORE failed for some messages")
+        } else {
+            ok(tag, uid ? "UID STORE completed" : "STORE completed")
+        }
+    }
+
+    /// COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851 §3), with COPYUID (RFC 4315 §3).
+    func copy(_ tag: String, _ set: IMAPSequenceSet, _ name: IMAPMailboxName, uid: Bool, move: Bool) async throws {
+        guard var current = view, let targets = targets(set, uid: uid) else {
+            bad(tag, "Invalid message set")
+            return
+        }
+        if move && current.readOnly {
+            no(tag, code: .readOnly, "Mailbox is read-only")
+            return
+        }
+        guard let destination = mailboxName(name),
+            try await backend.store.mailbox(accountID: accountID, name: destination) != nil
+        else {
+            no(tag, code: .tryCreate, "No such mailbox")
+            return
+        }
+        let result = try await backend.store.copy(
+            mailboxID: current.mailboxID, uids: targets.map(\.uid), to: destination, move: move)
+        let code: IMAPResponseCode? =
+            result.sourceUIDs.isEmpty
+            ? nil
+            : .copyUID(
+                uidValidity: result.uidValidity, source: IMAPSequenceSet(Self.ranges(result.sourceUIDs)),
+                destination: IMAPSequenceSet(Self.ranges(result.destinationUIDs)))
+        guard move else {
+            try await synchronize(allowExpunge: uid)
+            ok(tag, code: code, uid ? "UID COPY completed" : "COPY completed")
+            return
+        }
+        // RFC 6851 §4.3: COPYUID in an untagged OK, then the expunges, then the tagged OK.
+        if let code { emit(.untagged(IMAPStatusResponse(.ok, code: code, "Moved"))) }
+        announceRemoval(current.remove(result.sourceUIDs), uids: result.sourceUIDs)
+        view = current
+        try await synchronize(allowExpunge: true)
+        ok(tag, uid ? "UID MOVE completed" : "MOVE completed")
+    }
+
+    /// EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1).
+    func expunge(_ tag: String, only set: IMAPSequenceSet?) async throws {
+        guard view?.readOnly == false else {
+            no(tag, code: .readOnly, "Mailbox is read-only")
+            return
+        }
+        try await synchronize(allowExpunge: true)
+        guard var current = view else { return }
+        var candidates = current.uids.filter { current.states[$0]?.flags.contains("\\Deleted") == true }
+        if let set {
+            let ranges = set.normalized(largest: current.uids.last ?? 0) ?? []
+            candidates = candidates.filter { value in ranges.contains { $0.contains(value) } }
+        }
+        let removed = try await backend.store.expunge(mailboxID: current.mailboxID, uids: candidates, onlyDeleted: true)
+        announceRemoval(current.remove(removed), uids: removed)
+        view = current
+        ok(tag, set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed")
+    }
+
+    /// This session's own removals: EXPUNGE per message (highest first) or one VANISHED.
+    private func announceRemoval(_ sequences: [Int], uids: [UInt32]) {
+        guard !sequences.isEmpty else { return }
+        if qresync {
+            emit(.data(.vanished(IMAPSequenceSet(Self.ranges(uids)), earlier: false)))
+        } else {
+            for sequence in sequences { emit(.data(.expunge(UInt32(sequence)))) }
+        }
+    }
+
+    /// APPEND (RFC 9051 §6.3.12), several messages at once (RFC 3502 MULTIAPPEND, all or none),
+    /// APPENDUID (RFC 4315 §3), literal8 (RFC 3516 §4.4).
+    func append(_ tag: String, _ name: IMAPMailboxName, _ messages: [IMAPAppendMessage]) async throws {
+        guard let destination = mailboxName(name),
+            let mailbox = try await backend.store.mailbox(accountID: accountID, name: destination)
+        else {
+            no(tag, code: .tryCreate, "No such mailbox")
+            return
+        }
+        if let tooBig = messages.first(where: { $0.data.count > configuration.appendLimit }) {
+            no(tag, code: .tooBig, "Message of \(tooBig.data.count) bytes exceeds the limit")
+            return
+        }
+        if messages.contains(where: { $0.data.isEmpty }) {
+            no(tag, "Empty messages are not stored")
+            return
+        }
+        var stored: [AppendResult] = []
+        do {
+            for message in messages {
+                stored.append(
+                    try await backend.store.append(
+                        accountID: accountID, mailbox: mailbox.name, data: message.data, flags: message.flags.map(\.rawValue),
+                        internalDate: message.internalDate?.secondsSince1970))
+            }
+        } catch {
+            // All or none: what went in before the failure comes out again.
+            if let first = stored.first {
+                try? await backend.store.expunge(mailboxID: first.mailboxID, uids: stored.map(\.uid))
+            }
+            throw error
+        }
+        try await synchronize(allowExpunge: true)
+        let uids = IMAPSequenceSet(Self.ranges(stored.map(\.uid)))
+        ok(tag, code: .appendUID(uidValidity: stored.first?.uidValidity ?? mailbox.uidValidity, uids: uids), "APPEND completed")
+    }
+}

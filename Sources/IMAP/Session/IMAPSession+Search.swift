@@ -1,0 +1,70 @@
+import MIME
+import Store
+
+extension IMAPSession {
+    /// SEARCH and UID SEARCH (RFC 9051 §6.4.4), ESEARCH results (RFC 4731), SAVE (RFC 5182),
+    /// MODSEQ (RFC 7162 §3.1.5).
+    func search(_ tag: String, _ command: IMAPSearchCommand, uid: Bool) async throws {
+        guard let current = view else { return }
+        if let charset = command.charset, charset != "UTF-8", charset != "US-ASCII" {
+            no(tag, code: .badCharset(["UTF-8", "US-ASCII"]), "Unsupported charset")
+            return
+        }
+        if SearchEvaluator.mentionsModSeq(command.key) { condStore = true }
+        let stored = Dictionary(
+            try await backend.store.messages(mailboxID: current.mailboxID, uids: current.uids).map { ($0.uid, $0) },
+            uniquingKeysWith: { first, _ in first })
+        let evaluator = SearchEvaluator(
+            largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch)
+        let needsContent = SearchEvaluator.needsContent(command.key)
+        var matches: [TargetMessage] = []
+        var highestModSeq: Int64 = 0
+        for (index, value) in current.uids.enumerated() {
+            guard let message = stored[value], let state = current.states[value] else { continue }
+            let candidate = SearchCandidate(
+                sequence: index + 1, state: state, size: message.size, internalDate: message.internalDate)
+            var content: MIMEMessage?
+            if needsContent, let bytes = try? await Self.readMessage(message.path) { content = MIMEMessage(bytes) }
+            if evaluator.matches(command.key, candidate, content: { content }) {
+                matches.append(TargetMessage(sequence: index + 1, uid: value))
+                highestModSeq = max(highestModSeq, state.modSeq)
+            }
+        }
+        let numbers = matches.map { uid ? $0.uid : UInt32($0.sequence) }
+        let modSeq = SearchEvaluator.mentionsModSeq(command.key) && !numbers.isEmpty ? UInt64(highestModSeq) : nil
+        respond(tag, command, numbers: numbers, uids: matches.map(\.uid), modSeq: modSeq, uid: uid)
+        try await synchronize(allowExpunge: uid)
+        ok(tag, uid ? "UID SEARCH completed" : "SEARCH completed")
+    }
+
+    private func respond(
+        _ tag: String, _ command: IMAPSearchCommand, numbers: [UInt32], uids: [UInt32], modSeq: UInt64?, uid: Bool
+    ) {
+        guard command.returnOptions != nil || rev2 else {
+            emit(.data(.search(numbers, modSeq: modSeq)))
+            return
+        }
+        var options = Set(command.returnOptions ?? [])
+        if options.isEmpty { options = [.all] }
+        if options.contains(.save) {
+            // RFC 5182 §2.1: MIN or MAX alone with SAVE saves just that message.
+            let onlyEnds = !options.contains(.all) && !options.contains(.count)
+            if onlyEnds && (options.contains(.min) || options.contains(.max)) {
+                var kept: Set<UInt32> = []
+                if options.contains(.min), let first = uids.first { kept.insert(first) }
+                if options.contains(.max), let last = uids.last { kept.insert(last) }
+                savedSearch = kept
+            } else {
+                savedSearch = Set(uids)
+            }
+            options.remove(.save)
+            if options.isEmpty { return }
+        }
+        var response = IMAPESearchResponse(tag: tag, uid: uid, modSeq: modSeq)
+        if options.contains(.min) { response.min = numbers.first }
+        if options.contains(.max) { response.max = numbers.last }
+        if options.contains(.all), !numbers.isEmpty { response.all = IMAPSequenceSet(Self.ranges(numbers)) }
+        if options.contains(.count) { response.count = UInt32(numbers.count) }
+        emit(.data(.esearch(response)))
+    }
+}

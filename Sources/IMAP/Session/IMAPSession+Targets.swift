@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MIME
+import NIOPosix
+import Store
+
+/// A message a command addresses: its sequence number and UID in the session's view.
+struct TargetMessage {
+    var sequence: Int
+    var uid: UInt32
+}
+
+extension IMAPSession {
+    /// The messages of the selected mailbox a sequence set names (RFC 9051 §9 `sequence-set`),
+    /// ascending. By UID, UIDs not in the mailbox are ignored and `*` is the highest UID; by
+    /// sequence number, a number past the last message is an error (nil). `$` is the saved
+    /// search result (RFC 5182).
+    func targets(_ set: IMAPSequenceSet, uid: Bool) -> [TargetMessage]? {
+        guard let current = view else { return nil }
+        if case .lastResult = set {
+            return current.uids.enumerated().compactMap { index, value in
+                savedSearch.contains(value) ? TargetMessage(sequence: index + 1, uid: value) : nil
+            }
+        }
+        if uid {
+            guard let ranges = set.normalized(largest: current.uids.last ?? 0) else { return [] }
+            var found: [TargetMessage] = []
+            for (index, value) in current.uids.enumerated() where ranges.contains(where: { $0.contains(value) }) {
+                found.append(TargetMessage(sequence: index + 1, uid: value))
+            }
+            return found
+        }
+        let count = UInt32(current.count)
+        guard case .ranges(let raw) = set else { return nil }
+        for range in raw {
+            for end in [range.first, range.last] {
+                if case .number(let n) = end, n == 0 || n > count { return nil }
+            }
+        }
+        guard let ranges = set.normalized(largest: count) else { return nil }
+        var found: [TargetMessage] = []
+        for range in ranges {
+            for sequence in range where sequence >= 1 && sequence <= count {
+                found.append(TargetMessage(sequence: Int(sequence), uid: current.uids[Int(sequence) - 1]))
+            }
+        }
+        return found
+    }
+
+    /// Reads a whole message file off the event loops.
+    static func readMessage(_ path: String) async throws -> [UInt8] {
+        try await NIOThreadPool.singleton.runIfActive {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw MessageFileError(path: path, code: errno) }
+            defer { closeDescriptor(fd) }
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw MessageFileError(path: path, code: errno)
+                }
+                if n == 0 { return bytes }
+                bytes += chunk[0..<n]
+            }
+        }
+    }
+}
+
+struct MessageFileError: Error, CustomStringConvertible {
+    var path: String
+    var code: Int32
+    var description: String { "\(path): \(String(cString: strerror(code)))" }
+}
+
+/// `close(2)`, named apart from the session's CLOSE command.
+private func closeDescriptor(_ fd: Int32) {
+    _ = close(fd)
+}

@@ -1,0 +1,129 @@
+import MIME
+import Store
+
+/// One message as SEARCH sees it: index data always, the parsed message only when a key needs it.
+struct SearchCandidate {
+    var sequence: Int
+    var state: MessageState
+    var size: Int64
+    var internalDate: Int64
+}
+
+/// Decides whether a message matches a search key (RFC 9051 §6.4.4, RFC 3501 §6.4.4; MODSEQ
+/// RFC 7162 §3.1.5). Text keys are case-insensitive substring matches on decoded content.
+struct SearchEvaluator {
+    /// The highest message sequence number and UID, for `*`.
+    var largestSequence: UInt32
+    var largestUID: UInt32
+    /// The result saved by `SEARCH RETURN (SAVE)` (RFC 5182), as UIDs.
+    var saved: Set<UInt32>
+
+    /// Whether evaluating `key` needs the message's content (header or body), not only the index.
+    static func needsContent(_ key: IMAPSearchKey) -> Bool {
+        switch key {
+        case .bcc, .body, .cc, .from, .subject, .text, .to, .header, .sentBefore, .sentOn, .sentSince: true
+        case .not(let inner): needsContent(inner)
+        case .or(let a, let b): needsContent(a) || needsContent(b)
+        case .and(let keys): keys.contains(where: needsContent)
+        default: false
+        }
+    }
+
+    /// Whether `key` mentions the largest modseq it would report (`* SEARCH ... (MODSEQ n)`).
+    static func mentionsModSeq(_ key: IMAPSearchKey) -> Bool {
+        switch key {
+        case .modSeq: true
+        case .not(let inner): mentionsModSeq(inner)
+        case .or(let a, let b): mentionsModSeq(a) || mentionsModSeq(b)
+        case .and(let keys): keys.contains(where: mentionsModSeq)
+        default: false
+        }
+    }
+
+    /// `content` is called at most once per message, and only for keys that need it; it returns
+    /// nil when the message file cannot be read (then content keys do not match).
+    func matches(_ key: IMAPSearchKey, _ message: SearchCandidate, content: () -> MIMEMessage?) -> Bool {
+        var cache: MIMEMessage??
+        func loaded() -> MIMEMessage? {
+            if let cache { return cache }
+            let value = content()
+            cache = .some(value)
+            return value
+        }
+        return evaluate(key, message, loaded)
+    }
+
+    private func evaluate(_ key: IMAPSearchKey, _ m: SearchCandidate, _ content: () -> MIMEMessage?) -> Bool {
+        switch key {
+        case .all: return true
+        case .answered: return has(m, "\\Answered")
+        case .deleted: return has(m, "\\Deleted")
+        case .draft: return has(m, "\\Draft")
+        case .flagged: return has(m, "\\Flagged")
+        case .seen: return has(m, "\\Seen")
+        case .unanswered: return !has(m, "\\Answered")
+        case .undeleted: return !has(m, "\\Deleted")
+        case .undraft: return !has(m, "\\Draft")
+        case .unflagged: return !has(m, "\\Flagged")
+        case .unseen: return !has(m, "\\Seen")
+        // No message is \Recent in Posta (the flag is optional in RFC 3501 and gone in RFC 9051).
+        case .new, .recent: return false
+        case .old: return true
+        case .keyword(let flag): return has(m, flag.rawValue)
+        case .unkeyword(let flag): return !has(m, flag.rawValue)
+        case .larger(let size): return m.size > Int64(clamping: size)
+        case .smaller(let size): return m.size < Int64(clamping: size)
+        case .before(let date): return day(m.internalDate) < date.daysSince1970
+        case .on(let date): return day(m.internalDate) == date.daysSince1970
+        case .since(let date): return day(m.internalDate) >= date.daysSince1970
+        case .sentBefore(let date): return sent(content).map { $0 < date.daysSince1970 } ?? false
+        case .sentOn(let date): return sent(content).map { $0 == date.daysSince1970 } ?? false
+        case .sentSince(let date): return sent(content).map { $0 >= date.daysSince1970 } ?? false
+        case .uid(let set): return contains(set, m.state.uid, largest: largestUID, isUID: true)
+        case .sequenceSet(let set): return contains(set, UInt32(m.sequence), largest: largestSequence, isUID: false, uid: m.state.uid)
+        case .modSeq(let criterion): return m.state.modSeq >= Int64(clamping: criterion.modSeq)
+        case .from(let text): return field("From", text, content)
+        case .to(let text): return field("To", text, content)
+        case .cc(let text): return field("Cc", text, content)
+        case .bcc(let text): return field("Bcc", text, content)
+        case .subject(let text): return field("Subject", text, content)
+        case .header(let name, let text): return field(name, text, content)
+        case .body(let text): return content()?.searchText.bodyContains(string(text)) ?? false
+        case .text(let text): return content()?.searchText.textContains(string(text)) ?? false
+        case .not(let inner): return !evaluate(inner, m, content)
+        case .or(let a, let b): return evaluate(a, m, content) || evaluate(b, m, content)
+        case .and(let keys): return keys.allSatisfy { evaluate($0, m, content) }
+        }
+    }
+
+    private func has(_ m: SearchCandidate, _ flag: String) -> Bool {
+        m.state.flags.contains { $0.caseInsensitiveEquals(flag) }
+    }
+
+    /// Days since 1970 of an internal date, in UTC (the zone Posta records internal dates in).
+    private func day(_ seconds: Int64) -> Int64 { seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400 }
+
+    private func sent(_ content: () -> MIMEMessage?) -> Int64? {
+        guard let value = content()?.header["Date"] else { return nil }
+        return SentDate.parse(value)?.daysSince1970
+    }
+
+    private func field(_ name: String, _ text: [UInt8], _ content: () -> MIMEMessage?) -> Bool {
+        content()?.headerField(name, contains: string(text)) ?? false
+    }
+
+    private func string(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    private func contains(_ set: IMAPSequenceSet, _ value: UInt32, largest: UInt32, isUID: Bool, uid: UInt32 = 0) -> Bool {
+        guard let ranges = set.normalized(largest: largest) else {
+            return saved.contains(isUID ? value : uid)
+        }
+        return ranges.contains { $0.contains(value) }
+    }
+}
+
+extension String {
+    func caseInsensitiveEquals(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && lowercased() == other.lowercased()
+    }
+}

@@ -137,6 +137,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Policies, modules (access, HELO, SPF, greylisting, quotas, accounting), Postfix delegation protocol.
+        .target(
+            name: "Policy",
+            dependencies: [
+                "Core", "MailAuth", "DNS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
         .target(
             name: "Server",

@@ -177,6 +177,7 @@ let package = Package(
         .target(name: "PostaTestSupport", dependencies: ["Core"], path: "Tests/PostaTestSupport"),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "Directory", "Core", "PostaTestSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Core", "DNS", "MailAuth", "PostaTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME"]),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNS", "PostaTestSupport"]),

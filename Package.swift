@@ -152,7 +152,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "IMAP", "DNS",
+                "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "IMAP", "DNS", "Policy", "MailAuth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -169,7 +169,7 @@ let package = Package(
         .executableTarget(
             name: "posta",
             dependencies: [
-                "Core", "Directory", "Queue", "Server",
+                "Core", "Directory", "Queue", "Server", "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -22,7 +22,7 @@ public struct PostaServer: Sendable {
 
     /// Listener protocols this version of Posta serves.
     public static let availableProtocols: Set<ListenerProtocol> = [
-        .smtp, .submission, .submissions, .lmtp, .http, .pop3, .pop3s, .imap, .imaps,
+        .smtp, .submission, .submissions, .lmtp, .http, .pop3, .pop3s, .imap, .imaps, .policy,
     ]
 
     public init(site: Site, logger: Logger) {
@@ -37,11 +37,13 @@ public struct PostaServer: Sendable {
             pollInterval: min(.seconds(10), retrySchedule.first), logger: logger)
         self.runner = runner
         let authenticator = Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database))
+        let policy = Self.policyEngine(site, logger: logger)
         func smtp(_ mode: SMTPReceiver.Mode) -> SMTPProtocolService {
             SMTPProtocolService(
                 receiver: SMTPReceiver(
                     mode: mode, hostname: site.config.hostname, directory: site.directory, store: site.store,
-                    queue: site.queue, runner: runner, authenticator: authenticator, logger: logger),
+                    queue: site.queue, runner: runner, authenticator: authenticator, logger: logger
+                ).withPolicy(SMTPPolicyAdapter(engine: policy)),
                 limits: site.config.limits)
         }
         let pop3 = POP3ProtocolService(backend: POP3Backend(authenticator: authenticator, store: site.store, logger: logger))
@@ -51,6 +53,7 @@ public struct PostaServer: Sendable {
         self.services = [
             .smtp: smtp(.mx), .lmtp: smtp(.lmtp), .submission: smtp(.submission), .submissions: smtp(.submission),
             .pop3: pop3, .pop3s: pop3, .imap: imap, .imaps: imap,
+            .policy: PolicyProtocolService(engine: policy),
         ]
     }
 

@@ -1,6 +1,7 @@
 import Core
 import Directory
 import Logging
+import Policy
 import Queue
 import Store
 
@@ -17,6 +18,7 @@ public struct Site: Sendable {
     /// Every module's migrations, in dependency order.
     public static let migrations: [Migration] =
         DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
+        + PolicySchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {

@@ -16,6 +16,7 @@ extension SMTPReceiver {
             return result(repeating: temporaryFailure, count: perRecipient.count)
         }
         let size = spool.file.bytesWritten
+        if let answer = await policyAnswer(envelope: envelope, spool: spool) { return answer }
         do {
             if mode == .submission, let refusal = try await checkFromHeader(file: spool.file.path, user: envelope.authenticatedUser) {
                 spool.file.discard()

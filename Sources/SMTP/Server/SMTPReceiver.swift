@@ -27,6 +27,8 @@ public struct SMTPReceiver: Sendable {
     /// SMTP AUTH (submission).
     public let authenticator: Authenticator
     public let logger: Logger
+    /// The policy engine, consulted at RCPT and at the end of the data; nil: none.
+    public var policy: (any SMTPPolicy)?
 
     public init(
         mode: Mode, hostname: String, directory: Directory, store: MailStore, queue: MailQueue, runner: QueueRunner,

@@ -164,6 +164,9 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             let notify = request.recipient.notify.map(Self.notifyParameter)
             work = {
                 let verdict = await receiver.checkRecipient(address, orcpt: orcpt, notify: notify)
+                if verdict.reply.isPositiveCompletion, let refusal = await receiver.policyRefusal(for: request) {
+                    return (.reply(refusal), nil)
+                }
                 return (.reply(verdict.reply), verdict.reply.isPositiveCompletion ? (key, verdict.deliveries) : nil)
             }
         case .messageComplete(let envelope):

@@ -1,10 +1,17 @@
 import Core
 import Foundation
 
-/// A delivery status notification (RFC 3464) for failed recipients: a multipart/report
-/// (RFC 6522) with a human-readable part, a message/delivery-status part, and the original
-/// message (or only its header when the sender asked for RET=HDRS, RFC 3461 §4.3).
+/// A delivery status notification (RFC 3464) for failed recipients, or a delay warning for
+/// recipients still being retried: a multipart/report (RFC 6522) with a human-readable part, a
+/// message/delivery-status part, and the original message (or only its header when the sender
+/// asked for RET=HDRS, RFC 3461 §4.3, and always for a delay warning).
 struct DeliveryStatusNotification {
+    /// RFC 3464 §2.3.3 Action: `failed`, or `delayed` (a warning; delivery goes on).
+    enum Action: String {
+        case failed
+        case delayed
+    }
+
     struct Failure {
         var finalRecipient: String
         var originalRecipient: String?
@@ -18,6 +25,9 @@ struct DeliveryStatusNotification {
     let returnHeadersOnly: Bool
     let arrival: Date
     let failures: [Failure]
+    var action: Action = .failed
+    /// For a delay warning: when the queue gives up (RFC 3464 §2.3.9 Will-Retry-Until).
+    var willRetryUntil: Date? = nil
 
     /// The notification, with CRLF line ends; `original` is the spooled message.
     func render(original: [UInt8]) -> [UInt8] {
@@ -25,9 +35,9 @@ struct DeliveryStatusNotification {
         var text = """
             From: Mail Delivery System <MAILER-DAEMON@\(reportingMTA)>
             To: <\(sender)>
-            Subject: Undelivered Mail Returned to Sender
+            Subject: \(action == .failed ? "Undelivered Mail Returned to Sender" : "Delayed Mail (still being retried)")
             Date: \(TraceHeaders.rfc5322Date(Date()))
-            Message-ID: <\(messageID).dsn@\(reportingMTA)>
+            Message-ID: <\(messageID).\(action == .failed ? "dsn" : "delay")@\(reportingMTA)>
             Auto-Submitted: auto-replied
             MIME-Version: 1.0
             Content-Type: multipart/report; report-type=delivery-status; boundary="\(boundary)"
@@ -38,7 +48,9 @@ struct DeliveryStatusNotification {
             Content-Type: text/plain; charset=utf-8
 
             This is the mail system at \(reportingMTA).
-            Your message could not be delivered to the following recipients:
+            \(action == .failed
+                ? "Your message could not be delivered to the following recipients:"
+                : "Your message has not been delivered yet to the following recipients; delivery is still being tried:")
 
             \(failures.map { "<\($0.finalRecipient)>: \($0.diagnostic)" }.joined(separator: "\n"))
 
@@ -54,26 +66,28 @@ struct DeliveryStatusNotification {
             text += "\n"
             text += "Final-Recipient: rfc822; \(failure.finalRecipient)\n"
             if let original = failure.originalRecipient { text += "Original-Recipient: \(original)\n" }
-            text += "Action: failed\n"
-            text += "Status: \(Self.status(of: failure.diagnostic))\n"
+            text += "Action: \(action.rawValue)\n"
+            text += "Status: \(Self.status(of: failure.diagnostic, fallback: action == .failed ? "5.0.0" : "4.0.0"))\n"
             text += "Diagnostic-Code: smtp; \(failure.diagnostic)\n"
+            if let willRetryUntil { text += "Will-Retry-Until: \(TraceHeaders.rfc5322Date(willRetryUntil))\n" }
         }
+        let headersOnly = returnHeadersOnly || action == .delayed
         text += "\n--\(boundary)\n"
-        text += returnHeadersOnly ? "Content-Type: text/rfc822-headers\n\n" : "Content-Type: message/rfc822\n\n"
+        text += headersOnly ? "Content-Type: text/rfc822-headers\n\n" : "Content-Type: message/rfc822\n\n"
         var bytes = Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)
-        bytes += returnHeadersOnly ? Self.headerSection(of: original) : original
+        bytes += headersOnly ? Self.headerSection(of: original) : original
         if bytes.last != 0x0A { bytes += Array("\r\n".utf8) }
         bytes += Array("\r\n--\(boundary)--\r\n".utf8)
         return bytes
     }
 
-    /// The enhanced status code (RFC 3463) in a reply text like `550 5.1.1 …`, or 5.0.0.
-    static func status(of diagnostic: String) -> String {
+    /// The enhanced status code (RFC 3463) in a reply text like `550 5.1.1 …`, or `fallback`.
+    static func status(of diagnostic: String, fallback: String = "5.0.0") -> String {
         let parts = diagnostic.split(separator: " ")
         if parts.count > 1, parts[1].split(separator: ".").count == 3, parts[1].first == "5" || parts[1].first == "4" {
             return String(parts[1])
         }
-        return "5.0.0"
+        return fallback
     }
 
     static func headerSection(of message: [UInt8]) -> [UInt8] {

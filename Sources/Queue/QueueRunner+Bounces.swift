@@ -33,7 +33,11 @@ extension QueueRunner {
         }
     }
 
-    private func sendDSN(for message: ClaimedDelivery, failures: [(ClaimedDelivery, String)], using bounces: Bounces) async throws {
+    /// Queues one DSN to the sender of `message` for `failures` (deliveries and their reasons).
+    func sendDSN(
+        for message: ClaimedDelivery, failures: [(ClaimedDelivery, String)], action: DeliveryStatusNotification.Action = .failed,
+        using bounces: Bounces
+    ) async throws {
         guard let sender = try? MailAddress(parsing: message.reversePath) else { return }
         let original = (try? Array(Data(contentsOf: URL(fileURLWithPath: queue.spoolPath(message.spoolFile))))) ?? []
         let dsn = DeliveryStatusNotification(
@@ -42,7 +46,9 @@ extension QueueRunner {
             arrival: Date(timeIntervalSince1970: TimeInterval(message.receivedAt)),
             failures: failures.map { claim, reason in
                 .init(finalRecipient: claim.target, originalRecipient: claim.orcpt, diagnostic: reason)
-            })
+            }, action: action,
+            willRetryUntil: action == .delayed
+                ? Date(timeIntervalSince1970: TimeInterval(message.receivedAt + schedule.expiry.components.seconds)) : nil)
         let deliveries: [QueuedDelivery]
         switch try await bounces.directory.resolve(sender) {
         case .notLocal:
@@ -66,7 +72,9 @@ extension QueueRunner {
             id: id, file: file,
             envelope: QueuedEnvelope(reversePath: nil, body: "8BITMIME", clientIP: "127.0.0.1", helo: bounces.hostname),
             deliveries: deliveries)
-        logger.info("bounce queued", metadata: ["id": "\(message.messageID)", "dsn": "\(id)", "to": "\(sender)"])
+        logger.info(
+            action == .failed ? "bounce queued" : "delay warning queued",
+            metadata: ["id": "\(message.messageID)", "dsn": "\(id)", "to": "\(sender)"])
     }
 }
 
@@ -74,9 +82,13 @@ extension QueueRunner {
 public struct Bounces: Sendable {
     public let hostname: String
     public let directory: Directory
+    /// A delay warning goes to the sender of a delivery still pending this long after the message
+    /// arrived; zero: never.
+    public let delayWarning: Duration
 
-    public init(hostname: String, directory: Directory) {
+    public init(hostname: String, directory: Directory, delayWarning: Duration = .zero) {
         self.hostname = hostname
         self.directory = directory
+        self.delayWarning = delayWarning
     }
 }

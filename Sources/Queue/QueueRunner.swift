@@ -17,6 +17,7 @@ public final class QueueRunner: Service, Sendable {
     let bounces: Bounces?
     let schedule: RetrySchedule
     let concurrency: Int
+    let outboundLimits: OutboundLimits
     /// How long a claim holds a delivery before another node may take it over.
     let lease: Int64 = 300
     /// How often to look for due retries when nothing wakes the runner.
@@ -25,8 +26,10 @@ public final class QueueRunner: Service, Sendable {
 
     public init(
         queue: MailQueue, store: MailStore, remote: (any RemoteTransport)? = nil, bounces: Bounces? = nil,
-        schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8, pollInterval: Duration = .seconds(10), logger: Logger
+        schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8, outboundLimits: OutboundLimits = OutboundLimits(),
+        pollInterval: Duration = .seconds(10), logger: Logger
     ) {
+        self.outboundLimits = outboundLimits
         self.bounces = bounces
         self.remote = remote
         self.queue = queue
@@ -62,39 +65,20 @@ public final class QueueRunner: Service, Sendable {
         guard !claims.isEmpty else { return 0 }
         // Local deliveries are recorded as one batch; each remote transaction on its own, so a
         // slow remote host never holds back the bookkeeping of local mail.
-        async let local: Void = record(run(localJobs(claims)))
-        async let remote = run(remoteJobs(claims), recordingEach: true)
+        async let local: Void = record(run(localJobs(claims), limit: concurrency, perDestination: concurrency, recordingEach: false))
+        async let remote = run(
+            remoteJobs(claims), limit: outboundLimits.total, perDestination: outboundLimits.perDestination, recordingEach: true)
         _ = try await (local, remote)
         return claims.count
     }
 
-    private typealias Job = @Sendable () async -> [(ClaimedDelivery, DeliveryOutcome)]
-
-    /// Runs `jobs` with at most `concurrency` at once; with `recordingEach`, records each job's
-    /// outcomes as soon as it finishes.
-    private func run(_ jobs: [Job], recordingEach: Bool = false) async throws -> [(ClaimedDelivery, DeliveryOutcome)] {
-        try await withThrowingTaskGroup(of: [(ClaimedDelivery, DeliveryOutcome)].self) { group in
-            var pending = jobs.makeIterator()
-            for _ in 0..<concurrency {
-                guard let next = pending.next() else { break }
-                group.addTask { await next() }
-            }
-            var results: [(ClaimedDelivery, DeliveryOutcome)] = []
-            while let done = try await group.next() {
-                if recordingEach { try await record(done) } else { results += done }
-                if let next = pending.next() { group.addTask { await next() } }
-            }
-            return results
-        }
-    }
-
-    private func localJobs(_ claims: [ClaimedDelivery]) -> [Job] {
-        claims.filter { $0.kind == .local }.map { claim in { [local] in [(claim, await local.deliver(claim))] } }
+    private func localJobs(_ claims: [ClaimedDelivery]) -> [QueueJob] {
+        claims.filter { $0.kind == .local }.map { claim in QueueJob(destination: nil) { [local] in [(claim, await local.deliver(claim))] } }
     }
 
     /// One job per message and destination domain: a single SMTP transaction carries all
     /// recipients of one domain.
-    private func remoteJobs(_ claims: [ClaimedDelivery]) -> [Job] {
+    private func remoteJobs(_ claims: [ClaimedDelivery]) -> [QueueJob] {
         guard let remote else { return [] }
         let groups = Dictionary(grouping: claims.filter { $0.kind == .remote }) { "\($0.messageID) \($0.domain)" }
         return groups.values.map { group in
@@ -103,7 +87,7 @@ public final class QueueRunner: Service, Sendable {
                 id: first.messageID, reversePath: first.reversePath, spoolPath: queue.spoolPath(first.spoolFile),
                 size: first.size, body: first.body, smtpUTF8: first.smtpUTF8, dsnRet: first.dsnRet, dsnEnvID: first.dsnEnvID)
             let targets = group.map { OutboundTarget(rowID: $0.rowID, address: $0.target, notify: $0.notify, orcpt: $0.orcpt) }
-            return {
+            return QueueJob(destination: remote.destination(for: first.domain)) {
                 let outcomes = await remote.deliver(message, domain: first.domain, targets: targets)
                 return group.map { ($0, outcomes[$0.rowID] ?? .deferred(reason: "451 4.4.0 no outcome")) }
             }
@@ -214,6 +198,10 @@ public final class QueueRunner: Service, Sendable {
             update.status == .failed ? (result.0, update.error ?? "550 5.0.0 delivery failed") : nil
         }
         if !failures.isEmpty { try await bounce(failures) }
+        let delayed = zip(results, updates).compactMap { result, update -> (ClaimedDelivery, String)? in
+            update.status == .pending ? update.error.map { (result.0, $0) } : nil
+        }
+        if !delayed.isEmpty { try await warnDelayed(delayed) }
     }
 
     /// The row update for one attempt's outcome (with its log line).

@@ -41,6 +41,10 @@ public enum QueueSchema {
                 "CREATE INDEX queue_recipient_due ON queue_recipient(status, next_attempt_at)",
                 "CREATE INDEX queue_recipient_message ON queue_recipient(message_id)",
             ]
-        }
+        },
+        // Delay warnings (RFC 3464 Action: delayed): sent at most once per delivery.
+        Migration("queue.3-delay-warned") { _ in
+            ["ALTER TABLE queue_recipient ADD COLUMN delay_warned BOOLEAN NOT NULL DEFAULT FALSE"]
+        },
     ]
 }

@@ -25,4 +25,10 @@ public struct OutboundTarget: Sendable {
 public protocol RemoteTransport: Sendable {
     /// Delivers `message` to `targets`, all in `domain`; returns each row's outcome.
     func deliver(_ message: OutboundMessage, domain: String, targets: [OutboundTarget]) async -> [Int64: DeliveryOutcome]
+    /// Where mail for `domain` goes, as the key of the per-destination concurrency limit.
+    func destination(for domain: String) -> String
+}
+
+extension RemoteTransport {
+    public func destination(for domain: String) -> String { domain }
 }

@@ -33,7 +33,10 @@ public struct PostaServer: Sendable {
         self.logger = logger
         let runner = QueueRunner(
             queue: site.queue, store: site.store, remote: Self.outbound(site.config, logger: logger),
-            bounces: Bounces(hostname: site.config.hostname, directory: site.directory), schedule: retrySchedule,
+            bounces: Bounces(
+                hostname: site.config.hostname, directory: site.directory, delayWarning: delivery.delayWarning.duration),
+            schedule: retrySchedule,
+            outboundLimits: OutboundLimits(total: delivery.maxConnections, perDestination: delivery.maxConnectionsPerDomain),
             pollInterval: min(.seconds(10), retrySchedule.first), logger: logger)
         self.runner = runner
         let authenticator = Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database))
@@ -68,7 +71,8 @@ public struct PostaServer: Sendable {
                 : try DNSResolverConfiguration(nameservers: servers.map { (host: $0.host, port: $0.port) })
             return OutboundDelivery(
                 resolver: DNSResolver(configuration: configuration, logger: logger), heloName: config.hostname,
-                port: config.delivery.smtpPort, logger: logger)
+                port: config.delivery.smtpPort, requireTLS: Set(config.delivery.requireTLS),
+                maxConnectionsPerDestination: config.delivery.maxConnectionsPerDomain, logger: logger)
         } catch {
             logger.error("no DNS resolver: mail for other domains stays queued", metadata: ["error": "\(error)"])
             return nil

@@ -8,6 +8,13 @@ public struct DeliverySettings: Sendable, Equatable {
     public var retryFirst: ConfigDuration = .minutes(5)
     public var retryMaximum: ConfigDuration = .hours(4)
     public var expiry: ConfigDuration = .days(5)
+    /// Outbound SMTP connections at once, in all and per destination domain (or relay host).
+    public var maxConnections = 50
+    public var maxConnectionsPerDomain = 10
+    /// Domains (lower-case) whose mail is only sent over STARTTLS; otherwise deferred.
+    public var requireTLS: [String] = []
+    /// A delay warning DSN goes to the sender of a message still undelivered after this; 0 = never.
+    public var delayWarning: ConfigDuration = .seconds(0)
 
     public struct HostPort: Sendable, Equatable {
         public var host: String

@@ -6,7 +6,10 @@ struct SiteDecoder {
     typealias Entries = ConfigReader.Entries
 
     static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery"]
-    static let deliveryKeys = ["nameservers", "smtp_port", "retry_first", "retry_max", "expiry"]
+    static let deliveryKeys = [
+        "nameservers", "smtp_port", "retry_first", "retry_max", "expiry", "max_connections", "max_connections_per_domain",
+        "require_tls", "delay_warning",
+    ]
     static let logKeys = ["format", "level"]
     static let databaseKeys = ["url", "pool_size"]
     static let tlsKeys = ["cert", "key"]
@@ -82,6 +85,7 @@ struct SiteDecoder {
         if let value = reader.duration("retry_first", in: entries, at: path, range: 1...week) { settings.retryFirst = value }
         if let value = reader.duration("retry_max", in: entries, at: path, range: 1...week) { settings.retryMaximum = value }
         if let value = reader.duration("expiry", in: entries, at: path, range: 60...(4 * week)) { settings.expiry = value }
+        decodeOutbound(entries, at: path, into: &settings)
         let form = "an array of \"address:port\" strings, e.g. [\"127.0.0.1:53\"]"
         if let node = ConfigReader.value("nameservers", in: entries) {
             guard case .array(let items) = node else {

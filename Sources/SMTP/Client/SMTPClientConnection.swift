@@ -23,7 +23,9 @@ public struct SMTPClientTimeouts: Sendable, Hashable {
     /// Every timeout multiplied by `factor`.
     public static func rfc5321(scaledBy factor: Double = 1) -> SMTPClientTimeouts {
         var t = SMTPClientTimeouts()
-        func scale(_ value: TimeAmount) -> TimeAmount { .nanoseconds(Int64(Double(value.nanoseconds) * factor)) }
+        func scale(_ value: TimeAmount) -> TimeAmount {
+            .nanoseconds(Int64(Double(value.nanoseconds) * factor))
+        }
         t.connect = scale(t.connect)
         t.greeting = scale(t.greeting)
         t.command = scale(t.command)
@@ -38,7 +40,7 @@ public struct SMTPClientTimeouts: Sendable, Hashable {
         case .greeting: greeting
         case .data: dataInitiation
         case .dataTermination: dataTermination
-        case .ehlo, .helo, .startTLS, .tlsHandshake, .mail, .rcpt, .quit: command
+        case .ehlo, .helo, .startTLS, .tlsHandshake, .mail, .rcpt, .quit, .rset, .idle: command
         }
     }
 }
@@ -51,37 +53,99 @@ public enum SMTPMessageSource: Sendable, Hashable {
 }
 
 /// The NIO driver for `SMTPClientSession`: connects, performs the session's actions, applies the
-/// timeouts and puts TLS in front for STARTTLS.
-public enum SMTPClientConnection {
-    /// Runs one delivery. Connection failures after the session started are folded into the
-    /// result (temporary failures); only a failed connect throws.
+/// timeouts and puts TLS in front for STARTTLS. A session with `keepsConnection` leaves the
+/// connection open after each transaction for `send` (connection reuse) until `close`.
+public final class SMTPClientConnection: Sendable {
+    let channel: any Channel
+
+    private init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    /// Runs `body` with the connection's handler on its event loop (nil once it is gone).
+    private func onHandler<T: Sendable>(_ body: @escaping @Sendable (SMTPClientHandler?) -> T)
+        -> EventLoopFuture<T>
+    {
+        channel.eventLoop.submit { [channel] in
+            body(try? channel.pipeline.syncOperations.handler(type: SMTPClientHandler.self))
+        }
+    }
+
+    /// Runs one delivery and closes. Connection failures after the session started are folded
+    /// into the result (temporary failures); only a failed connect throws.
     public static func deliver(
         host: String, port: Int, tls: NIOSSLContext?, serverName: String?, session: SMTPClientSession,
         body: SMTPMessageSource, timeouts: SMTPClientTimeouts = .rfc5321(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> SMTPDeliveryResult {
+        let (connection, result) = try await open(
+            host: host, port: port, tls: tls, serverName: serverName, session: session, body: body,
+            timeouts: timeouts,
+            group: group)
+        await connection.close()
+        return result
+    }
+
+    /// Connects and runs the session's first transaction; the connection stays open when the
+    /// session keeps it (see `isIdle`).
+    public static func open(
+        host: String, port: Int, tls: NIOSSLContext?, serverName: String?, session: SMTPClientSession,
+        body: SMTPMessageSource, timeouts: SMTPClientTimeouts = .rfc5321(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> (SMTPClientConnection, SMTPDeliveryResult) {
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: SMTPDeliveryResult.self)
-        let channel = try await ClientBootstrap(group: eventLoop)
-            .connectTimeout(timeouts.connect)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        SMTPClientHandler(
-                            session: session, body: body, tls: tls, serverName: serverName, timeouts: timeouts,
-                            promise: promise))
-                }
-            }
-            .connect(host: host, port: port).get()
-        let result: SMTPDeliveryResult
+        let channel: any Channel
         do {
-            result = try await promise.futureResult.get()
+            channel = try await ClientBootstrap(group: eventLoop)
+                .connectTimeout(timeouts.connect)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            SMTPClientHandler(
+                                session: session, body: body, tls: tls, serverName: serverName, timeouts: timeouts,
+                                promise: promise))
+                    }
+                }
+                .connect(host: host, port: port).get()
+        } catch {
+            promise.fail(error)  // the handler may hold it: no promise may leak
+            throw error
+        }
+        do {
+            return (SMTPClientConnection(channel: channel), try await promise.futureResult.get())
         } catch {
             channel.close(promise: nil)
             throw error
         }
+    }
+
+    /// The session waits for another transaction on this open connection.
+    public func isIdle() async -> Bool {
+        (try? await onHandler { $0?.isIdle ?? false }.get()) ?? false
+    }
+
+    /// Another transaction on an idle connection (RSET, then the envelope and `body`).
+    public func send(_ envelope: OutboundEnvelope, body: SMTPMessageSource) async throws
+        -> SMTPDeliveryResult
+    {
+        let promise = channel.eventLoop.makePromise(of: SMTPDeliveryResult.self)
+        _ = onHandler { [channel] handler in
+            guard let handler, handler.isIdle else {
+                promise.fail(SMTPClientConnectionError(description: "connection is not idle"))
+                return
+            }
+            handler.begin(envelope, body: body, promise: promise, channel: channel)
+        }
+        return try await promise.futureResult.get()
+    }
+
+    /// Says QUIT when idle and waits until the connection is closed.
+    public func close() async {
+        _ = onHandler { [channel] handler in
+            if let handler { handler.end(channel: channel) } else { channel.close(promise: nil) }
+        }
         try? await channel.closeFuture.get()
-        return result
     }
 }
 
@@ -96,11 +160,11 @@ final class SMTPClientHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private var session: SMTPClientSession
-    private let body: SMTPMessageSource
+    private var body: SMTPMessageSource
     private let tls: NIOSSLContext?
     private let serverName: String?
     private let timeouts: SMTPClientTimeouts
-    private let promise: EventLoopPromise<SMTPDeliveryResult>
+    private var promise: EventLoopPromise<SMTPDeliveryResult>
     private var timer: Scheduled<Void>?
     private var completed = false
     private var closing = false
@@ -117,6 +181,37 @@ final class SMTPClientHandler: ChannelInboundHandler {
         self.serverName = serverName
         self.timeouts = timeouts
         self.promise = promise
+    }
+
+    var isIdle: Bool { session.waitState == .idle && !closing }
+
+    /// Starts the next transaction of a kept connection (on the event loop, when idle).
+    func begin(
+        _ envelope: OutboundEnvelope, body: SMTPMessageSource,
+        promise: EventLoopPromise<SMTPDeliveryResult>, channel: any Channel
+    ) {
+        self.body = body
+        self.promise = promise
+        completed = false
+        guard let context = try? channel.pipeline.syncOperations.context(handler: self) else {
+            promise.fail(SMTPClientConnectionError(description: "connection handler gone"))
+            return
+        }
+        perform(session.nextTransaction(envelope), context: context)
+    }
+
+    /// QUIT on an idle connection; closes one in any other state.
+    func end(channel: any Channel) {
+        if closing || session.waitState == .quit { return }  // its reply (or the timer) closes
+        guard isIdle, let context = try? channel.pipeline.syncOperations.context(handler: self) else {
+            if !closing {
+                closing = true
+                cancelTimer()
+                channel.close(promise: nil)
+            }
+            return
+        }
+        perform(session.end(), context: context)
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -155,10 +250,12 @@ final class SMTPClientHandler: ChannelInboundHandler {
         for action in actions {
             switch action {
             case .send(let bytes):
-                context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+                context.writeAndFlush(
+                    wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
             case .startTLS:
                 guard let tls else {
-                    perform(session.connectionClosed(reason: "STARTTLS without a TLS context"), context: context)
+                    perform(
+                        session.connectionClosed(reason: "STARTTLS without a TLS context"), context: context)
                     return
                 }
                 do {
@@ -183,9 +280,13 @@ final class SMTPClientHandler: ChannelInboundHandler {
                 }
             }
         }
-        if let state = session.waitState, !closing {
+        if session.waitState == .idle {
+            cancelTimer()
+        } else if let state = session.waitState, !closing {
             // The data-block timer runs while the body is written; the others on each wait.
-            if state != .dataTermination || !writingData { arm(context: context, timeouts.forWaiting(state)) }
+            if state != .dataTermination || !writingData {
+                arm(context: context, timeouts.forWaiting(state))
+            }
         }
     }
 
@@ -195,7 +296,8 @@ final class SMTPClientHandler: ChannelInboundHandler {
         switch body {
         case .bytes(let content):
             let data = SMTPDataEncoder.encodeMessage(content)
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: data)), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(context.channel.allocator.buffer(bytes: data)), promise: nil)
         case .file(let path):
             writingData = true
             arm(context: context, timeouts.dataBlock)
@@ -230,7 +332,8 @@ final class SMTPClientHandler: ChannelInboundHandler {
                 case .failure(let error):
                     // Content that cannot be read is not the remote's fault: closing mid-data
                     // makes the server discard the message (RFC 5321 §4.1.1.4).
-                    let actions = this.session.connectionClosed(reason: "Message content unavailable: \(error)")
+                    let actions = this.session.connectionClosed(
+                        reason: "Message content unavailable: \(error)")
                     this.performOnChannel(actions, channel: channel)
                 }
             }

@@ -1,9 +1,10 @@
-/// The sans-I/O SMTP client: one mail transaction over one connection, for outbound delivery.
-/// Feed it the server's bytes (`receive`) and the driver's events (`tlsEstablished`, `timedOut`,
+/// The sans-I/O SMTP client for outbound delivery: one mail transaction, or several over one
+/// connection when `SMTPClientConfiguration.keepsConnection` is set (RSET before each further
+/// one, RFC 5321 §4.1.1.5). Feed it the server's bytes (`receive`) and the driver's events (`tlsEstablished`, `timedOut`,
 /// `connectionClosed`); it answers with `SMTPClientAction`s. No I/O, no clock.
 public struct SMTPClientSession: Sendable {
     public let configuration: SMTPClientConfiguration
-    public let envelope: OutboundEnvelope
+    public private(set) var envelope: OutboundEnvelope
     /// The capabilities of the last successful EHLO (RFC 3207 §4.2: forgotten after STARTTLS).
     public private(set) var capabilities = SMTPClientCapabilities()
     public private(set) var isTLS: Bool
@@ -32,9 +33,13 @@ public struct SMTPClientSession: Sendable {
         self.parser = SMTPClientReplyParser(
             maxLineLength: configuration.maxLineLength, maxLines: configuration.maxReplyLines)
         self.reversePathValid = Self.isSafePath(envelope.reversePath)
-        self.results = envelope.recipients.map { recipient in
-            guard Self.isSafePath(recipient.address), !recipient.address.isEmpty else {
-                // Never put a path that could end the command line or the angle brackets on the wire.
+        self.results = Self.initialResults(envelope)
+    }
+
+    /// Never put a path that could end the command line or the angle brackets on the wire.
+    private static func initialResults(_ envelope: OutboundEnvelope) -> [SMTPRecipientResult?] {
+        envelope.recipients.map { recipient in
+            guard isSafePath(recipient.address), !recipient.address.isEmpty else {
                 return SMTPRecipientResult(
                     recipient: recipient,
                     outcome: .permanentFailure(SMTPReply(501, .init(5, 1, 3), "Invalid recipient address syntax")),
@@ -42,6 +47,28 @@ public struct SMTPClientSession: Sendable {
             }
             return nil
         }
+    }
+
+    /// Starts another transaction on a connection left `.idle` by the previous one: RSET first,
+    /// which also proves the cached connection still works.
+    public mutating func nextTransaction(_ envelope: OutboundEnvelope) -> [SMTPClientAction] {
+        precondition(waitState == .idle, "nextTransaction needs an idle session")
+        self.envelope = envelope
+        reversePathValid = Self.isSafePath(envelope.reversePath)
+        results = Self.initialResults(envelope)
+        acceptedAtRCPT = []
+        mailAccepted = false
+        abandoningData = false
+        finishedSent = false
+        waitState = .rset
+        return [.send(Self.line("RSET"))]
+    }
+
+    /// Ends an idle session: QUIT, then close on its reply.
+    public mutating func end() -> [SMTPClientAction] {
+        guard waitState == .idle else { return [] }
+        waitState = .quit
+        return [.send(Self.line("QUIT"))]
     }
 
     // MARK: - Events
@@ -152,17 +179,22 @@ public struct SMTPClientSession: Sendable {
             return startTransaction()
         case .tlsHandshake:
             return protocolError("plaintext reply during the TLS handshake")
+        case .rset:
+            if reply.isPositiveCompletion { return startTransaction() }
+            return failAllAndQuit(.temporaryFailure(reply), fromServer: false)
+        case .idle:
+            return protocolError("unexpected reply between transactions")
         case .mail, .rcpt, .data:
             return transactionReply(reply)
         case .dataTermination:
-            if abandoningData { return quit() }
+            if abandoningData { return endTransaction() }
             guard reply.isPositiveCompletion || reply.isTransientFailure || reply.isPermanentFailure else {
                 return protocolError("unexpected reply to the end of data")
             }
             // RFC 5321 §4.1.1.4: the reply to "." is for every recipient accepted at RCPT.
             let outcome = SMTPRecipientOutcome(classifying: reply)
             for index in acceptedAtRCPT { finish(index, outcome, fromServer: true) }
-            return quit()
+            return endTransaction()
         case .quit:
             return []
         }
@@ -183,33 +215,33 @@ public struct SMTPClientSession: Sendable {
 
     private mutating func startTransaction() -> [SMTPClientAction] {
         if !reversePathValid {
-            return failAllAndQuit(
+            return failAllAndEnd(
                 .permanentFailure(SMTPReply(501, .init(5, 1, 7), "Invalid sender address syntax")), fromServer: false)
         }
         // RFC 6152 §3: 8-bit content may only go to a server offering 8BITMIME; Posta does not
         // convert to 7 bit, so the message is refused without being sent.
         if envelope.body8bit, !capabilities.eightBitMIME {
-            return failAllAndQuit(
+            return failAllAndEnd(
                 .permanentFailure(
                     SMTPReply(554, .init(5, 6, 3), "Message has 8-bit content but the server does not offer 8BITMIME")),
                 fromServer: false)
         }
         // RFC 6531 §3.2: an SMTPUTF8 message may not be sent to a server without the extension.
         if envelope.smtpUTF8, !capabilities.smtpUTF8 {
-            return failAllAndQuit(
+            return failAllAndEnd(
                 .permanentFailure(
                     SMTPReply(553, .init(5, 6, 7), "Message needs SMTPUTF8 but the server does not offer it")),
                 fromServer: false)
         }
         // RFC 1870 §6: do not send a message larger than the announced fixed maximum.
         if let limit = capabilities.sizeLimit, envelope.size > limit {
-            return failAllAndQuit(
+            return failAllAndEnd(
                 .permanentFailure(
                     SMTPReply(552, .init(5, 3, 4), "Message size \(envelope.size) exceeds the server's limit \(limit)")),
                 fromServer: false)
         }
         let targets = results.indices.filter { results[$0] == nil }
-        guard !targets.isEmpty else { return quit() }
+        guard !targets.isEmpty else { return endTransaction() }
         pipelined = capabilities.pipelining
         waitState = .mail
         if pipelined {
@@ -239,7 +271,7 @@ public struct SMTPClientSession: Sendable {
             // RFC 5321 §4.1.1.2: the transaction is refused for every recipient.
             let outcome = SMTPRecipientOutcome(classifying: reply)
             for index in results.indices where results[index] == nil { finish(index, outcome, fromServer: true) }
-            if !pipelined { return quit() }
+            if !pipelined { return endTransaction() }
             return []  // the RCPT and DATA replies are still due
         case .rcpt(let index):
             guard reply.isPositiveCompletion || reply.isTransientFailure || reply.isPermanentFailure else {
@@ -269,7 +301,7 @@ public struct SMTPClientSession: Sendable {
             guard reply.isTransientFailure || reply.isPermanentFailure else { return protocolError("unexpected DATA reply") }
             let outcome = SMTPRecipientOutcome(classifying: reply)
             for index in acceptedAtRCPT { finish(index, outcome, fromServer: true) }
-            return quit()
+            return endTransaction()
         }
     }
 
@@ -281,7 +313,7 @@ public struct SMTPClientSession: Sendable {
             waitState = .rcpt
             return [.send(rcptCommand(next))]
         }
-        guard !acceptedAtRCPT.isEmpty else { return quit() }
+        guard !acceptedAtRCPT.isEmpty else { return endTransaction() }
         pending = [.data]
         waitState = .data
         return [.send(Self.line("DATA"))]
@@ -326,6 +358,20 @@ public struct SMTPClientSession: Sendable {
     private mutating func failAllAndQuit(_ outcome: SMTPRecipientOutcome, fromServer: Bool) -> [SMTPClientAction] {
         for index in results.indices { finish(index, outcome, fromServer: fromServer) }
         return quit()
+    }
+
+    /// Refuses every recipient without talking to the server, ending only the transaction.
+    private mutating func failAllAndEnd(_ outcome: SMTPRecipientOutcome, fromServer: Bool) -> [SMTPClientAction] {
+        for index in results.indices { finish(index, outcome, fromServer: fromServer) }
+        return endTransaction()
+    }
+
+    /// The transaction is over: report it and either wait `.idle` for the next one or QUIT.
+    private mutating func endTransaction() -> [SMTPClientAction] {
+        guard configuration.keepsConnection else { return quit() }
+        pending = []
+        waitState = .idle
+        return finishedAction(fallback: SMTPReply(451, .init(4, 3, 0), "Transaction did not complete"))
     }
 
     /// Sends QUIT (RFC 5321 §4.1.1.10) and reports the result; the QUIT reply then closes.

@@ -23,11 +23,14 @@ public struct SMTPClientConfiguration: Sendable, Hashable {
     public var maxLineLength: Int
     /// Most lines accepted in one multi-line reply.
     public var maxReplyLines: Int
+    /// After a transaction, wait `.idle` for another (`nextTransaction`) instead of sending QUIT.
+    public var keepsConnection: Bool
 
     public init(
         heloName: String, tlsPolicy: SMTPClientTLSPolicy = .opportunistic, isTLS: Bool = false,
-        maxLineLength: Int = 2048, maxReplyLines: Int = 100
+        maxLineLength: Int = 2048, maxReplyLines: Int = 100, keepsConnection: Bool = false
     ) {
+        self.keepsConnection = keepsConnection
         self.heloName = heloName
         self.tlsPolicy = tlsPolicy
         self.isTLS = isTLS
@@ -190,4 +193,8 @@ public enum SMTPClientAction: Sendable, Hashable {
 /// Which reply the session waits for; the driver picks the timeout from it (RFC 5321 §4.5.3.2).
 public enum SMTPClientWaitState: Sendable, Hashable {
     case greeting, ehlo, helo, startTLS, tlsHandshake, mail, rcpt, data, dataTermination, quit
+    /// Between transactions of a kept connection; no reply is due.
+    case idle
+    /// RSET before a further transaction (RFC 5321 §4.1.1.5).
+    case rset
 }

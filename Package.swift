@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "SMTP",
             dependencies: [
-                "Core", "Directory", "Store", "Queue", "Connection", "DNS",
+                "Core", "Directory", "Store", "Queue", "Connection", "DNS", "Filter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "Queue",
             dependencies: [
-                "Core", "Directory", "Store",
+                "Core", "Directory", "Store", "Filter",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -117,6 +117,17 @@ let package = Package(
         // RFC 5322 / 2045-2049 / 2047 / 2231 parsing, ENVELOPE and BODYSTRUCTURE values, decoded text:
         // imports no other Posta module.
         .target(name: "MIME"),
+        // Content filtering: clamd, spamd, rspamd clients, built-in checks, the quarantine.
+        .target(
+            name: "Filter",
+            dependencies: [
+                "Core", "MIME",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // SPF (RFC 7208) now; DKIM, DMARC later. Lookups go through a protocol the DNS resolver meets.
         .target(
             name: "MailAuth",
@@ -152,7 +163,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "IMAP", "DNS", "Policy", "MailAuth",
+                "Filter", "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "IMAP", "DNS", "Policy", "MailAuth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -169,7 +180,7 @@ let package = Package(
         .executableTarget(
             name: "posta",
             dependencies: [
-                "Core", "Directory", "Queue", "Server", "Policy",
+                "Filter", "Core", "Directory", "Queue", "Server", "Policy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -180,6 +191,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Core", "DNS", "MailAuth", "PostaTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME"]),
+        .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNS", "PostaTestSupport"]),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core", "PostaTestSupport"]),

@@ -67,6 +67,9 @@ public struct ListenerSettings: Sendable, Equatable {
     public var maxConnectionsPerIP: Int
     /// `idle_timeout`, or `limits.idle_timeout`.
     public var idleTimeout: ConfigDuration
+    /// `filter`: whether mail received here goes through `[filter]` (false on the re-injection
+    /// listener of an external content filter).
+    public var filter = true
     /// The line of the `[[listener]]` header (0 when unknown), for messages at run time.
     public var line: Int
 

@@ -18,12 +18,16 @@ public struct PostaConfig: Sendable, Equatable {
     public var listeners: [ListenerSettings]
     /// `[delivery]`: DNS servers and the remote SMTP port for outbound mail.
     public var delivery: DeliverySettings
+    /// `[filter]`: content filtering (scanners, attachment rules, external filter).
+    public var filter: FilterSettings
 
     public init(
         hostname: String, dataDirectory: String, nodeID: String, log: LogSettings = LogSettings(),
         database: DatabaseSettings, tls: TLSSettings? = nil, limits: Limits = Limits(),
-        listeners: [ListenerSettings] = [], delivery: DeliverySettings = DeliverySettings()
+        listeners: [ListenerSettings] = [], delivery: DeliverySettings = DeliverySettings(),
+        filter: FilterSettings = FilterSettings()
     ) {
+        self.filter = filter
         self.delivery = delivery
         self.hostname = hostname
         self.dataDirectory = dataDirectory

@@ -5,7 +5,7 @@ struct SiteDecoder {
     var reader: ConfigReader
     typealias Entries = ConfigReader.Entries
 
-    static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery"]
+    static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery", "filter"]
     static let deliveryKeys = [
         "nameservers", "smtp_port", "retry_first", "retry_max", "expiry", "max_connections", "max_connections_per_domain",
         "require_tls", "delay_warning",
@@ -17,7 +17,9 @@ struct SiteDecoder {
         "max_connections", "max_connections_per_ip", "idle_timeout", "max_message_size", "max_line_length",
         "max_recipients",
     ]
-    static let listenerKeys = ["protocol", "address", "tls", "max_connections", "max_connections_per_ip", "idle_timeout"]
+    static let listenerKeys = [
+        "protocol", "address", "tls", "max_connections", "max_connections_per_ip", "idle_timeout", "filter",
+    ]
 
     static let hostnameForm =
         "a DNS name like \"mx1.example.org\" (letters, digits, hyphens and dots; labels of 1...63 characters not starting or ending with a hyphen; at most 253 characters)"
@@ -68,11 +70,12 @@ struct SiteDecoder {
         checkTLSNeeded(root, listeners: indexedListeners)
         let listeners = indexedListeners.map(\.settings)
         let delivery = decodeDelivery(root)
+        let filter = decodeFilter(root)
 
         guard let hostname, let dataDirectory, let database else { return nil }
         return PostaConfig(
             hostname: hostname, dataDirectory: dataDirectory, nodeID: nodeID, log: log, database: database, tls: tls,
-            limits: limits, listeners: listeners, delivery: delivery)
+            limits: limits, listeners: listeners, delivery: delivery, filter: filter)
     }
 
     mutating func decodeDelivery(_ root: Entries) -> DeliverySettings {
@@ -271,14 +274,15 @@ struct SiteDecoder {
             let idle =
                 reader.duration("idle_timeout", in: entries, at: path, range: Limits.idleTimeoutRange) ?? limits.idleTimeout
 
+            let filtered = decodeListenerFilter(entries, at: path, protocol: proto)
+
             guard let proto, let address, let tls else { continue }
-            listeners.append((
-                index,
-                ListenerSettings(
-                    protocol: proto, host: address.host, port: address.port, tls: tls, maxConnections: maxConnections,
-                    maxConnectionsPerIP: maxPerIP, idleTimeout: idle,
-                    line: reader.locator.line(for: path) ?? 0)
-            ))
+            var settings = ListenerSettings(
+                protocol: proto, host: address.host, port: address.port, tls: tls, maxConnections: maxConnections,
+                maxConnectionsPerIP: maxPerIP, idleTimeout: idle,
+                line: reader.locator.line(for: path) ?? 0)
+            settings.filter = filtered
+            listeners.append((index, settings))
         }
         return listeners
     }

@@ -1,0 +1,189 @@
+/// `[filter]` and its sub-tables.
+extension SiteDecoder {
+    static let filterKeys = [
+        "timeout", "header_checks", "blocked_extensions", "blocked_types", "trusted_networks", "skip_authenticated",
+        "clamav", "spamassassin", "rspamd", "external",
+    ]
+    static let clamAVKeys = ["address", "socket", "timeout", "on_failure", "action"]
+    static let spamKeys = ["timeout", "on_failure", "junk_score", "quarantine_score", "reject_score", "junk"]
+    static let endpointForm = "exactly one of address (\"host:port\") and socket (a path)"
+
+    mutating func decodeFilter(_ root: Entries) -> FilterSettings {
+        var settings = FilterSettings()
+        let path = ConfigKeyPath.root.appending("filter")
+        guard let entries = reader.table("filter", in: root, at: .root) else { return settings }
+        reader.checkKeys(entries, at: path, allowed: Self.filterKeys)
+        if let value = reader.duration("timeout", in: entries, at: path, range: 1...3600) { settings.timeout = value }
+        settings.headerChecks = boolean("header_checks", in: entries, at: path) ?? false
+        settings.skipAuthenticated = boolean("skip_authenticated", in: entries, at: path) ?? false
+        let extensionForm = "an array of file name extensions without the dot, e.g. [\"exe\", \"scr\"]"
+        settings.blockedExtensions = strings("blocked_extensions", in: entries, at: path, expected: extensionForm) {
+            !$0.isEmpty && !$0.contains(".") && !$0.contains("/")
+        }.map { $0.lowercased() }
+        let typeForm = "an array of MIME types \"type/subtype\", e.g. [\"application/x-msdownload\"]"
+        settings.blockedTypes = strings("blocked_types", in: entries, at: path, expected: typeForm) {
+            $0.split(separator: "/", omittingEmptySubsequences: false).count == 2 && !$0.contains(" ")
+        }.map { $0.lowercased() }
+        let networkForm = "an array of networks \"address/prefix\" or addresses, e.g. [\"10.0.0.0/8\", \"::1\"]"
+        settings.trustedNetworks = strings("trusted_networks", in: entries, at: path, expected: networkForm) {
+            NetworkPrefix(parsing: $0) != nil
+        }
+        if let table = reader.table("clamav", in: entries, at: path) {
+            settings.clamAV = decodeClamAV(table, at: path.appending("clamav"))
+        }
+        if let table = reader.table("spamassassin", in: entries, at: path) {
+            let at = path.appending("spamassassin")
+            reader.checkKeys(table, at: at, allowed: Self.spamKeys + ["address", "socket", "user"])
+            if let endpoint = endpoint(table, at: at) {
+                var spam = FilterSettings.SpamAssassin(endpoint: endpoint)
+                (spam.timeout, spam.onFailure, spam.thresholds) = scannerCommon(table, at: at)
+                spam.user = reader.nonEmptyString("user", in: table, at: at, expected: "a spamd user name")
+                settings.spamAssassin = spam
+            }
+        }
+        if let table = reader.table("rspamd", in: entries, at: path) {
+            let at = path.appending("rspamd")
+            reader.checkKeys(table, at: at, allowed: Self.spamKeys + ["address", "socket", "password"])
+            if let endpoint = endpoint(table, at: at) {
+                var rspamd = FilterSettings.Rspamd(endpoint: endpoint)
+                (rspamd.timeout, rspamd.onFailure, rspamd.thresholds) = scannerCommon(table, at: at)
+                rspamd.password = reader.nonEmptyString("password", in: table, at: at, expected: "a non-empty string")
+                settings.rspamd = rspamd
+            }
+        }
+        if let table = reader.table("external", in: entries, at: path) {
+            let at = path.appending("external")
+            reader.checkKeys(table, at: at, allowed: ["address"])
+            if let text = reader.string("address", in: table, at: at, expected: "a string \"host:port\"") {
+                switch ListenAddress.parse(text) {
+                case .success(let address): settings.external = .init(host: address.host, port: address.port)
+                case .failure(.malformed(let reason)):
+                    reader.invalid(at.appending("address"), .string(text), expected: ListenAddress.expectedForm, reason: reason)
+                }
+            } else if ConfigReader.value("address", in: table) == nil {
+                reader.missing("address", in: at, expected: ListenAddress.expectedForm)
+            }
+        }
+        return settings
+    }
+
+    private mutating func decodeClamAV(_ table: Entries, at path: ConfigKeyPath) -> FilterSettings.ClamAV? {
+        reader.checkKeys(table, at: path, allowed: Self.clamAVKeys)
+        guard let endpoint = endpoint(table, at: path) else { return nil }
+        var clamAV = FilterSettings.ClamAV(endpoint: endpoint)
+        if let value = reader.duration("timeout", in: table, at: path, range: 1...3600) { clamAV.timeout = value }
+        if let value = reader.choice("on_failure", in: table, at: path, allowed: FilterSettings.FailurePolicy.allCases) {
+            clamAV.onFailure = value
+        }
+        if let value = reader.choice("action", in: table, at: path, allowed: FilterSettings.Action.allCases) {
+            clamAV.action = value
+        }
+        return clamAV
+    }
+
+    /// `timeout`, `on_failure` and the score thresholds of a spam scanner.
+    private mutating func scannerCommon(_ table: Entries, at path: ConfigKeyPath)
+        -> (ConfigDuration, FilterSettings.FailurePolicy, FilterSettings.SpamThresholds)
+    {
+        let timeout = reader.duration("timeout", in: table, at: path, range: 1...3600) ?? .seconds(30)
+        let policy =
+            reader.choice("on_failure", in: table, at: path, allowed: FilterSettings.FailurePolicy.allCases) ?? .tempfail
+        var thresholds = FilterSettings.SpamThresholds()
+        if let value = number("junk_score", in: table, at: path) { thresholds.junk = value }
+        thresholds.quarantine = number("quarantine_score", in: table, at: path)
+        thresholds.reject = number("reject_score", in: table, at: path)
+        if let value = boolean("junk", in: table, at: path) { thresholds.junkFolder = value }
+        return (timeout, policy, thresholds)
+    }
+
+    /// `address = "host:port"` or `socket = "/path"`, exactly one.
+    private mutating func endpoint(_ table: Entries, at path: ConfigKeyPath) -> FilterSettings.Endpoint? {
+        let address = reader.string("address", in: table, at: path, expected: "a string \"host:port\"")
+        let socket = reader.nonEmptyString("socket", in: table, at: path, expected: "the path of a Unix socket")
+        switch (address, socket) {
+        case (let text?, nil):
+            switch ListenAddress.parse(text) {
+            case .success(let parsed): return .tcp(host: parsed.host, port: parsed.port)
+            case .failure(.malformed(let reason)):
+                reader.invalid(path.appending("address"), .string(text), expected: ListenAddress.expectedForm, reason: reason)
+                return nil
+            }
+        case (nil, let socket?):
+            return .unix(path: socket)
+        case (nil, nil):
+            if ConfigReader.value("address", in: table) == nil, ConfigReader.value("socket", in: table) == nil {
+                reader.missing("address", in: path, expected: Self.endpointForm)
+            }
+            return nil
+        case (_?, _?):
+            reader.report(
+                .invalidValue, at: path.appending("socket"), message: "expected \(Self.endpointForm), got both",
+                expected: Self.endpointForm)
+            return nil
+        }
+    }
+
+    mutating func boolean(_ key: String, in entries: Entries, at table: ConfigKeyPath) -> Bool? {
+        guard let node = ConfigReader.value(key, in: entries) else { return nil }
+        guard case .boolean(let value) = node else {
+            reader.wrongType(table.appending(key), node, expected: "true or false")
+            return nil
+        }
+        return value
+    }
+
+    /// A score: an integer or a float, -1000...1000.
+    private mutating func number(_ key: String, in entries: Entries, at table: ConfigKeyPath) -> Double? {
+        guard let node = ConfigReader.value(key, in: entries) else { return nil }
+        let expected = "a number -1000...1000, e.g. 5 or 6.5"
+        let value: Double
+        switch node {
+        case .integer(let n): value = Double(n)
+        case .float(let x): value = x
+        default:
+            reader.wrongType(table.appending(key), node, expected: expected)
+            return nil
+        }
+        guard (-1000...1000).contains(value) else {
+            reader.invalid(table.appending(key), node, expected: expected)
+            return nil
+        }
+        return value
+    }
+
+    /// An array of strings, each passing `valid` (the others are reported one by one).
+    private mutating func strings(
+        _ key: String, in entries: Entries, at table: ConfigKeyPath, expected: String, valid: (String) -> Bool
+    ) -> [String] {
+        guard let node = ConfigReader.value(key, in: entries) else { return [] }
+        guard case .array(let items) = node else {
+            reader.wrongType(table.appending(key), node, expected: expected)
+            return []
+        }
+        var values: [String] = []
+        for item in items {
+            guard case .string(let text) = item, valid(text) else {
+                reader.invalid(table.appending(key), item, expected: expected)
+                continue
+            }
+            values.append(text)
+        }
+        return values
+    }
+}
+
+extension SiteDecoder {
+    /// `filter` of a `[[listener]]`: only SMTP-family listeners take mail to filter.
+    mutating func decodeListenerFilter(_ entries: Entries, at path: ConfigKeyPath, protocol proto: ListenerProtocol?)
+        -> Bool
+    {
+        guard let value = boolean("filter", in: entries, at: path) else { return true }
+        if !value, let proto, ![.smtp, .submission, .submissions, .lmtp].contains(proto) {
+            reader.report(
+                .invalidValue, at: path.appending("filter"),
+                message: "expected filter only on smtp, submission, submissions or lmtp listeners, got protocol \(proto.rawValue)",
+                expected: "a listener that receives mail")
+        }
+        return value
+    }
+}

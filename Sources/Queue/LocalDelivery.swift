@@ -23,6 +23,9 @@ struct ClaimedDelivery: Sendable {
     let dsnEnvID: String?
     let notify: String?
     let orcpt: String?
+    /// Content filtering: the target mailbox (nil: INBOX) and header fields to add (CRLF-ended).
+    var mailbox: String? = nil
+    var headers: String? = nil
 
     /// The domain of a remote target.
     var domain: String { target.split(separator: "@").last.map { $0.lowercased() } ?? "" }
@@ -46,10 +49,10 @@ struct LocalDelivery: Sendable {
     func deliver(_ claim: ClaimedDelivery) async -> DeliveryOutcome {
         guard let accountID = claim.accountID else { return .failed(reason: "550 5.1.1 no account for \(claim.target)") }
         let prefix = TraceHeaders.finalDelivery(
-            reversePath: claim.reversePath, deliveredTo: claim.target)
+            reversePath: claim.reversePath, deliveredTo: claim.target) + (claim.headers ?? "")
         do {
             _ = try await store.append(
-                accountID: accountID, mailbox: "INBOX", prefix: Array(prefix.utf8),
+                accountID: accountID, mailbox: claim.mailbox ?? "INBOX", prefix: Array(prefix.utf8),
                 sourceFile: queue.spoolPath(claim.spoolFile), deliveryKey: "\(claim.messageID)/\(claim.rowID)",
                 enforceQuota: true)
             return .delivered

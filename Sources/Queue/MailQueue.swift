@@ -48,7 +48,8 @@ public final class MailQueue: Sendable {
     /// `deliverNow` keeps the background runner off the new deliveries for a minute, for a caller
     /// that delivers them itself at once (LMTP, whose replies must tell the outcome).
     public func commit(
-        id: String, file: DurableFile, envelope: QueuedEnvelope, deliveries: [QueuedDelivery], deliverNow: Bool = false
+        id: String, file: DurableFile, envelope: QueuedEnvelope, deliveries: [QueuedDelivery], deliverNow: Bool = false,
+        headers: String? = nil
     ) async throws -> [Int64] {
         let destination = "\(messageDirectory)/\(id)"
         try await NIOThreadPool.singleton.runIfActive { try file.commit(to: destination) }
@@ -61,24 +62,26 @@ public final class MailQueue: Sendable {
                 try await db.insert(into: "queue_message")
                     .columns(
                         "id", "reverse_path", "spool_file", "size", "received_at", "dsn_ret", "dsn_envid", "body", "smtputf8",
-                        "client_ip", "helo", "held"
+                        "client_ip", "helo", "held", "headers"
                     )
                     .values(
                         SQLBind(id), SQLBind(envelope.reversePath?.description ?? ""), SQLBind("msg/\(id)"), SQLBind(size),
                         SQLBind(now), SQLBind(envelope.dsnRet), SQLBind(envelope.dsnEnvID), SQLBind(envelope.body),
-                        SQLBind(envelope.smtpUTF8), SQLBind(envelope.clientIP), SQLBind(envelope.helo), SQLBind(false)
+                        SQLBind(envelope.smtpUTF8), SQLBind(envelope.clientIP), SQLBind(envelope.helo), SQLBind(false),
+                        SQLBind(headers)
                     ).run()
                 var rowIDs: [Int64] = []
                 for delivery in deliveries {
                     let rowID = try await db.insert(into: "queue_recipient")
                         .columns(
                             "message_id", "recipient", "orcpt", "notify", "kind", "account_id", "target", "detail", "status",
-                            "attempts", "next_attempt_at"
+                            "attempts", "next_attempt_at", "mailbox"
                         )
                         .values(
                             SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt), SQLBind(delivery.notify),
                             SQLBind(delivery.kind.rawValue), SQLBind(delivery.accountID), SQLBind(delivery.target),
-                            SQLBind(delivery.detail), SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(due)
+                            SQLBind(delivery.detail), SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(due),
+                            SQLBind(delivery.mailbox)
                         ).returning("id").first(decodingColumn: "id", as: Int64.self)
                     rowIDs.append(rowID ?? 0)
                 }

@@ -34,6 +34,8 @@ public struct QueuedDelivery: Sendable, Equatable {
         case local
         /// To another server (forwarding); delivered by the outbound queue.
         case remote
+        /// To the external content filter (`[filter.external]`), which re-injects the result.
+        case filter
     }
 
     /// The envelope recipient as the client gave it.
@@ -47,6 +49,8 @@ public struct QueuedDelivery: Sendable, Equatable {
     public var target: String
     /// The subaddress detail (`tag` of `user+tag@domain`).
     public var detail: String?
+    /// For local deliveries: the mailbox, when not INBOX (e.g. "Junk" after the spam filter).
+    public var mailbox: String?
 
     public init(
         recipient: String, orcpt: String? = nil, notify: String? = nil, kind: Kind, accountID: Int64?, target: String,

@@ -13,6 +13,8 @@ public final class QueueRunner: Service, Sendable {
     let local: LocalDelivery
     /// Delivers to other domains; without it, remote deliveries wait in the queue.
     let remote: (any RemoteTransport)?
+    /// Hands messages to the external content filter (`.filter` deliveries); nil: they wait.
+    let contentFilter: (any RemoteTransport)?
     /// Sends DSNs for failed deliveries; without it, failures stay queued with their reason.
     let bounces: Bounces?
     let schedule: RetrySchedule
@@ -27,8 +29,9 @@ public final class QueueRunner: Service, Sendable {
     public init(
         queue: MailQueue, store: MailStore, remote: (any RemoteTransport)? = nil, bounces: Bounces? = nil,
         schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8, outboundLimits: OutboundLimits = OutboundLimits(),
-        pollInterval: Duration = .seconds(10), logger: Logger
+        pollInterval: Duration = .seconds(10), contentFilter: (any RemoteTransport)? = nil, logger: Logger
     ) {
+        self.contentFilter = contentFilter
         self.outboundLimits = outboundLimits
         self.bounces = bounces
         self.remote = remote
@@ -67,7 +70,8 @@ public final class QueueRunner: Service, Sendable {
         // slow remote host never holds back the bookkeeping of local mail.
         async let local: Void = record(run(localJobs(claims), limit: concurrency, perDestination: concurrency, recordingEach: false))
         async let remote = run(
-            remoteJobs(claims), limit: outboundLimits.total, perDestination: outboundLimits.perDestination, recordingEach: true)
+            remoteJobs(claims) + contentFilterJobs(claims), limit: outboundLimits.total,
+            perDestination: outboundLimits.perDestination, recordingEach: true)
         _ = try await (local, remote)
         return claims.count
     }
@@ -111,6 +115,7 @@ public final class QueueRunner: Service, Sendable {
         let lease = lease
         // Remote deliveries wait (queued, visible) until there is a transport for them.
         let kinds = (remote == nil || messageID != nil ? [QueuedDelivery.Kind.local] : [.local, .remote]).map(\.rawValue)
+            + contentFilterKinds(messageID: messageID)
         return try await queue.database.transaction { db in
             var candidates = db.select().column(SQLColumn("id", table: "r")).from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
                 .join(SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal, SQLColumn("id", table: "m"))
@@ -148,7 +153,8 @@ public final class QueueRunner: Service, Sendable {
                     SQLColumn("attempts", table: "r"), SQLColumn("reverse_path", table: "m"), SQLColumn("spool_file", table: "m"),
                     SQLColumn("received_at", table: "m"), SQLColumn("size", table: "m"), SQLColumn("body", table: "m"),
                     SQLColumn("smtputf8", table: "m"), SQLColumn("dsn_ret", table: "m"), SQLColumn("dsn_envid", table: "m"),
-                    SQLColumn("notify", table: "r"), SQLColumn("orcpt", table: "r")
+                    SQLColumn("notify", table: "r"), SQLColumn("orcpt", table: "r"), SQLColumn("mailbox", table: "r"),
+                    SQLColumn("headers", table: "m")
                 )
                 .from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
                 .join(SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal, SQLColumn("id", table: "m"))
@@ -171,7 +177,9 @@ public final class QueueRunner: Service, Sendable {
                         dsnRet: try row.decode(column: "dsn_ret", as: String?.self),
                         dsnEnvID: try row.decode(column: "dsn_envid", as: String?.self),
                         notify: try row.decode(column: "notify", as: String?.self),
-                        orcpt: try row.decode(column: "orcpt", as: String?.self))
+                        orcpt: try row.decode(column: "orcpt", as: String?.self),
+                        mailbox: try row.decode(column: "mailbox", as: String?.self),
+                        headers: try row.decode(column: "headers", as: String?.self))
                 }
         }
     }

@@ -42,6 +42,14 @@ public enum QueueSchema {
                 "CREATE INDEX queue_recipient_message ON queue_recipient(message_id)",
             ]
         },
+        // Content filtering: header fields added on delivery (X-Spam-*) and a delivery's target
+        // mailbox (Junk); NULL means none and INBOX.
+        Migration("queue.2-filter-headers-mailbox") { _ in
+            [
+                "ALTER TABLE queue_message ADD COLUMN headers TEXT",
+                "ALTER TABLE queue_recipient ADD COLUMN mailbox TEXT",
+            ]
+        },
         // Delay warnings (RFC 3464 Action: delayed): sent at most once per delivery.
         Migration("queue.3-delay-warned") { _ in
             ["ALTER TABLE queue_recipient ADD COLUMN delay_warned BOOLEAN NOT NULL DEFAULT FALSE"]

@@ -37,16 +37,18 @@ public struct PostaServer: Sendable {
                 hostname: site.config.hostname, directory: site.directory, delayWarning: delivery.delayWarning.duration),
             schedule: retrySchedule,
             outboundLimits: OutboundLimits(total: delivery.maxConnections, perDestination: delivery.maxConnectionsPerDomain),
-            pollInterval: min(.seconds(10), retrySchedule.first), logger: logger)
+            pollInterval: min(.seconds(10), retrySchedule.first), contentFilter: Self.contentFilter(site.config, logger: logger),
+            logger: logger)
         self.runner = runner
         let authenticator = Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database))
         let policy = Self.policyEngine(site, logger: logger)
+        let filtering = Self.filtering(site, logger: logger)
         func smtp(_ mode: SMTPReceiver.Mode) -> SMTPProtocolService {
             SMTPProtocolService(
                 receiver: SMTPReceiver(
                     mode: mode, hostname: site.config.hostname, directory: site.directory, store: site.store,
                     queue: site.queue, runner: runner, authenticator: authenticator, logger: logger
-                ).withPolicy(SMTPPolicyAdapter(engine: policy)),
+                ).withPolicy(SMTPPolicyAdapter(engine: policy)).withFiltering(filtering),
                 limits: site.config.limits)
         }
         let pop3 = POP3ProtocolService(backend: POP3Backend(authenticator: authenticator, store: site.store, logger: logger))

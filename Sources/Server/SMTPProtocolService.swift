@@ -13,6 +13,8 @@ public struct SMTPProtocolService: ProtocolService {
     }
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
+        var receiver = receiver
+        if !context.listener.filter { receiver.filtering = nil }  // a content filter's re-injection listener
         let submission = receiver.mode == .submission
         let configuration = SMTPServerConfiguration(
             hostname: context.hostname, mode: receiver.mode == .lmtp ? .lmtp : .smtp,

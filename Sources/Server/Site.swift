@@ -1,5 +1,6 @@
 import Core
 import Directory
+import Filter
 import Logging
 import Policy
 import Queue
@@ -18,6 +19,7 @@ public struct Site: Sendable {
     /// Every module's migrations, in dependency order.
     public static let migrations: [Migration] =
         DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
+        + QuarantineSchema.migrations
         + PolicySchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.

@@ -31,9 +31,18 @@ extension SMTPReceiver {
                 reversePath: envelope.reversePath, dsnRet: envelope.dsnRet?.rawValue, dsnEnvID: envelope.dsnEnvID,
                 body: envelope.body.rawValue, smtpUTF8: envelope.smtpUTF8, clientIP: envelope.clientIP,
                 helo: envelope.heloName)
+            let deliveries: [QueuedDelivery]
+            let headers: String?
+            switch try await applyFilters(
+                envelope: envelope, spool: spool, queued: queued, deliveries: perRecipient.flatMap { $0 },
+                recipients: perRecipient.count, logger: logger)
+            {
+            case .finished(let answer): return answer
+            case .queue(let filtered, let added): (deliveries, headers) = (filtered, added)
+            }
             let rowIDs = try await queue.commit(
-                id: spool.id, file: spool.file, envelope: queued, deliveries: perRecipient.flatMap { $0 },
-                deliverNow: mode == .lmtp)
+                id: spool.id, file: spool.file, envelope: queued, deliveries: deliveries, deliverNow: mode == .lmtp,
+                headers: headers)
             guard mode == .lmtp else {
                 return .reply(SMTPReply(250, .init(2, 0, 0), "Ok: queued as \(spool.id)"))
             }
@@ -65,7 +74,7 @@ extension SMTPReceiver {
         }
     }
 
-    private func result(repeating reply: SMTPReply, count: Int) -> SMTPEffectResult {
+    func result(repeating reply: SMTPReply, count: Int) -> SMTPEffectResult {
         mode == .lmtp ? .replies(Array(repeating: reply, count: count)) : .reply(reply)
     }
 

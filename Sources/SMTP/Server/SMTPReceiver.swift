@@ -29,6 +29,8 @@ public struct SMTPReceiver: Sendable {
     public let logger: Logger
     /// The policy engine, consulted at RCPT and at the end of the data; nil: none.
     public var policy: (any SMTPPolicy)?
+    /// Content filtering before the final reply; nil: none (and on re-injection listeners).
+    public var filtering: ReceiverFiltering?
 
     public init(
         mode: Mode, hostname: String, directory: Directory, store: MailStore, queue: MailQueue, runner: QueueRunner,

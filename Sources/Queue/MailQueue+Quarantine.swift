@@ -1,0 +1,96 @@
+import Core
+import Filter
+import Foundation
+
+/// Holding a filtered message in the quarantine instead of queueing it, and releasing it into
+/// the queue later as if it had passed.
+extension MailQueue {
+    /// What the queue needs to deliver a held message, kept as JSON in its quarantine row.
+    struct HeldEnvelope: Codable {
+        struct Delivery: Codable {
+            var recipient: String
+            var orcpt: String?
+            var notify: String?
+            var kind: String
+            var accountID: Int64?
+            var target: String
+            var detail: String?
+            var mailbox: String?
+        }
+        var reversePath: String?
+        var dsnRet: String?
+        var dsnEnvID: String?
+        var body: String
+        var smtpUTF8: Bool
+        var clientIP: String
+        var helo: String
+        var headers: String?
+        var deliveries: [Delivery]
+    }
+
+    /// Makes `file` durable in the quarantine with everything needed to queue it later. Returns
+    /// once it is on stable storage (then SMTP may answer 250).
+    public func quarantine(
+        id: String, file: DurableFile, envelope: QueuedEnvelope, deliveries: [QueuedDelivery], headers: String?,
+        reason: String, in store: QuarantineStore
+    ) async throws {
+        let held = HeldEnvelope(
+            reversePath: envelope.reversePath?.description, dsnRet: envelope.dsnRet, dsnEnvID: envelope.dsnEnvID,
+            body: envelope.body, smtpUTF8: envelope.smtpUTF8, clientIP: envelope.clientIP, helo: envelope.helo,
+            headers: headers,
+            deliveries: deliveries.map {
+                .init(
+                    recipient: $0.recipient, orcpt: $0.orcpt, notify: $0.notify, kind: $0.kind.rawValue,
+                    accountID: $0.accountID, target: $0.target, detail: $0.detail, mailbox: $0.mailbox)
+            })
+        let json = String(decoding: try JSONEncoder().encode(held), as: UTF8.self)
+        let entry = QuarantineEntry(
+            id: id, heldAt: UnixTime.now(), reason: reason, reversePath: held.reversePath ?? "",
+            recipients: Array(Set(deliveries.map(\.recipient))).sorted(), size: file.bytesWritten,
+            clientIP: envelope.clientIP, envelope: json)
+        try await store.hold(entry, file: file)
+    }
+
+    /// Queues a held message as if it had passed the filters and removes it from the quarantine.
+    /// Returns the new queue id, nil when there is no such entry. A crash between the two steps
+    /// leaves it queued and still held (released twice only if released again).
+    public func release(_ id: String, from store: QuarantineStore) async throws -> String? {
+        guard let entry = try await store.entry(id) else { return nil }
+        let held = try JSONDecoder().decode(HeldEnvelope.self, from: Data(entry.envelope.utf8))
+        let reversePath = try held.reversePath.flatMap { $0.isEmpty ? nil : try MailAddress(parsing: $0) }
+        let envelope = QueuedEnvelope(
+            reversePath: reversePath, dsnRet: held.dsnRet, dsnEnvID: held.dsnEnvID, body: held.body,
+            smtpUTF8: held.smtpUTF8, clientIP: held.clientIP, helo: held.helo)
+        let deliveries = held.deliveries.map { delivery in
+            var queued = QueuedDelivery(
+                recipient: delivery.recipient, orcpt: delivery.orcpt, notify: delivery.notify,
+                kind: QueuedDelivery.Kind(rawValue: delivery.kind) ?? .local, accountID: delivery.accountID,
+                target: delivery.target, detail: delivery.detail)
+            queued.mailbox = delivery.mailbox
+            return queued
+        }
+        let spool = try openSpoolFile()
+        do {
+            try await MessageCopy.copy(from: store.path(of: id), to: spool.file)
+            try await commit(id: spool.id, file: spool.file, envelope: envelope, deliveries: deliveries, headers: held.headers)
+        } catch {
+            spool.file.discard()
+            throw error
+        }
+        try await store.delete(id)
+        return spool.id
+    }
+}
+
+/// Copies a file into a spool file in bounded chunks.
+enum MessageCopy {
+    static func copy(from path: String, to file: DurableFile) async throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+        }
+        defer { try? handle.close() }
+        while let data = try handle.read(upToCount: 64 * 1024), !data.isEmpty {
+            try file.write([UInt8](data))
+        }
+    }
+}

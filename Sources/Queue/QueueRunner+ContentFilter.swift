@@ -1,0 +1,25 @@
+/// The external content filter: `.filter` deliveries go to the filter in one transaction per
+/// message, with the original envelope recipients; the filter re-injects what it passes on a
+/// listener with `filter = false`. The message stays queued until the filter accepted it.
+extension QueueRunner {
+    /// The delivery kinds the runner claims for the content filter.
+    func contentFilterKinds(messageID: String?) -> [String] {
+        contentFilter == nil || messageID != nil ? [] : [QueuedDelivery.Kind.filter.rawValue]
+    }
+
+    func contentFilterJobs(_ claims: [ClaimedDelivery]) -> [QueueJob] {
+        guard let contentFilter else { return [] }
+        let groups = Dictionary(grouping: claims.filter { $0.kind == .filter }, by: \.messageID)
+        return groups.values.map { group in
+            let first = group[0]
+            let message = OutboundMessage(
+                id: first.messageID, reversePath: first.reversePath, spoolPath: queue.spoolPath(first.spoolFile),
+                size: first.size, body: first.body, smtpUTF8: first.smtpUTF8, dsnRet: first.dsnRet, dsnEnvID: first.dsnEnvID)
+            let targets = group.map { OutboundTarget(rowID: $0.rowID, address: $0.target, notify: $0.notify, orcpt: $0.orcpt) }
+            return QueueJob(destination: "content-filter") {
+                let outcomes = await contentFilter.deliver(message, domain: first.domain, targets: targets)
+                return group.map { ($0, outcomes[$0.rowID] ?? .deferred(reason: "451 4.4.0 no outcome")) }
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Core
+import Filter
+import Logging
+import Queue
+
+/// Content filtering at the end of data (docs/filter.md): the spooled message goes through the
+/// filter chain before the final reply, so a virus is refused with 554 and a scanner outage
+/// answered with 451 (the spool file is then discarded: nothing was accepted). What passes is
+/// queued with the chain's header fields, into Junk, or held in the quarantine; with an external
+/// content filter, it is queued for the filter instead of its recipients.
+public struct ReceiverFiltering: Sendable {
+    public var chain: FilterChain?
+    public var quarantine: QuarantineStore
+    /// Queue accepted mail for the external content filter (`[filter.external]`).
+    public var external: Bool
+
+    public init(chain: FilterChain?, quarantine: QuarantineStore, external: Bool) {
+        self.chain = chain
+        self.quarantine = quarantine
+        self.external = external
+    }
+}
+
+extension SMTPReceiver {
+    /// What filtering leaves to do.
+    enum FilterDisposition {
+        /// Queue these deliveries, adding these header fields (CRLF-ended; nil: none).
+        case queue([QueuedDelivery], headers: String?)
+        /// Already answered (refused or quarantined).
+        case finished(SMTPEffectResult)
+    }
+
+    func applyFilters(
+        envelope: SMTPEnvelope, spool: (id: String, file: DurableFile), queued: QueuedEnvelope,
+        deliveries: [QueuedDelivery], recipients: Int, logger: Logger
+    ) async throws -> FilterDisposition {
+        guard let filtering else { return .queue(deliveries, headers: nil) }
+        var deliveries = deliveries
+        var headers: String?
+        if let chain = filtering.chain {
+            let message = FilterMessage(
+                path: spool.file.path, size: spool.file.bytesWritten, clientIP: envelope.clientIP,
+                heloName: envelope.heloName, sender: envelope.reversePath?.description ?? "",
+                recipients: envelope.recipients.map(\.address.description), authenticatedUser: envelope.authenticatedUser)
+            let verdict = await chain.run(message)
+            headers = verdict.headers.isEmpty ? nil : verdict.headers.map { $0 + "\r\n" }.joined()
+            switch verdict {
+            case .accept:
+                break
+            case .junk:
+                for index in deliveries.indices where deliveries[index].kind == .local {
+                    deliveries[index].mailbox = "Junk"
+                }
+            case .reject(let reply), .tempfail(let reply):
+                logger.notice("message refused by filter", metadata: ["id": "\(spool.id)", "reply": "\(reply)"])
+                spool.file.discard()
+                return .finished(result(repeating: SMTPReply(filterReply: reply), count: recipients))
+            case .quarantine(let reason, _):
+                try await queue.quarantine(
+                    id: spool.id, file: spool.file, envelope: queued, deliveries: deliveries, headers: headers,
+                    reason: reason, in: filtering.quarantine)
+                logger.notice("message quarantined", metadata: ["id": "\(spool.id)", "reason": "\(reason)"])
+                let held = SMTPReply(250, .init(2, 0, 0), "Ok: queued as \(spool.id)")
+                return .finished(result(repeating: held, count: recipients))
+            }
+        }
+        // LMTP answers per recipient after local delivery, so it is never routed through the filter.
+        if filtering.external, mode != .lmtp {
+            deliveries = Self.forContentFilter(envelope)
+        }
+        return .queue(deliveries, headers: headers)
+    }
+
+    /// One delivery to the content filter per envelope recipient, as the client gave it.
+    static func forContentFilter(_ envelope: SMTPEnvelope) -> [QueuedDelivery] {
+        envelope.recipients.map { recipient in
+            QueuedDelivery(
+                recipient: recipient.address.description, orcpt: recipient.orcpt.map { "\($0.addressType);\($0.address)" },
+                notify: recipient.notify.map(SMTPServerHandler.notifyParameter), kind: .filter, accountID: nil,
+                target: recipient.address.description)
+        }
+    }
+}
+
+extension SMTPReply {
+    init(filterReply reply: FilterReply) {
+        self.init(reply.code, SMTPEnhancedStatusCode(parsing: reply.enhanced), reply.text)
+    }
+}
+
+extension SMTPReceiver {
+    /// This receiver with content filtering (nil: none).
+    public func withFiltering(_ filtering: ReceiverFiltering?) -> SMTPReceiver {
+        var copy = self
+        copy.filtering = filtering
+        return copy
+    }
+}

@@ -1,14 +1,17 @@
 """A small SMTP server for outbound tests: counts sessions, transactions and concurrent
-connections, can answer every RCPT with a fixed reply, and can ask for AUTH. No STARTTLS."""
+connections, can answer every RCPT with a fixed reply, offer STARTTLS and ask for AUTH."""
 import base64
 import socketserver
+import ssl
 import threading
 import time
 
 
 class SMTPDouble:
     def __init__(self, address: str, port: int, rcpt_reply: bytes = b"250 2.1.5 ok", data_delay: float = 0.0,
-                 credentials: tuple[str, str] | None = None):
+                 credentials: tuple[str, str] | None = None, tls_context=None):
+        self.tls_context = tls_context
+        self.tls_sessions = 0
         self.rcpt_reply = rcpt_reply
         self.data_delay = data_delay
         self.credentials = credentials
@@ -28,7 +31,7 @@ class SMTPDouble:
                     double.active += 1
                     double.max_active = max(double.max_active, double.active)
                 try:
-                    double.converse(self.rfile, self.wfile)
+                    double.converse(self)
                 finally:
                     with double.lock:
                         double.active -= 1
@@ -38,20 +41,31 @@ class SMTPDouble:
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def converse(self, rfile, wfile):
+    def converse(self, handler):
         def say(line: bytes):
-            wfile.write(line + b"\r\n")
-            wfile.flush()
+            handler.wfile.write(line + b"\r\n")
+            handler.wfile.flush()
         say(b"220 double.example ESMTP")
         sender, recipients, authenticated = None, [], False
         while True:
-            line = rfile.readline()
+            line = handler.rfile.readline()
+            rfile = handler.rfile
             if not line:
                 return
             verb = line[:4].upper()
             if verb == b"EHLO":
                 extensions = [b"8BITMIME", b"SIZE 10000000"] + ([b"AUTH PLAIN LOGIN"] if self.credentials else [])
+                if self.tls_context and not isinstance(handler.request, ssl.SSLSocket):
+                    extensions.append(b"STARTTLS")
                 say(b"\r\n".join([b"250-double.example"] + [b"250-" + e for e in extensions[:-1]] + [b"250 " + extensions[-1]]))
+            elif line.strip().upper() == b"STARTTLS" and self.tls_context:
+                say(b"220 2.0.0 go ahead")
+                handler.request = self.tls_context.wrap_socket(handler.request, server_side=True)
+                handler.rfile = handler.request.makefile("rb")
+                handler.wfile = handler.request.makefile("wb")
+                with self.lock:
+                    self.tls_sessions += 1
+                authenticated = False
             elif verb == b"AUTH":
                 authenticated = self.authenticate(line, rfile, say)
             elif verb == b"MAIL":

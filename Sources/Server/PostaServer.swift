@@ -74,7 +74,7 @@ public struct PostaServer: Sendable {
             return OutboundDelivery(
                 resolver: DNSResolver(configuration: configuration, logger: logger), heloName: config.hostname,
                 port: config.delivery.smtpPort, requireTLS: Set(config.delivery.requireTLS),
-                maxConnectionsPerDestination: config.delivery.maxConnectionsPerDomain, logger: logger)
+                relay: try SMTPRelay(config.delivery), maxConnectionsPerDestination: config.delivery.maxConnectionsPerDomain, logger: logger)
         } catch {
             logger.error("no DNS resolver: mail for other domains stays queued", metadata: ["error": "\(error)"])
             return nil

@@ -34,6 +34,21 @@ struct ConfigDeliveryTests {
             ])
     }
 
+    @Test func relayKeys() throws {
+        let set = try #require(
+            parsedConfig(
+                Self.base
+                    + "[delivery]\nrelay_host = \"smtp.example.net:587\"\nrelay_user = \"u\"\nrelay_password_file = \"/etc/pw\"\n"))
+        #expect(set.delivery.relayHost == .init(host: "smtp.example.net", port: 587))
+        #expect(set.delivery.relayUser == "u" && set.delivery.relayPasswordFile == "/etc/pw")
+        let errors = configErrors(
+            Self.base + "[delivery]\nrelay_host = \"nope\"\nrelay_user = \"u\"\nrelay_password_file = \"pw\"\n")
+        #expect(
+            errors.map { "\($0.line ?? 0) \($0.key ?? "")" } == [
+                "4 delivery.relay_host", "5 delivery.relay_user", "6 delivery.relay_password_file",
+            ])
+    }
+
     @Test func errorsNameKeyAndLine() {
         let errors = configErrors(Self.base + "[delivery]\nnameserver = []\nsmtp_port = 0\nnameservers = [\"nope\"]\n")
         #expect(errors.map { "\($0.line ?? 0) \($0.key ?? "")" } == ["4 delivery.nameserver", "5 delivery.smtp_port", "6 delivery.nameservers"])

@@ -15,6 +15,11 @@ public struct DeliverySettings: Sendable, Equatable {
     public var requireTLS: [String] = []
     /// A delay warning DSN goes to the sender of a message still undelivered after this; 0 = never.
     public var delayWarning: ConfigDuration = .seconds(0)
+    /// A smarthost for all remote mail instead of MX lookup, with optional AUTH credentials.
+    public var relayHost: HostPort?
+    public var relayUser: String?
+    /// An absolute path; the file holds the password (one line).
+    public var relayPasswordFile: String?
 
     public struct HostPort: Sendable, Equatable {
         public var host: String

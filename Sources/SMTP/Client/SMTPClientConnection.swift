@@ -40,7 +40,7 @@ public struct SMTPClientTimeouts: Sendable, Hashable {
         case .greeting: greeting
         case .data: dataInitiation
         case .dataTermination: dataTermination
-        case .ehlo, .helo, .startTLS, .tlsHandshake, .mail, .rcpt, .quit, .rset, .idle: command
+        case .ehlo, .helo, .startTLS, .tlsHandshake, .mail, .rcpt, .quit, .rset, .idle, .auth: command
         }
     }
 }

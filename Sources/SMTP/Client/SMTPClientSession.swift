@@ -25,6 +25,8 @@ public struct SMTPClientSession: Sendable {
     private var abandoningData = false
     private var finishedSent = false
     private var reversePathValid: Bool
+    /// AUTH LOGIN: how many of user name and password have been sent.
+    private var loginStep = 0
 
     public init(configuration: SMTPClientConfiguration, envelope: OutboundEnvelope) {
         self.configuration = configuration
@@ -179,6 +181,8 @@ public struct SMTPClientSession: Sendable {
             return startTransaction()
         case .tlsHandshake:
             return protocolError("plaintext reply during the TLS handshake")
+        case .auth:
+            return authReply(reply)
         case .rset:
             if reply.isPositiveCompletion { return startTransaction() }
             return failAllAndQuit(.temporaryFailure(reply), fromServer: false)
@@ -210,6 +214,7 @@ public struct SMTPClientSession: Sendable {
                 .temporaryFailure(SMTPReply(450, .init(4, 7, 4), "TLS is required, but was not offered by the server")),
                 fromServer: false)
         }
+        if configuration.credentials != nil { return startAuth() }
         return startTransaction()
     }
 
@@ -317,6 +322,43 @@ public struct SMTPClientSession: Sendable {
         pending = [.data]
         waitState = .data
         return [.send(Self.line("DATA"))]
+    }
+
+    // MARK: - AUTH (RFC 4954)
+
+    /// Logs in with PLAIN (RFC 4616, as initial response) or else LOGIN, only over TLS.
+    private mutating func startAuth() -> [SMTPClientAction] {
+        guard let credentials = configuration.credentials, isTLS else {
+            return failAllAndQuit(
+                .temporaryFailure(SMTPReply(454, .init(4, 7, 0), "Credentials are only sent over TLS")), fromServer: false)
+        }
+        let offered = capabilities.authMechanisms
+        waitState = .auth
+        if offered.contains("PLAIN") {
+            loginStep = 2
+            let response = SMTPBase64.encode(Array("\0\(credentials.user)\0\(credentials.password)".utf8))
+            return [.send(Self.line("AUTH PLAIN \(response)"))]
+        }
+        if offered.contains("LOGIN") {
+            loginStep = 0
+            return [.send(Self.line("AUTH LOGIN"))]
+        }
+        return failAllAndQuit(
+            .temporaryFailure(SMTPReply(454, .init(4, 7, 0), "The server offers neither AUTH PLAIN nor LOGIN")),
+            fromServer: false)
+    }
+
+    /// 235 logs in; 334 asks for the next LOGIN value; anything else is a refusal, deferred
+    /// rather than bounced (wrong relay credentials are the sender's site's problem).
+    private mutating func authReply(_ reply: SMTPReply) -> [SMTPClientAction] {
+        if reply.code == 235 { return startTransaction() }
+        if reply.code == 334, loginStep < 2, let credentials = configuration.credentials {
+            let value = loginStep == 0 ? credentials.user : credentials.password
+            loginStep += 1
+            return [.send(Self.line(SMTPBase64.encode(Array(value.utf8))))]
+        }
+        let text = "Authentication failed: \(reply.code) \(reply.lines.joined(separator: " "))"
+        return failAllAndQuit(.temporaryFailure(SMTPReply(454, .init(4, 7, 0), text)), fromServer: false)
     }
 
     // MARK: - Commands

@@ -25,17 +25,32 @@ public struct SMTPClientConfiguration: Sendable, Hashable {
     public var maxReplyLines: Int
     /// After a transaction, wait `.idle` for another (`nextTransaction`) instead of sending QUIT.
     public var keepsConnection: Bool
+    /// Log in with SMTP AUTH (RFC 4954) before MAIL; only ever over TLS (use `.required`).
+    public var credentials: SMTPClientCredentials?
 
     public init(
         heloName: String, tlsPolicy: SMTPClientTLSPolicy = .opportunistic, isTLS: Bool = false,
-        maxLineLength: Int = 2048, maxReplyLines: Int = 100, keepsConnection: Bool = false
+        maxLineLength: Int = 2048, maxReplyLines: Int = 100, keepsConnection: Bool = false,
+        credentials: SMTPClientCredentials? = nil
     ) {
+        self.credentials = credentials
         self.keepsConnection = keepsConnection
         self.heloName = heloName
         self.tlsPolicy = tlsPolicy
         self.isTLS = isTLS
         self.maxLineLength = maxLineLength
         self.maxReplyLines = maxReplyLines
+    }
+}
+
+/// A user name and password for SMTP AUTH PLAIN (RFC 4616) or LOGIN.
+public struct SMTPClientCredentials: Sendable, Hashable {
+    public var user: String
+    public var password: String
+
+    public init(user: String, password: String) {
+        self.user = user
+        self.password = password
     }
 }
 
@@ -119,6 +134,10 @@ public struct SMTPClientCapabilities: Sendable, Hashable {
     public var dsn: Bool { offers("DSN") }  // RFC 3461
     public var chunking: Bool { offers("CHUNKING") }  // RFC 3030
     public var enhancedStatusCodes: Bool { offers("ENHANCEDSTATUSCODES") }  // RFC 2034
+    /// The SASL mechanisms of the AUTH keyword, upper-cased (RFC 4954 §3).
+    public var authMechanisms: Set<String> {
+        Set((keywords["AUTH"] ?? "").split(separator: " ").map { $0.uppercased() })
+    }
 }
 
 /// What happened to one recipient. The reply is the server's (text kept for DSNs) unless
@@ -195,6 +214,8 @@ public enum SMTPClientWaitState: Sendable, Hashable {
     case greeting, ehlo, helo, startTLS, tlsHandshake, mail, rcpt, data, dataTermination, quit
     /// Between transactions of a kept connection; no reply is due.
     case idle
+    /// AUTH and its challenges (RFC 4954 §4).
+    case auth
     /// RSET before a further transaction (RFC 5321 §4.1.1.5).
     case rset
 }

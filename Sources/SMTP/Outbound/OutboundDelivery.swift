@@ -9,6 +9,7 @@ import Queue
 /// answers. Opportunistic STARTTLS without certificate checks, as MTAs do by default; required
 /// STARTTLS for the domains in `requireTLS`. Connections stay open a few seconds after a
 /// transaction and carry the next message for the same host (RSET between transactions).
+/// With a `relay`, every message goes to that host instead of MX hosts.
 public struct OutboundDelivery: RemoteTransport {
     public let resolver: DNSResolver
     public let heloName: String
@@ -17,15 +18,17 @@ public struct OutboundDelivery: RemoteTransport {
     /// Domains (lower-case) whose mail never goes out in cleartext: without STARTTLS, or when
     /// the handshake fails, delivery is deferred (4.7.4).
     public let requireTLS: Set<String>
+    public let relay: SMTPRelay?
     let tls: NIOSSLContext?
     let cache: SMTPConnectionCache
     let logger: Logger
 
     public init(
         resolver: DNSResolver, heloName: String, port: Int = 25, timeouts: SMTPClientTimeouts = .rfc5321(),
-        requireTLS: Set<String> = [], maxConnectionsPerDestination: Int = 10, idleTime: Duration = .seconds(5),
-        logger: Logger
+        requireTLS: Set<String> = [], relay: SMTPRelay? = nil, maxConnectionsPerDestination: Int = 10,
+        idleTime: Duration = .seconds(5), logger: Logger
     ) {
+        self.relay = relay
         self.resolver = resolver
         self.heloName = heloName
         self.port = port
@@ -38,9 +41,28 @@ public struct OutboundDelivery: RemoteTransport {
         self.logger = logger
     }
 
+    /// With a relay every domain shares one destination, so the per-destination limit applies to it.
+    public func destination(for domain: String) -> String {
+        relay.map { "relay \($0.host):\($0.port)" } ?? domain
+    }
+
     public func deliver(_ message: OutboundMessage, domain: String, targets: [OutboundTarget]) async -> [Int64: DeliveryOutcome] {
         func all(_ outcome: DeliveryOutcome) -> [Int64: DeliveryOutcome] {
             Dictionary(uniqueKeysWithValues: targets.map { ($0.rowID, outcome) })
+        }
+        let required = requireTLS.contains(domain.lowercased()) || relay?.credentials != nil
+        let policy: SMTPClientTLSPolicy = required ? .required : .opportunistic
+        if let relay {
+            var addresses = IPAddress(relay.host).map { [$0] } ?? []
+            if addresses.isEmpty { addresses = (try? await resolver.addresses(relay.host).value) ?? [] }
+            var problem = "4.4.1 relay host \(relay.host) has no address"
+            for address in addresses {
+                switch await attempt(message, targets: targets, host: relay.host, address: address.description, port: relay.port, policy: policy) {
+                case .done(let outcomes): return outcomes
+                case .notTaken(let reason): problem = "4.4.1 relay \(relay.host) [\(address)]: \(reason)"
+                }
+            }
+            return all(.deferred(reason: "451 \(problem)"))
         }
         let hosts: [String]
         do {
@@ -57,7 +79,6 @@ public struct OutboundDelivery: RemoteTransport {
         } catch {
             return all(.deferred(reason: "451 4.4.3 MX lookup for \(domain) failed: \(error)"))
         }
-        let policy: SMTPClientTLSPolicy = requireTLS.contains(domain.lowercased()) ? .required : .opportunistic
         var lastProblem = "4.4.1 no MX host of \(domain) could be reached"
         for host in hosts {
             let addresses: [IPAddress]
@@ -68,7 +89,7 @@ public struct OutboundDelivery: RemoteTransport {
                 continue
             }
             for address in addresses {
-                switch await attempt(message, targets: targets, host: host, address: address.description, policy: policy) {
+                switch await attempt(message, targets: targets, host: host, address: address.description, port: port, policy: policy) {
                 case .done(let outcomes): return outcomes
                 case .notTaken(let problem): lastProblem = "4.4.1 \(host) [\(address)]: \(problem)"
                 }
@@ -85,7 +106,8 @@ public struct OutboundDelivery: RemoteTransport {
 
     /// One SMTP transaction, over a cached idle connection to the host when there is one.
     private func attempt(
-        _ message: OutboundMessage, targets: [OutboundTarget], host: String, address: String, policy: SMTPClientTLSPolicy
+        _ message: OutboundMessage, targets: [OutboundTarget], host: String, address: String, port: Int,
+        policy: SMTPClientTLSPolicy
     ) async -> Attempt {
         let envelope = OutboundEnvelope(
             reversePath: message.reversePath,
@@ -101,13 +123,15 @@ public struct OutboundDelivery: RemoteTransport {
             await cached.close()  // closed by the server while idle: open a new one
         }
         let session = SMTPClientSession(
-            configuration: SMTPClientConfiguration(heloName: heloName, tlsPolicy: policy, keepsConnection: true),
+            configuration: SMTPClientConfiguration(
+                heloName: heloName, tlsPolicy: policy, keepsConnection: true, credentials: relay?.credentials),
             envelope: envelope)
         let connection: SMTPClientConnection
         let result: SMTPDeliveryResult
         do {
             (connection, result) = try await SMTPClientConnection.open(
-                host: address, port: port, tls: tls, serverName: host, session: session, body: body, timeouts: timeouts)
+                host: address, port: port, tls: tls, serverName: IPAddress(host) == nil ? host : nil,  // no SNI for IPs (RFC 6066 §3)
+                session: session, body: body, timeouts: timeouts)
         } catch {
             logger.notice("outbound connection failed", metadata: ["host": "\(host)", "address": "\(address)", "error": "\(error)"])
             return .notTaken("\(error)")

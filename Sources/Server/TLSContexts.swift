@@ -26,6 +26,9 @@ public enum ServerTLS {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        // After a protocol goodbye (BYE, QUIT, 221) nothing more is read: waiting NIOSSL's default
+        // 5 s for the client's close_notify would only hold connections open and slow draining.
+        configuration.shutdownTimeout = .milliseconds(500)
         return configuration
     }
 }

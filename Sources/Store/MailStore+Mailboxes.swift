@@ -78,20 +78,44 @@ extension MailStore {
             for (child, target) in renames {
                 try await db.raw("UPDATE mailbox SET name = \(bind: target) WHERE id = \(bind: child)").run()
             }
+            // Subscriptions follow the mailboxes they name (as Dovecot does).
+            let oldNames = Dictionary(uniqueKeysWithValues: byName.map { ($1, $0) })
+            for (child, target) in renames {
+                guard let previous = oldNames[child] else { continue }
+                try await db.raw("""
+                    UPDATE mailbox_subscription SET name = \(bind: target)
+                    WHERE account_id = \(bind: accountID) AND name = \(bind: previous)
+                      AND NOT EXISTS (SELECT 1 FROM mailbox_subscription t WHERE t.account_id = \(bind: accountID) AND t.name = \(bind: target))
+                    """).run()
+            }
             return Array(moving)
         }
         for id in ids { notifier.changed(mailboxID: id) }
     }
 
-    /// Marks a mailbox subscribed or not (IMAP SUBSCRIBE/UNSUBSCRIBE, RFC 9051 §6.3.7).
+    /// Subscribes to a name or unsubscribes (IMAP SUBSCRIBE/UNSUBSCRIBE, RFC 9051 §6.3.7, §6.3.8).
+    /// The name need not exist: a subscription outlives its mailbox.
     public func setSubscribed(accountID: Int64, name: String, _ subscribed: Bool) async throws {
         let name = MaildirPath.canonicalMailboxName(name)
-        let updated = try await database.transaction { db in
-            try await db.raw("""
-                UPDATE mailbox SET subscribed = \(bind: subscribed) WHERE account_id = \(bind: accountID) AND name = \(bind: name)
-                RETURNING id
-                """).first()
+        try await database.transaction { db in
+            if subscribed {
+                try await db.raw("""
+                    INSERT INTO mailbox_subscription (account_id, name) VALUES (\(bind: accountID), \(bind: name))
+                    ON CONFLICT DO NOTHING
+                    """).run()
+            } else {
+                try await db.raw("""
+                    DELETE FROM mailbox_subscription WHERE account_id = \(bind: accountID) AND name = \(bind: name)
+                    """).run()
+            }
         }
-        guard updated != nil else { throw StoreError.noSuchMailbox(name) }
+    }
+
+    /// The account's subscribed names, sorted (some may name no mailbox).
+    public func subscriptions(accountID: Int64) async throws -> [String] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT name FROM mailbox_subscription WHERE account_id = \(bind: accountID) ORDER BY name")
+                .all().map { try $0.decode(column: "name", as: String.self) }
+        }
     }
 }

@@ -47,11 +47,11 @@ extension MailStore {
             let uses = Set(try present.compactMap { try Self.optional($0, "special_use", as: String.self) })
             var created: [String] = []
             if !names.contains("INBOX") {
-                _ = try await self.insertMailbox(db, accountID: account.id, name: "INBOX", specialUse: nil)
+                _ = try await self.insertMailbox(db, accountID: account.id, name: "INBOX", specialUse: nil, subscribe: true)
                 created.append("INBOX")
             }
             for use in SpecialUse.allCases where !uses.contains(use.rawValue) && !names.contains(use.defaultName) {
-                _ = try await self.insertMailbox(db, accountID: account.id, name: use.defaultName, specialUse: use)
+                _ = try await self.insertMailbox(db, accountID: account.id, name: use.defaultName, specialUse: use, subscribe: true)
                 created.append(use.defaultName)
             }
             return created
@@ -65,20 +65,23 @@ extension MailStore {
     /// at most 64 bytes) and the folder is free, else `.~<uidvalidity>`; the name → folder
     /// mapping lives in the index, so renaming later never moves files.
     @discardableResult
-    public func createMailbox(accountID: Int64, name: String, specialUse: SpecialUse? = nil) async throws -> MailboxInfo {
+    /// IMAP CREATE does not subscribe (RFC 9051 §6.3.4); `subscribe` does it in the same transaction.
+    public func createMailbox(accountID: Int64, name: String, specialUse: SpecialUse? = nil, subscribe: Bool = false)
+        async throws -> MailboxInfo
+    {
         let name = MaildirPath.canonicalMailboxName(name)
         guard !name.isEmpty, name.utf8.count <= 1000,
             !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         else { throw StoreError.invalidMailboxName(name) }
         return try await database.transaction { db in
-            try await self.insertMailbox(db, accountID: accountID, name: name, specialUse: specialUse)
+            try await self.insertMailbox(db, accountID: accountID, name: name, specialUse: specialUse, subscribe: subscribe)
         }
     }
 
     /// Inside a transaction: allocates a UIDVALIDITY (which also locks the account's row, so
     /// creations of one account are serialised), picks and creates the folder, inserts the row.
-    func insertMailbox(_ db: any SQLDatabase, accountID: Int64, name: String, specialUse: SpecialUse?) async throws
-        -> MailboxInfo
+    func insertMailbox(_ db: any SQLDatabase, accountID: Int64, name: String, specialUse: SpecialUse?, subscribe: Bool)
+        async throws -> MailboxInfo
     {
         let now = UnixTime.now()
         guard
@@ -119,8 +122,13 @@ extension MailStore {
             RETURNING id
             """).first(decodingColumn: "id", as: Int64.self)
         guard let id else { throw StoreError.io("mailbox insert returned no id") }
+        if subscribe {
+            try await db.raw("""
+                INSERT INTO mailbox_subscription (account_id, name) VALUES (\(bind: accountID), \(bind: name)) ON CONFLICT DO NOTHING
+                """).run()
+        }
         return MailboxInfo(
             id: id, accountID: accountID, name: name, uidValidity: uidValidity, uidNext: 1, highestModSeq: 1,
-            specialUse: specialUse, subscribed: true, messageCount: 0, unseenCount: 0)
+            specialUse: specialUse, subscribed: subscribe, messageCount: 0, unseenCount: 0)
     }
 }

@@ -103,7 +103,8 @@ public final class MailStore: Sendable {
 
     static func mailboxSelect(_ condition: SQLQueryString) -> SQLQueryString {
         """
-        SELECT b.id, b.account_id, b.name, b.uidvalidity, b.uidnext, b.highest_modseq, b.special_use, b.subscribed,
+        SELECT b.id, b.account_id, b.name, b.uidvalidity, b.uidnext, b.highest_modseq, b.special_use,
+          EXISTS (SELECT 1 FROM mailbox_subscription s WHERE s.account_id = b.account_id AND s.name = b.name) AS subscribed,
           (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id) AS message_count,
           (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id
              AND (' ' || m.flags || ' ') NOT LIKE \(bind: "% \\Seen %") ESCAPE '!') AS unseen_count

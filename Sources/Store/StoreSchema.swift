@@ -12,6 +12,9 @@ import Core
 ///   stored so that IMAP names never round-trip through file names.
 /// - `message`: one row per message; `file` is relative to the account's maildir;
 ///   `flags` is space-separated (system flags first, then keywords).
+/// - `mailbox_subscription`: subscribed names (RFC 9051 §6.3.7), kept apart from `mailbox` because a
+///   subscription outlives its mailbox (§6.3.9: never removed unilaterally). `mailbox.subscribed` is
+///   superseded by it and no longer read.
 /// - `expunged_message`: the UIDs removed from a mailbox and the modseq of their removal, so
 ///   sessions (and QRESYNC clients, RFC 7162 §3.2.5) learn which messages vanished since a modseq.
 public enum StoreSchema {
@@ -69,6 +72,17 @@ public enum StoreSchema {
                   PRIMARY KEY (mailbox_id, uid))
                 """,
                 "CREATE INDEX expunged_message_modseq ON expunged_message(mailbox_id, modseq)",
+            ]
+        },
+        Migration("store.3-subscriptions") { _ in
+            [
+                """
+                CREATE TABLE mailbox_subscription (
+                  account_id BIGINT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                  name TEXT NOT NULL,
+                  PRIMARY KEY (account_id, name))
+                """,
+                "INSERT INTO mailbox_subscription (account_id, name) SELECT account_id, name FROM mailbox WHERE subscribed",
             ]
         },
     ]

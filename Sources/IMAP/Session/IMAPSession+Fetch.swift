@@ -31,7 +31,16 @@ extension IMAPSession {
         let flagsChanged = try await markSeen(targets, attributes)
         var missing = false
         for target in targets {
-            guard let message = stored[target.uid], let state = view?.states[target.uid] else {
+            // A message expunged by another session but not yet announced keeps what the view
+            // knows (flags, UID, modseq); anything needing its file or index row is not sent.
+            // A message expunged by another session but not yet announced keeps what the view
+            // knows (flags, UID, modseq); items needing its index row or file are not sent.
+            guard let state = view?.states[target.uid] else {
+                missing = true
+                continue
+            }
+            let message = stored[target.uid]
+            if message == nil && !attributes.allSatisfy(Self.fromView) {
                 missing = true
                 continue
             }
@@ -43,6 +52,9 @@ extension IMAPSession {
             } catch is MessageFileError {
                 missing = true
                 continue
+            } catch is UnknownTransferEncoding {
+                no(tag, code: .unknownCTE, "Cannot decode the part's Content-Transfer-Encoding")
+                return
             }
             if flagsChanged.contains(target.uid) && !attributes.contains(.flags) {
                 values.append(.flags(state.flags.map(IMAPFlag.init)))
@@ -85,6 +97,14 @@ extension IMAPSession {
         }
     }
 
+    /// Items the session's view can answer without the index row or the file.
+    private static func fromView(_ attribute: IMAPFetchAttribute) -> Bool {
+        switch attribute {
+        case .flags, .uid, .modSeq: true
+        default: false
+        }
+    }
+
     private static func needsContent(_ attribute: IMAPFetchAttribute) -> Bool {
         switch attribute {
         case .flags, .internalDate, .uid, .rfc822Size, .modSeq: false
@@ -93,11 +113,11 @@ extension IMAPSession {
     }
 
     /// The values of one message's FETCH response, in the order asked.
-    private func fetchValues(_ attributes: [IMAPFetchAttribute], message: StoredMessage, state: MessageState) async throws
-        -> [IMAPFetchValue]
+    private func fetchValues(_ attributes: [IMAPFetchAttribute], message: StoredMessage?, state: MessageState)
+        async throws -> [IMAPFetchValue]
     {
         var parsed: MIMEMessage?
-        if attributes.contains(where: Self.needsContent) {
+        if let message, attributes.contains(where: Self.needsContent) {
             parsed = MIMEMessage(try await Self.readMessage(message.path))
         }
         var values: [IMAPFetchValue] = []
@@ -105,8 +125,10 @@ extension IMAPSession {
             switch attribute {
             case .uid: continue
             case .flags: values.append(.flags(state.flags.map(IMAPFlag.init)))
-            case .internalDate: values.append(.internalDate(IMAPDateTime(secondsSince1970: message.internalDate)))
-            case .rfc822Size: values.append(.rfc822Size(UInt64(message.size)))
+            case .internalDate:
+                if let message { values.append(.internalDate(IMAPDateTime(secondsSince1970: message.internalDate))) }
+            case .rfc822Size:
+                if let message { values.append(.rfc822Size(UInt64(message.size))) }
             case .modSeq: values.append(.modSeq(UInt64(max(0, state.modSeq))))
             case .envelope:
                 if let parsed { values.append(.envelope(MessageStructureValues.envelope(parsed.envelope))) }
@@ -124,15 +146,24 @@ extension IMAPSession {
                 let (slice, origin) = Self.slice(bytes, partial)
                 values.append(.bodySection(section, origin: origin, slice))
             case .binary(let part, let partial, _):
-                let content = parsed.flatMap { $0.binaryContent(at: part.map { Int($0) }) }
+                let content = try Self.binaryContent(parsed, part)
                 let (slice, origin) = Self.slice(content ?? [], partial)
                 values.append(.binary(part: part, origin: origin, content == nil ? nil : slice))
             case .binarySize(let part):
-                let content = parsed.flatMap { $0.binaryContent(at: part.map { Int($0) }) }
-                values.append(.binarySize(part: part, UInt64(content?.count ?? 0)))
+                values.append(.binarySize(part: part, UInt64(try Self.binaryContent(parsed, part)?.count ?? 0)))
             }
         }
         return values
+    }
+
+    /// RFC 3516 §4.2: the decoded content of a part; nil when the part does not exist; throws
+    /// `UnknownTransferEncoding` when its Content-Transfer-Encoding cannot be undone.
+    static func binaryContent(_ message: MIMEMessage?, _ part: [UInt32]) throws -> [UInt8]? {
+        guard let message else { return nil }
+        let numbers = part.map { Int($0) }
+        if let content = message.binaryContent(at: numbers) { return content }
+        if message.entity(at: numbers) != nil { throw UnknownTransferEncoding() }
+        return nil
     }
 
     static func messageSection(_ section: IMAPSection) -> MessageSection {
@@ -156,3 +187,6 @@ extension IMAPSession {
         return (Array(bytes[start..<max(start, end)]), partial.offset)
     }
 }
+
+/// A BINARY fetch of a part whose transfer encoding Posta cannot decode (RFC 3516 §4.3 UNKNOWN-CTE).
+struct UnknownTransferEncoding: Error {}

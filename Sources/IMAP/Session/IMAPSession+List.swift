@@ -40,6 +40,14 @@ extension IMAPSession {
                 emit(.data(.status(mailbox: mailbox.name, try await statusValues(mailbox, statusItems))))
             }
         }
+        if selectSubscribed {
+            // RFC 5258 §3.1: subscribed names with no mailbox are listed as \NonExistent.
+            let existing = Set(mailboxes.map(\.name))
+            for name in try await backend.store.subscriptions(accountID: accountID)
+            where !existing.contains(name) && matchers.contains(where: { $0.matches(name) }) {
+                emit(.data(.list(IMAPListItem(attributes: ["\\NonExistent", "\\Subscribed"], delimiter: Self.delimiter, name: name))))
+            }
+        }
         ok(tag, "LIST completed")
     }
 
@@ -49,8 +57,10 @@ extension IMAPSession {
             reference: reference.decoded(utf8: utf8 || rev2) ?? "", pattern: pattern.decoded(utf8: utf8 || rev2) ?? "",
             delimiter: Self.delimiter)
         let mailboxes = try await backend.store.mailboxes(accountID: accountID)
-        for mailbox in mailboxes where mailbox.subscribed && matcher.matches(mailbox.name) {
-            emit(.data(.lsub(IMAPListItem(attributes: attributes(of: mailbox, among: mailboxes), delimiter: Self.delimiter, name: mailbox.name))))
+        let byName = Dictionary(mailboxes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for name in try await backend.store.subscriptions(accountID: accountID) where matcher.matches(name) {
+            let flags = byName[name].map { self.attributes(of: $0, among: mailboxes) } ?? ["\\Noselect"]
+            emit(.data(.lsub(IMAPListItem(attributes: flags, delimiter: Self.delimiter, name: name))))
         }
         ok(tag, "LSUB completed")
     }

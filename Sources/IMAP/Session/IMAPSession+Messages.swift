@@ -13,6 +13,10 @@ extension IMAPSession {
             no(tag, code: .readOnly, "Mailbox is read-only")
             return
         }
+        if let invalid = action.flags.first(where: { !Self.isStorable($0) }) {
+            bad(tag, "Invalid flag \(invalid.rawValue.prefix(40))")
+            return
+        }
         if unchangedSince != nil { condStore = true }
         let operation: FlagOperation =
             switch action.operation {
@@ -101,6 +105,13 @@ extension IMAPSession {
         ok(tag, set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed")
     }
 
+    /// A keyword, or one of the system flags a client may set (RFC 9051 §2.3.2); `\Recent` is
+    /// accepted and ignored (it is session state, and gone in IMAP4rev2).
+    static func isStorable(_ flag: IMAPFlag) -> Bool {
+        guard flag.isSystem else { return true }
+        return ["\\ANSWERED", "\\FLAGGED", "\\DELETED", "\\SEEN", "\\DRAFT", "\\RECENT"].contains(flag.normalized)
+    }
+
     /// This session's own removals: EXPUNGE per message (highest first) or one VANISHED.
     private func announceRemoval(_ sequences: [Int], uids: [UInt32]) {
         guard !sequences.isEmpty else { return }
@@ -122,6 +133,10 @@ extension IMAPSession {
         }
         if let tooBig = messages.first(where: { $0.data.count > configuration.appendLimit }) {
             no(tag, code: .tooBig, "Message of \(tooBig.data.count) bytes exceeds the limit")
+            return
+        }
+        if let invalid = messages.flatMap(\.flags).first(where: { !Self.isStorable($0) }) {
+            bad(tag, "Invalid flag \(invalid.rawValue.prefix(40))")
             return
         }
         if messages.contains(where: { $0.data.isEmpty }) {

@@ -152,8 +152,8 @@ public final class IMAPSession {
         switch kind {
         case .capability, .noop, .logout, .id, .unknown: return true
         case .startTLS, .authenticate, .login: return state == .notAuthenticated
-        // RFC 5161 §3.1: ENABLE only in the authenticated state.
-        case .enable: return state == .authenticated
+        // RFC 5161 §3.1 names the authenticated state; like Dovecot, the selected state is accepted too.
+        case .enable: return state == .authenticated || state == .selected
         case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move:
             return state == .selected
         default: return state == .authenticated || state == .selected

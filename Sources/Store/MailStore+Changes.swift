@@ -109,3 +109,27 @@ extension MailStore {
         }
     }
 }
+
+extension MailStore {
+    /// Claims the mailbox's unclaimed `\Recent` messages below `uidNext` for one session
+    /// (RFC 3501 §2.3.2: only one session sees a message as recent). Returns the first UID the
+    /// caller may treat as recent: messages from it up to `uidNext` are the caller's.
+    public func claimRecent(mailboxID: Int64, upTo uidNext: UInt32) async throws -> UInt32 {
+        try await database.transaction { db in
+            // The no-op UPDATE locks the row on PostgreSQL, so two sessions never claim the same UIDs.
+            guard
+                let row = try await db.raw("""
+                    UPDATE mailbox SET first_recent_uid = first_recent_uid WHERE id = \(bind: mailboxID)
+                    RETURNING first_recent_uid
+                    """).first()
+            else { return uidNext }
+            let first = try Self.uint32(row, "first_recent_uid")
+            guard first < uidNext else { return uidNext }
+            try await db.raw("""
+                UPDATE mailbox SET first_recent_uid = \(bind: Int64(uidNext))
+                WHERE id = \(bind: mailboxID) AND first_recent_uid < \(bind: Int64(uidNext))
+                """).run()
+            return first
+        }
+    }
+}

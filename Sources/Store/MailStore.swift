@@ -107,7 +107,8 @@ public final class MailStore: Sendable {
           EXISTS (SELECT 1 FROM mailbox_subscription s WHERE s.account_id = b.account_id AND s.name = b.name) AS subscribed,
           (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id) AS message_count,
           (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id
-             AND (' ' || m.flags || ' ') NOT LIKE \(bind: "% \\Seen %") ESCAPE '!') AS unseen_count
+             AND (' ' || m.flags || ' ') NOT LIKE \(bind: "% \\Seen %") ESCAPE '!') AS unseen_count,
+          (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id AND m.uid >= b.first_recent_uid) AS recent_count
         FROM mailbox b WHERE \(condition)
         """
     }
@@ -123,7 +124,8 @@ public final class MailStore: Sendable {
             specialUse: try Self.optional(row, "special_use", as: String.self).flatMap(SpecialUse.init(rawValue:)),
             subscribed: try row.decode(column: "subscribed", as: Bool.self),
             messageCount: Int(try row.decode(column: "message_count", as: Int64.self)),
-            unseenCount: Int(try row.decode(column: "unseen_count", as: Int64.self)))
+            unseenCount: Int(try row.decode(column: "unseen_count", as: Int64.self)),
+            recentCount: Int(try row.decode(column: "recent_count", as: Int64.self)))
     }
 
     static func optional<T: Decodable>(_ row: any SQLRow, _ column: String, as type: T.Type) throws -> T? {

@@ -15,6 +15,8 @@ public struct MailboxInfo: Sendable, Hashable {
     public var messageCount: Int
     /// Messages without `\Seen`.
     public var unseenCount: Int
+    /// Messages no session has claimed as `\Recent` yet (RFC 3501 STATUS RECENT).
+    public var recentCount: Int = 0
 }
 
 /// One message as the index knows it.

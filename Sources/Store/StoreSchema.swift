@@ -15,6 +15,8 @@ import Core
 /// - `mailbox_subscription`: subscribed names (RFC 9051 §6.3.7), kept apart from `mailbox` because a
 ///   subscription outlives its mailbox (§6.3.9: never removed unilaterally). `mailbox.subscribed` is
 ///   superseded by it and no longer read.
+/// - `mailbox.first_recent_uid`: messages from this UID on are `\\Recent` (RFC 3501 §2.3.2) and
+///   not yet claimed by a session; the first read-write session to see them claims them.
 /// - `expunged_message`: the UIDs removed from a mailbox and the modseq of their removal, so
 ///   sessions (and QRESYNC clients, RFC 7162 §3.2.5) learn which messages vanished since a modseq.
 public enum StoreSchema {
@@ -84,6 +86,9 @@ public enum StoreSchema {
                 """,
                 "INSERT INTO mailbox_subscription (account_id, name) SELECT account_id, name FROM mailbox WHERE subscribed",
             ]
+        },
+        Migration("store.4-recent") { _ in
+            ["ALTER TABLE mailbox ADD COLUMN first_recent_uid BIGINT NOT NULL DEFAULT 1"]
         },
     ]
 }

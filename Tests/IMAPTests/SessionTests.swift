@@ -60,7 +60,8 @@ struct SessionTests {
             _ = try await a.command("a1 SELECT INBOX")
             _ = try await b.command("b1 SELECT INBOX")
 
-            #expect(try await a.command("a2 STORE 1 +FLAGS (\\Flagged)").contains("* 1 FETCH (FLAGS (\\Flagged))"))
+            // A selected first, so it alone sees the messages as \Recent (RFC 3501 §2.3.2).
+            #expect(try await a.command("a2 STORE 1 +FLAGS (\\Flagged)").contains("* 1 FETCH (FLAGS (\\Flagged \\Recent))"))
             #expect(try await b.command("b2 NOOP").contains("* 1 FETCH (FLAGS (\\Flagged))"))
 
             _ = try await a.command("a3 STORE 2 +FLAGS.SILENT (\\Deleted)")
@@ -85,8 +86,9 @@ struct SessionTests {
             _ = try await t.command("s SELECT INBOX")
             t.client("i IDLE\r\n")
             _ = try await t.reply(until: "+ idling")
-            let delivered = ContinuousClock.now
             _ = try await f.deliver("Subject: new\r\n\r\nhello\r\n")
+            // Measured from the moment the message is committed (visible), as the issue asks.
+            let delivered = ContinuousClock.now
             _ = try await t.reply(until: "* 1 EXISTS", timeout: .seconds(2))
             let elapsed = ContinuousClock.now - delivered
             #expect(elapsed < .milliseconds(100), "IDLE saw the delivery after \(elapsed)")

@@ -57,7 +57,7 @@ extension IMAPSession {
                 return
             }
             if flagsChanged.contains(target.uid) && !attributes.contains(.flags) {
-                values.append(.flags(state.flags.map(IMAPFlag.init)))
+                values.append(.flags(flags(state)))
             }
             if (modifiers.changedSince != nil || (condStore && flagsChanged.contains(target.uid)))
                 && !attributes.contains(.modSeq)
@@ -124,7 +124,7 @@ extension IMAPSession {
         for attribute in attributes {
             switch attribute {
             case .uid: continue
-            case .flags: values.append(.flags(state.flags.map(IMAPFlag.init)))
+            case .flags: values.append(.flags(flags(state)))
             case .internalDate:
                 if let message { values.append(.internalDate(IMAPDateTime(secondsSince1970: message.internalDate))) }
             case .rfc822Size:

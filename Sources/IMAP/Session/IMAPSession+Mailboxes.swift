@@ -43,7 +43,12 @@ extension IMAPSession {
             no(tag, code: .nonexistent, "No such mailbox")
             return
         }
-        let opened = MailboxView(mailbox: info, messages: messages, readOnly: readOnly)
+        var opened = MailboxView(mailbox: info, messages: messages, readOnly: readOnly)
+        if readOnly {
+            opened.markLastRecent(info.recentCount)
+        } else {
+            opened.markRecent(from: try await backend.store.claimRecent(mailboxID: info.id, upTo: info.uidNext))
+        }
         view = opened
         state = .selected
         let keywords = Set(messages.flatMap(\.flags)).filter { !$0.hasPrefix("\\") }.sorted()
@@ -55,7 +60,7 @@ extension IMAPSession {
                     .ok, code: .permanentFlags(readOnly ? [] : (system + keywords + ["\\*"]).map(IMAPFlag.init)), "Flags permitted")))
         emit(.data(.exists(UInt32(opened.count))))
         if !rev2 {
-            emit(.data(.recent(0)))
+            emit(.data(.recent(UInt32(opened.recent.count))))
             if let first = messages.firstIndex(where: { !$0.flags.contains("\\Seen") }) {
                 emit(.untagged(IMAPStatusResponse(.ok, code: .unseen(UInt32(first + 1)), "First unseen")))
             }
@@ -89,7 +94,7 @@ extension IMAPSession {
                 .data(
                     .fetch(
                         UInt32(sequence),
-                        [.uid(state.uid), .flags(state.flags.map(IMAPFlag.init)), .modSeq(UInt64(state.modSeq))])))
+                        [.uid(state.uid), .flags(flags(state)), .modSeq(UInt64(state.modSeq))])))
         }
     }
 
@@ -229,7 +234,7 @@ extension IMAPSession {
         return items.map { item in
             switch item {
             case .messages: IMAPStatusValue(item, UInt64(mailbox.messageCount))
-            case .recent: IMAPStatusValue(item, 0)
+            case .recent: IMAPStatusValue(item, UInt64(mailbox.recentCount))
             case .uidNext: IMAPStatusValue(item, UInt64(mailbox.uidNext))
             case .uidValidity: IMAPStatusValue(item, UInt64(mailbox.uidValidity))
             case .unseen: IMAPStatusValue(item, UInt64(mailbox.unseenCount))

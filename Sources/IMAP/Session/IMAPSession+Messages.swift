@@ -35,7 +35,7 @@ extension IMAPSession {
             if action.silent && !(condStore && changed) { continue }
             var values: [IMAPFetchValue] = []
             if uid || qresync { values.append(.uid(state.uid)) }
-            if !action.silent { values.append(.flags(state.flags.map(IMAPFlag.init))) }
+            if !action.silent { values.append(.flags(flags(state))) }
             if condStore { values.append(.modSeq(UInt64(max(0, state.modSeq)))) }
             emit(.data(.fetch(UInt32(sequence), values)))
         }

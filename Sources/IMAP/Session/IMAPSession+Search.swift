@@ -15,7 +15,8 @@ extension IMAPSession {
             try await backend.store.messages(mailboxID: current.mailboxID, uids: current.uids).map { ($0.uid, $0) },
             uniquingKeysWith: { first, _ in first })
         let evaluator = SearchEvaluator(
-            largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch)
+            largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch,
+            recent: current.recent)
         let needsContent = SearchEvaluator.needsContent(command.key)
         var matches: [TargetMessage] = []
         var highestModSeq: Int64 = 0

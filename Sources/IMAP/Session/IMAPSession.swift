@@ -275,8 +275,19 @@ public final class IMAPSession {
             return
         }
         let updates = current.apply(changes, allowExpunge: allowExpunge, qresync: qresync)
+        let grew = updates.contains { if case .exists = $0 { true } else { false } }
+        if grew && !current.readOnly {
+            current.markRecent(from: try await backend.store.claimRecent(mailboxID: current.mailboxID, upTo: current.uidNext))
+        }
         view = current
         announce(updates)
+    }
+
+    /// A message's flags as this session reports them: with `\Recent` for IMAP4rev1 clients.
+    func flags(_ state: MessageState) -> [IMAPFlag] {
+        var flags = state.flags.map(IMAPFlag.init)
+        if !rev2, view?.recent.contains(state.uid) == true { flags.append(.recent) }
+        return flags
     }
 
     func announce(_ updates: [MailboxView.Update]) {
@@ -284,9 +295,11 @@ public final class IMAPSession {
             switch update {
             case .expunge(let sequence): emit(.data(.expunge(UInt32(sequence))))
             case .vanished(let uids): emit(.data(.vanished(IMAPSequenceSet(Self.ranges(uids)), earlier: false)))
-            case .exists(let count): emit(.data(.exists(UInt32(count))))
+            case .exists(let count):
+                emit(.data(.exists(UInt32(count))))
+                if !rev2 { emit(.data(.recent(UInt32(view?.recent.count ?? 0)))) }
             case .flags(let sequence, let state):
-                var values: [IMAPFetchValue] = [.flags(state.flags.map(IMAPFlag.init))]
+                var values: [IMAPFetchValue] = [.flags(flags(state))]
                 if condStore || qresync { values.append(.modSeq(UInt64(state.modSeq))) }
                 // RFC 7162 §3.2.4 / RFC 9051 §7.5.2: UID is sent with unsolicited FETCH under QRESYNC.
                 if qresync { values.insert(.uid(state.uid), at: 0) }

@@ -33,6 +33,8 @@ public struct MailboxView: Sendable {
     /// Expunges read from the index but not yet announced (held back during FETCH, STORE and
     /// SEARCH by sequence number, RFC 9051 §7.5.1).
     public private(set) var pendingExpunges: Set<UInt32> = []
+    /// Messages this session reports as `\Recent` (RFC 3501 §2.3.2): claimed by it alone.
+    public private(set) var recent: Set<UInt32> = []
 
     public init(mailbox: MailboxInfo, messages: [MessageState], readOnly: Bool) {
         mailboxID = mailbox.id
@@ -66,6 +68,16 @@ public struct MailboxView: Sendable {
     /// Whether a message is known expunged but still holds its sequence number.
     public func isExpungedPending(_ uid: UInt32) -> Bool { pendingExpunges.contains(uid) }
 
+    /// Marks the messages from `firstUID` on as `\Recent` for this session.
+    public mutating func markRecent(from firstUID: UInt32) {
+        recent.formUnion(uids.filter { $0 >= firstUID })
+    }
+
+    /// Marks the last `count` messages as `\Recent` (EXAMINE shows, but does not claim, them).
+    public mutating func markLastRecent(_ count: Int) {
+        recent.formUnion(uids.suffix(max(0, count)))
+    }
+
     /// Records flags this session itself set (its STORE reply already told the client).
     public mutating func record(_ state: MessageState) {
         guard states[state.uid] != nil else { return }
@@ -95,6 +107,7 @@ public struct MailboxView: Sendable {
             }
             let goneSet = Set(gone)
             uids.removeAll { goneSet.contains($0) }
+            recent.subtract(goneSet)
             for uid in gone { states[uid] = nil }
         }
         let expunged = Set(changes.expunged)
@@ -131,6 +144,7 @@ public struct MailboxView: Sendable {
             sequences.append(sequence)
             uids.remove(at: sequence - 1)
             states[uid] = nil
+            recent.remove(uid)
             pendingExpunges.remove(uid)
         }
         return sequences

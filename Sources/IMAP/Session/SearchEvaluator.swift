@@ -17,6 +17,8 @@ struct SearchEvaluator {
     var largestUID: UInt32
     /// The result saved by `SEARCH RETURN (SAVE)` (RFC 5182), as UIDs.
     var saved: Set<UInt32>
+    /// The session's `\Recent` messages (RFC 3501 §2.3.2), as UIDs.
+    var recent: Set<UInt32> = []
 
     /// Whether evaluating `key` needs the message's content (header or body), not only the index.
     static func needsContent(_ key: IMAPSearchKey) -> Bool {
@@ -66,9 +68,9 @@ struct SearchEvaluator {
         case .undraft: return !has(m, "\\Draft")
         case .unflagged: return !has(m, "\\Flagged")
         case .unseen: return !has(m, "\\Seen")
-        // No message is \Recent in Posta (the flag is optional in RFC 3501 and gone in RFC 9051).
-        case .new, .recent: return false
-        case .old: return true
+        case .new: return recent.contains(m.state.uid) && !has(m, "\\Seen")
+        case .recent: return recent.contains(m.state.uid)
+        case .old: return !recent.contains(m.state.uid)
         case .keyword(let flag): return has(m, flag.rawValue)
         case .unkeyword(let flag): return !has(m, flag.rawValue)
         case .larger(let size): return m.size > Int64(clamping: size)

@@ -105,6 +105,19 @@ extension IMAPSession {
         }
     }
 
+    /// Items answered from the top-level header alone, so the file is read only up to its end.
+    private static func needsHeaderOnly(_ attribute: IMAPFetchAttribute) -> Bool {
+        switch attribute {
+        case .envelope, .rfc822Header: true
+        case .bodySection(let section, _, _):
+            switch section.text {
+            case .header?, .headerFields?, .headerFieldsNot?: section.part.isEmpty
+            default: false
+            }
+        default: false
+        }
+    }
+
     private static func needsContent(_ attribute: IMAPFetchAttribute) -> Bool {
         switch attribute {
         case .flags, .internalDate, .uid, .rfc822Size, .modSeq: false
@@ -118,7 +131,9 @@ extension IMAPSession {
     {
         var parsed: MIMEMessage?
         if let message, attributes.contains(where: Self.needsContent) {
-            parsed = MIMEMessage(try await Self.readMessage(message.path))
+            let headerOnly = attributes.allSatisfy { !Self.needsContent($0) || Self.needsHeaderOnly($0) }
+            parsed = MIMEMessage(
+                try await headerOnly ? Self.readMessageHeader(message.path) : Self.readMessage(message.path))
         }
         var values: [IMAPFetchValue] = []
         for attribute in attributes {

@@ -17,16 +17,25 @@ extension IMAPSession {
         let evaluator = SearchEvaluator(
             largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch,
             recent: current.recent)
-        let needsContent = SearchEvaluator.needsContent(command.key)
         var matches: [TargetMessage] = []
         var highestModSeq: Int64 = 0
         for (index, value) in current.uids.enumerated() {
             guard let message = stored[value], let state = current.states[value] else { continue }
             let candidate = SearchCandidate(
                 sequence: index + 1, state: state, size: message.size, internalDate: message.internalDate)
-            var content: MIMEMessage?
-            if needsContent, let bytes = try? await Self.readMessage(message.path) { content = MIMEMessage(bytes) }
-            if evaluator.matches(command.key, candidate, content: { content }) {
+            // Loaded at most once each, and only when a key needs them.
+            var header: MIMEMessage??
+            var full: MIMEMessage??
+            let path = message.path
+            let matched = await evaluator.matches(command.key, candidate) { headerOnly in
+                if let full { return full }
+                if headerOnly, let header { return header }
+                let bytes = try? await (headerOnly ? Self.readMessageHeader(path) : Self.readMessage(path))
+                let parsed = bytes.map { MIMEMessage($0) }
+                if headerOnly { header = .some(parsed) } else { full = .some(parsed) }
+                return parsed
+            }
+            if matched {
                 matches.append(TargetMessage(sequence: index + 1, uid: value))
                 highestModSeq = max(highestModSeq, state.modSeq)
             }

@@ -20,17 +20,6 @@ struct SearchEvaluator {
     /// The session's `\Recent` messages (RFC 3501 §2.3.2), as UIDs.
     var recent: Set<UInt32> = []
 
-    /// Whether evaluating `key` needs the message's content (header or body), not only the index.
-    static func needsContent(_ key: IMAPSearchKey) -> Bool {
-        switch key {
-        case .bcc, .body, .cc, .from, .subject, .text, .to, .header, .sentBefore, .sentOn, .sentSince: true
-        case .not(let inner): needsContent(inner)
-        case .or(let a, let b): needsContent(a) || needsContent(b)
-        case .and(let keys): keys.contains(where: needsContent)
-        default: false
-        }
-    }
-
     /// Whether `key` mentions the largest modseq it would report (`* SEARCH ... (MODSEQ n)`).
     static func mentionsModSeq(_ key: IMAPSearchKey) -> Bool {
         switch key {
@@ -42,19 +31,40 @@ struct SearchEvaluator {
         }
     }
 
-    /// `content` is called at most once per message, and only for keys that need it; it returns
-    /// nil when the message file cannot be read (then content keys do not match).
-    func matches(_ key: IMAPSearchKey, _ message: SearchCandidate, content: () -> MIMEMessage?) -> Bool {
-        var cache: MIMEMessage??
-        func loaded() -> MIMEMessage? {
-            if let cache { return cache }
-            let value = content()
-            cache = .some(value)
-            return value
+    /// What evaluating a key costs: 0 the index only, 1 the message header, 2 the whole message.
+    static func cost(_ key: IMAPSearchKey) -> Int {
+        switch key {
+        case .body, .text: 2
+        case .bcc, .cc, .from, .subject, .to, .header, .sentBefore, .sentOn, .sentSince: 1
+        case .not(let inner): cost(inner)
+        case .or(let a, let b): max(cost(a), cost(b))
+        case .and(let keys): keys.map(cost).max() ?? 0
+        default: 0
         }
-        return evaluate(key, message, loaded)
     }
 
+    /// `content(headerOnly)` loads the message (its header alone when `headerOnly`), or nil when
+    /// the file cannot be read (then content keys do not match); the caller caches. In an AND,
+    /// cheaper keys are evaluated first so most messages are decided without reading a file.
+    func matches(_ key: IMAPSearchKey, _ m: SearchCandidate, content: (Bool) async -> MIMEMessage?) async -> Bool {
+        switch key {
+        case .not(let inner): return !(await matches(inner, m, content: content))
+        case .or(let a, let b):
+            if await matches(a, m, content: content) { return true }
+            return await matches(b, m, content: content)
+        case .and(let keys):
+            for key in keys.sorted(by: { Self.cost($0) < Self.cost($1) }) where !(await matches(key, m, content: content)) {
+                return false
+            }
+            return true
+        default:
+            let cost = Self.cost(key)
+            let message = cost == 0 ? nil : await content(cost == 1)
+            return evaluate(key, m, { message })
+        }
+    }
+
+    /// One key that is not NOT, OR or AND, with the content it needs.
     private func evaluate(_ key: IMAPSearchKey, _ m: SearchCandidate, _ content: () -> MIMEMessage?) -> Bool {
         switch key {
         case .all: return true
@@ -92,9 +102,7 @@ struct SearchEvaluator {
         case .header(let name, let text): return field(name, text, content)
         case .body(let text): return content()?.searchText.bodyContains(string(text)) ?? false
         case .text(let text): return content()?.searchText.textContains(string(text)) ?? false
-        case .not(let inner): return !evaluate(inner, m, content)
-        case .or(let a, let b): return evaluate(a, m, content) || evaluate(b, m, content)
-        case .and(let keys): return keys.allSatisfy { evaluate($0, m, content) }
+        case .not, .or, .and: return false  // combined by `matches`
         }
     }
 

@@ -23,15 +23,17 @@ def database(postgres_url):
 
 
 class Node(MailSite):
-    """One node: its own config file and listeners, the shared database and data folder."""
+    """One node: its own config file and listeners (`listeners`: more `[[listener]]` tables), the shared
+    database and data folder."""
 
-    def __init__(self, folder: Path, data: Path, database_url: str, node_id: str):
+    def __init__(self, folder: Path, data: Path, database_url: str, node_id: str, listeners: str = ""):
         self.pop3_port = free_port()
         super().__init__(folder, extra_config=f'''
 [[listener]]
 protocol = "pop3"
 address = "127.0.0.1:{self.pop3_port}"
 tls = "none"
+{listeners}
 [database]
 url = "{database_url}"
 ''')

@@ -37,8 +37,14 @@ public struct Site: Sendable {
             await database.shutdown()
             throw error
         }
+        // Nodes sharing PostgreSQL tell each other about mailbox changes (IMAP IDLE on any node).
+        let notifier: any MailboxNotifier =
+            database.dialect == .postgres
+            ? PostgresMailboxNotifier(database: database, nodeID: config.nodeID, logger: logger)
+            : LocalMailboxNotifier()
         let store = MailStore(
-            database: database, root: config.dataDirectory + "/mail", nodeID: config.nodeID, logger: logger)
+            database: database, root: config.dataDirectory + "/mail", nodeID: config.nodeID, notifier: notifier,
+            logger: logger)
         let queue = MailQueue(
             database: database, spoolDirectory: config.dataDirectory + "/spool", nodeID: config.nodeID, logger: logger)
         return Site(config: config, database: database, directory: Directory(database: database), store: store, queue: queue)
@@ -61,6 +67,10 @@ public struct Site: Sendable {
         try await directory.deleteAccount(address)
     }
 
-    /// Closes the database pool.
-    public func close() async { await database.shutdown() }
+    /// Stops the store's notifier (it sends what is queued, closes its listening connection), then
+    /// closes the database pool.
+    public func close() async {
+        await store.notifier.shutdown()
+        await database.shutdown()
+    }
 }

@@ -4,12 +4,18 @@ import NIOConcurrencyHelpers
 ///
 /// The store calls `changed` after each committed change. Streams coalesce: a watcher that is
 /// busy sees one element for any number of changes since it last looked, and then re-reads
-/// the index. A cluster implementation (PostgreSQL `LISTEN`/`NOTIFY`) can replace the local one.
+/// the index. `PostgresMailboxNotifier` extends the local one to cluster nodes sharing PostgreSQL.
 public protocol MailboxNotifier: Sendable {
     /// Wakes every watcher of `mailboxID`.
     func changed(mailboxID: Int64)
     /// Yields once after each change (coalesced) until the consumer stops iterating.
     func changes(mailboxID: Int64) -> AsyncStream<Void>
+    /// Stops background work (connections, pending sends) before the database closes.
+    func shutdown() async
+}
+
+extension MailboxNotifier {
+    public func shutdown() async {}
 }
 
 /// An in-process broadcast: enough for one node.
@@ -25,6 +31,12 @@ public final class LocalMailboxNotifier: MailboxNotifier {
 
     public func changed(mailboxID: Int64) {
         let continuations = state.withLockedValue { Array(($0.watchers[mailboxID] ?? [:]).values) }
+        for continuation in continuations { continuation.yield() }
+    }
+
+    /// Wakes every watcher of every mailbox (after changes may have been missed).
+    public func changedAll() {
+        let continuations = state.withLockedValue { $0.watchers.values.flatMap(\.values) }
         for continuation in continuations { continuation.yield() }
     }
 

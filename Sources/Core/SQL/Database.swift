@@ -22,12 +22,15 @@ public final class Database: Sendable {
 
     public let dialect: Dialect
     private let pool: Pool
-    private let logger: Logger
+    let logger: Logger
     /// SQLite has one writer at a time; queueing writers here, instead of in SQLite's busy
     /// handler, keeps waiting transactions from blocking the threads the lock holder needs.
     private let writerLock = AsyncLock()
     /// SQLite calls block a thread each; they get their own pool, sized to the connections.
     private let threadPool: NIOThreadPool?
+    /// Where dedicated (non-pooled) PostgreSQL connections go, e.g. the one that `LISTEN`s.
+    let postgresConfiguration: SQLPostgresConfiguration?
+    let eventLoopGroup: any EventLoopGroup
 
     /// AsyncKit's pools lock internally and are safe to share, but predate `Sendable`.
     private enum Pool: @unchecked Sendable {
@@ -41,11 +44,13 @@ public final class Database: Sendable {
         logger: Logger = Logger(label: "posta.sql")
     ) throws {
         self.logger = logger
+        self.eventLoopGroup = eventLoopGroup
         // One pool per event loop; keep the total near `poolSize`.
         let perLoop = max(1, poolSize / max(1, eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }))
         switch location {
         case .sqlite(let path):
             dialect = .sqlite
+            postgresConfiguration = nil
             let threads = NIOThreadPool(numberOfThreads: max(2, poolSize))
             threads.start()
             threadPool = threads
@@ -57,6 +62,7 @@ public final class Database: Sendable {
             dialect = .postgres
             threadPool = nil
             let configuration = try SQLPostgresConfiguration(url: url)
+            postgresConfiguration = configuration
             pool = .postgres(
                 EventLoopGroupConnectionPool(
                     source: PostgresConnectionSource(sqlConfiguration: configuration),

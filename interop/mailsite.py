@@ -90,7 +90,15 @@ nameservers = ["127.0.0.1:9"]
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=15)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                # A server that does not drain is a bug: show what it was doing, then end it.
+                self.log.flush()
+                tail = (self.folder / "posta.log").read_bytes().splitlines()[-60:]
+                print("posta did not stop within 15 s; last log lines:\n" + "\n".join(l.decode(errors="replace") for l in tail))
+                self.proc.kill()
+                raise
 
     # --- looking into the store -------------------------------------------------------------
 

@@ -212,6 +212,12 @@ def test_failed_logins_are_throttled(imap_server):
         timings.append(time.monotonic() - start)
     assert timings[-1] >= 1.0, timings
     fresh = imap_server.raw(None)
+    if imap_server.name == "dovecot":
+        # The reference's auth process answers a temporary failure while its penalty runs out.
+        for _ in range(5):
+            if status(fresh.command("LOGIN ", quote(address("carol")), " ", quote(PASSWORD))) == "OK":
+                return
+            time.sleep(1)
     fresh.login("carol")
 
 

@@ -108,11 +108,3 @@ def test_bad_config_stops_serve_with_the_error(tmp_path: Path):
     from conftest import POSTA
     r = subprocess.run([POSTA, "serve", "--config", str(bad)], capture_output=True, text=True, timeout=30)
     assert r.returncode != 0 and ":4:" in r.stderr and "limits.max_connections" in r.stderr, r.stderr
-
-
-def test_unavailable_protocol_is_refused_clearly(tmp_path: Path):
-    config = write_config(tmp_path)
-    config.write_text(config.read_text() + f'[[listener]]\nprotocol = "policy"\naddress = "127.0.0.1:{free_port()}"\n')
-    from conftest import POSTA
-    r = subprocess.run([POSTA, "serve", "--config", str(config)], capture_output=True, text=True, timeout=30)
-    assert r.returncode != 0 and "protocol 'policy' is not available" in r.stderr, r.stderr

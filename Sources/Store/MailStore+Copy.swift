@@ -44,10 +44,16 @@ extension MailStore {
                 try await Self.indexCopy(db, plan: plan, files: linked, move: move)
             }
         } catch {
-            let paths = linked.map { plan.destinationFolderPath + "/" + $0 }
+            let paths = linked.compactMap { $0.map { plan.destinationFolderPath + "/" + $0 } }
             _ = try? await FileIO.blocking { for path in paths { unlink(path) } }
             throw error
         }
+        // Links made for messages that vanished before the transaction are not indexed: remove them.
+        let copied = Set(result.sourceUIDs)
+        let unused = zip(plan.rows, linked).compactMap { row, file in
+            copied.contains(row.uid) ? nil : file.map { plan.destinationFolderPath + "/" + $0 }
+        }
+        if !unused.isEmpty { _ = try? await FileIO.blocking { for path in unused { unlink(path) } } }
         if move {
             let moved = Set(result.sourceUIDs)
             let paths = plan.rows.filter { moved.contains($0.uid) }.map(\.path)
@@ -95,7 +101,7 @@ extension MailStore {
     }
 
     /// The copy's index transaction. Lock order as in `append`: account row, then mailboxes.
-    private static func indexCopy(_ db: any SQLDatabase, plan: CopyPlan, files: [String], move: Bool) async throws
+    private static func indexCopy(_ db: any SQLDatabase, plan: CopyPlan, files: [String?], move: Bool) async throws
         -> CopyResult
     {
         guard
@@ -105,7 +111,9 @@ extension MailStore {
         else { throw StoreError.notProvisioned(plan.accountID) }
         // Only rows still present in the source are copied (another session may have expunged some).
         let present = Set(try await states(db, mailboxID: plan.sourceID, uids: plan.rows.map(\.uid)).map(\.uid))
-        let pairs = zip(plan.rows, files).filter { present.contains($0.0.uid) }
+        let pairs = zip(plan.rows, files).compactMap { row, file in
+            file.map { (row, $0) }
+        }.filter { present.contains($0.0.uid) }
         guard !pairs.isEmpty else {
             return CopyResult(destinationID: plan.destinationID, uidValidity: plan.uidValidity, sourceUIDs: [], destinationUIDs: [])
         }
@@ -178,21 +186,25 @@ private struct CopyPlan: Sendable {
     var rows: [Row]
 
     /// Hard-links every source file into the destination's `cur/` under a fresh name and syncs
-    /// that directory; returns the new names relative to the destination folder, row by row.
-    func makeLinks(namer: MaildirFileNamer) throws(StoreError) -> [String] {
-        var made: [String] = []
+    /// that directory; returns, row by row, the new name relative to the destination folder, or
+    /// nil for a message whose file is already gone (expunged or moved by another session).
+    func makeLinks(namer: MaildirFileNamer) throws(StoreError) -> [String?] {
+        var made: [String?] = []
         do throws(StoreError) {
             for row in rows {
                 let info = MessageFlags.maildirInfo(MessageFlags.decode(row.flags)) ?? ""
                 let relative = "cur/" + MaildirFileNamer.final(base: namer.next(), size: row.size, info: info)
-                guard link(row.path, destinationFolderPath + "/" + relative) == 0 else {
+                if link(row.path, destinationFolderPath + "/" + relative) == 0 {
+                    made.append(relative)
+                } else if errno == ENOENT {
+                    made.append(nil)
+                } else {
                     throw FileIO.error("link", row.path)
                 }
-                made.append(relative)
             }
             try FileIO.syncDirectory(destinationFolderPath + "/cur")
         } catch {
-            for relative in made { unlink(destinationFolderPath + "/" + relative) }
+            for case let relative? in made { unlink(destinationFolderPath + "/" + relative) }
             throw error
         }
         return made

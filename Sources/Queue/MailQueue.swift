@@ -43,13 +43,15 @@ public final class MailQueue: Sendable {
 
     /// Makes the message durable and queues its deliveries. Returns only when both the file and
     /// the rows are on stable storage, with the row id of each delivery (in `deliveries` order).
-    @discardableResult
     ///
     /// `deliverNow` keeps the background runner off the new deliveries for a minute, for a caller
-    /// that delivers them itself at once (LMTP, whose replies must tell the outcome).
+    /// that delivers them itself at once (LMTP, whose replies must tell the outcome). `held` queues
+    /// the message held (policy HOLD) in the same transaction, so it is never deliverable before
+    /// `posta queue release`. `headers` (CRLF-ended fields) are prepended at delivery.
+    @discardableResult
     public func commit(
         id: String, file: DurableFile, envelope: QueuedEnvelope, deliveries: [QueuedDelivery], deliverNow: Bool = false,
-        headers: String? = nil
+        held: Bool = false, headers: String? = nil
     ) async throws -> [Int64] {
         let destination = "\(messageDirectory)/\(id)"
         try await NIOThreadPool.singleton.runIfActive { try file.commit(to: destination) }
@@ -67,7 +69,7 @@ public final class MailQueue: Sendable {
                     .values(
                         SQLBind(id), SQLBind(envelope.reversePath?.description ?? ""), SQLBind("msg/\(id)"), SQLBind(size),
                         SQLBind(now), SQLBind(envelope.dsnRet), SQLBind(envelope.dsnEnvID), SQLBind(envelope.body),
-                        SQLBind(envelope.smtpUTF8), SQLBind(envelope.clientIP), SQLBind(envelope.helo), SQLBind(false),
+                        SQLBind(envelope.smtpUTF8), SQLBind(envelope.clientIP), SQLBind(envelope.helo), SQLBind(held),
                         SQLBind(headers)
                     ).run()
                 var rowIDs: [Int64] = []
@@ -93,8 +95,8 @@ public final class MailQueue: Sendable {
             throw error
         }
         logger.info(
-            "queued", metadata: ["id": "\(id)", "size": "\(size)", "from": "\(envelope.reversePath?.description ?? "<>")", "deliveries": "\(deliveries.count)"])
-        if !deliverNow { wake.notify() }
+            "queued", metadata: ["id": "\(id)", "size": "\(size)", "from": "\(envelope.reversePath?.description ?? "<>")", "deliveries": "\(deliveries.count)", "held": "\(held)"])
+        if !deliverNow && !held { wake.notify() }
         return rowIDs
     }
 

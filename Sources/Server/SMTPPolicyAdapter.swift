@@ -6,19 +6,24 @@ import SMTP
 struct SMTPPolicyAdapter: SMTPPolicy {
     let engine: PolicyEngine
 
-    func refusal(recipient: SMTPRecipientRequest) async -> SMTPReply? {
+    func recipient(_ recipient: SMTPRecipientRequest) async -> SMTPPolicyOutcome {
         var request = Self.request(.rcpt, recipient.envelope)
         request.recipient = recipient.recipient.address.description
         request.size = recipient.envelope.declaredSize ?? 0
-        return Self.reply(await engine.evaluate(request), endOfData: false)
+        return Self.outcome(await engine.evaluate(request), endOfData: false)
     }
 
     func endOfData(envelope: SMTPEnvelope, size: Int64) async -> SMTPPolicyOutcome {
         var request = Self.request(.endOfMessage, envelope)
         request.size = size
-        let verdict = await engine.evaluate(request)
-        if verdict.action == .discard { return .discard }
-        return Self.reply(verdict, endOfData: true).map(SMTPPolicyOutcome.refuse) ?? .accept
+        return Self.outcome(await engine.evaluate(request), endOfData: true)
+    }
+
+    /// A refusal, else HOLD, DISCARD and the header fields for the message.
+    static func outcome(_ verdict: PolicyVerdict, endOfData: Bool) -> SMTPPolicyOutcome {
+        if let refusal = reply(verdict, endOfData: endOfData) { return .refuse(refusal) }
+        return .accept(
+            SMTPMessagePolicy(hold: verdict.action == .hold, discard: verdict.action == .discard, headers: verdict.headers))
     }
 
     static func request(_ stage: PolicyStage, _ envelope: SMTPEnvelope) -> PolicyRequest {

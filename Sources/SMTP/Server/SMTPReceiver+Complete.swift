@@ -4,10 +4,11 @@ import Queue
 
 extension SMTPReceiver {
     /// End of data: quota check, durable queueing (only then 250), and for LMTP immediate local
-    /// delivery with one reply per recipient (RFC 2033 §4.2).
+    /// delivery with one reply per recipient (RFC 2033 §4.2). `policy` is what the policy engine
+    /// decided for the message at RCPT.
     public func complete(
         envelope: SMTPEnvelope, spool: (id: String, file: DurableFile)?, spoolFailed: Bool,
-        deliveries expanded: [[QueuedDelivery]], logger: Logger
+        deliveries expanded: [[QueuedDelivery]], policy: SMTPMessagePolicy = SMTPMessagePolicy(), logger: Logger
     ) async -> SMTPEffectResult {
         let perRecipient = Self.oncePerDestination(expanded)
         let temporaryFailure = SMTPReply(451, .init(4, 3, 0), "Temporary failure storing the message, try again later")
@@ -16,7 +17,8 @@ extension SMTPReceiver {
             return result(repeating: temporaryFailure, count: perRecipient.count)
         }
         let size = spool.file.bytesWritten
-        if let answer = await policyAnswer(envelope: envelope, spool: spool) { return answer }
+        var policy = policy
+        if let answer = await policyAnswer(envelope: envelope, spool: spool, decided: &policy) { return answer }
         do {
             if mode == .submission, let refusal = try await checkFromHeader(file: spool.file.path, user: envelope.authenticatedUser) {
                 spool.file.discard()
@@ -35,14 +37,15 @@ extension SMTPReceiver {
             let headers: String?
             switch try await applyFilters(
                 envelope: envelope, spool: spool, queued: queued, deliveries: perRecipient.flatMap { $0 },
-                recipients: perRecipient.count, logger: logger)
+                recipients: perRecipient.count, headers: policy.headerBlock, logger: logger)
             {
             case .finished(let answer): return answer
             case .queue(let filtered, let added): (deliveries, headers) = (filtered, added)
             }
             let rowIDs = try await queue.commit(
                 id: spool.id, file: spool.file, envelope: queued, deliveries: deliveries, deliverNow: mode == .lmtp,
-                headers: headers)
+                held: policy.hold, headers: headers)
+            if policy.hold { logger.notice("message held by policy", metadata: ["queue_id": "\(spool.id)"]) }
             guard mode == .lmtp else {
                 return .reply(SMTPReply(250, .init(2, 0, 0), "Ok: queued as \(spool.id)"))
             }

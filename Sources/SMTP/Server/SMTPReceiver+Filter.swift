@@ -30,20 +30,22 @@ extension SMTPReceiver {
         case finished(SMTPEffectResult)
     }
 
+    /// `headers`: fields added before filtering (policy), kept below the chain's own.
     func applyFilters(
         envelope: SMTPEnvelope, spool: (id: String, file: DurableFile), queued: QueuedEnvelope,
-        deliveries: [QueuedDelivery], recipients: Int, logger: Logger
+        deliveries: [QueuedDelivery], recipients: Int, headers earlier: String? = nil, logger: Logger
     ) async throws -> FilterDisposition {
-        guard let filtering else { return .queue(deliveries, headers: nil) }
+        guard let filtering else { return .queue(deliveries, headers: earlier) }
         var deliveries = deliveries
-        var headers: String?
+        var headers = earlier
         if let chain = filtering.chain {
             let message = FilterMessage(
                 path: spool.file.path, size: spool.file.bytesWritten, clientIP: envelope.clientIP,
                 heloName: envelope.heloName, sender: envelope.reversePath?.description ?? "",
                 recipients: envelope.recipients.map(\.address.description), authenticatedUser: envelope.authenticatedUser)
             let verdict = await chain.run(message)
-            headers = verdict.headers.isEmpty ? nil : verdict.headers.map { $0 + "\r\n" }.joined()
+            let added = verdict.headers.map { $0 + "\r\n" }.joined() + (earlier ?? "")
+            headers = added.isEmpty ? nil : added
             switch verdict {
             case .accept:
                 break

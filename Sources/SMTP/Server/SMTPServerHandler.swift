@@ -37,6 +37,8 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
     /// The transaction being received.
     private var sender: SMTPEnvelope?
     private var accepted: [String: [QueuedDelivery]] = [:]
+    /// What policy decided at RCPT for the message as a whole.
+    private var messagePolicy = SMTPMessagePolicy()
     private var spool: (id: String, file: DurableFile)?
     private var spoolFailed = false
 
@@ -150,12 +152,13 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
         gate.pause()
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let receiver = receiver
-        /// The result for the session, and for an accepted recipient its deliveries.
-        let work: @Sendable () async -> (SMTPEffectResult, (key: String, deliveries: [QueuedDelivery])?)
+        /// The result for the session, and for an accepted recipient its deliveries and policy.
+        let work: @Sendable () async -> (SMTPEffectResult, AcceptedRecipient?)
         switch effect {
         case .checkSender(let envelope):
             sender = envelope
             accepted = [:]
+            messagePolicy = SMTPMessagePolicy()
             work = { (.reply(await receiver.checkSender(envelope)), nil) }
         case .checkRecipient(let request):
             let address = request.recipient.address
@@ -164,21 +167,27 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             let notify = request.recipient.notify.map(Self.notifyParameter)
             work = {
                 let verdict = await receiver.checkRecipient(address, orcpt: orcpt, notify: notify)
-                if verdict.reply.isPositiveCompletion, let refusal = await receiver.policyRefusal(for: request) {
-                    return (.reply(refusal), nil)
+                guard verdict.reply.isPositiveCompletion else { return (.reply(verdict.reply), nil) }
+                switch await receiver.policyOutcome(for: request) {
+                case .refuse(let refusal): return (.reply(refusal), nil)
+                case .accept(let policy): return (.reply(verdict.reply), AcceptedRecipient(key, verdict.deliveries, policy))
                 }
-                return (.reply(verdict.reply), verdict.reply.isPositiveCompletion ? (key, verdict.deliveries) : nil)
             }
         case .messageComplete(let envelope):
             let pending = takeSpool()
             let deliveries = envelope.recipients.map { accepted[$0.address.description] ?? [] }
             let failed = spoolFailed
+            let policy = messagePolicy
             spoolFailed = false
             sender = nil
             accepted = [:]
+            messagePolicy = SMTPMessagePolicy()
             let logger = logger
             work = {
-                (await receiver.complete(envelope: envelope, spool: pending, spoolFailed: failed, deliveries: deliveries, logger: logger), nil)
+                let result = await receiver.complete(
+                    envelope: envelope, spool: pending, spoolFailed: failed, deliveries: deliveries, policy: policy,
+                    logger: logger)
+                return (result, nil)
             }
         case .authenticate(let request):
             let (clientIP, isTLS) = (clientIP, tlsInfo != nil)
@@ -186,10 +195,24 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
         }
         context.eventLoop.makeFutureWithTask(work).whenSuccess { result, accepted in
             let (handler, context) = bound.value
-            if let accepted { handler.accepted[accepted.key] = accepted.deliveries }
+            if let accepted {
+                handler.accepted[accepted.key] = accepted.deliveries
+                handler.messagePolicy.merge(accepted.policy)
+            }
             handler.gate.unpause()
             handler.perform(handler.session.resume(result), context: context)
             handler.gate.releaseHeldRead(context)
+        }
+    }
+
+    /// A recipient the receiver and the policy accepted.
+    private struct AcceptedRecipient: Sendable {
+        var key: String
+        var deliveries: [QueuedDelivery]
+        var policy: SMTPMessagePolicy
+
+        init(_ key: String, _ deliveries: [QueuedDelivery], _ policy: SMTPMessagePolicy) {
+            (self.key, self.deliveries, self.policy) = (key, deliveries, policy)
         }
     }
 

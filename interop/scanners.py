@@ -73,13 +73,18 @@ class Spamd:
         return self
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_session(self.proc)
+
+
+def stop_session(proc: subprocess.Popen | None):
+    """Ends a daemon started with start_new_session=True, with its children."""
+    if proc and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def message(subject: str, body: bytes, msgid: str) -> bytes:
@@ -88,3 +93,41 @@ def message(subject: str, body: bytes, msgid: str) -> bytes:
             b"Date: Mon, 02 Feb 2026 10:00:00 +0000\r\n"
             + f"Subject: {subject}\r\nMessage-ID: <{msgid}@remote.example>\r\n".encode()
             + b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" + body + b"\r\n")
+
+
+class Rspamd:
+    """rspamd(8) in the foreground with a minimal local-only configuration written here: one
+    "normal" worker on a loopback port, no Lua rules and no Redis (GTUBE is recognised by rspamd's
+    core and answered with action reject), DNS pointed at a port where nothing answers."""
+
+    def __init__(self, folder: Path):
+        make_reachable(folder)
+        self.dir = folder / "rspamd"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        (self.dir / "rspamd.conf").write_text(f"""options {{
+  pidfile = "{self.dir}/rspamd.pid";
+  dbdir = "{self.dir}";
+  filters = "";
+  dns {{ nameserver = ["127.0.0.1:9"]; timeout = 1s; retransmits = 1; }}
+}}
+logging {{ type = "file"; filename = "{self.dir}/rspamd.log"; level = "info"; }}
+worker "normal" {{ bind_socket = "127.0.0.1:{self.port}"; count = 1; }}
+actions {{ reject = 15; add_header = 6; greylist = 4; }}
+""")
+        user = pwd.getpwnam("_rspamd")
+        for path in [self.dir, self.dir / "rspamd.conf"]:
+            os.chown(path, user.pw_uid, user.pw_gid)
+        self.proc = None
+
+    def start(self):
+        self.out = open(self.dir / "out", "ab")
+        self.proc = subprocess.Popen(
+            ["rspamd", "--no-fork", "-c", str(self.dir / "rspamd.conf"), "-u", "_rspamd", "-g", "_rspamd"],
+            stdout=self.out, stderr=self.out, start_new_session=True)
+        # Compiling its TLD list takes rspamd about ten seconds before it listens.
+        wait_for_port(self.port, timeout=90)
+        return self
+
+    def stop(self):
+        stop_session(self.proc)

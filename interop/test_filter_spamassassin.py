@@ -1,5 +1,7 @@
 """SpamAssassin through a real spamd: GTUBE lands in Junk with X-Spam headers, a normal message
-in INBOX without a spam flag."""
+in INBOX without a spam flag; per-account and per-domain thresholds (`posta filter settings`)
+decide per recipient; a sender's own X-Spam-* fields never pass for Posta's verdict."""
+import json
 import smtplib
 import time
 from pathlib import Path
@@ -23,18 +25,22 @@ timeout = "60s"
     spamd.stop()
 
 
-def send(site: MailSite, data: bytes):
+def send(site: MailSite, data: bytes, recipients=("alice@example.org",)):
     with smtplib.SMTP("127.0.0.1", site.smtp_port) as s:
         s.ehlo("client.remote.example")
         s.mail("sender@remote.example")
-        s.rcpt("alice@example.org")
-        return s.data(data)
+        for recipient in recipients:
+            s.rcpt(recipient)
+        try:
+            return s.data(data)
+        except smtplib.SMTPDataError as e:
+            return e.smtp_code, e.smtp_error
 
 
-def wait_for(site: MailSite, mailbox: str, count: int, timeout: float = 20.0) -> list[bytes]:
+def wait_for(site: MailSite, mailbox: str, count: int, timeout: float = 20.0, address="alice@example.org") -> list[bytes]:
     deadline = time.monotonic() + timeout
     while True:
-        got = site.messages("alice@example.org", mailbox)
+        got = site.messages(address, mailbox)
         if len(got) >= count or time.monotonic() > deadline:
             return got
         time.sleep(0.1)
@@ -56,3 +62,37 @@ def test_gtube_goes_to_junk_and_ham_to_inbox(mx: MailSite):
     ham_head = inbox[0].split(b"\r\n\r\n")[0]
     assert b"Subject: lunch" in ham_head
     assert b"X-Spam-Flag: NO" in ham_head and b"X-Spam-Flag: YES" not in ham_head
+
+
+def test_per_recipient_thresholds(mx: MailSite):
+    # GTUBE scores about 1000 in spamd: the domain's threshold keeps it out of Junk, alice's own
+    # (account over domain) sends it there; alice alone would refuse it, bob does not.
+    mx.posta("filter", "settings", "set", "@example.org", "--junk-threshold", "5000")
+    mx.posta("filter", "settings", "set", "alice@example.org", "--junk-threshold", "5", "--reject-threshold", "100")
+    listed = json.loads(mx.posta("filter", "settings", "list", "--json"))
+    assert {e["scope"] for e in listed} == {"@example.org", "alice@example.org"}
+    assert send(mx, message("offer", GTUBE, "spam2"), ["alice@example.org", "bob@example.org"])[0] == 250
+    junk = wait_for(mx, "Junk", 1)
+    inbox = wait_for(mx, "INBOX", 1, address="bob@example.org")
+    assert len(junk) == 1 and len(inbox) == 1
+    assert mx.messages("alice@example.org", "INBOX") == [] and mx.messages("bob@example.org", "Junk") == []
+    alice_head, bob_head = junk[0].split(b"\r\n\r\n")[0], inbox[0].split(b"\r\n\r\n")[0]
+    assert b"X-Spam-Flag: YES" in alice_head and b"required=5.0" in alice_head
+    assert b"X-Spam-Flag: NO" in bob_head and b"required=5000.0" in bob_head
+    # Every recipient refuses: 554, nothing delivered.
+    code, text = send(mx, message("offer", GTUBE, "spam3"))
+    assert code == 554 and b"spam" in text
+    mx.posta("filter", "settings", "del", "@example.org")
+    assert [e["scope"] for e in json.loads(mx.posta("filter", "settings", "list", "--json"))] == ["alice@example.org"]
+
+
+def test_forged_spam_flag_is_not_posta_verdict(mx: MailSite):
+    ham = message("lunch", b"Shall we have lunch on Thursday at noon?\r\nRegards, Sam", "forged1")
+    forged = b"X-Spam-Flag: YES\r\nX-Spam-Status: Yes, score=99.0 required=5.0\r\n\ttests=FORGED\r\n" + ham
+    assert send(mx, forged)[0] == 250
+    inbox = wait_for(mx, "INBOX", 1)
+    assert len(inbox) == 1 and mx.messages("alice@example.org", "Junk") == []
+    head = inbox[0].split(b"\r\n\r\n")[0]
+    assert head.count(b"X-Spam-Flag:") == 1 and b"X-Spam-Flag: NO" in head
+    assert b"FORGED" not in head and b"score=99.0" not in head
+    assert b"Subject: lunch" in head

@@ -45,24 +45,53 @@ public struct FilterChain: Sendable {
         (skipAuthenticated && message.authenticatedUser != nil) || trustedNetworks.contains { $0.contains(message.clientIP) }
     }
 
+    /// The message's verdict when every recipient has the configured spam settings.
     public func run(_ message: FilterMessage) async -> FilterVerdict {
-        if skips(message) { return .accept(headers: []) }
+        let outcome = await scan(message)
+        guard !outcome.spam.isEmpty else { return outcome.verdict }
+        switch outcome.verdict {
+        case .reject, .tempfail, .quarantine: return outcome.verdict
+        case .accept, .junk: break
+        }
+        let base = outcome.verdict.headers
+        let spam = SpamDecision.verdict(outcome.spam)
+        switch spam {
+        case .reject, .tempfail: return spam
+        case .quarantine(let reason, let headers):
+            return .quarantine(reason: reason, headers: base + headers)
+        case .junk(let headers): return .junk(headers: base + headers)
+        case .accept(let headers):
+            if case .junk = outcome.verdict { return .junk(headers: base + headers) }
+            return .accept(headers: base + headers)
+        }
+    }
+
+    /// Runs the steps once; spam scanners' scores are collected for the per-recipient decision
+    /// (`SpamDecision`), the other steps' verdicts combined.
+    public func scan(_ message: FilterMessage) async -> FilterOutcome {
+        if skips(message) { return FilterOutcome(verdict: .accept(headers: []), spam: []) }
         let clock = ContinuousClock()
         let deadline = clock.now + budget
         var headers: [String] = []
         var junk = false
+        var spam: [SpamReport] = []
         for step in steps {
             let remaining = min(step.timeout, deadline - clock.now)
             let verdict: FilterVerdict
             do {
                 guard remaining > .zero else { throw ScannerError.timedOut }
+                if let scorer = step as? any SpamScanner {
+                    spam.append(try await scorer.report(message, timeout: remaining))
+                    continue
+                }
                 verdict = try await step.scan(message, timeout: remaining)
             } catch {
                 logger.warning(
                     "content scanner failed",
                     metadata: ["scanner": "\(step.name)", "error": "\(error)", "on_failure": "\(step.onFailure.rawValue)"])
                 switch step.onFailure {
-                case .tempfail: return .tempfail(.scannerUnavailable(step.name))
+                case .tempfail:
+                    return FilterOutcome(verdict: .tempfail(.scannerUnavailable(step.name)), spam: [])
                 case .accept: continue
                 }
             }
@@ -71,10 +100,24 @@ public struct FilterChain: Sendable {
             case .junk(let more):
                 headers += more
                 junk = true
-            case .quarantine(let reason, let more): return .quarantine(reason: reason, headers: headers + more)
-            case .reject, .tempfail: return verdict
+            case .quarantine(let reason, let more):
+                return FilterOutcome(verdict: .quarantine(reason: reason, headers: headers + more), spam: spam)
+            case .reject, .tempfail: return FilterOutcome(verdict: verdict, spam: [])
             }
         }
-        return junk ? .junk(headers: headers) : .accept(headers: headers)
+        return FilterOutcome(verdict: junk ? .junk(headers: headers) : .accept(headers: headers), spam: spam)
+    }
+}
+
+/// The chain's result before the per-recipient spam decision.
+public struct FilterOutcome: Sendable, Equatable {
+    /// What the steps other than spam scanners decided, with their header fields.
+    public var verdict: FilterVerdict
+    /// The spam scanners' scores, judged per recipient by `SpamDecision`.
+    public var spam: [SpamReport]
+
+    public init(verdict: FilterVerdict, spam: [SpamReport]) {
+        self.verdict = verdict
+        self.spam = spam
     }
 }

@@ -1,6 +1,7 @@
 import Core
 import Directory
 import Logging
+import NIOPosix
 import SQLKit
 import Store
 
@@ -23,9 +24,11 @@ struct ClaimedDelivery: Sendable {
     let dsnEnvID: String?
     let notify: String?
     let orcpt: String?
-    /// Content filtering: the target mailbox (nil: INBOX) and header fields to add (CRLF-ended).
+    /// Content filtering: the target mailbox (nil: INBOX) and header fields to add (CRLF-ended):
+    /// this recipient's (`X-Spam-*`) above the message's.
     var mailbox: String? = nil
     var headers: String? = nil
+    var recipientHeaders: String? = nil
 
     /// The domain of a remote target.
     var domain: String { target.split(separator: "@").last.map { $0.lowercased() } ?? "" }
@@ -48,13 +51,20 @@ struct LocalDelivery: Sendable {
 
     func deliver(_ claim: ClaimedDelivery) async -> DeliveryOutcome {
         guard let accountID = claim.accountID else { return .failed(reason: "550 5.1.1 no account for \(claim.target)") }
-        let prefix = TraceHeaders.finalDelivery(
-            reversePath: claim.reversePath, deliveredTo: claim.target) + (claim.headers ?? "")
+        let added = (claim.recipientHeaders ?? "") + (claim.headers ?? "")
+        var prefix = Array((TraceHeaders.finalDelivery(reversePath: claim.reversePath, deliveredTo: claim.target) + added).utf8)
+        let source = queue.spoolPath(claim.spoolFile)
+        var offset: Int64 = 0
         do {
+            if ForgedSpamHeaders.isVerdict(added),
+                let stripped = try await NIOThreadPool.singleton.runIfActive({ try ForgedSpamHeaders.strip(path: source) })
+            {
+                prefix += stripped.header
+                offset = stripped.rest
+            }
             _ = try await store.append(
-                accountID: accountID, mailbox: claim.mailbox ?? "INBOX", prefix: Array(prefix.utf8),
-                sourceFile: queue.spoolPath(claim.spoolFile), deliveryKey: "\(claim.messageID)/\(claim.rowID)",
-                enforceQuota: true)
+                accountID: accountID, mailbox: claim.mailbox ?? "INBOX", prefix: prefix, sourceFile: source,
+                sourceOffset: offset, deliveryKey: "\(claim.messageID)/\(claim.rowID)", enforceQuota: true)
             return .delivered
         } catch let error as StoreError {
             switch error {

@@ -16,6 +16,7 @@ extension MailQueue {
             var target: String
             var detail: String?
             var mailbox: String?
+            var headers: String?
         }
         var reversePath: String?
         var dsnRet: String?
@@ -41,7 +42,8 @@ extension MailQueue {
             deliveries: deliveries.map {
                 .init(
                     recipient: $0.recipient, orcpt: $0.orcpt, notify: $0.notify, kind: $0.kind.rawValue,
-                    accountID: $0.accountID, target: $0.target, detail: $0.detail, mailbox: $0.mailbox)
+                    accountID: $0.accountID, target: $0.target, detail: $0.detail, mailbox: $0.mailbox,
+                    headers: $0.headers)
             })
         let json = String(decoding: try JSONEncoder().encode(held), as: UTF8.self)
         let entry = QuarantineEntry(
@@ -67,6 +69,7 @@ extension MailQueue {
                 kind: QueuedDelivery.Kind(rawValue: delivery.kind) ?? .local, accountID: delivery.accountID,
                 target: delivery.target, detail: delivery.detail)
             queued.mailbox = delivery.mailbox
+            queued.headers = delivery.headers
             return queued
         }
         let spool = try openSpoolFile()

@@ -77,13 +77,13 @@ public final class MailQueue: Sendable {
                     let rowID = try await db.insert(into: "queue_recipient")
                         .columns(
                             "message_id", "recipient", "orcpt", "notify", "kind", "account_id", "target", "detail", "status",
-                            "attempts", "next_attempt_at", "mailbox"
+                            "attempts", "next_attempt_at", "mailbox", "headers"
                         )
                         .values(
                             SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt), SQLBind(delivery.notify),
                             SQLBind(delivery.kind.rawValue), SQLBind(delivery.accountID), SQLBind(delivery.target),
                             SQLBind(delivery.detail), SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(due),
-                            SQLBind(delivery.mailbox)
+                            SQLBind(delivery.mailbox), SQLBind(delivery.headers)
                         ).returning("id").first(decodingColumn: "id", as: Int64.self)
                     rowIDs.append(rowID ?? 0)
                 }

@@ -51,6 +51,8 @@ public struct QueuedDelivery: Sendable, Equatable {
     public var detail: String?
     /// For local deliveries: the mailbox, when not INBOX (e.g. "Junk" after the spam filter).
     public var mailbox: String?
+    /// Header fields (CRLF-ended) for this delivery only (`X-Spam-*`), added above the message's.
+    public var headers: String?
 
     public init(
         recipient: String, orcpt: String? = nil, notify: String? = nil, kind: Kind, accountID: Int64?, target: String,

@@ -154,7 +154,7 @@ public final class QueueRunner: Service, Sendable {
                     SQLColumn("received_at", table: "m"), SQLColumn("size", table: "m"), SQLColumn("body", table: "m"),
                     SQLColumn("smtputf8", table: "m"), SQLColumn("dsn_ret", table: "m"), SQLColumn("dsn_envid", table: "m"),
                     SQLColumn("notify", table: "r"), SQLColumn("orcpt", table: "r"), SQLColumn("mailbox", table: "r"),
-                    SQLColumn("headers", table: "m")
+                    SQLColumn("headers", table: "m"), SQLAlias(SQLColumn("headers", table: "r"), as: SQLIdentifier("recipient_headers"))
                 )
                 .from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
                 .join(SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal, SQLColumn("id", table: "m"))
@@ -179,7 +179,8 @@ public final class QueueRunner: Service, Sendable {
                         notify: try row.decode(column: "notify", as: String?.self),
                         orcpt: try row.decode(column: "orcpt", as: String?.self),
                         mailbox: try row.decode(column: "mailbox", as: String?.self),
-                        headers: try row.decode(column: "headers", as: String?.self))
+                        headers: try row.decode(column: "headers", as: String?.self),
+                        recipientHeaders: try row.decode(column: "recipient_headers", as: String?.self))
                 }
         }
     }

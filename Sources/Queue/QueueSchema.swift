@@ -54,5 +54,10 @@ public enum QueueSchema {
         Migration("queue.3-delay-warned") { _ in
             ["ALTER TABLE queue_recipient ADD COLUMN delay_warned BOOLEAN NOT NULL DEFAULT FALSE"]
         },
+        // Content filtering: header fields added on delivery for this recipient only (X-Spam-*
+        // with the recipient's own threshold), above queue_message.headers; NULL means none.
+        Migration("queue.4-recipient-headers") { _ in
+            ["ALTER TABLE queue_recipient ADD COLUMN headers TEXT"]
+        },
     ]
 }

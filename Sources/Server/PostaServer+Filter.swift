@@ -11,7 +11,8 @@ extension PostaServer {
         return ReceiverFiltering(
             chain: FilterChain(
                 settings: settings, maxMessageSize: Int(clamping: site.config.limits.maxMessageSize.bytes), logger: logger),
-            quarantine: quarantine(site), external: settings.external != nil)
+            quarantine: quarantine(site), external: settings.external != nil,
+            spamSettings: SpamSettingsStore(database: site.database))
     }
 
     /// The quarantine of held messages: `<data_dir>/spool/quarantine/`.

@@ -21,6 +21,7 @@ public struct Site: Sendable {
         DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
         + QuarantineSchema.migrations
         + PolicySchema.migrations
+        + SpamSettingsSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {

@@ -122,11 +122,12 @@ enum FileIO {
         }
     }
 
-    /// Appends the whole file at `source` to `fd`; returns the bytes copied.
-    static func copy(from source: String, to fd: Int32, path: String) throws(StoreError) -> Int64 {
+    /// Appends the file at `source`, from byte `offset` on, to `fd`; returns the bytes copied.
+    static func copy(from source: String, offset: Int64 = 0, to fd: Int32, path: String) throws(StoreError) -> Int64 {
         let input = open(source, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { throw error("open", source) }
         defer { close(input) }
+        if offset > 0, lseek(input, off_t(offset), SEEK_SET) < 0 { throw error("seek", source) }
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var total: Int64 = 0
         while true {

@@ -3,7 +3,8 @@ import SQLKit
 
 extension MailStore {
     /// Appends a message whose content is `prefix` followed by the bytes of `sourceFile` (the
-    /// spool file; `prefix` carries per-recipient headers such as Return-Path and Delivered-To).
+    /// spool file; `prefix` carries per-recipient headers such as Return-Path and Delivered-To),
+    /// from byte `sourceOffset` on (what comes before it was rewritten into `prefix`).
     ///
     /// Atomic and durable: the file is written in `tmp/`, synced, renamed into `new/` (or `cur/`
     /// when `flags` are given), the directory synced, and only then is the index row committed,
@@ -19,11 +20,12 @@ extension MailStore {
     /// Watchers of the mailbox are notified after the commit.
     @discardableResult
     public func append(
-        accountID: Int64, mailbox: String, prefix: [UInt8], sourceFile: String, flags: [String] = [],
-        internalDate: Int64? = nil, deliveryKey: String? = nil, enforceQuota: Bool = true
+        accountID: Int64, mailbox: String, prefix: [UInt8], sourceFile: String, sourceOffset: Int64 = 0,
+        flags: [String] = [], internalDate: Int64? = nil, deliveryKey: String? = nil, enforceQuota: Bool = true
     ) async throws -> AppendResult {
         try await append(
-            accountID: accountID, mailbox: mailbox, content: .file(prefix: prefix, path: sourceFile), flags: flags,
+            accountID: accountID, mailbox: mailbox, content: .file(prefix: prefix, path: sourceFile, offset: sourceOffset),
+            flags: flags,
             internalDate: internalDate, deliveryKey: deliveryKey, enforceQuota: enforceQuota)
     }
 

@@ -10,16 +10,16 @@ import Darwin
 enum MessageContent: Sendable {
     /// Literal bytes (IMAP APPEND).
     case bytes([UInt8])
-    /// `prefix` followed by the whole file at `path` (local delivery from the spool).
-    case file(prefix: [UInt8], path: String)
+    /// `prefix` followed by the file at `path` from byte `offset` on (local delivery from the spool).
+    case file(prefix: [UInt8], path: String, offset: Int64)
 
     /// The size the message will have, for the quota check before writing.
     func expectedSize() throws(StoreError) -> Int64 {
         switch self {
         case .bytes(let bytes): return Int64(bytes.count)
-        case .file(let prefix, let path):
+        case .file(let prefix, let path, let offset):
             guard let size = FileIO.fileSize(path) else { throw FileIO.error("stat", path) }
-            return Int64(prefix.count) + size
+            return Int64(prefix.count) + max(0, size - offset)
         }
     }
 }
@@ -70,9 +70,9 @@ struct MessageWriter: Sendable {
         case .bytes(let bytes):
             try bytes.withUnsafeBytes { raw in Result { () throws(StoreError) in try FileIO.writeAll(fd, raw, path: path) } }.get()
             return Int64(bytes.count)
-        case .file(let prefix, let source):
+        case .file(let prefix, let source, let offset):
             try prefix.withUnsafeBytes { raw in Result { () throws(StoreError) in try FileIO.writeAll(fd, raw, path: path) } }.get()
-            return Int64(prefix.count) + (try FileIO.copy(from: source, to: fd, path: path))
+            return Int64(prefix.count) + (try FileIO.copy(from: source, offset: offset, to: fd, path: path))
         }
     }
 }

@@ -8,6 +8,6 @@ struct Posta: AsyncParsableCommand {
         abstract: "Posta: a complete mail server (SMTP, IMAP, POP3, policy, directory) in one program.",
         subcommands: [
             Serve.self, ConfigCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self, ResolveCommand.self,
-            QueueCommand.self, QuarantineCommand.self, PolicyCommand.self,
+            QueueCommand.self, QuarantineCommand.self, PolicyCommand.self, FilterCommand.self,
         ])
 }

@@ -1,7 +1,7 @@
 import Core
 
 /// Antispam through rspamd's `/checkv2`; the message is streamed from the spool file.
-public struct RspamdScanner: ContentScanner {
+public struct RspamdScanner: SpamScanner {
     public let settings: FilterSettings.Rspamd
     public var name: String { "rspamd" }
     public var timeout: Duration { settings.timeout.duration }
@@ -9,7 +9,7 @@ public struct RspamdScanner: ContentScanner {
 
     public init(settings: FilterSettings.Rspamd) { self.settings = settings }
 
-    public func scan(_ message: FilterMessage, timeout: Duration) async throws -> FilterVerdict {
+    public func report(_ message: FilterMessage, timeout: Duration) async throws -> SpamReport {
         let connection = ScannerConnection(endpoint: settings.endpoint, maxReply: RspamdProtocol.maxReply)
         let head = RspamdProtocol.request(
             host: settings.endpoint.description, length: message.size, message: message, password: settings.password)
@@ -23,13 +23,8 @@ public struct RspamdScanner: ContentScanner {
         } catch {
             throw ScannerError.malformedReply("\(error)")
         }
-        var verdict = SpamVerdict(thresholds: settings.thresholds, scanner: name)
-            .verdict(score: reply.score, required: reply.requiredScore, symbols: reply.symbols)
-        if case .accept(let headers) = verdict {
-            verdict = .accept(headers: headers + ["X-Spam-Action: \(reply.action)"])
-        } else if case .junk(let headers) = verdict {
-            verdict = .junk(headers: headers + ["X-Spam-Action: \(reply.action)"])
-        }
-        return verdict
+        return SpamReport(
+            scanner: name, score: reply.score, required: reply.requiredScore, symbols: reply.symbols,
+            thresholds: settings.thresholds, extraHeaders: ["X-Spam-Action: \(reply.action)"])
     }
 }

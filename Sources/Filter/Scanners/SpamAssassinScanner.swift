@@ -1,7 +1,7 @@
 import Core
 
 /// Antispam through spamd (SPAMC/1.5 `SYMBOLS`); the message is streamed from the spool file.
-public struct SpamAssassinScanner: ContentScanner {
+public struct SpamAssassinScanner: SpamScanner {
     public let settings: FilterSettings.SpamAssassin
     public var name: String { "spamassassin" }
     public var timeout: Duration { settings.timeout.duration }
@@ -9,7 +9,7 @@ public struct SpamAssassinScanner: ContentScanner {
 
     public init(settings: FilterSettings.SpamAssassin) { self.settings = settings }
 
-    public func scan(_ message: FilterMessage, timeout: Duration) async throws -> FilterVerdict {
+    public func report(_ message: FilterMessage, timeout: Duration) async throws -> SpamReport {
         let connection = ScannerConnection(endpoint: settings.endpoint, halfClose: true, maxReply: SpamcProtocol.maxReply)
         let user = settings.user
         let bytes = try await connection.exchange(timeout: timeout) { write in
@@ -22,7 +22,8 @@ public struct SpamAssassinScanner: ContentScanner {
         } catch {
             throw ScannerError.malformedReply("\(error)")
         }
-        return SpamVerdict(thresholds: settings.thresholds, scanner: name)
-            .verdict(score: reply.score, required: reply.threshold, symbols: reply.symbols)
+        return SpamReport(
+            scanner: name, score: reply.score, required: reply.threshold, symbols: reply.symbols,
+            thresholds: settings.thresholds)
     }
 }

@@ -1,28 +1,28 @@
 import Core
 
-/// Turns a spam score into the chain's verdict and the `X-Spam-*` header fields
-/// (`X-Spam-Flag`, `X-Spam-Score`, `X-Spam-Status` in SpamAssassin's style).
+/// The `X-Spam-*` header fields (`X-Spam-Flag`, `X-Spam-Score`, `X-Spam-Status` in
+/// SpamAssassin's style), and a score judged with fixed thresholds.
 struct SpamVerdict {
     let thresholds: FilterSettings.SpamThresholds
     let scanner: String
 
     func verdict(score: Double, required: Double, symbols: [String]) -> FilterVerdict {
-        let junkAt = thresholds.junk ?? required
-        let isSpam = score >= junkAt
-        let formatted = Self.format(score)
-        let headers = [
+        SpamDecision.verdict([
+            SpamReport(
+                scanner: scanner, score: score, required: required, symbols: symbols, thresholds: thresholds
+            )
+        ])
+    }
+
+    static func headers(_ report: SpamReport, junkAt: Double, isSpam: Bool) -> [String] {
+        let score = format(report.score)
+        return [
             "X-Spam-Flag: \(isSpam ? "YES" : "NO")",
-            "X-Spam-Score: \(formatted)",
-            Self.fold("X-Spam-Status: \(isSpam ? "Yes" : "No"), score=\(formatted) required=\(Self.format(junkAt)) scanner=\(scanner) tests=", symbols),
+            "X-Spam-Score: \(score)",
+            fold(
+                "X-Spam-Status: \(isSpam ? "Yes" : "No"), score=\(score) required=\(format(junkAt)) scanner=\(report.scanner) tests=",
+                report.symbols),
         ]
-        if let reject = thresholds.reject, score >= reject {
-            return .reject(FilterReply(554, "5.7.1", "Message rejected as spam (score \(formatted))"))
-        }
-        if let quarantine = thresholds.quarantine, score >= quarantine {
-            return .quarantine(reason: "spam: score \(formatted) (\(scanner))", headers: headers)
-        }
-        if isSpam && thresholds.junkFolder { return .junk(headers: headers) }
-        return .accept(headers: headers)
     }
 
     /// One decimal, like SpamAssassin.

@@ -13,11 +13,14 @@ public struct ReceiverFiltering: Sendable {
     public var quarantine: QuarantineStore
     /// Queue accepted mail for the external content filter (`[filter.external]`).
     public var external: Bool
+    /// Per-account and per-domain spam settings (nil: `[filter]` for everyone).
+    public var spamSettings: SpamSettingsStore?
 
-    public init(chain: FilterChain?, quarantine: QuarantineStore, external: Bool) {
+    public init(chain: FilterChain?, quarantine: QuarantineStore, external: Bool, spamSettings: SpamSettingsStore? = nil) {
         self.chain = chain
         self.quarantine = quarantine
         self.external = external
+        self.spamSettings = spamSettings
     }
 }
 
@@ -43,7 +46,8 @@ extension SMTPReceiver {
                 path: spool.file.path, size: spool.file.bytesWritten, clientIP: envelope.clientIP,
                 heloName: envelope.heloName, sender: envelope.reversePath?.description ?? "",
                 recipients: envelope.recipients.map(\.address.description), authenticatedUser: envelope.authenticatedUser)
-            let verdict = await chain.run(message)
+            let verdict = try await judgeSpam(
+                await chain.scan(message), deliveries: &deliveries, settings: filtering.spamSettings)
             let added = verdict.headers.map { $0 + "\r\n" }.joined() + (earlier ?? "")
             headers = added.isEmpty ? nil : added
             switch verdict {

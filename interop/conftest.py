@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 
+def pytest_configure(config):
+    # .ci/run runs the suite in parallel workers, then the `serial` tests alone: those measure
+    # latencies (IDLE within 100 ms) that a loaded 2-core machine would blur.
+    config.addinivalue_line("markers", "serial: a latency measurement; run without other tests alongside")
+
+
 POSTA = os.environ.get("POSTA_BIN") or shutil.which("posta")
 if not POSTA:
     raise RuntimeError("POSTA_BIN is not set: run the interop tests through .ci/run")
@@ -27,6 +33,17 @@ def make_reachable(folder: Path) -> None:
         if parent in (Path("/tmp"), Path("/")):
             break
         os.chmod(parent, os.stat(parent).st_mode | 0o755)
+
+
+def short_dir(prefix: str) -> Path:
+    """A fresh folder with a short path, for Unix sockets (108-byte limit), removed at exit.
+    Test folders nest too deep for them once pytest-xdist adds its worker level."""
+    import atexit
+    import tempfile
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    path.chmod(0o755)
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def wait_for_port(port: int, timeout: float = 30.0, host: str = "127.0.0.1") -> None:

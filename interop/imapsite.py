@@ -537,7 +537,7 @@ idle_timeout = "30m"
 
 
 DOVECOT_CONF = """\
-base_dir = {d}/run
+base_dir = {run}
 state_dir = {d}/state
 protocols = imap
 listen = 127.0.0.1
@@ -657,7 +657,8 @@ class DovecotIMAP(IMAPServer):
             lines.append(f"{address(user)}:{hashed}::::::{extra}\n")
         (self.dir / "users").write_text("".join(lines))
         self.conf = self.dir / "dovecot.conf"
-        self.conf.write_text(DOVECOT_CONF.format(d=self.dir, vmail=self.vmail, cert=self.cert, key=self.key, uid=vmail.pw_uid,
+        from conftest import short_dir
+        self.conf.write_text(DOVECOT_CONF.format(d=self.dir, run=short_dir("dv"), vmail=self.vmail, cert=self.cert, key=self.key, uid=vmail.pw_uid,
                                                  imap_port=self.imap_port, imaps_port=self.imaps_port))
         self.log = open(self.dir / "stdout", "ab")
         self.proc = subprocess.Popen(["dovecot", "-F", "-c", str(self.conf)], stdout=self.log, stderr=self.log,

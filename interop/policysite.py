@@ -109,7 +109,8 @@ class DovecotAuth:
         self.port = free_port()
         (self.dir / "users").write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in users.items()))
         self.conf = self.dir / "dovecot.conf"
-        self.conf.write_text(f"""base_dir = {self.dir}/run
+        from conftest import short_dir
+        self.conf.write_text(f"""base_dir = {short_dir("dva")}
 state_dir = {self.dir}/state
 log_path = {self.dir}/log
 protocols = none

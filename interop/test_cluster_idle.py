@@ -7,6 +7,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from conftest import free_port, wait_for_port
 from imapsite import RawIMAP
 from test_cluster_postgres import Node, database  # noqa: F401 (the fixture)
@@ -41,6 +43,7 @@ def delivered_files(database_url: str) -> list[str]:
     return r.stdout.split()
 
 
+@pytest.mark.serial
 def test_idle_on_one_node_sees_delivery_by_another(tmp_path: Path, database: str):
     shared = tmp_path / "shared"
     shared.mkdir()

@@ -3,6 +3,8 @@ may be sent), §7.4.1 (no EXPUNGE during FETCH/STORE/SEARCH), RFC 2177 (IDLE), R
 import re
 import time
 
+import pytest
+
 from imapsite import Reader, exists_count, fetches, flags_of, imap_server, make_message, seed, status, untagged  # noqa: F401
 
 
@@ -77,6 +79,7 @@ def test_exists_never_decreases_without_expunge(imap_server):
     assert sorted(fetches(b.ok("FETCH 1:* UID"))) == [1, 2]
 
 
+@pytest.mark.serial
 def test_idle_sees_delivery_within_100ms(imap_server):
     """RFC 2177 §3 and the issue's requirement: an IDLE client gets `* n EXISTS` within 100 ms of the
     delivery becoming visible; DONE ends IDLE with a tagged OK."""

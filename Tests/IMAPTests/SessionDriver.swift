@@ -18,6 +18,7 @@ final class MemoryTransport: IMAPTransport {
         var output: [UInt8] = []
         var closed = false
         var tlsStarted = false
+        var loggedIn = false
     }
 
     private let state = NIOLockedValueBox(State())
@@ -51,6 +52,10 @@ final class MemoryTransport: IMAPTransport {
     }
 
     func expectLine() async { state.withLockedValue { $0.framer.expectLine() } }
+
+    func authenticated() async { state.withLockedValue { $0.loggedIn = true } }
+
+    var isAuthenticated: Bool { state.withLockedValue { $0.loggedIn } }
 
     func send(_ bytes: [UInt8]) async throws { state.withLockedValue { $0.output += bytes } }
 

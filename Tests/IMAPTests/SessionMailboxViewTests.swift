@@ -63,3 +63,28 @@ struct SessionMailboxViewTests {
         #expect(updates.isEmpty)
     }
 }
+
+@Suite("Session: LIST patterns (RFC 9051 §6.3.9)")
+struct SessionListPatternTests {
+    private func matches(_ pattern: String, _ name: String, reference: String = "") -> Bool {
+        MailboxPattern(reference: reference, pattern: pattern, delimiter: "/").matches(name)
+    }
+
+    @Test("* crosses levels, % stops at the delimiter, INBOX is case-insensitive, the reference is prefixed")
+    func wildcards() {
+        #expect(matches("*", "Work/2026/Q1") && matches("W*1", "Work/2026/Q1"))
+        #expect(matches("%", "Work") && !matches("%", "Work/2026") && matches("Work/%", "Work/2026"))
+        #expect(!matches("Work/%", "Work/2026/Q1") && matches("%/%/Q%", "Work/2026/Q1"))
+        #expect(matches("inbox", "INBOX") && matches("InBox/%", "INBOX/sub") && !matches("inboxes", "INBOXES"))
+        #expect(matches("%", "Work/2026", reference: "Work/") && !matches("%", "Work", reference: "Work/"))
+        #expect(matches("", "") && !matches("", "Work") && !matches("Wor", "Work"))
+    }
+
+    @Test("a pattern of thousands of wildcards is decided quickly, without recursion")
+    func hostile() {
+        let pattern = String(repeating: "*%", count: 500) + "x"
+        let started = ContinuousClock.now
+        #expect(!matches(pattern, String(repeating: "a/", count: 400)))
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+}

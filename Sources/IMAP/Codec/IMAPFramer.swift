@@ -40,7 +40,8 @@ public struct IMAPFramer: Sendable {
         case error(IMAPFramingError)
     }
 
-    public let limits: Limits
+    /// May change between frames (e.g. raised once the client has logged in).
+    public var limits: Limits
     private var buffer: [UInt8] = []
     private var start = 0
     /// Bytes from `start` up to here hold no LF.

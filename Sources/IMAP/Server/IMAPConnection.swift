@@ -11,7 +11,9 @@ public enum IMAPConnection {
         tls: NIOSSLContext?, protocolName: String, logger: Logger
     ) throws {
         let limits = IMAPFramer.Limits(maxLiteralSize: configuration.appendLimit)
-        let handler = IMAPServerHandler(limits: limits, logger: logger)
+        let handler = IMAPServerHandler(
+            limits: limits, loginTimeout: .nanoseconds(Int64(configuration.loginTimeout.components.seconds) * 1_000_000_000),
+            logger: logger)
         try channel.pipeline.syncOperations.addHandler(handler)
         let transport = IMAPChannelTransport(channel: channel, handler: handler, tls: tls, logger: logger)
         Task {

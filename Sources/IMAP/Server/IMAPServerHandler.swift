@@ -22,16 +22,40 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var gate = ReadGateState()
     private var closed = false
 
-    init(limits: IMAPFramer.Limits, logger: Logger) {
-        framer = IMAPFramer(limits: limits)
+    /// Limits until the client has logged in: no message can be sent yet, so a few KiB suffice
+    /// and an anonymous client cannot make the server hold large literals.
+    static let loginLimits = IMAPFramer.Limits(maxLineLength: 8 * 1024, maxLiteralSize: 8 * 1024)
+
+    private let authenticatedLimits: IMAPFramer.Limits
+    private let loginTimeout: TimeAmount
+    private var loginDeadline: Scheduled<Void>?
+
+    init(limits: IMAPFramer.Limits, loginTimeout: TimeAmount, logger: Logger) {
+        framer = IMAPFramer(limits: Self.loginLimits)
+        authenticatedLimits = limits
+        self.loginTimeout = loginTimeout
         self.logger = logger
     }
 
     // MARK: Channel events
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        // RFC 9051 §5.4 allows a short timer before login; it runs from the connection's start,
+        // so a client trickling bytes cannot hold the connection.
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        loginDeadline = context.eventLoop.scheduleTask(in: loginTimeout) {
+            let (handler, context) = bound.value
+            handler.logger.info("login timeout")
+            context.writeAndFlush(handler.wrapOutboundOut(ByteBuffer(string: "* BYE Login timeout\r\n")))
+                .whenComplete { _ in context.close(promise: nil) }
+        }
+    }
 
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        loginDeadline?.cancel()
+        self.context = nil
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closed else { return }
@@ -79,6 +103,13 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func expectLine() { framer.expectLine() }
 
+    /// The client logged in: the login deadline is off and literals up to the APPEND limit are accepted.
+    func authenticated() {
+        loginDeadline?.cancel()
+        loginDeadline = nil
+        framer.limits = authenticatedLimits
+    }
+
     func inject(_ input: IMAPInput) {
         queued.append(input)
         deliver()
@@ -87,7 +118,12 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Drops whatever the client sent after STARTTLS and puts TLS first in the pipeline.
     func discardBufferedInput() {
         framer = IMAPFramer(limits: framer.limits)
-        queued.removeAll { if case .frame = $0 { true } else if case .line = $0 { true } else { false } }
+        queued.removeAll {
+            switch $0 {
+            case .frame, .line, .framingError: true
+            default: false
+            }
+        }
     }
 
     // MARK: Framing
@@ -154,8 +190,21 @@ final class IMAPChannelTransport: IMAPTransport {
         try? await channel.eventLoop.submit { [handler] in handler.value.expectLine() }.get()
     }
 
+    /// A client that stops reading for this long is dropped (nothing else would time it out:
+    /// the session waits on the write, not on input).
+    static let sendTimeout: TimeAmount = .minutes(2)
+
     func send(_ bytes: [UInt8]) async throws {
-        try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
+        let channel = channel
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        channel.writeAndFlush(NIOAny(ByteBuffer(bytes: bytes)), promise: written)
+        let deadline = channel.eventLoop.scheduleTask(in: Self.sendTimeout) { channel.close(promise: nil) }
+        written.futureResult.whenComplete { _ in deadline.cancel() }
+        try await written.futureResult.get()
+    }
+
+    func authenticated() async {
+        try? await channel.eventLoop.submit { [handler] in handler.value.authenticated() }.get()
     }
 
     func startTLS(after response: [UInt8]) async throws {

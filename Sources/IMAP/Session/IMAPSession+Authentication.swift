@@ -99,8 +99,19 @@ extension IMAPSession {
             await transport.expectLine()
             emit(.continuation(Data(challenge.utf8).base64EncodedString()))
             await flush()
-            guard case .line(let line) = await transport.next() else { return nil }
-            text = String(decoding: line, as: UTF8.self)
+            switch await transport.next() {
+            case .line(let line):
+                text = String(decoding: line, as: UTF8.self)
+            case .shutdown, .idle:
+                emit(.untagged(IMAPStatusResponse(.bye, "\(configuration.hostname) closing the connection")))
+                await finish()
+                return nil
+            case .closed:
+                state = .logout
+                return nil
+            case .frame, .framingError, .mailboxChanged:
+                return nil
+            }
         }
         if text == "=" { text = "" }
         guard text != "*" else { return nil }
@@ -116,6 +127,7 @@ extension IMAPSession {
         case .success(let account):
             self.account = account
             state = .authenticated
+            await transport.authenticated()
             logger[metadataKey: "user"] = "\(account.address)"
             ok(tag, code: .capability(capabilities), "Logged in")
         case .invalidCredentials:

@@ -20,7 +20,7 @@ extension IMAPSession {
         if modifiers.changedSince != nil || attributes.contains(.modSeq) { condStore = true }
         if modifiers.vanished, let since = modifiers.changedSince,
             let changes = try await backend.store.changes(mailboxID: current.mailboxID, since: Int64(clamping: since)),
-            let ranges = set.normalized(largest: current.uids.last ?? 0)
+            let ranges = set.normalized(largest: max(current.uids.last ?? 0, current.uidNext &- 1))
         {
             let vanished = changes.expunged.filter { value in ranges.contains { $0.contains(value) } }
             if !vanished.isEmpty { emit(.data(.vanished(IMAPSequenceSet(Self.ranges(vanished)), earlier: true))) }
@@ -30,7 +30,7 @@ extension IMAPSession {
             uniquingKeysWith: { first, _ in first })
         let flagsChanged = try await markSeen(targets, attributes)
         var missing = false
-        for target in targets {
+        for target in targets where state != .logout {
             // A message expunged by another session but not yet announced keeps what the view
             // knows (flags, UID, modseq); anything needing its file or index row is not sent.
             // A message expunged by another session but not yet announced keeps what the view
@@ -46,7 +46,9 @@ extension IMAPSession {
             }
             if let since = modifiers.changedSince, UInt64(max(0, state.modSeq)) <= since { continue }
             var values: [IMAPFetchValue] = []
-            if uid || attributes.contains(.uid) { values.append(.uid(target.uid)) }
+            if uid || attributes.contains(.uid) || (condStore && flagsChanged.contains(target.uid)) {
+                values.append(.uid(target.uid))
+            }
             do {
                 values += try await fetchValues(attributes, message: message, state: state)
             } catch is MessageFileError {

@@ -23,7 +23,7 @@ extension IMAPSession {
         while true {
             switch await transport.next() {
             case .mailboxChanged:
-                try await synchronize(allowExpunge: true)
+                try await synchronize(allowExpunge: true, push: true)
                 await flush()
             case .line(let line):
                 lastInput = .now

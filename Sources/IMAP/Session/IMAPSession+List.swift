@@ -6,6 +6,10 @@ extension IMAPSession {
     func list(_ tag: String, _ command: IMAPListCommand) async throws {
         let reference = command.reference.decoded(utf8: utf8 || rev2) ?? ""
         let patterns = command.patterns.map { $0.decoded(utf8: utf8 || rev2) ?? "" }
+        guard (patterns + [reference]).allSatisfy({ $0.utf8.count <= Self.maxPatternLength }) else {
+            bad(tag, "Mailbox pattern too long")
+            return
+        }
         // RFC 9051 §6.3.9: an empty pattern asks for the delimiter and the root name.
         if !command.isExtended, patterns == [""] {
             emit(.data(.list(IMAPListItem(attributes: ["\\Noselect"], delimiter: Self.delimiter, name: ""))))
@@ -51,8 +55,15 @@ extension IMAPSession {
         ok(tag, "LIST completed")
     }
 
+    /// Patterns and references longer than any mailbox name are refused.
+    static let maxPatternLength = 1000
+
     /// LSUB (RFC 3501 §6.3.9): subscribed mailboxes matching the pattern.
     func lsub(_ tag: String, _ reference: IMAPMailboxName, _ pattern: IMAPMailboxName) async throws {
+        guard reference.bytes.count <= Self.maxPatternLength, pattern.bytes.count <= Self.maxPatternLength else {
+            bad(tag, "Mailbox pattern too long")
+            return
+        }
         let matcher = MailboxPattern(
             reference: reference.decoded(utf8: utf8 || rev2) ?? "", pattern: pattern.decoded(utf8: utf8 || rev2) ?? "",
             delimiter: Self.delimiter)
@@ -95,30 +106,36 @@ struct MailboxPattern {
         {
             full = "INBOX" + full.dropFirst(5)
         }
-        self.pattern = Array(full)
+        // `**` matches what `*` does: collapsing runs keeps hostile patterns cheap.
+        var collapsed: [Character] = []
+        for symbol in full where !(symbol == "*" && collapsed.last == "*") { collapsed.append(symbol) }
+        self.pattern = collapsed
         self.delimiter = delimiter
     }
 
+    /// Linear-space dynamic programming over (pattern, name) positions: O(pattern × name) time,
+    /// no recursion, so no pattern can exhaust the stack.
     func matches(_ name: String) -> Bool {
         let name = Array(name)
-        // Memoised matching: each (pattern position, name position) pair is decided once.
-        var memo = [Int: Bool]()
-        func match(_ p: Int, _ n: Int) -> Bool {
-            let key = p * (name.count + 1) + n
-            if let known = memo[key] { return known }
-            let result: Bool
-            if p == pattern.count {
-                result = n == name.count
-            } else if pattern[p] == "*" {
-                result = match(p + 1, n) || (n < name.count && match(p, n + 1))
-            } else if pattern[p] == "%" {
-                result = match(p + 1, n) || (n < name.count && name[n] != delimiter && match(p, n + 1))
-            } else {
-                result = n < name.count && name[n] == pattern[p] && match(p + 1, n + 1)
+        // matched[n]: the pattern so far matches the first n characters of the name.
+        var matched = [Bool](repeating: false, count: name.count + 1)
+        matched[0] = true
+        for symbol in pattern {
+            var next = [Bool](repeating: false, count: name.count + 1)
+            switch symbol {
+            case "*", "%":
+                var reachable = false
+                for n in 0...name.count {
+                    // `%` cannot extend a match across a hierarchy delimiter.
+                    if n > 0 && symbol == "%" && name[n - 1] == delimiter { reachable = false }
+                    if matched[n] { reachable = true }
+                    next[n] = reachable
+                }
+            default:
+                for n in 0..<name.count where matched[n] && name[n] == symbol { next[n + 1] = true }
             }
-            memo[key] = result
-            return result
+            matched = next
         }
-        return match(0, 0)
+        return matched[name.count]
     }
 }

@@ -25,6 +25,7 @@ extension IMAPSession {
     // MARK: SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 7162 §3.1.8, §3.2.5)
 
     func select(_ tag: String, _ name: IMAPMailboxName, _ parameters: IMAPSelectParameters, readOnly: Bool) async throws {
+        savedSearch = []  // RFC 5182 §2.1: `$` is empty in a newly selected mailbox.
         if view != nil {
             // RFC 7162 §3.2.11, RFC 9051 §7.1: the previous mailbox is closed first.
             view = nil
@@ -83,7 +84,7 @@ extension IMAPSession {
             let changes = try await backend.store.changes(mailboxID: current.mailboxID, since: Int64(clamping: resync.modSeq))
         else { return }
         var known: [ClosedRange<UInt32>]? = nil
-        if let set = resync.knownUIDs { known = set.normalized(largest: current.uids.last ?? 0) }
+        if let set = resync.knownUIDs { known = set.normalized(largest: max(current.uids.last ?? 0, current.uidNext &- 1)) }
         let vanished = changes.expunged.filter { uid in known?.contains { $0.contains(uid) } ?? true }
         if !vanished.isEmpty {
             emit(.data(.vanished(IMAPSequenceSet(Self.ranges(vanished)), earlier: true)))
@@ -105,6 +106,7 @@ extension IMAPSession {
             try await backend.store.expunge(mailboxID: current.mailboxID, uids: current.uids, onlyDeleted: true)
         }
         view = nil
+        savedSearch = []
         state = .authenticated
         ok(tag, expunge ? "CLOSE completed" : "UNSELECT completed")
     }
@@ -165,6 +167,7 @@ extension IMAPSession {
         }
         if view?.mailboxID == mailbox.id {
             view = nil
+            savedSearch = []
             state = .authenticated
         }
         try await backend.store.deleteMailbox(accountID: accountID, name: name)

@@ -34,7 +34,8 @@ extension IMAPSession {
             // RFC 7162 §3.1.3: with CONDSTORE the new MODSEQ is reported even for .SILENT.
             if action.silent && !(condStore && changed) { continue }
             var values: [IMAPFetchValue] = []
-            if uid || qresync { values.append(.uid(state.uid)) }
+            // RFC 7162 §3.1.4: under CONDSTORE the FETCH of a STORE carries UID and MODSEQ.
+            if uid || condStore || qresync { values.append(.uid(state.uid)) }
             if !action.silent { values.append(.flags(flags(state))) }
             if condStore { values.append(.modSeq(UInt64(max(0, state.modSeq)))) }
             emit(.data(.fetch(UInt32(sequence), values)))
@@ -59,9 +60,11 @@ extension IMAPSession {
             no(tag, code: .readOnly, "Mailbox is read-only")
             return
         }
-        guard let destination = mailboxName(name),
-            try await backend.store.mailbox(accountID: accountID, name: destination) != nil
-        else {
+        guard let destination = mailboxName(name) else {
+            no(tag, code: .cannot, "Invalid mailbox name")
+            return
+        }
+        guard try await backend.store.mailbox(accountID: accountID, name: destination) != nil else {
             no(tag, code: .tryCreate, "No such mailbox")
             return
         }
@@ -97,7 +100,7 @@ extension IMAPSession {
         var candidates = current.uids.filter { current.states[$0]?.flags.contains("\\Deleted") == true }
         if let set {
             let ranges = set.normalized(largest: current.uids.last ?? 0) ?? []
-            candidates = candidates.filter { value in ranges.contains { $0.contains(value) } }
+            candidates = Self.positions(of: candidates, in: ranges).map { candidates[$0] }
         }
         let removed = try await backend.store.expunge(mailboxID: current.mailboxID, uids: candidates, onlyDeleted: true)
         announceRemoval(current.remove(removed), uids: removed)
@@ -125,9 +128,11 @@ extension IMAPSession {
     /// APPEND (RFC 9051 §6.3.12), several messages at once (RFC 3502 MULTIAPPEND, all or none),
     /// APPENDUID (RFC 4315 §3), literal8 (RFC 3516 §4.4).
     func append(_ tag: String, _ name: IMAPMailboxName, _ messages: [IMAPAppendMessage]) async throws {
-        guard let destination = mailboxName(name),
-            let mailbox = try await backend.store.mailbox(accountID: accountID, name: destination)
-        else {
+        guard let destination = mailboxName(name) else {
+            no(tag, code: .cannot, "Invalid mailbox name")
+            return
+        }
+        guard let mailbox = try await backend.store.mailbox(accountID: accountID, name: destination) else {
             no(tag, code: .tryCreate, "No such mailbox")
             return
         }

@@ -5,6 +5,10 @@ extension IMAPSession {
     /// SEARCH and UID SEARCH (RFC 9051 §6.4.4), ESEARCH results (RFC 4731), SAVE (RFC 5182),
     /// MODSEQ (RFC 7162 §3.1.5).
     func search(_ tag: String, _ command: IMAPSearchCommand, uid: Bool) async throws {
+        // RFC 5182 §2.1: a SEARCH with SAVE that fails leaves `$` empty.
+        if command.returnOptions?.contains(.save) == true { savedSearch = [] }
+        // Evaluate against the current flags (RFC 2180 §4.1.1); removals stay held when by number.
+        try await synchronize(allowExpunge: uid)
         guard let current = view else { return }
         if let charset = command.charset, charset != "UTF-8", charset != "US-ASCII" {
             no(tag, code: .badCharset(["UTF-8", "US-ASCII"]), "Unsupported charset")
@@ -18,8 +22,8 @@ extension IMAPSession {
             largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch,
             recent: current.recent)
         var matches: [TargetMessage] = []
-        var highestModSeq: Int64 = 0
-        for (index, value) in current.uids.enumerated() {
+        var modSeqs: [Int64] = []
+        for (index, value) in current.uids.enumerated() where state != .logout {
             guard let message = stored[value], let state = current.states[value] else { continue }
             let candidate = SearchCandidate(
                 sequence: index + 1, state: state, size: message.size, internalDate: message.internalDate)
@@ -37,21 +41,25 @@ extension IMAPSession {
             }
             if matched {
                 matches.append(TargetMessage(sequence: index + 1, uid: value))
-                highestModSeq = max(highestModSeq, state.modSeq)
+                modSeqs.append(state.modSeq)
             }
         }
         let numbers = matches.map { uid ? $0.uid : UInt32($0.sequence) }
-        let modSeq = SearchEvaluator.mentionsModSeq(command.key) && !numbers.isEmpty ? UInt64(highestModSeq) : nil
-        respond(tag, command, numbers: numbers, uids: matches.map(\.uid), modSeq: modSeq, uid: uid)
+        let mentions = SearchEvaluator.mentionsModSeq(command.key)
+        respond(tag, command, numbers: numbers, uids: matches.map(\.uid), modSeqs: modSeqs, mentionsModSeq: mentions, uid: uid)
         try await synchronize(allowExpunge: uid)
         ok(tag, uid ? "UID SEARCH completed" : "SEARCH completed")
     }
 
+    /// `modSeqs` are the matches' modseqs, in match order; MODSEQ is reported when the key named
+    /// one (RFC 7162 §3.1.5): the highest of the messages the response returns.
     private func respond(
-        _ tag: String, _ command: IMAPSearchCommand, numbers: [UInt32], uids: [UInt32], modSeq: UInt64?, uid: Bool
+        _ tag: String, _ command: IMAPSearchCommand, numbers: [UInt32], uids: [UInt32], modSeqs: [Int64],
+        mentionsModSeq: Bool, uid: Bool
     ) {
+        let highest = mentionsModSeq ? modSeqs.max().map { UInt64(max(0, $0)) } : nil
         guard command.returnOptions != nil || rev2 else {
-            emit(.data(.search(numbers, modSeq: modSeq)))
+            emit(.data(.search(numbers, modSeq: highest)))
             return
         }
         var options = Set(command.returnOptions ?? [])
@@ -69,6 +77,14 @@ extension IMAPSession {
             }
             options.remove(.save)
             if options.isEmpty { return }
+        }
+        var modSeq = highest
+        if mentionsModSeq, !options.contains(.all), !options.contains(.count), !modSeqs.isEmpty {
+            // Only MIN and/or MAX: the highest modseq among those returned (RFC 4731 §3.2, RFC 7162 §3.1.5).
+            var returned: [Int64] = []
+            if options.contains(.min) { returned.append(modSeqs[0]) }
+            if options.contains(.max) { returned.append(modSeqs[modSeqs.count - 1]) }
+            modSeq = returned.max().map { UInt64(max(0, $0)) }
         }
         var response = IMAPESearchResponse(tag: tag, uid: uid, modSeq: modSeq)
         if options.contains(.min) { response.min = numbers.first }

@@ -29,11 +29,7 @@ extension IMAPSession {
         }
         if uid {
             guard let ranges = set.normalized(largest: current.uids.last ?? 0) else { return [] }
-            var found: [TargetMessage] = []
-            for (index, value) in current.uids.enumerated() where ranges.contains(where: { $0.contains(value) }) {
-                found.append(TargetMessage(sequence: index + 1, uid: value))
-            }
-            return found
+            return Self.positions(of: current.uids, in: ranges).map { TargetMessage(sequence: $0 + 1, uid: current.uids[$0]) }
         }
         let count = UInt32(current.count)
         guard case .ranges(let raw) = set else { return nil }
@@ -48,6 +44,19 @@ extension IMAPSession {
             for sequence in range where sequence >= 1 && sequence <= count {
                 found.append(TargetMessage(sequence: Int(sequence), uid: current.uids[Int(sequence) - 1]))
             }
+        }
+        return found
+    }
+
+    /// Indices of the ascending `values` that fall in the ascending, merged `ranges`: one walk over
+    /// both, so a set of thousands of ranges over a large mailbox stays linear.
+    static func positions(of values: [UInt32], in ranges: [ClosedRange<UInt32>]) -> [Int] {
+        var found: [Int] = []
+        var range = 0
+        for (index, value) in values.enumerated() {
+            while range < ranges.count && ranges[range].upperBound < value { range += 1 }
+            if range == ranges.count { break }
+            if ranges[range].contains(value) { found.append(index) }
         }
         return found
     }

@@ -215,7 +215,8 @@ public final class IMAPSession {
     // MARK: Responses
 
     func emit(_ response: IMAPResponse) {
-        encoder.utf8Accept = utf8
+        // RFC 9051 §5.1: IMAP4rev2 names are UTF-8, as under UTF8=ACCEPT (RFC 6855 §3).
+        encoder.utf8Accept = utf8 || rev2
         encoder.encode(response, into: &output)
     }
 
@@ -266,21 +267,26 @@ public final class IMAPSession {
     /// Brings the selected mailbox's view up to date and announces what changed (RFC 9051
     /// §7.4, §5.2). With `allowExpunge` false (FETCH, STORE, SEARCH by sequence number, RFC
     /// 9051 §7.5.1), removals are held back until a later command.
-    func synchronize(allowExpunge: Bool) async throws {
+    /// With `push` (IDLE), the updates are sent before the `\Recent` claim's database write, so
+    /// a new message reaches the client as soon as it is read from the index.
+    func synchronize(allowExpunge: Bool, push: Bool = false) async throws {
         guard var current = view else { return }
         guard let changes = try await backend.store.changes(mailboxID: current.mailboxID, since: current.highestModSeq)
         else {
-            // The mailbox was deleted by another session (RFC 9051 §7.1 BYE would be harsh).
-            emit(.untagged(IMAPStatusResponse(.no, code: .alert, "The selected mailbox was deleted")))
+            // Deleted by another session: RFC 2180 §3 lets the server end the session.
+            emit(.untagged(IMAPStatusResponse(.bye, "The selected mailbox was deleted")))
+            await finish()
             return
         }
         let updates = current.apply(changes, allowExpunge: allowExpunge, qresync: qresync)
-        let grew = updates.contains { if case .exists = $0 { true } else { false } }
-        if grew && !current.readOnly {
-            current.markRecent(from: try await backend.store.claimRecent(mailboxID: current.mailboxID, upTo: current.uidNext))
-        }
         view = current
         announce(updates)
+        guard updates.contains(where: { if case .exists = $0 { true } else { false } }), !current.readOnly else { return }
+        if push { await flush() }
+        // The first read-write session to see new messages claims them as \Recent (RFC 3501 §2.3.2).
+        current.markRecent(from: try await backend.store.claimRecent(mailboxID: current.mailboxID, upTo: current.uidNext))
+        view = current
+        if !rev2 { emit(.data(.recent(UInt32(current.recent.count)))) }
     }
 
     /// A message's flags as this session reports them: with `\Recent` for IMAP4rev1 clients.
@@ -297,12 +303,12 @@ public final class IMAPSession {
             case .vanished(let uids): emit(.data(.vanished(IMAPSequenceSet(Self.ranges(uids)), earlier: false)))
             case .exists(let count):
                 emit(.data(.exists(UInt32(count))))
-                if !rev2 { emit(.data(.recent(UInt32(view?.recent.count ?? 0)))) }
+                if !rev2, view?.readOnly == true { emit(.data(.recent(UInt32(view?.recent.count ?? 0)))) }
             case .flags(let sequence, let state):
                 var values: [IMAPFetchValue] = [.flags(flags(state))]
                 if condStore || qresync { values.append(.modSeq(UInt64(state.modSeq))) }
-                // RFC 7162 §3.2.4 / RFC 9051 §7.5.2: UID is sent with unsolicited FETCH under QRESYNC.
-                if qresync { values.insert(.uid(state.uid), at: 0) }
+                // RFC 7162 §3.1.4: once CONDSTORE is on, unsolicited FETCH carries UID and MODSEQ.
+                if condStore || qresync { values.insert(.uid(state.uid), at: 0) }
                 emit(.data(.fetch(UInt32(sequence), values)))
             }
         }

@@ -24,6 +24,8 @@ public protocol IMAPTransport: Sendable {
     func next() async -> IMAPInput
     /// Makes the next line arrive as `.line` (call before sending the continuation request).
     func expectLine() async
+    /// The client logged in: the connection may accept literals up to the APPEND limit.
+    func authenticated() async
     /// Writes and flushes; returns once the bytes are handed to the socket (back-pressure).
     func send(_ bytes: [UInt8]) async throws
     /// Sends `response` unencrypted, then starts TLS (RFC 9051 §6.2.1): bytes the client sent

@@ -19,6 +19,8 @@ struct SearchEvaluator {
     var saved: Set<UInt32>
     /// The session's `\Recent` messages (RFC 3501 §2.3.2), as UIDs.
     var recent: Set<UInt32> = []
+    /// Sequence sets of the key, normalised once per command rather than once per message.
+    private let normalized = NormalizedSets()
 
     /// Whether `key` mentions the largest modseq it would report (`* SEARCH ... (MODSEQ n)`).
     static func mentionsModSeq(_ key: IMAPSearchKey) -> Bool {
@@ -125,15 +127,41 @@ struct SearchEvaluator {
     private func string(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
     private func contains(_ set: IMAPSequenceSet, _ value: UInt32, largest: UInt32, isUID: Bool, uid: UInt32 = 0) -> Bool {
-        guard let ranges = set.normalized(largest: largest) else {
+        guard let ranges = normalized.ranges(set, largest: largest) else {
             return saved.contains(isUID ? value : uid)
         }
-        return ranges.contains { $0.contains(value) }
+        // Binary search in the ascending, merged ranges.
+        var low = 0
+        var high = ranges.count - 1
+        while low <= high {
+            let middle = (low + high) / 2
+            if ranges[middle].contains(value) { return true }
+            if ranges[middle].upperBound < value { low = middle + 1 } else { high = middle - 1 }
+        }
+        return false
     }
 }
 
 extension String {
     func caseInsensitiveEquals(_ other: String) -> Bool {
         utf8.count == other.utf8.count && lowercased() == other.lowercased()
+    }
+}
+
+/// A per-command memo of normalised sequence sets (used from one task only).
+private final class NormalizedSets {
+    private struct Key: Hashable {
+        var set: IMAPSequenceSet
+        var largest: UInt32
+    }
+
+    private var cache: [Key: [ClosedRange<UInt32>]?] = [:]
+
+    func ranges(_ set: IMAPSequenceSet, largest: UInt32) -> [ClosedRange<UInt32>]? {
+        let key = Key(set: set, largest: largest)
+        if let known = cache[key] { return known }
+        let ranges = set.normalized(largest: largest)
+        cache[key] = .some(ranges)
+        return ranges
     }
 }

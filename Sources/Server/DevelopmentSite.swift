@@ -24,7 +24,7 @@ public enum DevelopmentSite {
             try fm.createDirectory(
                 atPath: (tls.certificatePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try certificate.write(toFile: tls.certificatePath, atomically: true, encoding: .utf8)
-            fm.createFile(atPath: tls.keyPath, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
+            _ = fm.createFile(atPath: tls.keyPath, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
         }
         return config
     }

@@ -26,6 +26,7 @@ extension MailStore {
     /// A move removes the source rows in that same transaction (recording them as expunged),
     /// so a message is never in both mailboxes or in neither; the source links are unlinked
     /// after the commit. A copy counts against the quota (`StoreError.overQuota`); a move does not.
+    @discardableResult
     public func copy(mailboxID source: Int64, uids: [UInt32], to destination: String, move: Bool = false)
         async throws -> CopyResult
     {

@@ -51,6 +51,7 @@ extension MailStore {
     /// gets one new modseq (RFC 7162 §3.1.1: all changes of one operation may share it), and
     /// with `unchangedSince` messages modified after it are left alone and reported.
     /// Watchers are notified when anything changed.
+    @discardableResult
     public func storeFlags(
         mailboxID: Int64, uids: [UInt32], operation: FlagOperation, flags: [String], unchangedSince: Int64? = nil
     ) async throws -> FlagStoreResult {

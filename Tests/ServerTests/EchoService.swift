@@ -40,7 +40,8 @@ final class EchoHandler: ChannelInboundHandler, Sendable {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if polite, event is ChannelShouldQuiesceEvent {
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "bye\r\n"))).whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "bye\r\n"))).whenComplete { _ in channel.close(promise: nil) }
             return
         }
         context.fireUserInboundEventTriggered(event)

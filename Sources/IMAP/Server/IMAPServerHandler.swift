@@ -47,8 +47,9 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         loginDeadline = context.eventLoop.scheduleTask(in: loginTimeout) {
             let (handler, context) = bound.value
             handler.logger.info("login timeout")
+            let channel = context.channel
             context.writeAndFlush(handler.wrapOutboundOut(ByteBuffer(string: "* BYE Login timeout\r\n")))
-                .whenComplete { _ in context.close(promise: nil) }
+                .whenComplete { _ in channel.close(promise: nil) }
         }
     }
 
@@ -197,7 +198,7 @@ final class IMAPChannelTransport: IMAPTransport {
     func send(_ bytes: [UInt8]) async throws {
         let channel = channel
         let written = channel.eventLoop.makePromise(of: Void.self)
-        channel.writeAndFlush(NIOAny(ByteBuffer(bytes: bytes)), promise: written)
+        channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: written)
         let deadline = channel.eventLoop.scheduleTask(in: Self.sendTimeout) { channel.close(promise: nil) }
         written.futureResult.whenComplete { _ in deadline.cancel() }
         try await written.futureResult.get()
@@ -212,13 +213,14 @@ final class IMAPChannelTransport: IMAPTransport {
         let channel = channel
         try await channel.eventLoop.flatSubmit { [handler] () -> EventLoopFuture<Void> in
             handler.value.discardBufferedInput()
-            let written = channel.writeAndFlush(NIOAny(ByteBuffer(bytes: response)))
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            channel.writeAndFlush(ByteBuffer(bytes: response), promise: written)
             do {
                 try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
             } catch {
                 return channel.eventLoop.makeFailedFuture(error)
             }
-            return written
+            return written.futureResult
         }.get()
     }
 

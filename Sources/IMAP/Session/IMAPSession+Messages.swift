@@ -159,7 +159,7 @@ extension IMAPSession {
         } catch {
             // All or none: what went in before the failure comes out again.
             if let first = stored.first {
-                try? await backend.store.expunge(mailboxID: first.mailboxID, uids: stored.map(\.uid))
+                _ = try? await backend.store.expunge(mailboxID: first.mailboxID, uids: stored.map(\.uid))
             }
             throw error
         }

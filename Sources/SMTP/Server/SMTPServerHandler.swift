@@ -131,7 +131,8 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 ServerTLSUpgrade.start(context, tls: tls, logger: logger)
             case .close:
                 closing = true
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in context.close(promise: nil) }
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
                 return
             }
         }
@@ -145,7 +146,8 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private func shutDown(context: ChannelHandlerContext) {
         closing = true
         let reply = SMTPReply(421, .init(4, 3, 2), "\(receiver.hostname) Service shutting down, try again later")
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply.encode()))).whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply.encode()))).whenComplete { _ in channel.close(promise: nil) }
     }
 
     private func run(_ effect: SMTPEffect, context: ChannelHandlerContext) {

@@ -1,4 +1,5 @@
 import DNS
+import PostaTestSupport
 import Testing
 
 /// Broken packets must be refused with `DNSError.malformed`: no trap, no endless loop.

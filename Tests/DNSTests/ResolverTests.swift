@@ -1,4 +1,5 @@
 import DNS
+import PostaTestSupport
 import Testing
 
 @Suite("DNS resolver logic with a fake transport")

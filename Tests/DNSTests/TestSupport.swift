@@ -82,18 +82,6 @@ func resolver(
     return DNSResolver(configuration: configuration, transport: transport, clock: clock)
 }
 
-/// SplitMix64: a seeded generator so that random tests repeat.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func bytes(_ hex: String) -> [UInt8] {
     let digits = hex.filter(\.isHexDigit)
     return stride(from: 0, to: digits.count, by: 2).map {

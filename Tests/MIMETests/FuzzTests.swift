@@ -1,21 +1,10 @@
+import PostaTestSupport
 import Testing
 
 @testable import MIME
 
 /// Random mutations of sample messages: parsing must never trap and every range must stay inside the input.
 @Suite struct FuzzTests {
-    /// SplitMix64, so runs are reproducible.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let fragments: [[UInt8]] = [
         "\r\n", "\n", "--", "--outer", "--outer--", "--b1\r\n", ":", ";", "\"", "=?utf-8?q?", "?=", "=", "(", ")", "<",
         ">", "@", "Content-Type: multipart/mixed; boundary=b1\r\n", "Content-Type: message/rfc822\r\n\r\n",

@@ -1,4 +1,5 @@
 import Core
+import PostaTestSupport
 import Testing
 
 @testable import SMTP
@@ -266,7 +267,7 @@ struct AuthTests {
         whole.send(text)
         var single = SessionDriver(.auth, client: .implicitTLS)
         for b in text { single.send([b]) }
-        var rng = SplitMix64(seed: 4954)
+        var rng = SeededGenerator(seed: 4954)
         var random = SessionDriver(.auth, client: .implicitTLS)
         var i = 0
         while i < text.count {

@@ -1,20 +1,8 @@
 import Core
+import PostaTestSupport
 import Testing
 
 @testable import SMTP
-
-/// SplitMix64: a small seeded generator so the split test is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Session: pipelining (RFC 2920) and stream splitting")
 struct PipeliningTests {
@@ -119,7 +107,7 @@ struct PipeliningTests {
 
     @Test func randomSplitsGiveIdenticalActions() {
         let whole = Self.run([Self.transcript[...]])
-        var rng = SplitMix64(seed: 0x5EED_2024)
+        var rng = SeededGenerator(seed: 0x5EED_2024)
         let t = Self.transcript
         for round in 0..<200 {
             var chunks: [ArraySlice<UInt8>] = []

@@ -88,3 +88,17 @@ struct SessionListPatternTests {
         #expect(ContinuousClock.now - started < .seconds(2))
     }
 }
+
+@Suite("Session: message header cache")
+struct SessionHeaderCacheTests {
+    @Test("entries are found by path, and the oldest go first once the byte budget is spent")
+    func eviction() {
+        let cache = MessageHeaderCache(capacity: 1600)
+        for n in 0..<20 { cache.store([UInt8](repeating: UInt8(n), count: 90), path: "/m/\(n)") }
+        #expect(cache.byteCount <= 1600)
+        #expect(cache.header("/m/0") == nil && cache.header("/m/19") == [UInt8](repeating: 19, count: 90))
+        // An entry larger than a sixteenth of the budget is not kept.
+        cache.store([UInt8](repeating: 1, count: 200), path: "/m/big")
+        #expect(cache.header("/m/big") == nil)
+    }
+}

@@ -68,8 +68,11 @@ extension IMAPSession {
 
     /// Reads a message file's header, up to and including the empty line that ends it (the
     /// whole file when there is none): what ENVELOPE, HEADER fetches and header searches need.
-    static func readMessageHeader(_ path: String) async throws -> [UInt8] {
-        try await readFile(path, headerOnly: true)
+    static func readMessageHeader(_ path: String, cache: MessageHeaderCache = .shared) async throws -> [UInt8] {
+        if let cached = cache.header(path) { return cached }
+        let header = try await readFile(path, headerOnly: true)
+        cache.store(header, path: path)
+        return header
     }
 
     private static func readFile(_ path: String, headerOnly: Bool) async throws -> [UInt8] {

@@ -21,10 +21,27 @@ if not POSTA:
     raise RuntimeError("POSTA_BIN is not set: run the interop tests through .ci/run")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_handed_out: set[int] = set()
+
+
+def free_port(udp_too: bool = False) -> int:
+    """A loopback port nothing listens on, never the same twice in this process (the kernel may
+    hand a just-closed port out again at once). With `udp_too`, free for UDP as well (DNS)."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port in _handed_out:
+            continue
+        if udp_too:
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                    u.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free loopback port")
 
 
 def make_reachable(folder: Path) -> None:

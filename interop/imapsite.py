@@ -51,9 +51,8 @@ def address(user: str) -> str:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    from conftest import free_port as shared  # one registry of handed-out ports per process
+    return shared()
 
 
 def wait_for_port(port: int, timeout: float = 30.0) -> None:

@@ -11,27 +11,27 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, make_reachable
+from conftest import free_port, make_reachable, wait_for_port
 from mailsite import make_certificate
 from postfix import Postfix
 from test_submission import PASSWORD, SubmissionSite, message
 
 
-def free_udp_port() -> int:
-    import socket
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_dnsmasq(folder: Path, zone: str) -> tuple[int, subprocess.Popen]:
-    """dnsmasq (Debian dnsmasq-base) answering `zone` on a free loopback port, nothing else."""
-    port = free_udp_port()
-    conf = folder / "dnsmasq.conf"
-    conf.write_text(f"port={port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\nkeep-in-foreground\n{zone}")
-    proc = subprocess.Popen(["/usr/sbin/dnsmasq", "-C", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.3)
-    return port, proc
+    """dnsmasq (Debian dnsmasq-base) answering `zone` on a free loopback port, nothing else; started
+    again on another port if it could not bind (another test may have taken the port meanwhile)."""
+    for _ in range(5):
+        port = free_port(udp_too=True)
+        conf = folder / "dnsmasq.conf"
+        conf.write_text(f"port={port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\nkeep-in-foreground\n{zone}")
+        proc = subprocess.Popen(["/usr/sbin/dnsmasq", "-C", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(port, timeout=10)  # dnsmasq answers on TCP too
+            return port, proc
+        except TimeoutError:
+            proc.kill()
+            proc.wait()
+    raise RuntimeError("dnsmasq did not start")
 
 
 @pytest.fixture

@@ -15,23 +15,27 @@ extension IMAPSession {
             return
         }
         if SearchEvaluator.mentionsModSeq(command.key) { condStore = true }
-        let stored = Dictionary(
-            try await backend.store.messages(mailboxID: current.mailboxID, uids: current.uids).map { ($0.uid, $0) },
-            uniquingKeysWith: { first, _ in first })
+        // Flag, UID and sequence keys (SEARCH UNSEEN, the common case) need nothing beyond the view.
+        let needsRows = SearchEvaluator.needsMessageRow(command.key)
+        let rows = needsRows ? try await backend.store.messages(mailboxID: current.mailboxID, uids: current.uids) : []
+        let stored = Dictionary(rows.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
         let evaluator = SearchEvaluator(
             largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch,
             recent: current.recent)
         var matches: [TargetMessage] = []
         var modSeqs: [Int64] = []
         for (index, value) in current.uids.enumerated() where state != .logout {
-            guard let message = stored[value], let state = current.states[value] else { continue }
+            guard let state = current.states[value], !current.isExpungedPending(value) else { continue }
+            let message = stored[value]
+            if needsRows && message == nil { continue }
             let candidate = SearchCandidate(
-                sequence: index + 1, state: state, size: message.size, internalDate: message.internalDate)
+                sequence: index + 1, state: state, size: message?.size ?? 0, internalDate: message?.internalDate ?? 0)
             // Loaded at most once each, and only when a key needs them.
             var header: MIMEMessage??
             var full: MIMEMessage??
-            let path = message.path
+            let path = message?.path
             let matched = await evaluator.matches(command.key, candidate) { headerOnly in
+                guard let path else { return nil }
                 if let full { return full }
                 if headerOnly, let header { return header }
                 let bytes = try? await (headerOnly ? Self.readMessageHeader(path) : Self.readMessage(path))

@@ -22,6 +22,17 @@ struct SearchEvaluator {
     /// Sequence sets of the key, normalised once per command rather than once per message.
     private let normalized = NormalizedSets()
 
+    /// Whether evaluating `key` needs the message's index row: its size, internal date, or file.
+    static func needsMessageRow(_ key: IMAPSearchKey) -> Bool {
+        switch key {
+        case .larger, .smaller, .before, .on, .since: true
+        case .not(let inner): needsMessageRow(inner)
+        case .or(let a, let b): needsMessageRow(a) || needsMessageRow(b)
+        case .and(let keys): keys.contains(where: needsMessageRow)
+        default: cost(key) > 0
+        }
+    }
+
     /// Whether `key` mentions the largest modseq it would report (`* SEARCH ... (MODSEQ n)`).
     static func mentionsModSeq(_ key: IMAPSearchKey) -> Bool {
         switch key {

@@ -190,6 +190,7 @@ def test_stls_discards_injected_commands(site: Pop3Site):
     tls.close()
 
 
+@pytest.mark.serial
 def test_auth_plain_and_wrong_password_throttled(site: Pop3Site):
     pop = poplib.POP3_SSL("127.0.0.1", site.pop3s_port, context=site.tls_context(), timeout=60)
     assert pop._shortcmd("AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHBhc3N3b3JkLTEyMw==").startswith(b"+OK")

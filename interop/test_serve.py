@@ -8,6 +8,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from conftest import Site, free_port, wait_for_port, write_config
 
 DEV_HTTP = 8080
@@ -21,6 +23,7 @@ def get(url: str, context=None) -> tuple[int, dict]:
         return e.code, json.loads(e.read())
 
 
+@pytest.mark.serial
 def test_dev_mode_from_empty_folder(tmp_path: Path, servers):
     server = servers(["--dev"], cwd=tmp_path)
     wait_for_port(DEV_HTTP)
@@ -66,6 +69,7 @@ def test_dev_mode_data_option(tmp_path: Path, servers):
     assert code == 0 and f"--config {tmp_path / 'elsewhere'}/posta.toml" in out, out
 
 
+@pytest.mark.serial
 def test_shutdown_with_open_connection(tmp_path: Path, servers):
     port = free_port()
     config = write_config(tmp_path, http_port=port)

@@ -107,6 +107,7 @@ def test_auth_before_tls_is_refused_and_mail_needs_auth(site: SubmissionSite):
     assert site.logins() == []
 
 
+@pytest.mark.serial
 def test_wrong_password_refused_and_throttled(site: SubmissionSite):
     timings = []
     for attempt in range(5):

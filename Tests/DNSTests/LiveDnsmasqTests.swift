@@ -82,7 +82,11 @@ struct LiveDnsmasqTests {
             _ = silent
         }
     }
+}
 
+/// Timing bounds of the resolver; run alone by `.ci/run`, away from a loaded test run.
+@Suite("DNS resolver timeouts")
+struct DNSTimeoutLatencyTests {
     @Test func timeoutWhenNothingAnswers() async throws {
         // A bound socket that never reads: the queries are delivered and never answered.
         let silent = try LoopbackSocket(tcp: false)

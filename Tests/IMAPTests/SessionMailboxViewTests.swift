@@ -85,7 +85,7 @@ struct SessionListPatternTests {
         let pattern = String(repeating: "*%", count: 500) + "x"
         let started = ContinuousClock.now
         #expect(!matches(pattern, String(repeating: "a/", count: 400)))
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(20))  // backtracking would take years
     }
 }
 

@@ -79,6 +79,25 @@ struct SessionTests {
         }
     }
 
+    @Test("COPY answers COPYUID; MOVE sends COPYUID, then EXPUNGE, then OK; TRYCREATE for a missing mailbox")
+    func copyMove() async throws {
+        try await SessionFixture.with(.sqlite) { f in
+            for i in 1...3 { _ = try await f.deliver("Subject: \(i)\r\n\r\nbody\r\n") }
+            let archive = try #require(try await f.store.mailbox(accountID: f.account.id, name: "Archive"))
+            let (t, task) = try await f.session()
+            _ = try await t.command("s SELECT INBOX")
+            #expect(try await t.command("c COPY 1:2 Archive").last == "c OK [COPYUID \(archive.uidValidity) 1:2 1:2] COPY completed")
+            let moved = try await t.command("m UID MOVE 3 Archive")
+            #expect(moved == ["* OK [COPYUID \(archive.uidValidity) 3 3] Moved", "* 3 EXPUNGE", "m OK UID MOVE completed"])
+            #expect(try await t.command("n COPY 1 Nowhere").last == "n NO [TRYCREATE] No such mailbox")
+            task.cancel()
+        }
+    }
+}
+
+/// The 100 ms IDLE bound; run alone by `.ci/run`, away from a loaded test run.
+@Suite("Session: IDLE latency")
+struct IdleLatencyTests {
     @Test("IDLE pushes EXISTS for a delivery within 100 ms and ends with DONE")
     func idle() async throws {
         try await SessionFixture.with(.sqlite) { f in
@@ -94,21 +113,6 @@ struct SessionTests {
             #expect(elapsed < .milliseconds(100), "IDLE saw the delivery after \(elapsed)")
             t.client("DONE\r\n")
             #expect(try await t.reply(until: "i ").last == "i OK IDLE terminated")
-            task.cancel()
-        }
-    }
-
-    @Test("COPY answers COPYUID; MOVE sends COPYUID, then EXPUNGE, then OK; TRYCREATE for a missing mailbox")
-    func copyMove() async throws {
-        try await SessionFixture.with(.sqlite) { f in
-            for i in 1...3 { _ = try await f.deliver("Subject: \(i)\r\n\r\nbody\r\n") }
-            let archive = try #require(try await f.store.mailbox(accountID: f.account.id, name: "Archive"))
-            let (t, task) = try await f.session()
-            _ = try await t.command("s SELECT INBOX")
-            #expect(try await t.command("c COPY 1:2 Archive").last == "c OK [COPYUID \(archive.uidValidity) 1:2 1:2] COPY completed")
-            let moved = try await t.command("m UID MOVE 3 Archive")
-            #expect(moved == ["* OK [COPYUID \(archive.uidValidity) 3 3] Moved", "* 3 EXPUNGE", "m OK UID MOVE completed"])
-            #expect(try await t.command("n COPY 1 Nowhere").last == "n NO [TRYCREATE] No such mailbox")
             task.cancel()
         }
     }

@@ -5,6 +5,34 @@ import Testing
 
 @Suite("Mailbox change notifications")
 struct NotifierTests {
+    @Test("streams coalesce bursts and unregister when dropped")
+    func coalesceAndCleanup() async throws {
+        let notifier = LocalMailboxNotifier()
+        var stream: AsyncStream<Void>? = notifier.changes(mailboxID: 7)
+        #expect(notifier.watcherCount(mailboxID: 7) == 1)
+        for _ in 0..<5 { notifier.changed(mailboxID: 7) }
+        notifier.changed(mailboxID: 8)
+        var iterator = stream!.makeAsyncIterator()
+        let next1: Void? = await iterator.next()
+        #expect(next1 != nil)
+        // The burst left exactly one element; a later change yields again.
+        let next = Task { [notifier] () -> Bool in
+            try? await Task.sleep(for: .milliseconds(20))
+            notifier.changed(mailboxID: 7)
+            return true
+        }
+        let next2: Void? = await iterator.next()
+        #expect(next2 != nil)
+        _ = await next.value
+        stream = nil
+        iterator = AsyncStream<Void> { $0.finish() }.makeAsyncIterator()
+        #expect(notifier.watcherCount(mailboxID: 7) == 0)
+    }
+}
+
+/// Latency bound of the issue (IDLE within 100 ms); run alone by `.ci/run`, away from a loaded test run.
+@Suite("Mailbox change notifications: latency")
+struct NotifierLatencyTests {
     @Test("a waiting subscriber wakes within 100 ms of an append", arguments: TestDatabases.dialects)
     func wakesOnAppend(dialect: Database.Dialect) async throws {
         try await StoreFixture.with(dialect) { f in
@@ -30,29 +58,5 @@ struct NotifierTests {
             otherWaiter.cancel()
             #expect(await otherWaiter.value == false)
         }
-    }
-
-    @Test("streams coalesce bursts and unregister when dropped")
-    func coalesceAndCleanup() async throws {
-        let notifier = LocalMailboxNotifier()
-        var stream: AsyncStream<Void>? = notifier.changes(mailboxID: 7)
-        #expect(notifier.watcherCount(mailboxID: 7) == 1)
-        for _ in 0..<5 { notifier.changed(mailboxID: 7) }
-        notifier.changed(mailboxID: 8)
-        var iterator = stream!.makeAsyncIterator()
-        let next1: Void? = await iterator.next()
-        #expect(next1 != nil)
-        // The burst left exactly one element; a later change yields again.
-        let next = Task { [notifier] () -> Bool in
-            try? await Task.sleep(for: .milliseconds(20))
-            notifier.changed(mailboxID: 7)
-            return true
-        }
-        let next2: Void? = await iterator.next()
-        #expect(next2 != nil)
-        _ = await next.value
-        stream = nil
-        iterator = AsyncStream<Void> { $0.finish() }.makeAsyncIterator()
-        #expect(notifier.watcherCount(mailboxID: 7) == 0)
     }
 }

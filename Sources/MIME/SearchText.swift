@@ -39,6 +39,21 @@ extension MIMEMessage {
         return searchValues(ofField: name).contains { folded.isEmpty || $0.contains(folded) }
     }
 
+    /// Whether a top-level address field (From, To, Cc, Bcc …) contains `key`, in its decoded text or in
+    /// its parsed addresses written as `name <mailbox@host>`: comments and folding inside an address
+    /// (`<user (comment)@ (comment) host>`) do not hide it (RFC 3501 §6.4.4 FROM, TO, CC, BCC).
+    public func addressField(_ name: String, contains key: String) -> Bool {
+        let folded = SearchText.fold(key)
+        return root.header.fields(named: name).contains { field in
+            if folded.isEmpty || SearchText.fold(field.decodedValue).contains(folded) { return true }
+            return EnvelopeAddress.parseList(field.valueBytes).contains { address in
+                guard let spec = address.addressSpec else { return false }
+                let name = address.name.map { EncodedWord.decode($0) + " " } ?? ""
+                return SearchText.fold("\(name)<\(spec)>").contains(folded)
+            }
+        }
+    }
+
     private static func headerText(_ header: Header) -> String {
         var text = ""
         for field in header.fields {

@@ -76,7 +76,8 @@ extension IMAPByteReader {
                 case "REMOTE": return .remote
                 case "RECURSIVEMATCH": return .recursiveMatch
                 case "SPECIAL-USE": return .specialUse
-                case let other: return .other(other)
+                // RFC 5258 §3.1: an unrecognised selection option is an error (BAD).
+                case let other: throw IMAPParseError("unknown selection option \(other.prefix(40))")
                 }
             }
             // RFC 5258 §3: RECURSIVEMATCH needs a base option to modify.
@@ -115,7 +116,8 @@ extension IMAPByteReader {
         case "STATUS":
             try space()
             return .status(try statusAttributes())
-        case let other: return .other(other)
+        // RFC 5258 §3.2: an unrecognised return option is an error (BAD).
+        case let other: throw IMAPParseError("unknown return option \(other.prefix(40))")
         }
     }
 

@@ -71,8 +71,6 @@ public enum IMAPListSelectOption: Sendable, Hashable {
     case remote
     case recursiveMatch
     case specialUse
-    /// An option the codec does not know, upper-cased (RFC 5258: the server ignores or rejects it).
-    case other(String)
 }
 
 /// RFC 5258 §3.2 return options; STATUS from RFC 5819, SPECIAL-USE from RFC 6154 §5.2.
@@ -81,7 +79,6 @@ public enum IMAPListReturnOption: Sendable, Hashable {
     case children
     case specialUse
     case status([IMAPStatusAttribute])
-    case other(String)
 }
 
 /// One message of an APPEND (RFC 9051 §6.3.12, RFC 3502 MULTIAPPEND, RFC 3516 §4.4 literal8).

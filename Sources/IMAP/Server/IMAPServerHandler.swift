@@ -22,9 +22,10 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var gate = ReadGateState()
     private var closed = false
 
-    /// Limits until the client has logged in: no message can be sent yet, so a few KiB suffice
-    /// and an anonymous client cannot make the server hold large literals.
-    static let loginLimits = IMAPFramer.Limits(maxLineLength: 8 * 1024, maxLiteralSize: 8 * 1024)
+    /// Limits until the client has logged in: no message can be sent yet, so literals of a few KiB
+    /// suffice and an anonymous client cannot make the server hold large ones. A line may still be as
+    /// long as a full ID command (RFC 2971 §3.3: 30 pairs of 30-octet fields and 1024-octet values).
+    static let loginLimits = IMAPFramer.Limits(maxLineLength: 64 * 1024, maxLiteralSize: 8 * 1024)
 
     private let authenticatedLimits: IMAPFramer.Limits
     private let loginTimeout: TimeAmount

@@ -147,7 +147,7 @@ extension IMAPSession {
             enabled.insert(name)
             newly.append(name)
             // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE.
-            if name == "QRESYNC" || name == "CONDSTORE" { condStore = true }
+            if name == "QRESYNC" || name == "CONDSTORE" { enableCondStore() }
         }
         emit(.data(.enabled(newly.map { $0 == "IMAP4REV2" ? "IMAP4rev2" : $0 })))
         ok(tag, "ENABLE completed")

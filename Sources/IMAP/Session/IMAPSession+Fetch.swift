@@ -17,7 +17,7 @@ extension IMAPSession {
             bad(tag, "VANISHED needs UID FETCH with CHANGEDSINCE after ENABLE QRESYNC")
             return
         }
-        if modifiers.changedSince != nil || attributes.contains(.modSeq) { condStore = true }
+        if modifiers.changedSince != nil || attributes.contains(.modSeq) { enableCondStore() }
         if modifiers.vanished, let since = modifiers.changedSince,
             let changes = try await backend.store.changes(mailboxID: current.mailboxID, since: Int64(clamping: since)),
             let ranges = set.normalized(largest: max(current.uids.last ?? 0, current.uidNext &- 1))
@@ -72,7 +72,7 @@ extension IMAPSession {
         try await synchronize(allowExpunge: uid)
         if missing && !uid {
             // RFC 9051 §7.1: some addressed messages were expunged by another session.
-            no(tag, code: .expungeIssued, "Some messages were expunged meanwhile")
+            no(tag, code: .expungeIssued, "Some of the requested messages no longer exist")
         } else {
             ok(tag, uid ? "UID FETCH completed" : "FETCH completed")
         }

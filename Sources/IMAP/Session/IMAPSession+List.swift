@@ -30,26 +30,40 @@ extension IMAPSession {
         }.first
         let mailboxes = try await backend.store.mailboxes(accountID: accountID)
         let matchers = patterns.map { MailboxPattern(reference: reference, pattern: $0, delimiter: Self.delimiter) }
-        for mailbox in mailboxes where matchers.contains(where: { $0.matches(mailbox.name) }) {
-            var childInfo: [String] = []
-            if selectSubscribed && !mailbox.subscribed {
-                guard recursive, hasChild(of: mailbox.name, in: mailboxes, where: \.subscribed) else { continue }
-                childInfo = ["SUBSCRIBED"]
+        func matched(_ name: String) -> Bool { matchers.contains { $0.matches(name) } }
+        guard selectSubscribed else {
+            for mailbox in mailboxes where matched(mailbox.name) {
+                if selectSpecialUse && mailbox.specialUse == nil { continue }
+                var attributes = attributes(of: mailbox, among: mailboxes)
+                if returnSubscribed && mailbox.subscribed { attributes.append("\\Subscribed") }
+                emit(.data(.list(IMAPListItem(attributes: attributes, delimiter: Self.delimiter, name: mailbox.name))))
+                if let statusItems { emit(.data(.status(mailbox: mailbox.name, try await statusValues(mailbox, statusItems)))) }
             }
-            if selectSpecialUse && mailbox.specialUse == nil { continue }
-            var attributes = attributes(of: mailbox, among: mailboxes)
-            if returnSubscribed && mailbox.subscribed { attributes.append("\\Subscribed") }
-            emit(.data(.list(IMAPListItem(attributes: attributes, delimiter: Self.delimiter, name: mailbox.name, childInfo: childInfo))))
-            if let statusItems, childInfo.isEmpty || mailbox.subscribed {
-                emit(.data(.status(mailbox: mailbox.name, try await statusValues(mailbox, statusItems))))
-            }
+            ok(tag, "LIST completed")
+            return
         }
-        if selectSubscribed {
-            // RFC 5258 §3.1: subscribed names with no mailbox are listed as \NonExistent.
-            let existing = Set(mailboxes.map(\.name))
-            for name in try await backend.store.subscriptions(accountID: accountID)
-            where !existing.contains(name) && matchers.contains(where: { $0.matches(name) }) {
-                emit(.data(.list(IMAPListItem(attributes: ["\\NonExistent", "\\Subscribed"], delimiter: Self.delimiter, name: name))))
+        // RFC 5258 §3.1, RFC 9051 §6.3.9.1: subscribed names, whether or not the mailbox exists (else
+        // \NonExistent); with RECURSIVEMATCH also each parent of a subscribed name the patterns do not
+        // match, with CHILDINFO, even when the parent is not subscribed or does not exist.
+        let subscribed = Set(try await backend.store.subscriptions(accountID: accountID))
+        var candidates = subscribed
+        var parentsOfUnmatched: Set<String> = []
+        if recursive {
+            for name in subscribed where !matched(name) {
+                for parent in Self.parents(of: name) { parentsOfUnmatched.insert(parent) }
+            }
+            candidates.formUnion(parentsOfUnmatched)
+        }
+        let byName = Dictionary(mailboxes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        for name in candidates.sorted() where matched(name) {
+            let mailbox = byName[name]
+            if selectSpecialUse && mailbox?.specialUse == nil { continue }
+            var attributes = mailbox.map { self.attributes(of: $0, among: mailboxes) } ?? ["\\NonExistent"]
+            if subscribed.contains(name) { attributes.append("\\Subscribed") }
+            let childInfo = parentsOfUnmatched.contains(name) ? ["SUBSCRIBED"] : []
+            emit(.data(.list(IMAPListItem(attributes: attributes, delimiter: Self.delimiter, name: name, childInfo: childInfo))))
+            if let statusItems, let mailbox, subscribed.contains(name) {
+                emit(.data(.status(mailbox: name, try await statusValues(mailbox, statusItems))))
             }
         }
         ok(tag, "LIST completed")
@@ -69,8 +83,20 @@ extension IMAPSession {
             delimiter: Self.delimiter)
         let mailboxes = try await backend.store.mailboxes(accountID: accountID)
         let byName = Dictionary(mailboxes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        for name in try await backend.store.subscriptions(accountID: accountID) where matcher.matches(name) {
-            let flags = byName[name].map { self.attributes(of: $0, among: mailboxes) } ?? ["\\Noselect"]
+        let subscribed = Set(try await backend.store.subscriptions(accountID: accountID))
+        // RFC 3501 §6.3.9: a parent of a subscribed name that `%` stops at is listed as \Noselect
+        // when the parent itself is not subscribed.
+        var names: [String: [String]] = [:]
+        for name in subscribed {
+            if matcher.matches(name) {
+                names[name] = byName[name].map { self.attributes(of: $0, among: mailboxes) } ?? ["\\Noselect"]
+            } else {
+                for parent in Self.parents(of: name) where !subscribed.contains(parent) && matcher.matches(parent) {
+                    names[parent] = ["\\Noselect"]
+                }
+            }
+        }
+        for (name, flags) in names.sorted(by: { $0.key < $1.key }) {
             emit(.data(.lsub(IMAPListItem(attributes: flags, delimiter: Self.delimiter, name: name))))
         }
         ok(tag, "LSUB completed")
@@ -85,6 +111,17 @@ extension IMAPSession {
 
     func attributes(of mailbox: MailboxInfo) async throws -> [String] {
         attributes(of: mailbox, among: try await backend.store.mailboxes(accountID: accountID))
+    }
+
+    /// The names above `name` in the hierarchy, nearest last: `a/b/c` → `a`, `a/b`.
+    static func parents(of name: String) -> [String] {
+        var parents: [String] = []
+        var index = name.startIndex
+        while let next = name[index...].firstIndex(of: delimiter) {
+            if next > name.startIndex { parents.append(String(name[..<next])) }
+            index = name.index(after: next)
+        }
+        return parents
     }
 
     private func hasChild(of name: String, in all: [MailboxInfo], where condition: (MailboxInfo) -> Bool) -> Bool {

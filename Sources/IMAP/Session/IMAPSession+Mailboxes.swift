@@ -52,13 +52,7 @@ extension IMAPSession {
         }
         view = opened
         state = .selected
-        let keywords = Set(messages.flatMap(\.flags)).filter { !$0.hasPrefix("\\") }.sorted()
-        let system = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"]
-        emit(.data(.flags((system + keywords).map(IMAPFlag.init))))
-        emit(
-            .untagged(
-                IMAPStatusResponse(
-                    .ok, code: .permanentFlags(readOnly ? [] : (system + keywords + ["\\*"]).map(IMAPFlag.init)), "Flags permitted")))
+        announceFlags(keywords: messages.flatMap(\.flags).filter { !$0.hasPrefix("\\") }, readOnly: readOnly)
         emit(.data(.exists(UInt32(opened.count))))
         if !rev2 {
             emit(.data(.recent(UInt32(opened.recent.count))))

@@ -1,3 +1,4 @@
+import MIME
 import Store
 
 extension IMAPSession {
@@ -17,7 +18,7 @@ extension IMAPSession {
             bad(tag, "Invalid flag \(invalid.rawValue.prefix(40))")
             return
         }
-        if unchangedSince != nil { condStore = true }
+        if unchangedSince != nil { enableCondStore() }
         let operation: FlagOperation =
             switch action.operation {
             case .replace: .replace
@@ -125,6 +126,12 @@ extension IMAPSession {
         }
     }
 
+    /// Message bytes as stored: parts holding NUL (only a literal8 can carry them, RFC 3516 §4.2) are
+    /// re-encoded as base64, since no literal of a later FETCH BODY could carry them back.
+    static func storable(_ data: [UInt8]) -> [UInt8] {
+        data.contains(0) ? MIMEMessage(data).encodingBinaryParts() : data
+    }
+
     /// APPEND (RFC 9051 §6.3.12), several messages at once (RFC 3502 MULTIAPPEND, all or none),
     /// APPENDUID (RFC 4315 §3), literal8 (RFC 3516 §4.4).
     func append(_ tag: String, _ name: IMAPMailboxName, _ messages: [IMAPAppendMessage]) async throws {
@@ -153,7 +160,8 @@ extension IMAPSession {
             for message in messages {
                 stored.append(
                     try await backend.store.append(
-                        accountID: accountID, mailbox: mailbox.name, data: message.data, flags: message.flags.map(\.rawValue),
+                        accountID: accountID, mailbox: mailbox.name, data: Self.storable(message.data),
+                        flags: message.flags.map(\.rawValue),
                         internalDate: message.internalDate?.secondsSince1970))
             }
         } catch {

@@ -14,7 +14,7 @@ extension IMAPSession {
             no(tag, code: .badCharset(["UTF-8", "US-ASCII"]), "Unsupported charset")
             return
         }
-        if SearchEvaluator.mentionsModSeq(command.key) { condStore = true }
+        if SearchEvaluator.mentionsModSeq(command.key) { enableCondStore() }
         // Flag, UID and sequence keys (SEARCH UNSEEN, the common case) need nothing beyond the view.
         let needsRows = SearchEvaluator.needsMessageRow(command.key)
         let rows = needsRows ? try await backend.store.messages(mailboxID: current.mailboxID, uids: current.uids) : []

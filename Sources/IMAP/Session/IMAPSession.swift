@@ -32,6 +32,9 @@ public final class IMAPSession {
     var enabled: Set<String> = []
     /// CONDSTORE is active for the session (RFC 7162 §3.1: enabled, or a CONDSTORE-aware command used).
     var condStore = false
+    /// Keywords of the selected mailbox named in the last FLAGS response, by lowercased name: a
+    /// keyword outside it is announced by a new FLAGS response before a FETCH shows it (RFC 9051 §7.3.5).
+    var announcedKeywords: [String: String] = [:]
     /// `SEARCH RETURN (SAVE)` result as UIDs (RFC 5182).
     var savedSearch: Set<UInt32> = []
     var parser = IMAPCommandParser()
@@ -289,11 +292,40 @@ public final class IMAPSession {
         if !rev2 { emit(.data(.recent(UInt32(current.recent.count)))) }
     }
 
-    /// A message's flags as this session reports them: with `\Recent` for IMAP4rev1 clients.
+    /// A message's flags as this session reports them: with `\Recent` for IMAP4rev1 clients. A keyword
+    /// the client has not been told of yet is announced first, by FLAGS and PERMANENTFLAGS.
     func flags(_ state: MessageState) -> [IMAPFlag] {
+        let fresh = state.flags.filter { !$0.hasPrefix("\\") && announcedKeywords[$0.lowercased()] == nil }
+        if !fresh.isEmpty, let current = view {
+            announceFlags(keywords: Array(announcedKeywords.values) + fresh, readOnly: current.readOnly)
+        }
         var flags = state.flags.map(IMAPFlag.init)
         if !rev2, view?.recent.contains(state.uid) == true { flags.append(.recent) }
         return flags
+    }
+
+    /// Turns CONDSTORE on for a CONDSTORE-enabling command; the first one issued with a mailbox
+    /// selected is told the mailbox's HIGHESTMODSEQ first (RFC 7162 §3.1).
+    func enableCondStore() {
+        guard !condStore else { return }
+        condStore = true
+        if let current = view {
+            emit(.untagged(IMAPStatusResponse(.ok, code: .highestModSeq(UInt64(current.highestModSeq)), "Highest")))
+        }
+    }
+
+    /// `* FLAGS` and `* OK [PERMANENTFLAGS]` for the selected mailbox (RFC 9051 §7.3.5, §7.1): the system
+    /// flags and `keywords`; any keyword may be created (`\*`) unless the mailbox is read-only.
+    func announceFlags(keywords: some Collection<String>, readOnly: Bool) {
+        let system = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"]
+        announcedKeywords = [:]
+        for keyword in keywords where announcedKeywords[keyword.lowercased()] == nil {
+            announcedKeywords[keyword.lowercased()] = keyword
+        }
+        let unique = announcedKeywords.values.sorted()
+        emit(.data(.flags((system + unique).map(IMAPFlag.init))))
+        let permanent = readOnly ? [] : system + unique + ["\\*"]
+        emit(.untagged(IMAPStatusResponse(.ok, code: .permanentFlags(permanent.map(IMAPFlag.init)), "Flags permitted")))
     }
 
     func announce(_ updates: [MailboxView.Update]) {

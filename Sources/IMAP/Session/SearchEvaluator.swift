@@ -107,10 +107,10 @@ struct SearchEvaluator {
         case .uid(let set): return contains(set, m.state.uid, largest: largestUID, isUID: true)
         case .sequenceSet(let set): return contains(set, UInt32(m.sequence), largest: largestSequence, isUID: false, uid: m.state.uid)
         case .modSeq(let criterion): return m.state.modSeq >= Int64(clamping: criterion.modSeq)
-        case .from(let text): return field("From", text, content)
-        case .to(let text): return field("To", text, content)
-        case .cc(let text): return field("Cc", text, content)
-        case .bcc(let text): return field("Bcc", text, content)
+        case .from(let text): return address("From", text, content)
+        case .to(let text): return address("To", text, content)
+        case .cc(let text): return address("Cc", text, content)
+        case .bcc(let text): return address("Bcc", text, content)
         case .subject(let text): return field("Subject", text, content)
         case .header(let name, let text): return field(name, text, content)
         case .body(let text): return content()?.searchText.bodyContains(string(text)) ?? false
@@ -133,6 +133,10 @@ struct SearchEvaluator {
 
     private func field(_ name: String, _ text: [UInt8], _ content: () -> MIMEMessage?) -> Bool {
         content()?.headerField(name, contains: string(text)) ?? false
+    }
+
+    private func address(_ name: String, _ text: [UInt8], _ content: () -> MIMEMessage?) -> Bool {
+        content()?.addressField(name, contains: string(text)) ?? false
     }
 
     private func string(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

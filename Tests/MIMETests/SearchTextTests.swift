@@ -25,6 +25,19 @@ import Testing
         #expect(!message.headerField("cc", contains: ""))
     }
 
+    @Test func addressSearchSeesThroughCommentsInsideAddresses() {
+        let message = Fixtures.message(
+            "From: <user-from (comment)@ (comment) domain.org>\nTo: =?utf-8?q?J=C3=B6rg?= <jorg@example.org>, c@d\n\n")
+        #expect(message.addressField("from", contains: "user-from@domain.org"))
+        #expect(!message.headerField("from", contains: "user-from@domain.org"))  // the raw text has the comments
+        #expect(message.addressField("from", contains: "comment"))
+        #expect(message.addressField("to", contains: "jörg <jorg@example.org>"))
+        #expect(message.addressField("to", contains: "<c@d>"))
+        #expect(message.addressField("to", contains: ""))
+        #expect(!message.addressField("cc", contains: ""))
+        #expect(!message.addressField("from", contains: "user-to@domain.org"))
+    }
+
     @Test func htmlRendering() {
         #expect(HTMLText.render("a<script>if (1 < 2) x()</SCRIPT >b<!-- c -->d&#65;&#x42;&bogus;&") == "abdAB&bogus;&")
         #expect(HTMLText.render("<div>one</div><div>two<br>three</div>") == "one\ntwo\nthree\n")

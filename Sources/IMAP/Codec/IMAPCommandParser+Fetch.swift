@@ -67,7 +67,7 @@ extension IMAPByteReader {
         var section = IMAPSection()
         if skip(UInt8(ascii: "]")) { return section }
         while let byte = peek(), IMAPCharacter.isDigit(byte) {
-            section.part.append(try number32(nonZero: true))
+            section.part.append(Int(try number32(nonZero: true)))
             guard skip(UInt8(ascii: ".")) else { break }
         }
         if peek() != UInt8(ascii: "]") {

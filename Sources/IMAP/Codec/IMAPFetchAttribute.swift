@@ -1,3 +1,5 @@
+import MIME
+
 /// A FETCH data item (RFC 9051 §6.4.5, RFC 3516 BINARY, RFC 7162 MODSEQ). The macros ALL, FAST and FULL
 /// are expanded by the parser.
 public enum IMAPFetchAttribute: Sendable, Hashable {
@@ -39,27 +41,9 @@ public struct IMAPPartial: Sendable, Hashable {
     }
 }
 
-/// A body section (RFC 3501 §6.4.5): part numbers, then an optional text specifier.
-/// `[]` is `IMAPSection()`; `[1.2.MIME]` is `IMAPSection(part: [1, 2], text: .mime)`.
-public struct IMAPSection: Sendable, Hashable {
-    public enum Text: Sendable, Hashable {
-        case header
-        /// Field names upper-cased, as in the request.
-        case headerFields([String])
-        case headerFieldsNot([String])
-        case text
-        /// Only after a part number.
-        case mime
-    }
-
-    public var part: [UInt32]
-    public var text: Text?
-
-    public init(part: [UInt32] = [], text: Text? = nil) {
-        self.part = part
-        self.text = text
-    }
-}
+/// A body section (RFC 3501 §6.4.5): part numbers, then an optional text specifier; the MIME module's
+/// type, which also finds the bytes. `[]` is `IMAPSection()`; `[1.2.MIME]` is `IMAPSection(part: [1, 2], text: .mime)`.
+public typealias IMAPSection = MessageSection
 
 /// FETCH modifiers (RFC 7162 §3.1.4 CHANGEDSINCE, §3.2.6 VANISHED).
 public struct IMAPFetchModifiers: Sendable, Hashable {

@@ -45,13 +45,13 @@ extension IMAPResponseEncoder {
             writePayload(data, binary: false, into: &out)
         case .binary(let part, let origin, let data):
             IMAPWriter.write("BINARY", into: &out)
-            IMAPWriter.writeSection(IMAPSection(part: part), into: &out)
+            IMAPWriter.writeSection(IMAPSection(part: part.map(Int.init)), into: &out)
             writeOrigin(origin, into: &out)
             out.append(UInt8(ascii: " "))
             writePayload(data, binary: true, into: &out)
         case .binarySize(let part, let size):
             IMAPWriter.write("BINARY.SIZE", into: &out)
-            IMAPWriter.writeSection(IMAPSection(part: part), into: &out)
+            IMAPWriter.writeSection(IMAPSection(part: part.map(Int.init)), into: &out)
             out.append(UInt8(ascii: " "))
             IMAPWriter.writeNumber(size, into: &out)
         case .rfc822(let data):

@@ -159,7 +159,7 @@ extension IMAPSession {
             case .rfc822Header: values.append(.rfc822Header(parsed.flatMap { $0.bytes(of: MessageSection(text: .header)) }))
             case .rfc822Text: values.append(.rfc822Text(parsed.flatMap { $0.bytes(of: MessageSection(text: .text)) }))
             case .bodySection(let section, let partial, _):
-                let bytes = parsed.flatMap { $0.bytes(of: Self.messageSection(section)) } ?? []
+                let bytes = parsed.flatMap { $0.bytes(of: section) } ?? []
                 let (slice, origin) = Self.slice(bytes, partial)
                 values.append(.bodySection(section, origin: origin, slice))
             case .binary(let part, let partial, _):
@@ -181,19 +181,6 @@ extension IMAPSession {
         if let content = message.binaryContent(at: numbers) { return content }
         if message.entity(at: numbers) != nil { throw UnknownTransferEncoding() }
         return nil
-    }
-
-    static func messageSection(_ section: IMAPSection) -> MessageSection {
-        let text: MessageSection.Text? =
-            switch section.text {
-            case nil: nil
-            case .header: .header
-            case .headerFields(let names): .headerFields(names)
-            case .headerFieldsNot(let names): .headerFieldsNot(names)
-            case .text: .text
-            case .mime: .mime
-            }
-        return MessageSection(part: section.part.map { Int($0) }, text: text)
     }
 
     /// `<origin.length>` applied (RFC 9051 §6.4.5): the bytes and the origin to report.

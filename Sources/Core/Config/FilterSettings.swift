@@ -47,7 +47,7 @@ public struct FilterSettings: Sendable, Equatable {
     }
 
     /// `[filter.spamassassin]`: spamd, SPAMC/1.5.
-    public struct SpamAssassin: Sendable, Equatable {
+    public struct SpamAssassin: SpamScannerSettings {
         public var endpoint: Endpoint
         public var timeout: ConfigDuration = .seconds(30)
         public var onFailure: FailurePolicy = .tempfail
@@ -59,7 +59,7 @@ public struct FilterSettings: Sendable, Equatable {
     }
 
     /// `[filter.rspamd]`: rspamd's HTTP `/checkv2`.
-    public struct Rspamd: Sendable, Equatable {
+    public struct Rspamd: SpamScannerSettings {
         public var endpoint: Endpoint
         public var timeout: ConfigDuration = .seconds(30)
         public var onFailure: FailurePolicy = .tempfail
@@ -105,4 +105,14 @@ public struct FilterSettings: Sendable, Equatable {
         !headerChecks && blockedExtensions.isEmpty && blockedTypes.isEmpty && clamAV == nil && spamAssassin == nil
             && rspamd == nil && external == nil
     }
+}
+
+/// What `[filter.spamassassin]` and `[filter.rspamd]` have in common: where the daemon listens, how
+/// long to wait, what to do when it fails, and the score thresholds.
+public protocol SpamScannerSettings: Sendable, Equatable {
+    var endpoint: FilterSettings.Endpoint { get set }
+    var timeout: ConfigDuration { get set }
+    var onFailure: FilterSettings.FailurePolicy { get set }
+    var thresholds: FilterSettings.SpamThresholds { get set }
+    init(endpoint: FilterSettings.Endpoint)
 }

@@ -31,26 +31,9 @@ extension SiteDecoder {
         if let table = reader.table("clamav", in: entries, at: path) {
             settings.clamAV = decodeClamAV(table, at: path.appending("clamav"))
         }
-        if let table = reader.table("spamassassin", in: entries, at: path) {
-            let at = path.appending("spamassassin")
-            reader.checkKeys(table, at: at, allowed: Self.spamKeys + ["address", "socket", "user"])
-            if let endpoint = endpoint(table, at: at) {
-                var spam = FilterSettings.SpamAssassin(endpoint: endpoint)
-                (spam.timeout, spam.onFailure, spam.thresholds) = scannerCommon(table, at: at)
-                spam.user = reader.nonEmptyString("user", in: table, at: at, expected: "a spamd user name")
-                settings.spamAssassin = spam
-            }
-        }
-        if let table = reader.table("rspamd", in: entries, at: path) {
-            let at = path.appending("rspamd")
-            reader.checkKeys(table, at: at, allowed: Self.spamKeys + ["address", "socket", "password"])
-            if let endpoint = endpoint(table, at: at) {
-                var rspamd = FilterSettings.Rspamd(endpoint: endpoint)
-                (rspamd.timeout, rspamd.onFailure, rspamd.thresholds) = scannerCommon(table, at: at)
-                rspamd.password = reader.nonEmptyString("password", in: table, at: at, expected: "a non-empty string")
-                settings.rspamd = rspamd
-            }
-        }
+        settings.spamAssassin = decodeSpamScanner(
+            "spamassassin", in: entries, at: path, extra: ("user", \.user, "a spamd user name"))
+        settings.rspamd = decodeSpamScanner("rspamd", in: entries, at: path, extra: ("password", \.password, "a non-empty string"))
         if let table = reader.table("external", in: entries, at: path) {
             let at = path.appending("external")
             reader.checkKeys(table, at: at, allowed: ["address"])
@@ -64,6 +47,21 @@ extension SiteDecoder {
                 reader.missing("address", in: at, expected: ListenAddress.expectedForm)
             }
         }
+        return settings
+    }
+
+    /// A spam scanner's table: the common keys, and one optional string of its own (`extra`).
+    private mutating func decodeSpamScanner<Settings: SpamScannerSettings>(
+        _ name: String, in entries: Entries, at parent: ConfigKeyPath,
+        extra: (key: String, field: WritableKeyPath<Settings, String?>, expected: String)
+    ) -> Settings? {
+        guard let table = reader.table(name, in: entries, at: parent) else { return nil }
+        let at = parent.appending(name)
+        reader.checkKeys(table, at: at, allowed: Self.spamKeys + ["address", "socket", extra.key])
+        guard let endpoint = endpoint(table, at: at) else { return nil }
+        var settings = Settings(endpoint: endpoint)
+        (settings.timeout, settings.onFailure, settings.thresholds) = scannerCommon(table, at: at)
+        settings[keyPath: extra.field] = reader.nonEmptyString(extra.key, in: table, at: at, expected: extra.expected)
         return settings
     }
 

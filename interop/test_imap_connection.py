@@ -248,6 +248,19 @@ def test_id_command(imap_server):
         assert len(ids) == 1 and re.match(rb"^\* ID (NIL|\(.*\))$", ids[0]), ids
 
 
+def test_id_with_largest_allowed_parameters(imap_server):
+    """RFC 2971 §3.3: up to 30 field-value pairs, fields up to 30 octets and values up to 1024; an ID
+    that uses all of it (a line of about 32 KB) before login is answered OK, and the connection stays
+    usable (LOGIN afterwards)."""
+    imap_server.require("ID")
+    conn = imap_server.raw(None)
+    pairs = " ".join(f'"{f"x-field-{i:02d}-".ljust(30, "f")}" "{"v" * 1024}"' for i in range(30))
+    lines = conn.ok(f"ID ({pairs})")
+    assert len(untagged(lines, "ID")) == 1
+    conn.login("alice")
+    assert status(conn.command("SELECT INBOX")) == "OK"
+
+
 def test_enable_condstore(imap_server):
     """RFC 5161 §3.1/§3.2: ENABLE answers `* ENABLED` listing only extensions it enabled (and not
     unknown ones); before authentication it enables nothing: BAD/NO (RFC 5161 §3.1: valid only in

@@ -1,12 +1,14 @@
 """FETCH: RFC 3501 §6.4.5, §7.4.2 (FLAGS, INTERNALDATE, RFC822.SIZE, ENVELOPE, BODY, BODYSTRUCTURE,
 BODY[section]<partial>, BODY.PEEK, HEADER.FIELDS(.NOT), MIME, TEXT), RFC 3516 (BINARY), on a crafted
-MIME message with nested multiparts, message/rfc822, RFC 2047 and RFC 2231 parameters."""
+MIME message with nested multiparts, message/rfc822, RFC 2047 and RFC 2231 parameters; FETCH MODSEQ
+enabling CONDSTORE (RFC 7162 §3.1)."""
 import datetime
 import re
 
 import pytest
 
-from imapsite import fetch_items, fetches, flags_of, imap_server, lower, make_message, status, untagged  # noqa: F401
+from imapsite import (fetch_items, fetches, flags_of, imap_server, lower, make_message, response_code_value, status,  # noqa: F401
+                      untagged)
 
 HEADER = (b'From: "Joe Q. Public" <john.q.public@example.com>\r\n'
           b"To: Mary Smith <mary@x.test>, jdoe@example.org\r\n"
@@ -273,6 +275,19 @@ def test_binary_unknown_cte(imap_server):
     conn.ok("SELECT INBOX")
     lines = conn.command("FETCH 1 BINARY.PEEK[1]")
     assert status(lines) == "NO" and b"[UNKNOWN-CTE]" in lines[-1].upper()
+
+
+def test_fetch_modseq_enables_condstore_with_highestmodseq(imap_server):
+    """RFC 7162 §3.1: FETCH of MODSEQ is a CONDSTORE-enabling command; the first one issued with a
+    mailbox selected (CONDSTORE not enabled before) gets `* OK [HIGHESTMODSEQ n]` before the tagged OK."""
+    imap_server.deliver("alice", make_message("modseq"))
+    conn = imap_server.raw("alice")
+    imap_server.require("CONDSTORE", conn)
+    conn.ok("SELECT INBOX")
+    lines = conn.ok("FETCH 1 (MODSEQ)")
+    highest = [l for l in lines[:-1] if l.startswith(b"* OK [HIGHESTMODSEQ ")]
+    assert len(highest) == 1, lines
+    assert int(response_code_value(highest, "HIGHESTMODSEQ")) >= fetches(lines)[1]["MODSEQ"][0]
 
 
 def test_rfc3501_fetch_example(imap_server):

@@ -252,6 +252,46 @@ def test_list_extended_recursivematch(imap_server):
     assert "\\subscribed" not in boxes["Foo"][0]
 
 
+def test_list_unknown_options_are_bad(imap_server):
+    """RFC 5258 §3: the server responds BAD to a selection or return option it does not recognise;
+    a known option such as REMOTE (§3.1) is accepted."""
+    imap_server.require("LIST-EXTENDED")
+    conn = imap_server.raw("alice")
+    assert status(conn.command('LIST (X-UNKNOWN) "" ""')) == "BAD"
+    assert status(conn.command('LIST "" "" RETURN (X-UNKNOWN)')) == "BAD"
+    assert "INBOX" in listing(conn.ok('LIST (REMOTE) "" %'))
+
+
+def test_list_recursivematch_childinfo_only_for_unmatched_children(imap_server):
+    """RFC 5258 §3.1, §3.5: with (SUBSCRIBED RECURSIVEMATCH) an unsubscribed parent is returned with
+    CHILDINFO ("SUBSCRIBED") when its subscribed child is not among the names the patterns match;
+    when a pattern matches the child itself, the child is returned (\\Subscribed) and the parent
+    is not (it meets no selection criterion and there is no unreturned child to tell of)."""
+    imap_server.require("LIST-EXTENDED")
+    conn = imap_server.raw("alice")
+    conn.ok("CREATE RmParent")
+    conn.ok("CREATE RmParent/Kid")
+    conn.ok("SUBSCRIBE RmParent/Kid")
+    boxes = listing(conn.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" (RmParent)'))
+    text = lambda v: (v.decode() if isinstance(v, bytes) else str(v)).upper()  # atom or quoted (RFC 5258 astring)
+    ext = boxes["RmParent"][2]
+    assert [text(ext[0]), [text(v) for v in ext[1]]] == ["CHILDINFO", ["SUBSCRIBED"]]
+    boxes = listing(conn.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" (RmParent RmParent/Kid)'))
+    assert set(boxes) == {"RmParent/Kid"}, boxes
+    assert "\\subscribed" in boxes["RmParent/Kid"][0]
+
+
+def test_lsub_percent_lists_unsubscribed_parent_as_noselect(imap_server):
+    """RFC 3501 §6.3.9: when `%` stops at a parent of a subscribed name and that parent is not itself
+    subscribed, LSUB returns the parent with \\Noselect; the subscribed child is beyond `%`."""
+    conn = imap_server.raw("alice")
+    conn.ok("CREATE LsubParent/Kid")
+    conn.ok("SUBSCRIBE LsubParent/Kid")
+    boxes = listing(conn.ok('LSUB "" %'), "LSUB")
+    assert "\\noselect" in boxes["LsubParent"][0], boxes
+    assert "LsubParent/Kid" not in boxes
+
+
 def test_list_status(imap_server):
     """RFC 5819 §2: `LIST ... RETURN (STATUS (MESSAGES UIDNEXT))` sends a STATUS response per listed
     selectable mailbox, after its LIST response."""

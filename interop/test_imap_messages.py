@@ -1,6 +1,6 @@
 """Changing messages: STORE (RFC 3501 §6.4.6), COPY (§6.4.7), MOVE (RFC 6851), EXPUNGE/CLOSE
 (§6.4.3, §6.4.2), UID EXPUNGE and COPYUID/APPENDUID (RFC 4315), APPEND (§6.3.11), MULTIAPPEND
-(RFC 3502), APPENDLIMIT (RFC 7889)."""
+(RFC 3502), APPENDLIMIT (RFC 7889), APPEND of a literal8 (RFC 3516 §4.4)."""
 import re
 
 from imapsite import (Literal, code, exists_count, fetches, flags_of, imap_server, listing, make_message,  # noqa: F401
@@ -47,6 +47,32 @@ def test_flags_persist_across_sessions(imap_server):
     lines = other.ok("SELECT INBOX")
     assert b"$label1" in untagged(lines, "FLAGS")[0].lower()
     assert {"\\flagged", "$label1"} <= flags_of(fetches(other.ok("FETCH 1 FLAGS"))[1])
+
+
+def test_new_keyword_is_announced_before_fetch(imap_server):
+    """RFC 9051 §7.3.5: a keyword a STORE creates is not yet in the session's FLAGS; the server sends
+    `* FLAGS` (and `* OK [PERMANENTFLAGS]`) naming it before the `* 1 FETCH` that shows it."""
+    conn = selected(imap_server, 1)
+    lines = conn.ok("STORE 1 +FLAGS ($Announced1)")
+    naming = lambda l: b"$announced1" in l.lower()
+    flags = [i for i, l in enumerate(lines) if l.startswith(b"* FLAGS ") and naming(l)]
+    permanent = [i for i, l in enumerate(lines) if b"[PERMANENTFLAGS " in l and naming(l)]
+    fetch = [i for i, l in enumerate(lines) if re.match(rb"^\* 1 FETCH ", l) and naming(l)]
+    assert flags and permanent and fetch, lines
+    assert flags[0] < fetch[0] and permanent[0] < fetch[0], lines
+
+
+def test_new_keyword_is_announced_to_other_session(imap_server):
+    """RFC 9051 §7.3.5: a session that selected the mailbox before a keyword existed gets `* FLAGS`
+    naming it before the FETCH FLAGS update that shows it (here at NOOP, §6.1.2)."""
+    conn = selected(imap_server, 1)
+    other = imap_server.raw("alice")
+    other.ok("SELECT INBOX")
+    conn.ok("STORE 1 +FLAGS.SILENT ($Announced2)")
+    lines = other.ok("NOOP")
+    fetch = [i for i, l in enumerate(lines) if re.match(rb"^\* 1 FETCH .*\$Announced2", l, re.I)]
+    flags = [i for i, l in enumerate(lines) if l.startswith(b"* FLAGS ") and b"$announced2" in l.lower()]
+    assert flags and fetch and flags[0] < fetch[0], lines
 
 
 def test_copy_with_copyuid(imap_server):
@@ -159,6 +185,24 @@ def test_append_flags_date_appenduid(imap_server):
     items = fetches(conn.ok("FETCH 1 (FLAGS INTERNALDATE BODY.PEEK[])"))[1]
     assert items["BODY[]"] == message
     assert {"\\seen", "$tag"} <= flags_of(items)
+
+
+def test_append_literal8_with_nul(imap_server):
+    """RFC 3516 §4.4 (literal8 in APPEND) and §4.2: a binary part holding NUL octets is stored so that
+    BODY[1] is an ordinary literal without NUL (RFC 3501 §4.3: CHAR8 excludes NUL), while BINARY[1]
+    and BINARY.SIZE[1] give back exactly the octets appended."""
+    conn = imap_server.raw("alice")
+    imap_server.require("BINARY", conn)
+    body = bytes(range(256)) + b"\r\n\r\n"
+    message = (b"From: sender@example.net\r\nTo: alice@example.org\r\nSubject: binary\r\nMIME-Version: 1.0\r\n"
+               b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n" + body)
+    conn.ok("APPEND INBOX ", Literal(message, binary=True))
+    conn.ok("SELECT INBOX")
+    fetched = b"".join(untagged(conn.ok("FETCH 1 (BODY.PEEK[1])"), "FETCH"))
+    assert b"\x00" not in fetched and b"~{" not in fetched, fetched[:200]
+    items = fetches(conn.ok("FETCH 1 (BINARY.PEEK[1] BINARY.SIZE[1])"))[1]
+    assert items["BINARY[1]"] == body
+    assert items["BINARY.SIZE[1]"] == len(body)
 
 
 def test_append_to_selected_mailbox_sends_exists(imap_server):

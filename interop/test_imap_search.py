@@ -65,6 +65,15 @@ def test_search_keys(box, criteria, expected):
     assert search(box, criteria) == expected
 
 
+def test_search_from_address_with_comments(imap_server):
+    """RFC 3501 §6.4.4 FROM: the string is matched against the From address; comments inside the
+    address (RFC 5322 §3.4.1 allows CFWS around the local part, `@` and domain) do not hide it."""
+    imap_server.deliver("alice", make_message("commented", sender="<user-from (comment)@ (comment) domain.org>"))
+    conn = imap_server.raw("alice")
+    conn.ok("SELECT INBOX")
+    assert search(conn, "FROM user-from@domain.org") == [1]
+
+
 def test_search_new_old_recent(box):
     """RFC 3501 §6.4.4: NEW = RECENT UNSEEN, OLD = NOT RECENT. With IMAP4rev1 the first session to
     select sees appended messages as \\Recent (servers may differ on who gets \\Recent, §2.3.2)."""

@@ -185,7 +185,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "PostaTestSupport", dependencies: ["Core"], path: "Tests/PostaTestSupport"),
+        .target(name: "PostaTestSupport", dependencies: ["Core", "DNS"], path: "Tests/PostaTestSupport"),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "Directory", "Core", "PostaTestSupport"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Core", "DNS", "MailAuth", "PostaTestSupport"]),

@@ -1,5 +1,6 @@
 import DNS
 import MailAuth
+import PostaTestSupport
 import Testing
 
 /// End to end through the project's `DNSResolver` against a real dnsmasq on loopback.
@@ -18,9 +19,9 @@ struct LiveDnsmasqTests {
     ]
 
     @Test func checkHostThroughTheResolver() async throws {
-        let server = try await SPFDnsmasq.start(records: Self.records, probe: "mail.example.test")
+        let server = try await Dnsmasq.start(records: Self.records, probe: "mail.example.test")
         defer { server.stop() }
-        let checker = SPFChecker(dns: try server.resolver())
+        let checker = SPFChecker(dns: try server.resolver(attempts: 1, cacheEntries: 0))
         func check(_ ip: String, _ domain: String = "example.test") async -> SPFOutcome {
             await checker.checkHost(ip: IPAddress(ip)!, domain: domain, sender: "user@\(domain)", helo: "client.example")
         }

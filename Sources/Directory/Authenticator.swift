@@ -1,3 +1,4 @@
+import Core
 import Logging
 
 /// Logins for every protocol (SMTP AUTH, POP3, IMAP): the failed-login throttle, the password
@@ -36,7 +37,10 @@ public struct Authenticator: Sendable {
                 accountID: accountID, login: login, clientIP: clientIP, protocolName: protocolName, success: success,
                 reason: reason, logger: logger)
         }
-        if await throttle.check(ip: clientIP, login: login) == .refused {
+        // Failures seen by every node (the database) and by this one (memory, also when the database
+        // cannot be asked); the larger count decides.
+        let shared = await sharedFailures(ip: clientIP, login: login, logger: logger)
+        if await throttle.check(ip: clientIP, login: login) == .refused || shared >= throttle.policy.lockoutAfter {
             logger.notice("login refused: throttled", metadata: ["user": "\(login)"])
             await record(nil, success: false, reason: "throttled")
             return .throttled
@@ -50,7 +54,8 @@ public struct Authenticator: Sendable {
         }
         switch result {
         case .failure(let failure):
-            let delay = await throttle.recordFailure(ip: clientIP, login: login)
+            let local = await throttle.recordFailure(ip: clientIP, login: login)
+            let delay = max(local, throttle.delay(failures: shared + 1))
             logger.notice("login failed", metadata: ["user": "\(login)", "reason": "\(failure.rawValue)", "delay": "\(delay)"])
             await record(nil, success: false, reason: failure.rawValue)
             if delay > .zero { try? await Task.sleep(for: delay) }
@@ -60,6 +65,19 @@ public struct Authenticator: Sendable {
             await record(account.id, success: true, reason: nil)
             logger.info("login", metadata: ["user": "\(login)"])
             return .success(account)
+        }
+    }
+
+    /// The larger of the IP's and the login's failures in the throttle's window, counted from
+    /// `login_event`: what every node of a cluster recorded. Zero when the database cannot be asked.
+    private func sharedFailures(ip: String, login: String, logger: Logger) async -> Int {
+        let window = Int64(throttle.policy.window.components.seconds)
+        do {
+            let counts = try await loginLog.failures(ip: ip, login: login, since: UnixTime.now() - window)
+            return max(counts.ip, counts.login)
+        } catch {
+            logger.warning("cannot read login failures", metadata: ["error": "\(error)"])
+            return 0
         }
     }
 

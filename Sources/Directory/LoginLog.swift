@@ -49,6 +49,28 @@ public struct LoginLog: Sendable {
         }
     }
 
+    /// Failed password checks (and attempts refused as throttled) recorded by any node since `since`
+    /// (seconds since 1970): from `ip`, and for `login` after its last success. The cluster-wide
+    /// half of the login throttle; refusals for other reasons (`in-use`) do not count.
+    public func failures(ip: String, login: String, since: Int64) async throws -> (ip: Int, login: Int) {
+        let reasons = SQLList([LoginFailure.wrongPassword.rawValue, LoginFailure.unknownAccount.rawValue,
+                               LoginFailure.disabled.rawValue, "throttled"].map { SQLBind($0) })
+        return try await database.withConnection { db in
+            let row = try await db.raw("""
+                SELECT
+                  (SELECT COUNT(*) FROM login_event
+                   WHERE ip = \(bind: ip) AND created_at >= \(bind: since) AND reason IN (\(reasons))) AS ip_failures,
+                  (SELECT COUNT(*) FROM login_event
+                   WHERE login = \(bind: login.lowercased()) AND created_at >= \(bind: since) AND reason IN (\(reasons))
+                     AND id > COALESCE((SELECT MAX(id) FROM login_event
+                                        WHERE login = \(bind: login.lowercased()) AND success = \(bind: true)), 0)) AS login_failures
+                """).first()
+            guard let row else { return (0, 0) }
+            return (Int(try row.decode(column: "ip_failures", as: Int64.self)),
+                    Int(try row.decode(column: "login_failures", as: Int64.self)))
+        }
+    }
+
     /// The most recent events for `login` (lower-cased), newest first.
     public func recent(login: String, limit: Int = 50) async throws -> [LoginEvent] {
         try await database.withConnection { db in

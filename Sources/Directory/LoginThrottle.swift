@@ -7,8 +7,10 @@
 /// failures on, attempts are refused without checking the password for `lockout` (15 min) after
 /// the last failure. A success resets the login's counter (not the IP's).
 ///
-/// Cluster-wide throttling (shared counters in the database) can come later; this stops a
-/// single-node guesser, and `login_event` keeps the evidence.
+/// This counts what one node sees. `Authenticator` also counts the failures every node recorded in
+/// `login_event` within `window` and applies the same policy to the larger count, so guessing spread
+/// over the nodes of a cluster is slowed and refused too (there a lockout lasts while attempts go on,
+/// and ends `window` after the last one, since refused attempts are recorded as failures).
 public actor LoginThrottle {
     public struct Policy: Sendable, Hashable {
         public var delayAfter: Int
@@ -43,7 +45,7 @@ public actor LoginThrottle {
         case login(String)
     }
 
-    public let policy: Policy
+    public nonisolated let policy: Policy
     private var failures: [Key: [ContinuousClock.Instant]] = [:]
     private var recorded = 0
 
@@ -86,7 +88,7 @@ public actor LoginThrottle {
     }
 
     /// The delay after `failures` failures in the window.
-    public func delay(failures: Int) -> Duration {
+    public nonisolated func delay(failures: Int) -> Duration {
         guard failures > policy.delayAfter else { return .zero }
         let exponent = min(failures - policy.delayAfter - 1, 30)
         let delay = policy.baseDelay * (1 << exponent)

@@ -83,3 +83,45 @@ def test_two_nodes_on_postgresql(tmp_path: Path, database: str):
     finally:
         a.stop()
         b.stop()
+
+
+def test_pop3_maildrop_lock_spans_nodes(tmp_path: Path, database: str):
+    """RFC 1939 §4 / RFC 2449 [IN-USE] across a cluster: while a POP3 session on node A holds
+    alice's maildrop, a login on node B is refused with [IN-USE]; QUIT frees it; a node killed while
+    holding it frees it when it starts again."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    a = Node(tmp_path / "a", shared, database, "mx1")
+    b = Node(tmp_path / "b", shared, database, "mx2")
+    a.seed()
+    a.start()
+    b.start()
+
+    def login(node: Node) -> poplib.POP3:
+        p = poplib.POP3("127.0.0.1", node.pop3_port, timeout=10)
+        p.user("alice@example.org")
+        p.pass_("password-123")
+        return p
+
+    def refused_in_use(node: Node):
+        p = poplib.POP3("127.0.0.1", node.pop3_port, timeout=10)
+        p.user("alice@example.org")
+        with pytest.raises(poplib.error_proto, match=r"\[IN-USE\]"):
+            p.pass_("password-123")
+        p.close()
+
+    try:
+        held = login(a)
+        refused_in_use(b)
+        refused_in_use(a)
+        held.quit()
+        login(b).quit()
+        held = login(a)
+        a.kill()  # SIGKILL: the lock row stays behind
+        refused_in_use(b)
+        a.start()  # the node drops its own stale locks at start
+        login(b).quit()
+        held.close()
+    finally:
+        a.stop()
+        b.stop()

@@ -8,6 +8,7 @@ import IMAP
 import POP3
 import Queue
 import SMTP
+import Store
 import ServiceLifecycle
 
 /// `posta serve`: every configured listener and the queue runner under one service group,
@@ -18,6 +19,8 @@ public struct PostaServer: Sendable {
     public let runner: QueueRunner
     /// The protocol services of this build, by listener protocol (HTTP is built in).
     public let services: [ListenerProtocol: any ProtocolService]
+    /// POP3 maildrop locks, shared with the other nodes through the database.
+    public let maildropLocks: MaildropLocks
     private let logger: Logger
 
     /// Listener protocols this version of Posta serves.
@@ -51,7 +54,9 @@ public struct PostaServer: Sendable {
                 ).withPolicy(SMTPPolicyAdapter(engine: policy)).withFiltering(filtering),
                 limits: site.config.limits)
         }
-        let pop3 = POP3ProtocolService(backend: POP3Backend(authenticator: authenticator, store: site.store, logger: logger))
+        maildropLocks = MaildropLocks(database: site.database, nodeID: site.store.nodeID, logger: logger)
+        let pop3 = POP3ProtocolService(
+            backend: POP3Backend(authenticator: authenticator, store: site.store, locks: maildropLocks, logger: logger))
         let imap = IMAPProtocolService(
             backend: IMAPBackend(authenticator: authenticator, store: site.store, logger: logger),
             appendLimit: Int(clamping: site.config.limits.maxMessageSize.bytes))
@@ -115,6 +120,8 @@ public struct PostaServer: Sendable {
     /// listener is built, just before they bind.
     public func run(onStart: @Sendable () -> Void = {}) async throws {
         let listeners = try makeListeners()
+        // No POP3 session of this node survived its last run: its maildrop locks go at once.
+        try await maildropLocks.releaseAll()
         onStart()
         let group = ServiceGroup(
             configuration: .init(

@@ -17,6 +17,8 @@ import Core
 ///   superseded by it and no longer read.
 /// - `mailbox.first_recent_uid`: messages from this UID on are `\\Recent` (RFC 3501 §2.3.2) and
 ///   not yet claimed by a session; the first read-write session to see them claims them.
+/// - `maildrop_lock`: the POP3 maildrop lock of an account (RFC 1939 §4), held by one session on any
+///   node until released or, if its node died, until `expires_at` (seconds since 1970) passes.
 /// - `expunged_message`: the UIDs removed from a mailbox and the modseq of their removal, so
 ///   sessions (and QRESYNC clients, RFC 7162 §3.2.5) learn which messages vanished since a modseq.
 public enum StoreSchema {
@@ -89,6 +91,17 @@ public enum StoreSchema {
         },
         Migration("store.4-recent") { _ in
             ["ALTER TABLE mailbox ADD COLUMN first_recent_uid BIGINT NOT NULL DEFAULT 1"]
+        },
+        Migration("store.5-maildrop-lock") { _ in
+            [
+                """
+                CREATE TABLE maildrop_lock (
+                  account_id BIGINT PRIMARY KEY,
+                  token TEXT NOT NULL,
+                  node_id TEXT NOT NULL,
+                  expires_at BIGINT NOT NULL)
+                """
+            ]
         },
     ]
 }

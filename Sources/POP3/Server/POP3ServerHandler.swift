@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Connection
+import Store
 import Logging
 import NIOCore
 import NIOPosix
@@ -38,7 +39,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private var waiting: Bool { gate.isPaused }
     private var closing = false
     private var startingTLS = false
-    private var lease: POP3MaildropLease?
+    private var lease: MaildropLease?
     private var lastInput = NIODeadline.now()
 
     public init(
@@ -65,7 +66,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
     public func channelInactive(context: ChannelHandlerContext) {
         closing = true
         // A dropped connection never enters UPDATE (RFC 1939 §6): deletions are forgotten.
-        lease?.release()
+        lease?.releaseInBackground()
         lease = nil
         logger.info("disconnect")
         context.fireChannelInactive()
@@ -131,7 +132,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 ServerTLSUpgrade.start(context, tls: tls, logger: logger)
             case .close:
                 closing = true
-                lease?.release()
+                lease?.releaseInBackground()
                 lease = nil
                 let channel = context.channel
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
@@ -165,7 +166,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
             }.whenSuccess { result, lease in
                 let (handler, context) = bound.value
                 if handler.closing {
-                    lease?.release()
+                    lease?.releaseInBackground()
                     return
                 }
                 handler.lease = lease

@@ -1,4 +1,6 @@
 """A private Postfix instance on loopback (Debian's postfix package), configured per test."""
+import contextlib
+import fcntl
 import os
 import pwd
 import shutil
@@ -6,13 +8,26 @@ import subprocess
 import time
 from pathlib import Path
 
-from conftest import free_port, make_reachable, wait_for_port
+from conftest import free_port, make_reachable, short_dir, wait_for_port
+
+
+@contextlib.contextmanager
+def default_instance_lock():
+    """Serialises the edits of the default instance's main.cf (and the checks that read it) across
+    pytest-xdist workers: two workers adding their directories at once would lose one."""
+    with open("/tmp/posta-interop-postfix.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class Postfix:
     def __init__(self, folder: Path, main_cf: str, port: int | None = None, address: str = "127.0.0.1"):
         make_reachable(folder)  # Postfix's daemons run as user postfix
-        self.dir = folder / "postfix"
+        # Postfix's Unix sockets live under its queue directory (108-byte path limit): a short folder.
+        self.dir = short_dir("pf")
         self.etc = self.dir / "etc"
         self.port = port or free_port()
         for sub in ("etc", "spool", "lib"):
@@ -43,14 +58,18 @@ smtp_tls_security_level = may
         self.address = address
         run("postconf", "-c", str(self.etc), "-F", "*/*/chroot = n")
         # root may only run `postfix -c DIR` for directories the default instance allows.
-        current = subprocess.run(["postconf", "-h", "alternate_config_directories"], capture_output=True, text=True).stdout.strip()
-        if str(self.etc) not in current:
-            run("postconf", "-e", f"alternate_config_directories = {current} {self.etc}".strip())
+        # The list is pruned of directories gone with earlier runs, so it does not grow without end.
+        with default_instance_lock():
+            current = subprocess.run(["postconf", "-h", "alternate_config_directories"], capture_output=True,
+                                     text=True).stdout.split()
+            kept = [d for d in current if os.path.isdir(d) and d != str(self.etc)] + [str(self.etc)]
+            run("postconf", "-e", "alternate_config_directories = " + " ".join(kept))
 
     def start(self):
-        r = subprocess.run(["postfix", "-c", str(self.etc), "check"], capture_output=True, text=True)
-        assert r.returncode == 0, r.stderr
-        subprocess.run(["postfix", "-c", str(self.etc), "start"], check=True, capture_output=True, text=True)
+        with default_instance_lock():
+            r = subprocess.run(["postfix", "-c", str(self.etc), "check"], capture_output=True, text=True)
+            assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+            subprocess.run(["postfix", "-c", str(self.etc), "start"], check=True, capture_output=True, text=True)
         wait_for_port(self.port, host=self.address)
         return self
 

@@ -81,14 +81,18 @@ public final class QueueRunner: Service, Sendable {
     }
 
     /// One job per message and destination domain: a single SMTP transaction carries all
-    /// recipients of one domain.
+    /// recipients of one domain (that have the same added header fields: the same copy), with the
+    /// fields Posta added on top, the recipient's before the message's, as at local delivery.
     private func remoteJobs(_ claims: [ClaimedDelivery]) -> [QueueJob] {
         guard let remote else { return [] }
-        let groups = Dictionary(grouping: claims.filter { $0.kind == .remote }) { "\($0.messageID) \($0.domain)" }
+        let groups = Dictionary(grouping: claims.filter { $0.kind == .remote }) {
+            "\($0.messageID) \($0.domain) \($0.recipientHeaders ?? "")"
+        }
         return groups.values.map { group in
             let first = group[0]
             let message = OutboundMessage(
                 id: first.messageID, reversePath: first.reversePath, spoolPath: queue.spoolPath(first.spoolFile),
+                headers: (first.recipientHeaders ?? "") + (first.headers ?? ""),
                 size: first.size, body: first.body, smtpUTF8: first.smtpUTF8, dsnRet: first.dsnRet, dsnEnvID: first.dsnEnvID)
             let targets = group.map { OutboundTarget(rowID: $0.rowID, address: $0.target, notify: $0.notify, orcpt: $0.orcpt) }
             return QueueJob(destination: remote.destination(for: first.domain)) {

@@ -5,6 +5,10 @@ public struct OutboundMessage: Sendable {
     public var reversePath: String
     /// The spool file: the message as received, with Posta's Received: header on top.
     public var spoolPath: String
+    /// Header fields Posta added after receiving (spam verdict, policy results), CRLF-terminated
+    /// lines sent before the spool file's first line; "" for none.
+    public var headers: String = ""
+    /// The size of the spool file (the header fields above come on top).
     public var size: Int64
     public var body: String
     public var smtpUTF8: Bool

@@ -142,15 +142,19 @@ struct ClientLiveTests {
         }
     }
 
-    @Test("delivery without PIPELINING (-p), body streamed from a file")
+    @Test("delivery without PIPELINING (-p), body streamed from a file after added header fields")
     func sequentialFromFile() async throws {
         let path = NSTemporaryDirectory() + "posta-client-body-\(UUID().uuidString)"
         try Data(Self.message).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try await deliver(options: ["-p"], body: .file(path: path)) { result, sink in
+        let prefix = Array("X-Spam-Flag: NO\r\nReceived-SPF: pass\r\n".utf8)
+        try await deliver(options: ["-p"], body: .file(path: path, prefix: prefix)) { result, sink in
             #expect(!result.capabilities.pipelining)
             #expect(Self.allAccepted(result), "\(result)")
-            #expect(sink.dumps().first?.contains(".leading dot\nlast") == true)
+            let dump = try #require(sink.dumps().first)
+            #expect(dump.contains(".leading dot\nlast"))
+            let first = String(decoding: Self.message.prefix(while: { $0 != 13 && $0 != 10 }), as: UTF8.self)
+            #expect(dump.contains("X-Spam-Flag: NO\nReceived-SPF: pass\n" + first), "\(dump)")
         }
     }
 

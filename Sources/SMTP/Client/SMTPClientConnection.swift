@@ -48,8 +48,8 @@ public struct SMTPClientTimeouts: Sendable, Hashable {
 /// Where the message content comes from.
 public enum SMTPMessageSource: Sendable, Hashable {
     case bytes([UInt8])
-    /// A file read in chunks on `NIOThreadPool.singleton`.
-    case file(path: String)
+    /// A file read in chunks on `NIOThreadPool.singleton`, after `prefix` (header fields added on top).
+    case file(path: String, prefix: [UInt8] = [])
 }
 
 /// The NIO driver for `SMTPClientSession`: connects, performs the session's actions, applies the
@@ -298,7 +298,7 @@ final class SMTPClientHandler: ChannelInboundHandler {
             let data = SMTPDataEncoder.encodeMessage(content)
             context.writeAndFlush(
                 wrapOutboundOut(context.channel.allocator.buffer(bytes: data)), promise: nil)
-        case .file(let path):
+        case .file(let path, let prefix):
             writingData = true
             arm(context: context, timeouts.dataBlock)
             let loop = context.eventLoop
@@ -310,8 +310,9 @@ final class SMTPClientHandler: ChannelInboundHandler {
                 }
                 defer { try? file.close() }
                 var encoder = SMTPDataEncoder()
+                var pending = prefix.isEmpty ? nil : Data(prefix)
                 while true {
-                    let chunk = try file.read(upToCount: 64 * 1024) ?? Data()
+                    let chunk = try pending.take() ?? file.read(upToCount: 64 * 1024) ?? Data()
                     let encoded = chunk.isEmpty ? encoder.finish() : encoder.encode(chunk)
                     // Waiting on the write keeps at most one chunk in flight (back-pressure).
                     try loop.flatSubmit {

@@ -112,10 +112,10 @@ public struct OutboundDelivery: RemoteTransport {
         let envelope = OutboundEnvelope(
             reversePath: message.reversePath,
             recipients: targets.map { OutboundRecipient(address: $0.address, notify: $0.notify, orcpt: $0.orcpt) },
-            size: message.size, body8bit: message.body != "7BIT", smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
+            size: message.size + Int64(message.headers.utf8.count), body8bit: message.body != "7BIT", smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
             dsnEnvID: message.dsnEnvID)
         let key = SMTPConnectionCache.Key(address: address, port: port, tlsPolicy: policy, serverName: host)
-        let body = SMTPMessageSource.file(path: message.spoolPath)
+        let body = SMTPMessageSource.file(path: message.spoolPath, prefix: Array(message.headers.utf8))
         if let cached = await cache.take(key) {
             if let result = try? await cached.send(envelope, body: body), result.recipients.contains(where: \.fromServer) {
                 return .done(await finish(message, targets, result, connection: cached, key: key, reused: true))

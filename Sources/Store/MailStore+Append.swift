@@ -40,7 +40,7 @@ extension MailStore {
             deliveryKey: deliveryKey, enforceQuota: enforceQuota)
     }
 
-    private struct Destination: Sendable {
+    struct Destination: Sendable {
         var mailboxID: Int64
         var folder: String
         var maildir: String
@@ -48,12 +48,12 @@ extension MailStore {
         var quota: Int64
     }
 
-    private enum Lookup: Sendable {
+    enum Lookup: Sendable {
         case delivered(AppendResult)
         case destination(Destination)
     }
 
-    private enum Outcome: Sendable {
+    enum Outcome: Sendable {
         case delivered(AppendResult)
         case stored(AppendResult)
     }
@@ -66,28 +66,8 @@ extension MailStore {
         let flags = try MessageFlags.normalize(flags)
         let internalDate = internalDate ?? UnixTime.now()
 
-        let lookup = try await database.withConnection { db -> Lookup in
-            if let deliveryKey, let earlier = try await Self.delivered(deliveryKey, in: db) { return .delivered(earlier) }
-            guard
-                let row = try await db.raw("""
-                    SELECT s.maildir, s.used_bytes, a.quota_bytes, b.id AS mailbox_id, b.folder FROM store_account s
-                    JOIN account a ON a.id = s.account_id
-                    LEFT JOIN mailbox b ON b.account_id = s.account_id AND b.name = \(bind: name)
-                    WHERE s.account_id = \(bind: accountID)
-                    """).first()
-            else { throw StoreError.notProvisioned(accountID) }
-            guard let mailboxID = try Self.optional(row, "mailbox_id", as: Int64.self) else {
-                throw StoreError.noSuchMailbox(name)
-            }
-            return .destination(
-                Destination(
-                    mailboxID: mailboxID, folder: try row.decode(column: "folder", as: String.self),
-                    maildir: try row.decode(column: "maildir", as: String.self),
-                    used: try row.decode(column: "used_bytes", as: Int64.self),
-                    quota: try row.decode(column: "quota_bytes", as: Int64.self)))
-        }
         let destination: Destination
-        switch lookup {
+        switch try await lookup(accountID: accountID, name: name, deliveryKey: deliveryKey) {
         case .delivered(let earlier): return earlier
         case .destination(let found): destination = found
         }
@@ -145,9 +125,33 @@ extension MailStore {
         }
     }
 
+    /// The mailbox an append goes to, or the earlier result of the same `deliveryKey`.
+    func lookup(accountID: Int64, name: String, deliveryKey: String?) async throws -> Lookup {
+        try await database.withConnection { db -> Lookup in
+            if let deliveryKey, let earlier = try await Self.delivered(deliveryKey, in: db) { return .delivered(earlier) }
+            guard
+                let row = try await db.raw("""
+                    SELECT s.maildir, s.used_bytes, a.quota_bytes, b.id AS mailbox_id, b.folder FROM store_account s
+                    JOIN account a ON a.id = s.account_id
+                    LEFT JOIN mailbox b ON b.account_id = s.account_id AND b.name = \(bind: name)
+                    WHERE s.account_id = \(bind: accountID)
+                    """).first()
+            else { throw StoreError.notProvisioned(accountID) }
+            guard let mailboxID = try Self.optional(row, "mailbox_id", as: Int64.self) else {
+                throw StoreError.noSuchMailbox(name)
+            }
+            return .destination(
+                Destination(
+                    mailboxID: mailboxID, folder: try row.decode(column: "folder", as: String.self),
+                    maildir: try row.decode(column: "maildir", as: String.self),
+                    used: try row.decode(column: "used_bytes", as: Int64.self),
+                    quota: try row.decode(column: "quota_bytes", as: Int64.self)))
+        }
+    }
+
     /// The index transaction of an append. Locks the account's row first (quota and counters),
     /// then the mailbox's (UID and modseq): every writer takes them in this order.
-    private static func index(
+    static func index(
         _ db: any SQLDatabase, accountID: Int64, mailboxID: Int64, name: String, file: String, size: Int64, flags: [String],
         internalDate: Int64, deliveryKey: String?, enforceQuota: Bool
     ) async throws -> Outcome {

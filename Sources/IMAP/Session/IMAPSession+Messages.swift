@@ -155,22 +155,13 @@ extension IMAPSession {
             no(tag, "Empty messages are not stored")
             return
         }
-        var stored: [AppendResult] = []
-        do {
-            for message in messages {
-                stored.append(
-                    try await backend.store.append(
-                        accountID: accountID, mailbox: mailbox.name, data: Self.storable(message.data),
-                        flags: message.flags.map(\.rawValue),
-                        internalDate: message.internalDate?.secondsSince1970))
-            }
-        } catch {
-            // All or none: what went in before the failure comes out again.
-            if let first = stored.first {
-                _ = try? await backend.store.expunge(mailboxID: first.mailboxID, uids: stored.map(\.uid))
-            }
-            throw error
-        }
+        // All or none (RFC 3502 §6.3.11): one index transaction for every message of the command.
+        let stored = try await backend.store.append(
+            accountID: accountID, mailbox: mailbox.name,
+            messages: messages.map {
+                AppendRequest(
+                    data: Self.storable($0.data), flags: $0.flags.map(\.rawValue), internalDate: $0.internalDate?.secondsSince1970)
+            })
         try await synchronize(allowExpunge: true)
         let uids = IMAPSequenceSet(Self.ranges(stored.map(\.uid)))
         ok(tag, code: .appendUID(uidValidity: stored.first?.uidValidity ?? mailbox.uidValidity, uids: uids), "APPEND completed")

@@ -108,40 +108,4 @@ enum FileIO {
             guard unlink(path) == 0 || errno == ENOENT else { throw error("unlink", path) }
         }
     }
-
-    /// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw error("write", path)
-            }
-            offset += n
-        }
-    }
-
-    /// Appends the file at `source`, from byte `offset` on, to `fd`; returns the bytes copied.
-    static func copy(from source: String, offset: Int64 = 0, to fd: Int32, path: String) throws(StoreError) -> Int64 {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw error("open", source) }
-        defer { close(input) }
-        if offset > 0, lseek(input, off_t(offset), SEEK_SET) < 0 { throw error("seek", source) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var total: Int64 = 0
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw error("read", source)
-            }
-            if n == 0 { return total }
-            let result: Result<Void, StoreError> = buffer.withUnsafeBytes { raw in
-                Result { () throws(StoreError) in try writeAll(fd, UnsafeRawBufferPointer(rebasing: raw[0..<n]), path: path) }
-            }
-            try result.get()
-            total += Int64(n)
-        }
-    }
 }

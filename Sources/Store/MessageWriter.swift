@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Core
 
 /// The bytes of a message to append.
 enum MessageContent: Sendable {
@@ -24,9 +25,9 @@ enum MessageContent: Sendable {
     }
 }
 
-/// Puts a message file into a Maildir folder durably: write into `tmp/`, `fsync` it, `rename`
-/// into `new/` (or `cur/` with flag info), `fsync` that directory. Until the index row commits
-/// the file is invisible; if the row never commits, it is an orphan that `sweepOrphans` removes.
+/// Puts a message file into a Maildir folder durably (`DurableFile`): write into `tmp/`, `fsync`
+/// it, `rename` into `new/` (or `cur/` with flag info), `fsync` that directory. Until the index row
+/// commits the file is invisible; if the row never commits, it is an orphan that `sweepOrphans` removes.
 struct MessageWriter: Sendable {
     let namer: MaildirFileNamer
 
@@ -36,43 +37,37 @@ struct MessageWriter: Sendable {
         var attempts = 0
         while true {
             let base = namer.next()
-            let tmp = folderPath + "/tmp/" + base
-            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if fd < 0 {
-                let code = errno
+            let file: DurableFile
+            do throws(FileError) {
+                file = try DurableFile(creating: folderPath + "/tmp/" + base)
+            } catch {
                 attempts += 1
-                if code == EEXIST && attempts < 10 { continue }
-                throw FileIO.error("create", tmp, code)
+                if error.code == EEXIST && attempts < 10 { continue }
+                throw StoreError.io(error.description)
             }
-            var isOpen = true
-            var placed: String?
-            do throws(StoreError) {
-                let size = try Self.fill(fd, with: content, path: tmp)
-                guard fsync(fd) == 0 else { throw FileIO.error("fsync", tmp) }
-                isOpen = false
-                guard close(fd) == 0 else { throw FileIO.error("close", tmp) }
-                let subdirectory = info == nil ? "new" : "cur"
+            let subdirectory = info == nil ? "new" : "cur"
+            do throws(FileError) {
+                switch content {
+                case .bytes(let bytes):
+                    try file.write(bytes)
+                case .file(let prefix, let source, let offset):
+                    try file.write(prefix)
+                    try file.append(contentsOf: source, offset: offset)
+                }
+                let size = file.bytesWritten
                 let relative = subdirectory + "/" + MaildirFileNamer.final(base: base, size: size, info: info)
-                guard rename(tmp, folderPath + "/" + relative) == 0 else { throw FileIO.error("rename", tmp) }
-                placed = folderPath + "/" + relative
-                try FileIO.syncDirectory(folderPath + "/" + subdirectory)
+                try file.commit(to: folderPath + "/" + relative)
                 return (relative, size)
             } catch {
-                if isOpen { close(fd) }
-                unlink(placed ?? tmp)
-                throw error
+                // Before the rename the temporary file goes; after it (a failed directory sync) the
+                // placed one, which no index row names yet.
+                if file.isCommitted {
+                    unlink(folderPath + "/" + subdirectory + "/" + MaildirFileNamer.final(base: base, size: file.bytesWritten, info: info))
+                } else {
+                    file.discard()
+                }
+                throw StoreError.io(error.description)
             }
-        }
-    }
-
-    private static func fill(_ fd: Int32, with content: MessageContent, path: String) throws(StoreError) -> Int64 {
-        switch content {
-        case .bytes(let bytes):
-            try bytes.withUnsafeBytes { raw in Result { () throws(StoreError) in try FileIO.writeAll(fd, raw, path: path) } }.get()
-            return Int64(bytes.count)
-        case .file(let prefix, let source, let offset):
-            try prefix.withUnsafeBytes { raw in Result { () throws(StoreError) in try FileIO.writeAll(fd, raw, path: path) } }.get()
-            return Int64(prefix.count) + (try FileIO.copy(from: source, offset: offset, to: fd, path: path))
         }
     }
 }

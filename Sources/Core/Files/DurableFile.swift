@@ -14,6 +14,8 @@ public final class DurableFile: @unchecked Sendable {
     public let path: String
     private var fd: Int32
     public private(set) var bytesWritten: Int64 = 0
+    /// The rename of `commit(to:)` happened: the file now lives at the destination.
+    public private(set) var isCommitted = false
 
     /// Creates `path`, which must not exist (`O_EXCL`), mode 0600.
     public init(creating path: String, mode: mode_t = 0o600) throws(FileError) {
@@ -47,6 +49,28 @@ public final class DurableFile: @unchecked Sendable {
         return nil
     }
 
+    /// Appends the file at `source` from byte `offset` on, in 64 KiB chunks; returns the bytes copied.
+    @discardableResult
+    public func append(contentsOf source: String, offset: Int64 = 0) throws(FileError) -> Int64 {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw FileError(operation: "open", path: source) }
+        defer { close(input) }
+        if offset > 0, lseek(input, off_t(offset), SEEK_SET) < 0 { throw FileError(operation: "seek", path: source) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var total: Int64 = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(operation: "read", path: source)
+            }
+            if n == 0 { return total }
+            let failed = buffer.withUnsafeBytes { raw in writeAll(UnsafeRawBufferPointer(rebasing: raw[0..<n])) }
+            if let failed { throw failed }
+            total += Int64(n)
+        }
+    }
+
     /// Flushes the file's data and metadata to stable storage.
     public func sync() throws(FileError) {
         guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: path) }
@@ -58,6 +82,7 @@ public final class DurableFile: @unchecked Sendable {
         close(fd)
         fd = -1
         guard rename(path, destination) == 0 else { throw FileError(operation: "rename", path: destination) }
+        isCommitted = true
         try DurableFile.syncDirectory(containing: destination)
     }
 

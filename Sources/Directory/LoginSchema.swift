@@ -21,6 +21,13 @@ public enum LoginSchema {
                 "CREATE INDEX login_event_login_created ON login_event(login, created_at)",
                 "CREATE INDEX login_event_ip_created ON login_event(ip, created_at)",
             ]
-        }
+        },
+        // The login throttle counts recent failures per address and per login on every attempt.
+        Migration("directory.login.2-failure-indexes") { _ in
+            [
+                "CREATE INDEX login_event_failed_ip ON login_event(ip, created_at) WHERE NOT success",
+                "CREATE INDEX login_event_failed_login ON login_event(login, created_at) WHERE NOT success",
+            ]
+        },
     ]
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension MIMEMessage {
     /// The message with every leaf part whose body holds NUL octets re-encoded as base64, its
     /// Content-Transfer-Encoding field replaced; everything else byte for byte as it was.
@@ -47,26 +49,8 @@ extension MIMEMessage {
 
     /// Base64 (RFC 2045 §6.8) in lines of 76 characters separated by CRLF, without a final line break.
     static func base64Lines(_ data: [UInt8]) -> [UInt8] {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out: [UInt8] = []
-        var column = 0
-        var index = 0
-        while index < data.count {
-            if column == 76 {
-                out += [13, 10]
-                column = 0
-            }
-            let chunk = data[index..<min(index + 3, data.count)]
-            let b0 = chunk[chunk.startIndex]
-            let b1 = chunk.count > 1 ? chunk[chunk.startIndex + 1] : 0
-            let b2 = chunk.count > 2 ? chunk[chunk.startIndex + 2] : 0
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 0x03) << 4 | b1 >> 4)])
-            out.append(chunk.count > 1 ? alphabet[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "="))
-            out.append(chunk.count > 2 ? alphabet[Int(b2 & 0x3F)] : UInt8(ascii: "="))
-            column += 4
-            index += 3
-        }
-        return out
+        Array(
+            Data(data).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+                .utf8)
     }
 }

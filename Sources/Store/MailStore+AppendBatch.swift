@@ -21,6 +21,7 @@ extension MailStore {
     /// append; other sessions see the messages only once all are committed. The quota counts
     /// them together.
     public func append(accountID: Int64, mailbox: String, messages: [AppendRequest]) async throws -> [AppendResult] {
+        guard !messages.isEmpty else { return [] }
         let name = MaildirPath.canonicalMailboxName(mailbox)
         guard case .destination(let destination) = try await lookup(accountID: accountID, name: name, deliveryKey: nil) else {
             throw StoreError.noSuchMailbox(name)

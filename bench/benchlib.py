@@ -94,10 +94,11 @@ class Posta:
 # --- Dovecot ----------------------------------------------------------------------------------
 
 def vmail_user() -> pwd.struct_passwd:
+    """The `vmail` account of the reference servers' mail stores, made by .ci/install-packages."""
     try:
         return pwd.getpwnam("vmail")
     except KeyError:
-        subprocess.run(["useradd", "-r", "-U", "-d", "/nonexistent", "-s", "/usr/sbin/nologin", "vmail"], check=True)
+        subprocess.run([str(Path(__file__).resolve().parent.parent / ".ci" / "install-packages")], check=True)
         return pwd.getpwnam("vmail")
 
 

@@ -44,6 +44,14 @@ def free_port(udp_too: bool = False) -> int:
     raise RuntimeError("no free loopback port")
 
 
+def vmail_ids() -> tuple[int, int]:
+    """uid and gid of the `vmail` account that .ci/install-packages creates for the reference
+    servers' mail stores (Dovecot, Postfix's virtual delivery)."""
+    import pwd
+    entry = pwd.getpwnam("vmail")
+    return entry.pw_uid, entry.pw_gid
+
+
 def make_reachable(folder: Path) -> None:
     """Lets daemons that drop root (postfix, vmail, nobody) traverse the folders above `folder`."""
     for parent in [folder, *folder.parents]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, make_reachable, wait_for_port
+from conftest import free_port, make_reachable, vmail_ids, wait_for_port
 from mailsite import make_certificate
 from postfix import Postfix
 from test_submission import PASSWORD, SubmissionSite, message
@@ -37,19 +37,19 @@ def start_dnsmasq(folder: Path, zone: str) -> tuple[int, subprocess.Popen]:
 @pytest.fixture
 def remote(tmp_path: Path):
     """dnsmasq for remote.example (MX → mx.remote.example → 127.0.0.2) and Postfix on 127.0.0.2."""
-    subprocess.run(["sh", "-c", "id vmail >/dev/null 2>&1 || useradd -r -u 5000 -U -s /usr/sbin/nologin vmail"], check=True)
     port = free_port()
     vmail = tmp_path / "remote-vmail"
     vmail.mkdir()
-    os.chown(vmail, 5000, 5000)
+    uid, gid = vmail_ids()
+    os.chown(vmail, uid, gid)
     (tmp_path / "remote").mkdir()
     (tmp_path / "remote" / "vmailbox").write_text("carol@remote.example remote.example/carol/\n")
     cert, key = make_certificate(tmp_path / "remote")
     pf = Postfix(tmp_path / "remote", f"""virtual_mailbox_domains = remote.example
 virtual_mailbox_base = {vmail}
 virtual_mailbox_maps = texthash:{tmp_path}/remote/vmailbox
-virtual_uid_maps = static:5000
-virtual_gid_maps = static:5000
+virtual_uid_maps = static:{uid}
+virtual_gid_maps = static:{gid}
 virtual_minimum_uid = 1000
 smtpd_tls_cert_file = {cert}
 smtpd_tls_key_file = {key}

@@ -7,7 +7,7 @@ import smtplib
 import time
 from pathlib import Path
 
-from conftest import free_port
+from conftest import free_port, vmail_ids
 from postfix import Postfix
 from smtp_double import SMTPDouble
 from test_outbound import start_dnsmasq
@@ -22,15 +22,16 @@ def pending_rows(site) -> list[dict]:
 def test_require_tls_defers_instead_of_sending_in_cleartext(tmp_path: Path):
     vmail = tmp_path / "vmail"
     vmail.mkdir()
-    os.chown(vmail, 5000, 5000)
+    uid, gid = vmail_ids()
+    os.chown(vmail, uid, gid)
     (tmp_path / "pf").mkdir()
     (tmp_path / "pf" / "vmailbox").write_text("erin@secure.example secure.example/erin/\nfrank@plain.example plain.example/frank/\n")
     # No smtpd_tls_* settings: this Postfix offers no STARTTLS.
     pf = Postfix(tmp_path / "pf", f"""virtual_mailbox_domains = secure.example plain.example
 virtual_mailbox_base = {vmail}
 virtual_mailbox_maps = texthash:{tmp_path}/pf/vmailbox
-virtual_uid_maps = static:5000
-virtual_gid_maps = static:5000
+virtual_uid_maps = static:{uid}
+virtual_gid_maps = static:{gid}
 virtual_minimum_uid = 1000
 """, address="127.0.0.5").start()
     dns_port, dns = start_dnsmasq(tmp_path, "local=/secure.example/\nlocal=/plain.example/\n"

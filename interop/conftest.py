@@ -14,6 +14,12 @@ def pytest_configure(config):
     # .ci/run runs the suite in parallel workers, then the `serial` tests alone: those measure
     # latencies (IDLE within 100 ms) that a loaded 2-core machine would blur.
     config.addinivalue_line("markers", "serial: a latency measurement; run without other tests alongside")
+    config.addinivalue_line("markers", "capability(name): an IMAP test of that capability; not run against a reference server that lacks it")
+
+
+def pytest_collection_modifyitems(config, items):
+    from imapsite import deselect_lacking_servers
+    deselect_lacking_servers(config, items)
 
 
 POSTA = os.environ.get("POSTA_BIN") or shutil.which("posta")

@@ -279,6 +279,7 @@ def test_enable_condstore(imap_server):
     assert all(set(w.upper() for w in l.split()[2:]) <= {b"CONDSTORE"} for l in untagged(lines, "ENABLED"))
 
 
+@pytest.mark.capability("IMAP4rev2")
 def test_enable_imap4rev2(imap_server):
     """RFC 9051 §6.3.1: a client enables IMAP4rev2 with ENABLE; the server answers `* ENABLED IMAP4rev2`;
     afterwards no RECENT responses are sent (RFC 9051 §7.4.2 removed)."""

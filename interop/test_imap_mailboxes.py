@@ -3,6 +3,8 @@ STATUS), RFC 2342 (NAMESPACE), RFC 6154 (SPECIAL-USE), RFC 5258 (LIST-EXTENDED),
 (LIST-STATUS), RFC 3348 (CHILDREN), RFC 8438 (STATUS=SIZE), RFC 3501 §5.1.3 (modified UTF-7)."""
 import re
 
+import pytest
+
 from imapsite import (SPECIAL_USE, Literal, code, exists_count, imap_server, listing, make_message, quote,  # noqa: F401
                       response_code_value, seed, status, status_items, untagged)
 
@@ -41,8 +43,9 @@ def test_list_special_use_selection(imap_server):
     assert "\\sent" in boxes["Sent"][0] and "Plain" in boxes
 
 
+@pytest.mark.capability("CREATE-SPECIAL-USE")
 def test_create_with_special_use(imap_server):
-    """RFC 6154 §3: CREATE-SPECIAL-USE (`CREATE name (USE (\\Archive))`) if advertised; otherwise skipped."""
+    """RFC 6154 §3: CREATE-SPECIAL-USE (`CREATE name (USE (\\Archive))`)."""
     conn = imap_server.raw("alice")
     imap_server.require("CREATE-SPECIAL-USE", conn)
     conn.ok("CREATE MyArchive (USE (\\Archive))")
@@ -368,6 +371,7 @@ def test_invalid_modified_utf7_is_refused(imap_server):
     assert not any(n.startswith("Bad") or n.startswith("Caf") for n in boxes)
 
 
+@pytest.mark.capability("UTF8=ACCEPT")
 def test_utf8_accept_mailbox_names(imap_server):
     """RFC 6855 §3-§4: after ENABLE UTF8=ACCEPT, names are UTF-8 quoted strings; a mailbox created in
     modified UTF-7 is listed in UTF-8."""

@@ -3,6 +3,8 @@
 (RFC 3502), APPENDLIMIT (RFC 7889), APPEND of a literal8 (RFC 3516 §4.4)."""
 import re
 
+import pytest
+
 from imapsite import (Literal, code, exists_count, fetches, flags_of, imap_server, listing, make_message,  # noqa: F401
                       response_code_value, seed, status, status_items, untagged)
 
@@ -235,6 +237,7 @@ def test_multiappend_is_atomic(imap_server):
     assert status_items(conn.ok("STATUS INBOX (MESSAGES)"))["INBOX"]["MESSAGES"] == 0
 
 
+@pytest.mark.capability("APPENDLIMIT")
 def test_appendlimit(imap_server):
     """RFC 7889 §3-§4: APPENDLIMIT=n in CAPABILITY; a larger APPEND is refused with NO [TOOBIG] before
     the literal (non-synchronising) or as a refused synchronising literal."""

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import free_port, make_reachable, vmail_ids, wait_for_port
-from mailsite import make_certificate
 from postfix import Postfix
 from test_submission import PASSWORD, SubmissionSite, message
+from tls_certs import self_signed
 
 
 def start_dnsmasq(folder: Path, zone: str) -> tuple[int, subprocess.Popen]:
@@ -44,7 +44,7 @@ def remote(tmp_path: Path):
     os.chown(vmail, uid, gid)
     (tmp_path / "remote").mkdir()
     (tmp_path / "remote" / "vmailbox").write_text("carol@remote.example remote.example/carol/\n")
-    cert, key = make_certificate(tmp_path / "remote")
+    cert, key = self_signed(tmp_path / "remote", "mx.remote.example")
     pf = Postfix(tmp_path / "remote", f"""virtual_mailbox_domains = remote.example
 virtual_mailbox_base = {vmail}
 virtual_mailbox_maps = texthash:{tmp_path}/remote/vmailbox
@@ -61,7 +61,7 @@ local=/nowhere.example/
 mx-host=remote.example,mx.remote.example,10
 host-record=mx.remote.example,127.0.0.2
 """)
-    yield {"dns_port": dns_port, "smtp_port": port, "maildir": vmail / "remote.example" / "carol", "postfix": pf}
+    yield {"dns_port": dns_port, "smtp_port": port, "maildir": vmail / "remote.example" / "carol", "postfix": pf, "cert": cert}
     dns.kill()
     dns.wait()
     pf.stop()

@@ -6,7 +6,7 @@ import ssl
 from pathlib import Path
 
 from conftest import free_port
-from mailsite import make_certificate
+from tls_certs import issue, make_ca
 from smtp_double import SMTPDouble
 from test_outbound import remote  # noqa: F401  (fixture)
 from test_outbound_queue import wait_until
@@ -29,7 +29,12 @@ def send(site: SubmissionSite, to: str, subject: str) -> None:
 
 
 def test_relay_without_auth_to_postfix(tmp_path: Path, remote):
-    site = relay_site(tmp_path / "posta", f'relay_host = "127.0.0.2:{remote["smtp_port"]}"')
+    # By name: the relay's certificate is verified (it names mx.remote.example; self-signed, so trusted
+    # through tls_ca_file); the fixture's dnsmasq resolves the relay's name.
+    site = relay_site(tmp_path / "posta", f'relay_host = "mx.remote.example:{remote["smtp_port"]}"\n'
+                                          f'tls_ca_file = "{remote["cert"]}"')
+    site.config.write_text(site.config.read_text().replace('nameservers = ["127.0.0.1:9"]',
+                                                           f'nameservers = ["127.0.0.1:{remote["dns_port"]}"]'))
     site.start()
     try:
         send(site, "carol@remote.example", "via-relay")
@@ -43,13 +48,15 @@ def test_relay_without_auth_to_postfix(tmp_path: Path, remote):
 
 def test_relay_with_auth_over_starttls(tmp_path: Path):
     port = free_port()
-    cert, key = make_certificate(tmp_path)
+    # The relay is named by its IP address: its certificate must carry that address.
+    ca = make_ca(tmp_path)
+    cert, key = issue(tmp_path, ca, "127.0.0.7", san="IP:127.0.0.7")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     double = SMTPDouble("127.0.0.7", port, credentials=("relay-user", "s3cret pass"), tls_context=context)
     (tmp_path / "relay-password").write_text("s3cret pass\n")
     site = relay_site(tmp_path / "posta", f'relay_host = "127.0.0.7:{port}"\nrelay_user = "relay-user"\n'
-                                          f'relay_password_file = "{tmp_path}/relay-password"')
+                                          f'relay_password_file = "{tmp_path}/relay-password"\ntls_ca_file = "{ca[0]}"')
     site.start()
     try:
         send(site, "someone@anywhere.example", "authenticated")

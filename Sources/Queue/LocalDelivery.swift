@@ -62,9 +62,7 @@ struct LocalDelivery: Sendable {
                 prefix += stripped.header
                 offset = stripped.rest
             }
-            _ = try await store.append(
-                accountID: accountID, mailbox: claim.mailbox ?? "INBOX", prefix: prefix, sourceFile: source,
-                sourceOffset: offset, deliveryKey: "\(claim.messageID)/\(claim.rowID)", enforceQuota: true)
+            try await append(claim, accountID: accountID, prefix: prefix, source: source, offset: offset)
             return .delivered
         } catch let error as StoreError {
             switch error {
@@ -75,5 +73,30 @@ struct LocalDelivery: Sendable {
         } catch {
             return .deferred(reason: "451 4.3.0 \(error)")
         }
+    }
+
+    /// Stores the message in the claim's mailbox (`mailbox(for:)`), or in INBOX when that one
+    /// does not exist (any more): a filing choice never defers or bounces a message.
+    private func append(_ claim: ClaimedDelivery, accountID: Int64, prefix: [UInt8], source: String, offset: Int64) async throws {
+        let wanted = try await mailbox(for: claim, accountID: accountID)
+        for name in wanted == "INBOX" ? ["INBOX"] : [wanted, "INBOX"] {
+            do {
+                _ = try await store.append(
+                    accountID: accountID, mailbox: name, prefix: prefix, sourceFile: source, sourceOffset: offset,
+                    deliveryKey: "\(claim.messageID)/\(claim.rowID)", enforceQuota: true)
+                return
+            } catch StoreError.noSuchMailbox where name != "INBOX" {
+                logger.notice("no mailbox \(name): delivered to INBOX", metadata: ["id": "\(claim.messageID)", "to": "\(claim.target)"])
+            }
+        }
+    }
+
+    /// Where a delivery goes: INBOX unless the queue row names a mailbox. The spam filter's
+    /// "Junk" means the account's `\Junk` special-use mailbox whatever its name (RFC 6154 §2),
+    /// INBOX when it has none.
+    func mailbox(for claim: ClaimedDelivery, accountID: Int64) async throws -> String {
+        guard let name = claim.mailbox else { return "INBOX" }
+        guard name == SpecialUse.junk.defaultName else { return name }
+        return try await store.mailboxName(accountID: accountID, specialUse: .junk) ?? "INBOX"
     }
 }

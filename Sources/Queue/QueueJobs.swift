@@ -2,6 +2,11 @@
 /// host) so that the runner keeps at most `OutboundLimits.perDestination` of them running at once.
 struct QueueJob: Sendable {
     var destination: String?
+    /// The domain the job delivers to (remote jobs), so that a claim can leave out the domains
+    /// of a destination that is already at its limit.
+    var domain: String? = nil
+    /// The deliveries the job holds leases on.
+    var claims: [ClaimedDelivery] = []
     var work: @Sendable () async -> [(ClaimedDelivery, DeliveryOutcome)]
 }
 
@@ -20,30 +25,23 @@ public struct OutboundLimits: Sendable, Equatable {
 }
 
 extension QueueRunner {
-    /// Runs `jobs` with at most `limit` at once and at most `perDestination` per destination,
-    /// taking them in order but letting a job for another destination pass one that must wait.
-    /// With `recordingEach`, records each job's outcomes as soon as it finishes (a new job starts
-    /// only after that, so at most `limit` finished transactions are ever unrecorded).
+    /// Runs `jobs` with at most `limit` at once and at most `perDestination` per destination
+    /// (`LaneScheduler`). With `recordingEach`, records each job's outcomes as soon as it
+    /// finishes (a new job starts only after that, so at most `limit` finished transactions are
+    /// ever unrecorded).
     func run(_ jobs: [QueueJob], limit: Int, perDestination: Int, recordingEach: Bool) async throws
         -> [(ClaimedDelivery, DeliveryOutcome)]
     {
-        try await withThrowingTaskGroup(of: (String?, [(ClaimedDelivery, DeliveryOutcome)]).self) { group in
-            var waiting = jobs[...]
-            var busy: [String: Int] = [:]
-            var running = 0
+        try await withThrowingTaskGroup(of: (QueueJob, [(ClaimedDelivery, DeliveryOutcome)]).self) { group in
+            var scheduler = LaneScheduler(limit: limit, perDestination: perDestination)
+            var waiting = jobs
             var results: [(ClaimedDelivery, DeliveryOutcome)] = []
             while true {
-                while running < limit,
-                    let index = waiting.firstIndex(where: { job in job.destination.map { busy[$0, default: 0] < perDestination } ?? true })
-                {
-                    let job = waiting.remove(at: index)
-                    if let destination = job.destination { busy[destination, default: 0] += 1 }
-                    running += 1
-                    group.addTask { (job.destination, await job.work()) }
-                }
-                guard let (destination, done) = try await group.next() else { break }
-                running -= 1
-                if let destination { busy[destination, default: 1] -= 1 }
+                let (start, wait) = scheduler.admit(waiting) { ($0.destination, $0.domain) }
+                waiting = wait
+                for job in start { group.addTask { (job, await job.work()) } }
+                guard let (job, done) = try await group.next() else { break }
+                scheduler.finished(destination: job.destination, domain: job.domain)
                 if recordingEach { try await record(done) } else { results += done }
             }
             return results

@@ -20,8 +20,11 @@ public final class QueueRunner: Service, Sendable {
     let schedule: RetrySchedule
     let concurrency: Int
     let outboundLimits: OutboundLimits
-    /// How long a claim holds a delivery before another node may take it over.
-    let lease: Int64 = 300
+    /// How long a claim holds a delivery before another node may take it over (seconds); a
+    /// lane renews the leases of its running jobs every third of it.
+    let lease: Int64
+    /// Each lane's wake-up: `run` passes the queue's (new mail) on to every lane.
+    let wakes: [QueueLane: WakeSignal]
     /// How often to look for due retries when nothing wakes the runner.
     let pollInterval: Duration
     let logger: Logger
@@ -29,8 +32,10 @@ public final class QueueRunner: Service, Sendable {
     public init(
         queue: MailQueue, store: MailStore, remote: (any RemoteTransport)? = nil, bounces: Bounces? = nil,
         schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8, outboundLimits: OutboundLimits = OutboundLimits(),
-        pollInterval: Duration = .seconds(10), contentFilter: (any RemoteTransport)? = nil, logger: Logger
+        pollInterval: Duration = .seconds(10), contentFilter: (any RemoteTransport)? = nil, lease: Int64 = 300, logger: Logger
     ) {
+        self.lease = max(3, lease)
+        self.wakes = Dictionary(uniqueKeysWithValues: QueueLane.allCases.map { ($0, WakeSignal()) })
         self.contentFilter = contentFilter
         self.outboundLimits = outboundLimits
         self.bounces = bounces
@@ -43,25 +48,28 @@ public final class QueueRunner: Service, Sendable {
         self.logger = logger
     }
 
+    /// Delivers until graceful shutdown: each lane (`QueueLane`) claims and runs its own work,
+    /// so local delivery never waits behind a slow remote host, nor one destination behind another.
     public func run() async throws {
         try await recover()
+        await deliver()
+    }
+
+    /// The lanes of `run`, without the recovery at start (tests start them around their own work).
+    public func deliver() async {
         await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let worked: Int
-                do {
-                    worked = try await runOnce()
-                } catch {
-                    logger.error("queue run failed", metadata: ["error": "\(String(reflecting: error))"])
-                    worked = 0
-                }
-                if worked == 0 { await queue.wake.wait(timeout: pollInterval) }
+            await withTaskGroup(of: Void.self) { group in
+                for lane in activeLanes { group.addTask { await self.runLane(lane) } }
+                group.addTask { await self.forwardWakes() }
             }
         } onGracefulShutdown: {
             self.queue.wake.notify()
+            for wake in self.wakes.values { wake.notify() }
         }
     }
 
-    /// Claims and delivers one batch of due local deliveries; returns how many it handled.
+    /// Claims and delivers one batch of due deliveries of every kind, waiting for all of them;
+    /// returns how many it handled (tests and tools; `run` drives the lanes instead).
     @discardableResult
     public func runOnce(limit: Int = 200) async throws -> Int {
         let claims = try await claim(limit: limit)
@@ -76,14 +84,14 @@ public final class QueueRunner: Service, Sendable {
         return claims.count
     }
 
-    private func localJobs(_ claims: [ClaimedDelivery]) -> [QueueJob] {
-        claims.filter { $0.kind == .local }.map { claim in QueueJob(destination: nil) { [local] in [(claim, await local.deliver(claim))] } }
+    func localJobs(_ claims: [ClaimedDelivery]) -> [QueueJob] {
+        claims.filter { $0.kind == .local }.map { claim in QueueJob(destination: nil, claims: [claim]) { [local] in [(claim, await local.deliver(claim))] } }
     }
 
     /// One job per message and destination domain: a single SMTP transaction carries all
     /// recipients of one domain (that have the same added header fields: the same copy), with the
     /// fields Posta added on top, the recipient's before the message's, as at local delivery.
-    private func remoteJobs(_ claims: [ClaimedDelivery]) -> [QueueJob] {
+    func remoteJobs(_ claims: [ClaimedDelivery]) -> [QueueJob] {
         guard let remote else { return [] }
         let groups = Dictionary(grouping: claims.filter { $0.kind == .remote }) {
             "\($0.messageID) \($0.domain) \($0.recipientHeaders ?? "")"
@@ -95,7 +103,7 @@ public final class QueueRunner: Service, Sendable {
                 headers: (first.recipientHeaders ?? "") + (first.headers ?? ""),
                 size: first.size, body: first.body, smtpUTF8: first.smtpUTF8, dsnRet: first.dsnRet, dsnEnvID: first.dsnEnvID)
             let targets = group.map { OutboundTarget(rowID: $0.rowID, address: $0.target, notify: $0.notify, orcpt: $0.orcpt) }
-            return QueueJob(destination: remote.destination(for: first.domain)) {
+            return QueueJob(destination: remote.destination(for: first.domain), domain: first.domain, claims: group) {
                 let outcomes = await remote.deliver(message, domain: first.domain, targets: targets)
                 return group.map { ($0, outcomes[$0.rowID] ?? .deferred(reason: "451 4.4.0 no outcome")) }
             }
@@ -112,14 +120,20 @@ public final class QueueRunner: Service, Sendable {
         return Dictionary(results.map { ($0.0.rowID, $0.1) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Takes a lease on due local deliveries not leased by anyone (or whose lease ran out).
-    func claim(limit: Int, messageID: String? = nil) async throws -> [ClaimedDelivery] {
+    /// Takes a lease on due deliveries not leased by anyone (or whose lease ran out): of
+    /// `kinds` (default: every kind this runner has a transport for), leaving out remote
+    /// deliveries to `excludingDomains` (lower-case).
+    func claim(
+        limit: Int, messageID: String? = nil, kinds wanted: [QueuedDelivery.Kind]? = nil, excludingDomains: Set<String> = []
+    ) async throws -> [ClaimedDelivery] {
         let now = UnixTime.now()
         let node = queue.nodeID
         let lease = lease
         // Remote deliveries wait (queued, visible) until there is a transport for them.
-        let kinds = (remote == nil || messageID != nil ? [QueuedDelivery.Kind.local] : [.local, .remote]).map(\.rawValue)
+        let available = (remote == nil || messageID != nil ? [QueuedDelivery.Kind.local] : [.local, .remote]).map(\.rawValue)
             + contentFilterKinds(messageID: messageID)
+        let kinds = wanted.map { $0.map(\.rawValue).filter(available.contains) } ?? available
+        guard !kinds.isEmpty else { return [] }
         return try await queue.database.transaction { db in
             var candidates = db.select().column(SQLColumn("id", table: "r")).from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
                 .join(SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal, SQLColumn("id", table: "m"))
@@ -130,6 +144,7 @@ public final class QueueRunner: Service, Sendable {
                     $0.where(SQLColumn("locked_until", table: "r"), .is, SQLLiteral.null)
                         .orWhere(SQLColumn("locked_until", table: "r"), .lessThan, SQLBind(now))
                 }
+            for domain in excludingDomains.sorted() { candidates = Self.excluding(domain, from: candidates) }
             if let messageID {
                 // A caller delivering one message now (LMTP) does not wait for its schedule.
                 candidates = candidates.where(SQLColumn("message_id", table: "r"), .equal, SQLBind(messageID))

@@ -22,6 +22,10 @@ extension PostaServer {
 
     /// Hands mail to `[filter.external]`, when configured.
     static func contentFilter(_ config: PostaConfig, logger: Logger) -> ContentFilterTransport? {
-        config.filter.external.map { ContentFilterTransport(host: $0.host, port: $0.port, heloName: config.hostname, logger: logger) }
+        config.filter.external.map {
+            ContentFilterTransport(
+                host: $0.host, port: $0.port, heloName: config.hostname, timeouts: SMTPClientTimeouts(config.delivery.timeouts),
+                logger: logger)
+        }
     }
 }

@@ -76,12 +76,13 @@ public struct PostaServer: Sendable {
                 servers.isEmpty
                 ? try DNSResolverConfiguration.system()
                 : try DNSResolverConfiguration(nameservers: servers.map { (host: $0.host, port: $0.port) })
-            return OutboundDelivery(
+            return try OutboundDelivery(
                 resolver: DNSResolver(configuration: configuration, logger: logger), heloName: config.hostname,
-                port: config.delivery.smtpPort, requireTLS: Set(config.delivery.requireTLS),
+                port: config.delivery.smtpPort, timeouts: SMTPClientTimeouts(config.delivery.timeouts),
+                requireTLS: Set(config.delivery.requireTLS), verifyTLS: Set(config.delivery.verifyTLS), caFile: config.delivery.tlsCAFile,
                 relay: try SMTPRelay(config.delivery), maxConnectionsPerDestination: config.delivery.maxConnectionsPerDomain, logger: logger)
         } catch {
-            logger.error("no DNS resolver: mail for other domains stays queued", metadata: ["error": "\(error)"])
+            logger.error("no outbound delivery (DNS resolver, relay password or CA file): mail for other domains stays queued", metadata: ["error": "\(error)"])
             return nil
         }
     }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import NIOCore
 import SMTP
 
 extension SMTPRelay {
@@ -14,5 +15,19 @@ extension SMTPRelay {
             credentials = SMTPClientCredentials(user: user, password: password)
         }
         self.init(host: host.host, port: host.port, credentials: credentials)
+    }
+}
+
+extension SMTPClientTimeouts {
+    /// The `[delivery] smtp_*_timeout` settings.
+    init(_ settings: DeliverySettings.SMTPTimeouts) {
+        self.init()
+        func amount(_ duration: ConfigDuration) -> TimeAmount { .seconds(duration.seconds) }
+        connect = amount(settings.connect)
+        greeting = amount(settings.greeting)
+        command = amount(settings.command)
+        dataInitiation = amount(settings.dataInit)
+        dataBlock = amount(settings.dataBlock)
+        dataTermination = amount(settings.dataDone)
     }
 }

@@ -49,6 +49,32 @@ struct ConfigDeliveryTests {
             ])
     }
 
+    @Test func tlsAndTimeoutKeys() throws {
+        let set = try #require(
+            parsedConfig(
+                Self.base
+                    + "[delivery]\nverify_tls = [\"Bank.example\"]\ntls_ca_file = \"/etc/posta/ca.pem\"\nsmtp_greeting_timeout = \"2s\"\n"
+                    + "smtp_connect_timeout = 3\nsmtp_command_timeout = \"1m\"\nsmtp_data_init_timeout = \"4s\"\n"
+                    + "smtp_data_block_timeout = \"5s\"\nsmtp_data_done_timeout = \"1h\"\n"))
+        #expect(set.delivery.verifyTLS == ["bank.example"] && set.delivery.tlsCAFile == "/etc/posta/ca.pem")
+        let t = set.delivery.timeouts
+        #expect([t.connect, t.greeting, t.command, t.dataInit, t.dataBlock, t.dataDone] == [
+            .seconds(3), .seconds(2), .minutes(1), .seconds(4), .seconds(5), .hours(1),
+        ])
+        let defaults = DeliverySettings().timeouts
+        #expect([defaults.greeting, defaults.command, defaults.dataInit, defaults.dataBlock, defaults.dataDone] == [
+            .minutes(5), .minutes(5), .minutes(2), .minutes(3), .minutes(10),
+        ])
+        let errors = configErrors(
+            Self.base + "[delivery]\nverify_tls = \"bank.example\"\ntls_ca_file = \"ca.pem\"\nsmtp_greeting_timeout = 0\n"
+                + "smtp_data_done_timeout = \"2h\"\n")
+        #expect(
+            errors.map { "\($0.line ?? 0) \($0.key ?? "")" } == [
+                "4 delivery.verify_tls", "5 delivery.tls_ca_file", "6 delivery.smtp_greeting_timeout",
+                "7 delivery.smtp_data_done_timeout",
+            ])
+    }
+
     @Test func errorsNameKeyAndLine() {
         let errors = configErrors(Self.base + "[delivery]\nnameserver = []\nsmtp_port = 0\nnameservers = [\"nope\"]\n")
         #expect(errors.map { "\($0.line ?? 0) \($0.key ?? "")" } == ["4 delivery.nameserver", "5 delivery.smtp_port", "6 delivery.nameservers"])

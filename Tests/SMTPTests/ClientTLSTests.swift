@@ -12,7 +12,7 @@ import Glibc
 #endif
 
 /// A scripted ESMTP server that offers STARTTLS and records whether the transaction ran over TLS.
-private final class ScriptedTLSServer: ChannelInboundHandler, @unchecked Sendable {
+final class ScriptedTLSServer: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -73,7 +73,7 @@ private final class ScriptedTLSServer: ChannelInboundHandler, @unchecked Sendabl
 @Suite("SMTP client STARTTLS through the NIO driver")
 struct ClientTLSTests {
     /// A throwaway self-signed certificate for "localhost", made by the openssl command.
-    private static func makeCertificate(in directory: String) throws {
+    static func makeCertificate(in directory: String) throws {
         let openssl = try ChildProcess(
             path: "/usr/bin/openssl",
             arguments: [

@@ -13,6 +13,13 @@ public struct DeliverySettings: Sendable, Equatable {
     public var maxConnectionsPerDomain = 10
     /// Domains (lower-case) whose mail is only sent over STARTTLS; otherwise deferred.
     public var requireTLS: [String] = []
+    /// Domains (lower-case) whose MX hosts must present a certificate that verifies (trusted
+    /// chain, MX host name); otherwise deferred. Implies `requireTLS`.
+    public var verifyTLS: [String] = []
+    /// Trust anchors (PEM) for verified outbound TLS (smarthost, `verifyTLS`); nil: the system's.
+    public var tlsCAFile: String?
+    /// SMTP client reply timeouts (RFC 5321 §4.5.3.2) and the TCP connect timeout.
+    public var timeouts = SMTPTimeouts()
     /// A delay warning DSN goes to the sender of a message still undelivered after this; 0 = never.
     public var delayWarning: ConfigDuration = .seconds(0)
     /// A smarthost for all remote mail instead of MX lookup, with optional AUTH credentials.
@@ -20,6 +27,20 @@ public struct DeliverySettings: Sendable, Equatable {
     public var relayUser: String?
     /// An absolute path; the file holds the password (one line).
     public var relayPasswordFile: String?
+
+    /// `smtp_*_timeout`: how long the SMTP client waits; the defaults are RFC 5321 §4.5.3.2's.
+    public struct SMTPTimeouts: Sendable, Equatable {
+        public var connect: ConfigDuration = .seconds(30)
+        /// §4.5.3.2.1 initial 220; §4.5.3.2.2/3 MAIL, RCPT (also EHLO, STARTTLS, AUTH, RSET, QUIT).
+        public var greeting: ConfigDuration = .minutes(5)
+        public var command: ConfigDuration = .minutes(5)
+        /// §4.5.3.2.4 DATA initiation, §4.5.3.2.5 each data block, §4.5.3.2.6 reply to the final ".".
+        public var dataInit: ConfigDuration = .minutes(2)
+        public var dataBlock: ConfigDuration = .minutes(3)
+        public var dataDone: ConfigDuration = .minutes(10)
+
+        public init() {}
+    }
 
     public struct HostPort: Sendable, Equatable {
         public var host: String

@@ -1,5 +1,5 @@
 extension SiteDecoder {
-    /// The outbound keys of `[delivery]`: connection limits, required TLS, delay warnings.
+    /// The outbound keys of `[delivery]`: connection limits, TLS policy, timeouts, delay warnings.
     mutating func decodeOutbound(_ entries: Entries, at path: ConfigKeyPath, into settings: inout DeliverySettings) {
         if let value = reader.integer("max_connections", in: entries, at: path, range: 1...10_000) {
             settings.maxConnections = Int(value)
@@ -11,19 +11,46 @@ extension SiteDecoder {
             settings.delayWarning = value
         }
         decodeRelay(entries, at: path, into: &settings)
+        decodeTimeouts(entries, at: path, into: &settings.timeouts)
+        settings.requireTLS = domains("require_tls", in: entries, at: path)
+        settings.verifyTLS = domains("verify_tls", in: entries, at: path)
+        let fileForm = "an absolute path of a PEM file of CA certificates"
+        if let file = reader.nonEmptyString("tls_ca_file", in: entries, at: path, expected: fileForm) {
+            if file.hasPrefix("/") {
+                settings.tlsCAFile = file
+            } else if let node = ConfigReader.value("tls_ca_file", in: entries) {
+                reader.invalid(path.appending("tls_ca_file"), node, expected: fileForm)
+            }
+        }
+    }
+
+    /// An array of DNS names, lower-cased (`require_tls`, `verify_tls`).
+    mutating func domains(_ key: String, in entries: Entries, at path: ConfigKeyPath) -> [String] {
         let form = "an array of domain names, e.g. [\"example.com\"]"
-        if let node = ConfigReader.value("require_tls", in: entries) {
-            guard case .array(let items) = node else {
-                reader.wrongType(path.appending("require_tls"), node, expected: form)
-                return
+        guard let node = ConfigReader.value(key, in: entries) else { return [] }
+        guard case .array(let items) = node else {
+            reader.wrongType(path.appending(key), node, expected: form)
+            return []
+        }
+        var names: [String] = []
+        for item in items {
+            guard case .string(let name) = item, HostSyntax.isValidDNSName(name) else {
+                reader.invalid(path.appending(key), item, expected: form)
+                continue
             }
-            for item in items {
-                guard case .string(let name) = item, HostSyntax.isValidDNSName(name) else {
-                    reader.invalid(path.appending("require_tls"), item, expected: form)
-                    continue
-                }
-                settings.requireTLS.append(name.lowercased())
-            }
+            names.append(name.lowercased())
+        }
+        return names
+    }
+
+    /// `smtp_*_timeout`: 1s...1h each.
+    mutating func decodeTimeouts(_ entries: Entries, at path: ConfigKeyPath, into timeouts: inout DeliverySettings.SMTPTimeouts) {
+        let keys: [(String, WritableKeyPath<DeliverySettings.SMTPTimeouts, ConfigDuration>)] = [
+            ("smtp_connect_timeout", \.connect), ("smtp_greeting_timeout", \.greeting), ("smtp_command_timeout", \.command),
+            ("smtp_data_init_timeout", \.dataInit), ("smtp_data_block_timeout", \.dataBlock), ("smtp_data_done_timeout", \.dataDone),
+        ]
+        for (key, field) in keys {
+            if let value = reader.duration(key, in: entries, at: path, range: 1...3600) { timeouts[keyPath: field] = value }
         }
     }
 

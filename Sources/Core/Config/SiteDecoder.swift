@@ -8,7 +8,9 @@ struct SiteDecoder {
     static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery", "filter"]
     static let deliveryKeys = [
         "nameservers", "smtp_port", "retry_first", "retry_max", "expiry", "max_connections", "max_connections_per_domain",
-        "require_tls", "delay_warning", "relay_host", "relay_user", "relay_password_file",
+        "require_tls", "delay_warning", "relay_host", "relay_user", "relay_password_file", "verify_tls", "tls_ca_file",
+        "smtp_connect_timeout", "smtp_greeting_timeout", "smtp_command_timeout", "smtp_data_init_timeout",
+        "smtp_data_block_timeout", "smtp_data_done_timeout",
     ]
     static let logKeys = ["format", "level"]
     static let databaseKeys = ["url", "pool_size"]

@@ -6,10 +6,19 @@ import Queue
 /// Delivery to other domains (RFC 5321 §5): MX lookup (preference order, equal preferences
 /// shuffled; implicit MX when there is none; RFC 7505 null MX refused), then one SMTP
 /// transaction per message and domain, trying MX hosts and their addresses in order until one
-/// answers. Opportunistic STARTTLS without certificate checks, as MTAs do by default; required
-/// STARTTLS for the domains in `requireTLS`. Connections stay open a few seconds after a
-/// transaction and carry the next message for the same host (RSET between transactions).
-/// With a `relay`, every message goes to that host instead of MX hosts.
+/// answers. Connections stay open a few seconds after a transaction and carry the next message
+/// for the same host (RSET between transactions). With a `relay`, every message goes to that
+/// host instead of MX hosts.
+///
+/// TLS modes (RFC 3207; `docs/delivery.md`), by destination:
+/// - MX hosts of other domains: opportunistic STARTTLS without certificate checks, as MTAs do by
+///   default (RFC 7435; Postfix `may`): an unverified channel still beats cleartext.
+/// - `requireTLS` domains: STARTTLS must succeed, certificate unchecked (Postfix `encrypt`).
+/// - `verifyTLS` domains: STARTTLS must succeed and the certificate must chain to a trust anchor
+///   and name the MX host (Postfix `verify`; the MX name itself comes from unsigned DNS).
+/// - The relay (smarthost): its certificate and name are always verified when TLS is used, and
+///   TLS is required when credentials are set — they are only ever sent to the verified host.
+/// Any of these failing defers the delivery (4.7.4/4.4.1); nothing is sent in cleartext instead.
 public struct OutboundDelivery: RemoteTransport {
     public let resolver: DNSResolver
     public let heloName: String
@@ -18,25 +27,33 @@ public struct OutboundDelivery: RemoteTransport {
     /// Domains (lower-case) whose mail never goes out in cleartext: without STARTTLS, or when
     /// the handshake fails, delivery is deferred (4.7.4).
     public let requireTLS: Set<String>
+    /// Domains (lower-case) whose MX hosts must present a verified certificate for their name.
+    public let verifyTLS: Set<String>
     public let relay: SMTPRelay?
+    /// Opportunistic and required-only TLS: no certificate checks.
     let tls: NIOSSLContext?
+    /// Verified TLS: chain to `caFile`'s anchors (or the system's) and the server's name.
+    let verifiedTLS: NIOSSLContext
     let cache: SMTPConnectionCache
     let logger: Logger
 
+    /// Throws when `caFile` cannot be loaded.
     public init(
         resolver: DNSResolver, heloName: String, port: Int = 25, timeouts: SMTPClientTimeouts = .rfc5321(),
-        requireTLS: Set<String> = [], relay: SMTPRelay? = nil, maxConnectionsPerDestination: Int = 10,
-        idleTime: Duration = .seconds(5), logger: Logger
-    ) {
+        requireTLS: Set<String> = [], verifyTLS: Set<String> = [], caFile: String? = nil, relay: SMTPRelay? = nil,
+        maxConnectionsPerDestination: Int = 10, idleTime: Duration = .seconds(5), logger: Logger
+    ) throws {
         self.relay = relay
         self.resolver = resolver
         self.heloName = heloName
         self.port = port
         self.timeouts = timeouts
         self.requireTLS = Set(requireTLS.map { $0.lowercased() })
+        self.verifyTLS = Set(verifyTLS.map { $0.lowercased() })
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.certificateVerification = .none  // opportunistic TLS (RFC 3207 §4.1); DANE/MTA-STS later
         self.tls = try? NIOSSLContext(configuration: configuration)
+        self.verifiedTLS = try NIOSSLContext(configuration: .verifiedClient(caFile: caFile))
         self.cache = SMTPConnectionCache(idleTime: idleTime, maxPerKey: maxConnectionsPerDestination)
         self.logger = logger
     }
@@ -50,14 +67,17 @@ public struct OutboundDelivery: RemoteTransport {
         func all(_ outcome: DeliveryOutcome) -> [Int64: DeliveryOutcome] {
             Dictionary(uniqueKeysWithValues: targets.map { ($0.rowID, outcome) })
         }
-        let required = requireTLS.contains(domain.lowercased()) || relay?.credentials != nil
+        let domain = domain.lowercased()
+        let verify = relay != nil || verifyTLS.contains(domain)
+        let required = requireTLS.contains(domain) || verifyTLS.contains(domain) || relay?.credentials != nil
         let policy: SMTPClientTLSPolicy = required ? .required : .opportunistic
+        let tls = TLSChoice(policy: policy, verified: verify)
         if let relay {
             var addresses = IPAddress(relay.host).map { [$0] } ?? []
             if addresses.isEmpty { addresses = (try? await resolver.addresses(relay.host).value) ?? [] }
             var problem = "4.4.1 relay host \(relay.host) has no address"
             for address in addresses {
-                switch await attempt(message, targets: targets, host: relay.host, address: address.description, port: relay.port, policy: policy) {
+                switch await attempt(message, targets: targets, host: relay.host, address: address.description, port: relay.port, tls: tls) {
                 case .done(let outcomes): return outcomes
                 case .notTaken(let reason): problem = "4.4.1 relay \(relay.host) [\(address)]: \(reason)"
                 }
@@ -89,13 +109,19 @@ public struct OutboundDelivery: RemoteTransport {
                 continue
             }
             for address in addresses {
-                switch await attempt(message, targets: targets, host: host, address: address.description, port: port, policy: policy) {
+                switch await attempt(message, targets: targets, host: host, address: address.description, port: port, tls: tls) {
                 case .done(let outcomes): return outcomes
                 case .notTaken(let problem): lastProblem = "4.4.1 \(host) [\(address)]: \(problem)"
                 }
             }
         }
         return all(.deferred(reason: "451 \(lastProblem)"))
+    }
+
+    /// How one delivery uses TLS: when (`policy`) and whether the certificate is verified.
+    struct TLSChoice: Hashable, Sendable {
+        var policy: SMTPClientTLSPolicy
+        var verified: Bool
     }
 
     private enum Attempt {
@@ -106,15 +132,14 @@ public struct OutboundDelivery: RemoteTransport {
 
     /// One SMTP transaction, over a cached idle connection to the host when there is one.
     private func attempt(
-        _ message: OutboundMessage, targets: [OutboundTarget], host: String, address: String, port: Int,
-        policy: SMTPClientTLSPolicy
+        _ message: OutboundMessage, targets: [OutboundTarget], host: String, address: String, port: Int, tls choice: TLSChoice
     ) async -> Attempt {
         let envelope = OutboundEnvelope(
             reversePath: message.reversePath,
             recipients: targets.map { OutboundRecipient(address: $0.address, notify: $0.notify, orcpt: $0.orcpt) },
             size: message.size + Int64(message.headers.utf8.count), body8bit: message.body != "7BIT", smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
             dsnEnvID: message.dsnEnvID)
-        let key = SMTPConnectionCache.Key(address: address, port: port, tlsPolicy: policy, serverName: host)
+        let key = SMTPConnectionCache.Key(address: address, port: port, tls: choice, serverName: host)
         let body = SMTPMessageSource.file(path: message.spoolPath, prefix: Array(message.headers.utf8))
         if let cached = await cache.take(key) {
             if let result = try? await cached.send(envelope, body: body), result.recipients.contains(where: \.fromServer) {
@@ -124,13 +149,14 @@ public struct OutboundDelivery: RemoteTransport {
         }
         let session = SMTPClientSession(
             configuration: SMTPClientConfiguration(
-                heloName: heloName, tlsPolicy: policy, keepsConnection: true, credentials: relay?.credentials),
+                heloName: heloName, tlsPolicy: choice.policy, keepsConnection: true, credentials: relay?.credentials),
             envelope: envelope)
         let connection: SMTPClientConnection
         let result: SMTPDeliveryResult
         do {
             (connection, result) = try await SMTPClientConnection.open(
-                host: address, port: port, tls: tls, serverName: IPAddress(host) == nil ? host : nil,  // no SNI for IPs (RFC 6066 §3)
+                // No SNI for IPs (RFC 6066 §3); a verified IP is checked against the certificate's IP names.
+                host: address, port: port, tls: choice.verified ? verifiedTLS : tls, serverName: IPAddress(host) == nil ? host : nil,
                 session: session, body: body, timeouts: timeouts)
         } catch {
             logger.notice("outbound connection failed", metadata: ["host": "\(host)", "address": "\(address)", "error": "\(error)"])

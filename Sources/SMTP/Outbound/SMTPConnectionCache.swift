@@ -6,7 +6,7 @@ actor SMTPConnectionCache {
     struct Key: Hashable, Sendable {
         var address: String
         var port: Int
-        var tlsPolicy: SMTPClientTLSPolicy
+        var tls: OutboundDelivery.TLSChoice
         var serverName: String
     }
 

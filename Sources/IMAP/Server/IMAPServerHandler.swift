@@ -150,10 +150,16 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Framing
 
-    /// Frames buffered bytes into inputs while the session waits for one; pauses reads once a
-    /// complete input is queued.
+    /// Frames buffered bytes into inputs while the session waits for one. Reads from the socket
+    /// go on only while the framer has used up what it holds (and the client reads our
+    /// responses), so pipelined commands wait in the socket, not in memory.
     private func pump(context: ChannelHandlerContext) {
-        while queued.isEmpty, context.channel.isWritable, let event = framer.next() {
+        var starved = false
+        while queued.isEmpty, context.channel.isWritable {
+            guard let event = framer.next() else {
+                starved = true
+                break
+            }
             switch event {
             case .frame(let bytes):
                 guard countBeforeLogin(context) else { return }
@@ -168,7 +174,7 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         deliver()
-        if queued.isEmpty {
+        if starved && queued.isEmpty {
             gate.unpause()
             gate.releaseHeldRead(context)
         } else {

@@ -1,35 +1,122 @@
+import Connection
 import Core
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOConcurrencyHelpers
+import NIOCore
 import NIOSSL
 import ServiceLifecycle
 
 /// The HTTP listener. Today it serves `GET /healthz`; the admin UI, webmail and metrics join it
-/// in later issues.
+/// in later issues. Like the other listeners it applies the allow-list, the connection budget
+/// (server, class, listener, per client), the idle timeout and stalled-write detection; request
+/// pipelining is back-pressured by Hummingbird's async channel (no reads while a response waits).
 public enum HTTPService {
     /// Builds the Hummingbird application for one `http` listener.
     public static func make(
-        settings: ListenerSettings, tls: TLSConfiguration?, database: Database, logger: Logger
+        settings: ListenerSettings, tls: TLSConfiguration?, health: HealthMonitor, budget: ConnectionBudget, logger: Logger
     ) throws -> some Service {
         let router = Router()
         router.get("/healthz") { _, _ -> Response in
-            let healthy = await database.isReachable()
-            let body = healthy ? #"{"status":"ok","database":"ok"}"# : #"{"status":"unavailable","database":"unreachable"}"#
+            // From the monitor's last check: a flood of health checks costs no database round trips.
+            let healthy = health.isHealthy
+            let body =
+                healthy == true
+                ? #"{"status":"ok","database":"ok"}"#
+                : healthy == false ? #"{"status":"unavailable","database":"unreachable"}"# : #"{"status":"starting"}"#
             return Response(
-                status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                status: healthy == true ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: .init(string: body + "\n")))
         }
-        let configuration = ApplicationConfiguration(
-            address: .hostname(settings.host, port: settings.port), serverName: "posta")
         var httpLogger = logger
         httpLogger[metadataKey: "protocol"] = "http"
+        let admission = HTTPAdmission(settings: settings, budget: budget, logger: httpLogger)
+        let idle = TimeAmount.seconds(settings.idleTimeout.seconds)
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionTimeouts(idle: idle, loginTimeout: nil), HTTPAdmissionHandler(admission)])
+        let configuration = ApplicationConfiguration(
+            address: .hostname(settings.host, port: settings.port), serverName: "posta")
         if settings.tls == .implicit, let tls {
             return Application(
-                router: router, server: try .tls(.http1(), tlsConfiguration: tls), configuration: configuration,
-                logger: httpLogger)
+                router: router, server: try .tls(.http1(configuration: http1), tlsConfiguration: tls),
+                configuration: configuration, logger: httpLogger)
         }
-        return Application(router: router, configuration: configuration, logger: httpLogger)
+        return Application(router: router, server: .http1(configuration: http1), configuration: configuration, logger: httpLogger)
+    }
+}
+
+/// The connection limits of one HTTP listener (`TCPListener` applies the same to the others).
+final class HTTPAdmission: Sendable {
+    let settings: ListenerSettings
+    let budget: ConnectionBudget
+    let listener: ConnectionLimiter
+    let logger: Logger
+
+    init(settings: ListenerSettings, budget: ConnectionBudget, logger: Logger) {
+        self.settings = settings
+        self.budget = budget
+        self.listener = ConnectionLimiter(maxTotal: settings.maxConnections)
+        self.logger = logger
+    }
+
+    /// Takes a slot for the client at `ip` in every counter; false when one is full or the
+    /// client is not allowed.
+    func admit(_ ip: String) -> Bool { budget.admit(ip, to: settings, listener: listener) == nil }
+
+    func release(_ ip: String) { budget.release(ip, from: settings, listener: listener) }
+}
+
+/// Admits or closes an HTTP connection as it is set up, gives its slot back when it closes, and
+/// closes it on a `ConnectionTimeout`.
+final class HTTPAdmissionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+    private let admission: HTTPAdmission
+
+    init(_ admission: HTTPAdmission) { self.admission = admission }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let ip = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        guard admission.admit(ip) else {
+            admission.logger.notice("connection refused", metadata: ["client": "\(ip)", "protocol": "http"])
+            context.close(promise: nil)
+            return
+        }
+        context.channel.closeFuture.whenComplete { [admission] _ in admission.release(ip) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ConnectionTimeout {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
+/// Whether the database answers, as `/healthz` reports it: checked every `interval` in the
+/// background while the server runs; nil before the first check.
+public final class HealthMonitor: Service, Sendable {
+    private let database: Database
+    private let interval: Duration
+    private let state = NIOLockedValueBox<Bool?>(nil)
+
+    public init(database: Database, interval: Duration = .seconds(5)) {
+        self.database = database
+        self.interval = interval
+    }
+
+    public var isHealthy: Bool? { state.withLockedValue { $0 } }
+
+    public func run() async throws {
+        try? await cancelWhenGracefulShutdown { [self] in
+            while !Task.isCancelled {
+                let healthy = await database.isReachable()
+                state.withLockedValue { $0 = healthy }
+                try await Task.sleep(for: interval)
+            }
+        }
     }
 }
 

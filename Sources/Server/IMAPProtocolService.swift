@@ -18,7 +18,9 @@ public struct IMAPProtocolService: ProtocolService {
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
         let configuration = IMAPConfiguration(
             hostname: context.hostname, startTLSAvailable: context.tls != nil && context.listener.tls == .starttls,
-            allowPlaintextAuth: context.listener.tls == .none, appendLimit: appendLimit)
+            allowPlaintextAuth: context.listener.tls == .none, appendLimit: appendLimit,
+            loginTimeout: .seconds(context.listener.loginTimeout.seconds),
+            maxCommandsBeforeLogin: context.listener.maxCommandsBeforeLogin)
         try IMAPConnection.start(
             on: channel, backend: backend, configuration: configuration, clientIP: context.remoteIP,
             isTLS: context.isTLS, tls: context.tls, protocolName: context.listener.protocol.rawValue, logger: context.logger)
@@ -30,6 +32,7 @@ public struct IMAPProtocolService: ProtocolService {
         case .serverFull: "* BYE [UNAVAILABLE] \(hostname) too many connections, try again later\r\n"
         case .tooManyFromClient: "* BYE [UNAVAILABLE] \(hostname) too many connections from your address\r\n"
         case .shuttingDown: "* BYE [UNAVAILABLE] \(hostname) server shutting down\r\n"
+        case .notAllowed: "* BYE \(hostname) access denied\r\n"
         }
     }
 }

@@ -16,7 +16,8 @@ public struct POP3ProtocolService: ProtocolService {
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
         let configuration = POP3Configuration(
             hostname: context.hostname, stlsAvailable: context.tls != nil && context.listener.tls == .starttls,
-            allowPlaintextAuth: context.listener.tls == .none)
+            allowPlaintextAuth: context.listener.tls == .none,
+            maxCommandsBeforeLogin: context.listener.maxCommandsBeforeLogin)
         try channel.pipeline.syncOperations.addHandler(
             POP3ServerHandler(
                 backend: backend, configuration: configuration, clientIP: context.remoteIP, isTLS: context.isTLS,
@@ -29,6 +30,7 @@ public struct POP3ProtocolService: ProtocolService {
         case .serverFull: "-ERR [SYS/TEMP] \(hostname) too many connections, try again later\r\n"
         case .tooManyFromClient: "-ERR [SYS/TEMP] \(hostname) too many connections from your address, try again later\r\n"
         case .shuttingDown: "-ERR [SYS/TEMP] \(hostname) server shutting down\r\n"
+        case .notAllowed: "-ERR [SYS/PERM] \(hostname) access denied\r\n"
         }
     }
 }

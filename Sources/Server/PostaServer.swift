@@ -100,11 +100,12 @@ public struct PostaServer: Sendable {
             tlsConfiguration = configuration
             tlsContext = try NIOSSLContext(configuration: configuration)
         }
-        let limiter = ConnectionLimiter(maxTotal: config.limits.maxConnections)
-        return try config.listeners.map { listener -> any Service in
+        let budget = ConnectionBudget(limits: config.limits)
+        let health = HealthMonitor(database: site.database)
+        let listeners = try config.listeners.map { listener -> any Service in
             if listener.protocol == .http {
                 return try HTTPService.make(
-                    settings: listener, tls: tlsConfiguration, database: site.database, logger: logger)
+                    settings: listener, tls: tlsConfiguration, health: health, budget: budget, logger: logger)
             }
             guard let service = services[listener.protocol] else {
                 throw ServerError.protocolUnavailable(
@@ -112,9 +113,11 @@ public struct PostaServer: Sendable {
                 )
             }
             return TCPListener(
-                settings: listener, service: service, limiter: limiter, tls: tlsContext, hostname: config.hostname,
+                settings: listener, service: service, budget: budget, tls: tlsContext, hostname: config.hostname,
                 logger: logger)
         }
+        // The HTTP listeners' /healthz answers from the monitor's background checks.
+        return config.listeners.contains { $0.protocol == .http } ? listeners + [health] : listeners
     }
 
     /// Runs until SIGTERM or SIGINT, then drains and returns. `onStart` runs once every

@@ -11,9 +11,10 @@ public protocol ProtocolService: Sendable {
     /// Adds this protocol's handlers to a newly accepted connection. Called on the channel's
     /// event loop; for implicit-TLS listeners the TLS handler is already first in the pipeline.
     ///
-    /// Handlers may consume `IdleStateHandler.IdleStateEvent` (to say goodbye, e.g. SMTP `421
-    /// 4.4.2`) and `ChannelShouldQuiesceEvent` (server shutting down); unconsumed, both close the
-    /// connection.
+    /// Handlers may consume `ConnectionTimeout` (to say goodbye, e.g. SMTP `421 4.4.2`) and
+    /// `ChannelShouldQuiesceEvent` (server shutting down); unconsumed, both close the connection.
+    /// They send `ConnectionActivity` outbound: `.busy`/`.ready` around work on a command (the idle
+    /// timer does not run meanwhile), `.authenticated` after a login.
     func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws
 
     /// What to write to a client refused for capacity before closing, e.g.
@@ -26,6 +27,8 @@ public enum RefusalReason: Sendable, Equatable {
     case serverFull
     case tooManyFromClient
     case shuttingDown
+    /// The client's address is not in the listener's `allowed_clients`.
+    case notAllowed
 }
 
 /// Everything a protocol handler knows about its connection when it starts.
@@ -42,6 +45,7 @@ public struct ConnectionContext: Sendable {
     public let isTLS: Bool
     public let logger: Logger
 
-    /// The client's IP address as text (no port), or "unknown".
+    /// The client's IP address as text (no port), or "unknown"; per-client limits count it by its
+    /// `ClientKey` (an IPv6 client by its prefix).
     public var remoteIP: String { remoteAddress?.ipAddress ?? "unknown" }
 }

@@ -19,6 +19,8 @@ public struct SMTPProtocolService: ProtocolService {
         let configuration = SMTPServerConfiguration(
             hostname: context.hostname, mode: receiver.mode == .lmtp ? .lmtp : .smtp,
             maxMessageSize: limits.maxMessageSize.bytes, maxRecipients: limits.maxRecipients,
+            maxCommandLineLength: limits.maxLineLength,
+            maxCommandsBeforeLogin: submission ? context.listener.maxCommandsBeforeLogin : nil,
             startTLSAvailable: context.tls != nil && context.listener.tls == .starttls,
             authMechanisms: submission ? ["PLAIN", "LOGIN"] : [], authRequiresTLS: true,
             requireAuthForMail: submission)
@@ -35,6 +37,8 @@ public struct SMTPProtocolService: ProtocolService {
         case .serverFull: text = "421 4.7.0 \(hostname) Too many connections, try again later\r\n"
         case .tooManyFromClient: text = "421 4.7.0 \(hostname) Too many connections from your address, try again later\r\n"
         case .shuttingDown: text = "421 4.3.2 \(hostname) Service shutting down\r\n"
+        // RFC 5321 §3.1: a server may refuse a client with 554 instead of the greeting.
+        case .notAllowed: text = "554 5.7.1 \(hostname) Access denied\r\n"
         }
         return text
     }

@@ -1,3 +1,4 @@
+import Connection
 import Core
 import Logging
 import NIOConcurrencyHelpers
@@ -6,14 +7,15 @@ import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 
-/// One TCP listener: binds its address, applies connection limits, implicit TLS and the idle
-/// timeout, hands each connection to its protocol, and drains on graceful shutdown.
+/// One TCP listener: binds its address, applies the client allow-list, connection limits (server,
+/// listener class, listener, per client), implicit TLS, the idle and login timeouts, hands each
+/// connection to its protocol, and drains on graceful shutdown.
 public final class TCPListener: Service, Sendable {
     public let settings: ListenerSettings
     private let service: any ProtocolService
-    /// Server-wide connection count, shared by every listener.
-    private let serverLimiter: ConnectionLimiter
-    /// This listener's own count and per-IP counts.
+    /// Server-wide counts, shared by every listener: the total and this listener's class.
+    private let budget: ConnectionBudget
+    /// This listener's own count and per-client counts.
     private let listenerLimiter: ConnectionLimiter
     private let tls: NIOSSLContext?
     private let hostname: String
@@ -26,13 +28,13 @@ public final class TCPListener: Service, Sendable {
     private let boundPromise: EventLoopPromise<SocketAddress>
 
     public init(
-        settings: ListenerSettings, service: any ProtocolService, limiter: ConnectionLimiter, tls: NIOSSLContext?,
+        settings: ListenerSettings, service: any ProtocolService, budget: ConnectionBudget, tls: NIOSSLContext?,
         hostname: String, logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         drainTimeout: TimeAmount = .seconds(10)
     ) {
         self.settings = settings
         self.service = service
-        self.serverLimiter = limiter
+        self.budget = budget
         self.listenerLimiter = ConnectionLimiter(maxTotal: settings.maxConnections)
         self.tls = tls
         self.hostname = hostname
@@ -85,7 +87,7 @@ public final class TCPListener: Service, Sendable {
     /// Runs on the child's event loop for each accepted connection.
     private func accept(_ child: any Channel) throws {
         let ip = child.remoteAddress?.ipAddress ?? "unknown"
-        if let reason = admit(ip) {
+        if let reason = budget.admit(ip, to: settings, listener: listenerLimiter) {
             logger.notice(
                 "connection refused",
                 metadata: ["client": "\(ip)", "reason": "\(reason)", "protocol": "\(settings.protocol.rawValue)"])
@@ -93,9 +95,8 @@ public final class TCPListener: Service, Sendable {
             return
         }
         connections.insert(child)
-        child.closeFuture.whenComplete { [serverLimiter, listenerLimiter] _ in
-            listenerLimiter.release(ip: ip)
-            serverLimiter.release(ip: ip)
+        child.closeFuture.whenComplete { [budget, listenerLimiter, settings] _ in
+            budget.release(ip, from: settings, listener: listenerLimiter)
         }
 
         let sessionID = SessionID.next()
@@ -109,22 +110,15 @@ public final class TCPListener: Service, Sendable {
             guard let tls else { throw ServerError.tls("listener \(settings.host):\(settings.port) needs a certificate") }
             try sync.addHandler(NIOSSLServerHandler(context: tls))
         }
-        try sync.addHandler(IdleStateHandler(readTimeout: .seconds(settings.idleTimeout.seconds)))
+        try sync.addHandler(
+            ConnectionTimeouts(
+                idle: .seconds(settings.idleTimeout.seconds),
+                loginTimeout: settings.protocol.expectsLogin ? .seconds(settings.loginTimeout.seconds) : nil))
         let context = ConnectionContext(
             sessionID: sessionID, listener: settings, hostname: hostname, remoteAddress: child.remoteAddress,
             localAddress: child.localAddress, tls: tls, isTLS: settings.tls == .implicit, logger: sessionLogger)
         try service.initializeConnection(child, context: context)
         try sync.addHandler(ConnectionTail(logger: sessionLogger))
-    }
-
-    /// Takes a slot in both counters, or says why not.
-    private func admit(_ ip: String) -> RefusalReason? {
-        guard serverLimiter.acquire(ip: ip, maxPerIP: .max) else { return .serverFull }
-        guard listenerLimiter.acquire(ip: ip, maxPerIP: settings.maxConnectionsPerIP) else {
-            serverLimiter.release(ip: ip)
-            return listenerLimiter.openConnections >= listenerLimiter.maxTotal ? .serverFull : .tooManyFromClient
-        }
-        return nil
     }
 
     private func refuse(_ child: any Channel, reason: RefusalReason) {
@@ -138,8 +132,8 @@ public final class TCPListener: Service, Sendable {
     }
 }
 
-/// Last handler of every connection: closes on an idle timeout or a shutdown request that no
-/// protocol handler consumed, and logs errors that reached the end of the pipeline.
+/// Last handler of every connection: closes on a timeout or a shutdown request that no protocol
+/// handler consumed, and logs errors that reached the end of the pipeline.
 final class ConnectionTail: ChannelInboundHandler, Sendable {
     typealias InboundIn = NIOAny
     let logger: Logger
@@ -147,8 +141,8 @@ final class ConnectionTail: ChannelInboundHandler, Sendable {
     init(logger: Logger) { self.logger = logger }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            logger.info("idle timeout")
+        if let timeout = event as? ConnectionTimeout {
+            logger.info(timeout == .idle ? "idle timeout" : "login timeout")
             context.close(promise: nil)
         } else if event is ChannelShouldQuiesceEvent {
             context.close(promise: nil)

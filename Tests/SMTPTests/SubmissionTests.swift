@@ -51,3 +51,34 @@ struct SubmissionTests {
         #expect(d.send("MAIL FROM:<a@b.example>\r\n").statuses == ["250 2.1.0"])
     }
 }
+
+/// Issue #12 item 3: an anonymous client on a login listener cannot pipeline without end.
+@Suite("Session: limits before authentication")
+struct SubmissionLoginLimitTests {
+    static let capped = SubmissionTests.submission.with { $0.maxCommandsBeforeLogin = 5 }
+
+    @Test func commandsBeforeAuthAreCapped() {
+        var d = SessionDriver(Self.capped, client: .implicitTLS)
+        let actions = d.send("EHLO c.example\r\n" + String(repeating: "NOOP\r\n", count: 4) + "NOOP\r\nNOOP\r\n")
+        #expect(actions.statuses == ["250"] + Array(repeating: "250 2.0.0", count: 4) + ["421 4.7.0"])
+        #expect(actions.last == .close)
+    }
+
+    @Test func failedLoginsCountAndTheCapEndsAtLogin() {
+        var d = SessionDriver(Self.capped, client: .implicitTLS)
+        d.send("EHLO c.example\r\nAUTH PLAIN \(b64("\u{0}alice\u{0}nope"))\r\n")
+        let actions = d.send("AUTH PLAIN \(alicePlain)\r\n" + String(repeating: "NOOP\r\n", count: 10))
+        #expect(actions.statuses == ["235 2.7.0"] + Array(repeating: "250 2.0.0", count: 10))
+    }
+
+    @Test func loginTimeoutSays421AndCloses() {
+        var d = SessionDriver(Self.capped, client: .implicitTLS)
+        let actions = d.absorb(d.session.loginTimeout())
+        #expect(actions.statuses == ["421 4.7.0"] && actions.last == .close)
+    }
+
+    @Test func theMXListenerHasNoSuchCap() {
+        var d = SessionDriver()
+        #expect(d.send(String(repeating: "NOOP\r\n", count: 60)).codes == Array(repeating: 250, count: 60))
+    }
+}

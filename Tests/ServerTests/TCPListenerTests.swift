@@ -39,7 +39,7 @@ struct TCPListenerTests {
     static func listener(_ settings: ListenerSettings, service: some ProtocolService = EchoService(),
                          serverMax: Int = 1000, tls: NIOSSLContext? = nil, drain: TimeAmount = .seconds(5)) -> TCPListener {
         TCPListener(
-            settings: settings, service: service, limiter: ConnectionLimiter(maxTotal: serverMax), tls: tls,
+            settings: settings, service: service, budget: ConnectionBudget(limits: Limits(maxConnections: serverMax)), tls: tls,
             hostname: "mx.test", logger: Logger(label: "test"), drainTimeout: drain)
     }
 
@@ -81,6 +81,61 @@ struct TCPListenerTests {
             #expect(b.text == "busy serverFull mx.test\r\n")
             await a.close()
         }
+    }
+
+    @Test func refusesClientsOutsideTheAllowList() async throws {
+        var settings = Self.settings()
+        settings.allowedClients = [NetworkPrefix(parsing: "10.0.0.0/8")!]
+        try await Self.running(Self.listener(settings)) { port in
+            let c = try await TestClient.connect(port: port)
+            try await c.waitForClose()
+            #expect(c.text == "busy notAllowed mx.test\r\n")
+        }
+    }
+
+    /// Issue #12 item 4: a port-25 flood cannot take the slots of mailbox users.
+    @Test func aFullListenerClassLeavesTheOthersTheirSlots() async throws {
+        let budget = ConnectionBudget(limits: Limits(maxConnections: 10))  // mx 4, mailbox 3
+        var imapSettings = Self.settings()
+        imapSettings.protocol = .imap
+        let mx = TCPListener(
+            settings: Self.settings(), service: EchoService(), budget: budget, tls: nil, hostname: "mx.test",
+            logger: Logger(label: "test"))
+        let imap = TCPListener(
+            settings: imapSettings, service: EchoService(), budget: budget, tls: nil, hostname: "mx.test",
+            logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [mx, imap], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let mxPort = try await mx.boundAddress().port!
+            let imapPort = try await imap.boundAddress().port!
+            var open: [TestClient] = []
+            for _ in 0..<4 {
+                let c = try await TestClient.connect(port: mxPort)
+                try await c.waitFor("hello")
+                open.append(c)
+            }
+            let refused = try await TestClient.connect(port: mxPort)
+            try await refused.waitForClose()
+            #expect(refused.text == "busy serverFull mx.test\r\n")
+            let reader = try await TestClient.connect(port: imapPort)
+            try await reader.waitFor("hello")
+            await reader.close()
+            for c in open { await c.close() }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test func ipv6ClientsAreCountedPerPrefix() {
+        let budget = ConnectionBudget(limits: Limits())
+        let listener = ConnectionLimiter(maxTotal: 100)
+        #expect(listener.acquire(budget.key("2001:db8:0:1::a"), maxPerClient: 2))
+        #expect(listener.acquire(budget.key("2001:db8:0:1::b"), maxPerClient: 2))
+        #expect(!listener.acquire(budget.key("2001:db8:0:1:ffff::c"), maxPerClient: 2))
+        #expect(listener.acquire(budget.key("2001:db8:0:2::a"), maxPerClient: 2))
+        #expect(listener.acquire(budget.key("::ffff:192.0.2.1"), maxPerClient: 1))
+        #expect(!listener.acquire(budget.key("192.0.2.1"), maxPerClient: 1))
     }
 
     @Test func idleConnectionsAreClosed() async throws {

@@ -31,12 +31,48 @@ public enum ListenerProtocol: String, Sendable, Equatable, Hashable, CaseIterabl
         }
     }
 
+    /// The budget this protocol's connections count against (`Limits.budget(_:)`).
+    public var listenerClass: ListenerClass {
+        switch self {
+        case .smtp: .mx
+        case .submission, .submissions: .submission
+        case .imap, .imaps, .pop3, .pop3s: .mailbox
+        case .lmtp, .http, .policy: .service
+        }
+    }
+
+    /// Whether clients log in here, so that the login timeout and the command cap before login apply.
+    public var expectsLogin: Bool { [.submission, .submissions, .imap, .imaps, .pop3, .pop3s].contains(self) }
+
     /// The `tls` value used when the listener has none.
     public var defaultTLSMode: TLSMode {
         switch self {
         case .smtp, .submission, .imap, .pop3: return .starttls
         case .submissions, .imaps, .pop3s: return .implicit
         case .lmtp, .http, .policy: return .none
+        }
+    }
+}
+
+/// Listener protocols grouped for the server-wide connection budget: a flood on port 25 cannot
+/// take the connections of people reading or sending their mail.
+public enum ListenerClass: String, Sendable, Hashable, CaseIterable {
+    /// `smtp` (port 25, mail from the Internet).
+    case mx
+    /// `submission`, `submissions`.
+    case submission
+    /// `imap`, `imaps`, `pop3`, `pop3s`.
+    case mailbox
+    /// `lmtp`, `policy`, `http`: other software of the site.
+    case service
+
+    /// Default share of `limits.max_connections`, in percent.
+    var defaultSharePercent: Int {
+        switch self {
+        case .mx: 40
+        case .submission: 20
+        case .mailbox: 30
+        case .service: 10
         }
     }
 }
@@ -70,6 +106,23 @@ public struct ListenerSettings: Sendable, Equatable {
     /// `filter`: whether mail received here goes through `[filter]` (false on the re-injection
     /// listener of an external content filter).
     public var filter = true
+    /// `login_timeout`, or `limits.login_timeout` (used where `protocol.expectsLogin`).
+    public var loginTimeout: ConfigDuration = .seconds(60)
+    /// `max_commands_before_login`, or the `[limits]` value (used where `protocol.expectsLogin`).
+    public var maxCommandsBeforeLogin = 50
+    /// `allowed_clients`: the client networks that may connect; nil allows every client. Policy
+    /// listeners and content-filter re-injection listeners (`filter = false`) default to loopback.
+    public var allowedClients: [NetworkPrefix]?
+
+    /// Loopback only: the default of `allowed_clients` where it has one.
+    public static let loopback = ["127.0.0.0/8", "::1"].compactMap(NetworkPrefix.init(parsing:))
+
+    /// Whether a client at `address` may connect.
+    public func allows(_ address: String) -> Bool {
+        guard let allowedClients else { return true }
+        let key = ClientKey(address: address, ipv6PrefixLength: 128).description  // IPv4-mapped → IPv4
+        return allowedClients.contains { $0.contains(key) }
+    }
     /// The line of the `[[listener]]` header (0 when unknown), for messages at run time.
     public var line: Int
 

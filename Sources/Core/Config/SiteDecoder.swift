@@ -18,10 +18,10 @@ struct SiteDecoder {
     static let limitsKeys = [
         "max_connections", "max_connections_per_ip", "idle_timeout", "max_message_size", "max_line_length",
         "max_recipients",
-    ]
+    ] + connectionLimitKeys
     static let listenerKeys = [
         "protocol", "address", "tls", "max_connections", "max_connections_per_ip", "idle_timeout", "filter",
-    ]
+    ] + listenerAccessKeys
 
     static let hostnameForm =
         "a DNS name like \"mx1.example.org\" (letters, digits, hyphens and dots; labels of 1...63 characters not starting or ending with a hyphen; at most 253 characters)"
@@ -200,6 +200,7 @@ struct SiteDecoder {
         if let v = reader.integer("max_recipients", in: entries, at: path, range: Limits.maxRecipientsRange) {
             limits.maxRecipients = v
         }
+        decodeConnectionLimits(entries, at: path, into: &limits)
         return limits
     }
 
@@ -284,6 +285,7 @@ struct SiteDecoder {
                 maxConnectionsPerIP: maxPerIP, idleTimeout: idle,
                 line: reader.locator.line(for: path) ?? 0)
             settings.filter = filtered
+            decodeListenerAccess(entries, at: path, limits: limits, into: &settings)
             listeners.append((index, settings))
         }
         return listeners

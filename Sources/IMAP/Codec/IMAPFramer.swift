@@ -232,7 +232,8 @@ public struct IMAPFramer: Sendable {
             buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 17)
             scanned = 0
             start = 0
-        } else if start > 1 << 16 {
+        } else if start > 1 << 16 && start * 2 > buffer.count {
+            // Only once most of the storage is consumed: each byte is moved at most once on average.
             buffer.removeFirst(start)
             scanned -= start
             start = 0

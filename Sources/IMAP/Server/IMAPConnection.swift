@@ -12,8 +12,7 @@ public enum IMAPConnection {
     ) throws {
         let limits = IMAPFramer.Limits(maxLiteralSize: configuration.appendLimit)
         let handler = IMAPServerHandler(
-            limits: limits, loginTimeout: .nanoseconds(Int64(configuration.loginTimeout.components.seconds) * 1_000_000_000),
-            logger: logger)
+            limits: limits, maxCommandsBeforeLogin: configuration.maxCommandsBeforeLogin, logger: logger)
         try channel.pipeline.syncOperations.addHandler(handler)
         let transport = IMAPChannelTransport(channel: channel, handler: handler, tls: tls, logger: logger)
         Task {

@@ -1,11 +1,14 @@
+import Connection
 import Logging
 import NIOCore
 import NIOSSL
 
 /// The SwiftNIO adapter of one IMAP connection: frames bytes with `IMAPFramer`, answers
 /// continuation requests for synchronising literals, and hands inputs to the session's task one
-/// at a time. Reads stop while a complete command waits for the session, so a pipelining client
-/// cannot make the server buffer without bound.
+/// at a time. Reads stop while a complete command waits for the session or the client does not
+/// read our responses (`ReadGate`), so a pipelining client cannot make the server buffer without
+/// bound. The idle timer does not run while the session works on a command (`ConnectionActivity`);
+/// the login timeout and the cap on commands before login end an anonymous connection with `* BYE`.
 ///
 /// All state is touched on the channel's event loop; the session reaches it through
 /// `IMAPChannelTransport`.
@@ -19,8 +22,13 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var waiter: EventLoopPromise<IMAPInput>?
     private var queued: [IMAPInput] = []
-    private var gate = ReadGateState()
+    private var gate = ReadGate()
     private var closed = false
+    /// The session is working on an input it took (not waiting in `next`).
+    private var busy = false
+    private var loggedIn = false
+    private var commandsBeforeLogin = 0
+    private let maxCommandsBeforeLogin: Int
 
     /// Limits until the client has logged in: no message can be sent yet, so literals of a few KiB
     /// suffice and an anonymous client cannot make the server hold large ones. A line may still be as
@@ -28,13 +36,11 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     static let loginLimits = IMAPFramer.Limits(maxLineLength: 64 * 1024, maxLiteralSize: 8 * 1024)
 
     private let authenticatedLimits: IMAPFramer.Limits
-    private let loginTimeout: TimeAmount
-    private var loginDeadline: Scheduled<Void>?
 
-    init(limits: IMAPFramer.Limits, loginTimeout: TimeAmount, logger: Logger) {
+    init(limits: IMAPFramer.Limits, maxCommandsBeforeLogin: Int, logger: Logger) {
         framer = IMAPFramer(limits: Self.loginLimits)
         authenticatedLimits = limits
-        self.loginTimeout = loginTimeout
+        self.maxCommandsBeforeLogin = maxCommandsBeforeLogin
         self.logger = logger
     }
 
@@ -42,21 +48,26 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        // RFC 9051 §5.4 allows a short timer before login; it runs from the connection's start,
-        // so a client trickling bytes cannot hold the connection.
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        loginDeadline = context.eventLoop.scheduleTask(in: loginTimeout) {
-            let (handler, context) = bound.value
-            handler.logger.info("login timeout")
-            let channel = context.channel
-            context.writeAndFlush(handler.wrapOutboundOut(ByteBuffer(string: "* BYE Login timeout\r\n")))
-                .whenComplete { _ in channel.close(promise: nil) }
-        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        loginDeadline?.cancel()
         self.context = nil
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !closed { pump(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Says `* BYE` and closes, dropping whatever the client sent meanwhile (RFC 9051 §7.1.5).
+    private func bye(_ text: String, context: ChannelHandlerContext) {
+        guard !closed else { return }
+        closed = true
+        framer = IMAPFramer(limits: framer.limits)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "* BYE \(text)\r\n"))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -74,12 +85,17 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if gate.paused { gate.pending = true } else { context.read() }
+        gate.read(context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
-        case is IdleStateHandler.IdleStateEvent:
+        case ConnectionTimeout.loginDeadline as ConnectionTimeout:
+            // RFC 9051 §5.4 allows a short timer before login; it runs from the connection's start,
+            // so a client trickling bytes cannot hold the connection.
+            logger.info("login timeout")
+            bye("Login timeout", context: context)
+        case ConnectionTimeout.idle as ConnectionTimeout:
             queued.append(.idle)
             deliver()
         case is ChannelShouldQuiesceEvent:
@@ -100,6 +116,10 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func next(_ promise: EventLoopPromise<IMAPInput>) {
         if let waiter { waiter.succeed(.closed) }
         waiter = promise
+        if busy, let context {
+            busy = false
+            context.triggerUserOutboundEvent(ConnectionActivity.ready, promise: nil)
+        }
         if let context { pump(context: context) } else { deliver() }
     }
 
@@ -107,8 +127,8 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The client logged in: the login deadline is off and literals up to the APPEND limit are accepted.
     func authenticated() {
-        loginDeadline?.cancel()
-        loginDeadline = nil
+        loggedIn = true
+        context?.triggerUserOutboundEvent(ConnectionActivity.authenticated, promise: nil)
         framer.limits = authenticatedLimits
     }
 
@@ -130,42 +150,55 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Framing
 
-    /// Frames buffered bytes into inputs while the session waits for one; pauses reads once a
-    /// complete input is queued.
+    /// Frames buffered bytes into inputs while the session waits for one. Reads from the socket
+    /// go on only while the framer has used up what it holds (and the client reads our
+    /// responses), so pipelined commands wait in the socket, not in memory.
     private func pump(context: ChannelHandlerContext) {
-        while queued.isEmpty, let event = framer.next() {
+        var starved = false
+        while queued.isEmpty, context.channel.isWritable {
+            guard let event = framer.next() else {
+                starved = true
+                break
+            }
             switch event {
-            case .frame(let bytes): queued.append(.frame(bytes))
+            case .frame(let bytes):
+                guard countBeforeLogin(context) else { return }
+                queued.append(.frame(bytes))
             case .line(let bytes): queued.append(.line(bytes))
-            case .error(let error): queued.append(.framingError(error))
+            case .error(let error):
+                guard countBeforeLogin(context) else { return }
+                queued.append(.framingError(error))
             case .continuationRequest:
                 // RFC 9051 §7.5: the server is ready for the literal's octets.
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "+ Ready for literal data\r\n")), promise: nil)
             }
         }
         deliver()
-        if queued.isEmpty {
-            gate.paused = false
-            if gate.pending {
-                gate.pending = false
-                context.read()
-            }
+        if starved && queued.isEmpty {
+            gate.unpause()
+            gate.releaseHeldRead(context)
         } else {
-            gate.paused = true
+            gate.pause()
         }
+    }
+
+    /// Counts a command of a client not logged in; false (after `* BYE`) once over the cap.
+    private func countBeforeLogin(_ context: ChannelHandlerContext) -> Bool {
+        guard !loggedIn else { return true }
+        commandsBeforeLogin += 1
+        guard commandsBeforeLogin > maxCommandsBeforeLogin else { return true }
+        logger.info("too many commands before login")
+        bye("Too many commands before login", context: context)
+        return false
     }
 
     private func deliver() {
         guard let waiter, !queued.isEmpty else { return }
         self.waiter = nil
+        busy = true
+        context?.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)
         waiter.succeed(queued.removeFirst())
     }
-}
-
-/// Reads held back while the session has not taken the last complete input.
-private struct ReadGateState {
-    var paused = false
-    var pending = false
 }
 
 /// `IMAPTransport` over a NIO channel whose pipeline holds an `IMAPServerHandler`.

@@ -17,11 +17,15 @@ public struct IMAPConfiguration: Sendable {
     public var autologout: Duration
     /// A client that has not logged in gets less (a minute by default).
     public var loginTimeout: Duration
+    /// Commands (bad ones included) accepted before login; the next one gets `* BYE` and the
+    /// connection closes.
+    public var maxCommandsBeforeLogin: Int
 
     public init(
         hostname: String, startTLSAvailable: Bool, allowPlaintextAuth: Bool, appendLimit: Int = 50 * 1024 * 1024,
-        autologout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60)
+        autologout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60), maxCommandsBeforeLogin: Int = 50
     ) {
+        self.maxCommandsBeforeLogin = maxCommandsBeforeLogin
         self.hostname = hostname
         self.startTLSAvailable = startTLSAvailable
         self.allowPlaintextAuth = allowPlaintextAuth

@@ -72,11 +72,15 @@ public struct POP3Configuration: Sendable, Hashable {
     /// responses (RFC 5034 §4) may be longer, so the cap applies to those separately.
     public var maxCommandLength: Int
     public var maxSASLLength: Int
+    /// Commands (errors and failed logins included) accepted before a successful login; the next
+    /// one gets `-ERR` and the connection closes, so an anonymous client cannot pipeline without end.
+    public var maxCommandsBeforeLogin: Int
 
     public init(
         hostname: String, stlsAvailable: Bool, allowPlaintextAuth: Bool = false, maxCommandLength: Int = 1024,
-        maxSASLLength: Int = 8192
+        maxSASLLength: Int = 8192, maxCommandsBeforeLogin: Int = 50
     ) {
+        self.maxCommandsBeforeLogin = maxCommandsBeforeLogin
         self.hostname = hostname
         self.stlsAvailable = stlsAvailable
         self.allowPlaintextAuth = allowPlaintextAuth

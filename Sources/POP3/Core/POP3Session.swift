@@ -1,3 +1,5 @@
+import Core
+
 /// The sans-I/O POP3 server session (RFC 1939 with RFC 2449 CAPA and response codes, RFC 2595
 /// STLS, RFC 5034 AUTH PLAIN): bytes in, actions out. No I/O, no clock: the adapter performs
 /// effects and feeds back results with `resume(_:)`.
@@ -28,8 +30,10 @@ public struct POP3Session: Sendable {
     public private(set) var maildrop: POP3Maildrop?
     /// Message numbers marked by DELE.
     public private(set) var deleted: Set<Int> = []
-    private var input: [UInt8] = []
+    private var input = LineBuffer()
     private var shutdownRequested = false
+    /// Command lines received while not logged in (AUTHORIZATION state).
+    private var commandsBeforeLogin = 0
 
     public init(configuration: POP3Configuration, isTLS: Bool) {
         self.configuration = configuration
@@ -54,9 +58,10 @@ public struct POP3Session: Sendable {
         case .closed, .startingTLS: return []  // RFC 2595 §4: nothing before the handshake counts
         default: break
         }
-        input += bytes
+        input.append(bytes)
         var out: [POP3Action] = []
         process(&out)
+        input.compact()
         return out
     }
 
@@ -112,9 +117,19 @@ public struct POP3Session: Sendable {
     public mutating func tlsEstablished() -> [POP3Action] {
         guard state == .startingTLS else { return [] }
         isTLS = true
-        input = []
+        input.removeAll()
         state = .authorization(user: nil)
         return []
+    }
+
+    /// The client has not logged in within the listener's login timeout: `-ERR` and close.
+    public mutating func loginTimeout() -> [POP3Action] {
+        guard state != .closed, state != .transaction else { return [] }
+        let during = state == .startingTLS
+        state = .closed
+        input.removeAll()
+        // During a TLS handshake a plaintext response would corrupt it.
+        return during ? [.close] : [.send(.err("login timeout, closing connection")), .close]
     }
 
     /// RFC 1939 §3: the autologout timer expired. The session does not enter UPDATE: close
@@ -143,25 +158,33 @@ public struct POP3Session: Sendable {
         while pending == nil {
             switch state {
             case .closed, .startingTLS:
-                input = []
+                input.removeAll()
                 return
             default: break
             }
-            guard let newline = input.firstIndex(of: 0x0A) else {
-                let limit = state == .saslPlain ? configuration.maxSASLLength : max(configuration.maxCommandLength, configuration.maxSASLLength)
-                if input.count > limit + 1 {
-                    out.append(.send(.err("line too long")))
-                    out.append(.close)
-                    state = .closed
-                    input = []
-                }
+            let limit = state == .saslPlain ? configuration.maxSASLLength : max(configuration.maxCommandLength, configuration.maxSASLLength)
+            switch input.nextLine(maxLength: limit + 2) {
+            case .needMore:
                 return
+            case .tooLong:
+                out.append(.send(.err("line too long")))
+                out.append(.close)
+                state = .closed
+                input.removeAll()
+                return
+            case .line(let line):
+                if state != .transaction {
+                    commandsBeforeLogin += 1
+                    if commandsBeforeLogin > configuration.maxCommandsBeforeLogin {
+                        out.append(.send(.err("too many commands before login, closing connection")))
+                        out.append(.close)
+                        state = .closed
+                        input.removeAll()
+                        return
+                    }
+                }
+                handle(line, &out)
             }
-            var end = newline
-            if end > 0 && input[end - 1] == 0x0D { end -= 1 }
-            let line = Array(input[..<end])
-            input.removeSubrange(...newline)
-            handle(line, &out)
         }
     }
 
@@ -236,7 +259,7 @@ public struct POP3Session: Sendable {
             out.append(.send(.ok("begin TLS negotiation")))
             out.append(.startTLS)
             state = .startingTLS
-            input = []  // RFC 2595 §4: bytes pipelined after STLS are discarded
+            input.removeAll()  // RFC 2595 §4: bytes pipelined after STLS are discarded
         case .quit:
             state = .closed
             out.append(.send(.ok("\(configuration.hostname) POP3 server signing off")))

@@ -15,7 +15,9 @@ import NIOTLS
 
 /// The SwiftNIO adapter of one POP3 connection: feeds bytes to the sans-I/O `POP3Session`,
 /// performs its actions (responses, logins, streaming messages, UPDATE, STLS) and feeds results
-/// back. While an effect runs, reading from the socket is paused.
+/// back. Back-pressure (`ReadGate`): input goes to the session a command line at a time, and only
+/// while no effect runs and the client reads our responses; otherwise reading from the socket
+/// stops. The idle timer does not run while an effect (a login, a transfer) runs.
 public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundIn = ByteBuffer
@@ -41,6 +43,8 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private var startingTLS = false
     private var lease: MaildropLease?
     private var lastInput = NIODeadline.now()
+    /// `ConnectionActivity.authenticated` was sent.
+    private var reportedLogin = false
 
     public init(
         backend: POP3Backend, configuration: POP3Configuration, clientIP: String, isTLS: Bool, tls: NIOSSLContext?,
@@ -75,20 +79,34 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         lastInput = .now()
-        var buffer = unwrapInboundIn(data)
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        perform(session.receive(bytes), context: context)
+        gate.hold(unwrapInboundIn(data))
+        drain(context: context)
     }
 
     public func read(context: ChannelHandlerContext) {
         gate.read(context)
     }
 
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        drain(context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Feeds held input to the session a line at a time while it can take it (see `ReadGate`).
+    private func drain(context: ChannelHandlerContext) {
+        while !closing, let line = gate.nextInput(context, wholeLines: true) {
+            perform(session.receive(line), context: context)
+        }
+        gate.releaseHeldRead(context)
+    }
+
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
-        case is IdleStateHandler.IdleStateEvent:
-            // The listener's idle timeout may be shorter than RFC 1939's 10 minutes; a transfer
-            // in progress is not idleness.
+        case ConnectionTimeout.loginDeadline as ConnectionTimeout:
+            logger.info("login timeout")
+            perform(session.loginTimeout(), context: context)
+        case ConnectionTimeout.idle as ConnectionTimeout:
+            // The listener's idle timeout may be shorter than RFC 1939's 10 minutes.
             guard !waiting, NIODeadline.now() - lastInput >= Self.minimumAutologout else { return }
             logger.info("autologout")
             perform(session.timeout(), context: context)
@@ -128,6 +146,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
             case .startTLS:
                 context.flush()
                 wrote = false
+                gate.discardInput()  // RFC 2595 §4
                 startingTLS = true
                 ServerTLSUpgrade.start(context, tls: tls, logger: logger)
             case .close:
@@ -146,12 +165,18 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         gate.unpause()
         lastInput = .now()
         guard !closing else { return }
+        context.triggerUserOutboundEvent(ConnectionActivity.ready, promise: nil)
         perform(session.resume(result), context: context)
-        gate.releaseHeldRead(context)
+        if !reportedLogin, session.isInTransaction {
+            reportedLogin = true
+            context.triggerUserOutboundEvent(ConnectionActivity.authenticated, promise: nil)
+        }
+        drain(context: context)
     }
 
     private func run(_ effect: POP3Effect, context: ChannelHandlerContext) {
         gate.pause()
+        context.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let backend = backend
         let logger = logger

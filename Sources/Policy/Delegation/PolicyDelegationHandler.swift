@@ -1,17 +1,23 @@
+import Connection
 import Logging
 import NIOCore
 
 /// The SwiftNIO adapter of one delegation connection: feeds bytes to the session, asks the
 /// engine for each request in turn (replies keep request order), and closes on a protocol error.
-public final class PolicyDelegationHandler: ChannelInboundHandler {
+///
+/// Back-pressure (`ReadGate`): input goes to the session a line at a time, and not while a request
+/// is being evaluated or the client is not reading our replies; then reading from the socket stops.
+/// So at most one request is pending per connection however many the client pipelines.
+public final class PolicyDelegationHandler: ChannelDuplexHandler {
     public typealias InboundIn = ByteBuffer
+    public typealias OutboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
     private var session = PolicyDelegationSession()
     private let engine: PolicyEngine
     private let logger: Logger
-    private var pending: [PolicyDelegationSession.Item] = []
-    private var busy = false
+    private var gate = ReadGate()
+    private var closed = false
 
     public init(engine: PolicyEngine, logger: Logger) {
         self.engine = engine
@@ -19,33 +25,59 @@ public final class PolicyDelegationHandler: ChannelInboundHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        do {
-            pending += try session.receive(buffer.readableBytesView)
-        } catch {
-            logger.info("policy protocol error", metadata: ["error": "\(error)"])
-            context.close(promise: nil)
-            return
-        }
-        next(context: context)
+        guard !closed else { return }
+        gate.hold(unwrapInboundIn(data))
+        drain(context: context)
     }
 
-    private func next(context: ChannelHandlerContext) {
-        while !busy, !pending.isEmpty {
-            switch pending.removeFirst() {
-            case .answer(let bytes):
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
-            case .evaluate(let request):
-                busy = true
-                let engine = engine
-                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                context.eventLoop.makeFutureWithTask { await engine.evaluate(request) }.whenSuccess { verdict in
-                    let (handler, context) = bound.value
-                    let bytes = handler.session.reply(verdict, to: request)
-                    context.writeAndFlush(handler.wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
-                    handler.busy = false
-                    handler.next(context: context)
-                }
+    public func read(context: ChannelHandlerContext) {
+        gate.read(context)
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        drain(context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        context.fireChannelInactive()
+    }
+
+    private func drain(context: ChannelHandlerContext) {
+        while !closed, let line = gate.nextInput(context, wholeLines: true) {
+            let items: [PolicyDelegationSession.Item]
+            do {
+                items = try session.receive(line)
+            } catch {
+                logger.info("policy protocol error", metadata: ["error": "\(error)"])
+                closed = true
+                context.close(promise: nil)
+                return
+            }
+            // A line ends at most one request.
+            for item in items { handle(item, context: context) }
+        }
+        gate.releaseHeldRead(context)
+    }
+
+    private func handle(_ item: PolicyDelegationSession.Item, context: ChannelHandlerContext) {
+        switch item {
+        case .answer(let bytes):
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
+        case .evaluate(let request):
+            gate.pause()
+            context.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)
+            let engine = engine
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.makeFutureWithTask { await engine.evaluate(request) }.whenSuccess { verdict in
+                let (handler, context) = bound.value
+                guard !handler.closed else { return }
+                let bytes = handler.session.reply(verdict, to: request)
+                context.writeAndFlush(handler.wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
+                handler.gate.unpause()
+                context.triggerUserOutboundEvent(ConnectionActivity.ready, promise: nil)
+                handler.drain(context: context)
             }
         }
     }

@@ -24,6 +24,9 @@ public struct SMTPServerConfiguration: Sendable, Hashable {
     public var maxErrors: Int
     /// Commands per connection; the next one gets `421 4.7.0` and the connection closes.
     public var maxCommands: Int
+    /// Where clients must log in (submission): commands before a successful AUTH, errors and
+    /// AUTH attempts included; the next one gets `421 4.7.0` and the connection closes. nil: no cap.
+    public var maxCommandsBeforeLogin: Int?
     /// `Received:` fields allowed in a message header; more is a mail loop (RFC 5321 §6.3): `554 5.4.6`.
     public var maxReceivedHeaders: Int
     /// Whether STARTTLS (RFC 3207) can be offered (a certificate is configured).
@@ -53,6 +56,7 @@ public struct SMTPServerConfiguration: Sendable, Hashable {
         maxCommandLineLength: Int = 2048,
         maxErrors: Int = 20,
         maxCommands: Int = 10_000,
+        maxCommandsBeforeLogin: Int? = nil,
         maxReceivedHeaders: Int = 50,
         startTLSAvailable: Bool = false,
         advertiseSMTPUTF8: Bool = true,
@@ -71,6 +75,7 @@ public struct SMTPServerConfiguration: Sendable, Hashable {
         self.maxCommandLineLength = maxCommandLineLength
         self.maxErrors = maxErrors
         self.maxCommands = maxCommands
+        self.maxCommandsBeforeLogin = maxCommandsBeforeLogin
         self.maxReceivedHeaders = maxReceivedHeaders
         self.startTLSAvailable = startTLSAvailable
         self.advertiseSMTPUTF8 = advertiseSMTPUTF8

@@ -23,6 +23,7 @@ enum SMTPServerReplies {
     static let needsSMTPUTF8 = SMTPReply(553, .init(5, 6, 7), "Non-ASCII address requires the SMTPUTF8 parameter")
     static let tooManyErrors = SMTPReply(421, .init(4, 7, 0), "Too many errors, closing connection")
     static let tooManyCommands = SMTPReply(421, .init(4, 7, 0), "Too many commands, closing connection")
+    static let tooManyCommandsBeforeLogin = SMTPReply(421, .init(4, 7, 0), "Too many commands before authentication, closing connection")
     static let internalError = SMTPReply(451, .init(4, 3, 0), "Internal error, try again later")
 
     // RFC 4954 §6 and RFC 5248 (the enhanced codes of AUTH)
@@ -36,6 +37,11 @@ enum SMTPServerReplies {
     static let authInvalid = SMTPReply(535, .init(5, 7, 8), "Authentication credentials invalid")
     static let authTemporaryFailure = SMTPReply(454, .init(4, 7, 0), "Temporary authentication failure")
     static let authUnavailable = SMTPReply(502, .init(5, 5, 1), "AUTH not available")
+
+    /// RFC 5321 §3.8: 421 when the server closes; 4.7.0, a security policy (no login in time).
+    static func loginTimeout(_ hostname: String) -> SMTPReply {
+        SMTPReply(421, .init(4, 7, 0), "\(hostname) Authentication timeout, closing connection")
+    }
 
     static func timeout(_ hostname: String) -> SMTPReply {
         SMTPReply(421, .init(4, 4, 2), "\(hostname) Error: timeout exceeded")

@@ -57,7 +57,7 @@ public struct SMTPServerSession: Sendable {
     }
 
     var phase: Phase = .notStarted
-    var input = SMTPInputBuffer()
+    var input = LineBuffer()
     var greeting: Greeting?
     var transaction: Transaction?
     /// Set once a message body has begun (354 sent, or a BDAT chunk accepted) until it completes or
@@ -89,6 +89,14 @@ public struct SMTPServerSession: Sendable {
     public var isClosed: Bool {
         if case .closed = phase { return true }
         return false
+    }
+
+    /// Reading message content (DATA, BDAT) rather than command lines: the adapter may feed larger pieces.
+    public var isReceivingContent: Bool {
+        switch phase {
+        case .data, .bdat, .discard: return true
+        default: return false
+        }
     }
 
     /// Input received and not yet processed (grows only while an effect is outstanding or before `start()`).
@@ -175,6 +183,16 @@ public struct SMTPServerSession: Sendable {
     /// The adapter's idle timer fired: `421 4.4.2` and close (RFC 5321 §4.5.3.2). During a TLS
     /// handshake only `.close` is returned, as a plaintext reply would corrupt the handshake.
     public mutating func timeout() -> [SMTPServerAction] {
+        closeForTimeout(SMTPServerReplies.timeout(configuration.hostname))
+    }
+
+    /// The client has not authenticated within the listener's login timeout: `421 4.7.0` and close
+    /// (like `timeout()`, only `.close` during a TLS handshake).
+    public mutating func loginTimeout() -> [SMTPServerAction] {
+        closeForTimeout(SMTPServerReplies.loginTimeout(configuration.hostname))
+    }
+
+    private mutating func closeForTimeout(_ reply: SMTPReply) -> [SMTPServerAction] {
         switch phase {
         case .closed: return []
         case .awaitingTLS:
@@ -183,7 +201,7 @@ public struct SMTPServerSession: Sendable {
             return [.close]
         default:
             var out: [SMTPServerAction] = []
-            closeWith(SMTPServerReplies.timeout(configuration.hostname), &out)
+            closeWith(reply, &out)
             return out
         }
     }
@@ -350,6 +368,10 @@ public struct SMTPServerSession: Sendable {
         commandCount += 1
         if commandCount > configuration.maxCommands {
             closeWith(SMTPServerReplies.tooManyCommands, &out)
+            return false
+        }
+        if let cap = configuration.maxCommandsBeforeLogin, authenticatedUser == nil, commandCount > cap {
+            closeWith(SMTPServerReplies.tooManyCommandsBeforeLogin, &out)
             return false
         }
         return true

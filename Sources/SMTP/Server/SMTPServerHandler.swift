@@ -10,8 +10,11 @@ import Queue
 /// `SMTPServerSession`, performs its actions (replies, effects against directory and queue,
 /// streaming the message into the spool, STARTTLS) and feeds results back.
 ///
-/// While an effect runs, the session waits and reading from the socket is paused, so a
-/// pipelining client cannot make us buffer without bound.
+/// Back-pressure (`ReadGate`): input goes to the session a command line at a time, and only while
+/// no effect runs and the client reads our replies; otherwise reading from the socket stops, so a
+/// client pipelining without reading cannot make us buffer without bound. The idle timer does not
+/// run while an effect runs (`ConnectionActivity`): a slow end-of-DATA must never time out the
+/// client it is about to accept a message from.
 public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundIn = ByteBuffer
@@ -23,8 +26,10 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private let logger: Logger
     private let clientIP: String
 
-    /// While an effect runs, the session waits and reads are held back.
+    /// While an effect runs or the client is not reading, the session waits and reads are held back.
     private var gate = ReadGate()
+    /// `ConnectionActivity.authenticated` was sent.
+    private var reportedLogin = false
     private var waiting: Bool { gate.isPaused }
     /// Shutdown asked us to finish: close after the current transaction.
     private var closeWhenIdle = false
@@ -66,20 +71,35 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        var buffer = unwrapInboundIn(data)
-        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        perform(session.receive(bytes), context: context)
+        gate.hold(unwrapInboundIn(data))
+        drain(context: context)
     }
 
     public func read(context: ChannelHandlerContext) {
         gate.read(context)
     }
 
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        drain(context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Feeds held input to the session while it can take it (see `ReadGate`).
+    private func drain(context: ChannelHandlerContext) {
+        while !closing {
+            let content = session.isReceivingContent
+            guard let piece = gate.nextInput(context, maxBytes: content ? 64 * 1024 : ReadGate.defaultPieceSize, wholeLines: !content)
+            else { break }
+            perform(session.receive(piece), context: context)
+        }
+        gate.releaseHeldRead(context)
+    }
+
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
-        case is IdleStateHandler.IdleStateEvent:
-            logger.info("timeout")
-            perform(session.timeout(), context: context)
+        case let timeout as ConnectionTimeout:
+            logger.info(timeout == .idle ? "timeout" : "login timeout")
+            perform(timeout == .idle ? session.timeout() : session.loginTimeout(), context: context)
         case is ChannelShouldQuiesceEvent:
             if sender == nil && !waiting {
                 shutDown(context: context)
@@ -127,6 +147,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 return  // the session emits nothing more until `resume`
             case .startTLS:
                 context.flush()
+                gate.discardInput()  // RFC 3207 §4.2: nothing pipelined before the handshake counts
                 startingTLS = true
                 ServerTLSUpgrade.start(context, tls: tls, logger: logger)
             case .close:
@@ -152,6 +173,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
 
     private func run(_ effect: SMTPEffect, context: ChannelHandlerContext) {
         gate.pause()
+        context.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let receiver = receiver
         /// The result for the session, and for an accepted recipient its deliveries and policy.
@@ -202,8 +224,13 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 handler.messagePolicy.merge(accepted.policy)
             }
             handler.gate.unpause()
+            context.triggerUserOutboundEvent(ConnectionActivity.ready, promise: nil)
             handler.perform(handler.session.resume(result), context: context)
-            handler.gate.releaseHeldRead(context)
+            if !handler.reportedLogin, handler.session.authenticatedUser != nil {
+                handler.reportedLogin = true
+                context.triggerUserOutboundEvent(ConnectionActivity.authenticated, promise: nil)
+            }
+            handler.drain(context: context)
         }
     }
 

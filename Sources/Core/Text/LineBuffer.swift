@@ -1,5 +1,8 @@
-/// Bytes received and not yet consumed, with bounded command-line framing.
-struct SMTPInputBuffer: Sendable {
+/// Bytes received and not yet consumed, with bounded command-line framing in linear time: each
+/// byte is scanned for LF once, consumed lines are skipped by an index (storage is compacted only
+/// once more than half of it is consumed), and a line over the limit is never held.
+/// Shared by the line protocols (SMTP, POP3).
+public struct LineBuffer: Sendable {
     private var bytes: [UInt8] = []
     private var start = 0
     /// Bytes from `start` up to here are known to hold no LF.
@@ -7,27 +10,29 @@ struct SMTPInputBuffer: Sendable {
     /// The current line was too long and has been reported; drop bytes up to its LF.
     private var discardingLine = false
 
-    enum LineResult: Equatable {
+    public init() {}
+
+    public enum LineResult: Equatable {
         case line([UInt8])
         case tooLong
         case needMore
     }
 
-    var count: Int { bytes.count - start }
-    var isEmpty: Bool { start == bytes.count }
-    var unread: ArraySlice<UInt8> { bytes[start...] }
+    public var count: Int { bytes.count - start }
+    public var isEmpty: Bool { start == bytes.count }
+    public var unread: ArraySlice<UInt8> { bytes[start...] }
 
-    mutating func append(_ new: [UInt8]) {
+    public mutating func append(_ new: [UInt8]) {
         bytes.append(contentsOf: new)
     }
 
-    mutating func consume(_ n: Int) {
+    public mutating func consume(_ n: Int) {
         precondition(n <= count)
         start += n
         scanned = max(scanned, start)
     }
 
-    mutating func removeAll() {
+    public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: bytes.capacity <= 1 << 16)
         start = 0
         scanned = 0
@@ -39,7 +44,7 @@ struct SMTPInputBuffer: Sendable {
     ///
     /// A line whose length including its line end exceeds `maxLength` gives `.tooLong` exactly once,
     /// and its bytes are dropped up to the LF: never more than `maxLength` bytes of a line are held.
-    mutating func nextLine(maxLength: Int) -> LineResult {
+    public mutating func nextLine(maxLength: Int) -> LineResult {
         while true {
             if let lf = bytes[scanned...].firstIndex(of: 10) {
                 let lineStart = start
@@ -72,7 +77,7 @@ struct SMTPInputBuffer: Sendable {
     }
 
     /// Drops consumed bytes from storage (call after a batch of work).
-    mutating func compact() {
+    public mutating func compact() {
         if start == bytes.count {
             if start > 0 { removeAllKeepingState() }
         } else if start > 4096 && start * 2 > bytes.count {

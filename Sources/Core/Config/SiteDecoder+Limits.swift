@@ -1,0 +1,44 @@
+/// The connection limits of `[limits]` and `[[listener]]` beyond counts and idle time: login
+/// timeout, commands before login, IPv6 client prefix, per-class budgets, client allow-lists.
+extension SiteDecoder {
+    static let connectionLimitKeys =
+        ["login_timeout", "max_commands_before_login", "ipv6_prefix_length"]
+        + ListenerClass.allCases.map { "max_connections_\($0.rawValue)" }
+    static let listenerAccessKeys = ["login_timeout", "allowed_clients"]
+
+    mutating func decodeConnectionLimits(_ entries: Entries, at path: ConfigKeyPath, into limits: inout Limits) {
+        if let v = reader.duration("login_timeout", in: entries, at: path, range: Limits.loginTimeoutRange) {
+            limits.loginTimeout = v
+        }
+        if let v = reader.integer("max_commands_before_login", in: entries, at: path, range: Limits.maxCommandsBeforeLoginRange) {
+            limits.maxCommandsBeforeLogin = v
+        }
+        if let v = reader.integer("ipv6_prefix_length", in: entries, at: path, range: Limits.ipv6PrefixLengthRange) {
+            limits.ipv6PrefixLength = v
+        }
+        for listenerClass in ListenerClass.allCases {
+            let key = "max_connections_\(listenerClass.rawValue)"
+            if let v = reader.integer(key, in: entries, at: path, range: Limits.maxConnectionsRange) {
+                limits.classBudgets[listenerClass] = v
+            }
+        }
+    }
+
+    /// `login_timeout` and `allowed_clients` of one listener; policy listeners and re-injection
+    /// listeners (`filter = false`) admit loopback clients only unless `allowed_clients` says otherwise.
+    mutating func decodeListenerAccess(
+        _ entries: Entries, at path: ConfigKeyPath, limits: Limits, into settings: inout ListenerSettings
+    ) {
+        settings.loginTimeout =
+            reader.duration("login_timeout", in: entries, at: path, range: Limits.loginTimeoutRange) ?? limits.loginTimeout
+        settings.maxCommandsBeforeLogin = limits.maxCommandsBeforeLogin
+        if ConfigReader.value("allowed_clients", in: entries) != nil {
+            let form = "an array of networks \"address/prefix\" or addresses, e.g. [\"127.0.0.0/8\", \"::1\"]"
+            settings.allowedClients = strings("allowed_clients", in: entries, at: path, expected: form) {
+                NetworkPrefix(parsing: $0) != nil
+            }.compactMap(NetworkPrefix.init(parsing:))
+        } else if settings.protocol == .policy || !settings.filter {
+            settings.allowedClients = ListenerSettings.loopback
+        }
+    }
+}

@@ -1,0 +1,107 @@
+"""The memory bound of issue #12 item 3: 200 clients that pipeline commands without reading the
+replies, on each listener in turn (smtp, submission, pop3, imap, policy, http), leave the server's
+resident memory under a documented bound, while a normal client completes a session on the same
+listener during the flood.
+
+The issue asks for 30 s per listener; on the 2-core CI machine six floods of 30 s would take three
+minutes, so each listener is flooded for 5 s (30 s in all) with the same 200 clients: memory is
+bounded by back-pressure within the first second (once every client's socket buffers are full), so
+a longer flood only repeats the same state. Anonymous clients on login listeners are closed at the
+cap of commands before login and connect again at once, so those floods also churn connections.
+Runs alone (`serial`): it loads both cores."""
+import imaplib
+import poplib
+import smtplib
+import socket
+import ssl
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from floodsite import PASSWORD, POLICY_REQUEST, FloodSite, flood
+
+CLIENTS = 200
+SECONDS_PER_LISTENER = 5
+# Documented bound (docs/security.md, docs/config.md): growth of the server's VmRSS over the whole
+# test. Per flooding connection the server holds at most one socket read of input, the outbound
+# high-water mark (64 KiB) and the replies to one command line: about 0.5 MiB in the worst case,
+# far less in practice; without back-pressure the same floods grow it by gigabytes.
+BOUND_MIB = 256
+
+
+def smtp_session(site: FloodSite):
+    with smtplib.SMTP("127.0.0.1", site.smtp_port, timeout=30) as smtp:
+        smtp.sendmail("sender@example.net", ["bob@example.org"], b"Subject: during the flood\r\n\r\nhello\r\n")
+    return "sent"
+
+
+def submission_session(site: FloodSite):
+    context = ssl.create_default_context(cafile=str(site.cert))
+    context.check_hostname = False
+    with smtplib.SMTP("127.0.0.1", site.submission_port, timeout=30) as smtp:
+        smtp.starttls(context=context)
+        smtp.login("alice@example.org", PASSWORD)
+        smtp.sendmail("alice@example.org", ["bob@example.org"], b"From: alice@example.org\r\nSubject: s\r\n\r\nhi\r\n")
+    return "sent"
+
+
+def pop3_session(site: FloodSite):
+    pop = poplib.POP3("127.0.0.1", site.pop3_port, timeout=30)
+    pop.user("carol@example.org")
+    pop.pass_(PASSWORD)
+    count = pop.stat()[0]
+    pop.quit()
+    return f"{count} messages"
+
+
+def imap_session(site: FloodSite):
+    imap = imaplib.IMAP4("127.0.0.1", site.imap_port, timeout=30)
+    imap.login("alice@example.org", PASSWORD)
+    status = imap.select("INBOX")[0]
+    imap.logout()
+    return status
+
+
+def policy_session(site: FloodSite):
+    with socket.create_connection(("127.0.0.1", site.policy_port), timeout=30) as s:
+        s.sendall(POLICY_REQUEST)
+        return s.recv(4096).split(b"\n")[0].decode()
+
+
+def http_session(site: FloodSite):
+    with urllib.request.urlopen(f"http://127.0.0.1:{site.http_port}/healthz", timeout=30) as response:
+        return response.status
+
+
+LISTENERS = [
+    ("smtp", "smtp_port", smtp_session, "sent"),
+    ("submission", "submission_port", submission_session, "sent"),
+    ("pop3", "pop3_port", pop3_session, "0 messages"),
+    ("imap", "imap_port", imap_session, "OK"),
+    ("policy", "policy_port", policy_session, "action=DUNNO"),
+    ("http", "http_port", http_session, 200),
+]
+
+
+@pytest.mark.serial
+def test_200_clients_pipelining_without_reading_on_every_listener(tmp_path: Path):
+    # The floods come from 127.0.0.2, the normal clients from 127.0.0.1; every class has room for 200.
+    site = FloodSite(tmp_path, limits="max_connections = 4000\nmax_connections_per_ip = 250").seed().start()
+    try:
+        before = site.rss_kib()
+        samples = [before]
+        report = []
+        for kind, port_name, session, expected in LISTENERS:
+            stats = flood(getattr(site, port_name), kind, clients=CLIENTS, seconds=SECONDS_PER_LISTENER,
+                          during=lambda: session(site), monitor=lambda: samples.append(site.rss_kib()))
+            rss = site.rss_kib()
+            samples.append(rss)
+            report.append(f"{kind}: sent {stats['sent'] >> 20} MiB over {stats['opened']} connections, RSS {rss >> 10} MiB")
+            assert stats["during"] == expected, (kind, stats)
+        grown_mib = (max(samples) - before) >> 10
+        print("\n".join(report) + f"\nRSS before {before >> 10} MiB, peak growth {grown_mib} MiB")
+        assert grown_mib < BOUND_MIB, report
+        assert len(site.wait_for_messages("bob@example.org", 2)) == 2
+    finally:
+        site.stop()

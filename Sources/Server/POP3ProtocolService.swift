@@ -16,7 +16,8 @@ public struct POP3ProtocolService: ProtocolService {
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
         let configuration = POP3Configuration(
             hostname: context.hostname, stlsAvailable: context.tls != nil && context.listener.tls == .starttls,
-            allowPlaintextAuth: context.listener.tls == .none)
+            allowPlaintextAuth: context.listener.tls == .none,
+            maxAuthFailures: backend.authenticator.maxFailuresPerConnection)
         try channel.pipeline.syncOperations.addHandler(
             POP3ServerHandler(
                 backend: backend, configuration: configuration, clientIP: context.remoteIP, isTLS: context.isTLS,

@@ -72,11 +72,14 @@ public struct POP3Configuration: Sendable, Hashable {
     /// responses (RFC 5034 §4) may be longer, so the cap applies to those separately.
     public var maxCommandLength: Int
     public var maxSASLLength: Int
+    /// Failed logins per connection; the connection closes after the last one's `-ERR`.
+    public var maxAuthFailures: Int
 
     public init(
         hostname: String, stlsAvailable: Bool, allowPlaintextAuth: Bool = false, maxCommandLength: Int = 1024,
-        maxSASLLength: Int = 8192
+        maxSASLLength: Int = 8192, maxAuthFailures: Int = 3
     ) {
+        self.maxAuthFailures = max(1, maxAuthFailures)
         self.hostname = hostname
         self.stlsAvailable = stlsAvailable
         self.allowPlaintextAuth = allowPlaintextAuth

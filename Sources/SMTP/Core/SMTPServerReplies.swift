@@ -35,6 +35,7 @@ enum SMTPServerReplies {
     static let authLineTooLong = SMTPReply(500, .init(5, 5, 6), "Authentication exchange line is too long")
     static let authInvalid = SMTPReply(535, .init(5, 7, 8), "Authentication credentials invalid")
     static let authTemporaryFailure = SMTPReply(454, .init(4, 7, 0), "Temporary authentication failure")
+    static let tooManyAuthFailures = SMTPReply(421, .init(4, 7, 0), "Too many failed authentication attempts, closing connection")
     static let authUnavailable = SMTPReply(502, .init(5, 5, 1), "AUTH not available")
 
     static func timeout(_ hostname: String) -> SMTPReply {

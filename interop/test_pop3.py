@@ -196,15 +196,18 @@ def test_auth_plain_and_wrong_password_throttled(site: Pop3Site):
     assert pop._shortcmd("AUTH PLAIN AGFsaWNlQGV4YW1wbGUub3JnAHBhc3N3b3JkLTEyMw==").startswith(b"+OK")
     pop.quit()
     timings = []
-    pop = poplib.POP3_SSL("127.0.0.1", site.pop3s_port, context=site.tls_context(), timeout=60)
     for _ in range(5):
+        # A connection gets three failed logins ([auth] max_failures_per_connection): one each here.
+        pop = poplib.POP3_SSL("127.0.0.1", site.pop3s_port, context=site.tls_context(), timeout=60)
         pop.user("carol@example.org")
         start = time.monotonic()
         with pytest.raises(poplib.error_proto, match=r"-ERR \[AUTH\]"):
             pop.pass_("wrong")
         timings.append(time.monotonic() - start)
+        pop.close()
     assert max(timings[:3]) < 1.0, timings
     assert timings[3] >= 1.0 and timings[4] >= 2.0, timings
+    pop = poplib.POP3_SSL("127.0.0.1", site.pop3s_port, context=site.tls_context(), timeout=60)
     pop.user("carol@example.org")
     pop.pass_(PASSWORD)  # still allowed (fewer than 10 failures); resets carol's counter
     pop.quit()

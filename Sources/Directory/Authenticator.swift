@@ -2,18 +2,31 @@ import Core
 import Logging
 
 /// Logins for every protocol (SMTP AUTH, POP3, IMAP): the failed-login throttle, the password
-/// check, and one `login_event` row per attempt (user, IP, protocol, time, outcome) for the
-/// compromised-account detection.
+/// check, one `login_event` row per attempt (user, IP, client key, protocol, time, outcome) for the
+/// throttle's cluster-wide counts and the compromised-account detection, and the registry of
+/// authenticated sessions that disabling an account or changing its password ends.
 public struct Authenticator: Sendable {
     public let directory: Directory
     public let loginLog: LoginLog
     public let throttle: LoginThrottle
+    /// This process's authenticated sessions, by account.
+    public let sessions: AccountSessions
+    public let clock: any LoginClock
 
-    public init(directory: Directory, loginLog: LoginLog, throttle: LoginThrottle = .shared) {
+    public init(
+        directory: Directory, loginLog: LoginLog, throttle: LoginThrottle = .shared, sessions: AccountSessions = AccountSessions(),
+        clock: any LoginClock = SystemLoginClock()
+    ) {
         self.directory = directory
         self.loginLog = loginLog
         self.throttle = throttle
+        self.sessions = sessions
+        self.clock = clock
     }
+
+    /// Failed attempts after which a protocol session closes its connection with its protocol's
+    /// error (SMTP `421 4.7.0`, POP3 `-ERR [AUTH]` and close, IMAP `* BYE`).
+    public var maxFailuresPerConnection: Int { throttle.policy.maxFailuresPerConnection }
 
     /// The outcome of a login attempt.
     public enum Outcome: Sendable, Equatable {
@@ -21,80 +34,93 @@ public struct Authenticator: Sendable {
         /// Wrong user or password, or a disabled account (the client is not told which); the
         /// throttle's delay has already been waited out.
         case invalidCredentials
-        /// Too many recent failures from this IP or for this login: refused without checking.
+        /// Refused without checking (too many recent failures, see `LoginThrottle`); the refusal's
+        /// delay has already been waited out.
         case throttled
         /// The directory could not be asked (a temporary failure).
         case unavailable
     }
 
-    /// Checks `password` for `user`, waiting the throttle's delay after a failure.
+    /// Checks `password` for `user`, waiting the throttle's delay after a failure or a refusal.
     public func login(user: String, password: String, clientIP: String, protocolName: String, logger: Logger) async
         -> Outcome
     {
         let login = user.lowercased()
-        func record(_ accountID: Int64?, success: Bool, reason: String?) async {
-            await self.record(
-                accountID: accountID, login: login, clientIP: clientIP, protocolName: protocolName, success: success,
-                reason: reason, logger: logger)
+        let client = throttle.clientKey(clientIP)
+        let event = LoginEvent(
+            accountID: nil, login: login, ip: clientIP, clientKey: client.description, protocolName: protocolName,
+            success: false, reason: nil, createdAt: clock.unixTime)
+        // The attempt is written (as pending) before anything is counted, on every node's view.
+        let reservation = await reserve(event, logger: logger)
+        func settle(_ accountID: Int64?, success: Bool, reason: String?) async {
+            do {
+                if let id = reservation.id {
+                    try await loginLog.settle(id: id, accountID: accountID, success: success, reason: reason)
+                } else {
+                    var final = event
+                    (final.accountID, final.success, final.reason) = (accountID, success, reason)
+                    try await loginLog.record(final)
+                }
+            } catch {
+                logger.warning("cannot record login", metadata: ["error": "\(error)"])
+            }
         }
-        // Failures seen by every node (the database) and by this one (memory, also when the database
-        // cannot be asked); the larger count decides.
-        let shared = await sharedFailures(ip: clientIP, login: login, logger: logger)
-        if await throttle.check(ip: clientIP, login: login) == .refused || shared >= throttle.policy.lockoutAfter {
-            logger.notice("login refused: throttled", metadata: ["user": "\(login)"])
-            await record(nil, success: false, reason: "throttled")
+        let attempt: LoginThrottle.Attempt
+        switch await throttle.begin(client: client, login: login, shared: reservation.counts, now: clock.now) {
+        case .refused(let delay):
+            logger.notice("login refused: throttled", metadata: ["user": "\(login)", "client": "\(client)"])
+            await settle(nil, success: false, reason: LoginReason.throttled)
+            await clock.sleep(for: delay)
             return .throttled
+        case .allowed(let allowed):
+            attempt = allowed
         }
         let result: LoginResult
         do {
             result = try await directory.authenticate(user, password: password)
         } catch {
             logger.error("authentication failed", metadata: ["error": "\(error)"])
+            await throttle.abandoned(attempt)
+            await settle(nil, success: false, reason: LoginReason.unavailable)
             return .unavailable
         }
         switch result {
         case .failure(let failure):
-            let local = await throttle.recordFailure(ip: clientIP, login: login)
-            let delay = max(local, throttle.delay(failures: shared + 1))
+            let delay = await throttle.failed(attempt, now: clock.now)
             logger.notice("login failed", metadata: ["user": "\(login)", "reason": "\(failure.rawValue)", "delay": "\(delay)"])
-            await record(nil, success: false, reason: failure.rawValue)
-            if delay > .zero { try? await Task.sleep(for: delay) }
+            await settle(nil, success: false, reason: failure.rawValue)
+            await clock.sleep(for: delay)
             return .invalidCredentials
         case .success(let account):
-            await throttle.recordSuccess(ip: clientIP, login: login)
-            await record(account.id, success: true, reason: nil)
+            await throttle.succeeded(attempt, now: clock.now)
+            await settle(account.id, success: true, reason: nil)
             logger.info("login", metadata: ["user": "\(login)"])
             return .success(account)
         }
     }
 
-    /// The larger of the IP's and the login's failures in the throttle's window, counted from
-    /// `login_event`: what every node of a cluster recorded. Zero when the database cannot be asked.
-    private func sharedFailures(ip: String, login: String, logger: Logger) async -> Int {
-        let window = Int64(throttle.policy.window.components.seconds)
+    /// The pending row and the counts of every node; nothing shared when the database cannot be
+    /// asked (this node's memory still counts).
+    private func reserve(_ event: LoginEvent, logger: Logger) async -> (id: Int64?, counts: LoginThrottle.SharedCounts) {
+        let policy = throttle.policy
+        let now = event.createdAt
         do {
-            let counts = try await loginLog.failures(ip: ip, login: login, since: UnixTime.now() - window)
-            return max(counts.ip, counts.login)
+            return try await loginLog.reserve(
+                event, since: now - policy.window.components.seconds, trustedSince: now - policy.trustedFor.components.seconds)
         } catch {
             logger.warning("cannot read login failures", metadata: ["error": "\(error)"])
-            return 0
+            return (nil, .none)
         }
     }
 
     /// Records a login that passed the password check but failed afterwards (mailbox in use…).
     public func recordRefusal(_ account: Account, clientIP: String, protocolName: String, reason: String, logger: Logger) async {
-        await record(
-            accountID: account.id, login: account.address.lowercased(), clientIP: clientIP, protocolName: protocolName,
-            success: false, reason: reason, logger: logger)
-    }
-
-    private func record(
-        accountID: Int64?, login: String, clientIP: String, protocolName: String, success: Bool, reason: String?, logger: Logger
-    ) async {
         do {
             try await loginLog.record(
                 LoginEvent(
-                    accountID: accountID, login: login, ip: clientIP, protocolName: protocolName, success: success, reason: reason))
+                    accountID: account.id, login: account.address.lowercased(), ip: clientIP,
+                    clientKey: throttle.clientKey(clientIP).description, protocolName: protocolName, success: false,
+                    reason: reason, createdAt: clock.unixTime))
         } catch {
             logger.warning("cannot record login", metadata: ["error": "\(error)"])
         }

@@ -89,7 +89,7 @@ public final class Directory: Sendable {
                 .returning("id").first(decodingColumn: "id", as: Int64.self)
             return Account(
                 id: id ?? 0, address: parsed.description, displayName: displayName, password: password.stored,
-                quotaBytes: quotaBytes, enabled: true, createdAt: now, lastLoginAt: nil)
+                quotaBytes: quotaBytes, enabled: true, createdAt: now, lastLoginAt: nil, sessionGeneration: 0)
         }
     }
 
@@ -97,7 +97,8 @@ public final class Directory: Sendable {
     public func deleteAccount(_ address: String) async throws {
         let key = try Self.parse(address).key
         try await database.transaction { db in
-            guard try await Self.account(key: key, in: db) != nil else { throw DirectoryError.unknownAccount(address) }
+            guard let account = try await Self.account(key: key, in: db) else { throw DirectoryError.unknownAccount(address) }
+            try await self.revokeSessions(account, reason: .deleted, in: db)
             try await db.delete(from: "account").where("address_key", .equal, key).run()
         }
     }
@@ -129,14 +130,14 @@ public final class Directory: Sendable {
         }
     }
 
-    /// Replaces an account's password hash.
+    /// Replaces an account's password hash and ends its sessions (on every node).
     public func setPassword(_ address: String, to password: StoredPassword) async throws {
-        try await updateAccount(address, column: "password", value: password.stored)
+        try await updateAccount(address, column: "password", value: password.stored, revoking: .passwordChanged)
     }
 
-    /// Enables or disables an account.
+    /// Enables or disables an account; disabling ends its sessions (on every node).
     public func setEnabled(_ address: String, _ enabled: Bool) async throws {
-        try await updateAccount(address, column: "enabled", value: enabled)
+        try await updateAccount(address, column: "enabled", value: enabled, revoking: enabled ? nil : .disabled)
     }
 
     /// Sets the storage quota in bytes (0 = unlimited).
@@ -150,11 +151,14 @@ public final class Directory: Sendable {
         try await updateAccount(address, column: "display_name", value: name)
     }
 
-    private func updateAccount(_ address: String, column: String, value: some Encodable & Sendable) async throws {
+    private func updateAccount(
+        _ address: String, column: String, value: some Encodable & Sendable, revoking reason: SessionRevocation.Reason? = nil
+    ) async throws {
         let key = try Self.parse(address).key
         try await database.transaction { db in
-            guard try await Self.account(key: key, in: db) != nil else { throw DirectoryError.unknownAccount(address) }
+            guard let account = try await Self.account(key: key, in: db) else { throw DirectoryError.unknownAccount(address) }
             try await db.update("account").set(SQLIdentifier(column), to: SQLBind(value)).where("address_key", .equal, key).run()
+            if let reason { try await self.revokeSessions(account, reason: reason, in: db) }
         }
     }
 
@@ -177,7 +181,9 @@ public final class Directory: Sendable {
 
     static func accountQuery(_ db: any SQLDatabase) -> SQLSelectBuilder {
         db.select()
-            .columns("id", "address", "display_name", "password", "quota_bytes", "enabled", "created_at", "last_login_at")
+            .columns(
+                "id", "address", "display_name", "password", "quota_bytes", "enabled", "created_at", "last_login_at",
+                "session_generation")
             .from("account")
     }
 

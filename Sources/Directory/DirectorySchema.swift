@@ -36,6 +36,24 @@ public enum DirectorySchema {
                 """,
                 "CREATE INDEX alias_domain ON alias(domain_id)",
             ]
-        }
+        },
+        // Ending sessions: disabling an account, changing its password or deleting it raises the
+        // account's generation and writes a `session_revocation` row in the same transaction; every
+        // `posta serve` polls the recent rows (and, on PostgreSQL, is woken by NOTIFY) and closes the
+        // account's sessions authenticated under an older generation. Rows are purged after a day.
+        Migration("directory.2-session-revocation") { db in
+            [
+                "ALTER TABLE account ADD COLUMN session_generation BIGINT NOT NULL DEFAULT 0",
+                """
+                CREATE TABLE session_revocation (
+                  id \(db.autoIncrementPrimaryKey),
+                  account_id BIGINT NOT NULL,
+                  generation BIGINT NOT NULL,
+                  reason TEXT NOT NULL,
+                  created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX session_revocation_created ON session_revocation(created_at)",
+            ]
+        },
     ]
 }

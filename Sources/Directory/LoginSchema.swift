@@ -29,5 +29,17 @@ public enum LoginSchema {
                 "CREATE INDEX login_event_failed_login ON login_event(login, created_at) WHERE NOT success",
             ]
         },
+        // The throttle counts clients by `ClientKey` (an IPv6 /64 is one client), looks up a pair's
+        // last success (trust), and the retention purge deletes by age. Earlier IPv4 successes get
+        // their key, so trust survives the upgrade; earlier failures stop counting.
+        Migration("directory.login.3-client-key") { _ in
+            [
+                "ALTER TABLE login_event ADD COLUMN client_key TEXT NULL",
+                "CREATE INDEX login_event_failed_client ON login_event(client_key, created_at) WHERE NOT success",
+                "CREATE INDEX login_event_success_pair ON login_event(login, client_key, created_at) WHERE success",
+                "CREATE INDEX login_event_created ON login_event(created_at)",
+                "UPDATE login_event SET client_key = ip WHERE success AND ip NOT LIKE '%:%'",
+            ]
+        },
     ]
 }

@@ -1,16 +1,27 @@
-/// Slows down and then refuses password guessing, per client IP and per login. In memory, one
-/// per process (`shared`), protocol-neutral: POP3, IMAP and SMTP AUTH consult the same instance.
+import Core
+
+/// Slows down and then refuses password guessing. In memory, one per process, protocol-neutral:
+/// POP3, IMAP and SMTP AUTH consult the same instance through `Authenticator`, which adds the counts
+/// every node recorded in `login_event` (`SharedCounts`) so the rules hold across a cluster.
 ///
-/// Policy (defaults): failures older than `window` (10 min) are forgotten. From the
-/// `delayAfter`+1-th failure (4th) on, each failed attempt is answered only after a delay that
-/// doubles from `baseDelay` (1 s, 2 s, 4 s…) up to `maxDelay` (15 s). From `lockoutAfter` (10)
-/// failures on, attempts are refused without checking the password for `lockout` (15 min) after
-/// the last failure. A success resets the login's counter (not the IP's).
-///
-/// This counts what one node sees. `Authenticator` also counts the failures every node recorded in
-/// `login_event` within `window` and applies the same policy to the larger count, so guessing spread
-/// over the nodes of a cluster is slowed and refused too (there a lockout lasts while attempts go on,
-/// and ends `window` after the last one, since refused attempts are recorded as failures).
+/// Rules (defaults of `Policy` in brackets):
+/// - Failures are counted per client (`ClientKey`: an IPv4 address or an IPv6 /64), per login, and
+///   per (client, login) pair. A failure counts for `window` [10 min].
+/// - An attempt is refused without checking its password while its pair has `lockoutAfter` [10]
+///   failures, and — unless the client is *trusted* for that login — while the client or the login
+///   has. A client is trusted for a login when it logged in as that login within `trustedFor`
+///   [30 days]: someone else's guessing from other addresses (or behind the same NAT) never locks an
+///   account's owner out of her usual address. Only her own pair's failures can.
+/// - A lockout lasts `lockout` [15 min] after the last failure. Refused attempts are not failures:
+///   they neither extend a lockout nor count against the client that made them.
+/// - A failed attempt is answered after `delay(n)` (n: the largest applicable count, this attempt
+///   included): none up to `delayAfter` [3], then `baseDelay` [1 s] doubling up to `maxDelay` [15 s].
+///   A refused attempt is answered after `maxDelay`. Waiting is the caller's `Task.sleep`: it holds
+///   no thread and no database connection.
+/// - A success forgets its pair's failures and trusts the pair. The login's and the client's stay:
+///   the owner logging in from home does not hand a distributed guesser a fresh set of attempts.
+/// - Checking and reserving are one step of this actor: an attempt in progress counts as a failure
+///   until it ends, so N concurrent attempts cannot all pass the check before any is recorded.
 public actor LoginThrottle {
     public struct Policy: Sendable, Hashable {
         public var delayAfter: Int
@@ -19,10 +30,17 @@ public actor LoginThrottle {
         public var maxDelay: Duration
         public var lockoutAfter: Int
         public var lockout: Duration
+        public var trustedFor: Duration
+        /// Failed attempts after which a protocol session closes its connection.
+        public var maxFailuresPerConnection: Int
+        /// IPv6 clients are counted by this prefix length.
+        public var ipv6PrefixLength: Int
 
         public init(
             delayAfter: Int = 3, window: Duration = .seconds(600), baseDelay: Duration = .seconds(1),
-            maxDelay: Duration = .seconds(15), lockoutAfter: Int = 10, lockout: Duration = .seconds(900)
+            maxDelay: Duration = .seconds(15), lockoutAfter: Int = 10, lockout: Duration = .seconds(900),
+            trustedFor: Duration = .seconds(30 * 86400), maxFailuresPerConnection: Int = 3,
+            ipv6PrefixLength: Int = ClientKey.defaultIPv6PrefixLength
         ) {
             self.delayAfter = delayAfter
             self.window = window
@@ -30,24 +48,69 @@ public actor LoginThrottle {
             self.maxDelay = maxDelay
             self.lockoutAfter = lockoutAfter
             self.lockout = lockout
+            self.trustedFor = trustedFor
+            self.maxFailuresPerConnection = maxFailuresPerConnection
+            self.ipv6PrefixLength = ipv6PrefixLength
+        }
+
+        /// The `[auth]` settings of the configuration.
+        public init(_ settings: AuthSettings) {
+            self.init(
+                delayAfter: settings.delayAfter, window: settings.window.duration, baseDelay: settings.baseDelay.duration,
+                maxDelay: settings.maxDelay.duration, lockoutAfter: settings.lockoutAfter, lockout: settings.lockout.duration,
+                trustedFor: settings.trustedFor.duration, maxFailuresPerConnection: settings.maxFailuresPerConnection,
+                ipv6PrefixLength: settings.ipv6Prefix)
         }
     }
 
-    /// Whether an attempt may check a password now.
-    public enum Verdict: Sendable, Hashable {
-        case allowed
-        /// Too many failures: refuse without checking, temporarily.
-        case refused
+    /// Failures recorded by every node within the window, this attempt not included, and whether
+    /// the client logged in as the login within `trustedFor` on any node.
+    public struct SharedCounts: Sendable, Hashable {
+        public var client: Int
+        public var login: Int
+        public var pair: Int
+        public var trusted: Bool
+
+        public init(client: Int = 0, login: Int = 0, pair: Int = 0, trusted: Bool = false) {
+            self.client = client
+            self.login = login
+            self.pair = pair
+            self.trusted = trusted
+        }
+
+        /// Nothing known (the database could not be asked).
+        public static let none = SharedCounts()
+    }
+
+    /// An attempt allowed to check its password; end it with `failed`, `succeeded` or `abandoned`.
+    public struct Attempt: Sendable, Hashable {
+        public let client: String
+        public let login: String
+        let started: ContinuousClock.Instant
+        /// The largest count that applied to it, this attempt not included.
+        let prior: Int
+        let trusted: Bool
+    }
+
+    public enum Decision: Sendable, Hashable {
+        case allowed(Attempt)
+        /// Refused unchecked; answer after `delay`.
+        case refused(delay: Duration)
     }
 
     private enum Key: Hashable {
-        case ip(String)
+        case client(String)
         case login(String)
+        case pair(String, String)
     }
 
     public nonisolated let policy: Policy
     private var failures: [Key: [ContinuousClock.Instant]] = [:]
-    private var recorded = 0
+    /// The last success of each (client, login).
+    private var successes: [Key: ContinuousClock.Instant] = [:]
+    private var events = 0
+    /// Most pairs remembered as trusted; the database remembers the rest.
+    static let maxTrustedPairs = 100_000
 
     /// The process-wide instance every protocol uses.
     public static let shared = LoginThrottle()
@@ -56,35 +119,52 @@ public actor LoginThrottle {
         self.policy = policy
     }
 
-    /// Call before checking a password.
-    public func check(ip: String, login: String, now: ContinuousClock.Instant = .now) -> Verdict {
-        for key in keys(ip: ip, login: login) {
-            let recent = prune(key, now: now)
-            if recent.count >= policy.lockoutAfter, let last = recent.last, now - last < policy.lockout { return .refused }
-        }
-        return .allowed
+    /// The client key of an address under this policy.
+    public nonisolated func clientKey(_ address: String) -> ClientKey {
+        ClientKey(address: address, ipv6PrefixLength: policy.ipv6PrefixLength)
     }
 
-    /// Records a failed attempt; returns how long to wait before answering it.
-    public func recordFailure(ip: String, login: String, now: ContinuousClock.Instant = .now) -> Duration {
-        recorded += 1
-        if recorded % 1024 == 0 {
-            // Keys nobody retries are otherwise never pruned.
-            for key in Array(failures.keys) { _ = prune(key, now: now) }
+    /// Decides whether an attempt may check a password and, if so, counts it as a failure until it ends.
+    public func begin(client: ClientKey, login: String, shared: SharedCounts = .none, now: ContinuousClock.Instant)
+        -> Decision
+    {
+        housekeeping(now: now)
+        let (client, login) = (client.description, login.lowercased())
+        let pair = Key.pair(client, login)
+        let trusted = shared.trusted || successes[pair].map { now - $0 < policy.trustedFor } == true
+        var prior = max(prune(pair, now: now), shared.pair)
+        if !trusted {
+            prior = max(prior, prune(.client(client), now: now), shared.client, prune(.login(login), now: now), shared.login)
         }
-        var worst = 0
-        for key in keys(ip: ip, login: login) {
-            var recent = prune(key, now: now)
-            recent.append(now)
-            failures[key] = recent
-            worst = max(worst, recent.count)
-        }
-        return delay(failures: worst)
+        guard prior < policy.lockoutAfter else { return .refused(delay: policy.maxDelay) }
+        for key in keys(client, login) { failures[key, default: []].append(now) }
+        return .allowed(Attempt(client: client, login: login, started: now, prior: prior, trusted: trusted))
     }
 
-    /// A successful login: forgets the login's failures.
-    public func recordSuccess(ip: String, login: String) {
-        failures[.login(login.lowercased())] = nil
+    /// The password was wrong (or the login unknown, or disabled): the attempt stays a failure.
+    /// Returns how long to wait before answering.
+    public func failed(_ attempt: Attempt, now: ContinuousClock.Instant) -> Duration {
+        var count = attempt.prior + 1
+        let applicable = attempt.trusted ? [Key.pair(attempt.client, attempt.login)] : keys(attempt.client, attempt.login)
+        for key in applicable { count = max(count, failures[key]?.count ?? 0) }
+        return delay(failures: count)
+    }
+
+    /// A successful login: forgets the pair's failures and trusts the pair.
+    public func succeeded(_ attempt: Attempt, now: ContinuousClock.Instant) {
+        remove(attempt)
+        failures[.pair(attempt.client, attempt.login)] = nil
+        successes[.pair(attempt.client, attempt.login)] = now
+    }
+
+    /// The password could not be checked (directory unavailable): the attempt is not a failure.
+    public func abandoned(_ attempt: Attempt) {
+        remove(attempt)
+    }
+
+    /// Whether `client` is trusted for `login` by this node's memory.
+    public func isTrusted(client: ClientKey, login: String, now: ContinuousClock.Instant) -> Bool {
+        successes[.pair(client.description, login.lowercased())].map { now - $0 < policy.trustedFor } == true
     }
 
     /// The delay after `failures` failures in the window.
@@ -95,13 +175,36 @@ public actor LoginThrottle {
         return min(delay, policy.maxDelay)
     }
 
-    private func keys(ip: String, login: String) -> [Key] {
-        [.ip(ip), .login(login.lowercased())]
+    private func keys(_ client: String, _ login: String) -> [Key] {
+        [.client(client), .login(login), .pair(client, login)]
     }
 
-    /// The key's failures within the window (lockouts keep theirs until the lockout ends).
-    private func prune(_ key: Key, now: ContinuousClock.Instant) -> [ContinuousClock.Instant] {
-        guard let list = failures[key] else { return [] }
+    /// Takes back the reservation `begin` made.
+    private func remove(_ attempt: Attempt) {
+        for key in keys(attempt.client, attempt.login) {
+            guard var list = failures[key], let index = list.lastIndex(of: attempt.started) else { continue }
+            list.remove(at: index)
+            failures[key] = list.isEmpty ? nil : list
+        }
+    }
+
+    /// Keys nobody retries are otherwise never pruned.
+    private func housekeeping(now: ContinuousClock.Instant) {
+        events += 1
+        guard events % 1024 == 0 || successes.count > Self.maxTrustedPairs else { return }
+        for key in Array(failures.keys) { _ = prune(key, now: now) }
+        successes = successes.filter { now - $0.value < policy.trustedFor }
+        if successes.count > Self.maxTrustedPairs {
+            // Keep the most recent half; older trust is still found in the login log.
+            let keep = successes.sorted { $0.value > $1.value }.prefix(Self.maxTrustedPairs / 2)
+            successes = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+        }
+    }
+
+    /// The number of the key's failures that count now: those within the window, or all of them
+    /// while a lockout lasts (`lockout` after the last one).
+    private func prune(_ key: Key, now: ContinuousClock.Instant) -> Int {
+        guard let list = failures[key] else { return 0 }
         let recent: [ContinuousClock.Instant]
         if list.count >= policy.lockoutAfter, let last = list.last, now - last < policy.lockout {
             recent = list
@@ -109,6 +212,6 @@ public actor LoginThrottle {
             recent = list.filter { now - $0 < policy.window }
         }
         if recent.isEmpty { failures[key] = nil } else if recent.count != list.count { failures[key] = recent }
-        return recent
+        return recent.count
     }
 }

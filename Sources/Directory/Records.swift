@@ -23,9 +23,13 @@ public struct Account: Sendable, Hashable, Codable {
     public var enabled: Bool
     public var createdAt: Int64
     public var lastLoginAt: Int64?
+    /// Raised each time the account's sessions must end (disabled, password changed): a session
+    /// authenticated under a lower generation is closed (`AccountSessions`).
+    public var sessionGeneration: Int64
 
     enum CodingKeys: String, CodingKey {
         case id, address, password, enabled
+        case sessionGeneration = "session_generation"
         case displayName = "display_name"
         case quotaBytes = "quota_bytes"
         case createdAt = "created_at"

@@ -17,7 +17,8 @@ public struct POP3ProtocolService: ProtocolService {
         let configuration = POP3Configuration(
             hostname: context.hostname, stlsAvailable: context.tls != nil && context.listener.tls == .starttls,
             allowPlaintextAuth: context.listener.tls == .none,
-            maxCommandsBeforeLogin: context.listener.maxCommandsBeforeLogin)
+            maxCommandsBeforeLogin: context.listener.maxCommandsBeforeLogin,
+            maxAuthFailures: backend.authenticator.maxFailuresPerConnection)
         try channel.pipeline.syncOperations.addHandler(
             POP3ServerHandler(
                 backend: backend, configuration: configuration, clientIP: context.remoteIP, isTLS: context.isTLS,

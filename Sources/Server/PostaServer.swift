@@ -21,6 +21,8 @@ public struct PostaServer: Sendable {
     public let services: [ListenerProtocol: any ProtocolService]
     /// POP3 maildrop locks, shared with the other nodes through the database.
     public let maildropLocks: MaildropLocks
+    /// Logins of every protocol, with the registry of authenticated sessions.
+    public let authenticator: Authenticator
     private let logger: Logger
 
     /// Listener protocols this version of Posta serves.
@@ -43,7 +45,10 @@ public struct PostaServer: Sendable {
             pollInterval: min(.seconds(10), retrySchedule.first), contentFilter: Self.contentFilter(site.config, logger: logger),
             logger: logger)
         self.runner = runner
-        let authenticator = Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database))
+        let authenticator = Authenticator(
+            directory: site.directory, loginLog: LoginLog(database: site.database),
+            throttle: LoginThrottle(policy: LoginThrottle.Policy(site.config.auth)))
+        self.authenticator = authenticator
         let policy = Self.policyEngine(site, logger: logger)
         let filtering = Self.filtering(site, logger: logger)
         func smtp(_ mode: SMTPReceiver.Mode) -> SMTPProtocolService {
@@ -120,6 +125,16 @@ public struct PostaServer: Sendable {
         return config.listeners.contains { $0.protocol == .http } ? listeners + [health] : listeners
     }
 
+    /// Housekeeping that runs beside the listeners: ending revoked sessions, purging the login log.
+    var backgroundServices: [any Service] {
+        [
+            SessionRevocationWatcher(directory: site.directory, sessions: authenticator.sessions, logger: logger),
+            LoginLogPurge(
+                loginLog: authenticator.loginLog, directory: site.directory, retention: site.config.auth.logRetention.seconds,
+                logger: logger),
+        ]
+    }
+
     /// Runs until SIGTERM or SIGINT, then drains and returns. `onStart` runs once every
     /// listener is built, just before they bind.
     public func run(onStart: @Sendable () -> Void = {}) async throws {
@@ -129,7 +144,7 @@ public struct PostaServer: Sendable {
         onStart()
         let group = ServiceGroup(
             configuration: .init(
-                services: ([runner] + listeners).map { .init(service: $0) },
+                services: ([runner] + backgroundServices + listeners).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

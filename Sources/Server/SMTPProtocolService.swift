@@ -23,7 +23,7 @@ public struct SMTPProtocolService: ProtocolService {
             maxCommandsBeforeLogin: submission ? context.listener.maxCommandsBeforeLogin : nil,
             startTLSAvailable: context.tls != nil && context.listener.tls == .starttls,
             authMechanisms: submission ? ["PLAIN", "LOGIN"] : [], authRequiresTLS: true,
-            requireAuthForMail: submission)
+            requireAuthForMail: submission, maxAuthFailures: receiver.authenticator.maxFailuresPerConnection)
         try channel.pipeline.syncOperations.addHandler(
             SMTPServerHandler(
                 receiver: receiver, configuration: configuration, clientIP: context.remoteIP, isTLS: context.isTLS,

@@ -24,4 +24,9 @@ import Testing
         let config = try #require(parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[limits]`"))))
         #expect(config.limits == Limits())
     }
+
+    @Test func authExampleShowsTheDefaults() throws {
+        let config = try #require(parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[auth]`"))))
+        #expect(config.auth == AuthSettings())
+    }
 }

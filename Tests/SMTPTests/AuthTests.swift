@@ -293,3 +293,32 @@ extension SMTPServerConfiguration {
         return c
     }
 }
+
+@Suite("Session: failed AUTH attempts per connection")
+struct AuthFailureLimitTests {
+    @Test("the third refused AUTH (wrong or throttled) is answered 421 4.7.0 and closes; refusals by the session itself do not count")
+    func closesAfterThirdFailure() {
+        let throttled: SessionDriver.Responder = { effect in
+            if case .authenticate(let request) = effect, request.password == "busy" {
+                return .reply(SMTPReply(454, .init(4, 7, 0), "Too many failed logins, try again later"))
+            }
+            return SessionDriver.standard(effect)
+        }
+        var d = SessionDriver(.auth, client: .implicitTLS, responder: throttled)
+        d.send("EHLO c.example\r\n")
+        #expect(d.send("AUTH PLAIN \(b64("bob\u{0}alice\u{0}secret"))\r\n").statuses == ["535 5.7.8"])
+        #expect(d.send("AUTH PLAIN \(b64("\u{0}alice\u{0}wrong"))\r\n").statuses == ["535 5.7.8"])
+        #expect(d.send("AUTH PLAIN \(b64("\u{0}alice\u{0}busy"))\r\n").statuses == ["454 4.7.0"])
+        let last = d.send("AUTH PLAIN \(b64("\u{0}alice\u{0}wrong"))\r\n")
+        #expect(last.statuses == ["421 4.7.0"])
+        #expect(last.closes)
+        #expect(d.session.isClosed)
+    }
+
+    @Test("the limit is configurable")
+    func configurable() {
+        var d = SessionDriver(.test { $0.authMechanisms = ["PLAIN"]; $0.maxAuthFailures = 1 }, client: .implicitTLS)
+        d.send("EHLO c.example\r\n")
+        #expect(d.send("AUTH PLAIN \(b64("\u{0}alice\u{0}wrong"))\r\n").statuses == ["421 4.7.0"])
+    }
+}

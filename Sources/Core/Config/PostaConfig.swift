@@ -20,13 +20,16 @@ public struct PostaConfig: Sendable, Equatable {
     public var delivery: DeliverySettings
     /// `[filter]`: content filtering (scanners, attachment rules, external filter).
     public var filter: FilterSettings
+    /// `[auth]`: login throttle, attempts per connection, login log retention.
+    public var auth: AuthSettings
 
     public init(
         hostname: String, dataDirectory: String, nodeID: String, log: LogSettings = LogSettings(),
         database: DatabaseSettings, tls: TLSSettings? = nil, limits: Limits = Limits(),
         listeners: [ListenerSettings] = [], delivery: DeliverySettings = DeliverySettings(),
-        filter: FilterSettings = FilterSettings()
+        filter: FilterSettings = FilterSettings(), auth: AuthSettings = AuthSettings()
     ) {
+        self.auth = auth
         self.filter = filter
         self.delivery = delivery
         self.hostname = hostname

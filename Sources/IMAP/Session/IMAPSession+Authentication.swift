@@ -109,7 +109,7 @@ extension IMAPSession {
             case .closed:
                 state = .logout
                 return nil
-            case .frame, .framingError, .mailboxChanged:
+            case .frame, .framingError, .mailboxChanged, .revoked:
                 return nil
             }
         }
@@ -126,17 +126,37 @@ extension IMAPSession {
         switch outcome {
         case .success(let account):
             self.account = account
+            let transport = transport
+            registration = backend.authenticator.sessions.register(account) { transport.inject(.revoked) }
             state = .authenticated
             await transport.authenticated()
             logger[metadataKey: "user"] = "\(account.address)"
             ok(tag, code: .capability(capabilities), "Logged in")
         case .invalidCredentials:
             no(tag, code: .authenticationFailed, "Invalid credentials")
+            await countLoginFailure()
         case .throttled:
             no(tag, code: .unavailable, "Too many failed logins; try again later")
+            await countLoginFailure()
         case .unavailable:
             no(tag, code: .unavailable, "Authentication is temporarily unavailable")
         }
+    }
+
+    /// Guessing needs a new connection, each paying the throttle's delays: after the last allowed
+    /// failure, `* BYE` and close (RFC 9051 §7.1.5).
+    private func countLoginFailure() async {
+        loginFailures += 1
+        guard loginFailures >= backend.authenticator.maxFailuresPerConnection else { return }
+        emit(.untagged(IMAPStatusResponse(.bye, "Too many failed logins")))
+        await finish()
+    }
+
+    /// The account was disabled or its password changed: `* BYE` and close (RFC 9051 §7.1.5).
+    func endRevoked() async {
+        logger.notice("session revoked")
+        emit(.untagged(IMAPStatusResponse(.bye, "Account disabled or credentials changed")))
+        await finish()
     }
 
     /// RFC 5161 §3.1: unknown names are ignored; `* ENABLED` lists only the newly enabled ones.

@@ -42,6 +42,9 @@ extension IMAPSession {
                 emit(.untagged(IMAPStatusResponse(.bye, "\(configuration.hostname) server shutting down")))
                 await finish()
                 return
+            case .revoked:
+                await endRevoked()
+                return
             case .closed:
                 state = .logout
                 return

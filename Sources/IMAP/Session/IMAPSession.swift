@@ -41,6 +41,10 @@ public final class IMAPSession {
     var encoder = IMAPResponseEncoder()
     private var output: [UInt8] = []
     var lastInput = ContinuousClock.now
+    /// Failed logins on this connection (`Authenticator.maxFailuresPerConnection`).
+    var loginFailures = 0
+    /// Ends this session when its account is revoked; set at login.
+    var registration: SessionRegistration?
 
     public init(
         transport: any IMAPTransport, backend: IMAPBackend, configuration: IMAPConfiguration, clientIP: String,
@@ -63,6 +67,7 @@ public final class IMAPSession {
 
     /// Greets the client and serves commands until LOGOUT, a timeout, shutdown or disconnect.
     public func run() async {
+        defer { registration?.end() }
         emit(.untagged(IMAPStatusResponse(.ok, code: .capability(capabilities), "\(configuration.hostname) Posta IMAP ready")))
         await flush()
         while state != .logout {
@@ -85,6 +90,9 @@ public final class IMAPSession {
             case .shutdown:
                 emit(.untagged(IMAPStatusResponse(.bye, "\(configuration.hostname) server shutting down")))
                 await finish()
+                return
+            case .revoked:
+                await endRevoked()
                 return
             case .closed:
                 state = .logout

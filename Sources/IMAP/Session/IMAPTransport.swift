@@ -13,6 +13,8 @@ public enum IMAPInput: Sendable, Equatable {
     case idle
     /// The server is shutting down.
     case shutdown
+    /// The account was disabled or its password changed (`AccountSessions`): the session ends.
+    case revoked
     /// The client closed the connection (or it failed): nothing more will come.
     case closed
 }

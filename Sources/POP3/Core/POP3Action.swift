@@ -75,12 +75,15 @@ public struct POP3Configuration: Sendable, Hashable {
     /// Commands (errors and failed logins included) accepted before a successful login; the next
     /// one gets `-ERR` and the connection closes, so an anonymous client cannot pipeline without end.
     public var maxCommandsBeforeLogin: Int
+    /// Failed logins per connection; the connection closes after the last one's `-ERR`.
+    public var maxAuthFailures: Int
 
     public init(
         hostname: String, stlsAvailable: Bool, allowPlaintextAuth: Bool = false, maxCommandLength: Int = 1024,
-        maxSASLLength: Int = 8192, maxCommandsBeforeLogin: Int = 50
+        maxSASLLength: Int = 8192, maxCommandsBeforeLogin: Int = 50, maxAuthFailures: Int = 3
     ) {
         self.maxCommandsBeforeLogin = maxCommandsBeforeLogin
+        self.maxAuthFailures = max(1, maxAuthFailures)
         self.hostname = hostname
         self.stlsAvailable = stlsAvailable
         self.allowPlaintextAuth = allowPlaintextAuth

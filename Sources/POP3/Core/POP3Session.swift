@@ -31,9 +31,12 @@ public struct POP3Session: Sendable {
     /// Message numbers marked by DELE.
     public private(set) var deleted: Set<Int> = []
     private var input = LineBuffer()
-    private var shutdownRequested = false
+    /// The goodbye to send once the running effect completes (server shutdown, revoked account).
+    private var shutdownRequested: POP3Response?
     /// Command lines received while not logged in (AUTHORIZATION state).
     private var commandsBeforeLogin = 0
+    /// Logins refused on this connection (`POP3Configuration.maxAuthFailures`).
+    private var authFailures = 0
 
     public init(configuration: POP3Configuration, isTLS: Bool) {
         self.configuration = configuration
@@ -83,6 +86,15 @@ public struct POP3Session: Sendable {
             case .inUse: out.append(.send(.err(.inUse, "maildrop already locked by another session")))
             case .temporary: out.append(.send(.err(.sysTemp, "temporary failure, try later")))
             }
+            // Guessing needs a new connection, each paying the throttle's delays.
+            if failure == .invalidCredentials || failure == .throttled {
+                authFailures += 1
+                if authFailures >= configuration.maxAuthFailures {
+                    state = .closed
+                    out.append(.close)
+                    return out
+                }
+            }
         case (.send, .sent):
             break
         case (.send, .unavailable):
@@ -105,8 +117,8 @@ public struct POP3Session: Sendable {
             out.append(.close)
             return out
         }
-        if shutdownRequested {
-            out += shutdown()
+        if let goodbye = shutdownRequested {
+            out += shutdown(goodbye)
             return out
         }
         process(&out)
@@ -143,13 +155,23 @@ public struct POP3Session: Sendable {
     /// The server is shutting down: `-ERR [SYS/TEMP]` and close, without UPDATE. While an
     /// effect runs, this waits for its result (an UPDATE in progress completes normally).
     public mutating func shutdown() -> [POP3Action] {
+        shutdown(.err(.sysTemp, "server shutting down"))
+    }
+
+    /// The account was disabled or its password changed: `-ERR [AUTH]` (RFC 3206 §4: the problem
+    /// is the credentials) and close without UPDATE, once the running effect completes.
+    public mutating func revoked() -> [POP3Action] {
+        shutdown(.err(.auth, "account disabled or credentials changed"))
+    }
+
+    private mutating func shutdown(_ goodbye: POP3Response) -> [POP3Action] {
         guard state != .closed else { return [] }
         if pending != nil {
-            shutdownRequested = true
+            shutdownRequested = goodbye
             return []
         }
         state = .closed
-        return [.send(.err(.sysTemp, "server shutting down")), .close]
+        return [.send(goodbye), .close]
     }
 
     // MARK: Lines

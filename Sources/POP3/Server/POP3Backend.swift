@@ -2,6 +2,7 @@ import Core
 import Directory
 import Foundation
 import Logging
+import NIOCore
 import Store
 
 /// What a POP3 connection needs from the rest of Posta: logins (with the login log and the
@@ -22,9 +23,11 @@ public final class POP3Backend: Sendable {
     }
 
     /// Checks the credentials (throttled), records the attempt, locks the maildrop and takes the
-    /// INBOX snapshot.
+    /// INBOX snapshot. A session that logs in on `channel` is registered to end when the account is
+    /// disabled or its password changes.
     public func login(
-        user: String, password: String, clientIP: String, protocolName: String, logger: Logger
+        user: String, password: String, clientIP: String, protocolName: String, channel: (any Channel)? = nil,
+        logger: Logger
     ) async -> (POP3EffectResult, MaildropLease?) {
         let account: Account
         switch await authenticator.login(
@@ -63,6 +66,7 @@ public final class POP3Backend: Sendable {
                 mailboxID: inbox.id, uidValidity: inbox.uidValidity,
                 messages: messages.map { POP3Message(uid: $0.uid, size: $0.size, path: $0.path) })
             logger.info("maildrop opened", metadata: ["user": "\(account.address)", "messages": "\(drop.messages.count)"])
+            if let channel { authenticator.sessions.register(account, channel: channel) }
             return (.loggedIn(drop), lease)
         } catch {
             await lease.release()

@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Connection
+import Directory
 import Store
 import Logging
 import NIOCore
@@ -112,6 +113,8 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
             perform(session.timeout(), context: context)
         case is ChannelShouldQuiesceEvent:
             perform(session.shutdown(), context: context)
+        case is AccountSessionRevoked:
+            perform(session.revoked(), context: context)
         case let tlsEvent as TLSUserEvent:
             if case .handshakeCompleted = tlsEvent, startingTLS {
                 startingTLS = false
@@ -182,12 +185,14 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         let logger = logger
         switch effect {
         case .login(let user, let password, let mechanism):
-            let (clientIP, protocolName) = (clientIP, protocolName)
+            let (clientIP, protocolName, channel) = (clientIP, protocolName, context.channel)
             var loginLogger = logger
             loginLogger[metadataKey: "mechanism"] = "\(mechanism)"
             let taskLogger = loginLogger
             context.eventLoop.makeFutureWithTask {
-                await backend.login(user: user, password: password, clientIP: clientIP, protocolName: protocolName, logger: taskLogger)
+                await backend.login(
+                    user: user, password: password, clientIP: clientIP, protocolName: protocolName, channel: channel,
+                    logger: taskLogger)
             }.whenSuccess { result, lease in
                 let (handler, context) = bound.value
                 if handler.closing {

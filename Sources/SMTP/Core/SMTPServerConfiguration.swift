@@ -47,6 +47,9 @@ public struct SMTPServerConfiguration: Sendable, Hashable {
     public var authRequiresTLS: Bool
     /// Submission (RFC 6409 §4.3): MAIL before a successful AUTH gets `530 5.7.0` (RFC 4954 §6).
     public var requireAuthForMail: Bool
+    /// Failed AUTH attempts per connection; the last one is answered `421 4.7.0` and the connection
+    /// closes (guessing needs a new connection, each paying the throttle's delays).
+    public var maxAuthFailures: Int
 
     public init(
         hostname: String,
@@ -65,8 +68,10 @@ public struct SMTPServerConfiguration: Sendable, Hashable {
         postmasterDomain: String? = nil,
         authMechanisms: [String] = [],
         authRequiresTLS: Bool = true,
-        requireAuthForMail: Bool = false
+        requireAuthForMail: Bool = false,
+        maxAuthFailures: Int = 3
     ) {
+        self.maxAuthFailures = max(1, maxAuthFailures)
         self.hostname = hostname
         self.postmasterDomain = postmasterDomain ?? hostname
         self.mode = mode

@@ -36,6 +36,7 @@ enum SMTPServerReplies {
     static let authLineTooLong = SMTPReply(500, .init(5, 5, 6), "Authentication exchange line is too long")
     static let authInvalid = SMTPReply(535, .init(5, 7, 8), "Authentication credentials invalid")
     static let authTemporaryFailure = SMTPReply(454, .init(4, 7, 0), "Temporary authentication failure")
+    static let tooManyAuthFailures = SMTPReply(421, .init(4, 7, 0), "Too many failed authentication attempts, closing connection")
     static let authUnavailable = SMTPReply(502, .init(5, 5, 1), "AUTH not available")
 
     /// RFC 5321 §3.8: 421 when the server closes; 4.7.0, a security policy (no login in time).

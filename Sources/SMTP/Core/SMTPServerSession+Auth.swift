@@ -131,6 +131,9 @@ extension SMTPServerSession {
         var reply = single(result)
         // Only `.authenticated` authenticates; a success code in a plain reply is a mistake.
         if !(400...599).contains(reply.code) { reply = SMTPServerReplies.authTemporaryFailure }
+        // RFC 5321 §3.8: 421 closes; a client that keeps guessing must reconnect.
+        authFailureCount += 1
+        if authFailureCount >= configuration.maxAuthFailures { return closeWith(SMTPServerReplies.tooManyAuthFailures, &out) }
         error(reply, &out)
     }
 }

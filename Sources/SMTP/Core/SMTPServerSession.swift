@@ -64,6 +64,8 @@ public struct SMTPServerSession: Sendable {
     /// is aborted.
     var body: SMTPBodyAccumulator?
     var errorCount = 0
+    /// AUTH attempts the adapter refused (`maxAuthFailures`).
+    var authFailureCount = 0
     var commandCount = 0
     /// Set by a successful AUTH (RFC 4954 §4); survives RSET and EHLO, cleared by STARTTLS.
     public internal(set) var authenticatedUser: String?

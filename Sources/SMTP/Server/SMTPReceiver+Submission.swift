@@ -2,15 +2,19 @@ import Core
 import Foundation
 import Directory
 import Logging
+import NIOCore
 
 extension SMTPReceiver {
-    /// SMTP AUTH (RFC 4954): the shared login flow (throttle, password check, login log).
-    func authenticate(_ request: SMTPAuthRequest, clientIP: String, tls: Bool) async -> SMTPEffectResult {
+    /// SMTP AUTH (RFC 4954): the shared login flow (throttle, password check, login log); the
+    /// session on `channel` is registered to end when the account is disabled or its password changes.
+    func authenticate(_ request: SMTPAuthRequest, clientIP: String, tls: Bool, channel: any Channel) async -> SMTPEffectResult {
         switch await authenticator.login(
             user: request.authcid, password: request.password, clientIP: clientIP,
             protocolName: tls ? "smtps" : "smtp", logger: logger)
         {
-        case .success(let account): return .authenticated(user: account.address)
+        case .success(let account):
+            authenticator.sessions.register(account, channel: channel)
+            return .authenticated(user: account.address)
         case .invalidCredentials: return .reply(SMTPReply(535, .init(5, 7, 8), "Authentication credentials invalid"))
         case .throttled: return .reply(SMTPReply(454, .init(4, 7, 0), "Too many failed logins, try again later"))
         case .unavailable: return .reply(SMTPReply(454, .init(4, 7, 0), "Temporary authentication failure"))
@@ -25,6 +29,7 @@ extension SMTPReceiver {
         guard let user = envelope.authenticatedUser else {
             return SMTPReply(530, .init(5, 7, 0), "Authentication required")
         }
+        if let refusal = await refuseDisabled(user) { return refusal }
         guard let sender = envelope.reversePath else {
             return SMTPReply(553, .init(5, 7, 1), "<>: null sender not allowed for submission")
         }

@@ -1,5 +1,6 @@
 import Connection
 import Core
+import Directory
 import Logging
 import NIOCore
 import NIOSSL
@@ -33,6 +34,8 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private var waiting: Bool { gate.isPaused }
     /// Shutdown asked us to finish: close after the current transaction.
     private var closeWhenIdle = false
+    /// The account was disabled or its password changed: close once no effect runs.
+    private var revoked = false
     private var closing = false
     /// STARTTLS was answered and the handshake is ours to report to the session.
     private var startingTLS = false
@@ -100,6 +103,9 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
         case let timeout as ConnectionTimeout:
             logger.info(timeout == .idle ? "timeout" : "login timeout")
             perform(timeout == .idle ? session.timeout() : session.loginTimeout(), context: context)
+        case is AccountSessionRevoked:
+            revoked = true
+            if !waiting && !closing { shutDown(context: context, reply: Self.revokedReply) }
         case is ChannelShouldQuiesceEvent:
             if sender == nil && !waiting {
                 shutDown(context: context)
@@ -158,15 +164,20 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             }
         }
         if wrote { context.flush() }
-        if closeWhenIdle && sender == nil && !waiting && !closing {
+        if revoked && !waiting && !closing {
+            shutDown(context: context, reply: Self.revokedReply)
+        } else if closeWhenIdle && sender == nil && !waiting && !closing {
             shutDown(context: context)
         }
     }
 
+    /// A revoked session ends mid-transaction too (nothing of it was accepted yet).
+    static let revokedReply = SMTPReply(421, .init(4, 7, 0), "Account disabled or credentials changed, closing connection")
+
     /// RFC 5321 §3.8: a server shutting down answers 421 and closes.
-    private func shutDown(context: ChannelHandlerContext) {
+    private func shutDown(context: ChannelHandlerContext, reply: SMTPReply? = nil) {
         closing = true
-        let reply = SMTPReply(421, .init(4, 3, 2), "\(receiver.hostname) Service shutting down, try again later")
+        let reply = reply ?? SMTPReply(421, .init(4, 3, 2), "\(receiver.hostname) Service shutting down, try again later")
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply.encode()))).whenComplete { _ in channel.close(promise: nil) }
     }
@@ -214,8 +225,8 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 return (result, nil)
             }
         case .authenticate(let request):
-            let (clientIP, isTLS) = (clientIP, tlsInfo != nil)
-            work = { (await receiver.authenticate(request, clientIP: clientIP, tls: isTLS), nil) }
+            let (clientIP, isTLS, channel) = (clientIP, tlsInfo != nil, context.channel)
+            work = { (await receiver.authenticate(request, clientIP: clientIP, tls: isTLS, channel: channel), nil) }
         }
         context.eventLoop.makeFutureWithTask(work).whenSuccess { result, accepted in
             let (handler, context) = bound.value

@@ -1,0 +1,73 @@
+/// `[auth]`: the login throttle, per-connection login attempts and the login log's retention
+/// (docs/config.md, docs/security.md).
+public struct AuthSettings: Sendable, Equatable {
+    /// `max_failures_per_connection`: failed logins after which a connection is closed (1...100, default 3).
+    public var maxFailuresPerConnection: Int
+    /// `delay_after`: failures in the window answered without delay (0...1000, default 3).
+    public var delayAfter: Int
+    /// `base_delay`: the first delay, doubled per further failure (1s...1m, default 1s).
+    public var baseDelay: ConfigDuration
+    /// `max_delay`: the longest delay, also the cost of a refused attempt (1s...5m, default 15s).
+    public var maxDelay: ConfigDuration
+    /// `lockout_after`: failures in the window after which attempts are refused unchecked (1...1000, default 10).
+    public var lockoutAfter: Int
+    /// `window`: how long a failure counts (1m...1d, default 10m).
+    public var window: ConfigDuration
+    /// `lockout`: how long attempts are refused after the last failure (1m...1d, default 15m).
+    public var lockout: ConfigDuration
+    /// `trusted_for`: a success from an address keeps the address exempt from the account's and the
+    /// address's lockout for this long (1d...365d, default 30d; at most `log_retention` is effective).
+    public var trustedFor: ConfigDuration
+    /// `ipv6_prefix`: IPv6 clients are counted by this prefix (32...128, default 64).
+    public var ipv6Prefix: Int
+    /// `log_retention`: login events older than this are deleted (1d...3650d, default 90d).
+    public var logRetention: ConfigDuration
+
+    public init(
+        maxFailuresPerConnection: Int = 3, delayAfter: Int = 3, baseDelay: ConfigDuration = .seconds(1),
+        maxDelay: ConfigDuration = .seconds(15), lockoutAfter: Int = 10, window: ConfigDuration = .minutes(10),
+        lockout: ConfigDuration = .minutes(15), trustedFor: ConfigDuration = .days(30), ipv6Prefix: Int = 64,
+        logRetention: ConfigDuration = .days(90)
+    ) {
+        self.maxFailuresPerConnection = maxFailuresPerConnection
+        self.delayAfter = delayAfter
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.lockoutAfter = lockoutAfter
+        self.window = window
+        self.lockout = lockout
+        self.trustedFor = trustedFor
+        self.ipv6Prefix = ipv6Prefix
+        self.logRetention = logRetention
+    }
+
+    static let keys = [
+        "max_failures_per_connection", "delay_after", "base_delay", "max_delay", "lockout_after", "window", "lockout",
+        "trusted_for", "ipv6_prefix", "log_retention",
+    ]
+}
+
+extension SiteDecoder {
+    mutating func decodeAuth(_ root: Entries) -> AuthSettings {
+        var settings = AuthSettings()
+        let path = ConfigKeyPath.root.appending("auth")
+        guard let entries = reader.table("auth", in: root, at: .root) else { return settings }
+        reader.checkKeys(entries, at: path, allowed: AuthSettings.keys)
+        let day: Int64 = 86400
+        func integer(_ key: String, _ range: ClosedRange<Int64>) -> Int? { reader.integer(key, in: entries, at: path, range: range) }
+        func duration(_ key: String, _ range: ClosedRange<Int64>) -> ConfigDuration? {
+            reader.duration(key, in: entries, at: path, range: range)
+        }
+        if let v = integer("max_failures_per_connection", 1...100) { settings.maxFailuresPerConnection = v }
+        if let v = integer("delay_after", 0...1000) { settings.delayAfter = v }
+        if let v = duration("base_delay", 1...60) { settings.baseDelay = v }
+        if let v = duration("max_delay", 1...300) { settings.maxDelay = v }
+        if let v = integer("lockout_after", 1...1000) { settings.lockoutAfter = v }
+        if let v = duration("window", 60...day) { settings.window = v }
+        if let v = duration("lockout", 60...day) { settings.lockout = v }
+        if let v = duration("trusted_for", day...(365 * day)) { settings.trustedFor = v }
+        if let v = integer("ipv6_prefix", 32...128) { settings.ipv6Prefix = v }
+        if let v = duration("log_retention", day...(3650 * day)) { settings.logRetention = v }
+        return settings
+    }
+}

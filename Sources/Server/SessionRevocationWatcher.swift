@@ -1,0 +1,86 @@
+import Core
+import Directory
+import Logging
+import NIOConcurrencyHelpers
+import Queue
+import ServiceLifecycle
+
+/// Ends the sessions of accounts that were disabled, deleted or given a new password, whichever
+/// process or node did it: every `interval` (2 s) it reads the revocations recorded in the last
+/// `overlap` (a minute, so a row committed late or stamped by a node whose clock lags a little is
+/// still seen) and hands them to `AccountSessions`, which closes sessions of older generations.
+/// On PostgreSQL a `LISTEN` on `SessionRevocation.channel` wakes it at once.
+public struct SessionRevocationWatcher: Service {
+    public let directory: Directory
+    public let sessions: AccountSessions
+    public let interval: Duration
+    public let overlap: Int64
+    let logger: Logger
+
+    public init(
+        directory: Directory, sessions: AccountSessions, interval: Duration = .seconds(2), overlap: Int64 = 60,
+        logger: Logger
+    ) {
+        self.directory = directory
+        self.sessions = sessions
+        self.interval = interval
+        self.overlap = overlap
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let wake = WakeSignal()
+        let listener = directory.database.dialect == .postgres ? Task { await listen(wake) } : nil
+        defer { listener?.cancel() }
+        await withGracefulShutdownHandler {
+            var since = UnixTime.now() - overlap
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let started = UnixTime.now()
+                if await poll(since: since) { since = started - overlap }
+                await wake.wait(timeout: interval)
+            }
+        } onGracefulShutdown: {
+            wake.notify()
+        }
+    }
+
+    /// Applies the revocations recorded since `since`; false when the database could not be read.
+    @discardableResult
+    public func poll(since: Int64) async -> Bool {
+        do {
+            for revocation in try await directory.revocations(since: since) {
+                let closed = sessions.revoke(accountID: revocation.accountID, generation: revocation.generation)
+                if closed > 0 {
+                    logger.notice(
+                        "sessions ended",
+                        metadata: ["account": "\(revocation.accountID)", "reason": "\(revocation.reason)", "sessions": "\(closed)"])
+                }
+            }
+            return true
+        } catch {
+            logger.warning("cannot read session revocations", metadata: ["error": "\(String(reflecting: error))"])
+            return false
+        }
+    }
+
+    /// Wakes the poller on each notification, reconnecting with a bounded backoff.
+    private func listen(_ wake: WakeSignal) async {
+        var delay = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            let connected = NIOLockedValueBox(false)
+            do {
+                try await directory.database.listen(channel: SessionRevocation.channel) {
+                    connected.withLockedValue { $0 = true }
+                    wake.notify()
+                } received: { _ in
+                    wake.notify()
+                }
+            } catch {
+                logger.warning("session revocations: LISTEN failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            if connected.withLockedValue({ $0 }) { delay = .milliseconds(100) }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+        }
+    }
+}

@@ -20,6 +20,8 @@ public struct PostaConfig: Sendable, Equatable {
     public var delivery: DeliverySettings
     /// `[filter]`: content filtering (scanners, attachment rules, external filter).
     public var filter: FilterSettings
+    /// `[store]`: orphan file sweeping.
+    public var store = StoreSettings()
 
     public init(
         hostname: String, dataDirectory: String, nodeID: String, log: LogSettings = LogSettings(),

@@ -5,7 +5,7 @@ struct SiteDecoder {
     var reader: ConfigReader
     typealias Entries = ConfigReader.Entries
 
-    static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery", "filter"]
+    static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery", "filter", "store"]
     static let deliveryKeys = [
         "nameservers", "smtp_port", "retry_first", "retry_max", "expiry", "max_connections", "max_connections_per_domain",
         "require_tls", "delay_warning", "relay_host", "relay_user", "relay_password_file",
@@ -71,11 +71,14 @@ struct SiteDecoder {
         let listeners = indexedListeners.map(\.settings)
         let delivery = decodeDelivery(root)
         let filter = decodeFilter(root)
+        let store = decodeStore(root)
 
         guard let hostname, let dataDirectory, let database else { return nil }
-        return PostaConfig(
+        var config = PostaConfig(
             hostname: hostname, dataDirectory: dataDirectory, nodeID: nodeID, log: log, database: database, tls: tls,
             limits: limits, listeners: listeners, delivery: delivery, filter: filter)
+        config.store = store
+        return config
     }
 
     mutating func decodeDelivery(_ root: Entries) -> DeliverySettings {

@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "SMTP",
             dependencies: [
-                "Core", "Directory", "Store", "Queue", "Connection", "DNS", "Filter",
+                "Core", "Directory", "Store", "Queue", "Connection", "DNS", "Filter", "MIME",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -6,7 +6,11 @@ Ten smtp-source processes with one session each (`-s 1`) make the ten sessions, 
 as one dialog. Messages are told apart by `-N` (a sequence number prepended to the recipient) and a
 per-worker, per-round tag; Posta's Received header records the recipient ("for <...>"), and a
 catch-all delivers them all to one mailbox. A worker whose connection dies is started again, after
-Posta's restart, for the messages it has not had acknowledged."""
+Posta's restart, for the messages it has not had acknowledged.
+
+Crashes between a message file and its index row leave files no mailbox shows; the store's orphan
+sweep (here with a 2 s age, every second) removes them, so that in the end the Maildir holds exactly
+the indexed files — what a backup, a migration or Dovecot on the Maildir would otherwise show twice."""
 import random
 import re
 import subprocess
@@ -42,7 +46,7 @@ def acknowledged(log: Path) -> list[str]:
 
 
 def test_sigkill_during_load_loses_nothing(tmp_path: Path):
-    site = MailSite(tmp_path).seed()
+    site = MailSite(tmp_path, extra_config='[store]\norphan_age = "2s"\nsweep_interval = "1s"').seed()
     site.posta("alias", "add", "@example.org", "alice@example.org")
     site.start()
     rng = random.Random(7)
@@ -94,4 +98,18 @@ def test_sigkill_during_load_loses_nothing(tmp_path: Path):
     for path in visible:
         m = re.search(r",S=(\d+)", path.name)
         assert m and int(m.group(1)) == path.stat().st_size, path
+
+    # After recovery and the sweep, the Maildir holds exactly the indexed files: no orphans.
+    with site.db() as db:
+        indexed = {row[0] for row in db.execute(
+            """SELECT m.file FROM message m JOIN mailbox b ON b.id = m.mailbox_id JOIN account a ON a.id = b.account_id
+               WHERE a.address_key = 'alice@example.org'""")}
+    def on_disk():
+        return {f"{sub}/{p.name}" for sub in ("new", "cur", "tmp") for p in (maildir / sub).iterdir()}
+    deadline = time.monotonic() + 30
+    while on_disk() != indexed and time.monotonic() < deadline:
+        time.sleep(0.5)
+    orphans = on_disk() - indexed
+    assert not orphans, f"{len(orphans)} message files outside the index, e.g. {sorted(orphans)[:5]}"
+    assert on_disk() == indexed
     site.stop()

@@ -29,7 +29,9 @@ public struct FilterChain: Sendable {
         let rules = ContentRules(
             headerChecks: settings.headerChecks, blockedExtensions: settings.blockedExtensions,
             blockedTypes: settings.blockedTypes)
-        if !rules.isEmpty { steps.append(ContentRulesScanner(rules: rules, maxBytes: maxMessageSize)) }
+        if !rules.isEmpty {
+            steps.append(ContentRulesScanner(rules: rules, maxBytes: maxMessageSize, limitAction: settings.mimeLimitAction))
+        }
         if let clamAV = settings.clamAV { steps.append(ClamAVScanner(settings: clamAV)) }
         if let spamAssassin = settings.spamAssassin { steps.append(SpamAssassinScanner(settings: spamAssassin)) }
         if let rspamd = settings.rspamd { steps.append(RspamdScanner(settings: rspamd)) }

@@ -1,5 +1,6 @@
 /// A forgiving parser of RFC 5322 §3.4 address lists (with the obsolete syntax of §4.4 and UTF-8 of
-/// RFC 6532) into envelope addresses. It never fails: whatever cannot be understood is skipped.
+/// RFC 6532) into envelope addresses. It never fails: whatever cannot be understood is skipped, and
+/// `parseCleanly` tells when that happened (a reader with other guesses could see other addresses).
 enum AddressListParser {
     private enum Token {
         case atom(ArraySlice<UInt8>)  // atoms, dot-atoms and domain literals
@@ -9,7 +10,22 @@ enum AddressListParser {
     }
 
     static func parse(_ value: [UInt8]) -> [EnvelopeAddress] {
-        let tokens = tokenize(value)
+        var clean = true
+        return parse(value, clean: &clean)
+    }
+
+    /// The list, or nil when reading it meant skipping or guessing anything: an unterminated quoted string,
+    /// comment, domain literal or angle address; a stray `\`, `)`, `]`, `>`, `:` or `;`; words after an
+    /// angle address; two words without a dot between them in an addr-spec; more than one `@`; a group
+    /// not closed by `;`; a nested group.
+    static func parseCleanly(_ value: [UInt8]) -> [EnvelopeAddress]? {
+        var clean = true
+        let list = parse(value, clean: &clean)
+        return clean ? list : nil
+    }
+
+    private static func parse(_ value: [UInt8], clean: inout Bool) -> [EnvelopeAddress] {
+        let tokens = tokenize(value, clean: &clean)
         var result: [EnvelopeAddress] = []
         var words: [Token] = []
         var comment: [UInt8]?
@@ -18,6 +34,7 @@ enum AddressListParser {
         var index = 0
 
         func flush() {
+            if !skipping, !words.isEmpty, !isCleanAddressSpec(words) { clean = false }
             if !skipping, let address = addressSpec(words, comment: comment) { result.append(address) }
             words = []
             comment = nil
@@ -35,8 +52,12 @@ enum AddressListParser {
                 if inGroup {
                     result.append(.groupEnd)
                     inGroup = false
+                } else {
+                    clean = false
                 }
             case .special(0x3A) where !inGroup && !skipping:
+                // The group name is a phrase too (RFC 5322 §3.4): an `@` in it may be an address to others.
+                if words.contains(where: { if case .special = $0 { true } else { false } }) { clean = false }
                 result.append(.groupStart(phrase(words) ?? ""))
                 inGroup = true
                 words = []
@@ -45,7 +66,9 @@ enum AddressListParser {
                 let end = tokens[index...].firstIndex { if case .special(0x3E) = $0 { true } else { false } }
                 let inner = tokens[index..<(end ?? tokens.count)]
                 index = end.map { $0 + 1 } ?? tokens.count
-                var address = angleAddress(Array(inner))
+                // The display name is a phrase (RFC 5322 §3.2.5): no `@`, or a reader may take it for the address.
+                if end == nil || words.contains(where: { if case .special = $0 { true } else { false } }) { clean = false }
+                var address = angleAddress(Array(inner), clean: &clean)
                 address.name = phrase(words)
                 result.append(address)
                 words = []
@@ -53,11 +76,19 @@ enum AddressListParser {
             case .comment(let text):
                 comment = text
             default:
-                if !skipping { words.append(token) }
+                if skipping {
+                    clean = false
+                } else {
+                    if case .special(let byte) = token, byte != 0x40 { clean = false }
+                    words.append(token)
+                }
             }
         }
         flush()
-        if inGroup { result.append(.groupEnd) }
+        if inGroup {
+            result.append(.groupEnd)
+            clean = false
+        }
         return result
     }
 
@@ -77,7 +108,7 @@ enum AddressListParser {
     }
 
     /// `[route] addr-spec` between angle brackets (RFC 5322 §3.4, obs-angle-addr §4.4).
-    private static func angleAddress(_ tokens: [Token]) -> EnvelopeAddress {
+    private static func angleAddress(_ tokens: [Token], clean: inout Bool) -> EnvelopeAddress {
         var tokens = tokens[...]
         var adl: String?
         if case .special(0x40)? = tokens.first,
@@ -86,6 +117,8 @@ enum AddressListParser {
             adl = text(tokens[..<colon], quoting: false)
             tokens = tokens[(colon + 1)...]
         }
+        let words = tokens.filter { if case .comment = $0 { false } else { true } }
+        if !isCleanAddressSpec(words) { clean = false }
         var address = addressSpec(Array(tokens), comment: nil) ?? EnvelopeAddress(mailbox: "", host: "")
         address.adl = adl
         return address
@@ -99,6 +132,29 @@ enum AddressListParser {
         let domain = at.map { text(words[($0 + 1)...], quoting: false) } ?? ""
         let name = comment.map { String(utf8OrLatin1: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         return EnvelopeAddress(name: name, mailbox: local, host: domain)
+    }
+
+    /// `local-part "@" domain` with at most one `@`, no other special, and a dot between any two words
+    /// (RFC 5322 §3.4.1, obs-local-part and obs-domain of §4.4); comments are ignored.
+    private static func isCleanAddressSpec(_ tokens: some Collection<Token>) -> Bool {
+        var ats = 0
+        var previous: ArraySlice<UInt8>?  // the previous word (a quoted string counts as no dot), nil after `@`
+        for token in tokens {
+            let word: ArraySlice<UInt8>
+            switch token {
+            case .comment: continue
+            case .special(0x40):
+                ats += 1
+                previous = nil
+                continue
+            case .special: return false
+            case .atom(let bytes): word = bytes
+            case .quoted: word = [0x22]
+            }
+            if let before = previous, before.last != 0x2E, word.first != 0x2E { return false }
+            previous = word
+        }
+        return ats <= 1
     }
 
     /// Tokens joined without spaces; quoted strings re-quoted when they are not dot-atoms.
@@ -149,7 +205,7 @@ enum AddressListParser {
         }
     }
 
-    private static func tokenize(_ value: [UInt8]) -> [Token] {
+    private static func tokenize(_ value: [UInt8], clean: inout Bool) -> [Token] {
         var tokens: [Token] = []
         var index = 0
         while index < value.count {
@@ -157,20 +213,23 @@ enum AddressListParser {
             if ASCII.isWhitespace(byte) {
                 index += 1
             } else if byte == ASCII.quote {
-                let (content, next) = delimited(value, from: index + 1, close: ASCII.quote, nests: false)
+                let (content, next, closed) = delimited(value, from: index + 1, close: ASCII.quote, nests: false)
                 tokens.append(.quoted(content))
                 index = next
+                if !closed { clean = false }
             } else if byte == 0x28 {
-                let (content, next) = delimited(value, from: index + 1, close: 0x29, nests: true)
+                let (content, next, closed) = delimited(value, from: index + 1, close: 0x29, nests: true)
                 tokens.append(.comment(content))
                 index = next
+                if !closed { clean = false }
             } else if byte == 0x5B {
                 let start = index
                 while index < value.count, value[index] != 0x5D { index += 1 }
+                if index == value.count { clean = false }
                 index = min(index + 1, value.count)
                 tokens.append(.atom(value[start..<index]))
             } else if isSpecial(byte) {
-                if byte != 0x5C && byte != 0x29 && byte != 0x5D { tokens.append(.special(byte)) }
+                if byte != 0x5C && byte != 0x29 && byte != 0x5D { tokens.append(.special(byte)) } else { clean = false }
                 index += 1
             } else {
                 let start = index
@@ -184,9 +243,9 @@ enum AddressListParser {
     }
 
     /// Content up to `close` with quoted-pairs resolved (nested parentheses for comments), and the index
-    /// after it; an unterminated run ends at the end of the value.
+    /// after it, and whether `close` came; an unterminated run ends at the end of the value.
     private static func delimited(_ value: [UInt8], from start: Int, close: UInt8, nests: Bool)
-        -> (content: [UInt8], next: Int)
+        -> (content: [UInt8], next: Int, closed: Bool)
     {
         var content: [UInt8] = []
         var depth = 0
@@ -201,11 +260,11 @@ enum AddressListParser {
             }
             if nests && byte == 0x28 { depth += 1 }
             if byte == close {
-                if depth == 0 { return (content, index) }
+                if depth == 0 { return (content, index, true) }
                 depth -= 1
             }
             content.append(byte)
         }
-        return (content, index)
+        return (content, index, false)
     }
 }

@@ -33,6 +33,62 @@ enum MIMEParameterList {
 
     /// Parses parameters from the tokenizer's position to the end.
     static func parse(_ tokenizer: inout MIMETokenizer) -> [MIMEParameter] {
+        combine(raws(&tokenizer))
+    }
+
+    /// Every value a reader could take for parameter `base` (lowercase) of a field value whose leading
+    /// `type` or `type/subtype` is skipped: each plain occurrence, the RFC 2231 value (continuations
+    /// joined and decoded) and each of its sections and section prefixes (for readers that stop early or
+    /// know only some of RFC 2231), and what a loose search for `base=` anywhere in the value finds (for
+    /// readers that do not tokenize). Not decoded for RFC 2047.
+    static func candidates(named base: String, in value: [UInt8], hasSubtype: Bool) -> [String] {
+        var tokenizer = MIMETokenizer(value)
+        _ = tokenizer.token()
+        if hasSubtype, tokenizer.consume(0x2F) { _ = tokenizer.token() }
+        let group = raws(&tokenizer).filter { $0.base == base }
+        var result = group.filter { $0.section == nil && !$0.extended }.map { String(utf8OrLatin1: $0.value) }
+        let modern = group.filter { $0.section != nil || $0.extended }
+        if !modern.isEmpty {
+            let sections = modern.map { $0.section ?? 0 }.sorted()
+            for last in sections { result.append(decodeExtended(base: base, modern.filter { ($0.section ?? 0) <= last }).value) }
+            for raw in modern { result.append(String(utf8OrLatin1: raw.extended ? percentDecoded(raw.value[...]) : raw.value)) }
+        }
+        return result + looseValues(named: base, in: value)
+    }
+
+    /// Values after `base[*…]=` anywhere in the bytes (case-insensitive), quoted or up to `;` or `"`, also with
+    /// an RFC 2231 `charset'language'` prefix removed and `%XX` decoded.
+    private static func looseValues(named base: String, in value: [UInt8]) -> [String] {
+        let needle = Array(base.utf8)
+        var result: [String] = []
+        var index = 0
+        while index + needle.count <= value.count {
+            defer { index += 1 }
+            guard (0..<needle.count).allSatisfy({ ASCII.lowercased(value[index + $0]) == needle[$0] }) else { continue }
+            var cursor = index + needle.count
+            while cursor < value.count, value[cursor] == 0x2A || (0x30...0x39).contains(value[cursor]) { cursor += 1 }
+            while cursor < value.count, ASCII.isWhitespace(value[cursor]) { cursor += 1 }
+            guard cursor < value.count, value[cursor] == ASCII.equals else { continue }
+            cursor += 1
+            while cursor < value.count, ASCII.isWhitespace(value[cursor]) { cursor += 1 }
+            var end = cursor
+            if cursor < value.count, value[cursor] == ASCII.quote {
+                cursor += 1
+                end = cursor
+                while end < value.count, value[end] != ASCII.quote { end += 1 }
+            } else {
+                while end < value.count, value[end] != ASCII.semicolon, value[end] != ASCII.quote { end += 1 }
+                while end > cursor, ASCII.isWhitespace(value[end - 1]) { end -= 1 }
+            }
+            let found = value[cursor..<end]
+            result.append(String(utf8OrLatin1: found))
+            let parts = found.split(separator: 0x27, maxSplits: 2, omittingEmptySubsequences: false)
+            result.append(String(utf8OrLatin1: percentDecoded(parts.count == 3 ? parts[2] : found)))
+        }
+        return result
+    }
+
+    private static func raws(_ tokenizer: inout MIMETokenizer) -> [Raw] {
         var raws: [Raw] = []
         while !tokenizer.atEnd {
             _ = tokenizer.consume(ASCII.semicolon)  // tolerated when missing
@@ -43,7 +99,7 @@ enum MIMEParameterList {
             let (value, quoted) = tokenizer.parameterValue()
             raws.append(raw(attribute: attribute, value: value, quoted: quoted))
         }
-        return combine(raws)
+        return raws
     }
 
     /// Splits `name*2*` into base `name`, section 2, extended (RFC 2231 §3, §4).

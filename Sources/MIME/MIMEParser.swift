@@ -3,6 +3,8 @@ struct MIMEParser {
     let bytes: [UInt8]
     let limits: MIMEParseLimits
     private(set) var entityCount = 0
+    /// The limits this parse met so far.
+    private(set) var exceeded: MIMEParseLimits.Exceeded = []
 
     init(bytes: [UInt8], limits: MIMEParseLimits) {
         self.bytes = bytes
@@ -13,10 +15,14 @@ struct MIMEParser {
     mutating func parseEntity(in range: Range<Int>, defaultType: ContentType, depth: Int) -> MIMEEntity {
         entityCount += 1
         let (header, bodyStart) = Header.parse(bytes, in: range)
+        if bodyStart - range.lowerBound > limits.maxHeaderBytes { exceeded.insert(.headerSize) }
         var contentType = header.field("Content-Type").flatMap { ContentType(parsing: $0.valueBytes) } ?? defaultType
         let bodyRange = bodyStart..<range.upperBound
         var content = MIMEEntity.Content.single
         let canNest = depth < limits.maxDepth && entityCount < limits.maxEntities
+        let nests = contentType.isMultipart || contentType.isEncapsulatedMessage
+        if nests && depth >= limits.maxDepth { exceeded.insert(.depth) }
+        if nests && entityCount >= limits.maxEntities { exceeded.insert(.entities) }
 
         if contentType.isMultipart {
             if let boundary = contentType.boundary, !boundary.isEmpty, canNest {
@@ -54,6 +60,8 @@ struct MIMEParser {
                 if entityCount < limits.maxEntities {
                     parts.append(
                         parseEntity(in: start..<delimiterStart, defaultType: childType, depth: depth + 1))
+                } else {
+                    exceeded.insert(.entities)
                 }
             } else {
                 preamble = body.lowerBound..<delimiterStart
@@ -64,8 +72,12 @@ struct MIMEParser {
             }
             partStart = line.next
         }
-        if let start = partStart, entityCount < limits.maxEntities {
-            parts.append(parseEntity(in: start..<body.upperBound, defaultType: childType, depth: depth + 1))
+        if let start = partStart {
+            if entityCount < limits.maxEntities {
+                parts.append(parseEntity(in: start..<body.upperBound, defaultType: childType, depth: depth + 1))
+            } else {
+                exceeded.insert(.entities)
+            }
         }
         if partStart == nil { preamble = body }
         return MIMEEntity.Multipart(

@@ -24,7 +24,10 @@ public enum DevelopmentSite {
             try fm.createDirectory(
                 atPath: (tls.certificatePath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try certificate.write(toFile: tls.certificatePath, atomically: true, encoding: .utf8)
-            _ = fm.createFile(atPath: tls.keyPath, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
+            // 0600 whatever the umask (FileModes): the key is the site's secret.
+            guard fm.createFile(atPath: tls.keyPath, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw ServerError.tls("cannot write \(tls.keyPath)")
+            }
         }
         return config
     }

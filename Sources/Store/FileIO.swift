@@ -57,6 +57,12 @@ enum FileIO {
         guard fsync(fd) == 0 else { throw error("fsync", path) }
     }
 
+    /// Whether anything (file, folder, link) has this name.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

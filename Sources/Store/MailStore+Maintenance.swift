@@ -10,9 +10,14 @@ import SQLKit
 
 extension MailStore {
     /// Deletes message files that no index row names (left by a crash between the file's
-    /// rename and the index commit, or by a failed transaction), and leftovers in `tmp/`,
-    /// when their modification time is more than `age` ago. The age keeps appends that are
-    /// still between rename and commit (on any node) safe. Returns how many files it removed.
+    /// rename and the index commit, or by a failed transaction), and leftovers in `tmp/`, when
+    /// they are more than `age` old. A file's age counts from the newer of its modification time
+    /// and the time in its Maildir name: a COPY's hard link keeps the source's old mtime but gets
+    /// a fresh name, and an append's file is written just before its commit, so neither can look
+    /// old while its index row is still coming (on any node) — as long as `age` is longer than
+    /// any such window. Candidates are checked against the index twice (before listing and again
+    /// just before removal) and re-examined on disk right before `unlink`. Returns how many files
+    /// it removed.
     @discardableResult
     public func sweepOrphans(olderThan age: Duration, accountID: Int64? = nil) async throws -> Int {
         let cutoff = UnixTime.now() - max(0, age.components.seconds)
@@ -30,42 +35,85 @@ extension MailStore {
         var removed = 0
         for (id, maildir) in accounts where MaildirPath.isContained(maildir) {
             // Read the index first: a file committed after this read is newer than the cutoff.
-            let indexed = try await database.withConnection { db in
-                Set(
-                    try await db.raw("""
-                        SELECT m.file FROM message m JOIN mailbox b ON b.id = m.mailbox_id WHERE b.account_id = \(bind: id)
-                        """).all().map { try $0.decode(column: "file", as: String.self) })
-            }
+            let indexed = try await indexedFiles(accountID: id)
             let base = absolute(maildir: maildir)
-            removed += try await FileIO.blocking { Self.sweep(maildir: base, indexed: indexed, cutoff: cutoff) }
+            let candidates = try await FileIO.blocking { Self.orphanCandidates(maildir: base, indexed: indexed, cutoff: cutoff) }
+            guard !candidates.isEmpty else { continue }
+            // Again, just before removal: nothing committed meanwhile is touched.
+            let now = try await indexedFiles(accountID: id)
+            let doomed = candidates.filter { !now.contains($0) }
+            removed += try await FileIO.blocking { Self.remove(doomed, maildir: base, cutoff: cutoff) }
         }
         if removed > 0 { logger.info("orphan message files removed", metadata: ["count": "\(removed)"]) }
         return removed
     }
 
-    private static func sweep(maildir base: String, indexed: Set<String>, cutoff: Int64) -> Int {
+    /// Every message file the account's index names, relative to its maildir (`.Folder/cur/…`).
+    private func indexedFiles(accountID: Int64) async throws -> Set<String> {
+        try await database.withConnection { db in
+            Set(
+                try await db.raw("""
+                    SELECT m.file FROM message m JOIN mailbox b ON b.id = m.mailbox_id WHERE b.account_id = \(bind: accountID)
+                    """).all().map { try $0.decode(column: "file", as: String.self) })
+        }
+    }
+
+    /// Files under the maildir's `tmp/ new/ cur/` folders (INBOX's and each `.Folder`'s) that are old
+    /// enough and, outside `tmp/`, not in `indexed`; relative to the maildir.
+    private static func orphanCandidates(maildir base: String, indexed: Set<String>, cutoff: Int64) -> [String] {
         var folders = [""]
         for entry in FileIO.entries(base) where entry.hasPrefix(".") && FileIO.isDirectory(base + "/" + entry) {
             folders.append(entry + "/")
         }
-        var removed = 0
+        var candidates: [String] = []
         for folder in folders {
             for sub in ["tmp", "new", "cur"] {
-                let directory = base + "/" + folder + sub
-                var changed = false
-                for name in FileIO.entries(directory) {
-                    let path = directory + "/" + name
-                    guard let mtime = FileIO.regularFileMTime(path), mtime < cutoff else { continue }
-                    if sub != "tmp" && indexed.contains(folder + sub + "/" + name) { continue }
-                    if unlink(path) == 0 {
-                        removed += 1
-                        changed = true
-                    }
+                for name in FileIO.entries(base + "/" + folder + sub) {
+                    let relative = folder + sub + "/" + name
+                    guard isOld(base + "/" + relative, name: name, cutoff: cutoff) else { continue }
+                    if sub != "tmp" && indexed.contains(relative) { continue }
+                    candidates.append(relative)
                 }
-                if changed { try? FileIO.syncDirectory(directory) }
             }
         }
+        return candidates
+    }
+
+    /// Unlinks the files that are still old regular files; syncs each directory it changed.
+    private static func remove(_ relatives: [String], maildir base: String, cutoff: Int64) -> Int {
+        var removed = 0
+        var changed = Set<String>()
+        for relative in relatives {
+            let path = base + "/" + relative
+            guard let slash = relative.lastIndex(of: "/"), isOld(path, name: String(relative[relative.index(after: slash)...]), cutoff: cutoff)
+            else { continue }
+            if unlink(path) == 0 {
+                removed += 1
+                changed.insert(String(path[..<path.lastIndex(of: "/")!]))
+            }
+        }
+        for directory in changed { try? FileIO.syncDirectory(directory) }
         return removed
+    }
+
+    /// Whether a regular file's modification time and the time its Maildir name starts with
+    /// (`<seconds>.M…`, when it has one) are both before `cutoff`.
+    private static func isOld(_ path: String, name: String, cutoff: Int64) -> Bool {
+        guard let mtime = FileIO.regularFileMTime(path), mtime < cutoff else { return false }
+        guard let dot = name.firstIndex(of: "."), let named = Int64(name[..<dot]) else { return true }
+        return named < cutoff
+    }
+
+    /// Sweeps orphans now and then every `interval` until the task is cancelled (`posta serve` runs it).
+    public func sweepOrphansPeriodically(olderThan age: Duration, every interval: Duration) async {
+        while !Task.isCancelled {
+            do {
+                try await sweepOrphans(olderThan: age)
+            } catch {
+                logger.warning("orphan sweep failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: interval)
+        }
     }
 
     /// Removes an account's index rows, then its maildir (used when a user is deleted; works

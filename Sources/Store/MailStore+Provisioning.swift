@@ -105,10 +105,20 @@ extension MailStore {
         {
             folder = MaildirPath.numberedFolder(uidValidity: uidValidity)
         }
+        // A readable folder still on disk belongs to a deleted mailbox whose files are being removed
+        // (`deleteMailbox` removes them after its commit) or were left by a crash: never reuse it, or
+        // that removal would take the new mailbox's files, and old files would sit among the new.
+        // The numbered folder is new: UIDVALIDITY never repeats within an account.
+        if !folder.isEmpty, folder != MaildirPath.numberedFolder(uidValidity: uidValidity),
+            try await FileIO.blocking({ [path = folderPath(maildir: maildir, folder: folder)] in FileIO.exists(path) })
+        {
+            folder = MaildirPath.numberedFolder(uidValidity: uidValidity)
+        }
         if !folder.isEmpty {
             let path = folderPath(maildir: maildir, folder: folder)
             let parent = absolute(maildir: maildir)
             try await FileIO.blocking {
+                // A numbered folder may exist, empty, from a rolled-back creation with this UIDVALIDITY.
                 if try FileIO.makeDirectory(path) { try FileIO.syncDirectory(parent) }
                 for sub in ["cur", "new", "tmp"] { try FileIO.makeDirectory(path + "/" + sub) }
                 try FileIO.touch(path + "/maildirfolder")

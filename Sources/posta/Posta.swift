@@ -1,4 +1,5 @@
 import ArgumentParser
+import Server
 
 /// The `posta` command: the server and its admin tool in one binary.
 @main
@@ -10,4 +11,19 @@ struct Posta: AsyncParsableCommand {
             Serve.self, ConfigCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self, ResolveCommand.self,
             QueueCommand.self, QuarantineCommand.self, PolicyCommand.self, FilterCommand.self,
         ])
+
+    /// ArgumentParser's own `main`, with the umask set before any command creates a file (`FileModes`).
+    static func main() async {
+        FileModes.restrictUmask()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

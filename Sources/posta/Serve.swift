@@ -29,14 +29,23 @@ struct Serve: AsyncParsableCommand {
         PostaLogging.bootstrap(config.log)
         let logger = Logger(label: "posta")
         let site = try await Site.open(config, logger: logger)
+        FileModes.warn(config, logger: logger)  // after the open, so the database's -wal and -shm exist
         if dev { try await DevelopmentSite.seed(site) }
         let server = PostaServer(site: site, logger: logger)
+        // Orphaned message files (crashes between a file and its index row): swept at start, then periodically.
+        let sweeper = Task { [store = site.store] in
+            await store.sweepOrphansPeriodically(
+                olderThan: config.store.orphanAge.duration, every: config.store.sweepInterval.duration)
+        }
         do {
             try await server.run { printBanner(config, devFolder: dev ? data : nil) }
         } catch {
+            sweeper.cancel()
             await site.close()
             throw CLIError("\(error)")
         }
+        sweeper.cancel()
+        _ = await sweeper.value
         await site.close()
         logger.info("stopped")
     }

@@ -20,6 +20,11 @@ import Testing
         #expect(config.tls?.certificatePath == "/var/lib/posta/tls/cert.pem")
     }
 
+    @Test func storeExampleShowsTheDefaults() throws {
+        let config = try #require(parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[store]`"))))
+        #expect(config.store == StoreSettings())
+    }
+
     @Test func limitsExampleShowsTheDefaults() throws {
         let config = try #require(parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[limits]`"))))
         #expect(config.limits == Limits())

@@ -49,6 +49,30 @@ struct MaintenanceTests {
         }
     }
 
+    /// A COPY hard-links an old message under a fresh name and commits its row afterwards: the link has
+    /// the old file's mtime, but it is not an orphan yet and must survive a sweep in between.
+    @Test("sweepOrphans leaves a file a COPY just linked, whatever its mtime", arguments: TestDatabases.dialects)
+    func sweepSparesFreshLinks(dialect: Database.Dialect) async throws {
+        try await StoreFixture.with(dialect) { f in
+            let alice = try await f.account("alice@example.org")
+            let stored = try await f.store.append(accountID: alice.id, mailbox: "INBOX", data: Array("old\r\n".utf8))
+            let source = try #require(try await f.store.messages(mailboxID: stored.mailboxID).first).path
+            Self.age(source, by: 7200)
+            let base = f.root + "/example.org/alice"
+            // What `CopyPlan.makeLinks` does before the index transaction.
+            let linked = base + "/.Trash/cur/\(time(nil)).M1P1Q7.node1,S=5:2,"
+            #expect(link(source, linked) == 0)
+            // An orphan left by a crashed COPY long ago: old name, old mtime.
+            let stale = base + "/.Trash/cur/\(time(nil) - 7200).M1P1Q8.node1,S=5:2,"
+            #expect(link(source, stale) == 0)
+
+            #expect(try await f.store.sweepOrphans(olderThan: .seconds(3600)) == 1)
+            #expect(StoreFixture.exists(linked))
+            #expect(!StoreFixture.exists(stale))
+            #expect(StoreFixture.exists(source))
+        }
+    }
+
     @Test("local parts and domains cannot escape the mail root", arguments: TestDatabases.dialects)
     func pathSafety(dialect: Database.Dialect) async throws {
         try await StoreFixture.with(dialect) { f in

@@ -89,6 +89,9 @@ public struct FilterSettings: Sendable, Equatable {
     public var blockedExtensions: [String] = []
     /// `blocked_types`: attachment MIME types refused (lower case `type/subtype`).
     public var blockedTypes: [String] = []
+    /// `mime_limit_action`: what happens to a message whose MIME structure exceeds the parser's limits
+    /// (nesting, part count, header size), so that the attachment rules could not see all of it.
+    public var mimeLimitAction: Action = .reject
     /// `trusted_networks`: client addresses (CIDR) whose mail is not scanned.
     public var trustedNetworks: [String] = []
     /// `skip_authenticated`: mail from authenticated senders is not scanned.

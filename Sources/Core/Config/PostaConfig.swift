@@ -22,6 +22,8 @@ public struct PostaConfig: Sendable, Equatable {
     public var filter: FilterSettings
     /// `[auth]`: login throttle, attempts per connection, login log retention.
     public var auth: AuthSettings
+    /// `[store]`: orphan file sweeping.
+    public var store = StoreSettings()
 
     public init(
         hostname: String, dataDirectory: String, nodeID: String, log: LogSettings = LogSettings(),

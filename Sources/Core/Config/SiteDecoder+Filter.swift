@@ -2,7 +2,7 @@
 extension SiteDecoder {
     static let filterKeys = [
         "timeout", "header_checks", "blocked_extensions", "blocked_types", "trusted_networks", "skip_authenticated",
-        "clamav", "spamassassin", "rspamd", "external",
+        "mime_limit_action", "clamav", "spamassassin", "rspamd", "external",
     ]
     static let clamAVKeys = ["address", "socket", "timeout", "on_failure", "action"]
     static let spamKeys = ["timeout", "on_failure", "junk_score", "quarantine_score", "reject_score", "junk"]
@@ -24,6 +24,9 @@ extension SiteDecoder {
         settings.blockedTypes = strings("blocked_types", in: entries, at: path, expected: typeForm) {
             $0.split(separator: "/", omittingEmptySubsequences: false).count == 2 && !$0.contains(" ")
         }.map { $0.lowercased() }
+        if let value = reader.choice("mime_limit_action", in: entries, at: path, allowed: FilterSettings.Action.allCases) {
+            settings.mimeLimitAction = value
+        }
         let networkForm = "an array of networks \"address/prefix\" or addresses, e.g. [\"10.0.0.0/8\", \"::1\"]"
         settings.trustedNetworks = strings("trusted_networks", in: entries, at: path, expected: networkForm) {
             NetworkPrefix(parsing: $0) != nil

@@ -5,7 +5,7 @@ struct SiteDecoder {
     var reader: ConfigReader
     typealias Entries = ConfigReader.Entries
 
-    static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery", "filter", "auth"]
+    static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery", "filter", "auth", "store"]
     static let deliveryKeys = [
         "nameservers", "smtp_port", "retry_first", "retry_max", "expiry", "max_connections", "max_connections_per_domain",
         "require_tls", "delay_warning", "relay_host", "relay_user", "relay_password_file", "verify_tls", "tls_ca_file",
@@ -74,11 +74,14 @@ struct SiteDecoder {
         let delivery = decodeDelivery(root)
         let filter = decodeFilter(root)
         let auth = decodeAuth(root)
+        let store = decodeStore(root)
 
         guard let hostname, let dataDirectory, let database else { return nil }
-        return PostaConfig(
+        var config = PostaConfig(
             hostname: hostname, dataDirectory: dataDirectory, nodeID: nodeID, log: log, database: database, tls: tls,
             limits: limits, listeners: listeners, delivery: delivery, filter: filter, auth: auth)
+        config.store = store
+        return config
     }
 
     mutating func decodeDelivery(_ root: Entries) -> DeliverySettings {

@@ -23,7 +23,7 @@ public struct ContentRules: Sendable {
         if headerChecks, let problem = headerProblem(message) {
             return FilterReply(550, "5.6.0", "Message refused: \(problem)")
         }
-        if let part = blockedPart(message.root) {
+        if let part = blockedPart(message.root, in: message) {
             return FilterReply(554, "5.7.1", "Message refused: attachment \(part) not accepted here")
         }
         return nil
@@ -50,38 +50,73 @@ public struct ContentRules: Sendable {
         }
     }
 
-    /// A description of the first refused part, e.g. `"x.exe"` or `(application/x-msdownload)`.
-    func blockedPart(_ entity: MIMEEntity) -> String? {
-        if blockedTypes.contains(entity.contentType.mimeType.lowercased()) {
-            return "(\(Self.printable(entity.contentType.mimeType.lowercased())))"
-        }
-        if let name = entity.filename, let dot = name.lastIndex(of: "."),
-            blockedExtensions.contains(name[name.index(after: dot)...].lowercased().trimmingCharacters(in: " "))
-        {
-            return "\"\(Self.printable(name))\""
+    /// A description of the first refused part, e.g. `"x.exe"` or `(application/x-msdownload)`: a part
+    /// is refused when any type it declares is blocked, or any name a client could show for it
+    /// (`MIMEEntity.attachmentNames`, uuencode/yEnc names in text parts) has a blocked extension as
+    /// `AttachmentName` reads it. Encapsulated messages are searched too, also when they carry a
+    /// transfer encoding.
+    func blockedPart(_ entity: MIMEEntity, in message: MIMEMessage) -> String? {
+        for type in entity.declaredMIMETypes where blockedTypes.contains(type) { return "(\(Self.printable(type)))" }
+        for name in entity.attachmentNames + message.embeddedFileNames(in: entity) {
+            if let ext = AttachmentName.fileExtension(of: name), blockedExtensions.contains(ext) {
+                return "\"\(Self.printable(name))\""
+            }
         }
         switch entity.content {
-        case .single: return nil
-        case .message(let inner): return blockedPart(inner)
-        case .multipart(let multipart): return multipart.parts.lazy.compactMap(blockedPart).first
+        case .single:
+            guard let inner = message.encodedEncapsulatedMessage(in: entity) else { return nil }
+            return blockedPart(inner.root, in: inner)
+        case .message(let inner): return blockedPart(inner, in: message)
+        case .multipart(let multipart): return multipart.parts.lazy.compactMap { blockedPart($0, in: message) }.first
         }
+    }
+
+    /// The parse limits a message met, including those of messages encapsulated with a transfer encoding
+    /// (which the rules parse separately): beyond them the rules have not seen every part.
+    func exceededLimits(_ message: MIMEMessage) -> MIMEParseLimits.Exceeded {
+        var exceeded = message.exceededLimits
+        func visit(_ entity: MIMEEntity) {
+            switch entity.content {
+            case .single: if let inner = message.encodedEncapsulatedMessage(in: entity) { exceeded.formUnion(exceededLimits(inner)) }
+            case .message(let inner): visit(inner)
+            case .multipart(let multipart): multipart.parts.forEach(visit)
+            }
+        }
+        visit(message.root)
+        return exceeded
     }
 
     static func printable(_ text: String) -> String { ClamdInstream.printable(text) }
 }
 
-/// The built-in rules as a chain step.
+/// The built-in rules as a chain step. A message the rules cannot see whole — its MIME tree exceeds the
+/// parser's limits (`MIMEParseLimits`), or it is larger than `maxBytes` — is suspicious: an attachment
+/// could hide beyond what was parsed. `limitAction` decides: refused (`554 5.7.1`) or quarantined.
 struct ContentRulesScanner: ContentScanner {
     let rules: ContentRules
-    /// Largest message the rules parse (bigger ones are checked on their first bytes only).
+    /// Largest message the rules parse.
     let maxBytes: Int
+    var limitAction: FilterSettings.Action = .reject
+    /// Room above `maxBytes` for the trace fields added on receipt (the spool file holds them too).
+    static let traceAllowance = 64 * 1024
     var name: String { "content rules" }
     var timeout: Duration { .seconds(60) }
     var onFailure: FilterSettings.FailurePolicy { .tempfail }
 
     func scan(_ message: FilterMessage, timeout: Duration) async throws -> FilterVerdict {
-        let bytes = try MessageFile.read(message.path, limit: maxBytes)
-        if let refusal = rules.check(MIMEMessage(bytes)) { return .reject(refusal) }
-        return .accept(headers: [])
+        let limit = maxBytes + Self.traceAllowance
+        let bytes = try MessageFile.read(message.path, limit: limit + 1)
+        let parsed = MIMEMessage(Array(bytes.prefix(limit)))
+        if let refusal = rules.check(parsed) { return .reject(refusal) }
+        let exceeded = rules.exceededLimits(parsed)
+        let truncated = bytes.count > limit
+        guard !exceeded.isEmpty || truncated, !rules.blockedExtensions.isEmpty || !rules.blockedTypes.isEmpty else {
+            return .accept(headers: [])
+        }
+        let reason = truncated ? "message larger than \(limit) bytes" : "MIME structure exceeds the parser's limits (\(exceeded))"
+        switch limitAction {
+        case .reject: return .reject(FilterReply(554, "5.7.1", "Message refused: \(reason), attachments cannot be checked"))
+        case .quarantine: return .quarantine(reason: reason, headers: [])
+        }
     }
 }

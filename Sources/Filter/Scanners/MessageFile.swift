@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads a spool file in bounded chunks, so that large messages are never loaded whole.
-struct MessageFile {
+public struct MessageFile {
     static let chunkSize = 64 * 1024
 
     /// Calls `body` with each chunk of the file at `path`, in order.
@@ -17,8 +17,9 @@ struct MessageFile {
         }
     }
 
-    /// The first `limit` bytes of the file (for the built-in checks, which need the structure).
-    static func read(_ path: String, limit: Int) throws -> [UInt8] {
+    /// The first `limit` bytes of the file (for the built-in checks, which need the structure, and the
+    /// submission sender check, which needs the header).
+    public static func read(_ path: String, limit: Int) throws -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }

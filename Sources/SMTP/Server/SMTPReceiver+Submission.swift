@@ -1,7 +1,9 @@
 import Core
 import Foundation
 import Directory
+import Filter
 import Logging
+import MIME
 import NIOCore
 
 extension SMTPReceiver {
@@ -56,81 +58,31 @@ extension SMTPReceiver {
 }
 
 extension SMTPReceiver {
-    /// The `From:` header field of a submitted message must name only addresses the user owns
-    /// (RFC 5322 §3.6.2; RFC 6409 §8.1 lets the MSA enforce it). Returns the refusal, or nil.
+    /// The sender fields of a submitted message (From:, Sender:, Resent-From:, Resent-Sender:) must name
+    /// only addresses the user owns (RFC 5322 §3.6.2; RFC 6409 §8.1 lets the MSA enforce it). The header is
+    /// read once, with the MIME parser, strictly: a header that readers could read differently (bare CR or
+    /// LF, control characters, lines that are not fields, larger than the parser's limit, address lists
+    /// that need guessing) is refused as a whole, so that what is checked is what every reader sees.
+    /// Returns the refusal, or nil.
     func checkFromHeader(file: String, user: String?) async throws -> SMTPReply? {
         guard let user else { return SMTPReply(530, .init(5, 7, 0), "Authentication required") }
-        for text in HeaderFields.values(named: "From", inFile: file) {
-            for candidate in HeaderFields.addresses(in: text) {
-                guard let address = try? MailAddress(parsing: candidate), try await owns(user: user, address: address) else {
-                    logger.notice("From: refused", metadata: ["user": "\(user)", "from": "\(candidate)"])
-                    return SMTPReply(553, .init(5, 7, 1), "From: <\(candidate)> is not an address of user \(user)")
-                }
+        let limits = MIMEParseLimits.default
+        let senders: [SenderAddress]
+        do {
+            senders = try Header.senderAddresses(
+                inMessagePrefix: try MessageFile.read(file, limit: limits.maxHeaderBytes + 1), limits: limits)
+        } catch let defect as HeaderDefect {
+            logger.notice("header refused", metadata: ["user": "\(user)", "defect": "\(defect)"])
+            return SMTPReply(554, .init(5, 6, 0), "Message header refused: \(defect)")
+        }
+        for sender in senders {
+            guard let address = try? MailAddress(parsing: sender.address), try await owns(user: user, address: address)
+            else {
+                logger.notice(
+                    "From: refused", metadata: ["user": "\(user)", "field": "\(sender.field)", "from": "\(sender.address)"])
+                return SMTPReply(553, .init(5, 7, 1), "\(sender.field): <\(sender.address)> is not an address of user \(user)")
             }
         }
         return nil
-    }
-}
-
-/// Just enough RFC 5322 header parsing for the submission checks (the full MIME parser comes
-/// with IMAP): unfolded field values from the header section, and the addresses in a field.
-enum HeaderFields {
-    /// Values of the fields called `name` (case-insensitive) in the header section of the file's
-    /// first 64 KiB.
-    static func values(named name: String, inFile path: String) -> [String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 64 * 1024)) ?? Data()
-        let text = String(decoding: head, as: UTF8.self)
-        let section = text.components(separatedBy: "\r\n\r\n").first ?? text
-        var fields: [String] = []
-        for line in section.components(separatedBy: "\r\n") {
-            if let first = line.first, first == " " || first == "\t", !fields.isEmpty {
-                fields[fields.count - 1] += " " + line.trimmingCharacters(in: .whitespaces)
-            } else {
-                fields.append(line)
-            }
-        }
-        let prefix = name.lowercased() + ":"
-        return fields.filter { $0.lowercased().hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
-    }
-
-    /// The addr-specs of an address list: what is inside `<…>`, or bare `local@domain` words when
-    /// there are no angle brackets. Quoted display names and comments are skipped.
-    static func addresses(in value: String) -> [String] {
-        var result: [String] = []
-        var inQuotes = false
-        var depth = 0
-        var angle: String?
-        var bare = ""
-        func flushBare() {
-            let word = bare.trimmingCharacters(in: .whitespaces)
-            if word.contains("@") { result.append(word) }
-            bare = ""
-        }
-        for c in value {
-            if inQuotes {
-                if c == "\"" { inQuotes = false }
-                continue
-            }
-            switch c {
-            case "\"" where angle == nil: inQuotes = true
-            case "(" where angle == nil: depth += 1
-            case ")" where angle == nil && depth > 0: depth -= 1
-            case _ where depth > 0: continue
-            case "<":
-                angle = ""
-                bare = ""
-            case ">":
-                if let a = angle { result.append(a) }
-                angle = nil
-            case ",", " ", "\t":
-                if angle == nil { flushBare() } else if c != " " && c != "\t" { angle? += String(c) }
-            default:
-                if angle != nil { angle? += String(c) } else { bare.append(c) }
-            }
-        }
-        flushBare()
-        return result
     }
 }

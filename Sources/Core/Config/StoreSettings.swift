@@ -1,0 +1,28 @@
+/// `[store]`: upkeep of the mail store.
+public struct StoreSettings: Sendable, Equatable {
+    /// `orphan_age`: message files outside the index (left by crashes) are removed once this old
+    /// (1s...30d, default 1h). It must be longer than any append's or COPY's window between writing a
+    /// file and committing its index row.
+    public var orphanAge: ConfigDuration = .hours(1)
+    /// `sweep_interval`: how often `posta serve` looks for such files, after once at start (1s...7d,
+    /// default 1h).
+    public var sweepInterval: ConfigDuration = .hours(1)
+
+    public init() {}
+}
+
+extension SiteDecoder {
+    static let storeKeys = ["orphan_age", "sweep_interval"]
+
+    mutating func decodeStore(_ root: Entries) -> StoreSettings {
+        var settings = StoreSettings()
+        let path = ConfigKeyPath.root.appending("store")
+        guard let entries = reader.table("store", in: root, at: .root) else { return settings }
+        reader.checkKeys(entries, at: path, allowed: Self.storeKeys)
+        if let value = reader.duration("orphan_age", in: entries, at: path, range: 1...(30 * 86400)) { settings.orphanAge = value }
+        if let value = reader.duration("sweep_interval", in: entries, at: path, range: 1...(7 * 86400)) {
+            settings.sweepInterval = value
+        }
+        return settings
+    }
+}

@@ -110,6 +110,7 @@ extension MailStore {
             do {
                 try await sweepOrphans(olderThan: age)
             } catch {
+                if Task.isCancelled { return }  // shutting down
                 logger.warning("orphan sweep failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             try? await Task.sleep(for: interval)

@@ -9,8 +9,11 @@ public enum HeaderDefect: Error, Sendable, Hashable, CustomStringConvertible {
     case bareLineFeed(line: Int)
     /// A CR not followed by LF.
     case bareCarriageReturn(line: Int)
-    /// NUL or another control character other than HTAB (RFC 5322 §3.2.3 / §4.1 obs-text).
-    case controlCharacter(line: Int)
+    /// NUL anywhere in the header (RFC 5322 §4.1 obs-text allows other controls, and old mailers put raw
+    /// ISO-2022-JP with its ESC bytes in Subject:, but a NUL ends the text for C-string readers).
+    case nul(line: Int)
+    /// A control character other than HTAB, or DEL, in an address field: it can hide or move text on display.
+    case controlCharacterInField(field: String)
     /// A line that is neither a field (`name: value`, RFC 5322 §3.6.8, obs WSP before the colon §4.5.3)
     /// nor a continuation: no colon, an empty name, or a space or 8-bit byte inside the name.
     case notAField(line: Int)
@@ -31,7 +34,8 @@ public enum HeaderDefect: Error, Sendable, Hashable, CustomStringConvertible {
         case .tooLarge(let limit): "header section larger than \(limit) bytes"
         case .bareLineFeed(let line): "bare LF in header line \(line)"
         case .bareCarriageReturn(let line): "bare CR in header line \(line)"
-        case .controlCharacter(let line): "control character in header line \(line)"
+        case .nul(let line): "NUL in header line \(line)"
+        case .controlCharacterInField(let field): "\(field): control character in an address field"
         case .notAField(let line): "header line \(line) is not a field"
         case .leadingContinuation: "header starts with a continuation line"
         case .blankContinuation(let line): "header line \(line) holds only whitespace"
@@ -44,7 +48,7 @@ public enum HeaderDefect: Error, Sendable, Hashable, CustomStringConvertible {
 
 extension Header {
     /// Reads the header section at the start of `bytes` only if every reader would read it alike: lines
-    /// end in CRLF, no control characters, every line a field or a non-blank continuation, and the whole
+    /// end in CRLF, no NUL, every line a field or a non-blank continuation, and the whole
     /// section (with its empty line) within `limits.maxHeaderBytes`. `bytes` may be a prefix of the message
     /// as long as it holds at least `maxHeaderBytes + 1` bytes when the message is longer. Returns the
     /// fields (as `parse` reads them) and where the body starts.
@@ -59,7 +63,7 @@ extension Header {
             while index < bytes.count, bytes[index] != ASCII.cr {
                 let byte = bytes[index]
                 if byte == ASCII.lf { throw .bareLineFeed(line: line) }
-                if byte < 0x20 && byte != ASCII.tab || byte == 0x7F { throw .controlCharacter(line: line) }
+                if byte == 0 { throw .nul(line: line) }
                 index += 1
             }
             if index < bytes.count, index + 1 == bytes.count || bytes[index + 1] != ASCII.lf {
@@ -99,10 +103,13 @@ extension Header {
 
 extension HeaderField {
     /// The addresses of an address field (From, Sender, Resent-From, …; RFC 5322 §3.6.2) read strictly:
-    /// valid UTF-8, a list that parses without skipping anything, at least one mailbox, and no encoded word
-    /// that readers could take for an address. Group markers are kept; `addressSpec` gives the mailboxes.
+    /// valid UTF-8 without control characters, a list that parses without skipping anything, at least one
+    /// mailbox, and no encoded word that readers could take for an address. Group markers are kept; `addressSpec` gives the mailboxes.
     public func strictAddresses() throws(HeaderDefect) -> [EnvelopeAddress] {
         guard String(validating: valueBytes, as: UTF8.self) != nil else { throw .invalidUTF8(field: name) }
+        if valueBytes.contains(where: { $0 < 0x20 && $0 != ASCII.tab || $0 == 0x7F }) {
+            throw .controlCharacterInField(field: name)
+        }
         guard let list = AddressListParser.parseCleanly(valueBytes), list.contains(where: { $0.addressSpec != nil })
         else { throw .malformedAddressList(field: name) }
         for address in list {

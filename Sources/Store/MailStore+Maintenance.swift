@@ -85,8 +85,8 @@ extension MailStore {
         var changed = Set<String>()
         for relative in relatives {
             let path = base + "/" + relative
-            guard let slash = relative.lastIndex(of: "/"), isOld(path, name: String(relative[relative.index(after: slash)...]), cutoff: cutoff)
-            else { continue }
+            let name = relative.split(separator: "/").last.map(String.init) ?? relative
+            guard isOld(path, name: name, cutoff: cutoff) else { continue }
             if unlink(path) == 0 {
                 removed += 1
                 changed.insert(String(path[..<path.lastIndex(of: "/")!]))
@@ -110,6 +110,7 @@ extension MailStore {
             do {
                 try await sweepOrphans(olderThan: age)
             } catch {
+                if Task.isCancelled { return }  // shutting down
                 logger.warning("orphan sweep failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             try? await Task.sleep(for: interval)

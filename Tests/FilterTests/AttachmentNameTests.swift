@@ -115,7 +115,8 @@ private let base64Exe = Data("From: x@y.example\r\nContent-Type: application/oct
         let path = folder.path + "/m"
         try message.write(toFile: path, atomically: true, encoding: .utf8)
         let scanner = ContentRulesScanner(rules: rules, maxBytes: maxBytes, limitAction: action)
-        return try await scanner.scan(FilterMessage(path: path, size: Int64(message.utf8.count), clientIP: "192.0.2.1"), timeout: .seconds(5))
+        let filterMessage = FilterMessage(path: path, size: Int64(message.utf8.count), clientIP: "192.0.2.1")
+        return try await scanner.scan(filterMessage, timeout: .seconds(5))
     }
 
     @Test func withinTheLimitsTheAttachmentIsFound() async throws {

@@ -37,6 +37,7 @@ struct SenderAddressesTests {
             ("encoded display name", "From: =?utf-8?q?M=C3=BCller=2C_Hans?= <alice@example.org>\r\n", [alice]),
             ("UTF-8 (RFC 6532)", "From: Jörg <jörg@example.org>\r\n", ["jörg@example.org"]),
             ("in the body only", "Subject: x\r\n\r\nFrom: eve@evil.example\r\n", []),
+            ("raw ISO-2022-JP in Subject:", "Subject: \u{1B}$B$3$s$K$A$O\u{1B}(B\r\nFrom: alice@example.org\r\n", [alice]),
         ])
     func readable(name: String, header: String, expected: [String]) throws {
         #expect(try senders(header) == expected, "\(name)")
@@ -49,8 +50,10 @@ struct SenderAddressesTests {
             ("bare LF ending the From: line", "From: alice@example.org\nFrom: eve@evil.example\r\n"),
             ("bare CR", "Subject: x\rFrom: eve@evil.example\r\nFrom: alice@example.org\r\n"),
             ("NUL", "From: alice@example.org\u{0}eve@evil.example\r\n"),
-            ("other control character", "From: alice@example.org\u{1B}\r\n"),
-            ("DEL", "From: alice@example.org\u{7F}\r\n"),
+            ("NUL elsewhere", "Subject: a\u{0}\r\nFrom: alice@example.org\r\n"),
+            ("other control character in From:", "From: alice@example.org\u{1B}\r\n"),
+            ("backspace in a display name", "From: eve\u{8}\u{8}\u{8} <alice@example.org>\r\n"),
+            ("DEL in Sender:", "Sender: alice@example.org\u{7F}\r\n"),
             ("line without a colon", "Subject: x\r\nFrom eve@evil.example\r\n"),
             ("space inside the name", "Fr om: eve@evil.example\r\n"),
             ("8-bit name", "Fröm: eve@evil.example\r\n"),

@@ -5,7 +5,9 @@ struct SiteDecoder {
     var reader: ConfigReader
     typealias Entries = ConfigReader.Entries
 
-    static let topLevelKeys = ["hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery", "filter", "auth", "store"]
+    static let topLevelKeys = [
+        "hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery", "filter", "auth", "store",
+    ]
     static let deliveryKeys = [
         "nameservers", "smtp_port", "retry_first", "retry_max", "expiry", "max_connections", "max_connections_per_domain",
         "require_tls", "delay_warning", "relay_host", "relay_user", "relay_password_file", "verify_tls", "tls_ca_file",

@@ -19,7 +19,9 @@ extension SiteDecoder {
         let path = ConfigKeyPath.root.appending("store")
         guard let entries = reader.table("store", in: root, at: .root) else { return settings }
         reader.checkKeys(entries, at: path, allowed: Self.storeKeys)
-        if let value = reader.duration("orphan_age", in: entries, at: path, range: 1...(30 * 86400)) { settings.orphanAge = value }
+        if let value = reader.duration("orphan_age", in: entries, at: path, range: 1...(30 * 86400)) {
+            settings.orphanAge = value
+        }
         if let value = reader.duration("sweep_interval", in: entries, at: path, range: 1...(7 * 86400)) {
             settings.sweepInterval = value
         }

@@ -9,7 +9,9 @@ enum AttachmentName {
         var text = String(name.unicodeScalars.filter { !isInvisible($0) })
         if let slash = text.lastIndex(where: { $0 == "/" || $0 == "\\" }) { text = String(text[text.index(after: slash)...]) }
         if let colon = text.firstIndex(of: ":") { text = String(text[..<colon]) }
-        while let last = text.unicodeScalars.last, last == "." || last.properties.isWhitespace { text.unicodeScalars.removeLast() }
+        while let last = text.unicodeScalars.last, last == "." || last.properties.isWhitespace {
+            text.unicodeScalars.removeLast()
+        }
         guard let dot = text.lastIndex(of: ".") else { return nil }
         let ext = text[text.index(after: dot)...].lowercased()
         return ext.isEmpty ? nil : ext

@@ -77,7 +77,8 @@ public struct ContentRules: Sendable {
         var exceeded = message.exceededLimits
         func visit(_ entity: MIMEEntity) {
             switch entity.content {
-            case .single: if let inner = message.encodedEncapsulatedMessage(in: entity) { exceeded.formUnion(exceededLimits(inner)) }
+            case .single:
+                if let inner = message.encodedEncapsulatedMessage(in: entity) { exceeded.formUnion(exceededLimits(inner)) }
             case .message(let inner): visit(inner)
             case .multipart(let multipart): multipart.parts.forEach(visit)
             }

@@ -18,18 +18,16 @@ from test_submission import PASSWORD, SubmissionSite
 from test_submission import message as submission_message
 
 
+def reinjection(port: int, filter_port: int | None = None) -> str:
+    """Config for a re-injection listener (filter = false) and, with `filter_port`, the external filter."""
+    listener = f'\n[[listener]]\nprotocol = "smtp"\naddress = "127.0.0.1:{port}"\ntls = "none"\nfilter = false\n'
+    return listener + (f'[filter.external]\naddress = "127.0.0.1:{filter_port}"\n' if filter_port else "")
+
+
 def test_postfix_as_content_filter(tmp_path: Path):
     reinject = free_port()
     filter_port = free_port()
-    site = MailSite(tmp_path, extra_config=f"""
-[[listener]]
-protocol = "smtp"
-address = "127.0.0.1:{reinject}"
-tls = "none"
-filter = false
-[filter.external]
-address = "127.0.0.1:{filter_port}"
-""").seed().start()
+    site = MailSite(tmp_path, extra_config=reinjection(reinject, filter_port)).seed().start()
     pf = Postfix(tmp_path, f"""relay_transport = smtp:[127.0.0.1]:{reinject}
 default_transport = smtp:[127.0.0.1]:{reinject}
 """, port=filter_port).start()
@@ -59,15 +57,7 @@ default_transport = smtp:[127.0.0.1]:{reinject}
 
 def test_filter_down_keeps_the_message_queued(tmp_path: Path):
     reinject = free_port()
-    site = MailSite(tmp_path, extra_config=f"""
-[[listener]]
-protocol = "smtp"
-address = "127.0.0.1:{reinject}"
-tls = "none"
-filter = false
-[filter.external]
-address = "127.0.0.1:{free_port()}"
-""").seed().start()
+    site = MailSite(tmp_path, extra_config=reinjection(reinject, free_port())).seed().start()
     try:
         with smtplib.SMTP("127.0.0.1", site.smtp_port) as s:
             s.sendmail("sender@remote.example", ["alice@example.org"], message("waiting", b"Queued.", "ext2"))
@@ -90,15 +80,7 @@ def test_submission_for_another_domain_goes_through_the_filter_and_out(tmp_path:
     mx = SMTPDouble("127.0.0.9", mx_port)
     site = SubmissionSite(tmp_path / "posta")
     site.config.write_text(site.config.read_text().replace(
-        'nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{dns_port}"]\nsmtp_port = {mx_port}') + f"""
-[[listener]]
-protocol = "smtp"
-address = "127.0.0.1:{reinject}"
-tls = "none"
-filter = false
-[filter.external]
-address = "127.0.0.1:{filter_port}"
-""")
+        'nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{dns_port}"]\nsmtp_port = {mx_port}') + reinjection(reinject, filter_port))
     site.seed().start()
     pf = Postfix(tmp_path, f"""relay_transport = smtp:[127.0.0.1]:{reinject}
 default_transport = smtp:[127.0.0.1]:{reinject}
@@ -130,13 +112,7 @@ def test_reinjection_listener_never_relays_without_a_ticket(tmp_path: Path):
     domain is taken, but the message is refused at the end of data, with or without a forged
     ticket; mail for local users is still accepted there."""
     reinject = free_port()
-    site = MailSite(tmp_path, extra_config=f"""
-[[listener]]
-protocol = "smtp"
-address = "127.0.0.1:{reinject}"
-tls = "none"
-filter = false
-""").seed().start()
+    site = MailSite(tmp_path, extra_config=reinjection(reinject)).seed().start()
     try:
         forged = "X-Posta-Relay: 9999999999 victim@far.example AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n"
         for header in ("", forged):

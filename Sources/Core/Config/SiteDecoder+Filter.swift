@@ -150,7 +150,7 @@ extension SiteDecoder {
     }
 
     /// An array of strings, each passing `valid` (the others are reported one by one).
-    private mutating func strings(
+    mutating func strings(
         _ key: String, in entries: Entries, at table: ConfigKeyPath, expected: String, valid: (String) -> Bool
     ) -> [String] {
         guard let node = ConfigReader.value(key, in: entries) else { return [] }

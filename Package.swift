@@ -110,6 +110,7 @@ let package = Package(
             dependencies: [
                 "Core", "Directory", "Store", "Filter",
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -189,7 +190,9 @@ let package = Package(
             ]
         ),
         .target(name: "PostaTestSupport", dependencies: ["Core", "DNS"], path: "Tests/PostaTestSupport"),
-        .testTarget(name: "QueueTests", dependencies: ["Queue", "Store", "Directory", "Core", "PostaTestSupport"]),
+        .testTarget(
+            name: "QueueTests",
+            dependencies: ["Queue", "Store", "Directory", "Core", "PostaTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Core", "DNS", "MailAuth", "PostaTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),

@@ -34,9 +34,9 @@ def start_dnsmasq(folder: Path, zone: str) -> tuple[int, subprocess.Popen]:
     raise RuntimeError("dnsmasq did not start")
 
 
-@pytest.fixture
-def remote(tmp_path: Path):
-    """dnsmasq for remote.example (MX → mx.remote.example → 127.0.0.2) and Postfix on 127.0.0.2."""
+def remote_mx(tmp_path: Path, cert_name: str) -> dict:
+    """Postfix on 127.0.0.2 taking mail for carol@remote.example into a Maildir, offering STARTTLS
+    with a self-signed certificate for `cert_name` (its own trust anchor)."""
     port = free_port()
     vmail = tmp_path / "remote-vmail"
     vmail.mkdir()
@@ -44,7 +44,7 @@ def remote(tmp_path: Path):
     os.chown(vmail, uid, gid)
     (tmp_path / "remote").mkdir()
     (tmp_path / "remote" / "vmailbox").write_text("carol@remote.example remote.example/carol/\n")
-    cert, key = self_signed(tmp_path / "remote", "mx.remote.example")
+    cert, key = self_signed(tmp_path / "remote", cert_name)
     pf = Postfix(tmp_path / "remote", f"""virtual_mailbox_domains = remote.example
 virtual_mailbox_base = {vmail}
 virtual_mailbox_maps = texthash:{tmp_path}/remote/vmailbox
@@ -56,12 +56,20 @@ smtpd_tls_key_file = {key}
 smtpd_tls_security_level = may
 smtpd_tls_loglevel = 1
 """, port=port, address="127.0.0.2").start()
+    return {"smtp_port": port, "maildir": vmail / "remote.example" / "carol", "postfix": pf, "cert": cert}
+
+
+@pytest.fixture
+def remote(tmp_path: Path):
+    """dnsmasq for remote.example (MX → mx.remote.example → 127.0.0.2) and Postfix on 127.0.0.2."""
+    mx = remote_mx(tmp_path, "mx.remote.example")
+    pf = mx["postfix"]
     dns_port, dns = start_dnsmasq(tmp_path, """local=/remote.example/
 local=/nowhere.example/
 mx-host=remote.example,mx.remote.example,10
 host-record=mx.remote.example,127.0.0.2
 """)
-    yield {"dns_port": dns_port, "smtp_port": port, "maildir": vmail / "remote.example" / "carol", "postfix": pf, "cert": cert}
+    yield {"dns_port": dns_port, **mx}
     dns.kill()
     dns.wait()
     pf.stop()

@@ -2,20 +2,18 @@
 verified and credentials go only to a verified smarthost; `verify_tls` domains need a verified MX;
 other MX hosts get opportunistic, unverified STARTTLS. Peers: a real Postfix with a self-signed
 certificate (relay and MX), and the SMTP double (a smarthost asking for AUTH)."""
-import os
 import ssl
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import free_port, vmail_ids
-from postfix import Postfix
+from conftest import free_port
 from smtp_double import SMTPDouble
-from test_outbound import start_dnsmasq
+from test_outbound import remote_mx, start_dnsmasq
 from test_outbound_queue import submit, wait_until
 from test_submission import SubmissionSite
-from tls_certs import issue, make_ca, self_signed
+from tls_certs import issue, make_ca
 
 ZONE = """local=/remote.example/
 local=/tls.example/
@@ -50,30 +48,10 @@ def peer(tmp_path: Path):
     started = []
 
     def start(cert_name: str):
-        folder = tmp_path / "pf"
-        folder.mkdir()
-        vmail = tmp_path / "remote-vmail"
-        vmail.mkdir()
-        uid, gid = vmail_ids()
-        os.chown(vmail, uid, gid)
-        (folder / "vmailbox").write_text("carol@remote.example remote.example/carol/\n")
-        cert, key = self_signed(folder, cert_name)
-        port = free_port()
-        pf = Postfix(folder, f"""virtual_mailbox_domains = remote.example
-virtual_mailbox_base = {vmail}
-virtual_mailbox_maps = texthash:{folder}/vmailbox
-virtual_uid_maps = static:{uid}
-virtual_gid_maps = static:{gid}
-virtual_minimum_uid = 1000
-smtpd_tls_cert_file = {cert}
-smtpd_tls_key_file = {key}
-smtpd_tls_security_level = may
-smtpd_tls_loglevel = 1
-""", port=port, address="127.0.0.2").start()
-        started.append(pf)
-        maildir = vmail / "remote.example" / "carol"
-        arrived = lambda: [p for sub in ("new", "cur") for p in (maildir / sub).glob("*")] if maildir.exists() else []
-        return {"port": port, "cert": cert, "postfix": pf, "arrived": arrived}
+        mx = remote_mx(tmp_path, cert_name)
+        started.append(mx["postfix"])
+        arrived = lambda: [p for sub in ("new", "cur") for p in (mx["maildir"] / sub).glob("*")] if mx["maildir"].exists() else []
+        return {"port": mx["smtp_port"], "cert": mx["cert"], "postfix": mx["postfix"], "arrived": arrived}
 
     yield {"dns_port": dns_port, "start": start}
     for pf in started:

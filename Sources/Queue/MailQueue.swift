@@ -1,6 +1,8 @@
 import Core
+import Crypto
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOPosix
 import SQLKit
 
@@ -16,6 +18,8 @@ public final class MailQueue: Sendable {
     public let nodeID: String
     /// Rings when new work arrives, so the runner delivers at once instead of at its next poll.
     public let wake = WakeSignal()
+    /// The relay ticket key once read (`relayTicketKey`).
+    let ticketKey = NIOLockedValueBox<SymmetricKey?>(nil)
     private let logger: Logger
 
     public init(database: Database, spoolDirectory: String, nodeID: String, logger: Logger) {

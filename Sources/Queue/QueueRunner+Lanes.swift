@@ -44,7 +44,8 @@ extension QueueRunner {
         }
     }
 
-    /// Runs one lane until graceful shutdown (or cancellation), then waits for its running jobs.
+    /// Runs one lane until graceful shutdown (or cancellation); then cancels its running jobs and
+    /// records their outcomes.
     func runLane(_ lane: QueueLane) async {
         if lane == .local {
             await runLocalLane()
@@ -62,6 +63,7 @@ extension QueueRunner {
             var held: Set<Int64> = []
             var renewed = ContinuousClock.now
             var claimNow = true
+            var abandoned = false
             let interval = laneInterval
             group.addTask {
                 await wake.wait(timeout: interval)
@@ -93,10 +95,13 @@ extension QueueRunner {
                     }
                     if claimNow { continue }
                 }
-                if stopping && scheduler.running == 0 {
+                if stopping && !abandoned {
+                    // Running transactions are cut short (their connections closed) and recorded
+                    // as deferred: a tarpit must not hold up the shutdown until its timeouts.
                     group.cancelAll()
-                    break
+                    abandoned = true
                 }
+                if stopping && scheduler.running == 0 { break }
                 guard let event = await group.next() else { break }
                 switch event {
                 case .done(let job, let results):

@@ -59,5 +59,10 @@ public enum QueueSchema {
         Migration("queue.4-recipient-headers") { _ in
             ["ALTER TABLE queue_recipient ADD COLUMN headers TEXT"]
         },
+        // Site-wide secrets of the queue, one row each (the relay ticket key, RelayTicket.swift);
+        // created on first use by whichever node needs one first.
+        Migration("queue.5-secrets") { _ in
+            ["CREATE TABLE queue_secret (name TEXT PRIMARY KEY, value TEXT NOT NULL)"]
+        },
     ]
 }

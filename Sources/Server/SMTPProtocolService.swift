@@ -14,7 +14,10 @@ public struct SMTPProtocolService: ProtocolService {
 
     public func initializeConnection(_ channel: any Channel, context: ConnectionContext) throws {
         var receiver = receiver
-        if !context.listener.filter { receiver.filtering = nil }  // a content filter's re-injection listener
+        if !context.listener.filter {  // a content filter's re-injection listener
+            receiver.filtering = nil
+            receiver.reinjection = true
+        }
         let submission = receiver.mode == .submission
         let configuration = SMTPServerConfiguration(
             hostname: context.hostname, mode: receiver.mode == .lmtp ? .lmtp : .smtp,

@@ -88,21 +88,13 @@ struct ClientTLSTests {
         }
     }
 
-    @Test("opportunistic STARTTLS: upgrade, EHLO again, deliver over TLS")
-    func startTLS() async throws {
-        let directory = NSTemporaryDirectory() + "posta-client-tls-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try Self.makeCertificate(in: directory)
+    /// A `ScriptedTLSServer` on a loopback port with the certificate of `makeCertificate(in:)`.
+    static func startServer(certificateIn directory: String) async throws -> any Channel {
         let serverContext = try NIOSSLContext(
             configuration: .makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(directory + "/cert.pem").map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: directory + "/key.pem", format: .pem))))
-        var clientConfiguration = TLSConfiguration.makeClientConfiguration()
-        clientConfiguration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(directory + "/cert.pem"))
-        let clientContext = try NIOSSLContext(configuration: clientConfiguration)
-
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -110,6 +102,19 @@ struct ClientTLSTests {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    @Test("opportunistic STARTTLS: upgrade, EHLO again, deliver over TLS")
+    func startTLS() async throws {
+        let directory = NSTemporaryDirectory() + "posta-client-tls-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.makeCertificate(in: directory)
+        var clientConfiguration = TLSConfiguration.makeClientConfiguration()
+        clientConfiguration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(directory + "/cert.pem"))
+        let clientContext = try NIOSSLContext(configuration: clientConfiguration)
+
+        let server = try await Self.startServer(certificateIn: directory)
         defer { server.close(promise: nil) }
         let port = try #require(server.localAddress?.port)
 

@@ -16,22 +16,11 @@ struct ClientVerifiedTLSTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try ClientTLSTests.makeCertificate(in: directory)
-        let serverContext = try NIOSSLContext(
-            configuration: .makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMFile(directory + "/cert.pem").map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(file: directory + "/key.pem", format: .pem))))
         let other = directory + "/other"
         try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
         try ClientTLSTests.makeCertificate(in: other)
         let clientContext = try NIOSSLContext(configuration: .verifiedClient(caFile: caFile(directory)))
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ScriptedTLSServer(tls: serverContext))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let server = try await ClientTLSTests.startServer(certificateIn: directory)
         defer { server.close(promise: nil) }
         let session = SMTPClientSession(
             configuration: SMTPClientConfiguration(heloName: "client.posta.test", tlsPolicy: .required),

@@ -14,33 +14,24 @@ extension SiteDecoder {
         decodeTimeouts(entries, at: path, into: &settings.timeouts)
         settings.requireTLS = domains("require_tls", in: entries, at: path)
         settings.verifyTLS = domains("verify_tls", in: entries, at: path)
-        let fileForm = "an absolute path of a PEM file of CA certificates"
-        if let file = reader.nonEmptyString("tls_ca_file", in: entries, at: path, expected: fileForm) {
-            if file.hasPrefix("/") {
-                settings.tlsCAFile = file
-            } else if let node = ConfigReader.value("tls_ca_file", in: entries) {
-                reader.invalid(path.appending("tls_ca_file"), node, expected: fileForm)
-            }
-        }
+        settings.tlsCAFile = absolutePath(
+            "tls_ca_file", in: entries, at: path, expected: "an absolute path of a PEM file of CA certificates")
     }
 
     /// An array of DNS names, lower-cased (`require_tls`, `verify_tls`).
     mutating func domains(_ key: String, in entries: Entries, at path: ConfigKeyPath) -> [String] {
-        let form = "an array of domain names, e.g. [\"example.com\"]"
-        guard let node = ConfigReader.value(key, in: entries) else { return [] }
-        guard case .array(let items) = node else {
-            reader.wrongType(path.appending(key), node, expected: form)
-            return []
+        strings(key, in: entries, at: path, expected: "an array of domain names, e.g. [\"example.com\"]", valid: HostSyntax.isValidDNSName)
+            .map { $0.lowercased() }
+    }
+
+    /// A non-empty string starting with "/"; nil (with the error) otherwise.
+    mutating func absolutePath(_ key: String, in entries: Entries, at path: ConfigKeyPath, expected: String) -> String? {
+        guard let file = reader.nonEmptyString(key, in: entries, at: path, expected: expected) else { return nil }
+        guard file.hasPrefix("/") else {
+            if let node = ConfigReader.value(key, in: entries) { reader.invalid(path.appending(key), node, expected: expected) }
+            return nil
         }
-        var names: [String] = []
-        for item in items {
-            guard case .string(let name) = item, HostSyntax.isValidDNSName(name) else {
-                reader.invalid(path.appending(key), item, expected: form)
-                continue
-            }
-            names.append(name.lowercased())
-        }
-        return names
+        return file
     }
 
     /// `smtp_*_timeout`: 1s...1h each.
@@ -65,14 +56,8 @@ extension SiteDecoder {
             }
         }
         settings.relayUser = reader.nonEmptyString("relay_user", in: entries, at: path, expected: "a user name")
-        let fileForm = "an absolute path of a file holding the password"
-        if let file = reader.nonEmptyString("relay_password_file", in: entries, at: path, expected: fileForm) {
-            if file.hasPrefix("/") {
-                settings.relayPasswordFile = file
-            } else if let node = ConfigReader.value("relay_password_file", in: entries) {
-                reader.invalid(path.appending("relay_password_file"), node, expected: fileForm)
-            }
-        }
+        settings.relayPasswordFile = absolutePath(
+            "relay_password_file", in: entries, at: path, expected: "an absolute path of a file holding the password")
         if let node = ConfigReader.value("relay_user", in: entries), settings.relayUser != nil,
             settings.relayHost == nil || settings.relayPasswordFile == nil
         {

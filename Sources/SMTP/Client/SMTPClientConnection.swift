@@ -113,7 +113,7 @@ public final class SMTPClientConnection: Sendable {
             throw error
         }
         do {
-            return (SMTPClientConnection(channel: channel), try await promise.futureResult.get())
+            return (SMTPClientConnection(channel: channel), try await Self.result(promise, closing: channel))
         } catch {
             channel.close(promise: nil)
             throw error
@@ -137,7 +137,19 @@ public final class SMTPClientConnection: Sendable {
             }
             handler.begin(envelope, body: body, promise: promise, channel: channel)
         }
-        return try await promise.futureResult.get()
+        return try await Self.result(promise, closing: channel)
+    }
+
+    /// Waits for a transaction's result; cancelling the waiting task closes the connection, which
+    /// ends the transaction at once (its recipients fail temporarily) instead of at a timeout.
+    private static func result(_ promise: EventLoopPromise<SMTPDeliveryResult>, closing channel: any Channel) async throws
+        -> SMTPDeliveryResult
+    {
+        try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
     }
 
     /// Says QUIT when idle and waits until the connection is closed.

@@ -3,7 +3,8 @@ import Queue
 
 /// Hands queued messages to an external SMTP content filter (like Postfix's `content_filter`):
 /// one transaction per message, with the original envelope; the filter sends what it passes back
-/// to a Posta listener with `filter = false`. A refusal or an unreachable filter defers (a 5xx
+/// to a Posta listener with `filter = false`, with the relay tickets (`RelayTicket`) sent on top
+/// of the message. A refusal or an unreachable filter defers (a 5xx
 /// from the filter fails the delivery and bounces, as a remote refusal would).
 public struct ContentFilterTransport: RemoteTransport {
     public let host: String
@@ -26,7 +27,7 @@ public struct ContentFilterTransport: RemoteTransport {
         let envelope = OutboundEnvelope(
             reversePath: message.reversePath,
             recipients: targets.map { OutboundRecipient(address: $0.address, notify: $0.notify, orcpt: $0.orcpt) },
-            size: message.size, body8bit: message.body != "7BIT", smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
+            size: message.size + Int64(message.headers.utf8.count), body8bit: message.body != "7BIT", smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
             dsnEnvID: message.dsnEnvID)
         let session = SMTPClientSession(
             configuration: SMTPClientConfiguration(heloName: heloName, tlsPolicy: .none), envelope: envelope)
@@ -34,7 +35,7 @@ public struct ContentFilterTransport: RemoteTransport {
         do {
             result = try await SMTPClientConnection.deliver(
                 host: host, port: port, tls: nil, serverName: nil, session: session,
-                body: .file(path: message.spoolPath), timeouts: timeouts)
+                body: .file(path: message.spoolPath, prefix: Array(message.headers.utf8)), timeouts: timeouts)
         } catch {
             let reason = "451 4.4.1 content filter \(host):\(port) unreachable: \(error)"
             return Dictionary(uniqueKeysWithValues: targets.map { ($0.rowID, DeliveryOutcome.deferred(reason: reason)) })

@@ -76,7 +76,7 @@ public struct OutboundDelivery: RemoteTransport {
             var addresses = IPAddress(relay.host).map { [$0] } ?? []
             if addresses.isEmpty { addresses = (try? await resolver.addresses(relay.host).value) ?? [] }
             var problem = "4.4.1 relay host \(relay.host) has no address"
-            for address in addresses {
+            for address in addresses where !Task.isCancelled {
                 switch await attempt(message, targets: targets, host: relay.host, address: address.description, port: relay.port, tls: tls) {
                 case .done(let outcomes): return outcomes
                 case .notTaken(let reason): problem = "4.4.1 relay \(relay.host) [\(address)]: \(reason)"
@@ -100,7 +100,8 @@ public struct OutboundDelivery: RemoteTransport {
             return all(.deferred(reason: "451 4.4.3 MX lookup for \(domain) failed: \(error)"))
         }
         var lastProblem = "4.4.1 no MX host of \(domain) could be reached"
-        for host in hosts {
+        // A cancelled task (the runner shutting down) tries no further host.
+        for host in hosts where !Task.isCancelled {
             let addresses: [IPAddress]
             do {
                 addresses = try await resolver.addresses(host).value ?? []
@@ -108,7 +109,7 @@ public struct OutboundDelivery: RemoteTransport {
                 lastProblem = "4.4.1 address lookup for \(host) failed: \(error)"
                 continue
             }
-            for address in addresses {
+            for address in addresses where !Task.isCancelled {
                 switch await attempt(message, targets: targets, host: host, address: address.description, port: port, tls: tls) {
                 case .done(let outcomes): return outcomes
                 case .notTaken(let problem): lastProblem = "4.4.1 \(host) [\(address)]: \(problem)"

@@ -12,7 +12,7 @@ extension SMTPReceiver {
     ) async -> SMTPEffectResult {
         let perRecipient = Self.oncePerDestination(expanded)
         let temporaryFailure = SMTPReply(451, .init(4, 3, 0), "Temporary failure storing the message, try again later")
-        guard let spool, !spoolFailed else {
+        guard var spool, !spoolFailed else {
             spool?.file.discard()
             return result(repeating: temporaryFailure, count: perRecipient.count)
         }
@@ -23,6 +23,14 @@ extension SMTPReceiver {
             if mode == .submission, let refusal = try await checkFromHeader(file: spool.file.path, user: envelope.authenticatedUser) {
                 spool.file.discard()
                 return .reply(refusal)
+            }
+            if reinjection {
+                switch try await checkRelayTickets(envelope: envelope, spool: spool, deliveries: perRecipient.flatMap { $0 }) {
+                case .refused(let reply):
+                    spool.file.discard()
+                    return .reply(reply)
+                case .accepted(let checked): spool = checked
+                }
             }
             // RFC 1870 §6 / RFC 3463 X.2.2: refuse at end of data when no local mailbox can take it.
             if mode == .mx, try await allOverQuota(perRecipient.flatMap { $0 }, adding: size) {

@@ -72,19 +72,34 @@ extension SMTPReceiver {
         }
         // LMTP answers per recipient after local delivery, so it is never routed through the filter.
         if filtering.external, mode != .lmtp {
-            deliveries = Self.forContentFilter(envelope)
+            deliveries = try await forContentFilter(envelope, relayed: Self.relayed(deliveries))
         }
         return .queue(deliveries, headers: headers)
     }
 
-    /// One delivery to the content filter per envelope recipient, as the client gave it.
-    static func forContentFilter(_ envelope: SMTPEnvelope) -> [QueuedDelivery] {
-        envelope.recipients.map { recipient in
-            QueuedDelivery(
-                recipient: recipient.address.description, orcpt: recipient.orcpt.map { "\($0.addressType);\($0.address)" },
-                notify: recipient.notify.map(SMTPServerHandler.notifyParameter), kind: .filter, accountID: nil,
-                target: recipient.address.description)
+    /// One delivery to the content filter per envelope recipient, as the client gave it; a
+    /// recipient in another domain that an authenticated user may relay to carries its relay
+    /// ticket (`RelayTicket`), sent to the filter on top of the message.
+    func forContentFilter(_ envelope: SMTPEnvelope, relayed: Set<String>) async throws -> [QueuedDelivery] {
+        let reversePath = envelope.reversePath?.description ?? ""
+        var deliveries: [QueuedDelivery] = []
+        for recipient in envelope.recipients {
+            let address = recipient.address.description
+            var delivery = QueuedDelivery(
+                recipient: address, orcpt: recipient.orcpt.map { "\($0.addressType);\($0.address)" },
+                notify: recipient.notify.map(SMTPServerHandler.notifyParameter), kind: .filter, accountID: nil, target: address)
+            if mode == .submission, envelope.authenticatedUser != nil, relayed.contains(address.lowercased()) {
+                delivery.headers = try await queue.relayTickets(reversePath: reversePath, recipients: [address])
+            }
+            deliveries.append(delivery)
         }
+        return deliveries
+    }
+
+    /// The recipients (lower-case) that are relayed to another domain rather than expanded
+    /// locally: a remote delivery to the recipient itself.
+    static func relayed(_ deliveries: [QueuedDelivery]) -> Set<String> {
+        Set(deliveries.filter { $0.kind == .remote && $0.target.lowercased() == $0.recipient.lowercased() }.map { $0.recipient.lowercased() })
     }
 }
 

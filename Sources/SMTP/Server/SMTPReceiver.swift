@@ -31,6 +31,9 @@ public struct SMTPReceiver: Sendable {
     public var policy: (any SMTPPolicy)?
     /// Content filtering before the final reply; nil: none (and on re-injection listeners).
     public var filtering: ReceiverFiltering?
+    /// A listener with `filter = false`, where an external content filter re-injects: another
+    /// domain is accepted at RCPT and relayed only with a valid relay ticket (end of data).
+    public var reinjection = false
 
     public init(
         mode: Mode, hostname: String, directory: Directory, store: MailStore, queue: MailQueue, runner: QueueRunner,
@@ -58,7 +61,7 @@ public struct SMTPReceiver: Sendable {
             let address = try await postmasterAlias(address)
             switch try await directory.resolve(address) {
             case .notLocal:
-                guard mode == .submission else {
+                guard mode == .submission || (mode == .mx && reinjection) else {
                     return RecipientVerdict(
                         reply: SMTPReply(550, .init(5, 7, 1), "<\(address)>: Relay access denied"), deliveries: [])
                 }

@@ -11,7 +11,7 @@ struct ClientKeyTests {
         #expect(ClientKey(address: "::ffff:192.0.2.1") == ClientKey(address: "192.0.2.1"))
         #expect(ClientKey(address: "2001:db8:1:2:3::1", ipv6PrefixLength: 48).description == "2001:db8:1::/48")
         #expect(ClientKey(address: "2001:db8::1", ipv6PrefixLength: 128).description == "2001:db8::1")
-        #expect(ClientKey(address: "2001:db8:1:2:3::1", ipv6PrefixLength: 56).description == "2001:db8:1:2::/56")
+        #expect(ClientKey(address: "2001:db8:1:2ff::1", ipv6PrefixLength: 56).description == "2001:db8:1:200::/56")
         #expect(ClientKey(address: "2001:db8:1:2ff::1", ipv6PrefixLength: 60).description == "2001:db8:1:2f0::/60")
         #expect(ClientKey(address: "::1").description == "::/64")
         #expect(ClientKey(address: "unknown").description == "unknown")

@@ -31,7 +31,7 @@ tls = "none"
 [[listener]]
 protocol = "submission"
 address = "127.0.0.1:{self.submission_port}"
-[auth]
+{"[auth]" if auth else ""}
 {auth}
 {database}
 ''')

@@ -103,9 +103,10 @@ def test_refusals_do_not_extend_the_lockout_or_count_against_the_refused(site: L
 
 
 def test_a_connection_gets_three_failed_logins(site: LoginSite):
-    # IMAP: the third NO is followed by BYE and the connection ends.
+    # IMAP: the third NO is followed by BYE (imaplib reports it at the next command); the connection ends.
     outcomes = guess(site, "127.0.0.5", "bob@example.org", 5)
-    assert len(outcomes) == 3 and outcomes[-1].startswith("BYE"), outcomes
+    assert len(outcomes) == 4 and all("AUTHENTICATIONFAILED" in o for o in outcomes[:3]), outcomes
+    assert outcomes[3].startswith("BYE") and "Too many failed logins" in outcomes[3], outcomes
     # POP3: the third -ERR, then the server closes.
     pop = site.pop3("127.0.0.6")
     for _ in range(3):

@@ -79,9 +79,9 @@ public struct LoginLog: Sendable {
     public func reserve(_ event: LoginEvent, since: Int64, trustedSince: Int64) async throws
         -> (id: Int64?, counts: LoginThrottle.SharedCounts)
     {
-        var pending = event
-        pending.success = false
-        pending.reason = LoginReason.pending
+        var row = event
+        (row.success, row.reason) = (false, LoginReason.pending)
+        let pending = row
         let reasons = SQLList(LoginReason.counted.map { SQLBind($0) })
         let login = event.login.lowercased()
         let client = event.clientKey ?? event.ip

@@ -47,3 +47,17 @@ public struct Alias: Sendable, Hashable, Codable {
         self.targets = targets
     }
 }
+
+extension Account {
+    /// Records written before session generations existed (or built by hand) decode with generation 0.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(Int64.self, forKey: .id), address: try c.decode(String.self, forKey: .address),
+            displayName: try c.decode(String.self, forKey: .displayName), password: try c.decode(String.self, forKey: .password),
+            quotaBytes: try c.decode(Int64.self, forKey: .quotaBytes), enabled: try c.decode(Bool.self, forKey: .enabled),
+            createdAt: try c.decode(Int64.self, forKey: .createdAt),
+            lastLoginAt: try c.decodeIfPresent(Int64.self, forKey: .lastLoginAt),
+            sessionGeneration: try c.decodeIfPresent(Int64.self, forKey: .sessionGeneration) ?? 0)
+    }
+}

@@ -160,7 +160,7 @@ import Testing
         #expect(error.line == 3)
         #expect(
             error.description
-                == "posta.toml:3: unknown key 'hostnme' in the top-level table (expected one of: hostname, data_dir, node_id, log, database, tls, limits, listener, delivery, filter, store)"
+                == "posta.toml:3: unknown key 'hostnme' in the top-level table (expected one of: hostname, data_dir, node_id, log, database, tls, limits, listener, delivery, filter, auth, store)"
         )
     }
 

@@ -158,7 +158,7 @@ public struct POP3Session: Sendable {
         shutdown(.err(.sysTemp, "server shutting down"))
     }
 
-    /// The account was disabled or its password changed: `-ERR [AUTH]` (RFC 3206 §4: the problem
+    /// The account was disabled or its password changed: `-ERR [AUTH]` (RFC 3206 §5: the problem
     /// is the credentials) and close without UPDATE, once the running effect completes.
     public mutating func revoked() -> [POP3Action] {
         shutdown(.err(.auth, "account disabled or credentials changed"))

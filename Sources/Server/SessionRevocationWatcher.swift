@@ -31,7 +31,6 @@ public struct SessionRevocationWatcher: Service {
     public func run() async throws {
         let wake = WakeSignal()
         let listener = directory.database.dialect == .postgres ? Task { await listen(wake) } : nil
-        defer { listener?.cancel() }
         await withGracefulShutdownHandler {
             var since = UnixTime.now() - overlap
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -42,6 +41,9 @@ public struct SessionRevocationWatcher: Service {
         } onGracefulShutdown: {
             wake.notify()
         }
+        // Its connection is closed before the database is.
+        listener?.cancel()
+        await listener?.value
     }
 
     /// Applies the revocations recorded since `since`; false when the database could not be read.

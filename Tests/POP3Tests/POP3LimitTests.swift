@@ -15,7 +15,9 @@ struct POP3LimitTests {
 
     @Test("failed logins count; after login there is no cap")
     func loginEndsTheCap() {
-        var h = Harness()
+        // Failed logins per connection have their own, smaller cap (`maxAuthFailures`); lifted here
+        // to see the command cap alone.
+        var h = Harness(maxAuthFailures: 100)
         for _ in 0..<10 {
             _ = h.send("USER alice@example.org\r\nPASS wrong\r\n")
             _ = h.session.resume(.loginFailed(.invalidCredentials))

@@ -4,9 +4,11 @@
 struct Harness {
     var session: POP3Session
 
-    init(tls: Bool = true, stls: Bool = true, plaintext: Bool = false) {
+    init(tls: Bool = true, stls: Bool = true, plaintext: Bool = false, maxAuthFailures: Int = 3) {
         session = POP3Session(
-            configuration: POP3Configuration(hostname: "pop.example.org", stlsAvailable: stls, allowPlaintextAuth: plaintext), isTLS: tls)
+            configuration: POP3Configuration(
+                hostname: "pop.example.org", stlsAvailable: stls, allowPlaintextAuth: plaintext, maxAuthFailures: maxAuthFailures),
+            isTLS: tls)
         _ = session.start()
     }
 

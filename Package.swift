@@ -192,7 +192,9 @@ let package = Package(
         .target(name: "PostaTestSupport", dependencies: ["Core", "DNS"], path: "Tests/PostaTestSupport"),
         .testTarget(
             name: "QueueTests",
-            dependencies: ["Queue", "Store", "Directory", "Core", "PostaTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "Queue", "Store", "Directory", "Core", "PostaTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Core", "DNS", "MailAuth", "PostaTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),

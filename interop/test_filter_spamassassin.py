@@ -1,13 +1,17 @@
 """SpamAssassin through a real spamd: GTUBE lands in Junk with X-Spam headers, a normal message
 in INBOX without a spam flag; per-account and per-domain thresholds (`posta filter settings`)
-decide per recipient; a sender's own X-Spam-* fields never pass for Posta's verdict."""
+decide per recipient; a sender's own X-Spam-* fields never pass for Posta's verdict; spam goes to
+the \\Junk special-use mailbox whatever it is called, else INBOX."""
+import imaplib
 import json
 import smtplib
+import ssl
 import time
 from pathlib import Path
 
 import pytest
 
+from conftest import free_port, wait_for_port
 from mailsite import MailSite
 from scanners import GTUBE, Spamd, message
 
@@ -96,3 +100,35 @@ def test_forged_spam_flag_is_not_posta_verdict(mx: MailSite):
     assert head.count(b"X-Spam-Flag:") == 1 and b"X-Spam-Flag: NO" in head
     assert b"FORGED" not in head and b"score=99.0" not in head
     assert b"Subject: lunch" in head
+
+
+def test_spam_follows_the_junk_mailbox_whatever_its_name(tmp_path: Path):
+    """Alice renamed her Junk folder (IMAP RENAME keeps its \\Junk special use), Bob deleted his:
+    GTUBE lands in Alice's renamed folder and in Bob's INBOX, and nothing waits in the queue."""
+    spamd = Spamd(tmp_path).start()
+    imap_port = free_port()
+    site = MailSite(tmp_path, extra_config=f"""
+[[listener]]
+protocol = "imap"
+address = "127.0.0.1:{imap_port}"
+[filter.spamassassin]
+address = "127.0.0.1:{spamd.port}"
+timeout = "60s"
+""").seed().start()
+    try:
+        wait_for_port(imap_port)
+        for user, command in (("alice", ("rename", "Junk", "\"Caught Spam\"")), ("bob", ("delete", "Junk"))):
+            with imaplib.IMAP4("127.0.0.1", imap_port) as imap:
+                imap.starttls(ssl.create_default_context(cafile=str(site.cert)))
+                imap.login(f"{user}@example.org", "password-123")
+                assert getattr(imap, command[0])(*command[1:])[0] == "OK"
+        assert send(site, message("offer", GTUBE, "spam2"), ("alice@example.org", "bob@example.org"))[0] == 250
+        assert len(wait_for(site, "Caught Spam", 1)) == 1
+        assert len(wait_for(site, "INBOX", 1, address="bob@example.org")) == 1
+        deadline = time.monotonic() + 10
+        while site.queue_counts() != (0, 0) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert site.queue_counts() == (0, 0)
+    finally:
+        site.stop()
+        spamd.stop()

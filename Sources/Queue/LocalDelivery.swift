@@ -86,7 +86,8 @@ struct LocalDelivery: Sendable {
                     deliveryKey: "\(claim.messageID)/\(claim.rowID)", enforceQuota: true)
                 return
             } catch StoreError.noSuchMailbox where name != "INBOX" {
-                logger.notice("no mailbox \(name): delivered to INBOX", metadata: ["id": "\(claim.messageID)", "to": "\(claim.target)"])
+                let meta: Logger.Metadata = ["id": "\(claim.messageID)", "to": "\(claim.target)"]
+                logger.notice("no mailbox \(name): delivered to INBOX", metadata: meta)
             }
         }
     }

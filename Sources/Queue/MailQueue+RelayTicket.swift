@@ -12,8 +12,10 @@ extension MailQueue {
         let name = "relay-ticket"
         let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
         let stored = try await database.withConnection { db -> String? in
-            try await db.raw("INSERT INTO queue_secret (name, value) VALUES (\(bind: name), \(bind: fresh)) ON CONFLICT DO NOTHING").run()
-            return try await db.raw("SELECT value FROM queue_secret WHERE name = \(bind: name)").first(decodingColumn: "value", as: String.self)
+            try await db.raw("INSERT INTO queue_secret (name, value) VALUES (\(bind: name), \(bind: fresh)) ON CONFLICT DO NOTHING")
+                .run()
+            return try await db.raw("SELECT value FROM queue_secret WHERE name = \(bind: name)")
+                .first(decodingColumn: "value", as: String.self)
         }
         guard let stored, let bytes = Data(base64Encoded: stored), bytes.count == 32 else {
             throw QueueSecretError(description: "queue_secret \(name) is missing or malformed")
@@ -33,7 +35,8 @@ extension MailQueue {
 
     /// Whether the header fields `values` (of `RelayTicket.fieldName`) hold a valid ticket.
     public func hasRelayTicket(_ values: [String], reversePath: String, recipient: String) async throws -> Bool {
-        RelayTicket.isValid(values, key: try await relayTicketKey(), reversePath: reversePath, recipient: recipient, now: UnixTime.now())
+        let key = try await relayTicketKey()
+        return RelayTicket.isValid(values, key: key, reversePath: reversePath, recipient: recipient, now: UnixTime.now())
     }
 }
 
@@ -56,7 +59,8 @@ extension MailQueue {
         let source = spool.file.path
         let name = RelayTicket.fieldName.lowercased()
         return try await NIOThreadPool.singleton.runIfActive { () throws -> (id: String, file: DurableFile)? in
-            guard let header = try HeaderSection.read(path: source), let kept = HeaderSection.strip(header, dropping: { $0 == name })
+            guard let header = try HeaderSection.read(path: source),
+                let kept = HeaderSection.strip(header, dropping: { $0 == name })
             else { return nil }
             let copy = try self.openSpoolFile()
             do {

@@ -51,8 +51,8 @@ extension QueueRunner {
             await runLocalLane()
             return
         }
-        let limits =
-            lane == .filter ? OutboundLimits(total: outboundLimits.perDestination, perDestination: outboundLimits.perDestination) : outboundLimits
+        let perFilter = outboundLimits.perDestination
+        let limits = lane == .filter ? OutboundLimits(total: perFilter, perDestination: perFilter) : outboundLimits
         let wake = wakes[lane]!
         enum Event: Sendable {
             case done(QueueJob, [(ClaimedDelivery, DeliveryOutcome)])
@@ -90,7 +90,8 @@ extension QueueRunner {
                         claimNow = claims.count == batch && wait.isEmpty
                     } catch {
                         if !Task.isCancelled {
-                            logger.error("queue claim failed", metadata: ["lane": "\(lane)", "error": "\(String(reflecting: error))"])
+                            let detail = String(reflecting: error)
+                            logger.error("queue claim failed", metadata: ["lane": "\(lane)", "error": "\(detail)"])
                         }
                     }
                     if claimNow { continue }

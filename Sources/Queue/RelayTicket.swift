@@ -19,7 +19,8 @@ public enum RelayTicket {
     /// The header field line (CRLF-ended) for one recipient.
     public static func field(key: SymmetricKey, reversePath: String, recipient: String, now: Int64) -> String {
         let expires = now + lifetime
-        return "\(fieldName): \(expires) \(recipient) \(mac(key: key, expires: expires, reversePath: reversePath, recipient: recipient))\r\n"
+        let code = mac(key: key, expires: expires, reversePath: reversePath, recipient: recipient)
+        return "\(fieldName): \(expires) \(recipient) \(code)\r\n"
     }
 
     /// Whether one of `values` (unfolded field values) is a ticket for this reverse-path and
@@ -36,8 +37,8 @@ public enum RelayTicket {
     }
 
     static func mac(key: SymmetricKey, expires: Int64, reversePath: String, recipient: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: input(expires: expires, reversePath: reversePath, recipient: recipient), using: key))
-            .base64EncodedString()
+        let data = input(expires: expires, reversePath: reversePath, recipient: recipient)
+        return Data(HMAC<SHA256>.authenticationCode(for: data, using: key)).base64EncodedString()
     }
 
     private static func input(expires: Int64, reversePath: String, recipient: String) -> Data {

@@ -20,8 +20,8 @@ extension SiteDecoder {
 
     /// An array of DNS names, lower-cased (`require_tls`, `verify_tls`).
     mutating func domains(_ key: String, in entries: Entries, at path: ConfigKeyPath) -> [String] {
-        strings(key, in: entries, at: path, expected: "an array of domain names, e.g. [\"example.com\"]", valid: HostSyntax.isValidDNSName)
-            .map { $0.lowercased() }
+        let form = "an array of domain names, e.g. [\"example.com\"]"
+        return strings(key, in: entries, at: path, expected: form, valid: HostSyntax.isValidDNSName).map { $0.lowercased() }
     }
 
     /// A non-empty string starting with "/"; nil (with the error) otherwise.
@@ -38,7 +38,8 @@ extension SiteDecoder {
     mutating func decodeTimeouts(_ entries: Entries, at path: ConfigKeyPath, into timeouts: inout DeliverySettings.SMTPTimeouts) {
         let keys: [(String, WritableKeyPath<DeliverySettings.SMTPTimeouts, ConfigDuration>)] = [
             ("smtp_connect_timeout", \.connect), ("smtp_greeting_timeout", \.greeting), ("smtp_command_timeout", \.command),
-            ("smtp_data_init_timeout", \.dataInit), ("smtp_data_block_timeout", \.dataBlock), ("smtp_data_done_timeout", \.dataDone),
+            ("smtp_data_init_timeout", \.dataInit), ("smtp_data_block_timeout", \.dataBlock),
+            ("smtp_data_done_timeout", \.dataDone),
         ]
         for (key, field) in keys {
             if let value = reader.duration(key, in: entries, at: path, range: 1...3600) { timeouts[keyPath: field] = value }

@@ -77,7 +77,9 @@ public struct OutboundDelivery: RemoteTransport {
             if addresses.isEmpty { addresses = (try? await resolver.addresses(relay.host).value) ?? [] }
             var problem = "4.4.1 relay host \(relay.host) has no address"
             for address in addresses where !Task.isCancelled {
-                switch await attempt(message, targets: targets, host: relay.host, address: address.description, port: relay.port, tls: tls) {
+                switch await attempt(
+                    message, targets: targets, host: relay.host, address: address.description, port: relay.port, tls: tls)
+                {
                 case .done(let outcomes): return outcomes
                 case .notTaken(let reason): problem = "4.4.1 relay \(relay.host) [\(address)]: \(reason)"
                 }

@@ -141,12 +141,22 @@ public struct PostaServer: Sendable {
         let listeners = try makeListeners()
         // No POP3 session of this node survived its last run: its maildrop locks go at once.
         try await maildropLocks.releaseAll()
+        // The queue's recovery clears unfinished spool writes: it must be done before a listener
+        // can start a new one (else a message arriving at start-up loses its spool file: 451).
+        try await runner.recover()
         onStart()
         let group = ServiceGroup(
             configuration: .init(
-                services: ([runner] + backgroundServices + listeners).map { .init(service: $0) },
+                services: ([QueueDelivery(runner: runner)] + backgroundServices + listeners).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
     }
+}
+
+/// The queue runner's delivery lanes as a service, once `QueueRunner.recover()` has run.
+private struct QueueDelivery: Service {
+    let runner: QueueRunner
+
+    func run() async throws { await runner.deliver() }
 }

@@ -119,6 +119,19 @@ public struct ReadGate: Sendable {
         return false
     }
 
+    /// `endTurn(_:)`, then — when the turn was used up — `drain(handler, context)` again after
+    /// `turnPause`, on the event loop.
+    public mutating func endTurn<Handler: ChannelHandler>(
+        _ context: ChannelHandlerContext, handler: Handler, drain: @escaping (Handler, ChannelHandlerContext) -> Void
+    ) {
+        guard endTurn(context) else { return }
+        let bound = NIOLoopBound((handler, context, drain), eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: Self.turnPause) {
+            let (handler, context, drain) = bound.value
+            drain(handler, context)
+        }
+    }
+
     /// Drops held input (bytes pipelined before a TLS handshake must never be executed after it).
     public mutating func discardInput() {
         backlog = nil

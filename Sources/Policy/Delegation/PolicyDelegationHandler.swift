@@ -59,13 +59,7 @@ public final class PolicyDelegationHandler: ChannelDuplexHandler {
             // A line ends at most one request.
             for item in items { handle(item, context: context) }
         }
-        if gate.endTurn(context) {
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(in: ReadGate.turnPause) {
-                let (handler, context) = bound.value
-                handler.drain(context: context)
-            }
-        }
+        gate.endTurn(context, handler: self) { $0.drain(context: $1) }
     }
 
     private func handle(_ item: PolicyDelegationSession.Item, context: ChannelHandlerContext) {

@@ -105,13 +105,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             else { break }
             perform(session.receive(piece), context: context)
         }
-        if gate.endTurn(context) {
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.scheduleTask(in: ReadGate.turnPause) {
-                let (handler, context) = bound.value
-                handler.drain(context: context)
-            }
-        }
+        gate.endTurn(context, handler: self) { $0.drain(context: $1) }
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -79,6 +79,15 @@ public final class ConnectionTimeouts: ChannelDuplexHandler, RemovableChannelHan
         context.fireChannelRead(data)
     }
 
+    /// A server shutting down closes at once a peer that reads nothing: no goodbye would reach it.
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, !context.channel.isWritable {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             stallTask?.cancel()

@@ -84,6 +84,10 @@ final class HTTPAdmissionHandler: ChannelInboundHandler, RemovableChannelHandler
             return
         }
         context.channel.closeFuture.whenComplete { [admission] _ in admission.release(ip) }
+        // One small read per event-loop tick, as on the other listeners (`ReadGate.commandReadSize`).
+        let options = context.channel.syncOptions
+        try? options?.setOption(.maxMessagesPerRead, value: 1)
+        try? options?.setOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: ReadGate.commandReadSize))
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -52,9 +52,15 @@ public final class TCPListener: Service, Sendable {
         do {
             channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
+                // Accept more per event-loop tick than NIO's 4, so a new client is not stuck behind a
+                // reconnecting flood while the loop also serves the connections it has.
+                .serverChannelOption(.maxMessagesPerRead, value: 32)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.socketOption(.so_keepalive), value: 1)
+                // One small read per event-loop tick (see `ReadGate.commandReadSize`).
+                .childChannelOption(.maxMessagesPerRead, value: 1)
+                .childChannelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: ReadGate.commandReadSize))
                 .childChannelInitializer { [self] child in
                     child.eventLoop.makeCompletedFuture { try self.accept(child) }
                 }

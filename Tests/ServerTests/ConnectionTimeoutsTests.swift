@@ -90,7 +90,8 @@ final class GatedReader: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     var gate = ReadGate()
     var pieces: [String] = []
-    var reads = 0
+    /// Drains that ended with the turn used up.
+    var turnsUsedUp = 0
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         gate.hold(unwrapInboundIn(data))
@@ -105,7 +106,7 @@ final class GatedReader: ChannelDuplexHandler {
         while let piece = gate.nextInput(context, maxBytes: 8, wholeLines: true) {
             pieces.append(String(decoding: piece, as: UTF8.self))
         }
-        gate.releaseHeldRead(context)
+        if gate.endTurn(context) { turnsUsedUp += 1 }
     }
 }
 
@@ -146,5 +147,17 @@ struct ReadGateTests {
         reader.gate.unpause()
         reader.drain(context)
         #expect(reader.pieces.last == "D\r\n" && counter.count == 2)
+    }
+
+    /// A connection that pipelines a lot yields its event loop to the others between turns.
+    @Test func aTurnEndsAfterItsPieces() throws {
+        let reader = GatedReader()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(reader)
+        try channel.writeInbound(ByteBuffer(string: String(repeating: "N\n", count: 600)))
+        #expect(reader.pieces.count == ReadGate.piecesPerTurn && reader.turnsUsedUp == 1)
+        let context = try channel.pipeline.syncOperations.context(handler: reader)
+        while reader.pieces.count < 600 { reader.drain(context) }
+        #expect(reader.turnsUsedUp == 600 / ReadGate.piecesPerTurn)
     }
 }

@@ -64,10 +64,7 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard !closed else { return }
         closed = true
         framer = IMAPFramer(limits: framer.limits)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "* BYE \(text)\r\n"))).whenComplete { _ in
-            channel.close(promise: nil)
-        }
+        context.closeAfterFlush(ByteBuffer(string: "* BYE \(text)\r\n"))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -39,6 +39,8 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
 
     /// While an effect runs, the session waits and reads are held back.
     private var gate = ReadGate()
+    /// Feeding held input: responses are flushed once per turn, not once per command line.
+    private var draining = false
     private var waiting: Bool { gate.isPaused }
     private var closing = false
     private var startingTLS = false
@@ -95,10 +97,15 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
 
     /// Feeds held input to the session a line at a time while it can take it (see `ReadGate`).
     private func drain(context: ChannelHandlerContext) {
+        draining = true
+        defer {
+            draining = false
+            context.flush()
+        }
         while !closing, let line = gate.nextInput(context, wholeLines: true) {
             perform(session.receive(line), context: context)
         }
-        gate.releaseHeldRead(context)
+        gate.endTurn(context, handler: self) { $0.drain(context: $1) }
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -156,12 +163,11 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 closing = true
                 lease?.releaseInBackground()
                 lease = nil
-                let channel = context.channel
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
+                context.closeAfterFlush()
                 return
             }
         }
-        if wrote { context.flush() }
+        if wrote && !draining { context.flush() }  // a drain flushes once at its end
     }
 
     private func resume(_ result: POP3EffectResult, context: ChannelHandlerContext) {

@@ -45,6 +45,7 @@ public final class PolicyDelegationHandler: ChannelDuplexHandler {
     }
 
     private func drain(context: ChannelHandlerContext) {
+        defer { context.flush() }  // once per turn, not once per reply
         while !closed, let line = gate.nextInput(context, wholeLines: true) {
             let items: [PolicyDelegationSession.Item]
             do {
@@ -58,13 +59,13 @@ public final class PolicyDelegationHandler: ChannelDuplexHandler {
             // A line ends at most one request.
             for item in items { handle(item, context: context) }
         }
-        gate.releaseHeldRead(context)
+        gate.endTurn(context, handler: self) { $0.drain(context: $1) }
     }
 
     private func handle(_ item: PolicyDelegationSession.Item, context: ChannelHandlerContext) {
         switch item {
         case .answer(let bytes):
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
+            context.write(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
         case .evaluate(let request):
             gate.pause()
             context.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)

@@ -29,6 +29,10 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
 
     /// While an effect runs or the client is not reading, the session waits and reads are held back.
     private var gate = ReadGate()
+    /// Feeding held input: replies are flushed once per turn, not once per command line.
+    private var draining = false
+    /// The channel reads in content-sized pieces (DATA, BDAT).
+    private var readingContent = false
     /// `ConnectionActivity.authenticated` was sent.
     private var reportedLogin = false
     private var waiting: Bool { gate.isPaused }
@@ -89,13 +93,22 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
 
     /// Feeds held input to the session while it can take it (see `ReadGate`).
     private func drain(context: ChannelHandlerContext) {
+        draining = true
+        defer {
+            draining = false
+            context.flush()
+        }
         while !closing {
             let content = session.isReceivingContent
+            if content != readingContent {
+                readingContent = content
+                ReadGate.readContent(content, context)
+            }
             guard let piece = gate.nextInput(context, maxBytes: content ? 64 * 1024 : ReadGate.defaultPieceSize, wholeLines: !content)
             else { break }
             perform(session.receive(piece), context: context)
         }
-        gate.releaseHeldRead(context)
+        gate.endTurn(context, handler: self) { $0.drain(context: $1) }
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -158,12 +171,11 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 ServerTLSUpgrade.start(context, tls: tls, logger: logger)
             case .close:
                 closing = true
-                let channel = context.channel
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in channel.close(promise: nil) }
+                context.closeAfterFlush()
                 return
             }
         }
-        if wrote { context.flush() }
+        if wrote && !draining { context.flush() }  // a drain flushes once at its end
         if revoked && !waiting && !closing {
             shutDown(context: context, reply: Self.revokedReply)
         } else if closeWhenIdle && sender == nil && !waiting && !closing {
@@ -178,8 +190,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private func shutDown(context: ChannelHandlerContext, reply: SMTPReply? = nil) {
         closing = true
         let reply = reply ?? SMTPReply(421, .init(4, 3, 2), "\(receiver.hostname) Service shutting down, try again later")
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply.encode()))).whenComplete { _ in channel.close(promise: nil) }
+        context.closeAfterFlush(ByteBuffer(bytes: reply.encode()))
     }
 
     private func run(_ effect: SMTPEffect, context: ChannelHandlerContext) {

@@ -5,6 +5,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,11 +29,23 @@ if not POSTA:
 
 
 _handed_out: set[int] = set()
+# Ports handed out by every worker of this pytest run (pytest-xdist runs files in several
+# processes): one file per port, created exclusively, so two workers never get the same port.
+_port_registry = Path(tempfile.gettempdir()) / f"posta-ports-{os.environ.get('PYTEST_XDIST_TESTRUNUID', os.getpid())}"
+
+
+def _claim_across_workers(port: int) -> bool:
+    _port_registry.mkdir(exist_ok=True)
+    try:
+        os.close(os.open(_port_registry / str(port), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        return True
+    except FileExistsError:
+        return False
 
 
 def free_port(udp_too: bool = False) -> int:
-    """A loopback port nothing listens on, never the same twice in this process (the kernel may
-    hand a just-closed port out again at once). With `udp_too`, free for UDP as well (DNS)."""
+    """A loopback port nothing listens on, never the same twice in this run, in any worker (the
+    kernel may hand a just-closed port out again at once). With `udp_too`, free for UDP as well (DNS)."""
     for _ in range(200):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -46,6 +59,8 @@ def free_port(udp_too: bool = False) -> int:
             except OSError:
                 continue
         _handed_out.add(port)
+        if not _claim_across_workers(port):
+            continue
         return port
     raise RuntimeError("no free loopback port")
 

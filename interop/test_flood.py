@@ -3,10 +3,9 @@ replies, on each listener in turn (smtp, submission, pop3, imap, policy, http), 
 resident memory under a documented bound, while a normal client completes a session on the same
 listener during the flood.
 
-The issue asks for 30 s per listener; on the 2-core CI machine six floods of 30 s would take three
-minutes, so each listener is flooded for 5 s (30 s in all) with the same 200 clients: memory is
-bounded by back-pressure within the first second (once every client's socket buffers are full), so
-a longer flood only repeats the same state. Anonymous clients on login listeners are closed at the
+Each listener is flooded for 30 s, as the issue asks (three minutes in all); memory is bounded by
+back-pressure within the first second (once every client's socket buffers are full), and the rest
+of each flood shows that it stays so. Anonymous clients on login listeners are closed at the
 cap of commands before login and connect again at once, so those floods also churn connections.
 After each flood the test waits (at most 60 s) until the server has worked through what the
 flooding clients had queued in its sockets' kernel buffers (on port 25, up to the 10,000-command
@@ -26,7 +25,7 @@ import pytest
 from floodsite import PASSWORD, POLICY_REQUEST, FloodSite, flood
 
 CLIENTS = 200
-SECONDS_PER_LISTENER = 5
+SECONDS_PER_LISTENER = 30
 # Documented bound (docs/security.md, docs/config.md): growth of the server's VmRSS over the whole
 # test. Per flooding connection the server holds at most one socket read of input, the outbound
 # high-water mark (64 KiB) and the replies to one command line: about 0.5 MiB in the worst case,

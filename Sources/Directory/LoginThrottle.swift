@@ -53,13 +53,14 @@ public actor LoginThrottle {
             self.ipv6PrefixLength = ipv6PrefixLength
         }
 
-        /// The `[auth]` settings of the configuration.
-        public init(_ settings: AuthSettings) {
+        /// The `[auth]` settings of the configuration; IPv6 clients are counted by
+        /// `limits.ipv6_prefix_length`, as the connection limits count them.
+        public init(_ settings: AuthSettings, ipv6PrefixLength: Int = ClientKey.defaultIPv6PrefixLength) {
             self.init(
                 delayAfter: settings.delayAfter, window: settings.window.duration, baseDelay: settings.baseDelay.duration,
                 maxDelay: settings.maxDelay.duration, lockoutAfter: settings.lockoutAfter, lockout: settings.lockout.duration,
                 trustedFor: settings.trustedFor.duration, maxFailuresPerConnection: settings.maxFailuresPerConnection,
-                ipv6PrefixLength: settings.ipv6Prefix)
+                ipv6PrefixLength: ipv6PrefixLength)
         }
     }
 

@@ -47,7 +47,8 @@ public struct PostaServer: Sendable {
         self.runner = runner
         let authenticator = Authenticator(
             directory: site.directory, loginLog: LoginLog(database: site.database),
-            throttle: LoginThrottle(policy: LoginThrottle.Policy(site.config.auth)))
+            throttle: LoginThrottle(
+                policy: LoginThrottle.Policy(site.config.auth, ipv6PrefixLength: site.config.limits.ipv6PrefixLength)))
         self.authenticator = authenticator
         let policy = Self.policyEngine(site, logger: logger)
         let filtering = Self.filtering(site, logger: logger)

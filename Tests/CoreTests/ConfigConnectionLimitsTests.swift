@@ -42,6 +42,9 @@ import Testing
                     protocol = "policy"
                     address = "127.0.0.1:10032"
                     allowed_clients = ["10.0.0.0/8"]
+                    [[listener]]
+                    protocol = "lmtp"
+                    address = "127.0.0.1:24"
                     """))
         let limits = config.limits
         #expect(limits.loginTimeout == .seconds(30) && limits.maxCommandsBeforeLogin == 20 && limits.ipv6PrefixLength == 56)
@@ -49,11 +52,13 @@ import Testing
         let listeners = config.listeners
         #expect(listeners[0].loginTimeout == .minutes(2) && listeners[0].maxCommandsBeforeLogin == 20)
         #expect(listeners[0].allowedClients == nil && listeners[0].allows("203.0.113.9"))
-        // Policy and re-injection listeners admit loopback only unless configured.
+        // Policy, LMTP and re-injection listeners admit loopback only unless configured.
         #expect(listeners[1].allows("127.0.0.1") && listeners[1].allows("::1") && listeners[1].allows("::ffff:127.0.0.2"))
         #expect(!listeners[1].allows("192.0.2.1") && !listeners[2].allows("192.0.2.1") && listeners[2].allows("127.0.0.1"))
         #expect(listeners[3].allows("192.0.2.1"))
         #expect(listeners[4].allows("10.1.2.3") && !listeners[4].allows("127.0.0.1"))
+        // LMTP serves the site's own MTA (RFC 2033 §1): loopback only unless configured.
+        #expect(listeners[5].allows("127.0.0.1") && !listeners[5].allows("192.0.2.1"))
     }
 
     @Test func badValuesNameLineAndKey() throws {

@@ -18,15 +18,13 @@ public struct AuthSettings: Sendable, Equatable {
     /// `trusted_for`: a success from an address keeps the address exempt from the account's and the
     /// address's lockout for this long (1d...365d, default 30d; at most `log_retention` is effective).
     public var trustedFor: ConfigDuration
-    /// `ipv6_prefix`: IPv6 clients are counted by this prefix (32...128, default 64).
-    public var ipv6Prefix: Int
     /// `log_retention`: login events older than this are deleted (1d...3650d, default 90d).
     public var logRetention: ConfigDuration
 
     public init(
         maxFailuresPerConnection: Int = 3, delayAfter: Int = 3, baseDelay: ConfigDuration = .seconds(1),
         maxDelay: ConfigDuration = .seconds(15), lockoutAfter: Int = 10, window: ConfigDuration = .minutes(10),
-        lockout: ConfigDuration = .minutes(15), trustedFor: ConfigDuration = .days(30), ipv6Prefix: Int = 64,
+        lockout: ConfigDuration = .minutes(15), trustedFor: ConfigDuration = .days(30),
         logRetention: ConfigDuration = .days(90)
     ) {
         self.maxFailuresPerConnection = maxFailuresPerConnection
@@ -37,13 +35,12 @@ public struct AuthSettings: Sendable, Equatable {
         self.window = window
         self.lockout = lockout
         self.trustedFor = trustedFor
-        self.ipv6Prefix = ipv6Prefix
         self.logRetention = logRetention
     }
 
     static let keys = [
         "max_failures_per_connection", "delay_after", "base_delay", "max_delay", "lockout_after", "window", "lockout",
-        "trusted_for", "ipv6_prefix", "log_retention",
+        "trusted_for", "log_retention",
     ]
 }
 
@@ -66,7 +63,6 @@ extension SiteDecoder {
         if let v = duration("window", 60...day) { settings.window = v }
         if let v = duration("lockout", 60...day) { settings.lockout = v }
         if let v = duration("trusted_for", day...(365 * day)) { settings.trustedFor = v }
-        if let v = integer("ipv6_prefix", 32...128) { settings.ipv6Prefix = v }
         if let v = duration("log_retention", day...(3650 * day)) { settings.logRetention = v }
         return settings
     }

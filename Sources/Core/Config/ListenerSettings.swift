@@ -110,8 +110,8 @@ public struct ListenerSettings: Sendable, Equatable {
     public var loginTimeout: ConfigDuration = .seconds(60)
     /// `max_commands_before_login`, or the `[limits]` value (used where `protocol.expectsLogin`).
     public var maxCommandsBeforeLogin = 50
-    /// `allowed_clients`: the client networks that may connect; nil allows every client. Policy
-    /// listeners and content-filter re-injection listeners (`filter = false`) default to loopback.
+    /// `allowed_clients`: the client networks that may connect; nil allows every client. Policy,
+    /// LMTP and content-filter re-injection listeners (`filter = false`) default to loopback.
     public var allowedClients: [NetworkPrefix]?
 
     /// Loopback only: the default of `allowed_clients` where it has one.

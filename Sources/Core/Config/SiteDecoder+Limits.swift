@@ -24,8 +24,9 @@ extension SiteDecoder {
         }
     }
 
-    /// `login_timeout` and `allowed_clients` of one listener; policy listeners and re-injection
-    /// listeners (`filter = false`) admit loopback clients only unless `allowed_clients` says otherwise.
+    /// `login_timeout` and `allowed_clients` of one listener; policy, LMTP and re-injection listeners
+    /// (`filter = false`) admit loopback clients only unless `allowed_clients` says otherwise (they
+    /// serve other software of the site, RFC 2033 §1: LMTP is not for wide-area networks).
     mutating func decodeListenerAccess(
         _ entries: Entries, at path: ConfigKeyPath, limits: Limits, into settings: inout ListenerSettings
     ) {
@@ -37,7 +38,7 @@ extension SiteDecoder {
             settings.allowedClients = strings("allowed_clients", in: entries, at: path, expected: form) {
                 NetworkPrefix(parsing: $0) != nil
             }.compactMap(NetworkPrefix.init(parsing:))
-        } else if settings.protocol == .policy || !settings.filter {
+        } else if settings.protocol == .policy || settings.protocol == .lmtp || !settings.filter {
             settings.allowedClients = ListenerSettings.loopback
         }
     }

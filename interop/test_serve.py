@@ -112,3 +112,22 @@ def test_bad_config_stops_serve_with_the_error(tmp_path: Path):
     from conftest import POSTA
     r = subprocess.run([POSTA, "serve", "--config", str(bad)], capture_output=True, text=True, timeout=30)
     assert r.returncode != 0 and ":4:" in r.stderr and "limits.max_connections" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("protocol", ["http", "imap"])
+def test_a_taken_port_stops_serve_with_the_error(tmp_path: Path, protocol: str):
+    """A listener whose port is taken ends `posta serve` at start with one line naming the address
+    (the HTTP listener used to hang there, deaf to SIGTERM)."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        config = write_config(tmp_path, http_port=port if protocol == "http" else free_port())
+        if protocol == "imap":
+            config.write_text(config.read_text() + f'[[listener]]\nprotocol = "imap"\naddress = "127.0.0.1:{port}"\ntls = "none"\n')
+        from conftest import POSTA
+        r = subprocess.run([POSTA, "serve", "--config", str(config)], capture_output=True, text=True, timeout=30, cwd=tmp_path)
+        assert r.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in r.stderr, r.stderr[-2000:]
+    finally:
+        taken.close()

@@ -6,6 +6,7 @@ import HummingbirdTLS
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 
@@ -44,6 +45,23 @@ public enum HTTPService {
                 configuration: configuration, logger: httpLogger)
         }
         return Application(router: router, server: .http1(configuration: http1), configuration: configuration, logger: httpLogger)
+    }
+}
+
+extension HTTPService {
+    /// Fails with `ServerError.bind` when the listener's address cannot be bound now. Hummingbird
+    /// binds inside its own service group, and a bind failure there neither ends `posta serve` nor
+    /// lets it stop on SIGTERM; checked before start, a taken port is reported like the other
+    /// listeners' (the port is released again at once: `SO_REUSEADDR`, as Hummingbird binds it).
+    public static func checkAddressIsFree(_ settings: ListenerSettings) throws {
+        do {
+            let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: settings.host, port: settings.port).wait()
+            try channel.close().wait()
+        } catch {
+            throw ServerError.bind("\(settings.host):\(settings.port)", error)
+        }
     }
 }
 

@@ -106,17 +106,23 @@ public struct PostaServer: Sendable {
             tlsConfiguration = configuration
             tlsContext = try NIOSSLContext(configuration: configuration)
         }
-        let budget = ConnectionBudget(limits: config.limits)
-        let health = HealthMonitor(database: site.database)
-        let listeners = try config.listeners.map { listener -> any Service in
+        // Every check that can fail comes before the first listener is built: a listener that is
+        // built and then dropped unrun would leave its bound-address promise unfulfilled.
+        for listener in config.listeners {
             if listener.protocol == .http {
-                return try HTTPService.make(
-                    settings: listener, tls: tlsConfiguration, health: health, budget: budget, logger: logger)
-            }
-            guard let service = services[listener.protocol] else {
+                try HTTPService.checkAddressIsFree(listener)
+            } else if services[listener.protocol] == nil {
                 throw ServerError.protocolUnavailable(
                     "listener \(listener.host):\(listener.port) (line \(listener.line)): protocol '\(listener.protocol.rawValue)' is not available in this version of Posta (available: \(availableProtocols.map(\.rawValue).sorted().joined(separator: ", ")))"
                 )
+            }
+        }
+        let budget = ConnectionBudget(limits: config.limits)
+        let health = HealthMonitor(database: site.database)
+        let listeners = try config.listeners.map { listener -> any Service in
+            guard let service = services[listener.protocol] else {
+                return try HTTPService.make(
+                    settings: listener, tls: tlsConfiguration, health: health, budget: budget, logger: logger)
             }
             return TCPListener(
                 settings: listener, service: service, budget: budget, tls: tlsContext, hostname: config.hostname,

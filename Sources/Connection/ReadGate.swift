@@ -127,11 +127,8 @@ public struct ReadGate: Sendable {
         _ context: ChannelHandlerContext, handler: Handler, drain: @escaping (Handler, ChannelHandlerContext) -> Void
     ) {
         guard endTurn(context) else { return }
-        let bound = NIOLoopBound((handler, context, drain), eventLoop: context.eventLoop)
-        context.eventLoop.scheduleTask(in: Self.turnPause) {
-            let (handler, context, drain) = bound.value
-            drain(handler, context)
-        }
+        let next = NIOLoopBound({ drain(handler, context) }, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: Self.turnPause) { next.value() }
     }
 
     /// Drops held input (bytes pipelined before a TLS handshake must never be executed after it).

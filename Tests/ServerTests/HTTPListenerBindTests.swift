@@ -11,9 +11,9 @@ struct HTTPListenerBindTests {
     /// Hummingbird binds inside its own service group, where a failure neither ended `posta serve`
     /// nor let SIGTERM stop it; `posta serve` checks the address first and fails, naming it.
     @Test func takenPortFailsToBuild() async throws {
-        let taken = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).wait()
-                let port = try #require(taken.localAddress?.port)
+        let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(taken.localAddress?.port)
         let settings = ListenerSettings(
             protocol: .http, host: "127.0.0.1", port: port, tls: .none, maxConnections: 10, maxConnectionsPerIP: 10,
             idleTimeout: .seconds(60), line: 1)

@@ -207,6 +207,10 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "Directory", "PostaTestSupport"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Core", "PostaTestSupport"]),
         .testTarget(
+            name: "ConnectionTests",
+            dependencies: ["Connection"]
+        ),
+        .testTarget(
             name: "ServerTests",
             dependencies: [
                 "Server", "Core", "Directory", "PostaTestSupport", "Connection",

@@ -44,15 +44,4 @@ struct POP3DotStufferTests {
     func responseLines() {
         #expect(POP3Response.ok("x", lines: [".a", "b"]).encode() == Array("+OK x\r\n..a\r\nb\r\n.\r\n".utf8))
     }
-
-    @Test("base64 round trip and strictness")
-    func base64() {
-        for text in ["", "a", "ab", "abc", "abcd", "\u{0}user\u{0}pässword"] {
-            #expect(Base64.decode(Base64.encode(Array(text.utf8))) == Array(text.utf8))
-        }
-        #expect(Base64.decode("YWJj") == Array("abc".utf8))
-        #expect(Base64.decode("YW=j") == nil)
-        #expect(Base64.decode("YWJ") == nil)
-        #expect(Base64.decode("Y WJ") == nil)
-    }
 }

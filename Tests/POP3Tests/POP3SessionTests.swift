@@ -1,3 +1,4 @@
+import Connection
 import Testing
 @testable import POP3
 
@@ -94,7 +95,7 @@ struct POP3AuthorizationTests {
     @Test("AUTH PLAIN with initial response")
     func authPlainInitial() {
         var h = Harness()
-        let ir = Base64.encode(Array("\u{0}alice@example.org\u{0}pw 1".utf8))
+        let ir = SASLBase64.encode(Array("\u{0}alice@example.org\u{0}pw 1".utf8))
         #expect(h.send("AUTH PLAIN \(ir)\r\n") == [.effect(.login(user: "alice@example.org", password: "pw 1", mechanism: "PLAIN"))])
     }
 
@@ -102,7 +103,7 @@ struct POP3AuthorizationTests {
     func authPlainContinuation() {
         var h = Harness()
         #expect(Harness.wire(h.send("auth plain\r\n")) == "+ \r\n")
-        let response = Base64.encode(Array("Alice@example.org\u{0}alice@example.org\u{0}pw".utf8))
+        let response = SASLBase64.encode(Array("Alice@example.org\u{0}alice@example.org\u{0}pw".utf8))
         #expect(h.send("\(response)\r\n") == [.effect(.login(user: "alice@example.org", password: "pw", mechanism: "PLAIN"))])
     }
 
@@ -113,8 +114,8 @@ struct POP3AuthorizationTests {
         #expect(Harness.wire(h.send("*\r\n")) == "-ERR authentication cancelled\r\n")
         _ = h.send("AUTH PLAIN\r\n")
         #expect(Harness.wire(h.send("not*base64\r\n")) == "-ERR invalid base64\r\n")
-        #expect(Harness.wire(h.send("AUTH PLAIN \(Base64.encode(Array("alice\u{0}pw".utf8)))\r\n")) == "-ERR [AUTH] malformed PLAIN credentials\r\n")
-        #expect(Harness.wire(h.send("AUTH PLAIN \(Base64.encode(Array("bob\u{0}alice\u{0}pw".utf8)))\r\n")) == "-ERR [AUTH] authorization identity not permitted\r\n")
+        #expect(Harness.wire(h.send("AUTH PLAIN \(SASLBase64.encode(Array("alice\u{0}pw".utf8)))\r\n")) == "-ERR [AUTH] malformed PLAIN credentials\r\n")
+        #expect(Harness.wire(h.send("AUTH PLAIN \(SASLBase64.encode(Array("bob\u{0}alice\u{0}pw".utf8)))\r\n")) == "-ERR [AUTH] authorization identity not permitted\r\n")
         #expect(Harness.wire(h.send("AUTH PLAIN =\r\n")) == "-ERR [AUTH] malformed PLAIN credentials\r\n")
         #expect(Harness.wire(h.send("AUTH CRAM-MD5\r\n")) == "-ERR unsupported SASL mechanism\r\n")
         #expect(Harness.wire(h.send("AUTH\r\n")) == "+OK mechanisms follow\r\nPLAIN\r\n.\r\n")

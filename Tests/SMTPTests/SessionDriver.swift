@@ -1,3 +1,4 @@
+import Connection
 import Core
 import Testing
 
@@ -143,7 +144,7 @@ extension Array where Element == SMTPServerAction {
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 /// Base64 of `text` (test helper for SASL exchanges).
-func b64(_ text: String) -> String { SMTPBase64.encode(Array(text.utf8)) }
+func b64(_ text: String) -> String { SASLBase64.encode(Array(text.utf8)) }
 
 /// EHLO + MAIL + RCPT for tests that start at the content.
 let openTransaction = "EHLO client.example\r\nMAIL FROM:<alice@sender.example>\r\nRCPT TO:<bob@example.org>\r\n"

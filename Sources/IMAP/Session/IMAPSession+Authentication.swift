@@ -1,3 +1,4 @@
+import Connection
 import Directory
 import Foundation
 
@@ -65,15 +66,15 @@ extension IMAPSession {
                 bad(tag, "Authentication cancelled")
                 return
             }
-            // authzid NUL authcid NUL passwd; an authzid other than the user is not allowed.
-            let parts = response.split(separator: 0, omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0].isEmpty || parts[0] == parts[1] else {
+            // RFC 4616 §2 by `SASLPlain`'s rules: malformed, empty credentials or another authzid fail.
+            switch SASLPlain.parse(response) {
+            case .failure(.malformed):
                 no(tag, code: .authenticationFailed, "Invalid PLAIN response")
-                return
+            case .failure(.emptyCredentials), .failure(.authorizationNotPermitted):
+                no(tag, code: .authenticationFailed, "Authentication failed")
+            case .success(let plain):
+                await logIn(tag, user: plain.authenticationID, password: plain.password, mechanism: "PLAIN")
             }
-            await logIn(
-                tag, user: String(decoding: parts[1], as: UTF8.self), password: String(decoding: parts[2], as: UTF8.self),
-                mechanism: "PLAIN")
         case "LOGIN":
             guard let user = await saslResponse(initialResponse, challenge: "Username:"),
                 let password = await saslResponse(nil, challenge: "Password:")
@@ -97,7 +98,7 @@ extension IMAPSession {
             text = initial
         } else {
             await transport.expectLine()
-            emit(.continuation(Data(challenge.utf8).base64EncodedString()))
+            emit(.continuation(SASLBase64.encode(challenge)))
             await flush()
             switch await transport.next() {
             case .line(let line):
@@ -115,7 +116,7 @@ extension IMAPSession {
         }
         if text == "=" { text = "" }
         guard text != "*" else { return nil }
-        return Data(base64Encoded: text).map { [UInt8]($0) }
+        return SASLBase64.decode(text)
     }
 
     private func logIn(_ tag: String, user: String, password: String, mechanism: String) async {

@@ -1,3 +1,4 @@
+import Connection
 import Core
 
 /// The sans-I/O POP3 server session (RFC 1939 with RFC 2449 CAPA and response codes, RFC 2595
@@ -308,22 +309,22 @@ public struct POP3Session: Sendable {
             out.append(.send(.err("authentication cancelled")))
             return
         }
-        guard let decoded = Base64.decode(text) else {
+        guard let decoded = SASLBase64.decode(text) else {
             out.append(.send(.err("invalid base64")))
             return
         }
-        guard let credentials = SASLPlainCredentials(decoded) else {
+        switch SASLPlain.parse(decoded) {
+        case .failure(.malformed):
             out.append(.send(.err(.auth, "malformed PLAIN credentials")))
-            return
-        }
-        // RFC 4616 §2: acting as another identity is not supported.
-        guard credentials.authorizationID.isEmpty || credentials.authorizationID.lowercased() == credentials.authenticationID.lowercased()
-        else {
+        case .failure(.emptyCredentials):
+            out.append(.send(.err(.auth, "invalid credentials")))
+        case .failure(.authorizationNotPermitted):
+            // RFC 4616 §2: acting as another identity is not supported.
             out.append(.send(.err(.auth, "authorization identity not permitted")))
-            return
+        case .success(let plain):
+            pending = .login
+            out.append(.effect(.login(user: plain.authenticationID, password: plain.password, mechanism: "PLAIN")))
         }
-        pending = .login
-        out.append(.effect(.login(user: credentials.authenticationID, password: credentials.password, mechanism: "PLAIN")))
     }
 
     /// RFC 2449 §5, §6.

@@ -1,3 +1,5 @@
+import Connection
+
 /// The sans-I/O SMTP client for outbound delivery: one mail transaction, or several over one
 /// connection when `SMTPClientConfiguration.keepsConnection` is set (RSET before each further
 /// one, RFC 5321 §4.1.1.5). Feed it the server's bytes (`receive`) and the driver's events (`tlsEstablished`, `timedOut`,
@@ -336,7 +338,7 @@ public struct SMTPClientSession: Sendable {
         waitState = .auth
         if offered.contains("PLAIN") {
             loginStep = 2
-            let response = SMTPBase64.encode(Array("\0\(credentials.user)\0\(credentials.password)".utf8))
+            let response = SASLBase64.encode(SASLPlain.message(user: credentials.user, password: credentials.password))
             return [.send(Self.line("AUTH PLAIN \(response)"))]
         }
         if offered.contains("LOGIN") {
@@ -355,7 +357,7 @@ public struct SMTPClientSession: Sendable {
         if reply.code == 334, loginStep < 2, let credentials = configuration.credentials {
             let value = loginStep == 0 ? credentials.user : credentials.password
             loginStep += 1
-            return [.send(Self.line(SMTPBase64.encode(Array(value.utf8))))]
+            return [.send(Self.line(SASLBase64.encode(value)))]
         }
         let text = "Authentication failed: \(reply.code) \(reply.lines.joined(separator: " "))"
         return failAllAndQuit(.temporaryFailure(SMTPReply(454, .init(4, 7, 0), text)), fromServer: false)

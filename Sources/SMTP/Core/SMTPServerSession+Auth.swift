@@ -1,3 +1,4 @@
+import Connection
 import Core
 
 /// One step of a SASL exchange waiting for the client's next line (RFC 4954 §4).
@@ -57,7 +58,7 @@ extension SMTPServerSession {
             if initialResponse == "=" {
                 initial = []
             } else {
-                guard let decoded = SMTPBase64.decode(initialResponse.utf8) else {
+                guard let decoded = SASLBase64.decode(initialResponse.utf8) else {
                     return error(SMTPServerReplies.authBadBase64, &out)
                 }
                 initial = decoded
@@ -82,7 +83,7 @@ extension SMTPServerSession {
     mutating func saslResponse(_ line: [UInt8], step: SASLStep, _ out: inout [SMTPServerAction]) {
         // RFC 4954 §4: "*" cancels the exchange: 501.
         if line == [UInt8(ascii: "*")] { return error(SMTPServerReplies.authCancelled, &out) }
-        guard let decoded = SMTPBase64.decode(line) else { return error(SMTPServerReplies.authBadBase64, &out) }
+        guard let decoded = SASLBase64.decode(line) else { return error(SMTPServerReplies.authBadBase64, &out) }
         switch step {
         case .plain:
             plainMessage(decoded, &out)
@@ -98,21 +99,19 @@ extension SMTPServerSession {
         }
     }
 
-    /// RFC 4616 §2: `message = [authzid] UTF8NUL authcid UTF8NUL passwd`, each part UTF-8 without
-    /// NUL, authcid and passwd not empty. A malformed message gets `501 5.5.2`. This server does not
-    /// let one user act for another: an authzid other than the authcid gets `535 5.7.8` (RFC 4616 §2
-    /// lets the server refuse an authorization identity).
+    /// RFC 4616 §2, read by `SASLPlain`'s rules: a malformed message gets `501 5.5.2`; empty
+    /// credentials or an authzid other than the authcid get `535 5.7.8`.
     private mutating func plainMessage(_ message: [UInt8], _ out: inout [SMTPServerAction]) {
-        let parts = message.split(separator: 0, omittingEmptySubsequences: false)
-        guard parts.count == 3, let authzid = String(validating: parts[0], as: UTF8.self),
-            let authcid = String(validating: parts[1], as: UTF8.self),
-            let password = String(validating: parts[2], as: UTF8.self)
-        else { return error(SMTPReply(501, .init(5, 5, 2), "Malformed PLAIN response"), &out) }
-        guard !authcid.isEmpty, !password.isEmpty else { return error(SMTPServerReplies.authInvalid, &out) }
-        guard authzid.isEmpty || authzid == authcid else { return error(SMTPServerReplies.authInvalid, &out) }
-        let credentials = SMTPAuthRequest(
-            mechanism: "PLAIN", authcid: authcid, password: password, authzid: authzid.isEmpty ? nil : authzid)
-        request(.authenticate(credentials), .authentication, &out)
+        switch SASLPlain.parse(message) {
+        case .failure(.malformed):
+            error(SMTPReply(501, .init(5, 5, 2), "Malformed PLAIN response"), &out)
+        case .failure(.emptyCredentials), .failure(.authorizationNotPermitted):
+            error(SMTPServerReplies.authInvalid, &out)
+        case .success(let plain):
+            let credentials = SMTPAuthRequest(
+                mechanism: "PLAIN", authcid: plain.authenticationID, password: plain.password, authzid: plain.authorizationID)
+            request(.authenticate(credentials), .authentication, &out)
+        }
     }
 
     /// Sends `334 <challenge>` and reads the next line as a SASL response.

@@ -1,6 +1,9 @@
-/// RFC 4648 §4 base64 as SASL uses it in SMTP (RFC 4954 §4): the standard alphabet, padding
-/// required, no whitespace or line breaks.
-enum SMTPBase64 {
+/// Base64 as every SASL profile here uses it on the wire: RFC 4648 §4, the standard alphabet,
+/// padding required, no whitespace or line breaks (SMTP: RFC 4954 §4; IMAP: RFC 9051 §6.2.2;
+/// POP3: RFC 5034 §4). Message bodies use MIME's lenient RFC 2045 decoder instead.
+public enum SASLBase64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
     /// The 6-bit value of an alphabet character, nil for anything else (`=` included).
     private static func value(_ c: UInt8) -> UInt32? {
         switch c {
@@ -14,8 +17,8 @@ enum SMTPBase64 {
     }
 
     /// Decodes `text`; nil unless it is canonical-length base64 (a multiple of four characters,
-    /// at most two `=` and only at the end, RFC 4648 §3.2–§3.3).
-    static func decode<C: Collection<UInt8>>(_ text: C) -> [UInt8]? {
+    /// at most two `=` and only at the end, RFC 4648 §3.2–§3.3). The empty text is the empty message.
+    public static func decode<C: Collection<UInt8>>(_ text: C) -> [UInt8]? {
         let chars = Array(text)
         guard chars.count % 4 == 0 else { return nil }
         var out: [UInt8] = []
@@ -45,10 +48,13 @@ enum SMTPBase64 {
         return out
     }
 
-    /// Encodes `bytes` with padding (for the fixed LOGIN prompts and tests).
-    static func encode(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    /// Decodes a string; see `decode(_:)`.
+    public static func decode(_ text: String) -> [UInt8]? { decode(text.utf8) }
+
+    /// Encodes `bytes` with padding.
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var i = 0
         while i < bytes.count {
             let n = min(3, bytes.count - i)
@@ -62,4 +68,7 @@ enum SMTPBase64 {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Encodes UTF-8 text (challenges such as `Username:`).
+    public static func encode(_ text: String) -> String { encode(Array(text.utf8)) }
 }

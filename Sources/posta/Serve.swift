@@ -40,10 +40,12 @@ struct Serve: AsyncParsableCommand {
         do {
             try await server.run { printBanner(config, devFolder: dev ? data : nil) }
         } catch {
-            sweeper.cancel()
-            await site.close()
+            // A server that could not start (a taken port, a TLS file) exits at once with the
+            // reason. Its pools are left to the exit: services cancelled mid-start may still be
+            // opening connections, and every committed transaction is already durable.
             throw CLIError("\(error)")
         }
+        // The sweep may be in the middle of a query: the database closes only after it has ended.
         sweeper.cancel()
         _ = await sweeper.value
         await site.close()

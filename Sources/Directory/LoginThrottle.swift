@@ -163,11 +163,6 @@ public actor LoginThrottle {
         remove(attempt)
     }
 
-    /// Whether `client` is trusted for `login` by this node's memory.
-    public func isTrusted(client: ClientKey, login: String, now: ContinuousClock.Instant) -> Bool {
-        successes[.pair(client.description, login.lowercased())].map { now - $0 < policy.trustedFor } == true
-    }
-
     /// The delay after `failures` failures in the window.
     public nonisolated func delay(failures: Int) -> Duration {
         guard failures > policy.delayAfter else { return .zero }

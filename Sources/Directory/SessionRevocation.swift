@@ -12,11 +12,12 @@ public struct SessionRevocation: Sendable, Hashable {
 
     public var accountID: Int64
     public var generation: Int64
-    public var reason: String
+    /// Nil for a reason this version does not know (written by a newer node).
+    public var reason: Reason?
     /// Seconds since 1970.
     public var createdAt: Int64
 
-    public init(accountID: Int64, generation: Int64, reason: String, createdAt: Int64) {
+    public init(accountID: Int64, generation: Int64, reason: Reason?, createdAt: Int64) {
         self.accountID = accountID
         self.generation = generation
         self.reason = reason
@@ -52,7 +53,7 @@ extension Directory {
                 SessionRevocation(
                     accountID: try row.decode(column: "account_id", as: Int64.self),
                     generation: try row.decode(column: "generation", as: Int64.self),
-                    reason: try row.decode(column: "reason", as: String.self),
+                    reason: SessionRevocation.Reason(rawValue: try row.decode(column: "reason", as: String.self)),
                     createdAt: try row.decode(column: "created_at", as: Int64.self))
             }
         }

@@ -50,8 +50,8 @@ public final class QueueRunner: Service, Sendable {
 
     /// Delivers until graceful shutdown: each lane (`QueueLane`) claims and runs its own work,
     /// so local delivery never waits behind a slow remote host, nor one destination behind another.
+    /// Call `recover()` first, before any listener can start a spool write (`PostaServer` does).
     public func run() async throws {
-        try await recover()
         await deliver()
     }
 

@@ -154,16 +154,9 @@ public struct PostaServer: Sendable {
         onStart()
         let group = ServiceGroup(
             configuration: .init(
-                services: ([QueueDelivery(runner: runner)] + backgroundServices + listeners).map { .init(service: $0) },
+                services: ([runner] + backgroundServices + listeners).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
     }
-}
-
-/// The queue runner's delivery lanes as a service, once `QueueRunner.recover()` has run.
-private struct QueueDelivery: Service {
-    let runner: QueueRunner
-
-    func run() async throws { await runner.deliver() }
 }

@@ -41,7 +41,7 @@ struct SessionRevocationTests {
             try await directory.deleteAccount("bob@example.org")
             #expect(try await directory.account("alice@example.org")?.sessionGeneration == 2)
             let revocations = try await directory.revocations(since: since)
-            #expect(revocations.map(\.reason) == ["disabled", "password-changed", "deleted"])
+            #expect(revocations.map { $0.reason?.rawValue } == ["disabled", "password-changed", "deleted"])
             #expect(revocations.prefix(2).map(\.generation) == [1, 2])
             #expect(revocations.prefix(2).allSatisfy { $0.accountID == alice.id })
             // Kept a day, then purged.

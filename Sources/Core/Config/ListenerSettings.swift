@@ -42,7 +42,7 @@ public enum ListenerProtocol: String, Sendable, Equatable, Hashable, CaseIterabl
     }
 
     /// Whether clients log in here, so that the login timeout and the command cap before login apply.
-    public var expectsLogin: Bool { [.submission, .submissions, .imap, .imaps, .pop3, .pop3s].contains(self) }
+    public var expectsLogin: Bool { listenerClass == .submission || listenerClass == .mailbox }
 
     /// The `tls` value used when the listener has none.
     public var defaultTLSMode: TLSMode {

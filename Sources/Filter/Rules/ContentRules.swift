@@ -107,13 +107,13 @@ struct ContentRulesScanner: ContentScanner {
     func scan(_ message: FilterMessage, timeout: Duration) async throws -> FilterVerdict {
         let limit = maxBytes + Self.traceAllowance
         let bytes = try MessageFile.read(message.path, limit: limit + 1)
-        let parsed = MIMEMessage(Array(bytes.prefix(limit)))
-        if let refusal = rules.check(parsed) { return .reject(refusal) }
-        let exceeded = rules.exceededLimits(parsed)
         let truncated = bytes.count > limit
-        guard !exceeded.isEmpty || truncated, !rules.blockedExtensions.isEmpty || !rules.blockedTypes.isEmpty else {
-            return .accept(headers: [])
-        }
+        let parsed = MIMEMessage(truncated ? Array(bytes.prefix(limit)) : bytes)
+        if let refusal = rules.check(parsed) { return .reject(refusal) }
+        // The MIME limits matter only to attachment rules (they cannot see past them).
+        guard !rules.blockedExtensions.isEmpty || !rules.blockedTypes.isEmpty else { return .accept(headers: []) }
+        let exceeded = rules.exceededLimits(parsed)
+        guard !exceeded.isEmpty || truncated else { return .accept(headers: []) }
         let reason = truncated ? "message larger than \(limit) bytes" : "MIME structure exceeds the parser's limits (\(exceeded))"
         switch limitAction {
         case .reject: return .reject(FilterReply(554, "5.7.1", "Message refused: \(reason), attachments cannot be checked"))

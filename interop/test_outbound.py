@@ -164,15 +164,14 @@ host-record=mx.later.example,127.0.0.3
         sink.wait()
         sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "-d", f"{dumps}/%Y%m%d%H%M%S.", f"127.0.0.3:{sink_port}", "10"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while not list(dumps.iterdir()) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        [dump] = list(dumps.iterdir())
-        assert b"Subject: later" in dump.read_bytes()
-        deadline = time.monotonic() + 10
+        # smtp-sink creates the dump file when the transaction starts and fills it as data arrives,
+        # so the file is read only once Posta has the 250 (the queue is empty).
+        deadline = time.monotonic() + 40
         while json.loads(site.posta("queue", "list", "--json")) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert json.loads(site.posta("queue", "list", "--json")) == []
+        [dump] = list(dumps.iterdir())
+        assert b"Subject: later" in dump.read_bytes()
         assert site.messages("alice@example.org") == []
     finally:
         site.stop()

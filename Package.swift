@@ -213,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Core", "Directory", "PostaTestSupport", "Connection",
+                "Server", "Core", "Directory", "Store", "PostaTestSupport", "Connection",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

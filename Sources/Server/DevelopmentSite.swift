@@ -18,7 +18,7 @@ public enum DevelopmentSite {
             try PostaConfig.developmentTemplate(protocols: protocols).write(toFile: configPath, atomically: true, encoding: .utf8)
         }
         let config: PostaConfig
-        do { config = try PostaConfig.load(path: configPath) } catch { throw ServerError.tls(error.description) }
+        do { config = try PostaConfig.loadSite(path: configPath) } catch { throw ServerError.tls(error.description) }
         if let tls = config.tls, !fm.fileExists(atPath: tls.certificatePath) || !fm.fileExists(atPath: tls.keyPath) {
             let (certificate, key) = try DevelopmentCertificate.make(hostname: "localhost")
             try fm.createDirectory(

@@ -1,6 +1,7 @@
 import Core
 import Filter
 import Logging
+import Queue
 import SMTP
 
 extension PostaServer {

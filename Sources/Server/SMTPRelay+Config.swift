@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Queue
 import NIOCore
 import SMTP
 

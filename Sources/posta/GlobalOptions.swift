@@ -23,7 +23,7 @@ struct GlobalOptions: ParsableArguments {
             )
         }
         do {
-            return try PostaConfig.load(path: path)
+            return try PostaConfig.loadSite(path: path)
         } catch {
             throw CLIError(error.description)
         }

@@ -1,4 +1,5 @@
 import Core
+import PostaTestSupport
 import Foundation
 import Testing
 
@@ -35,11 +36,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("posta.toml").path
         try PostaConfig.developmentTemplate().write(toFile: file, atomically: true, encoding: .utf8)
-        let config = try PostaConfig.load(path: file)
+        let config = try PostaConfig.load(path: file, sections: [])
         #expect(config.dataDirectory == folder.standardizedFileURL.path)
         #expect(config.listeners.count == 9)
 
         try "hostname = 1\n".write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(throws: ConfigErrors.self) { try PostaConfig.load(path: file) }
+        #expect(throws: ConfigErrors.self) { try PostaConfig.load(path: file, sections: []) }
     }
 }

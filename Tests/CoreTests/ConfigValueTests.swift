@@ -1,4 +1,5 @@
 import Core
+import PostaTestSupport
 import Testing
 
 @Suite struct ConfigValueTests {

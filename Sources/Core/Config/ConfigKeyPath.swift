@@ -2,35 +2,35 @@
 ///
 /// Rendered as `listener[2].port`, `limits.max_message_size`; keys that are not bare TOML
 /// keys are rendered quoted (`servers."a.b".port`). This is the form `ConfigError.key` uses.
-struct ConfigKeyPath: Hashable, Sendable, CustomStringConvertible {
-    enum Component: Hashable, Sendable {
+package struct ConfigKeyPath: Hashable, Sendable, CustomStringConvertible {
+    package enum Component: Hashable, Sendable {
         case key(String)
         case index(Int)
     }
 
-    var components: [Component]
+    package var components: [Component]
 
-    init(_ components: [Component] = []) {
+    package init(_ components: [Component] = []) {
         self.components = components
     }
 
-    static let root = ConfigKeyPath()
+    package static let root = ConfigKeyPath()
 
-    func appending(_ key: String) -> ConfigKeyPath {
+    package func appending(_ key: String) -> ConfigKeyPath {
         ConfigKeyPath(components + [.key(key)])
     }
 
-    func appending(index: Int) -> ConfigKeyPath {
+    package func appending(index: Int) -> ConfigKeyPath {
         ConfigKeyPath(components + [.index(index)])
     }
 
-    var parent: ConfigKeyPath? {
+    package var parent: ConfigKeyPath? {
         components.isEmpty ? nil : ConfigKeyPath(Array(components.dropLast()))
     }
 
-    var isRoot: Bool { components.isEmpty }
+    package var isRoot: Bool { components.isEmpty }
 
-    var description: String {
+    package var description: String {
         var out = ""
         for component in components {
             switch component {
@@ -45,7 +45,7 @@ struct ConfigKeyPath: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A key as written in TOML: bare when possible, otherwise a basic string.
-    static func render(key: String) -> String {
+    package static func render(key: String) -> String {
         if !key.isEmpty, key.unicodeScalars.allSatisfy(isBareKeyScalar) { return key }
         var out = "\""
         for scalar in key.unicodeScalars {
@@ -67,7 +67,7 @@ struct ConfigKeyPath: Hashable, Sendable, CustomStringConvertible {
         return out + "\""
     }
 
-    static func isBareKeyScalar(_ s: Unicode.Scalar) -> Bool {
+    package static func isBareKeyScalar(_ s: Unicode.Scalar) -> Bool {
         switch s {
         case "A"..."Z", "a"..."z", "0"..."9", "_", "-": return true
         default: return false

@@ -1,7 +1,7 @@
 import TOMLKit
 
 /// A parsed TOML value, copied out of TOMLKit into a plain Sendable tree.
-indirect enum ConfigNode: Sendable, Equatable {
+package indirect enum ConfigNode: Sendable, Equatable {
     case string(String)
     case integer(Int)
     case float(Double)
@@ -12,7 +12,7 @@ indirect enum ConfigNode: Sendable, Equatable {
     /// Keys in TOMLKit's order (sorted); errors are sorted by line afterwards anyway.
     case table([(key: String, value: ConfigNode)])
 
-    static func == (lhs: ConfigNode, rhs: ConfigNode) -> Bool {
+    package static func == (lhs: ConfigNode, rhs: ConfigNode) -> Bool {
         switch (lhs, rhs) {
         case (.string(let a), .string(let b)): return a == b
         case (.integer(let a), .integer(let b)): return a == b
@@ -27,7 +27,7 @@ indirect enum ConfigNode: Sendable, Equatable {
     }
 
     /// Parses TOML text; syntax errors carry TOMLKit's line and column.
-    static func parse(_ text: String) throws(TOMLParseError) -> ConfigNode {
+    package static func parse(_ text: String) throws(TOMLParseError) -> ConfigNode {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -40,7 +40,7 @@ indirect enum ConfigNode: Sendable, Equatable {
         return ConfigNode(table)
     }
 
-    init(_ table: TOMLTable) {
+    package init(_ table: TOMLTable) {
         var entries: [(key: String, value: ConfigNode)] = []
         for (key, value) in table {
             entries.append((key, ConfigNode(value)))
@@ -48,7 +48,7 @@ indirect enum ConfigNode: Sendable, Equatable {
         self = .table(entries)
     }
 
-    init(_ value: any TOMLValueConvertible) {
+    package init(_ value: any TOMLValueConvertible) {
         switch value.type {
         case .string: self = .string(value.string ?? "")
         case .int: self = .integer(value.int ?? 0)
@@ -73,7 +73,7 @@ indirect enum ConfigNode: Sendable, Equatable {
     }
 
     /// "a string", "an integer", … for "expected …, got …" messages.
-    var typeName: String {
+    package var typeName: String {
         switch self {
         case .string: return "a string"
         case .integer: return "an integer"
@@ -86,7 +86,7 @@ indirect enum ConfigNode: Sendable, Equatable {
     }
 
     /// The value as it would appear in TOML, abbreviated for containers.
-    var shortDescription: String {
+    package var shortDescription: String {
         switch self {
         case .string(let s): return ConfigNode.quoted(s)
         case .integer(let i): return String(i)
@@ -99,14 +99,14 @@ indirect enum ConfigNode: Sendable, Equatable {
     }
 
     /// "a string (\"x\")", "an integer (25)", "a table".
-    var typeAndValue: String {
+    package var typeAndValue: String {
         switch self {
         case .array, .table: return typeName
         default: return "\(typeName) (\(shortDescription))"
         }
     }
 
-    static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -1,19 +1,19 @@
 /// Walks a parsed document, reading typed values and collecting every problem with its line.
-struct ConfigReader {
-    typealias Entries = [(key: String, value: ConfigNode)]
+package struct ConfigReader {
+    package typealias Entries = [(key: String, value: ConfigNode)]
 
-    let file: String
-    let locator: KeyLocator
-    private(set) var errors: [ConfigError] = []
+    package let file: String
+    package let locator: KeyLocator
+    package private(set) var errors: [ConfigError] = []
 
-    init(file: String, locator: KeyLocator) {
+    package init(file: String, locator: KeyLocator) {
         self.file = file
         self.locator = locator
     }
 
     // MARK: Reporting
 
-    mutating func report(
+    package mutating func report(
         _ kind: ConfigError.Kind, at path: ConfigKeyPath?, message: String, expected: String?, line: Int? = nil
     ) {
         let resolvedLine = line ?? path.flatMap { locator.nearestLine(for: $0) }
@@ -23,17 +23,17 @@ struct ConfigReader {
     }
 
     /// "expected X, got Y (reason)".
-    mutating func invalid(_ path: ConfigKeyPath, _ node: ConfigNode, expected: String, reason: String? = nil) {
+    package mutating func invalid(_ path: ConfigKeyPath, _ node: ConfigNode, expected: String, reason: String? = nil) {
         var message = "expected \(expected), got \(node.shortDescription)"
         if let reason { message += " (\(reason))" }
         report(.invalidValue, at: path, message: message, expected: expected)
     }
 
-    mutating func wrongType(_ path: ConfigKeyPath, _ node: ConfigNode, expected: String) {
+    package mutating func wrongType(_ path: ConfigKeyPath, _ node: ConfigNode, expected: String) {
         report(.wrongType, at: path, message: "expected \(expected), got \(node.typeAndValue)", expected: expected)
     }
 
-    mutating func missing(_ key: String, in table: ConfigKeyPath, expected: String) {
+    package mutating func missing(_ key: String, in table: ConfigKeyPath, expected: String) {
         let path = table.appending(key)
         report(
             .missingKey, at: path,
@@ -42,7 +42,7 @@ struct ConfigReader {
     }
 
     /// Reports every key of `entries` that is not in `allowed`.
-    mutating func checkKeys(_ entries: Entries, at table: ConfigKeyPath, allowed: [String]) {
+    package mutating func checkKeys(_ entries: Entries, at table: ConfigKeyPath, allowed: [String]) {
         for (key, _) in entries where !allowed.contains(key) {
             let expected = "one of: " + allowed.joined(separator: ", ")
             report(
@@ -52,7 +52,7 @@ struct ConfigReader {
         }
     }
 
-    static func tableName(_ table: ConfigKeyPath) -> String {
+    package static func tableName(_ table: ConfigKeyPath) -> String {
         if table.isRoot { return "the top-level table" }
         if case .index = table.components.last { return table.description }
         return "[\(table.description)]"
@@ -60,12 +60,12 @@ struct ConfigReader {
 
     // MARK: Typed reads (nil when absent or already reported)
 
-    static func value(_ key: String, in entries: Entries) -> ConfigNode? {
+    package static func value(_ key: String, in entries: Entries) -> ConfigNode? {
         entries.first { $0.key == key }?.value
     }
 
     /// A sub-table; reports a wrong type.
-    mutating func table(_ key: String, in entries: Entries, at parent: ConfigKeyPath) -> Entries? {
+    package mutating func table(_ key: String, in entries: Entries, at parent: ConfigKeyPath) -> Entries? {
         guard let node = Self.value(key, in: entries) else { return nil }
         guard case .table(let sub) = node else {
             wrongType(parent.appending(key), node, expected: "a table ([\(parent.appending(key))])")
@@ -74,7 +74,7 @@ struct ConfigReader {
         return sub
     }
 
-    mutating func string(_ key: String, in entries: Entries, at table: ConfigKeyPath, expected: String = "a string")
+    package mutating func string(_ key: String, in entries: Entries, at table: ConfigKeyPath, expected: String = "a string")
         -> String?
     {
         guard let node = Self.value(key, in: entries) else { return nil }
@@ -86,7 +86,7 @@ struct ConfigReader {
     }
 
     /// A string that must be non-empty.
-    mutating func nonEmptyString(_ key: String, in entries: Entries, at table: ConfigKeyPath, expected: String)
+    package mutating func nonEmptyString(_ key: String, in entries: Entries, at table: ConfigKeyPath, expected: String)
         -> String?
     {
         guard let value = string(key, in: entries, at: table, expected: expected) else { return nil }
@@ -97,7 +97,7 @@ struct ConfigReader {
         return value
     }
 
-    mutating func integer(_ key: String, in entries: Entries, at table: ConfigKeyPath, range: ClosedRange<Int64>)
+    package mutating func integer(_ key: String, in entries: Entries, at table: ConfigKeyPath, range: ClosedRange<Int64>)
         -> Int?
     {
         guard let node = Self.value(key, in: entries) else { return nil }
@@ -114,7 +114,7 @@ struct ConfigReader {
     }
 
     /// A string from a fixed set, e.g. an enum's raw values.
-    mutating func choice<T: RawRepresentable>(
+    package mutating func choice<T: RawRepresentable>(
         _ key: String, in entries: Entries, at table: ConfigKeyPath, allowed: [T]
     ) -> T? where T.RawValue == String {
         let expected = "one of: " + allowed.map(\.rawValue).joined(separator: ", ")
@@ -126,7 +126,7 @@ struct ConfigReader {
         return value
     }
 
-    mutating func duration(_ key: String, in entries: Entries, at table: ConfigKeyPath, range: ClosedRange<Int64>)
+    package mutating func duration(_ key: String, in entries: Entries, at table: ConfigKeyPath, range: ClosedRange<Int64>)
         -> ConfigDuration?
     {
         quantity(
@@ -134,12 +134,57 @@ struct ConfigReader {
             make: ConfigDuration.init(seconds:), parse: ConfigDuration.init(parsing:), magnitude: \.seconds)
     }
 
-    mutating func size(_ key: String, in entries: Entries, at table: ConfigKeyPath, range: ClosedRange<Int64>)
+    package mutating func size(_ key: String, in entries: Entries, at table: ConfigKeyPath, range: ClosedRange<Int64>)
         -> ByteSize?
     {
         quantity(
             key, in: entries, at: table, range: range, expectedForm: ByteSize.expectedForm, make: ByteSize.init(bytes:),
             parse: ByteSize.init(parsing:), magnitude: \.bytes)
+    }
+
+    package mutating func boolean(_ key: String, in entries: Entries, at table: ConfigKeyPath) -> Bool? {
+        guard let node = Self.value(key, in: entries) else { return nil }
+        guard case .boolean(let value) = node else {
+            wrongType(table.appending(key), node, expected: "true or false")
+            return nil
+        }
+        return value
+    }
+
+    /// An array of strings, each passing `valid` (the others are reported one by one).
+    package mutating func strings(
+        _ key: String, in entries: Entries, at table: ConfigKeyPath, expected: String, valid: (String) -> Bool
+    ) -> [String] {
+        guard let node = Self.value(key, in: entries) else { return [] }
+        guard case .array(let items) = node else {
+            wrongType(table.appending(key), node, expected: expected)
+            return []
+        }
+        var values: [String] = []
+        for item in items {
+            guard case .string(let text) = item, valid(text) else {
+                invalid(table.appending(key), item, expected: expected)
+                continue
+            }
+            values.append(text)
+        }
+        return values
+    }
+
+    /// An array of DNS names, lower-cased (`require_tls`, `verify_tls`).
+    package mutating func domains(_ key: String, in entries: Entries, at path: ConfigKeyPath) -> [String] {
+        let form = "an array of domain names, e.g. [\"example.com\"]"
+        return strings(key, in: entries, at: path, expected: form, valid: HostSyntax.isValidDNSName).map { $0.lowercased() }
+    }
+
+    /// A non-empty string starting with "/"; nil (with the error) otherwise.
+    package mutating func absolutePath(_ key: String, in entries: Entries, at path: ConfigKeyPath, expected: String) -> String? {
+        guard let file = nonEmptyString(key, in: entries, at: path, expected: expected) else { return nil }
+        guard file.hasPrefix("/") else {
+            if let node = Self.value(key, in: entries) { invalid(path.appending(key), node, expected: expected) }
+            return nil
+        }
+        return file
     }
 
     /// A value written as a non-negative integer or as a string with a unit (durations, sizes),

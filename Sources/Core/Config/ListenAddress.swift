@@ -1,18 +1,18 @@
 /// A listener `address`: `"IPv4:port"`, `"[IPv6]:port"` or `"host:port"`.
-struct ListenAddress: Sendable, Equatable {
-    var host: String
-    var port: Int
+package struct ListenAddress: Sendable, Equatable {
+    package var host: String
+    package var port: Int
     /// Equal for equal addresses however written (case, IPv6 compression).
     var identity: String
 
-    static let expectedForm = "\"IPv4:port\", \"[IPv6]:port\" or \"host:port\" with a port 1...65535"
+    package static let expectedForm = "\"IPv4:port\", \"[IPv6]:port\" or \"host:port\" with a port 1...65535"
 
-    enum Problem: Error, Equatable {
+    package enum Problem: Error, Equatable {
         /// Text describing what is wrong.
         case malformed(String)
     }
 
-    static func parse(_ text: String) -> Result<ListenAddress, Problem> {
+    package static func parse(_ text: String) -> Result<ListenAddress, Problem> {
         let host: Substring
         let portText: Substring
         if text.hasPrefix("[") {

@@ -16,24 +16,15 @@ public struct PostaConfig: Sendable, Equatable {
     public var limits: Limits
     /// Every `[[listener]]`, in file order.
     public var listeners: [ListenerSettings]
-    /// `[delivery]`: DNS servers and the remote SMTP port for outbound mail.
-    public var delivery: DeliverySettings
-    /// `[filter]`: content filtering (scanners, attachment rules, external filter).
-    public var filter: FilterSettings
-    /// `[auth]`: login throttle, attempts per connection, login log retention.
-    public var auth: AuthSettings
-    /// `[store]`: orphan file sweeping.
-    public var store = StoreSettings()
+    /// The subsystems' own tables (`[delivery]`, `[filter]`, `[auth]`, `[store]`, …), each decoded by
+    /// the module that owns it (`ConfigSection`); modules add typed accessors (`config.delivery`).
+    package var sections = ConfigSections()
 
     public init(
         hostname: String, dataDirectory: String, nodeID: String, log: LogSettings = LogSettings(),
         database: DatabaseSettings, tls: TLSSettings? = nil, limits: Limits = Limits(),
-        listeners: [ListenerSettings] = [], delivery: DeliverySettings = DeliverySettings(),
-        filter: FilterSettings = FilterSettings(), auth: AuthSettings = AuthSettings()
+        listeners: [ListenerSettings] = []
     ) {
-        self.auth = auth
-        self.filter = filter
-        self.delivery = delivery
         self.hostname = hostname
         self.dataDirectory = dataDirectory
         self.nodeID = nodeID
@@ -48,7 +39,10 @@ public struct PostaConfig: Sendable, Equatable {
     ///
     /// Throws every problem found (unknown keys, wrong types, impossible values), each with
     /// its key, line and expected form, sorted by line. A TOML syntax error is reported alone.
-    public static func parse(_ text: String, path: String) throws(ConfigErrors) -> PostaConfig {
+    /// `sections` are the top-level tables the subsystems own; any other table is an unknown key.
+    package static func parse(_ text: String, path: String, sections: [any ConfigSection.Type]) throws(ConfigErrors)
+        -> PostaConfig
+    {
         let document: ConfigNode
         do {
             document = try ConfigNode.parse(text)
@@ -62,7 +56,7 @@ public struct PostaConfig: Sendable, Equatable {
         let configDirectory = ConfigPaths.resolve(
             ConfigPaths.directory(of: path), against: ConfigFileSystem.currentDirectory())
         var decoder = SiteDecoder(reader: ConfigReader(file: path, locator: KeyLocator(text: text)))
-        let config = decoder.decode(document, configDirectory: configDirectory)
+        let config = decoder.decode(document, configDirectory: configDirectory, sections: sections)
         let errors = decoder.reader.errors
         guard errors.isEmpty, let config else {
             throw ConfigErrors(sortedByLocation(errors))
@@ -71,10 +65,10 @@ public struct PostaConfig: Sendable, Equatable {
     }
 
     /// Reads the file at `path` and parses it; an unreadable file is one error.
-    public static func load(path: String) throws(ConfigErrors) -> PostaConfig {
+    package static func load(path: String, sections: [any ConfigSection.Type]) throws(ConfigErrors) -> PostaConfig {
         switch ConfigFileSystem.readText(path) {
         case .success(let text):
-            return try parse(text, path: path)
+            return try parse(text, path: path, sections: sections)
         case .failure(let problem):
             let reason: String
             switch problem {

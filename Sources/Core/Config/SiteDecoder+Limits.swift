@@ -35,11 +35,27 @@ extension SiteDecoder {
         settings.maxCommandsBeforeLogin = limits.maxCommandsBeforeLogin
         if ConfigReader.value("allowed_clients", in: entries) != nil {
             let form = "an array of networks \"address/prefix\" or addresses, e.g. [\"127.0.0.0/8\", \"::1\"]"
-            settings.allowedClients = strings("allowed_clients", in: entries, at: path, expected: form) {
+            settings.allowedClients = reader.strings("allowed_clients", in: entries, at: path, expected: form) {
                 NetworkPrefix(parsing: $0) != nil
             }.compactMap(NetworkPrefix.init(parsing:))
         } else if settings.protocol == .policy || settings.protocol == .lmtp || !settings.filter {
             settings.allowedClients = ListenerSettings.loopback
         }
+    }
+}
+
+extension SiteDecoder {
+    /// `filter` of a `[[listener]]`: only SMTP-family listeners take mail to filter.
+    mutating func decodeListenerFilter(_ entries: Entries, at path: ConfigKeyPath, protocol proto: ListenerProtocol?)
+        -> Bool
+    {
+        guard let value = reader.boolean("filter", in: entries, at: path) else { return true }
+        if !value, let proto, ![.smtp, .submission, .submissions, .lmtp].contains(proto) {
+            reader.report(
+                .invalidValue, at: path.appending("filter"),
+                message: "expected filter only on smtp, submission, submissions or lmtp listeners, got protocol \(proto.rawValue)",
+                expected: "a listener that receives mail")
+        }
+        return value
     }
 }

@@ -6,13 +6,7 @@ struct SiteDecoder {
     typealias Entries = ConfigReader.Entries
 
     static let topLevelKeys = [
-        "hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener", "delivery", "filter", "auth", "store",
-    ]
-    static let deliveryKeys = [
-        "nameservers", "smtp_port", "retry_first", "retry_max", "expiry", "max_connections", "max_connections_per_domain",
-        "require_tls", "delay_warning", "relay_host", "relay_user", "relay_password_file", "verify_tls", "tls_ca_file",
-        "smtp_connect_timeout", "smtp_greeting_timeout", "smtp_command_timeout", "smtp_data_init_timeout",
-        "smtp_data_block_timeout", "smtp_data_done_timeout",
+        "hostname", "data_dir", "node_id", "log", "database", "tls", "limits", "listener",
     ]
     static let logKeys = ["format", "level"]
     static let databaseKeys = ["url", "pool_size"]
@@ -31,10 +25,12 @@ struct SiteDecoder {
     static let pathForm = "a non-empty path"
 
     /// nil when a required part is missing or invalid (the reader then holds the errors).
-    mutating func decode(_ document: ConfigNode, configDirectory: String) -> PostaConfig? {
+    mutating func decode(_ document: ConfigNode, configDirectory: String, sections: [any ConfigSection.Type])
+        -> PostaConfig?
+    {
         guard case .table(let root) = document else { return nil }
         let top = ConfigKeyPath.root
-        reader.checkKeys(root, at: top, allowed: Self.topLevelKeys)
+        reader.checkKeys(root, at: top, allowed: Self.topLevelKeys + sections.map { $0.name })
 
         // hostname
         var hostname: String?
@@ -73,45 +69,13 @@ struct SiteDecoder {
         let indexedListeners = decodeListeners(root, limits: limits)
         checkTLSNeeded(root, listeners: indexedListeners)
         let listeners = indexedListeners.map(\.settings)
-        let delivery = decodeDelivery(root)
-        let filter = decodeFilter(root)
-        let auth = decodeAuth(root)
-        let store = decodeStore(root)
 
         guard let hostname, let dataDirectory, let database else { return nil }
         var config = PostaConfig(
             hostname: hostname, dataDirectory: dataDirectory, nodeID: nodeID, log: log, database: database, tls: tls,
-            limits: limits, listeners: listeners, delivery: delivery, filter: filter, auth: auth)
-        config.store = store
+            limits: limits, listeners: listeners)
+        for section in sections { section.decode(in: root, reader: &reader, into: &config.sections) }
         return config
-    }
-
-    mutating func decodeDelivery(_ root: Entries) -> DeliverySettings {
-        let path = ConfigKeyPath.root.appending("delivery")
-        guard let entries = reader.table("delivery", in: root, at: .root) else { return DeliverySettings() }
-        reader.checkKeys(entries, at: path, allowed: Self.deliveryKeys)
-        var settings = DeliverySettings()
-        settings.smtpPort = Int(reader.integer("smtp_port", in: entries, at: path, range: 1...65535) ?? 25)
-        let week: Int64 = 7 * 86400
-        if let value = reader.duration("retry_first", in: entries, at: path, range: 1...week) { settings.retryFirst = value }
-        if let value = reader.duration("retry_max", in: entries, at: path, range: 1...week) { settings.retryMaximum = value }
-        if let value = reader.duration("expiry", in: entries, at: path, range: 60...(4 * week)) { settings.expiry = value }
-        decodeOutbound(entries, at: path, into: &settings)
-        let form = "an array of \"address:port\" strings, e.g. [\"127.0.0.1:53\"]"
-        if let node = ConfigReader.value("nameservers", in: entries) {
-            guard case .array(let items) = node else {
-                reader.wrongType(path.appending("nameservers"), node, expected: form)
-                return settings
-            }
-            for item in items {
-                guard case .string(let text) = item, case .success(let address) = ListenAddress.parse(text) else {
-                    reader.invalid(path.appending("nameservers"), item, expected: form)
-                    continue
-                }
-                settings.nameservers.append(.init(host: address.host, port: address.port))
-            }
-        }
-        return settings
     }
 
     static func isValidNodeID(_ value: String) -> Bool {

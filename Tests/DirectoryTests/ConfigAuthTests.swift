@@ -1,10 +1,12 @@
 import Core
+import PostaTestSupport
+import Directory
 import Testing
 
 @Suite("Config: [auth]")
 struct ConfigAuthTests {
     @Test func defaultsWithoutTheSection() throws {
-        let config = try #require(parsedConfig(configHeader))
+        let config = try #require(parsedConfig(configHeader, sections: [AuthSettings.self]))
         #expect(config.auth == AuthSettings())
         #expect(config.auth.logRetention == .days(90))
     }
@@ -19,14 +21,14 @@ struct ConfigAuthTests {
             trusted_for = "7d"
             log_retention = "30d"
             """
-        let auth = try #require(parsedConfig(text)).auth
+        let auth = try #require(parsedConfig(text, sections: [AuthSettings.self])).auth
         #expect(auth.maxFailuresPerConnection == 5 && auth.maxDelay == .seconds(2) && auth.lockoutAfter == 20)
         #expect(auth.trustedFor == .days(7) && auth.logRetention == .days(30))
     }
 
     @Test func errorsNameKeyAndLine() {
         let errors = configErrors(
-            configHeader + "\n[auth]\nmax_failures_per_connection = 0\nlog_retention = \"1h\"\nipv6_prefix = 56\nretention = 3\n")
+            configHeader + "\n[auth]\nmax_failures_per_connection = 0\nlog_retention = \"1h\"\nipv6_prefix = 56\nretention = 3\n", sections: [AuthSettings.self])
         #expect(errors.map { "\($0.line ?? 0) \($0.key ?? "")" } == [
             "4 auth.max_failures_per_connection", "5 auth.log_retention", "6 auth.ipv6_prefix", "7 auth.retention",
         ])

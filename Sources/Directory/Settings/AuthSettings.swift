@@ -1,3 +1,5 @@
+import Core
+
 /// `[auth]`: the login throttle, per-connection login attempts and the login log's retention
 /// (docs/config.md, docs/security.md).
 public struct AuthSettings: Sendable, Equatable {
@@ -38,18 +40,31 @@ public struct AuthSettings: Sendable, Equatable {
         self.logRetention = logRetention
     }
 
+    /// The defaults.
+    public init() {
+        self.init(maxFailuresPerConnection: 3)
+    }
+
     static let keys = [
         "max_failures_per_connection", "delay_after", "base_delay", "max_delay", "lockout_after", "window", "lockout",
         "trusted_for", "log_retention",
     ]
 }
 
-extension SiteDecoder {
-    mutating func decodeAuth(_ root: Entries) -> AuthSettings {
+extension PostaConfig {
+    /// `[auth]`.
+    public var auth: AuthSettings {
+        get { sections[AuthSettings.self] }
+        set { sections[AuthSettings.self] = newValue }
+    }
+}
+
+extension AuthSettings: ConfigSection {
+    package static let name = "auth"
+
+    package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader) -> AuthSettings {
         var settings = AuthSettings()
-        let path = ConfigKeyPath.root.appending("auth")
-        guard let entries = reader.table("auth", in: root, at: .root) else { return settings }
-        reader.checkKeys(entries, at: path, allowed: AuthSettings.keys)
+        reader.checkKeys(entries, at: path, allowed: keys)
         let day: Int64 = 86400
         func integer(_ key: String, _ range: ClosedRange<Int64>) -> Int? { reader.integer(key, in: entries, at: path, range: range) }
         func duration(_ key: String, _ range: ClosedRange<Int64>) -> ConfigDuration? {

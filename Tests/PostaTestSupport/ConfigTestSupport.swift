@@ -1,11 +1,13 @@
-// Helpers shared by the Config*Tests suites.
+// Helpers shared by the Config*Tests suites; `sections` are the subsystem tables to accept.
 import Core
 import Testing
 
 /// Parses `text` and returns the errors (empty when it parsed).
-func configErrors(_ text: String, path: String = "/etc/posta/posta.toml") -> [ConfigError] {
+package func configErrors(
+    _ text: String, path: String = "/etc/posta/posta.toml", sections: [any ConfigSection.Type] = []
+) -> [ConfigError] {
     do {
-        _ = try PostaConfig.parse(text, path: path)
+        _ = try PostaConfig.parse(text, path: path, sections: sections)
         return []
     } catch {
         return error.errors
@@ -13,11 +15,12 @@ func configErrors(_ text: String, path: String = "/etc/posta/posta.toml") -> [Co
 }
 
 /// Parses `text`, recording an issue (with every error) when it does not parse.
-func parsedConfig(
-    _ text: String, path: String = "/etc/posta/posta.toml", sourceLocation: SourceLocation = #_sourceLocation
+package func parsedConfig(
+    _ text: String, path: String = "/etc/posta/posta.toml", sections: [any ConfigSection.Type] = [],
+    sourceLocation: SourceLocation = #_sourceLocation
 ) -> PostaConfig? {
     do {
-        return try PostaConfig.parse(text, path: path)
+        return try PostaConfig.parse(text, path: path, sections: sections)
     } catch {
         Issue.record("unexpected errors:\n\(error.description)", sourceLocation: sourceLocation)
         return nil
@@ -25,10 +28,11 @@ func parsedConfig(
 }
 
 /// Asserts exactly one error and returns it.
-func singleError(
-    _ text: String, path: String = "/etc/posta/posta.toml", sourceLocation: SourceLocation = #_sourceLocation
+package func singleError(
+    _ text: String, path: String = "/etc/posta/posta.toml", sections: [any ConfigSection.Type] = [],
+    sourceLocation: SourceLocation = #_sourceLocation
 ) -> ConfigError? {
-    let errors = configErrors(text, path: path)
+    let errors = configErrors(text, path: path, sections: sections)
     guard errors.count == 1 else {
         Issue.record(
             "expected exactly one error, got \(errors.count):\n\(ConfigErrors(errors).description)",
@@ -39,7 +43,7 @@ func singleError(
 }
 
 /// The two required keys, lines 1 and 2.
-let configHeader = """
+package let configHeader = """
     hostname = "mx1.example.org"
     data_dir = "/var/lib/posta"
     """

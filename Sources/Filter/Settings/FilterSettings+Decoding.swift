@@ -1,5 +1,30 @@
+import Core
+
+extension PostaConfig {
+    /// `[filter]`.
+    public var filter: FilterSettings {
+        get { sections[FilterSettings.self] }
+        set { sections[FilterSettings.self] = newValue }
+    }
+}
+
+extension FilterSettings: ConfigSection {
+    package static let name = "filter"
+
+    package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader)
+        -> FilterSettings
+    {
+        var decoder = FilterSettingsDecoder(reader: reader)
+        defer { reader = decoder.reader }
+        return decoder.decode(entries, at: path)
+    }
+}
+
 /// `[filter]` and its sub-tables.
-extension SiteDecoder {
+struct FilterSettingsDecoder {
+    typealias Entries = ConfigReader.Entries
+    var reader: ConfigReader
+
     static let filterKeys = [
         "timeout", "header_checks", "blocked_extensions", "blocked_types", "trusted_networks", "skip_authenticated",
         "mime_limit_action", "clamav", "spamassassin", "rspamd", "external",
@@ -8,27 +33,25 @@ extension SiteDecoder {
     static let spamKeys = ["timeout", "on_failure", "junk_score", "quarantine_score", "reject_score", "junk"]
     static let endpointForm = "exactly one of address (\"host:port\") and socket (a path)"
 
-    mutating func decodeFilter(_ root: Entries) -> FilterSettings {
+    mutating func decode(_ entries: Entries, at path: ConfigKeyPath) -> FilterSettings {
         var settings = FilterSettings()
-        let path = ConfigKeyPath.root.appending("filter")
-        guard let entries = reader.table("filter", in: root, at: .root) else { return settings }
         reader.checkKeys(entries, at: path, allowed: Self.filterKeys)
         if let value = reader.duration("timeout", in: entries, at: path, range: 1...3600) { settings.timeout = value }
-        settings.headerChecks = boolean("header_checks", in: entries, at: path) ?? false
-        settings.skipAuthenticated = boolean("skip_authenticated", in: entries, at: path) ?? false
+        settings.headerChecks = reader.boolean("header_checks", in: entries, at: path) ?? false
+        settings.skipAuthenticated = reader.boolean("skip_authenticated", in: entries, at: path) ?? false
         let extensionForm = "an array of file name extensions without the dot, e.g. [\"exe\", \"scr\"]"
-        settings.blockedExtensions = strings("blocked_extensions", in: entries, at: path, expected: extensionForm) {
+        settings.blockedExtensions = reader.strings("blocked_extensions", in: entries, at: path, expected: extensionForm) {
             !$0.isEmpty && !$0.contains(".") && !$0.contains("/")
         }.map { $0.lowercased() }
         let typeForm = "an array of MIME types \"type/subtype\", e.g. [\"application/x-msdownload\"]"
-        settings.blockedTypes = strings("blocked_types", in: entries, at: path, expected: typeForm) {
+        settings.blockedTypes = reader.strings("blocked_types", in: entries, at: path, expected: typeForm) {
             $0.split(separator: "/", omittingEmptySubsequences: false).count == 2 && !$0.contains(" ")
         }.map { $0.lowercased() }
         if let value = reader.choice("mime_limit_action", in: entries, at: path, allowed: FilterSettings.Action.allCases) {
             settings.mimeLimitAction = value
         }
         let networkForm = "an array of networks \"address/prefix\" or addresses, e.g. [\"10.0.0.0/8\", \"::1\"]"
-        settings.trustedNetworks = strings("trusted_networks", in: entries, at: path, expected: networkForm) {
+        settings.trustedNetworks = reader.strings("trusted_networks", in: entries, at: path, expected: networkForm) {
             NetworkPrefix(parsing: $0) != nil
         }
         if let table = reader.table("clamav", in: entries, at: path) {
@@ -93,7 +116,7 @@ extension SiteDecoder {
         if let value = number("junk_score", in: table, at: path) { thresholds.junk = value }
         thresholds.quarantine = number("quarantine_score", in: table, at: path)
         thresholds.reject = number("reject_score", in: table, at: path)
-        if let value = boolean("junk", in: table, at: path) { thresholds.junkFolder = value }
+        if let value = reader.boolean("junk", in: table, at: path) { thresholds.junkFolder = value }
         return (timeout, policy, thresholds)
     }
 
@@ -124,15 +147,6 @@ extension SiteDecoder {
         }
     }
 
-    mutating func boolean(_ key: String, in entries: Entries, at table: ConfigKeyPath) -> Bool? {
-        guard let node = ConfigReader.value(key, in: entries) else { return nil }
-        guard case .boolean(let value) = node else {
-            reader.wrongType(table.appending(key), node, expected: "true or false")
-            return nil
-        }
-        return value
-    }
-
     /// A score: an integer or a float, -1000...1000.
     private mutating func number(_ key: String, in entries: Entries, at table: ConfigKeyPath) -> Double? {
         guard let node = ConfigReader.value(key, in: entries) else { return nil }
@@ -152,39 +166,5 @@ extension SiteDecoder {
         return value
     }
 
-    /// An array of strings, each passing `valid` (the others are reported one by one).
-    mutating func strings(
-        _ key: String, in entries: Entries, at table: ConfigKeyPath, expected: String, valid: (String) -> Bool
-    ) -> [String] {
-        guard let node = ConfigReader.value(key, in: entries) else { return [] }
-        guard case .array(let items) = node else {
-            reader.wrongType(table.appending(key), node, expected: expected)
-            return []
-        }
-        var values: [String] = []
-        for item in items {
-            guard case .string(let text) = item, valid(text) else {
-                reader.invalid(table.appending(key), item, expected: expected)
-                continue
-            }
-            values.append(text)
-        }
-        return values
-    }
-}
 
-extension SiteDecoder {
-    /// `filter` of a `[[listener]]`: only SMTP-family listeners take mail to filter.
-    mutating func decodeListenerFilter(_ entries: Entries, at path: ConfigKeyPath, protocol proto: ListenerProtocol?)
-        -> Bool
-    {
-        guard let value = boolean("filter", in: entries, at: path) else { return true }
-        if !value, let proto, ![.smtp, .submission, .submissions, .lmtp].contains(proto) {
-            reader.report(
-                .invalidValue, at: path.appending("filter"),
-                message: "expected filter only on smtp, submission, submissions or lmtp listeners, got protocol \(proto.rawValue)",
-                expected: "a listener that receives mail")
-        }
-        return value
-    }
 }

@@ -1,3 +1,5 @@
+import Core
+
 /// `[delivery]`: how mail leaves for other domains.
 public struct DeliverySettings: Sendable, Equatable {
     /// DNS servers as `(host, port)`; empty means those of `/etc/resolv.conf`.
@@ -50,6 +52,11 @@ public struct DeliverySettings: Sendable, Equatable {
             self.host = host
             self.port = port
         }
+    }
+
+    /// The defaults: resolv.conf's DNS servers, port 25.
+    public init() {
+        self.init(nameservers: [])
     }
 
     public init(nameservers: [HostPort] = [], smtpPort: Int = 25) {

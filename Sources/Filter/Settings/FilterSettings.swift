@@ -1,3 +1,5 @@
+import Core
+
 /// `[filter]`: content filtering of accepted mail before the final reply (see docs/config.md).
 public struct FilterSettings: Sendable, Equatable {
     /// What a scanner that cannot be reached or does not answer in time means (`on_failure`).

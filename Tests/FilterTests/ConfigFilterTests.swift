@@ -1,4 +1,6 @@
 import Core
+import PostaTestSupport
+import Filter
 import Testing
 
 @Suite struct ConfigFilterTests {
@@ -33,7 +35,7 @@ import Testing
                     address = "127.0.0.1:10026"
                     tls = "none"
                     filter = false
-                    """))
+                    """, sections: [FilterSettings.self]))
         let filter = config.filter
         #expect(filter.timeout == .seconds(45))
         #expect(filter.headerChecks && filter.skipAuthenticated)
@@ -50,7 +52,7 @@ import Testing
     }
 
     @Test func noFilterSectionMeansNothing() throws {
-        let config = try #require(parsedConfig(configHeader))
+        let config = try #require(parsedConfig(configHeader, sections: [FilterSettings.self]))
         #expect(config.filter.isEmpty)
     }
 
@@ -61,20 +63,20 @@ import Testing
             address = "127.0.0.1:3310"
             on_failure = "ignore"
             """
-        let error = try #require(singleError(text))
+        let error = try #require(singleError(text, sections: [FilterSettings.self]))
         #expect(error.line == 5 && error.key == "filter.clamav.on_failure")
         let both = try #require(
-            singleError(configHeader + "\n[filter.clamav]\naddress = \"127.0.0.1:3310\"\nsocket = \"/s\"\n"))
+            singleError(configHeader + "\n[filter.clamav]\naddress = \"127.0.0.1:3310\"\nsocket = \"/s\"\n", sections: [FilterSettings.self]))
         #expect(both.key == "filter.clamav.socket")
-        let neither = try #require(singleError(configHeader + "\n[filter.spamassassin]\ntimeout = \"5s\"\n"))
+        let neither = try #require(singleError(configHeader + "\n[filter.spamassassin]\ntimeout = \"5s\"\n", sections: [FilterSettings.self]))
         #expect(neither.kind == .missingKey)
-        let network = try #require(singleError(configHeader + "\n[filter]\ntrusted_networks = [\"10.0.0.0/33\"]\n"))
+        let network = try #require(singleError(configHeader + "\n[filter]\ntrusted_networks = [\"10.0.0.0/33\"]\n", sections: [FilterSettings.self]))
         #expect(network.key == "filter.trusted_networks" && network.line == 4)
         let score = try #require(
-            singleError(configHeader + "\n[filter.rspamd]\naddress = \"127.0.0.1:1\"\nreject_score = \"high\"\n"))
+            singleError(configHeader + "\n[filter.rspamd]\naddress = \"127.0.0.1:1\"\nreject_score = \"high\"\n", sections: [FilterSettings.self]))
         #expect(score.key == "filter.rspamd.reject_score")
         let listener = try #require(
-            singleError(configHeader + "\n[[listener]]\nprotocol = \"http\"\naddress = \"127.0.0.1:8080\"\nfilter = false\n"))
+            singleError(configHeader + "\n[[listener]]\nprotocol = \"http\"\naddress = \"127.0.0.1:8080\"\nfilter = false\n", sections: [FilterSettings.self]))
         #expect(listener.key == "listener[0].filter")
     }
 

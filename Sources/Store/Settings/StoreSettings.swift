@@ -1,3 +1,5 @@
+import Core
+
 /// `[store]`: upkeep of the mail store.
 public struct StoreSettings: Sendable, Equatable {
     /// `orphan_age`: message files outside the index (left by crashes) are removed once this old
@@ -11,14 +13,22 @@ public struct StoreSettings: Sendable, Equatable {
     public init() {}
 }
 
-extension SiteDecoder {
-    static let storeKeys = ["orphan_age", "sweep_interval"]
+extension PostaConfig {
+    /// `[store]`.
+    public var store: StoreSettings {
+        get { sections[StoreSettings.self] }
+        set { sections[StoreSettings.self] = newValue }
+    }
+}
 
-    mutating func decodeStore(_ root: Entries) -> StoreSettings {
+extension StoreSettings: ConfigSection {
+    package static let name = "store"
+
+    static let keys = ["orphan_age", "sweep_interval"]
+
+    package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader) -> StoreSettings {
         var settings = StoreSettings()
-        let path = ConfigKeyPath.root.appending("store")
-        guard let entries = reader.table("store", in: root, at: .root) else { return settings }
-        reader.checkKeys(entries, at: path, allowed: Self.storeKeys)
+        reader.checkKeys(entries, at: path, allowed: keys)
         if let value = reader.duration("orphan_age", in: entries, at: path, range: 1...(30 * 86400)) {
             settings.orphanAge = value
         }

@@ -132,9 +132,13 @@ public struct PostaServer: Sendable {
         return config.listeners.contains { $0.protocol == .http } ? listeners + [health] : listeners
     }
 
-    /// Housekeeping that runs beside the listeners: ending revoked sessions, purging the login log.
+    /// Housekeeping that runs beside the listeners: ending revoked sessions, purging the login log,
+    /// sweeping orphaned message files.
     var backgroundServices: [any Service] {
         [
+            OrphanSweep(
+                store: site.store, age: site.config.store.orphanAge.duration, interval: site.config.store.sweepInterval.duration,
+                logger: logger),
             SessionRevocationWatcher(directory: site.directory, sessions: authenticator.sessions, logger: logger),
             LoginLogPurge(
                 loginLog: authenticator.loginLog, directory: site.directory, retention: site.config.auth.logRetention.seconds,

@@ -104,19 +104,6 @@ extension MailStore {
         return named < cutoff
     }
 
-    /// Sweeps orphans now and then every `interval` until the task is cancelled (`posta serve` runs it).
-    public func sweepOrphansPeriodically(olderThan age: Duration, every interval: Duration) async {
-        while !Task.isCancelled {
-            do {
-                try await sweepOrphans(olderThan: age)
-            } catch {
-                if Task.isCancelled { return }  // shutting down
-                logger.warning("orphan sweep failed", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            try? await Task.sleep(for: interval)
-        }
-    }
-
     /// Removes an account's index rows, then its maildir (used when a user is deleted; works
     /// before or after the `account` row is gone). Idempotent. Rows go first, so a crash in
     /// between leaves only unindexed files, never a row without its file.

@@ -32,22 +32,16 @@ struct Serve: AsyncParsableCommand {
         FileModes.warn(config, logger: logger)  // after the open, so the database's -wal and -shm exist
         if dev { try await DevelopmentSite.seed(site) }
         let server = PostaServer(site: site, logger: logger)
-        // Orphaned message files (crashes between a file and its index row): swept at start, then periodically.
-        let sweeper = Task { [store = site.store] in
-            await store.sweepOrphansPeriodically(
-                olderThan: config.store.orphanAge.duration, every: config.store.sweepInterval.duration)
-        }
         do {
             try await server.run { printBanner(config, devFolder: dev ? data : nil) }
         } catch {
             // A server that could not start (a taken port, a TLS file) exits at once with the
-            // reason. Its pools are left to the exit: services cancelled mid-start may still be
-            // opening connections, and every committed transaction is already durable.
-            throw CLIError("\(error)")
+            // reason, the site still open: services cancelled mid-start may still be opening
+            // connections in its pools (closing or releasing them then trips the database
+            // drivers' assertions), and every committed transaction is already durable.
+            Self.exit(withError: CLIError("\(error)"))
         }
-        // The sweep may be in the middle of a query: the database closes only after it has ended.
-        sweeper.cancel()
-        _ = await sweeper.value
+        // Every service, the orphan sweep included, has ended: the database can close.
         await site.close()
         logger.info("stopped")
     }

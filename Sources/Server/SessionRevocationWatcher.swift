@@ -9,34 +9,38 @@ import ServiceLifecycle
 /// process or node did it: every `interval` (2 s) it reads the revocations recorded in the last
 /// `overlap` (a minute, so a row committed late or stamped by a node whose clock lags a little is
 /// still seen) and hands them to `AccountSessions`, which closes sessions of older generations.
-/// On PostgreSQL a `LISTEN` on `SessionRevocation.channel` wakes it at once.
+/// On PostgreSQL a `LISTEN` on `SessionRevocation.channel` wakes it at once; while that
+/// connection is up, polling is only a safety net, every `listeningInterval` (30 s).
 public struct SessionRevocationWatcher: Service {
     public let directory: Directory
     public let sessions: AccountSessions
     public let interval: Duration
+    public let listeningInterval: Duration
     public let overlap: Int64
     let logger: Logger
 
     public init(
-        directory: Directory, sessions: AccountSessions, interval: Duration = .seconds(2), overlap: Int64 = 60,
-        logger: Logger
+        directory: Directory, sessions: AccountSessions, interval: Duration = .seconds(2),
+        listeningInterval: Duration = .seconds(30), overlap: Int64 = 60, logger: Logger
     ) {
         self.directory = directory
         self.sessions = sessions
         self.interval = interval
+        self.listeningInterval = listeningInterval
         self.overlap = overlap
         self.logger = logger
     }
 
     public func run() async throws {
         let wake = WakeSignal()
-        let listener = directory.database.dialect == .postgres ? Task { await listen(wake) } : nil
+        let listening = NIOLockedValueBox(false)
+        let listener = directory.database.dialect == .postgres ? Task { await listen(wake, listening: listening) } : nil
         await withGracefulShutdownHandler {
             var since = UnixTime.now() - overlap
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 let started = UnixTime.now()
                 if await poll(since: since) { since = started - overlap }
-                await wake.wait(timeout: interval)
+                await wake.wait(timeout: listening.withLockedValue { $0 } ? listeningInterval : interval)
             }
         } onGracefulShutdown: {
             wake.notify()
@@ -65,14 +69,16 @@ public struct SessionRevocationWatcher: Service {
         }
     }
 
-    /// Wakes the poller on each notification, reconnecting with a bounded backoff.
-    private func listen(_ wake: WakeSignal) async {
+    /// Wakes the poller on each notification, reconnecting with a bounded backoff; `listening`
+    /// tells whether the connection is up.
+    private func listen(_ wake: WakeSignal, listening: NIOLockedValueBox<Bool>) async {
         var delay = Duration.milliseconds(100)
         while !Task.isCancelled {
             let connected = NIOLockedValueBox(false)
             do {
                 try await directory.database.listen(channel: SessionRevocation.channel) {
                     connected.withLockedValue { $0 = true }
+                    listening.withLockedValue { $0 = true }
                     wake.notify()
                 } received: { _ in
                     wake.notify()
@@ -80,6 +86,9 @@ public struct SessionRevocationWatcher: Service {
             } catch {
                 logger.warning("session revocations: LISTEN failed", metadata: ["error": "\(String(reflecting: error))"])
             }
+            // Until it is back, polling is what finds revocations (and a poll now covers the gap).
+            listening.withLockedValue { $0 = false }
+            wake.notify()
             if connected.withLockedValue({ $0 }) { delay = .milliseconds(100) }
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(5))

@@ -85,10 +85,12 @@ struct AuthTests {
         #expect(d.effects == [.authenticate(SMTPAuthRequest(mechanism: "PLAIN", authcid: "alice", password: "secret", authzid: "alice"))])
     }
 
-    @Test func plainEmptyInitialResponseIsMalformed() {
+    @Test func plainMessagesThatAreNotCredentialsFailLikeWrongOnes() {
         var d = authDriver()
-        // "=" is a zero-length initial response (RFC 4954 §4), not a request for a challenge.
-        #expect(d.send("AUTH PLAIN =\r\n").statuses == ["501 5.5.2"])
+        // "=" is a zero-length initial response (RFC 4954 §4), not a request for a challenge; it
+        // decodes, so it is refused credentials (535, as IMAP and POP3 answer), not bad syntax.
+        #expect(d.send("AUTH PLAIN =\r\n").statuses == ["535 5.7.8"])
+        #expect(d.send("AUTH PLAIN \(b64("alice\u{0}secret"))\r\n").statuses == ["535 5.7.8"])
         #expect(d.effects.isEmpty)
     }
 

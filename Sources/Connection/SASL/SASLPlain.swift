@@ -8,7 +8,8 @@ public struct SASLPlain: Sendable, Hashable {
 
     /// Why a message was refused. Each protocol maps these to its own replies.
     public enum Failure: Error, Sendable, Hashable {
-        /// Not three NUL-separated parts, or a part is not UTF-8 (RFC 4616 §2): a syntax error.
+        /// Not three NUL-separated parts, or a part is not UTF-8 (RFC 4616 §2). Like the others,
+        /// a failed authentication in every protocol (only undecodable base64 is a syntax error).
         case malformed
         /// An empty authcid or password: never valid credentials.
         case emptyCredentials

@@ -99,13 +99,12 @@ extension SMTPServerSession {
         }
     }
 
-    /// RFC 4616 §2, read by `SASLPlain`'s rules: a malformed message gets `501 5.5.2`; empty
-    /// credentials or an authzid other than the authcid get `535 5.7.8`.
+    /// RFC 4616 §2, read by `SASLPlain`'s rules: a message that decoded but is not valid PLAIN
+    /// credentials (malformed, empty, another authzid) gets `535 5.7.8`, as in IMAP and POP3;
+    /// only a response that is not base64 is a syntax error (`501 5.5.2`, RFC 4954 §4).
     private mutating func plainMessage(_ message: [UInt8], _ out: inout [SMTPServerAction]) {
         switch SASLPlain.parse(message) {
-        case .failure(.malformed):
-            error(SMTPReply(501, .init(5, 5, 2), "Malformed PLAIN response"), &out)
-        case .failure(.emptyCredentials), .failure(.authorizationNotPermitted):
+        case .failure:
             error(SMTPServerReplies.authInvalid, &out)
         case .success(let plain):
             let credentials = SMTPAuthRequest(

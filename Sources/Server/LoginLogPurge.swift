@@ -1,7 +1,6 @@
 import Core
 import Directory
 import Logging
-import Queue
 import ServiceLifecycle
 
 /// Keeps the login log to its retention (`auth.log_retention`, 90 days by default): once at start
@@ -23,15 +22,7 @@ public struct LoginLogPurge: Service {
     }
 
     public func run() async throws {
-        let wake = WakeSignal()
-        await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                await purgeOnce(now: UnixTime.now())
-                await wake.wait(timeout: interval)
-            }
-        } onGracefulShutdown: {
-            wake.notify()
-        }
+        await repeatUntilShutdown(every: { interval }) { await purgeOnce(now: UnixTime.now()) }
     }
 
     /// One purge as of `now` (seconds since 1970).

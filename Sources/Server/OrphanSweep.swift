@@ -1,5 +1,4 @@
 import Logging
-import Queue
 import ServiceLifecycle
 import Store
 
@@ -21,15 +20,7 @@ public struct OrphanSweep: Service {
     }
 
     public func run() async throws {
-        let wake = WakeSignal()
-        await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                await sweepOnce()
-                await wake.wait(timeout: interval)
-            }
-        } onGracefulShutdown: {
-            wake.notify()
-        }
+        await repeatUntilShutdown(every: { interval }) { await sweepOnce() }
     }
 
     /// One sweep; a failure is logged and the next one tries again.

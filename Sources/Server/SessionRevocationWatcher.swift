@@ -35,15 +35,10 @@ public struct SessionRevocationWatcher: Service {
         let wake = WakeSignal()
         let listening = NIOLockedValueBox(false)
         let listener = directory.database.dialect == .postgres ? Task { await listen(wake, listening: listening) } : nil
-        await withGracefulShutdownHandler {
-            var since = UnixTime.now() - overlap
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let started = UnixTime.now()
-                if await poll(since: since) { since = started - overlap }
-                await wake.wait(timeout: listening.withLockedValue { $0 } ? listeningInterval : interval)
-            }
-        } onGracefulShutdown: {
-            wake.notify()
+        var since = UnixTime.now() - overlap
+        await repeatUntilShutdown(wake: wake, every: { listening.withLockedValue { $0 } ? listeningInterval : interval }) {
+            let started = UnixTime.now()
+            if await poll(since: since) { since = started - overlap }
         }
         // Its connection is closed before the database is.
         listener?.cancel()

@@ -53,10 +53,7 @@ public struct AuthSettings: Sendable, Equatable {
 
 extension PostaConfig {
     /// `[auth]`.
-    public var auth: AuthSettings {
-        get { sections[AuthSettings.self] }
-        set { sections[AuthSettings.self] = newValue }
-    }
+    public var auth: AuthSettings { get { sections[AuthSettings.self] } set { sections[AuthSettings.self] = newValue } }
 }
 
 extension AuthSettings: ConfigSection {

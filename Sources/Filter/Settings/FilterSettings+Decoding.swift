@@ -2,10 +2,7 @@ import Core
 
 extension PostaConfig {
     /// `[filter]`.
-    public var filter: FilterSettings {
-        get { sections[FilterSettings.self] }
-        set { sections[FilterSettings.self] = newValue }
-    }
+    public var filter: FilterSettings { get { sections[FilterSettings.self] } set { sections[FilterSettings.self] = newValue } }
 }
 
 extension FilterSettings: ConfigSection {

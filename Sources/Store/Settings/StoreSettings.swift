@@ -15,10 +15,7 @@ public struct StoreSettings: Sendable, Equatable {
 
 extension PostaConfig {
     /// `[store]`.
-    public var store: StoreSettings {
-        get { sections[StoreSettings.self] }
-        set { sections[StoreSettings.self] = newValue }
-    }
+    public var store: StoreSettings { get { sections[StoreSettings.self] } set { sections[StoreSettings.self] = newValue } }
 }
 
 extension StoreSettings: ConfigSection {

@@ -22,7 +22,7 @@ public struct LoginLogPurge: Service {
     }
 
     public func run() async throws {
-        await repeatUntilShutdown(every: { interval }) { await purgeOnce(now: UnixTime.now()) }
+        await repeatUntilShutdown(every: interval) { await purgeOnce(now: UnixTime.now()) }
     }
 
     /// One purge as of `now` (seconds since 1970).

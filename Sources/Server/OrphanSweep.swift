@@ -20,7 +20,7 @@ public struct OrphanSweep: Service {
     }
 
     public func run() async throws {
-        await repeatUntilShutdown(every: { interval }) { await sweepOnce() }
+        await repeatUntilShutdown(every: interval) { await sweepOnce() }
     }
 
     /// One sweep; a failure is logged and the next one tries again.

@@ -5,7 +5,9 @@ import ServiceLifecycle
 /// gracefully or the task is cancelled; a shutdown, or `wake` notified by someone else, ends the
 /// wait at once. The loop of Posta's housekeeping services (login log purge, orphan sweep,
 /// revocation watcher).
-func repeatUntilShutdown(wake: WakeSignal = WakeSignal(), every interval: () -> Duration, _ body: () async -> Void) async {
+func repeatUntilShutdown(
+    wake: WakeSignal = WakeSignal(), every interval: @autoclosure () -> Duration, _ body: () async -> Void
+) async {
     await withGracefulShutdownHandler {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await body()

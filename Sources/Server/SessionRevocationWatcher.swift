@@ -36,7 +36,7 @@ public struct SessionRevocationWatcher: Service {
         let listening = NIOLockedValueBox(false)
         let listener = directory.database.dialect == .postgres ? Task { await listen(wake, listening: listening) } : nil
         var since = UnixTime.now() - overlap
-        await repeatUntilShutdown(wake: wake, every: { listening.withLockedValue { $0 } ? listeningInterval : interval }) {
+        await repeatUntilShutdown(wake: wake, every: listening.withLockedValue { $0 } ? listeningInterval : interval) {
             let started = UnixTime.now()
             if await poll(since: since) { since = started - overlap }
         }

@@ -73,9 +73,14 @@ public enum RspamdProtocol {
     private struct Body: Decodable {
         struct Symbol: Decodable { var name: String? }
         var score: Double
-        var required_score: Double?
+        var requiredScore: Double?
         var action: String?
         var symbols: [String: Symbol]?
+
+        enum CodingKeys: String, CodingKey {
+            case score, action, symbols
+            case requiredScore = "required_score"
+        }
     }
 
     static func decode(_ json: [UInt8]) throws(Failure) -> Reply {
@@ -88,7 +93,7 @@ public enum RspamdProtocol {
         guard body.score.isFinite else { throw .malformed("score") }
         let symbols = (body.symbols ?? [:]).keys.sorted().filter(SpamcProtocol.isSymbolName)
         return Reply(
-            score: body.score, requiredScore: body.required_score ?? 15, action: body.action ?? "no action",
+            score: body.score, requiredScore: body.requiredScore ?? 15, action: body.action ?? "no action",
             symbols: symbols)
     }
 }

@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNS", "PostaTestSupport"]),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),
-        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core", "PostaTestSupport"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core", "Queue", "PostaTestSupport"]),
         .testTarget(name: "POP3Tests", dependencies: ["POP3", "Core"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "Directory", "PostaTestSupport"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Core", "PostaTestSupport"]),

@@ -153,6 +153,10 @@ struct SpoolHandleTests {
         let spool = try #require(message.spool)
         #expect(spool === files.opened.first)
         #expect(Self.discarded(actions).isEmpty)
+        // The content came in the same batch as the effect: the adapter writes it (in order, before
+        // running the effect) to the spool the session still names.
+        #expect(actions.contains(.messageData(bytes("hello\r\n"))))
+        #expect(session.spool === spool)
         // The connection drops while the effect runs: the file is the effect's, not discarded.
         #expect(Self.discarded(session.connectionClosed()).isEmpty)
     }

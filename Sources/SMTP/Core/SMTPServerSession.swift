@@ -132,11 +132,10 @@ public struct SMTPServerSession: Sendable {
         return false
     }
 
-    /// The spool file `.messageData` goes to, once `.openSpool` was answered.
-    public var spool: SMTPSpool? {
-        if case .open(let spool)? = transaction?.spool { return spool }
-        return nil
-    }
+    /// The spool file `.messageData` goes to: the one the last `.openSpool` opened, until it is
+    /// discarded. It stays set after the end-of-data effect took it over, so that content emitted
+    /// before that effect in the same batch of actions still reaches it.
+    public private(set) var spool: SMTPSpool?
 
     // MARK: - Inputs
 
@@ -189,8 +188,10 @@ public struct SMTPServerSession: Sendable {
             send(reply, &out)
         case .spool(let next):
             phase = next
+            spool = nil
             if case .spoolOpened(let opened?) = result {
                 transaction?.spool = .open(opened)
+                spool = opened
             } else {
                 transaction?.spool = .unavailable
             }
@@ -491,7 +492,10 @@ public struct SMTPServerSession: Sendable {
 
     /// Forgets the transaction, discarding its spool file.
     private mutating func endTransaction(_ out: inout [SMTPServerAction]) {
-        if case .open(let spool)? = transaction?.spool { out.append(.discardSpool(spool)) }
+        if case .open(let open)? = transaction?.spool {
+            out.append(.discardSpool(open))
+            spool = nil
+        }
         transaction = nil
     }
 

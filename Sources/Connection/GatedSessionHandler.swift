@@ -6,8 +6,9 @@ import NIOCore
 /// only says how input is cut (`nextPiece`) and what a piece does (`feed`).
 ///
 /// Calling order (on the event loop): `gatedRead(_:context:)` from `channelRead`, `gate.read(_:)`
-/// from `read`, `drain(context:)` from `channelWritabilityChanged` and after an effect's result is
-/// fed back; `gate.pause(context)`/`gate.unpause(context)` around each effect.
+/// from `read`, `drain(context:)` from `channelWritabilityChanged`; `runEffect` for an effect that
+/// runs as a task (or, for one that does not, `gate.pause(context)` before it and
+/// `gate.unpause(context)`, resume, `drain` after it).
 package protocol GatedSessionHandler: AnyObject, ChannelHandler {
     var gate: ReadGate { get set }
     /// The connection is closing: nothing more is read or fed.
@@ -57,5 +58,22 @@ extension GatedSessionHandler {
         gate.endTurn(context, handler: self) { $0.drain(context: $1) }
         gate.isDraining = false
         context.flush()
+    }
+
+    /// Runs a session's effect as a task: reads stop and the timers hear `busy` until its result is
+    /// in; then, on the event loop, they hear `ready`, `resume` hands the result to the session,
+    /// and held input is drained.
+    package func runEffect<Result: Sendable>(
+        _ context: ChannelHandlerContext, _ work: @escaping @Sendable () async -> Result,
+        resume: @escaping (Self, ChannelHandlerContext, Result) -> Void
+    ) {
+        gate.pause(context)
+        let bound = NIOLoopBound((self, context, resume), eventLoop: context.eventLoop)
+        context.eventLoop.makeFutureWithTask(work).whenSuccess { result in
+            let (handler, context, resume) = bound.value
+            handler.gate.unpause(context)
+            resume(handler, context, result)
+            handler.drain(context: context)
+        }
     }
 }

@@ -151,21 +151,15 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         if wrote && !gate.isDraining { context.flush() }  // a drain flushes once at its end
     }
 
+    /// Hands an effect's result to the session (the gate is unpaused already).
     private func resume(_ result: POP3EffectResult, context: ChannelHandlerContext) {
         lastInput = .now()
-        guard !closing else {
-            gate.unpause()
-            return
-        }
-        gate.unpause(context)
+        guard !closing else { return }
         perform(session.resume(result), context: context)
         login.update(loggedIn: session.isInTransaction, context)
-        drain(context: context)
     }
 
     private func run(_ effect: POP3Effect, context: ChannelHandlerContext) {
-        gate.pause(context)
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let backend = backend
         let logger = logger
         switch effect {
@@ -174,12 +168,12 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
             var loginLogger = logger
             loginLogger[metadataKey: "mechanism"] = "\(mechanism)"
             let taskLogger = loginLogger
-            context.eventLoop.makeFutureWithTask {
+            runEffect(context, {
                 await backend.login(
                     user: user, password: password, clientIP: clientIP, protocolName: protocolName, channel: channel,
                     logger: taskLogger)
-            }.whenSuccess { result, lease in
-                let (handler, context) = bound.value
+            }) { handler, context, outcome in
+                let (result, lease) = outcome
                 if handler.closing {
                     lease?.releaseInBackground()
                     return
@@ -190,15 +184,21 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         case .update(let mailboxID, let uids):
             let lease = lease
             self.lease = nil
-            context.eventLoop.makeFutureWithTask {
-                await backend.update(mailboxID: mailboxID, uids: uids, lease: lease, logger: logger)
-            }.whenSuccess { result in
-                let (handler, context) = bound.value
-                handler.resume(result, context: context)
+            runEffect(context, { await backend.update(mailboxID: mailboxID, uids: uids, lease: lease, logger: logger) }) {
+                $0.resume($2, context: $1)
             }
         case .sendMessage(let transfer):
+            // Streamed from the thread pool, chunk by chunk (not a task): `sent` resumes the session.
+            gate.pause(context)
             send(transfer, context: context)
         }
+    }
+
+    /// The message transfer is over (or could not start).
+    private func sent(_ result: POP3EffectResult, context: ChannelHandlerContext) {
+        gate.unpause(context)
+        resume(result, context: context)
+        drain(context: context)
     }
 
     // MARK: Streaming messages (RFC 1939 §7 RETR and TOP)
@@ -269,7 +269,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         case .failure(let error):
             logger.error("cannot read message", metadata: ["path": "\(state.transfer.message.path)", "error": "\(error)"])
             if fd == nil {
-                resume(.unavailable, context: context)
+                sent(.unavailable, context: context)
             } else {
                 // The +OK is out: the response cannot be completed in-band.
                 closing = true
@@ -293,7 +293,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         }
         let written = context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: out)))
         if done {
-            resume(.sent, context: context)
+            sent(.sent, context: context)
             return
         }
         // Back-pressure: the next chunk is read once this one is handed to the socket.

@@ -62,16 +62,11 @@ public final class PolicyDelegationHandler: ChannelDuplexHandler, GatedSessionHa
         case .answer(let bytes):
             context.write(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
         case .evaluate(let request):
-            gate.pause(context)
             let engine = engine
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.makeFutureWithTask { await engine.evaluate(request) }.whenSuccess { verdict in
-                let (handler, context) = bound.value
+            runEffect(context, { await engine.evaluate(request) }) { handler, context, verdict in
                 guard !handler.closed else { return }
                 let bytes = handler.session.reply(verdict, to: request)
                 context.writeAndFlush(handler.wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
-                handler.gate.unpause(context)
-                handler.drain(context: context)
             }
         }
     }

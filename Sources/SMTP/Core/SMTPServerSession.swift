@@ -6,11 +6,12 @@ import Queue
 /// The adapter feeds it events — `start()`, `receive(_:)`, `resume(_:)`, `tlsEstablished(_:)`,
 /// `timeout()`, `connectionClosed()` — and performs the returned actions in order. The session owns
 /// the whole transaction: sender, accepted recipients with their deliveries, what policy decided,
-/// the spool file's handle and the trace fields; the adapter keeps none of it. The session never reads a clock, a
-/// socket or a database; whatever it cannot decide itself it asks for with `.effect`, after which it
-/// only buffers input until `resume(_:)` brings the answer (so PIPELINING, RFC 2920, keeps replies in
-/// order even when checks are asynchronous). While `isAwaitingEffect` is true the adapter should stop
-/// reading from the socket (back-pressure): buffered input is otherwise unbounded.
+/// the spool file's handle and the trace fields; the adapter keeps none of it. The session never
+/// reads a clock, a socket or a database; whatever it cannot decide itself it asks for with
+/// `.effect`, after which it only buffers input until `resume(_:)` brings the answer (so PIPELINING,
+/// RFC 2920, keeps replies in order even when checks are asynchronous). While `isAwaitingEffect` is
+/// true the adapter should stop reading from the socket (back-pressure): buffered input is otherwise
+/// unbounded.
 ///
 /// The same byte stream gives the same actions however it is split into `receive` calls.
 public struct SMTPServerSession: Sendable {
@@ -66,12 +67,12 @@ public struct SMTPServerSession: Sendable {
         var routes: [String: [QueuedDelivery]] = [:]
         /// What policy decided at RCPT for the message as a whole.
         var policy = SMTPMessagePolicy()
-        var spool: SpoolState = .none
+        var spool: SpoolState = .notOpened
     }
 
     enum SpoolState: Sendable {
         /// No content yet (or handed to the end-of-data effect).
-        case none
+        case notOpened
         case open(SMTPSpool)
         /// `.openSpool` was answered with nil: the end of data gets a temporary failure.
         case unavailable
@@ -309,8 +310,9 @@ public struct SMTPServerSession: Sendable {
                 if needsSpool {
                     // Opened at the first octet of content, before it is consumed.
                     var probe = decoder
-                    _ = probe.decode(input.unread, into: &content)
-                    if !content.isEmpty { return requestSpool(then: phase, &out) }
+                    var probed: [UInt8] = []
+                    _ = probe.decode(input.unread, into: &probed)
+                    if !probed.isEmpty { return requestSpool(then: phase, &out) }
                 }
                 let (consumed, finished) = decoder.decode(input.unread, into: &content)
                 input.consume(consumed)
@@ -389,7 +391,7 @@ public struct SMTPServerSession: Sendable {
             envelope: envelope, deliveries: envelope.recipients.map { transaction.routes[$0.address.description] ?? [] },
             policy: transaction.policy, spool: spool)
         // The file is the effect's now: however the connection ends, the session no longer discards it.
-        self.transaction?.spool = .none
+        self.transaction?.spool = .notOpened
         body = nil
         phase = .awaitingEffect(.message(recipients: transaction.recipients.count))
         out.append(.effect(.messageComplete(message)))
@@ -397,7 +399,7 @@ public struct SMTPServerSession: Sendable {
 
     /// Content is about to be consumed and no spool file was asked for yet.
     private var needsSpool: Bool {
-        guard let transaction, body?.failure == nil, case .none = transaction.spool else { return false }
+        guard let transaction, body?.failure == nil, case .notOpened = transaction.spool else { return false }
         return true
     }
 

@@ -5,7 +5,6 @@ import Logging
 import NIOCore
 import NIOSSL
 import NIOTLS
-import Queue
 
 /// The SwiftNIO adapter of one SMTP or LMTP connection: feeds bytes to the sans-I/O
 /// `SMTPServerSession`, performs its actions (replies, effects against directory and queue,
@@ -195,14 +194,9 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             let (clientIP, isTLS, channel) = (clientIP, session.client.isTLS, context.channel)
             work = { await receiver.authenticate(request, clientIP: clientIP, tls: isTLS, channel: channel) }
         }
-        gate.pause(context)
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.makeFutureWithTask(work).whenSuccess { result in
-            let (handler, context) = bound.value
-            handler.gate.unpause(context)
+        runEffect(context, work) { handler, context, result in
             handler.perform(handler.session.resume(result), context: context)
             handler.login.update(loggedIn: handler.session.authenticatedUser != nil, context)
-            handler.drain(context: context)
         }
     }
 

@@ -6,7 +6,7 @@ import NIOSSL
 
 /// Sits at the head of a test pipeline and records what the handlers after it ask of the
 /// channel: activity events, flushes and reads.
-final class ChannelRecorder: ChannelOutboundHandler {
+final class ChannelRecorder: ChannelOutboundHandler, @unchecked Sendable {
     typealias OutboundIn = NIOAny
 
     var activity: [ConnectionActivity] = []
@@ -30,9 +30,9 @@ final class ChannelRecorder: ChannelOutboundHandler {
 }
 
 /// A handler that feeds lines to a list, pausing its gate on `PAUSE` (an effect that needs
-/// `finishEffect`), starting TLS on `STARTTLS` (after `220 go`) and answering other lines with
+/// `finishEffect`), running an effect task on `EFFECT` (its result is fed as `result 42`), starting TLS on `STARTTLS` (after `220 go`) and answering other lines with
 /// `ok <line>`.
-final class LineSession: ChannelDuplexHandler, GatedSessionHandler {
+final class LineSession: ChannelDuplexHandler, GatedSessionHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -66,6 +66,9 @@ final class LineSession: ChannelDuplexHandler, GatedSessionHandler {
         }
         context.write(wrapOutboundOut(ByteBuffer(string: "ok \(line)\r\n")), promise: nil)
         if line == "PAUSE" { gate.pause(context) }
+        if line == "EFFECT" {
+            runEffect(context, { 42 }) { handler, _, value in handler.fed.append("result \(value)") }
+        }
         if line == "QUIT" { stopsFeeding = true }
     }
 

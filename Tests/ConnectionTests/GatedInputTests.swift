@@ -53,6 +53,26 @@ struct GatedInputTests {
         #expect(recorder.reads == reads + 1)  // the held read goes out once the input is used up
     }
 
+    @Test func runEffectHoldsInputUntilTheResultIsResumed() async throws {
+        let channel = NIOAsyncTestingChannel()
+        let recorder = ChannelRecorder()
+        let session = LineSession()
+        try await channel.testingEventLoop.executeInContext {
+            try channel.pipeline.syncOperations.addHandlers([recorder, session])
+        }
+        try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 25))
+        try await channel.writeInbound(ByteBuffer(string: "EFFECT\r\nB\r\n"))
+        for _ in 0..<500 {
+            await channel.testingEventLoop.run()
+            if try await channel.testingEventLoop.executeInContext({ session.fed.count }) == 3 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        // The result went to the session before the input held meanwhile.
+        #expect(try await channel.testingEventLoop.executeInContext { session.fed } == ["EFFECT", "result 42", "B"])
+        #expect(try await channel.testingEventLoop.executeInContext { recorder.activity } == [.busy, .ready])
+        _ = try? await channel.finish()
+    }
+
     @Test func aTurnEndsAfterItsPiecesAndTheRestFollowsLater() throws {
         let (channel, _, session) = try activeChannel()
         let lines = (0..<(ReadGate.piecesPerTurn + 44)).map { "L\($0)\r\n" }.joined()

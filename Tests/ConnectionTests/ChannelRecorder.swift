@@ -30,8 +30,8 @@ final class ChannelRecorder: ChannelOutboundHandler, @unchecked Sendable {
 }
 
 /// A handler that feeds lines to a list, pausing its gate on `PAUSE` (an effect that needs
-/// `finishEffect`), running an effect task on `EFFECT` (its result is fed as `result 42`), starting TLS on `STARTTLS` (after `220 go`) and answering other lines with
-/// `ok <line>`.
+/// `finishEffect`), running an effect task on `EFFECT` (its result is fed as `result 42`),
+/// starting TLS on `STARTTLS` (after `220 go`) and answering other lines with `ok <line>`.
 final class LineSession: ChannelDuplexHandler, GatedSessionHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer

@@ -17,7 +17,8 @@ struct STARTTLSSwitchTests {
     @Test func plaintextPipelinedAfterSTARTTLSIsDiscarded() throws {
         let (channel, _, session) = try activeChannel()
         session.tls = try Self.context()
-        try channel.writeInbound(ByteBuffer(string: "NOOP\r\nSTARTTLS\r\nMAIL FROM:<evil@attacker.example>\r\nRCPT TO:<victim@example.org>\r\n"))
+        try channel.writeInbound(
+            ByteBuffer(string: "NOOP\r\nSTARTTLS\r\nMAIL FROM:<evil@attacker.example>\r\nRCPT TO:<victim@example.org>\r\n"))
         #expect(session.fed == ["NOOP", "STARTTLS"])
         #expect(session.tlsStarted == true)
         #expect(session.gate.heldByteCount == 0)

@@ -59,7 +59,8 @@ struct TransactionStateTests {
         #expect(d.send("DATA\r\n").codes == [354])
         #expect(d.traces.isEmpty)  // no content yet
         d.send("hello\r\n.\r\n")
-        #expect(d.traces == [SMTPTrace(heloName: "client.example", clientIP: "192.0.2.7", protocolName: "UTF8SMTP", recipient: "bob@example.org")])
+        let trace = SMTPTrace(heloName: "client.example", clientIP: "192.0.2.7", protocolName: "UTF8SMTP", recipient: "bob@example.org")
+        #expect(d.traces == [trace])
         // Two different recipients: no `for` clause; one recipient given twice still has one.
         d.send("MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<carol@example.org>\r\nBDAT 2 LAST\r\nhi")
         #expect(d.traces.last?.recipient == nil)

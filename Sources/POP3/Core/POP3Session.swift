@@ -375,7 +375,8 @@ public struct POP3Session: Sendable {
             out.append(.send(.ok("maildrop has \(drop.messages.count) messages (\(octets(drop.messages)) octets)")))
         case .quit:
             guard !deleted.isEmpty else {
-                return close(with: .ok("\(configuration.hostname) POP3 server signing off (\(drop.messages.count) messages left)"), &out)
+                let left = drop.messages.count
+                return close(with: .ok("\(configuration.hostname) POP3 server signing off (\(left) messages left)"), &out)
             }
             pending = .update
             let uids = deleted.sorted().map { drop.messages[$0 - 1].uid }

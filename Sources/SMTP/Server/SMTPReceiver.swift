@@ -65,7 +65,8 @@ public struct SMTPReceiver: Sendable {
         guard verdict.reply.isPositiveCompletion else { return .reply(verdict.reply) }
         switch await policyOutcome(for: request) {
         case .refuse(let refusal): return .reply(refusal)
-        case .accept(let policy): return .recipientAccepted(verdict.reply, SMTPRecipientRoute(deliveries: verdict.deliveries, policy: policy))
+        case .accept(let policy):
+            return .recipientAccepted(verdict.reply, SMTPRecipientRoute(deliveries: verdict.deliveries, policy: policy))
         }
     }
 

@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -202,13 +203,20 @@ let package = Package(
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNS", "PostaTestSupport"]),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),
-        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core", "PostaTestSupport"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core", "Queue", "PostaTestSupport"]),
         .testTarget(name: "POP3Tests", dependencies: ["POP3", "Core"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "Directory", "PostaTestSupport"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Core", "PostaTestSupport"]),
         .testTarget(
             name: "ConnectionTests",
-            dependencies: ["Connection"]
+            dependencies: [
+                "Connection",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "ServerTests",

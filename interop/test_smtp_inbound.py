@@ -84,6 +84,26 @@ def test_starttls_with_smtplib_and_swaks(mx: MailSite):
     assert b"Subject: swaks tls" in got[1]
 
 
+def test_starttls_discards_commands_injected_before_handshake(mx: MailSite):
+    """RFC 3207 §4.2 (CVE-2011-0411 class): commands pipelined in plaintext after STARTTLS are
+    dropped, never run as if sent under TLS."""
+    raw = socket.create_connection(("127.0.0.1", mx.smtp_port), timeout=10)
+    f = raw.makefile("rb")
+    read_reply(f)
+    raw.sendall(b"EHLO c.example\r\n")
+    read_reply(f)
+    raw.sendall(b"STARTTLS\r\nMAIL FROM:<evil@attacker.example>\r\nRCPT TO:<alice@example.org>\r\n")
+    assert read_reply(f).startswith(b"220 2.0.0")
+    tls = ssl.create_default_context(cafile=str(mx.cert)).wrap_socket(raw, server_hostname="localhost")
+    tf = tls.makefile("rb")
+    tls.sendall(b"NOOP\r\n")
+    # The first reply under TLS is NOOP's: the injected MAIL and RCPT were not answered.
+    assert read_reply(tf).startswith(b"250 2.0.0")
+    tls.sendall(b"MAIL FROM:<a@remote.example>\r\n")
+    assert read_reply(tf).startswith(b"503")  # EHLO from before TLS no longer counts
+    tls.close()
+
+
 def test_swaks_plain(mx: MailSite):
     r = subprocess.run(["swaks", "--server", f"127.0.0.1:{mx.smtp_port}", "--from", "s@remote.example",
                         "--to", "carol@example.org", "--header", "Subject: swaks plain", "--pipeline"],

@@ -14,12 +14,17 @@ import NIOCore
 ///   then `endTurn(_:)`, and when it says so drain again after `turnPause` (a connection gets
 ///   `piecesPerTurn` pieces per turn, so one that pipelines a lot cannot starve the others sharing
 ///   its event loop; NIO runs ready tasks until none is left before it looks at sockets again, so
-///   the next turn must be scheduled in the future, not submitted at once);
-/// - an effect starts → `pause()`; its result is in → `unpause()`, resume the session, drain;
+///   the next turn must be scheduled in the future, not submitted at once) — `GatedSessionHandler`
+///   does all of this for a handler that feeds a session;
+/// - an effect starts → `pause(context)`; its result is in → `unpause(context)`, resume the session,
+///   drain (these overloads also tell the connection's timers, `ConnectionActivity.busy`/`.ready`);
 /// - `channelWritabilityChanged` → drain;
-/// - the session discards pipelined input (STARTTLS, RFC 3207 §4.2) → `discardInput()`.
+/// - the session discards pipelined input (STARTTLS, RFC 3207 §4.2) → `discardInput()`, which
+///   `STARTTLSSwitch.start` calls.
 public struct ReadGate: Sendable {
     public private(set) var isPaused = false
+    /// A drain is feeding held input: output is flushed once at its end, not once per reply.
+    public internal(set) var isDraining = false
     private var readPending = false
     /// Read from the socket, not yet given to the session.
     private var backlog: ByteBuffer?
@@ -68,6 +73,18 @@ public struct ReadGate: Sendable {
     public mutating func pause() { isPaused = true }
 
     public mutating func unpause() { isPaused = false }
+
+    /// An effect starts: reads stop, and the idle timer stops (the client waits for us).
+    public mutating func pause(_ context: ChannelHandlerContext) {
+        pause()
+        context.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)
+    }
+
+    /// The effect's result is in: reads may go on, and the idle clock starts again now.
+    public mutating func unpause(_ context: ChannelHandlerContext) {
+        unpause()
+        context.triggerUserOutboundEvent(ConnectionActivity.ready, promise: nil)
+    }
 
     /// Issues the read held back, once nothing holds it back any more.
     public mutating func releaseHeldRead(_ context: ChannelHandlerContext) {

@@ -14,6 +14,10 @@ struct SessionDriver {
     private(set) var log: [SMTPServerAction] = []
     private(set) var effects: [SMTPEffect] = []
     private(set) var messages: [(envelope: SMTPEnvelope, data: [UInt8])] = []
+    /// Every `.openSpool` the session asked for.
+    private(set) var traces: [SMTPTrace] = []
+    /// The end-of-data effects, with what the session kept of the transaction.
+    private(set) var completed: [SMTPMessage] = []
     private(set) var abortedCount = 0
     private var current: [UInt8] = []
 
@@ -66,10 +70,12 @@ struct SessionDriver {
                 abortedCount += 1
             case .effect(let effect):
                 effects.append(effect)
-                if case .messageComplete(let envelope) = effect {
-                    messages.append((envelope, current))
+                if case .messageComplete(let message) = effect {
+                    messages.append((message.envelope, current))
+                    completed.append(message)
                     current = []
                 }
+                if case .openSpool(let trace) = effect { traces.append(trace) }
             default: break
             }
         }
@@ -77,9 +83,12 @@ struct SessionDriver {
 
     /// Authenticates `alice`/`secret` (as `alice`), refuses other credentials with `535 5.7.8`;
     /// accepts senders except `spammer@…`; recipients at example.org / bücher.example except
-    /// `nobody@…`; SMTP messages with one 250; LMTP messages per recipient (452 for `full@…`).
+    /// `nobody@…`; SMTP messages with one 250; LMTP messages per recipient (452 for `full@…`); no
+    /// spool file (the adapter's end-of-data effect would answer 451; this one does not look).
     static let standard: Responder = { effect in
         switch effect {
+        case .openSpool:
+            return .spoolOpened(nil)
         case .checkSender(let envelope):
             if envelope.reversePath?.localPart == "spammer" { return .reply(SMTPReply(550, .init(5, 7, 1), "Sender rejected")) }
             return .reply(SMTPReply(250, .init(2, 1, 0), "Sender OK"))
@@ -88,7 +97,8 @@ struct SessionDriver {
             let local = ["example.org", "mx.example.org", "bücher.example"].contains(address.domain)
             if local && address.localPart != "nobody" { return .reply(SMTPReply(250, .init(2, 1, 5), "Recipient OK")) }
             return .reply(SMTPReply(550, .init(5, 1, 1), "No such user"))
-        case .messageComplete(let envelope):
+        case .messageComplete(let message):
+            let envelope = message.envelope
             if envelope.protocolName.contains("LMTP") {
                 return .replies(
                     envelope.recipients.map {

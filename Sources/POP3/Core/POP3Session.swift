@@ -91,8 +91,7 @@ public struct POP3Session: Sendable {
             if failure == .invalidCredentials || failure == .throttled {
                 authFailures += 1
                 if authFailures >= configuration.maxAuthFailures {
-                    state = .closed
-                    out.append(.close)
+                    close(&out)
                     return out
                 }
             }
@@ -101,21 +100,16 @@ public struct POP3Session: Sendable {
         case (.send, .unavailable):
             out.append(.send(.err(.sysTemp, "message unavailable, try later")))
         case (.update, .updated(let complete)):
-            state = .closed
-            if complete {
-                let left = (maildrop?.messages.count ?? 0) - deleted.count
-                out.append(.send(.ok("\(configuration.hostname) POP3 server signing off (\(left) messages left)")))
-            } else {
-                // RFC 1939 §6
-                out.append(.send(.err(.sysTemp, "some deleted messages not removed")))
-            }
-            out.append(.close)
+            let left = (maildrop?.messages.count ?? 0) - deleted.count
+            // RFC 1939 §6
+            close(
+                with: complete
+                    ? .ok("\(configuration.hostname) POP3 server signing off (\(left) messages left)")
+                    : .err(.sysTemp, "some deleted messages not removed"), &out)
             return out
         default:
             // A result that does not answer the pending effect: a bug in the adapter.
-            out.append(.send(.err(.sysTemp, "internal error")))
-            state = .closed
-            out.append(.close)
+            close(with: .err(.sysTemp, "internal error"), &out)
             return out
         }
         if let goodbye = shutdownRequested {
@@ -138,19 +132,19 @@ public struct POP3Session: Sendable {
     /// The client has not logged in within the listener's login timeout: `-ERR` and close.
     public mutating func loginTimeout() -> [POP3Action] {
         guard state != .closed, state != .transaction else { return [] }
-        let during = state == .startingTLS
-        state = .closed
-        input.removeAll()
+        var out: [POP3Action] = []
         // During a TLS handshake a plaintext response would corrupt it.
-        return during ? [.close] : [.send(.err("login timeout, closing connection")), .close]
+        close(with: state == .startingTLS ? nil : .err("login timeout, closing connection"), &out)
+        return out
     }
 
     /// RFC 1939 §3: the autologout timer expired. The session does not enter UPDATE: close
     /// without a response and without removing messages.
     public mutating func timeout() -> [POP3Action] {
         guard state != .closed else { return [] }
-        state = .closed
-        return [.close]
+        var out: [POP3Action] = []
+        close(&out)
+        return out
     }
 
     /// The server is shutting down: `-ERR [SYS/TEMP]` and close, without UPDATE. While an
@@ -171,8 +165,17 @@ public struct POP3Session: Sendable {
             shutdownRequested = goodbye
             return []
         }
+        var out: [POP3Action] = []
+        close(with: goodbye, &out)
+        return out
+    }
+
+    /// Ends the session: `response` (if any), then `.close`; nothing more is read.
+    private mutating func close(with response: POP3Response? = nil, _ out: inout [POP3Action]) {
+        if let response { out.append(.send(response)) }
+        out.append(.close)
         state = .closed
-        return [.send(goodbye), .close]
+        input.removeAll()
     }
 
     // MARK: Lines
@@ -190,19 +193,13 @@ public struct POP3Session: Sendable {
             case .needMore:
                 return
             case .tooLong:
-                out.append(.send(.err("line too long")))
-                out.append(.close)
-                state = .closed
-                input.removeAll()
+                close(with: .err("line too long"), &out)
                 return
             case .line(let line):
                 if state != .transaction {
                     commandsBeforeLogin += 1
                     if commandsBeforeLogin > configuration.maxCommandsBeforeLogin {
-                        out.append(.send(.err("too many commands before login, closing connection")))
-                        out.append(.close)
-                        state = .closed
-                        input.removeAll()
+                        close(with: .err("too many commands before login, closing connection"), &out)
                         return
                     }
                 }
@@ -284,9 +281,7 @@ public struct POP3Session: Sendable {
             state = .startingTLS
             input.removeAll()  // RFC 2595 §4: bytes pipelined after STLS are discarded
         case .quit:
-            state = .closed
-            out.append(.send(.ok("\(configuration.hostname) POP3 server signing off")))
-            out.append(.close)
+            close(with: .ok("\(configuration.hostname) POP3 server signing off"), &out)
         case .apop:
             out.append(.send(.err("APOP not supported")))
         case .unknown:
@@ -380,10 +375,8 @@ public struct POP3Session: Sendable {
             out.append(.send(.ok("maildrop has \(drop.messages.count) messages (\(octets(drop.messages)) octets)")))
         case .quit:
             guard !deleted.isEmpty else {
-                state = .closed
-                out.append(.send(.ok("\(configuration.hostname) POP3 server signing off (\(drop.messages.count) messages left)")))
-                out.append(.close)
-                return
+                let left = drop.messages.count
+                return close(with: .ok("\(configuration.hostname) POP3 server signing off (\(left) messages left)"), &out)
             }
             pending = .update
             let uids = deleted.sorted().map { drop.messages[$0 - 1].uid }

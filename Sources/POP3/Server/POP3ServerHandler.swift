@@ -12,14 +12,13 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
-import NIOTLS
 
 /// The SwiftNIO adapter of one POP3 connection: feeds bytes to the sans-I/O `POP3Session`,
 /// performs its actions (responses, logins, streaming messages, UPDATE, STLS) and feeds results
 /// back. Back-pressure (`ReadGate`): input goes to the session a command line at a time, and only
 /// while no effect runs and the client reads our responses; otherwise reading from the socket
 /// stops. The idle timer does not run while an effect (a login, a transfer) runs.
-public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHandler, GatedSessionHandler {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
@@ -38,16 +37,13 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private let threadPool: NIOThreadPool
 
     /// While an effect runs, the session waits and reads are held back.
-    private var gate = ReadGate()
-    /// Feeding held input: responses are flushed once per turn, not once per command line.
-    private var draining = false
+    package var gate = ReadGate()
     private var waiting: Bool { gate.isPaused }
     private var closing = false
-    private var startingTLS = false
+    package var stopsFeeding: Bool { closing }
     private var lease: MaildropLease?
     private var lastInput = NIODeadline.now()
-    /// `ConnectionActivity.authenticated` was sent.
-    private var reportedLogin = false
+    private var login = LoginSignal()
 
     public init(
         backend: POP3Backend, configuration: POP3Configuration, clientIP: String, isTLS: Bool, tls: NIOSSLContext?,
@@ -80,10 +76,8 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
         lastInput = .now()
-        gate.hold(unwrapInboundIn(data))
-        drain(context: context)
+        gatedRead(unwrapInboundIn(data), context: context)
     }
 
     public func read(context: ChannelHandlerContext) {
@@ -95,17 +89,9 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         context.fireChannelWritabilityChanged()
     }
 
-    /// Feeds held input to the session a line at a time while it can take it (see `ReadGate`).
-    private func drain(context: ChannelHandlerContext) {
-        draining = true
-        defer {
-            draining = false
-            context.flush()
-        }
-        while !closing, let line = gate.nextInput(context, wholeLines: true) {
-            perform(session.receive(line), context: context)
-        }
-        gate.endTurn(context, handler: self) { $0.drain(context: $1) }
+    /// A command line (see `GatedSessionHandler`).
+    package func feed(_ line: [UInt8], context: ChannelHandlerContext) {
+        perform(session.receive(line), context: context)
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -122,11 +108,6 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
             perform(session.shutdown(), context: context)
         case is AccountSessionRevoked:
             perform(session.revoked(), context: context)
-        case let tlsEvent as TLSUserEvent:
-            if case .handshakeCompleted = tlsEvent, startingTLS {
-                startingTLS = false
-                perform(session.tlsEstablished(), context: context)
-            }
         default:
             context.fireUserInboundEventTriggered(event)
         }
@@ -154,11 +135,11 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 run(effect, context: context)
                 return
             case .startTLS:
-                context.flush()
+                // RFC 2595 §4: what was pipelined after STLS is dropped.
                 wrote = false
-                gate.discardInput()  // RFC 2595 §4
-                startingTLS = true
-                ServerTLSUpgrade.start(context, tls: tls, logger: logger)
+                STARTTLSSwitch.start(context, tls: tls, discarding: &gate, logger: logger) { [self] in
+                    perform(session.tlsEstablished(), context: context)
+                }
             case .close:
                 closing = true
                 lease?.releaseInBackground()
@@ -167,26 +148,18 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 return
             }
         }
-        if wrote && !draining { context.flush() }  // a drain flushes once at its end
+        if wrote && !gate.isDraining { context.flush() }  // a drain flushes once at its end
     }
 
+    /// Hands an effect's result to the session (the gate is unpaused already).
     private func resume(_ result: POP3EffectResult, context: ChannelHandlerContext) {
-        gate.unpause()
         lastInput = .now()
         guard !closing else { return }
-        context.triggerUserOutboundEvent(ConnectionActivity.ready, promise: nil)
         perform(session.resume(result), context: context)
-        if !reportedLogin, session.isInTransaction {
-            reportedLogin = true
-            context.triggerUserOutboundEvent(ConnectionActivity.authenticated, promise: nil)
-        }
-        drain(context: context)
+        login.update(loggedIn: session.isInTransaction, context)
     }
 
     private func run(_ effect: POP3Effect, context: ChannelHandlerContext) {
-        gate.pause()
-        context.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let backend = backend
         let logger = logger
         switch effect {
@@ -195,12 +168,12 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
             var loginLogger = logger
             loginLogger[metadataKey: "mechanism"] = "\(mechanism)"
             let taskLogger = loginLogger
-            context.eventLoop.makeFutureWithTask {
+            runEffect(context, {
                 await backend.login(
                     user: user, password: password, clientIP: clientIP, protocolName: protocolName, channel: channel,
                     logger: taskLogger)
-            }.whenSuccess { result, lease in
-                let (handler, context) = bound.value
+            }) { handler, context, outcome in
+                let (result, lease) = outcome
                 if handler.closing {
                     lease?.releaseInBackground()
                     return
@@ -211,15 +184,21 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         case .update(let mailboxID, let uids):
             let lease = lease
             self.lease = nil
-            context.eventLoop.makeFutureWithTask {
-                await backend.update(mailboxID: mailboxID, uids: uids, lease: lease, logger: logger)
-            }.whenSuccess { result in
-                let (handler, context) = bound.value
-                handler.resume(result, context: context)
+            runEffect(context, { await backend.update(mailboxID: mailboxID, uids: uids, lease: lease, logger: logger) }) {
+                $0.resume($2, context: $1)
             }
         case .sendMessage(let transfer):
+            // Streamed from the thread pool, chunk by chunk (not a task): `sent` resumes the session.
+            gate.pause(context)
             send(transfer, context: context)
         }
+    }
+
+    /// The message transfer is over (or could not start).
+    private func sent(_ result: POP3EffectResult, context: ChannelHandlerContext) {
+        gate.unpause(context)
+        resume(result, context: context)
+        drain(context: context)
     }
 
     // MARK: Streaming messages (RFC 1939 §7 RETR and TOP)
@@ -290,7 +269,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         case .failure(let error):
             logger.error("cannot read message", metadata: ["path": "\(state.transfer.message.path)", "error": "\(error)"])
             if fd == nil {
-                resume(.unavailable, context: context)
+                sent(.unavailable, context: context)
             } else {
                 // The +OK is out: the response cannot be completed in-band.
                 closing = true
@@ -314,7 +293,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         }
         let written = context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: out)))
         if done {
-            resume(.sent, context: context)
+            sent(.sent, context: context)
             return
         }
         // Back-pressure: the next chunk is read once this one is handed to the socket.

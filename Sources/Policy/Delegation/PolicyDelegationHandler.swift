@@ -8,7 +8,7 @@ import NIOCore
 /// Back-pressure (`ReadGate`): input goes to the session a line at a time, and not while a request
 /// is being evaluated or the client is not reading our replies; then reading from the socket stops.
 /// So at most one request is pending per connection however many the client pipelines.
-public final class PolicyDelegationHandler: ChannelDuplexHandler {
+public final class PolicyDelegationHandler: ChannelDuplexHandler, GatedSessionHandler {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
@@ -16,8 +16,9 @@ public final class PolicyDelegationHandler: ChannelDuplexHandler {
     private var session = PolicyDelegationSession()
     private let engine: PolicyEngine
     private let logger: Logger
-    private var gate = ReadGate()
+    package var gate = ReadGate()
     private var closed = false
+    package var stopsFeeding: Bool { closed }
 
     public init(engine: PolicyEngine, logger: Logger) {
         self.engine = engine
@@ -25,9 +26,7 @@ public final class PolicyDelegationHandler: ChannelDuplexHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closed else { return }
-        gate.hold(unwrapInboundIn(data))
-        drain(context: context)
+        gatedRead(unwrapInboundIn(data), context: context)
     }
 
     public func read(context: ChannelHandlerContext) {
@@ -44,22 +43,18 @@ public final class PolicyDelegationHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
-    private func drain(context: ChannelHandlerContext) {
-        defer { context.flush() }  // once per turn, not once per reply
-        while !closed, let line = gate.nextInput(context, wholeLines: true) {
-            let items: [PolicyDelegationSession.Item]
-            do {
-                items = try session.receive(line)
-            } catch {
-                logger.info("policy protocol error", metadata: ["error": "\(error)"])
-                closed = true
-                context.close(promise: nil)
-                return
-            }
-            // A line ends at most one request.
-            for item in items { handle(item, context: context) }
+    package func feed(_ line: [UInt8], context: ChannelHandlerContext) {
+        let items: [PolicyDelegationSession.Item]
+        do {
+            items = try session.receive(line)
+        } catch {
+            logger.info("policy protocol error", metadata: ["error": "\(error)"])
+            closed = true
+            context.close(promise: nil)
+            return
         }
-        gate.endTurn(context, handler: self) { $0.drain(context: $1) }
+        // A line ends at most one request.
+        for item in items { handle(item, context: context) }
     }
 
     private func handle(_ item: PolicyDelegationSession.Item, context: ChannelHandlerContext) {
@@ -67,18 +62,11 @@ public final class PolicyDelegationHandler: ChannelDuplexHandler {
         case .answer(let bytes):
             context.write(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
         case .evaluate(let request):
-            gate.pause()
-            context.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)
             let engine = engine
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            context.eventLoop.makeFutureWithTask { await engine.evaluate(request) }.whenSuccess { verdict in
-                let (handler, context) = bound.value
+            runEffect(context, { await engine.evaluate(request) }) { handler, context, verdict in
                 guard !handler.closed else { return }
                 let bytes = handler.session.reply(verdict, to: request)
                 context.writeAndFlush(handler.wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
-                handler.gate.unpause()
-                context.triggerUserOutboundEvent(ConnectionActivity.ready, promise: nil)
-                handler.drain(context: context)
             }
         }
     }

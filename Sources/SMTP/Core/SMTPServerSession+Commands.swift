@@ -108,7 +108,7 @@ extension SMTPServerSession {
         if let path = mail.reversePath, path.needsSMTPUTF8, !mail.smtpUTF8 {
             return error(SMTPServerReplies.needsSMTPUTF8, &out)
         }
-        request(.checkSender(makeEnvelope(Transaction(mail: mail))), .sender(mail), &out)
+        request(.checkSender(makeEnvelope(newTransaction(mail))), .sender(mail), &out)
     }
 
     /// RCPT (RFC 5321 §4.1.1.3).

@@ -1,13 +1,17 @@
 import Core
+import Queue
 
 /// The SMTP/LMTP server protocol as a sans-I/O state machine (RFC 5321, RFC 2033 for LMTP).
 ///
 /// The adapter feeds it events — `start()`, `receive(_:)`, `resume(_:)`, `tlsEstablished(_:)`,
-/// `timeout()` — and performs the returned actions in order. The session never reads a clock, a
-/// socket or a database; whatever it cannot decide itself it asks for with `.effect`, after which it
-/// only buffers input until `resume(_:)` brings the answer (so PIPELINING, RFC 2920, keeps replies in
-/// order even when checks are asynchronous). While `isAwaitingEffect` is true the adapter should stop
-/// reading from the socket (back-pressure): buffered input is otherwise unbounded.
+/// `timeout()`, `connectionClosed()` — and performs the returned actions in order. The session owns
+/// the whole transaction: sender, accepted recipients with their deliveries, what policy decided,
+/// the spool file's handle and the trace fields; the adapter keeps none of it. The session never
+/// reads a clock, a socket or a database; whatever it cannot decide itself it asks for with
+/// `.effect`, after which it only buffers input until `resume(_:)` brings the answer (so PIPELINING,
+/// RFC 2920, keeps replies in order even when checks are asynchronous). While `isAwaitingEffect` is
+/// true the adapter should stop reading from the socket (back-pressure): buffered input is otherwise
+/// unbounded.
 ///
 /// The same byte stream gives the same actions however it is split into `receive` calls.
 public struct SMTPServerSession: Sendable {
@@ -31,9 +35,11 @@ public struct SMTPServerSession: Sendable {
         case closed
     }
 
-    enum Pending: Sendable {
+    indirect enum Pending: Sendable {
         case sender(SMTPMailCommand)
         case recipient(SMTPRecipient)
+        /// `.openSpool`; then reading content goes on in this phase.
+        case spool(then: Phase)
         case message(recipients: Int)
         case authentication
     }
@@ -52,8 +58,24 @@ public struct SMTPServerSession: Sendable {
 
     struct Transaction: Sendable {
         var mail: SMTPMailCommand
+        /// The HELO/EHLO/LHLO name and `with` keyword when MAIL was accepted (for `Received:`).
+        var heloName: String
+        var protocolName: String
         var recipients: [SMTPRecipient] = []
         var refusedRecipients = 0
+        /// Deliveries of each accepted recipient, by address (a repeated RCPT replaces them).
+        var routes: [String: [QueuedDelivery]] = [:]
+        /// What policy decided at RCPT for the message as a whole.
+        var policy = SMTPMessagePolicy()
+        var spool: SpoolState = .notOpened
+    }
+
+    enum SpoolState: Sendable {
+        /// No content yet (or handed to the end-of-data effect).
+        case notOpened
+        case open(SMTPSpool)
+        /// `.openSpool` was answered with nil: the end of data gets a temporary failure.
+        case unavailable
     }
 
     var phase: Phase = .notStarted
@@ -104,6 +126,18 @@ public struct SMTPServerSession: Sendable {
     /// Input received and not yet processed (grows only while an effect is outstanding or before `start()`).
     public var bufferedByteCount: Int { input.count }
 
+    /// A mail transaction is open (MAIL accepted or being checked, until the end-of-data reply or RSET).
+    public var hasTransaction: Bool {
+        if transaction != nil { return true }
+        if case .awaitingEffect(.sender) = phase { return true }
+        return false
+    }
+
+    /// The spool file `.messageData` goes to: the one the last `.openSpool` opened, until it is
+    /// discarded. It stays set after the end-of-data effect took it over, so that content emitted
+    /// before that effect in the same batch of actions still reaches it.
+    public private(set) var spool: SMTPSpool?
+
     // MARK: - Inputs
 
     /// The connection is open: sends the 220 greeting (RFC 5321 §4.3.1, no enhanced code), then
@@ -139,16 +173,29 @@ public struct SMTPServerSession: Sendable {
         switch pending {
         case .sender(let mail):
             let reply = single(result)
-            if reply.isPositiveCompletion { transaction = Transaction(mail: mail) }
+            if reply.isPositiveCompletion { transaction = newTransaction(mail) }
             send(reply, &out)
         case .recipient(let recipient):
             let reply = single(result)
             if reply.isPositiveCompletion {
+                let route: SMTPRecipientRoute
+                if case .recipientAccepted(_, let given) = result { route = given } else { route = SMTPRecipientRoute() }
                 transaction?.recipients.append(recipient)
+                transaction?.routes[recipient.address.description] = route.deliveries
+                transaction?.policy.merge(route.policy)
             } else {
                 transaction?.refusedRecipients += 1
             }
             send(reply, &out)
+        case .spool(let next):
+            phase = next
+            spool = nil
+            if case .spoolOpened(let opened?) = result {
+                transaction?.spool = .open(opened)
+                spool = opened
+            } else {
+                transaction?.spool = .unavailable
+            }
         case .message(let count):
             // RFC 5321 §4.1.1.4: the transaction ends with the reply to the end of data, whatever it is.
             transaction = nil
@@ -180,6 +227,23 @@ public struct SMTPServerSession: Sendable {
         input.removeAll()
         phase = .command
         return []
+    }
+
+    /// An implicit-TLS connection (RFC 8314) finished its handshake: what it negotiated goes into
+    /// trace fields. Nothing else changes.
+    public mutating func tlsNegotiated(_ info: TLSInfo) {
+        guard client.isTLS else { return }
+        client.tls = info
+    }
+
+    /// The connection is gone: the transaction ends, and a spool file not handed to the end-of-data
+    /// effect is discarded.
+    public mutating func connectionClosed() -> [SMTPServerAction] {
+        var out: [SMTPServerAction] = []
+        resetTransaction(&out)
+        phase = .closed
+        input.removeAll()
+        return out
     }
 
     /// The adapter's idle timer fired: `421 4.4.2` and close (RFC 5321 §4.5.3.2). During a TLS
@@ -243,6 +307,13 @@ public struct SMTPServerSession: Sendable {
             case .data(var decoder):
                 if input.isEmpty { return }
                 var content: [UInt8] = []
+                if needsSpool {
+                    // Opened at the first octet of content, before it is consumed.
+                    var probe = decoder
+                    var probed: [UInt8] = []
+                    _ = probe.decode(input.unread, into: &probed)
+                    if !probed.isEmpty { return requestSpool(then: phase, &out) }
+                }
                 let (consumed, finished) = decoder.decode(input.unread, into: &content)
                 input.consume(consumed)
                 phase = .data(decoder)
@@ -251,6 +322,7 @@ public struct SMTPServerSession: Sendable {
             case .bdat(var remaining, let size, let last):
                 if remaining > 0 {
                     if input.isEmpty { return }
+                    if needsSpool { return requestSpool(then: phase, &out) }
                     let n = Int(min(remaining, Int64(input.count)))
                     body?.append(input.unread.prefix(n), into: &out)
                     input.consume(n)
@@ -299,7 +371,7 @@ public struct SMTPServerSession: Sendable {
     /// BDAT chunks still in the pipeline are refused and skipped (RFC 3030 §2).
     private mutating func endFailedBody(_ failure: SMTPBodyAccumulator.Failure, _ out: inout [SMTPServerAction]) {
         body = nil
-        transaction = nil
+        endTransaction(&out)
         phase = .command
         switch failure {
         case .tooBig: send(SMTPServerReplies.messageTooBig, &out)
@@ -313,12 +385,38 @@ public struct SMTPServerSession: Sendable {
             return
         }
         let envelope = makeEnvelope(transaction)
+        var spool: SMTPSpool?
+        if case .open(let open) = transaction.spool { spool = open }
+        let message = SMTPMessage(
+            envelope: envelope, deliveries: envelope.recipients.map { transaction.routes[$0.address.description] ?? [] },
+            policy: transaction.policy, spool: spool)
+        // The file is the effect's now: however the connection ends, the session no longer discards it.
+        self.transaction?.spool = .notOpened
         body = nil
         phase = .awaitingEffect(.message(recipients: transaction.recipients.count))
-        out.append(.effect(.messageComplete(envelope)))
+        out.append(.effect(.messageComplete(message)))
+    }
+
+    /// Content is about to be consumed and no spool file was asked for yet.
+    private var needsSpool: Bool {
+        guard let transaction, body?.failure == nil, case .notOpened = transaction.spool else { return false }
+        return true
+    }
+
+    private mutating func requestSpool(then next: Phase, _ out: inout [SMTPServerAction]) {
+        guard let transaction else { return }
+        let accepted = Set(transaction.recipients.map(\.address.description))
+        let trace = SMTPTrace(
+            heloName: transaction.heloName, clientIP: client.remoteIP, protocolName: transaction.protocolName,
+            tls: client.tls?.protocolVersion, recipient: accepted.count == 1 ? accepted.first : nil)
+        request(.openSpool(trace), .spool(then: next), &out)
     }
 
     // MARK: - Helpers shared with the command handlers
+
+    func newTransaction(_ mail: SMTPMailCommand) -> Transaction {
+        Transaction(mail: mail, heloName: greeting?.name ?? "", protocolName: protocolName(smtpUTF8: mail.smtpUTF8))
+    }
 
     func makeEnvelope(_ transaction: Transaction) -> SMTPEnvelope {
         let mail = transaction.mail
@@ -391,6 +489,15 @@ public struct SMTPServerSession: Sendable {
     mutating func resetTransaction(_ out: inout [SMTPServerAction]) {
         if let body, body.failure == nil { out.append(.messageAborted) }
         body = nil
+        endTransaction(&out)
+    }
+
+    /// Forgets the transaction, discarding its spool file.
+    private mutating func endTransaction(_ out: inout [SMTPServerAction]) {
+        if case .open(let open)? = transaction?.spool {
+            out.append(.discardSpool(open))
+            spool = nil
+        }
         transaction = nil
     }
 
@@ -400,9 +507,9 @@ public struct SMTPServerSession: Sendable {
 
     func single(_ result: SMTPEffectResult) -> SMTPReply {
         switch result {
-        case .reply(let reply): validated(reply)
+        case .reply(let reply), .recipientAccepted(let reply, _): validated(reply)
         case .replies(let replies): replies.first.map(validated) ?? SMTPServerReplies.internalError
-        case .authenticated: SMTPServerReplies.internalError
+        case .authenticated, .spoolOpened: SMTPServerReplies.internalError
         }
     }
 
@@ -413,7 +520,9 @@ public struct SMTPServerSession: Sendable {
         case .replies(let replies):
             let given = replies.prefix(count).map(validated)
             return given + Array(repeating: SMTPServerReplies.internalError, count: count - given.count)
-        case .authenticated:
+        case .recipientAccepted(let reply, _):
+            return Array(repeating: validated(reply), count: count)
+        case .authenticated, .spoolOpened:
             return Array(repeating: SMTPServerReplies.internalError, count: count)
         }
     }

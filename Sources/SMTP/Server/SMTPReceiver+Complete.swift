@@ -4,20 +4,19 @@ import Queue
 
 extension SMTPReceiver {
     /// End of data: quota check, durable queueing (only then 250), and for LMTP immediate local
-    /// delivery with one reply per recipient (RFC 2033 §4.2). `policy` is what the policy engine
-    /// decided for the message at RCPT.
-    public func complete(
-        envelope: SMTPEnvelope, spool: (id: String, file: DurableFile)?, spoolFailed: Bool,
-        deliveries expanded: [[QueuedDelivery]], policy: SMTPMessagePolicy = SMTPMessagePolicy(), logger: Logger
-    ) async -> SMTPEffectResult {
-        let perRecipient = Self.oncePerDestination(expanded)
+    /// delivery with one reply per recipient (RFC 2033 §4.2). `message.policy` is what the policy
+    /// engine decided for the message at RCPT.
+    public func complete(_ message: SMTPMessage, logger: Logger) async -> SMTPEffectResult {
+        let envelope = message.envelope
+        let perRecipient = Self.oncePerDestination(message.deliveries)
         let temporaryFailure = SMTPReply(451, .init(4, 3, 0), "Temporary failure storing the message, try again later")
-        guard var spool, !spoolFailed else {
-            spool?.file.discard()
+        guard let spooled = message.spool, !spooled.failed else {
+            message.spool?.discard()
             return result(repeating: temporaryFailure, count: perRecipient.count)
         }
+        var spool = (id: spooled.id, file: spooled.file)
         let size = spool.file.bytesWritten
-        var policy = policy
+        var policy = message.policy
         if let answer = await policyAnswer(envelope: envelope, spool: spool, decided: &policy) { return answer }
         do {
             if mode == .submission, let refusal = try await checkFromHeader(file: spool.file.path, user: envelope.authenticatedUser) {

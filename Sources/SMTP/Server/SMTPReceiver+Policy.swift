@@ -23,7 +23,8 @@ public enum SMTPPolicyOutcome: Sendable, Equatable {
 /// where the whole envelope is known: one request per recipient that relay control and the
 /// directory accepted, then one at the end of the data, where quotas and accounting count. What
 /// the RCPT requests decided for the message (HOLD, DISCARD, SPF header fields) is kept by the
-/// connection and applied at the end of the data together with that request's decision.
+/// session (`SMTPServerSession`, handed over in `SMTPMessage.policy`) and applied at the end of the
+/// data together with that request's decision.
 extension SMTPReceiver {
     /// The policy's word on an otherwise accepted recipient.
     public func policyOutcome(for request: SMTPRecipientRequest) async -> SMTPPolicyOutcome {

@@ -55,6 +55,21 @@ public struct SMTPReceiver: Sendable {
         public var deliveries: [QueuedDelivery]
     }
 
+    /// RCPT TO: the directory's verdict, then the policy's word on an accepted recipient; an
+    /// accepted one comes with its deliveries and the policy's decisions for the message.
+    public func recipient(_ request: SMTPRecipientRequest) async -> SMTPEffectResult {
+        let recipient = request.recipient
+        let verdict = await checkRecipient(
+            recipient.address, orcpt: recipient.orcpt.map { "\($0.addressType);\($0.address)" },
+            notify: recipient.notify.map(SMTPServerHandler.notifyParameter))
+        guard verdict.reply.isPositiveCompletion else { return .reply(verdict.reply) }
+        switch await policyOutcome(for: request) {
+        case .refuse(let refusal): return .reply(refusal)
+        case .accept(let policy):
+            return .recipientAccepted(verdict.reply, SMTPRecipientRoute(deliveries: verdict.deliveries, policy: policy))
+        }
+    }
+
     /// RCPT TO: relay control, directory lookup (aliases, subaddresses, catch-all), quota.
     public func checkRecipient(_ address: MailAddress, orcpt: String?, notify: String?) async -> RecipientVerdict {
         do {

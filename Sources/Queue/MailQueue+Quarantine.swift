@@ -5,12 +5,13 @@ import Foundation
 /// Holding a filtered message in the quarantine instead of queueing it, and releasing it into
 /// the queue later as if it had passed.
 extension MailQueue {
-    /// What the queue needs to deliver a held message, kept as JSON in its quarantine row.
+    /// What the queue needs to deliver a held message, kept as JSON in its quarantine row (the DSN
+    /// and body parameters in their RFC spelling, `DSNParameters.swift`).
     struct HeldEnvelope: Codable {
         struct Delivery: Codable {
             var recipient: String
             var orcpt: String?
-            var notify: String?
+            var notify: DSNNotify?
             var kind: String
             var accountID: Int64?
             var target: String
@@ -19,9 +20,9 @@ extension MailQueue {
             var headers: String?
         }
         var reversePath: String?
-        var dsnRet: String?
+        var dsnRet: DSNReturn?
         var dsnEnvID: String?
-        var body: String
+        var body: MessageBodyType
         var smtpUTF8: Bool
         var clientIP: String
         var helo: String

@@ -7,8 +7,9 @@ public struct QueueEntry: Sendable, Codable, Equatable {
     public struct Recipient: Sendable, Codable, Equatable {
         public var recipient: String
         public var target: String
-        public var kind: String
-        public var status: String
+        /// Encoded as their raw values (`local`, `pending`…), the strings scripts read.
+        public var kind: QueuedDelivery.Kind
+        public var status: DeliveryStatus
         public var attempts: Int
         public var nextAttemptAt: Int64
         public var lastError: String?
@@ -38,10 +39,13 @@ public struct QueueEntry: Sendable, Codable, Equatable {
 /// Why an admin queue operation was refused.
 public enum QueueAdminError: Error, Equatable, CustomStringConvertible {
     case noSuchMessage(String)
+    /// A row holds a kind or status this version does not know (written by a newer one).
+    case unknownValue(column: String, String)
 
     public var description: String {
         switch self {
         case .noSuchMessage(let id): "no queued message '\(id)'"
+        case .unknownValue(let column, let value): "queue_recipient.\(column) has unknown value '\(value)'"
         }
     }
 }
@@ -76,8 +80,8 @@ extension MailQueue {
                     QueueEntry.Recipient(
                         recipient: try row.decode(column: "recipient", as: String.self),
                         target: try row.decode(column: "target", as: String.self),
-                        kind: try row.decode(column: "kind", as: String.self),
-                        status: try row.decode(column: "status", as: String.self),
+                        kind: try Self.decode(QueuedDelivery.Kind.self, row, "kind"),
+                        status: try Self.decode(DeliveryStatus.self, row, "status"),
                         attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
                         nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
                         lastError: try row.decode(column: "last_error", as: String?.self)))
@@ -92,6 +96,14 @@ extension MailQueue {
                     clientIP: try row.decode(column: "client_ip", as: String.self), recipients: byMessage[id] ?? [])
             }
         }
+    }
+
+    /// A column holding an enum's raw value; a value this version does not know is an error.
+    private static func decode<T: RawRepresentable>(_ type: T.Type, _ row: any SQLRow, _ column: String) throws -> T
+    where T.RawValue == String {
+        let text = try row.decode(column: column, as: String.self)
+        guard let value = T(rawValue: text) else { throw QueueAdminError.unknownValue(column: column, text) }
+        return value
     }
 
     /// Makes the pending deliveries of `id` due now (and wakes the runner).

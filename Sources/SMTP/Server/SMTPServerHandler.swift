@@ -210,7 +210,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             let address = request.recipient.address
             let key = address.description
             let orcpt = request.recipient.orcpt.map { "\($0.addressType);\($0.address)" }
-            let notify = request.recipient.notify.map(Self.notifyParameter)
+            let notify = request.recipient.notify
             work = {
                 let verdict = await receiver.checkRecipient(address, orcpt: orcpt, notify: notify)
                 guard verdict.reply.isPositiveCompletion else { return (.reply(verdict.reply), nil) }
@@ -308,12 +308,5 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
 
     private func tlsDescription(context: ChannelHandlerContext) -> TLSInfo {
         TLSInfo(protocolVersion: ServerTLSUpgrade.protocolVersion(context) ?? "TLS", cipherSuite: "")
-    }
-
-    /// RFC 3461 §4.1 NOTIFY value as received, for the queue.
-    static func notifyParameter(_ notify: SMTPDSNNotify) -> String {
-        guard !notify.isEmpty else { return "NEVER" }
-        return [(SMTPDSNNotify.success, "SUCCESS"), (.failure, "FAILURE"), (.delay, "DELAY")]
-            .filter { notify.contains($0.0) }.map(\.1).joined(separator: ",")
     }
 }

@@ -1,0 +1,78 @@
+/// The DSN and body parameters of an SMTP transaction (RFC 3461, RFC 6152, RFC 3030), typed from the
+/// SMTP server's parser through the queue to the SMTP client and DSN generation. Each has one
+/// textual form, its RFC spelling, used on the wire, in the queue's SQL columns and in quarantine
+/// JSON, and read back by the one `init?(parameter:)` of each type.
+
+/// `RET=` of MAIL (RFC 3461 §4.3): how much of the message a DSN returns.
+public enum DSNReturn: String, Sendable, Hashable, Codable {
+    case full = "FULL"
+    case headers = "HDRS"
+
+    /// Parses an `RET=` value (case-insensitive, RFC 3461 §4.3); nil when it is neither FULL nor HDRS.
+    public init?(parameter: some StringProtocol) { self.init(rawValue: parameter.uppercased()) }
+}
+
+/// The `BODY=` parameter of MAIL: 7BIT (RFC 5321), 8BITMIME (RFC 6152), BINARYMIME (RFC 3030).
+public enum MessageBodyType: String, Sendable, Hashable, Codable {
+    case sevenBit = "7BIT"
+    case eightBitMIME = "8BITMIME"
+    case binaryMIME = "BINARYMIME"
+
+    /// Parses a `BODY=` value (case-insensitive); nil for an unknown body type.
+    public init?(parameter: some StringProtocol) { self.init(rawValue: parameter.uppercased()) }
+
+    /// The content may have octets above 127, so it needs `BODY=8BITMIME` to be relayed (RFC 6152 §3).
+    public var isEightBit: Bool { self != .sevenBit }
+}
+
+/// `NOTIFY=` of RCPT (RFC 3461 §4.1). The empty set is `NOTIFY=NEVER`.
+public struct DSNNotify: OptionSet, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let success = DSNNotify(rawValue: 1)
+    public static let failure = DSNNotify(rawValue: 2)
+    public static let delay = DSNNotify(rawValue: 4)
+    /// `NOTIFY=NEVER`.
+    public static let never: DSNNotify = []
+
+    private static let keywords: [(DSNNotify, String)] = [(.success, "SUCCESS"), (.failure, "FAILURE"), (.delay, "DELAY")]
+
+    /// Parses a `NOTIFY=` value, RFC 3461 §4.1: `"NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`,
+    /// case-insensitive; nil for anything else, a repeated keyword included.
+    public init?(parameter: some StringProtocol) {
+        let items = parameter.uppercased().split(separator: ",", omittingEmptySubsequences: false)
+        if items == ["NEVER"] {
+            self = .never
+            return
+        }
+        var notify: DSNNotify = []
+        for item in items {
+            guard let flag = Self.keywords.first(where: { $0.1 == item })?.0, !notify.contains(flag) else { return nil }
+            notify.insert(flag)
+        }
+        self = notify
+    }
+
+    /// The value as sent and stored: `NEVER`, or the keywords in RFC order (`SUCCESS,FAILURE,DELAY`).
+    public var parameter: String {
+        isEmpty ? "NEVER" : Self.keywords.filter { contains($0.0) }.map(\.1).joined(separator: ",")
+    }
+
+    public var description: String { parameter }
+
+    /// Encoded as `parameter` (quarantine JSON keeps the RFC spelling).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let notify = DSNNotify(parameter: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a NOTIFY value: \(text)")
+        }
+        self = notify
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(parameter)
+    }
+}

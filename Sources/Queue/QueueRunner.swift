@@ -285,12 +285,12 @@ public final class QueueRunner: Service, Sendable {
     @discardableResult
     public func finishCompleted() async throws -> Int {
         let done = try await queue.database.withConnection { db in
-            try await db.raw(
-                """
-                SELECT m.id FROM queue_message m WHERE NOT EXISTS (
-                  SELECT 1 FROM queue_recipient r WHERE r.message_id = m.id AND r.status NOT IN (\(bind: DeliveryStatus.delivered.rawValue), \(bind: DeliveryStatus.bounced.rawValue)))
-                """
-            ).all().map { try $0.decode(column: "id", as: String.self) }
+            let open = SQLSubquery.select {
+                $0.column("message_id").from("queue_recipient")
+                    .where("status", .notIn, SQLBind.group([DeliveryStatus.delivered.rawValue, DeliveryStatus.bounced.rawValue]))
+            }
+            return try await db.select().column("id").from("queue_message").where("id", .notIn, open)
+                .all().map { try $0.decode(column: "id", as: String.self) }
         }
         let files = try await queue.database.transaction { db in try await Self.removeFinished(done, in: db) }
         removeSpoolFiles(files)

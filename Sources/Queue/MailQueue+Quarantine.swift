@@ -12,7 +12,7 @@ extension MailQueue {
             var recipient: String
             var orcpt: String?
             var notify: DSNNotify?
-            var kind: String
+            var kind: QueuedDelivery.Kind
             var accountID: Int64?
             var target: String
             var detail: String?
@@ -42,7 +42,7 @@ extension MailQueue {
             headers: headers,
             deliveries: deliveries.map {
                 .init(
-                    recipient: $0.recipient, orcpt: $0.orcpt, notify: $0.notify, kind: $0.kind.rawValue,
+                    recipient: $0.recipient, orcpt: $0.orcpt, notify: $0.notify, kind: $0.kind,
                     accountID: $0.accountID, target: $0.target, detail: $0.detail, mailbox: $0.mailbox,
                     headers: $0.headers)
             })
@@ -67,7 +67,7 @@ extension MailQueue {
         let deliveries = held.deliveries.map { delivery in
             var queued = QueuedDelivery(
                 recipient: delivery.recipient, orcpt: delivery.orcpt, notify: delivery.notify,
-                kind: QueuedDelivery.Kind(rawValue: delivery.kind) ?? .local, accountID: delivery.accountID,
+                kind: delivery.kind, accountID: delivery.accountID,
                 target: delivery.target, detail: delivery.detail)
             queued.mailbox = delivery.mailbox
             queued.headers = delivery.headers

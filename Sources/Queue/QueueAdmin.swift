@@ -39,13 +39,10 @@ public struct QueueEntry: Sendable, Codable, Equatable {
 /// Why an admin queue operation was refused.
 public enum QueueAdminError: Error, Equatable, CustomStringConvertible {
     case noSuchMessage(String)
-    /// A row holds a kind or status this version does not know (written by a newer one).
-    case unknownValue(column: String, String)
 
     public var description: String {
         switch self {
         case .noSuchMessage(let id): "no queued message '\(id)'"
-        case .unknownValue(let column, let value): "queue_recipient.\(column) has unknown value '\(value)'"
         }
     }
 }
@@ -80,8 +77,8 @@ extension MailQueue {
                     QueueEntry.Recipient(
                         recipient: try row.decode(column: "recipient", as: String.self),
                         target: try row.decode(column: "target", as: String.self),
-                        kind: try Self.decode(QueuedDelivery.Kind.self, row, "kind"),
-                        status: try Self.decode(DeliveryStatus.self, row, "status"),
+                        kind: try QueueColumns.value(QueuedDelivery.Kind.self, row, "kind"),
+                        status: try QueueColumns.value(DeliveryStatus.self, row, "status"),
                         attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
                         nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
                         lastError: try row.decode(column: "last_error", as: String?.self)))
@@ -96,14 +93,6 @@ extension MailQueue {
                     clientIP: try row.decode(column: "client_ip", as: String.self), recipients: byMessage[id] ?? [])
             }
         }
-    }
-
-    /// A column holding an enum's raw value; a value this version does not know is an error.
-    private static func decode<T: RawRepresentable>(_ type: T.Type, _ row: any SQLRow, _ column: String) throws -> T
-    where T.RawValue == String {
-        let text = try row.decode(column: column, as: String.self)
-        guard let value = T(rawValue: text) else { throw QueueAdminError.unknownValue(column: column, text) }
-        return value
     }
 
     /// Makes the pending deliveries of `id` due now (and wakes the runner).

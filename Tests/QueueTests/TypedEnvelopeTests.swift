@@ -86,4 +86,16 @@ struct TypedEnvelopeTests {
             #expect(try await f.queue.size() == (0, 0))
         }
     }
+
+    @Test("a status this version does not know is an error, not a guess", arguments: TestDatabases.dialects)
+    func unknownStatus(dialect: Database.Dialect) async throws {
+        try await QueueDeliveryTests.with(dialect) { f in
+            let alice = try await f.account("alice@example.org")
+            try await f.enqueue("Subject: x\r\n\r\nx\r\n", to: [alice])
+            try await f.queue.database.withConnection { db in
+                try await db.update("queue_recipient").set("status", to: SQLBind("parked")).run()
+            }
+            await #expect(throws: QueueColumnError(column: "status", value: "parked")) { try await f.queue.entries() }
+        }
+    }
 }

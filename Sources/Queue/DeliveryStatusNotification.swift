@@ -14,7 +14,7 @@ struct DeliveryStatusNotification {
 
     struct Failure {
         var finalRecipient: String
-        var originalRecipient: String?
+        var originalRecipient: DSNOriginalRecipient?
         var diagnostic: DeliveryReply
     }
 

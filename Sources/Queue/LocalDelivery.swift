@@ -23,7 +23,7 @@ struct ClaimedDelivery: Sendable {
     let dsnRet: DSNReturn?
     let dsnEnvID: String?
     let notify: DSNNotify?
-    let orcpt: String?
+    let orcpt: DSNOriginalRecipient?
     /// Content filtering: the target mailbox (nil: INBOX) and header fields to add (CRLF-ended):
     /// this recipient's (`X-Spam-*`) above the message's.
     var mailbox: String? = nil

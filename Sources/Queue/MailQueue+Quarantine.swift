@@ -10,7 +10,7 @@ extension MailQueue {
     struct HeldEnvelope: Codable {
         struct Delivery: Codable {
             var recipient: String
-            var orcpt: String?
+            var orcpt: DSNOriginalRecipient?
             var notify: DSNNotify?
             var kind: QueuedDelivery.Kind
             var accountID: Int64?

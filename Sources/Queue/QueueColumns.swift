@@ -2,7 +2,8 @@ import Core
 import SQLKit
 
 /// Reads the queue's textual columns back into their types, in one place: kinds and statuses are
-/// their raw values, DSN and body parameters their RFC spelling (`MailQueue.commit` writes them).
+/// their raw values, DSN and body parameters their RFC spelling, ORCPT `type;address` decoded
+/// (`MailQueue.commit` writes them).
 enum QueueColumns {
     /// A column holding an enum's raw value; a value this version does not know is an error.
     static func value<T: RawRepresentable>(_ type: T.Type, _ row: any SQLRow, _ column: String) throws -> T
@@ -20,6 +21,11 @@ enum QueueColumns {
     /// `queue_message.dsn_ret`; NULL when RET was not given.
     static func dsnRet(_ row: any SQLRow) throws -> DSNReturn? {
         try row.decode(column: "dsn_ret", as: String?.self).flatMap(DSNReturn.init(parameter:))
+    }
+
+    /// `queue_recipient.orcpt`; NULL when ORCPT was not given.
+    static func orcpt(_ row: any SQLRow) throws -> DSNOriginalRecipient? {
+        try row.decode(column: "orcpt", as: String?.self).flatMap(DSNOriginalRecipient.init(text:))
     }
 
     /// `queue_recipient.notify`; NULL when NOTIFY was not given.

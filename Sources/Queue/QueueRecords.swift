@@ -40,8 +40,8 @@ public struct QueuedDelivery: Sendable, Equatable {
 
     /// The envelope recipient as the client gave it.
     public var recipient: String
-    /// RFC 3461 ORCPT (`addr-type;address`, as received) and NOTIFY (nil: not given).
-    public var orcpt: String?
+    /// RFC 3461 ORCPT and NOTIFY (nil: not given).
+    public var orcpt: DSNOriginalRecipient?
     public var notify: DSNNotify?
     public var kind: Kind
     /// For local deliveries: the account and its address; for remote: the target address.
@@ -55,7 +55,7 @@ public struct QueuedDelivery: Sendable, Equatable {
     public var headers: String?
 
     public init(
-        recipient: String, orcpt: String? = nil, notify: DSNNotify? = nil, kind: Kind, accountID: Int64?, target: String,
+        recipient: String, orcpt: DSNOriginalRecipient? = nil, notify: DSNNotify? = nil, kind: Kind, accountID: Int64?, target: String,
         detail: String? = nil
     ) {
         self.recipient = recipient

@@ -196,7 +196,7 @@ public final class QueueRunner: Service, Sendable {
                         dsnRet: try QueueColumns.dsnRet(row),
                         dsnEnvID: try row.decode(column: "dsn_envid", as: String?.self),
                         notify: try QueueColumns.notify(row),
-                        orcpt: try row.decode(column: "orcpt", as: String?.self),
+                        orcpt: try QueueColumns.orcpt(row),
                         mailbox: try row.decode(column: "mailbox", as: String?.self),
                         headers: try row.decode(column: "headers", as: String?.self),
                         recipientHeaders: try row.decode(column: "recipient_headers", as: String?.self))

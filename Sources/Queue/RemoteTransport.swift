@@ -23,7 +23,7 @@ public struct OutboundTarget: Sendable {
     public var rowID: Int64
     public var address: String
     public var notify: DSNNotify?
-    public var orcpt: String?
+    public var orcpt: DSNOriginalRecipient?
 }
 
 /// Delivers to other domains (the SMTP module's outbound client implements it, so that the

@@ -30,16 +30,27 @@ struct DeliveryValuesTests {
         #expect(MessageBodyType(parameter: "BINARYMIME")?.isEightBit == true && !MessageBodyType.sevenBit.isEightBit)
     }
 
+    @Test("ORCPT: type up to the first semicolon, both sides required")
+    func orcpt() {
+        let value = DSNOriginalRecipient(text: "rfc822;\"a;b\"@example.org")
+        #expect(value == DSNOriginalRecipient(addressType: "rfc822", address: "\"a;b\"@example.org"))
+        #expect(value?.text == "rfc822;\"a;b\"@example.org")
+        for bad in ["", "bob@example.org", ";bob@example.org", "rfc822;"] { #expect(DSNOriginalRecipient(text: bad) == nil, "\(bad)") }
+    }
+
     @Test("JSON keeps the RFC spelling (quarantined envelopes) and refuses anything else")
     func json() throws {
         struct Held: Codable, Equatable {
             var notify: DSNNotify?
             var ret: DSNReturn?
             var body: MessageBodyType
+            var orcpt: DSNOriginalRecipient?
         }
-        let held = Held(notify: [.delay, .failure], ret: .headers, body: .eightBitMIME)
+        let held = Held(
+            notify: [.delay, .failure], ret: .headers, body: .eightBitMIME, orcpt: .init(addressType: "rfc822", address: "b@x.org"))
         let text = String(decoding: try JSONEncoder().encode(held), as: UTF8.self)
         #expect(text.contains(#""notify":"FAILURE,DELAY""#) && text.contains(#""ret":"HDRS""#) && text.contains(#""body":"8BITMIME""#))
+        #expect(text.contains(#""orcpt":"rfc822;b@x.org""#))
         #expect(try JSONDecoder().decode(Held.self, from: Data(text.utf8)) == held)
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(Held.self, from: Data(#"{"notify":"SOMETIMES","body":"7BIT"}"#.utf8))

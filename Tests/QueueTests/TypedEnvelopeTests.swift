@@ -42,17 +42,18 @@ struct TypedEnvelopeTests {
                     clientIP: "192.0.2.1", helo: "c"),
                 deliveries: [
                     QueuedDelivery(
-                        recipient: "bob@remote.example", orcpt: "rfc822;bob@remote.example", notify: [.delay, .failure], kind: .remote,
+                        recipient: "bob@remote.example", orcpt: DSNOriginalRecipient(text: "rfc822;bob@remote.example"), notify: [.delay, .failure], kind: .remote,
                         accountID: nil, target: "bob@remote.example")
                 ])
             let stored = try await f.queue.database.withConnection { db in
                 try await db.raw(
-                    "SELECT m.dsn_ret, m.body, r.notify FROM queue_message m JOIN queue_recipient r ON r.message_id = m.id"
+                    "SELECT m.dsn_ret, m.body, r.notify, r.orcpt FROM queue_message m JOIN queue_recipient r ON r.message_id = m.id"
                 ).first()
             }
             #expect(try stored?.decode(column: "dsn_ret", as: String.self) == "HDRS")
             #expect(try stored?.decode(column: "body", as: String.self) == "BINARYMIME")
             #expect(try stored?.decode(column: "notify", as: String.self) == "FAILURE,DELAY")
+            #expect(try stored?.decode(column: "orcpt", as: String.self) == "rfc822;bob@remote.example")
 
             // A reply whose text starts like a status code but that carried none.
             let deferred = DeliveryReply(451, .init(4, 4, 1), "mx.remote.example: try later")
@@ -65,6 +66,7 @@ struct TypedEnvelopeTests {
             let sent = try #require(transport.attempts.first)
             #expect(sent.message.dsnRet == .headers && sent.message.body == .binaryMIME && sent.message.dsnEnvID == "env-1")
             #expect(sent.targets.map(\.notify) == [[.failure, .delay]])
+            #expect(sent.targets.map(\.orcpt) == [DSNOriginalRecipient(addressType: "rfc822", address: "bob@remote.example")])
 
             let entry = try #require(try await f.queue.entry(id))
             #expect(entry.recipients.map(\.status) == [.pending] && entry.recipients.map(\.kind) == [.remote])

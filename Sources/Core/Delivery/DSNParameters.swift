@@ -76,3 +76,45 @@ public struct DSNNotify: OptionSet, Sendable, Hashable, Codable, CustomStringCon
         try container.encode(parameter)
     }
 }
+
+/// `ORCPT=addr-type;xtext` of RCPT (RFC 3461 §4.2), with the xtext decoded.
+public struct DSNOriginalRecipient: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// e.g. `"rfc822"` (as sent; compare case-insensitively).
+    public var addressType: String
+    public var address: String
+
+    public init(addressType: String, address: String) {
+        self.addressType = addressType
+        self.address = address
+    }
+
+    /// Reads `text` back: the type up to the first `;`, the decoded address after it; nil when
+    /// either is empty.
+    public init?(text: some StringProtocol) {
+        guard let semicolon = text.firstIndex(of: ";") else { return nil }
+        let type = text[..<semicolon]
+        let address = text[text.index(after: semicolon)...]
+        guard !type.isEmpty, !address.isEmpty else { return nil }
+        self.init(addressType: String(type), address: String(address))
+    }
+
+    /// `rfc822;bob@example.org`: the stored form and the RFC 3464 §2.3.1 `Original-Recipient` value.
+    public var text: String { "\(addressType);\(address)" }
+
+    public var description: String { text }
+
+    /// Encoded as `text`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = DSNOriginalRecipient(text: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ORCPT value: \(text)")
+        }
+        self = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}

@@ -462,16 +462,13 @@ public struct SMTPClientSession: Sendable {
         !path.utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }
     }
 
-    /// RFC 3461 §4.2: `addr-type ";" xtext`; a value without `;` is taken as an rfc822 address.
-    static func encodeORCPT(_ value: String) -> String? {
-        guard let semicolon = value.firstIndex(of: ";") else {
-            return value.isEmpty ? nil : "rfc822;" + XText.encode(value)
-        }
-        let type = value[..<semicolon]
-        let address = value[value.index(after: semicolon)...]
+    /// RFC 3461 §4.2: `addr-type ";" xtext`; nil (not sent) for a type that is not an atom.
+    static func encodeORCPT(_ orcpt: DSNOriginalRecipient) -> String? {
+        let type = orcpt.addressType
+        let address = orcpt.address
         guard !type.isEmpty, !address.isEmpty,
             type.utf8.allSatisfy({ $0 < 0x80 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber || $0 == UInt8(ascii: "-")) })
         else { return nil }
-        return type + ";" + XText.encode(String(address))
+        return type + ";" + XText.encode(address)
     }
 }

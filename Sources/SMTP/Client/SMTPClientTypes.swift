@@ -61,11 +61,10 @@ public struct OutboundRecipient: Sendable, Hashable {
     public var address: String
     /// The RFC 3461 §4.1 NOTIFY value, sent when the server offers DSN; nil: not sent.
     public var notify: DSNNotify?
-    /// The RFC 3461 §4.2 ORCPT value `addr-type;address`; the part after `;` is xtext-encoded
-    /// by the session, so pass it decoded (e.g. `rfc822;user@example.org`).
-    public var orcpt: String?
+    /// The RFC 3461 §4.2 ORCPT value, decoded; the session xtext-encodes the address.
+    public var orcpt: DSNOriginalRecipient?
 
-    public init(address: String, notify: DSNNotify? = nil, orcpt: String? = nil) {
+    public init(address: String, notify: DSNNotify? = nil, orcpt: DSNOriginalRecipient? = nil) {
         self.address = address
         self.notify = notify
         self.orcpt = orcpt

@@ -1,25 +1,13 @@
 import Core
 
-/// `ORCPT=addr-type;xtext` of RCPT (RFC 3461 §4.2), with the xtext decoded.
-public struct SMTPOriginalRecipient: Sendable, Hashable {
-    /// e.g. `"rfc822"` (as sent; compare case-insensitively).
-    public var addressType: String
-    public var address: String
-
-    public init(addressType: String, address: String) {
-        self.addressType = addressType
-        self.address = address
-    }
-}
-
 /// One recipient of a transaction with its DSN parameters.
 public struct SMTPRecipient: Sendable, Hashable {
     public var address: MailAddress
     /// nil when NOTIFY was not given (RFC 3461 §4.1 default applies: FAILURE, DELAY at the MTA's choice).
     public var notify: DSNNotify?
-    public var orcpt: SMTPOriginalRecipient?
+    public var orcpt: DSNOriginalRecipient?
 
-    public init(address: MailAddress, notify: DSNNotify? = nil, orcpt: SMTPOriginalRecipient? = nil) {
+    public init(address: MailAddress, notify: DSNNotify? = nil, orcpt: DSNOriginalRecipient? = nil) {
         self.address = address
         self.notify = notify
         self.orcpt = orcpt

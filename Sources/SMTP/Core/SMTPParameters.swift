@@ -106,7 +106,7 @@ enum SMTPParameters {
                     let decoded = XText.decode(v[v.index(after: semicolon)...]), !decoded.isEmpty,
                     !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
                 else { throw .badArguments("Syntax: ORCPT=<addr-type>;<xtext>") }
-                recipient.orcpt = SMTPOriginalRecipient(addressType: String(type), address: decoded)
+                recipient.orcpt = DSNOriginalRecipient(addressType: String(type), address: decoded)
             default:
                 throw .unknownParameter(parameter.keyword)
             }

@@ -86,7 +86,7 @@ extension SMTPReceiver {
         for recipient in envelope.recipients {
             let address = recipient.address.description
             var delivery = QueuedDelivery(
-                recipient: address, orcpt: recipient.orcpt.map { "\($0.addressType);\($0.address)" },
+                recipient: address, orcpt: recipient.orcpt,
                 notify: recipient.notify, kind: .filter, accountID: nil, target: address)
             if mode == .submission, envelope.authenticatedUser != nil, relayed.contains(address.lowercased()) {
                 delivery.headers = try await queue.relayTickets(reversePath: reversePath, recipients: [address])

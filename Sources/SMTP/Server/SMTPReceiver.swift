@@ -56,7 +56,7 @@ public struct SMTPReceiver: Sendable {
     }
 
     /// RCPT TO: relay control, directory lookup (aliases, subaddresses, catch-all), quota.
-    public func checkRecipient(_ address: MailAddress, orcpt: String?, notify: DSNNotify?) async -> RecipientVerdict {
+    public func checkRecipient(_ address: MailAddress, orcpt: DSNOriginalRecipient?, notify: DSNNotify?) async -> RecipientVerdict {
         do {
             let address = try await postmasterAlias(address)
             switch try await directory.resolve(address) {

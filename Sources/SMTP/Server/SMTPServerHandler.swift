@@ -209,7 +209,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
         case .checkRecipient(let request):
             let address = request.recipient.address
             let key = address.description
-            let orcpt = request.recipient.orcpt.map { "\($0.addressType);\($0.address)" }
+            let orcpt = request.recipient.orcpt
             let notify = request.recipient.notify
             work = {
                 let verdict = await receiver.checkRecipient(address, orcpt: orcpt, notify: notify)

@@ -84,7 +84,7 @@ public final class MailQueue: Sendable {
                             "attempts", "next_attempt_at", "mailbox", "headers"
                         )
                         .values(
-                            SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt?.text), SQLBind(delivery.notify?.parameter),
+                            SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt?.text), SQLBind(delivery.notify?.text),
                             SQLBind(delivery.kind.rawValue), SQLBind(delivery.accountID), SQLBind(delivery.target),
                             SQLBind(delivery.detail), SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(due),
                             SQLBind(delivery.mailbox), SQLBind(delivery.headers)

@@ -15,12 +15,12 @@ enum QueueColumns {
 
     /// `queue_message.body`; a value it cannot read counts as 8-bit, the safe side for relaying.
     static func body(_ row: any SQLRow) throws -> MessageBodyType {
-        MessageBodyType(parameter: try row.decode(column: "body", as: String.self)) ?? .eightBitMIME
+        MessageBodyType(text: try row.decode(column: "body", as: String.self)) ?? .eightBitMIME
     }
 
     /// `queue_message.dsn_ret`; NULL when RET was not given.
     static func dsnRet(_ row: any SQLRow) throws -> DSNReturn? {
-        try row.decode(column: "dsn_ret", as: String?.self).flatMap(DSNReturn.init(parameter:))
+        try row.decode(column: "dsn_ret", as: String?.self).flatMap(DSNReturn.init(text:))
     }
 
     /// `queue_recipient.orcpt`; NULL when ORCPT was not given.
@@ -30,7 +30,7 @@ enum QueueColumns {
 
     /// `queue_recipient.notify`; NULL when NOTIFY was not given.
     static func notify(_ row: any SQLRow) throws -> DSNNotify? {
-        try row.decode(column: "notify", as: String?.self).flatMap(DSNNotify.init(parameter:))
+        try row.decode(column: "notify", as: String?.self).flatMap(DSNNotify.init(text:))
     }
 }
 

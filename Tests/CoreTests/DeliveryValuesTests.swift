@@ -9,25 +9,25 @@ import Testing
 struct DeliveryValuesTests {
     @Test("NOTIFY: RFC 3461 §4.1 syntax, any case, canonical spelling out")
     func notify() throws {
-        #expect(DSNNotify(parameter: "NEVER") == .never)
-        #expect(DSNNotify(parameter: "never")?.parameter == "NEVER")
-        #expect(DSNNotify(parameter: "delay,Success") == [.success, .delay])
-        #expect(DSNNotify(parameter: "delay,Success")?.parameter == "SUCCESS,DELAY")
-        #expect(DSNNotify(parameter: "FAILURE,SUCCESS,DELAY")?.parameter == "SUCCESS,FAILURE,DELAY")
+        #expect(DSNNotify(text: "NEVER") == .never)
+        #expect(DSNNotify(text: "never")?.text == "NEVER")
+        #expect(DSNNotify(text: "delay,Success") == [.success, .delay])
+        #expect(DSNNotify(text: "delay,Success")?.text == "SUCCESS,DELAY")
+        #expect(DSNNotify(text: "FAILURE,SUCCESS,DELAY")?.text == "SUCCESS,FAILURE,DELAY")
         for bad in ["", "NEVER,SUCCESS", "SUCCESS,SUCCESS", "SUCCESS,", ",FAILURE", "SUCCESS FAILURE", "NONE", "SUCCESS NOTIFY=X"] {
-            #expect(DSNNotify(parameter: bad) == nil, "\(bad)")
+            #expect(DSNNotify(text: bad) == nil, "\(bad)")
         }
         for value: DSNNotify in [.never, .success, .failure, .delay, [.failure, .delay], [.success, .failure, .delay]] {
-            #expect(DSNNotify(parameter: value.parameter) == value)
+            #expect(DSNNotify(text: value.text) == value)
         }
     }
 
     @Test("RET and BODY: known values in any case, RFC spelling out")
     func retAndBody() {
-        #expect(DSNReturn(parameter: "hdrs") == .headers && DSNReturn.headers.rawValue == "HDRS")
-        #expect(DSNReturn(parameter: "Full") == .full && DSNReturn(parameter: "NONE") == nil)
-        #expect(MessageBodyType(parameter: "8bitmime") == .eightBitMIME && MessageBodyType(parameter: "8BIT") == nil)
-        #expect(MessageBodyType(parameter: "BINARYMIME")?.isEightBit == true && !MessageBodyType.sevenBit.isEightBit)
+        #expect(DSNReturn(text: "hdrs") == .headers && DSNReturn.headers.rawValue == "HDRS")
+        #expect(DSNReturn(text: "Full") == .full && DSNReturn(text: "NONE") == nil)
+        #expect(MessageBodyType(text: "8bitmime") == .eightBitMIME && MessageBodyType(text: "8BIT") == nil)
+        #expect(MessageBodyType(text: "BINARYMIME")?.isEightBit == true && !MessageBodyType.sevenBit.isEightBit)
     }
 
     @Test("ORCPT: type up to the first semicolon, both sides required")

@@ -1,7 +1,31 @@
 /// The DSN and body parameters of an SMTP transaction (RFC 3461, RFC 6152, RFC 3030), typed from the
 /// SMTP server's parser through the queue to the SMTP client and DSN generation. Each has one
-/// textual form, its RFC spelling, used on the wire, in the queue's SQL columns and in quarantine
-/// JSON, and read back by the one `init?(parameter:)` of each type.
+/// textual form, its RFC spelling (ORCPT's address xtext-decoded), used in the queue's SQL columns
+/// and in quarantine JSON, and read back by the one `init?(text:)` of each type.
+
+/// A value whose Codable form is its `text`, read back by `init?(text:)`. An OptionSet would get
+/// its raw value's Codable instead of these, so a conforming type says `init(from:)` and
+/// `encode(to:)` itself, forwarding to `init(textFrom:)` and `encodeText(to:)`.
+public protocol TextCodable: Codable {
+    init?(text: String)
+    var text: String { get }
+}
+
+extension TextCodable {
+    public init(textFrom decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = Self(text: text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a \(Self.self): \(text)")
+        }
+        self = value
+    }
+
+    public func encodeText(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}
 
 /// `RET=` of MAIL (RFC 3461 §4.3): how much of the message a DSN returns.
 public enum DSNReturn: String, Sendable, Hashable, Codable {
@@ -9,7 +33,7 @@ public enum DSNReturn: String, Sendable, Hashable, Codable {
     case headers = "HDRS"
 
     /// Parses an `RET=` value (case-insensitive, RFC 3461 §4.3); nil when it is neither FULL nor HDRS.
-    public init?(parameter: some StringProtocol) { self.init(rawValue: parameter.uppercased()) }
+    public init?(text: some StringProtocol) { self.init(rawValue: text.uppercased()) }
 }
 
 /// The `BODY=` parameter of MAIL: 7BIT (RFC 5321), 8BITMIME (RFC 6152), BINARYMIME (RFC 3030).
@@ -19,14 +43,14 @@ public enum MessageBodyType: String, Sendable, Hashable, Codable {
     case binaryMIME = "BINARYMIME"
 
     /// Parses a `BODY=` value (case-insensitive); nil for an unknown body type.
-    public init?(parameter: some StringProtocol) { self.init(rawValue: parameter.uppercased()) }
+    public init?(text: some StringProtocol) { self.init(rawValue: text.uppercased()) }
 
     /// The content may have octets above 127, so it needs `BODY=8BITMIME` to be relayed (RFC 6152 §3).
     public var isEightBit: Bool { self != .sevenBit }
 }
 
 /// `NOTIFY=` of RCPT (RFC 3461 §4.1). The empty set is `NOTIFY=NEVER`.
-public struct DSNNotify: OptionSet, Sendable, Hashable, Codable, CustomStringConvertible {
+public struct DSNNotify: OptionSet, Sendable, Hashable, TextCodable, CustomStringConvertible {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
@@ -40,8 +64,8 @@ public struct DSNNotify: OptionSet, Sendable, Hashable, Codable, CustomStringCon
 
     /// Parses a `NOTIFY=` value, RFC 3461 §4.1: `"NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`,
     /// case-insensitive; nil for anything else, a repeated keyword included.
-    public init?(parameter: some StringProtocol) {
-        let items = parameter.uppercased().split(separator: ",", omittingEmptySubsequences: false)
+    public init?(text: some StringProtocol) {
+        let items = text.uppercased().split(separator: ",", omittingEmptySubsequences: false)
         if items == ["NEVER"] {
             self = .never
             return
@@ -55,30 +79,19 @@ public struct DSNNotify: OptionSet, Sendable, Hashable, Codable, CustomStringCon
     }
 
     /// The value as sent and stored: `NEVER`, or the keywords in RFC order (`SUCCESS,FAILURE,DELAY`).
-    public var parameter: String {
+    public var text: String {
         isEmpty ? "NEVER" : Self.keywords.filter { contains($0.0) }.map(\.1).joined(separator: ",")
     }
 
-    public var description: String { parameter }
+    public init?(text: String) { self.init(text: Substring(text)) }
+    public init(from decoder: any Decoder) throws { try self.init(textFrom: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encodeText(to: encoder) }
 
-    /// Encoded as `parameter` (quarantine JSON keeps the RFC spelling).
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let notify = DSNNotify(parameter: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a NOTIFY value: \(text)")
-        }
-        self = notify
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(parameter)
-    }
+    public var description: String { text }
 }
 
 /// `ORCPT=addr-type;xtext` of RCPT (RFC 3461 §4.2), with the xtext decoded.
-public struct DSNOriginalRecipient: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct DSNOriginalRecipient: Sendable, Hashable, TextCodable, CustomStringConvertible {
     /// e.g. `"rfc822"` (as sent; compare case-insensitively).
     public var addressType: String
     public var address: String
@@ -101,20 +114,9 @@ public struct DSNOriginalRecipient: Sendable, Hashable, Codable, CustomStringCon
     /// `rfc822;bob@example.org`: the stored form and the RFC 3464 §2.3.1 `Original-Recipient` value.
     public var text: String { "\(addressType);\(address)" }
 
+    public init?(text: String) { self.init(text: Substring(text)) }
+    public init(from decoder: any Decoder) throws { try self.init(textFrom: decoder) }
+    public func encode(to encoder: any Encoder) throws { try encodeText(to: encoder) }
+
     public var description: String { text }
-
-    /// Encoded as `text`.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let value = DSNOriginalRecipient(text: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ORCPT value: \(text)")
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
 }

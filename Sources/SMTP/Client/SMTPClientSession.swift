@@ -386,7 +386,7 @@ public struct SMTPClientSession: Sendable {
         let recipient = envelope.recipients[index]
         var command = "RCPT TO:<\(recipient.address)>"
         if capabilities.dsn {
-            if let notify = recipient.notify { command += " NOTIFY=\(notify.parameter)" }
+            if let notify = recipient.notify { command += " NOTIFY=\(notify.text)" }
             if let orcpt = recipient.orcpt, let encoded = Self.encodeORCPT(orcpt) { command += " ORCPT=\(encoded)" }
         }
         return Self.line(command)

@@ -52,14 +52,14 @@ enum SMTPParameters {
                 else { throw .badArguments("Syntax: SIZE=<octets>") }
                 command.size = Int64(v) ?? Int64.max
             case "BODY":
-                guard let v = parameter.value, let body = MessageBodyType(parameter: v)
+                guard let v = parameter.value, let body = MessageBodyType(text: v)
                 else { throw .badArguments("Syntax: BODY=7BIT|8BITMIME|BINARYMIME") }
                 command.body = body
             case "SMTPUTF8" where smtpUTF8Enabled:
                 guard parameter.value == nil else { throw .badArguments("SMTPUTF8 takes no value") }
                 command.smtpUTF8 = true
             case "RET":
-                guard let v = parameter.value, let ret = DSNReturn(parameter: v)
+                guard let v = parameter.value, let ret = DSNReturn(text: v)
                 else { throw .badArguments("Syntax: RET=FULL|HDRS") }
                 command.ret = ret
             case "ENVID":
@@ -92,7 +92,7 @@ enum SMTPParameters {
             switch parameter.keyword {
             case "NOTIFY":
                 // RFC 3461 §4.1: "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )
-                guard let v = parameter.value, let notify = DSNNotify(parameter: v) else {
+                guard let v = parameter.value, let notify = DSNNotify(text: v) else {
                     throw .badArguments("Syntax: NOTIFY=NEVER|SUCCESS,FAILURE,DELAY")
                 }
                 recipient.notify = notify

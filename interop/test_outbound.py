@@ -126,9 +126,9 @@ def test_submitted_mail_reaches_the_remote_mx_and_failures_bounce(tmp_path: Path
         site.stop()
 
 
-def test_deferred_delivery_arrives_after_retry(tmp_path: Path):
-    """A destination answering 4xx gets the message later, after a retry."""
-    sink_port = free_port()
+def later_example(tmp_path: Path) -> tuple[int, subprocess.Popen, Path]:
+    """dnsmasq for later.example (MX → mx.later.example → 127.0.0.3), and a folder smtp-sink may
+    dump into: (DNS port, dnsmasq, folder)."""
     dns_port, dns = start_dnsmasq(tmp_path, """local=/later.example/
 mx-host=later.example,mx.later.example,10
 host-record=mx.later.example,127.0.0.3
@@ -137,13 +137,38 @@ host-record=mx.later.example,127.0.0.3
     dumps.mkdir()
     os.chmod(dumps, 0o777)  # smtp-sink writes as nobody
     make_reachable(dumps)
-    # First the destination soft-rejects every recipient (450).
-    sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "-r", "RCPT", f"127.0.0.3:{sink_port}", "10"],
+    return dns_port, dns, dumps
+
+
+def start_sink(port: int, *options: str) -> subprocess.Popen:
+    """smtp-sink on 127.0.0.3:`port` with `options` (e.g. `-d template`)."""
+    return subprocess.Popen(["smtp-sink", "-u", "nobody", *options, f"127.0.0.3:{port}", "10"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def site_sending_to(tmp_path: Path, dns_port: int, sink_port: int, extra: str = "") -> SubmissionSite:
+    """A started submission site whose outbound mail goes to port `sink_port` of MX hosts found in
+    the DNS server on `dns_port`; `extra` adds delivery keys."""
     site = SubmissionSite(tmp_path / "posta")
     site.config.write_text(site.config.read_text().replace(
-        'nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{dns_port}"]\nsmtp_port = {sink_port}\nretry_first = "1s"'))
-    site.seed().start()
+        'nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{dns_port}"]\nsmtp_port = {sink_port}{extra}'))
+    return site.seed().start()
+
+
+def wait_until_queue_empty(site: SubmissionSite, seconds: float = 40) -> None:
+    deadline = time.monotonic() + seconds
+    while json.loads(site.posta("queue", "list", "--json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert json.loads(site.posta("queue", "list", "--json")) == []
+
+
+def test_deferred_delivery_arrives_after_retry(tmp_path: Path):
+    """A destination answering 4xx gets the message later, after a retry."""
+    sink_port = free_port()
+    dns_port, dns, dumps = later_example(tmp_path)
+    # First the destination soft-rejects every recipient (450).
+    sink = start_sink(sink_port, "-r", "RCPT")
+    site = site_sending_to(tmp_path, dns_port, sink_port, '\nretry_first = "1s"')
     try:
         time.sleep(0.3)
         with smtplib.SMTP("localhost", site.submission_port) as s:
@@ -162,14 +187,10 @@ host-record=mx.later.example,127.0.0.3
         # Now the destination accepts: the retry delivers it, and no bounce is sent.
         sink.kill()
         sink.wait()
-        sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "-d", f"{dumps}/%Y%m%d%H%M%S.", f"127.0.0.3:{sink_port}", "10"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sink = start_sink(sink_port, "-d", f"{dumps}/%Y%m%d%H%M%S.")
         # smtp-sink creates the dump file when the transaction starts and fills it as data arrives,
         # so the file is read only once Posta has the 250 (the queue is empty).
-        deadline = time.monotonic() + 40
-        while json.loads(site.posta("queue", "list", "--json")) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert json.loads(site.posta("queue", "list", "--json")) == []
+        wait_until_queue_empty(site)
         [dump] = list(dumps.iterdir())
         assert b"Subject: later" in dump.read_bytes()
         assert site.messages("alice@example.org") == []

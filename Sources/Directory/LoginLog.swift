@@ -150,19 +150,19 @@ public struct LoginLog: Sendable {
     /// The most recent events for `login` (lower-cased), newest first.
     public func recent(login: String, limit: Int = 50) async throws -> [LoginEvent] {
         try await database.withConnection { db in
-            try await db.raw("""
-                SELECT account_id, login, ip, client_key, protocol, success, reason, created_at FROM login_event
-                WHERE login = \(bind: login.lowercased()) ORDER BY id DESC LIMIT \(literal: limit)
-                """).all().map { row in
-                LoginEvent(
-                    accountID: try row.decodeNil(column: "account_id") ? nil : try row.decode(column: "account_id", as: Int64.self),
-                    login: try row.decode(column: "login", as: String.self), ip: try row.decode(column: "ip", as: String.self),
-                    clientKey: try row.decodeNil(column: "client_key") ? nil : try row.decode(column: "client_key", as: String.self),
-                    protocolName: try row.decode(column: "protocol", as: String.self),
-                    success: try row.decode(column: "success", as: Bool.self),
-                    reason: try row.decodeNil(column: "reason") ? nil : try row.decode(column: "reason", as: String.self),
-                    createdAt: try row.decode(column: "created_at", as: Int64.self))
-            }
+            try await db.select()
+                .columns("account_id", "login", "ip", "client_key", "protocol", "success", "reason", "created_at")
+                .from("login_event").where("login", .equal, login.lowercased()).orderBy("id", .descending).limit(limit)
+                .all().map { row in
+                    LoginEvent(
+                        accountID: try row.decodeNil(column: "account_id") ? nil : try row.decode(column: "account_id", as: Int64.self),
+                        login: try row.decode(column: "login", as: String.self), ip: try row.decode(column: "ip", as: String.self),
+                        clientKey: try row.decodeNil(column: "client_key") ? nil : try row.decode(column: "client_key", as: String.self),
+                        protocolName: try row.decode(column: "protocol", as: String.self),
+                        success: try row.decode(column: "success", as: Bool.self),
+                        reason: try row.decodeNil(column: "reason") ? nil : try row.decode(column: "reason", as: String.self),
+                        createdAt: try row.decode(column: "created_at", as: Int64.self))
+                }
         }
     }
 }

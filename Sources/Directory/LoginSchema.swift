@@ -38,7 +38,8 @@ public enum LoginSchema {
                 "CREATE INDEX login_event_failed_client ON login_event(client_key, created_at) WHERE NOT success",
                 "CREATE INDEX login_event_success_pair ON login_event(login, client_key, created_at) WHERE success",
                 "CREATE INDEX login_event_created ON login_event(created_at)",
-                "UPDATE login_event SET client_key = ip WHERE success AND ip NOT LIKE '%:%'",
+                // IPv4 addresses only (no ':'); written with `replace` rather than a LIKE pattern (same rows).
+                "UPDATE login_event SET client_key = ip WHERE success AND replace(ip, ':', '') = ip",
                 // Nothing counts by the raw address any more.
                 "DROP INDEX login_event_failed_ip",
             ]

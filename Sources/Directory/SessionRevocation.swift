@@ -46,16 +46,14 @@ extension Directory {
     /// a period that overlaps their previous one: applying a revocation twice changes nothing.
     public func revocations(since: Int64) async throws -> [SessionRevocation] {
         try await database.withConnection { db in
-            try await db.raw("""
-                SELECT account_id, generation, reason, created_at FROM session_revocation
-                WHERE created_at >= \(bind: since) ORDER BY id
-                """).all().map { row in
-                SessionRevocation(
-                    accountID: try row.decode(column: "account_id", as: Int64.self),
-                    generation: try row.decode(column: "generation", as: Int64.self),
-                    reason: SessionRevocation.Reason(rawValue: try row.decode(column: "reason", as: String.self)),
-                    createdAt: try row.decode(column: "created_at", as: Int64.self))
-            }
+            try await db.select().columns("account_id", "generation", "reason", "created_at").from("session_revocation")
+                .where("created_at", .greaterThanOrEqual, since).orderBy("id").all().map { row in
+                    SessionRevocation(
+                        accountID: try row.decode(column: "account_id", as: Int64.self),
+                        generation: try row.decode(column: "generation", as: Int64.self),
+                        reason: SessionRevocation.Reason(rawValue: try row.decode(column: "reason", as: String.self)),
+                        createdAt: try row.decode(column: "created_at", as: Int64.self))
+                }
         }
     }
 
@@ -63,7 +61,7 @@ extension Directory {
     @discardableResult
     public func purgeRevocations(before: Int64) async throws -> Int {
         try await database.withConnection { db in
-            try await db.raw("DELETE FROM session_revocation WHERE created_at < \(bind: before) RETURNING id").all().count
+            try await db.delete(from: "session_revocation").where("created_at", .lessThan, before).returning("id").all().count
         }
     }
 }

@@ -1,11 +1,13 @@
+import Core
+
 /// An SMTP reply a filter asks for, without depending on the SMTP module.
 public struct FilterReply: Sendable, Equatable, CustomStringConvertible {
     public var code: Int
     /// The RFC 3463 enhanced status code, e.g. `5.7.1`.
-    public var enhanced: String
+    public var enhanced: SMTPEnhancedStatusCode
     public var text: String
 
-    public init(_ code: Int, _ enhanced: String, _ text: String) {
+    public init(_ code: Int, _ enhanced: SMTPEnhancedStatusCode, _ text: String) {
         self.code = code
         self.enhanced = enhanced
         self.text = text
@@ -15,7 +17,7 @@ public struct FilterReply: Sendable, Equatable, CustomStringConvertible {
 
     /// `451 4.7.1`: a scanner is out of order; the client keeps the message and retries.
     public static func scannerUnavailable(_ scanner: String) -> FilterReply {
-        FilterReply(451, "4.7.1", "Content scanner (\(scanner)) unavailable, try again later")
+        FilterReply(451, .init(4, 7, 1), "Content scanner (\(scanner)) unavailable, try again later")
     }
 }
 

@@ -14,8 +14,8 @@ struct DeliveryStatusNotification {
 
     struct Failure {
         var finalRecipient: String
-        var originalRecipient: String?
-        var diagnostic: String
+        var originalRecipient: DSNOriginalRecipient?
+        var diagnostic: DeliveryReply
     }
 
     let reportingMTA: String
@@ -67,7 +67,7 @@ struct DeliveryStatusNotification {
             text += "Final-Recipient: rfc822; \(failure.finalRecipient)\n"
             if let original = failure.originalRecipient { text += "Original-Recipient: \(original)\n" }
             text += "Action: \(action.rawValue)\n"
-            text += "Status: \(Self.status(of: failure.diagnostic, fallback: action == .failed ? "5.0.0" : "4.0.0"))\n"
+            text += "Status: \(failure.diagnostic.dsnStatus(fallback: action == .failed ? .init(5, 0, 0) : .init(4, 0, 0)))\n"
             text += "Diagnostic-Code: smtp; \(failure.diagnostic)\n"
             if let willRetryUntil { text += "Will-Retry-Until: \(TraceHeaders.rfc5322Date(willRetryUntil))\n" }
         }
@@ -79,15 +79,6 @@ struct DeliveryStatusNotification {
         if bytes.last != 0x0A { bytes += Array("\r\n".utf8) }
         bytes += Array("\r\n--\(boundary)--\r\n".utf8)
         return bytes
-    }
-
-    /// The enhanced status code (RFC 3463) in a reply text like `550 5.1.1 …`, or `fallback`.
-    static func status(of diagnostic: String, fallback: String = "5.0.0") -> String {
-        let parts = diagnostic.split(separator: " ")
-        if parts.count > 1, parts[1].split(separator: ".").count == 3, parts[1].first == "5" || parts[1].first == "4" {
-            return String(parts[1])
-        }
-        return fallback
     }
 
     static func headerSection(of message: [UInt8]) -> [UInt8] {

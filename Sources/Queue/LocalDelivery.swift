@@ -18,12 +18,12 @@ struct ClaimedDelivery: Sendable {
     let spoolFile: String
     let receivedAt: Int64
     let size: Int64
-    let body: String
+    let body: MessageBodyType
     let smtpUTF8: Bool
-    let dsnRet: String?
+    let dsnRet: DSNReturn?
     let dsnEnvID: String?
-    let notify: String?
-    let orcpt: String?
+    let notify: DSNNotify?
+    let orcpt: DSNOriginalRecipient?
     /// Content filtering: the target mailbox (nil: INBOX) and header fields to add (CRLF-ended):
     /// this recipient's (`X-Spam-*`) above the message's.
     var mailbox: String? = nil
@@ -37,10 +37,13 @@ struct ClaimedDelivery: Sendable {
 /// What became of one delivery attempt.
 public enum DeliveryOutcome: Sendable, Equatable {
     case delivered
-    /// Tried again later (`reason` is logged and kept in `last_error`).
-    case deferred(reason: String)
-    /// Given up: the reason is an SMTP-style reply for the bounce (RFC 3464 Diagnostic-Code).
-    case failed(reason: String)
+    /// Tried again later (the reply is logged and shown in `last_error`).
+    case deferred(DeliveryReply)
+    /// Given up: the reply goes into the bounce (RFC 3464 Status and Diagnostic-Code).
+    case failed(DeliveryReply)
+
+    /// A transport that returned nothing for a delivery: tried again later.
+    static let missing = DeliveryOutcome.deferred(DeliveryReply(451, .init(4, 4, 0), "no outcome"))
 }
 
 /// Delivers into local mailboxes.
@@ -50,7 +53,7 @@ struct LocalDelivery: Sendable {
     let logger: Logger
 
     func deliver(_ claim: ClaimedDelivery) async -> DeliveryOutcome {
-        guard let accountID = claim.accountID else { return .failed(reason: "550 5.1.1 no account for \(claim.target)") }
+        guard let accountID = claim.accountID else { return .failed(DeliveryReply(550, .init(5, 1, 1), "no account for \(claim.target)")) }
         let added = (claim.recipientHeaders ?? "") + (claim.headers ?? "")
         var prefix = Array((TraceHeaders.finalDelivery(reversePath: claim.reversePath, deliveredTo: claim.target) + added).utf8)
         let source = queue.spoolPath(claim.spoolFile)
@@ -66,12 +69,12 @@ struct LocalDelivery: Sendable {
             return .delivered
         } catch let error as StoreError {
             switch error {
-            case .overQuota: return .failed(reason: "552 5.2.2 \(claim.target): mailbox full")
-            case .notProvisioned: return .failed(reason: "550 5.1.1 \(claim.target): mailbox does not exist")
-            default: return .deferred(reason: "451 4.3.0 \(error)")
+            case .overQuota: return .failed(DeliveryReply(552, .init(5, 2, 2), "\(claim.target): mailbox full"))
+            case .notProvisioned: return .failed(DeliveryReply(550, .init(5, 1, 1), "\(claim.target): mailbox does not exist"))
+            default: return .deferred(DeliveryReply(451, .init(4, 3, 0), "\(error)"))
             }
         } catch {
-            return .deferred(reason: "451 4.3.0 \(error)")
+            return .deferred(DeliveryReply(451, .init(4, 3, 0), "\(error)"))
         }
     }
 

@@ -5,13 +5,14 @@ import Foundation
 /// Holding a filtered message in the quarantine instead of queueing it, and releasing it into
 /// the queue later as if it had passed.
 extension MailQueue {
-    /// What the queue needs to deliver a held message, kept as JSON in its quarantine row.
+    /// What the queue needs to deliver a held message, kept as JSON in its quarantine row (the DSN
+    /// and body parameters in their RFC spelling, `DSNParameters.swift`).
     struct HeldEnvelope: Codable {
         struct Delivery: Codable {
             var recipient: String
-            var orcpt: String?
-            var notify: String?
-            var kind: String
+            var orcpt: DSNOriginalRecipient?
+            var notify: DSNNotify?
+            var kind: QueuedDelivery.Kind
             var accountID: Int64?
             var target: String
             var detail: String?
@@ -19,9 +20,9 @@ extension MailQueue {
             var headers: String?
         }
         var reversePath: String?
-        var dsnRet: String?
+        var dsnRet: DSNReturn?
         var dsnEnvID: String?
-        var body: String
+        var body: MessageBodyType
         var smtpUTF8: Bool
         var clientIP: String
         var helo: String
@@ -41,7 +42,7 @@ extension MailQueue {
             headers: headers,
             deliveries: deliveries.map {
                 .init(
-                    recipient: $0.recipient, orcpt: $0.orcpt, notify: $0.notify, kind: $0.kind.rawValue,
+                    recipient: $0.recipient, orcpt: $0.orcpt, notify: $0.notify, kind: $0.kind,
                     accountID: $0.accountID, target: $0.target, detail: $0.detail, mailbox: $0.mailbox,
                     headers: $0.headers)
             })
@@ -66,7 +67,7 @@ extension MailQueue {
         let deliveries = held.deliveries.map { delivery in
             var queued = QueuedDelivery(
                 recipient: delivery.recipient, orcpt: delivery.orcpt, notify: delivery.notify,
-                kind: QueuedDelivery.Kind(rawValue: delivery.kind) ?? .local, accountID: delivery.accountID,
+                kind: delivery.kind, accountID: delivery.accountID,
                 target: delivery.target, detail: delivery.detail)
             queued.mailbox = delivery.mailbox
             queued.headers = delivery.headers

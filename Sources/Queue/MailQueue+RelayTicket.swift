@@ -12,9 +12,9 @@ extension MailQueue {
         let name = "relay-ticket"
         let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
         let stored = try await database.withConnection { db -> String? in
-            try await db.raw("INSERT INTO queue_secret (name, value) VALUES (\(bind: name), \(bind: fresh)) ON CONFLICT DO NOTHING")
-                .run()
-            return try await db.raw("SELECT value FROM queue_secret WHERE name = \(bind: name)")
+            try await db.insert(into: "queue_secret").columns("name", "value").values(SQLBind(name), SQLBind(fresh))
+                .ignoringConflicts().run()
+            return try await db.select().column("value").from("queue_secret").where("name", .equal, name)
                 .first(decodingColumn: "value", as: String.self)
         }
         guard let stored, let bytes = Data(base64Encoded: stored), bytes.count == 32 else {

@@ -72,7 +72,7 @@ public final class MailQueue: Sendable {
                     )
                     .values(
                         SQLBind(id), SQLBind(envelope.reversePath?.description ?? ""), SQLBind("msg/\(id)"), SQLBind(size),
-                        SQLBind(now), SQLBind(envelope.dsnRet), SQLBind(envelope.dsnEnvID), SQLBind(envelope.body),
+                        SQLBind(now), SQLBind(envelope.dsnRet?.rawValue), SQLBind(envelope.dsnEnvID), SQLBind(envelope.body.rawValue),
                         SQLBind(envelope.smtpUTF8), SQLBind(envelope.clientIP), SQLBind(envelope.helo), SQLBind(held),
                         SQLBind(headers)
                     ).run()
@@ -84,7 +84,7 @@ public final class MailQueue: Sendable {
                             "attempts", "next_attempt_at", "mailbox", "headers"
                         )
                         .values(
-                            SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt), SQLBind(delivery.notify),
+                            SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt?.text), SQLBind(delivery.notify?.text),
                             SQLBind(delivery.kind.rawValue), SQLBind(delivery.accountID), SQLBind(delivery.target),
                             SQLBind(delivery.detail), SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(due),
                             SQLBind(delivery.mailbox), SQLBind(delivery.headers)

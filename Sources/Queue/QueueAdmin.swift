@@ -7,8 +7,9 @@ public struct QueueEntry: Sendable, Codable, Equatable {
     public struct Recipient: Sendable, Codable, Equatable {
         public var recipient: String
         public var target: String
-        public var kind: String
-        public var status: String
+        /// Encoded as their raw values (`local`, `pending`…), the strings scripts read.
+        public var kind: QueuedDelivery.Kind
+        public var status: DeliveryStatus
         public var attempts: Int
         public var nextAttemptAt: Int64
         public var lastError: String?
@@ -76,8 +77,8 @@ extension MailQueue {
                     QueueEntry.Recipient(
                         recipient: try row.decode(column: "recipient", as: String.self),
                         target: try row.decode(column: "target", as: String.self),
-                        kind: try row.decode(column: "kind", as: String.self),
-                        status: try row.decode(column: "status", as: String.self),
+                        kind: try QueueColumns.value(QueuedDelivery.Kind.self, row, "kind"),
+                        status: try QueueColumns.value(DeliveryStatus.self, row, "status"),
                         attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
                         nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
                         lastError: try row.decode(column: "last_error", as: String?.self)))

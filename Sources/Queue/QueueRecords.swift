@@ -4,17 +4,17 @@ import Core
 public struct QueuedEnvelope: Sendable, Equatable {
     /// The reverse-path; nil is the null sender `<>` (bounces, RFC 5321 §4.5.5).
     public var reversePath: MailAddress?
-    /// RFC 3461 RET (FULL or HDRS) and ENVID.
-    public var dsnRet: String?
+    /// RFC 3461 RET and ENVID.
+    public var dsnRet: DSNReturn?
     public var dsnEnvID: String?
-    /// `7BIT`, `8BITMIME` or `BINARYMIME` (RFC 6152, RFC 3030).
-    public var body: String
+    /// RFC 6152, RFC 3030 BODY.
+    public var body: MessageBodyType
     public var smtpUTF8: Bool
     public var clientIP: String
     public var helo: String
 
     public init(
-        reversePath: MailAddress?, dsnRet: String? = nil, dsnEnvID: String? = nil, body: String = "7BIT",
+        reversePath: MailAddress?, dsnRet: DSNReturn? = nil, dsnEnvID: String? = nil, body: MessageBodyType = .sevenBit,
         smtpUTF8: Bool = false, clientIP: String, helo: String
     ) {
         self.reversePath = reversePath
@@ -29,7 +29,7 @@ public struct QueuedEnvelope: Sendable, Equatable {
 
 /// One delivery the queue owes: an envelope recipient after alias expansion.
 public struct QueuedDelivery: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, Codable {
         /// Into a local account's mailbox.
         case local
         /// To another server (forwarding); delivered by the outbound queue.
@@ -40,9 +40,9 @@ public struct QueuedDelivery: Sendable, Equatable {
 
     /// The envelope recipient as the client gave it.
     public var recipient: String
-    /// RFC 3461 ORCPT (`addr-type;address`) and NOTIFY (comma-separated), as received.
-    public var orcpt: String?
-    public var notify: String?
+    /// RFC 3461 ORCPT and NOTIFY (nil: not given).
+    public var orcpt: DSNOriginalRecipient?
+    public var notify: DSNNotify?
     public var kind: Kind
     /// For local deliveries: the account and its address; for remote: the target address.
     public var accountID: Int64?
@@ -55,7 +55,7 @@ public struct QueuedDelivery: Sendable, Equatable {
     public var headers: String?
 
     public init(
-        recipient: String, orcpt: String? = nil, notify: String? = nil, kind: Kind, accountID: Int64?, target: String,
+        recipient: String, orcpt: DSNOriginalRecipient? = nil, notify: DSNNotify? = nil, kind: Kind, accountID: Int64?, target: String,
         detail: String? = nil
     ) {
         self.recipient = recipient

@@ -7,15 +7,12 @@ extension QueueRunner {
     /// Sends one DSN per message for its newly failed deliveries (RFC 3461 §6: only when NOTIFY
     /// allows FAILURE; never for a message with the null sender, so a bounce is never bounced),
     /// then marks those deliveries `bounced` so the message can leave the queue.
-    func bounce(_ failures: [(ClaimedDelivery, String)]) async throws {
+    func bounce(_ failures: [(ClaimedDelivery, DeliveryReply)]) async throws {
         guard let bounces else { return }
         let byMessage = Dictionary(grouping: failures) { $0.0.messageID }
         for (messageID, failed) in byMessage {
             let first = failed[0].0
-            let notifiable = failed.filter { claim, _ in
-                guard let notify = claim.notify?.uppercased() else { return true }
-                return notify.contains("FAILURE")
-            }
+            let notifiable = failed.filter { claim, _ in claim.notify?.contains(.failure) ?? true }
             if !first.reversePath.isEmpty, !notifiable.isEmpty {
                 try await sendDSN(for: first, failures: notifiable, using: bounces)
             }
@@ -35,14 +32,14 @@ extension QueueRunner {
 
     /// Queues one DSN to the sender of `message` for `failures` (deliveries and their reasons).
     func sendDSN(
-        for message: ClaimedDelivery, failures: [(ClaimedDelivery, String)], action: DeliveryStatusNotification.Action = .failed,
+        for message: ClaimedDelivery, failures: [(ClaimedDelivery, DeliveryReply)], action: DeliveryStatusNotification.Action = .failed,
         using bounces: Bounces
     ) async throws {
         guard let sender = try? MailAddress(parsing: message.reversePath) else { return }
         let original = (try? Array(Data(contentsOf: URL(fileURLWithPath: queue.spoolPath(message.spoolFile))))) ?? []
         let dsn = DeliveryStatusNotification(
             reportingMTA: bounces.hostname, messageID: message.messageID, sender: sender.description,
-            envelopeID: message.dsnEnvID, returnHeadersOnly: message.dsnRet?.uppercased() == "HDRS",
+            envelopeID: message.dsnEnvID, returnHeadersOnly: message.dsnRet == .headers,
             arrival: Date(timeIntervalSince1970: TimeInterval(message.receivedAt)),
             failures: failures.map { claim, reason in
                 .init(finalRecipient: claim.target, originalRecipient: claim.orcpt, diagnostic: reason)
@@ -70,7 +67,7 @@ extension QueueRunner {
         try file.write(dsn.render(original: original))
         try await queue.commit(
             id: id, file: file,
-            envelope: QueuedEnvelope(reversePath: nil, body: "8BITMIME", clientIP: "127.0.0.1", helo: bounces.hostname),
+            envelope: QueuedEnvelope(reversePath: nil, body: .eightBitMIME, clientIP: "127.0.0.1", helo: bounces.hostname),
             deliveries: deliveries)
         logger.info(
             action == .failed ? "bounce queued" : "delay warning queued",

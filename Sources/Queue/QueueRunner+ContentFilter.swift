@@ -1,3 +1,5 @@
+import Core
+
 /// The external content filter: `.filter` deliveries go to the filter in one transaction per
 /// message, with the original envelope recipients; the filter re-injects what it passes on a
 /// listener with `filter = false`. The message stays queued until the filter accepted it.
@@ -20,7 +22,7 @@ extension QueueRunner {
             let targets = group.map { OutboundTarget(rowID: $0.rowID, address: $0.target, notify: $0.notify, orcpt: $0.orcpt) }
             return QueueJob(destination: "content-filter", claims: group) {
                 let outcomes = await contentFilter.deliver(message, domain: first.domain, targets: targets)
-                return group.map { ($0, outcomes[$0.rowID] ?? .deferred(reason: "451 4.4.0 no outcome")) }
+                return group.map { ($0, outcomes[$0.rowID] ?? .missing) }
             }
         }
     }

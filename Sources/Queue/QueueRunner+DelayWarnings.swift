@@ -6,12 +6,12 @@ extension QueueRunner {
     /// were just deferred and have waited `Bounces.delayWarning` since the message arrived: once
     /// per delivery, only when NOTIFY asks for DELAY or is absent (RFC 3461 §4.1 leaves the
     /// default to the MTA), never for a bounce (null sender).
-    func warnDelayed(_ deferred: [(ClaimedDelivery, String)]) async throws {
+    func warnDelayed(_ deferred: [(ClaimedDelivery, DeliveryReply)]) async throws {
         guard let bounces, bounces.delayWarning > .zero else { return }
         let now = UnixTime.now()
         let due = deferred.filter { claim, _ in
             !claim.reversePath.isEmpty && now - claim.receivedAt >= bounces.delayWarning.components.seconds
-                && (claim.notify.map { $0.uppercased().contains("DELAY") } ?? true)
+                && (claim.notify?.contains(.delay) ?? true)
         }
         guard !due.isEmpty else { return }
         // Marked before the warning is queued: a crash in between loses a warning, never repeats one.

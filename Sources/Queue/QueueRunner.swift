@@ -105,7 +105,7 @@ public final class QueueRunner: Service, Sendable {
             let targets = group.map { OutboundTarget(rowID: $0.rowID, address: $0.target, notify: $0.notify, orcpt: $0.orcpt) }
             return QueueJob(destination: remote.destination(for: first.domain), domain: first.domain, claims: group) {
                 let outcomes = await remote.deliver(message, domain: first.domain, targets: targets)
-                return group.map { ($0, outcomes[$0.rowID] ?? .deferred(reason: "451 4.4.0 no outcome")) }
+                return group.map { ($0, outcomes[$0.rowID] ?? .missing) }
             }
         }
     }
@@ -183,7 +183,7 @@ public final class QueueRunner: Service, Sendable {
                         rowID: try row.decode(column: "id", as: Int64.self),
                         messageID: try row.decode(column: "message_id", as: String.self),
                         recipient: try row.decode(column: "recipient", as: String.self),
-                        kind: QueuedDelivery.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .local,
+                        kind: try QueueColumns.value(QueuedDelivery.Kind.self, row, "kind"),
                         accountID: try row.decode(column: "account_id", as: Int64?.self),
                         target: try row.decode(column: "target", as: String.self),
                         attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
@@ -191,12 +191,12 @@ public final class QueueRunner: Service, Sendable {
                         spoolFile: try row.decode(column: "spool_file", as: String.self),
                         receivedAt: try row.decode(column: "received_at", as: Int64.self),
                         size: try row.decode(column: "size", as: Int64.self),
-                        body: try row.decode(column: "body", as: String.self),
+                        body: try QueueColumns.body(row),
                         smtpUTF8: try row.decode(column: "smtputf8", as: Bool.self),
-                        dsnRet: try row.decode(column: "dsn_ret", as: String?.self),
+                        dsnRet: try QueueColumns.dsnRet(row),
                         dsnEnvID: try row.decode(column: "dsn_envid", as: String?.self),
-                        notify: try row.decode(column: "notify", as: String?.self),
-                        orcpt: try row.decode(column: "orcpt", as: String?.self),
+                        notify: try QueueColumns.notify(row),
+                        orcpt: try QueueColumns.orcpt(row),
                         mailbox: try row.decode(column: "mailbox", as: String?.self),
                         headers: try row.decode(column: "headers", as: String?.self),
                         recipientHeaders: try row.decode(column: "recipient_headers", as: String?.self))
@@ -215,18 +215,18 @@ public final class QueueRunner: Service, Sendable {
             for (rowID, status, attempts, next, error) in updates {
                 try await db.update("queue_recipient")
                     .set("status", to: SQLBind(status.rawValue)).set("attempts", to: SQLBind(attempts))
-                    .set("next_attempt_at", to: SQLBind(next)).set("last_error", to: SQLBind(error))
+                    .set("next_attempt_at", to: SQLBind(next)).set("last_error", to: SQLBind(error?.description))
                     .set("locked_by", to: SQLLiteral.null).set("locked_until", to: SQLLiteral.null)
                     .where("id", .equal, rowID).run()
             }
             return try await Self.removeFinished(messageIDs, in: db)
         }
         removeSpoolFiles(spoolFiles)
-        let failures = zip(results, updates).compactMap { result, update -> (ClaimedDelivery, String)? in
-            update.status == .failed ? (result.0, update.error ?? "550 5.0.0 delivery failed") : nil
+        let failures = zip(results, updates).compactMap { result, update -> (ClaimedDelivery, DeliveryReply)? in
+            update.status == .failed ? update.error.map { (result.0, $0) } : nil
         }
         if !failures.isEmpty { try await bounce(failures) }
-        let delayed = zip(results, updates).compactMap { result, update -> (ClaimedDelivery, String)? in
+        let delayed = zip(results, updates).compactMap { result, update -> (ClaimedDelivery, DeliveryReply)? in
             update.status == .pending ? update.error.map { (result.0, $0) } : nil
         }
         if !delayed.isEmpty { try await warnDelayed(delayed) }
@@ -234,7 +234,7 @@ public final class QueueRunner: Service, Sendable {
 
     /// The row update for one attempt's outcome (with its log line).
     private func update(for claim: ClaimedDelivery, _ outcome: DeliveryOutcome, now: Int64)
-        -> (rowID: Int64, status: DeliveryStatus, attempts: Int, next: Int64, error: String?)
+        -> (rowID: Int64, status: DeliveryStatus, attempts: Int, next: Int64, error: DeliveryReply?)
     {
         let meta: Logger.Metadata = ["id": "\(claim.messageID)", "to": "\(claim.target)"]
         switch outcome {
@@ -247,7 +247,7 @@ public final class QueueRunner: Service, Sendable {
         case .deferred(let reason):
             logger.notice("delivery deferred", metadata: meta.merging(["reason": "\(reason)"]) { $1 })
             if schedule.isExpired(receivedAt: claim.receivedAt, now: now) {
-                return (claim.rowID, .failed, claim.attempts + 1, now, "\(reason) (expired after \(schedule.expiry))")
+                return (claim.rowID, .failed, claim.attempts + 1, now, reason.appending(" (expired after \(schedule.expiry))"))
             }
             return (claim.rowID, .pending, claim.attempts + 1, now + schedule.delay(afterAttempt: claim.attempts + 1), reason)
         }
@@ -284,12 +284,12 @@ public final class QueueRunner: Service, Sendable {
     @discardableResult
     public func finishCompleted() async throws -> Int {
         let done = try await queue.database.withConnection { db in
-            try await db.raw(
-                """
-                SELECT m.id FROM queue_message m WHERE NOT EXISTS (
-                  SELECT 1 FROM queue_recipient r WHERE r.message_id = m.id AND r.status NOT IN (\(bind: DeliveryStatus.delivered.rawValue), \(bind: DeliveryStatus.bounced.rawValue)))
-                """
-            ).all().map { try $0.decode(column: "id", as: String.self) }
+            let open = SQLSubquery.select {
+                $0.column("message_id").from("queue_recipient")
+                    .where("status", .notIn, SQLBind.group([DeliveryStatus.delivered.rawValue, DeliveryStatus.bounced.rawValue]))
+            }
+            return try await db.select().column("id").from("queue_message").where("id", .notIn, open)
+                .all().map { try $0.decode(column: "id", as: String.self) }
         }
         let files = try await queue.database.transaction { db in try await Self.removeFinished(done, in: db) }
         removeSpoolFiles(files)

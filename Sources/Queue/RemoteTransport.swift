@@ -1,3 +1,5 @@
+import Core
+
 /// A queued message as it leaves for another domain.
 public struct OutboundMessage: Sendable {
     public var id: String
@@ -10,9 +12,9 @@ public struct OutboundMessage: Sendable {
     public var headers: String = ""
     /// The size of the spool file (the header fields above come on top).
     public var size: Int64
-    public var body: String
+    public var body: MessageBodyType
     public var smtpUTF8: Bool
-    public var dsnRet: String?
+    public var dsnRet: DSNReturn?
     public var dsnEnvID: String?
 }
 
@@ -20,8 +22,8 @@ public struct OutboundMessage: Sendable {
 public struct OutboundTarget: Sendable {
     public var rowID: Int64
     public var address: String
-    public var notify: String?
-    public var orcpt: String?
+    public var notify: DSNNotify?
+    public var orcpt: DSNOriginalRecipient?
 }
 
 /// Delivers to other domains (the SMTP module's outbound client implements it, so that the

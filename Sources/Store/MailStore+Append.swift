@@ -180,10 +180,11 @@ extension MailStore {
             throw StoreError.io("UID space of mailbox \(mailboxID) exhausted")
         }
         let modSeq = try box.decode(column: "highest_modseq", as: Int64.self)
+        let columns = MessageFlags.Columns(flags)
         try await db.raw("""
-            INSERT INTO message (mailbox_id, uid, modseq, file, size, internal_date, flags, delivery_key, created_at)
+            INSERT INTO message (mailbox_id, uid, modseq, file, size, internal_date, flags, seen, deleted, delivery_key, created_at)
             VALUES (\(bind: mailboxID), \(bind: Int64(uid)), \(bind: modSeq), \(bind: file), \(bind: size), \(bind: internalDate),
-                    \(bind: MessageFlags.encode(flags)), \(bind: deliveryKey), \(bind: UnixTime.now()))
+                    \(bind: columns.text), \(bind: columns.seen), \(bind: columns.deleted), \(bind: deliveryKey), \(bind: UnixTime.now()))
             """).run()
         try await db.raw("""
             UPDATE store_account SET used_bytes = used_bytes + \(bind: size), message_count = message_count + 1

@@ -99,7 +99,7 @@ extension MailStore {
         try await database.withConnection { db in
             let row = try await db.raw("""
                 SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes,
-                  CAST(COALESCE(SUM(CASE WHEN (' ' || flags || ' ') LIKE \(bind: "% \\Deleted %") ESCAPE '!' THEN 1 ELSE 0 END), 0) AS BIGINT) AS deleted
+                  CAST(COALESCE(SUM(CASE WHEN deleted THEN 1 ELSE 0 END), 0) AS BIGINT) AS deleted
                 FROM message WHERE mailbox_id = \(bind: mailboxID)
                 """).first()
             return (

@@ -93,7 +93,7 @@ extension MailStore {
                     CopyPlan.Row(
                         uid: try Self.uint32(row, "uid"), size: try row.decode(column: "size", as: Int64.self),
                         internalDate: try row.decode(column: "internal_date", as: Int64.self),
-                        flags: try row.decode(column: "flags", as: String.self),
+                        flags: MessageFlags.decode(try row.decode(column: "flags", as: String.self)),
                         path: absolute(maildir: maildir, file: try row.decode(column: "file", as: String.self))))
             }
         }
@@ -142,10 +142,11 @@ extension MailStore {
             let uid = first + Int64(offset)
             destinationUIDs.append(UInt32(uid))
             let relative = plan.destinationFolder.isEmpty ? file : plan.destinationFolder + "/" + file
+            let columns = MessageFlags.Columns(row.flags)
             try await db.raw("""
-                INSERT INTO message (mailbox_id, uid, modseq, file, size, internal_date, flags, created_at)
+                INSERT INTO message (mailbox_id, uid, modseq, file, size, internal_date, flags, seen, deleted, created_at)
                 VALUES (\(bind: plan.destinationID), \(bind: uid), \(bind: modSeq), \(bind: relative), \(bind: row.size),
-                        \(bind: row.internalDate), \(bind: row.flags), \(bind: now))
+                        \(bind: row.internalDate), \(bind: columns.text), \(bind: columns.seen), \(bind: columns.deleted), \(bind: now))
                 """).run()
         }
         let sourceUIDs = pairs.map(\.0.uid)
@@ -174,7 +175,7 @@ private struct CopyPlan: Sendable {
         var uid: UInt32
         var size: Int64
         var internalDate: Int64
-        var flags: String
+        var flags: [String]
         var path: String
     }
 
@@ -193,7 +194,7 @@ private struct CopyPlan: Sendable {
         var made: [String?] = []
         do throws(StoreError) {
             for row in rows {
-                let info = MessageFlags.maildirInfo(MessageFlags.decode(row.flags)) ?? ""
+                let info = MessageFlags.maildirInfo(row.flags) ?? ""
                 let relative = "cur/" + MaildirFileNamer.final(base: namer.next(), size: row.size, info: info)
                 if link(row.path, destinationFolderPath + "/" + relative) == 0 {
                     made.append(relative)

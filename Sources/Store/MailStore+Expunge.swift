@@ -40,8 +40,7 @@ extension MailStore {
             while start < wanted.count {
                 let batch = wanted[start..<min(start + 500, wanted.count)].map { Int64($0) as any Encodable & Sendable }
                 start += 500
-                let deleted: SQLQueryString =
-                    onlyDeleted ? " AND (' ' || flags || ' ') LIKE \(bind: "% \\Deleted %") ESCAPE '!'" : ""
+                let deleted: SQLQueryString = onlyDeleted ? " AND deleted" : ""
                 let rows = try await db.raw("""
                     DELETE FROM message WHERE mailbox_id = \(bind: mailboxID) AND uid IN (\(binds: batch))\(deleted)
                     RETURNING uid, size, file

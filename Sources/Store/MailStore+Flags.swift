@@ -60,7 +60,7 @@ extension MailStore {
         let result = try await database.transaction { db -> FlagStoreResult in
             try await db.raw("UPDATE mailbox SET highest_modseq = highest_modseq WHERE id = \(bind: mailboxID)").run()
             let current = try await Self.states(db, mailboxID: mailboxID, uids: wanted)
-            var groups: [String: [UInt32]] = [:]
+            var groups: [MessageFlags.Columns: [UInt32]] = [:]
             var result = FlagStoreResult(messages: [], changed: [], modified: [])
             for state in current {
                 let next = try MessageFlags.normalize(operation.apply(given, to: state.flags))
@@ -69,7 +69,7 @@ extension MailStore {
                     continue
                 }
                 if Set(next.map { $0.lowercased() }) != Set(state.flags.map { $0.lowercased() }) {
-                    groups[MessageFlags.encode(next), default: []].append(state.uid)
+                    groups[MessageFlags.Columns(next), default: []].append(state.uid)
                 }
             }
             guard !groups.isEmpty else {
@@ -77,17 +77,18 @@ extension MailStore {
                 return result
             }
             let modSeq = try await Self.nextModSeq(db, mailboxID: mailboxID)
-            for (encoded, group) in groups {
+            for (columns, group) in groups {
                 try await Self.forEachBatch(group) { batch in
                     try await db.raw("""
-                        UPDATE message SET flags = \(bind: encoded), modseq = \(bind: modSeq)
+                        UPDATE message SET flags = \(bind: columns.text), seen = \(bind: columns.seen),
+                          deleted = \(bind: columns.deleted), modseq = \(bind: modSeq)
                         WHERE mailbox_id = \(bind: mailboxID) AND uid IN (\(binds: batch))
                         """).run()
                 }
                 result.changed.formUnion(group)
             }
             let newFlags = groups.reduce(into: [UInt32: [String]]()) { map, entry in
-                for uid in entry.value { map[uid] = MessageFlags.decode(entry.key) }
+                for uid in entry.value { map[uid] = MessageFlags.decode(entry.key.text) }
             }
             result.messages = current.map { state in
                 guard let flags = newFlags[state.uid] else { return state }

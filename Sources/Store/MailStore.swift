@@ -107,7 +107,7 @@ public final class MailStore: Sendable {
           EXISTS (SELECT 1 FROM mailbox_subscription s WHERE s.account_id = b.account_id AND s.name = b.name) AS subscribed,
           (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id) AS message_count,
           (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id
-             AND (' ' || m.flags || ' ') NOT LIKE \(bind: "% \\Seen %") ESCAPE '!') AS unseen_count,
+             AND NOT m.seen) AS unseen_count,
           (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id AND m.uid >= b.first_recent_uid) AS recent_count
         FROM mailbox b WHERE \(condition)
         """

@@ -1,5 +1,7 @@
 /// IMAP message flags as the index stores them: system flags in canonical spelling, then
-/// keywords, no duplicates (flags are case-insensitive), space-separated in the `flags` column.
+/// keywords, no duplicates (flags are case-insensitive), space-separated in the `flags` column,
+/// with `\Seen` and `\Deleted` also in the indexed boolean columns `seen` and `deleted`
+/// (`Columns`), so that unseen counts and EXPUNGE are index lookups.
 enum MessageFlags {
     static let system = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"]
 
@@ -26,6 +28,21 @@ enum MessageFlags {
     }
 
     static func encode(_ flags: [String]) -> String { flags.joined(separator: " ") }
+
+    /// The values of a message row's flag columns for a normalized flag list. Every statement that
+    /// writes `message.flags` writes `seen` and `deleted` from the same `Columns`, so they never
+    /// disagree (`StoreSchema` store.6).
+    struct Columns: Sendable, Hashable {
+        let text: String
+        let seen: Bool
+        let deleted: Bool
+
+        init(_ flags: [String]) {
+            text = MessageFlags.encode(flags)
+            seen = flags.contains("\\Seen")
+            deleted = flags.contains("\\Deleted")
+        }
+    }
 
     static func decode(_ text: String) -> [String] { text.split(separator: " ").map(String.init) }
 

@@ -11,7 +11,9 @@ import Core
 /// - `mailbox`: IMAP mailboxes; `folder` is the Maildir++ folder (`""` for INBOX, `.Sent`…),
 ///   stored so that IMAP names never round-trip through file names.
 /// - `message`: one row per message; `file` is relative to the account's maildir;
-///   `flags` is space-separated (system flags first, then keywords).
+///   `flags` is space-separated (system flags first, then keywords); `seen` and `deleted` repeat
+///   `\Seen` and `\Deleted` of `flags` for indexed counts and EXPUNGE, written with it from one
+///   `MessageFlags.Columns` by every statement that writes `flags`.
 /// - `mailbox_subscription`: subscribed names (RFC 9051 §6.3.7), kept apart from `mailbox` because a
 ///   subscription outlives its mailbox (§6.3.9: never removed unilaterally). `mailbox.subscribed` is
 ///   superseded by it and no longer read.
@@ -103,5 +105,24 @@ public enum StoreSchema {
                 """
             ]
         },
+        // "Has \Seen" (unseen counts of STATUS/SELECT) and "has \Deleted" (EXPUNGE, STATUS DELETED)
+        // become index lookups instead of a scan of `flags` with LIKE. Filled from the words of
+        // `flags`, compared case-insensitively; `replace` and `lower` work on both engines.
+        Migration("store.6-seen-deleted-columns") { _ in
+            [
+                "ALTER TABLE message ADD COLUMN seen BOOLEAN NOT NULL DEFAULT FALSE",
+                "ALTER TABLE message ADD COLUMN deleted BOOLEAN NOT NULL DEFAULT FALSE",
+                Self.fill("seen", from: "\\Seen"),
+                Self.fill("deleted", from: "\\Deleted"),
+                "CREATE INDEX message_unseen ON message(mailbox_id) WHERE NOT seen",
+                "CREATE INDEX message_deleted ON message(mailbox_id, uid) WHERE deleted",
+            ]
+        },
     ]
+
+    /// Sets the boolean `column` of the rows whose `flags` hold `flag` as a whole word, in any case.
+    static func fill(_ column: String, from flag: String) -> String {
+        let words = "lower(' ' || flags || ' ')"
+        return "UPDATE message SET \(column) = TRUE WHERE replace(\(words), ' \(flag.lowercased()) ', ' ') <> \(words)"
+    }
 }

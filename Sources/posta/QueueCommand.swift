@@ -19,8 +19,8 @@ struct QueueCommand: AsyncParsableCommand {
                 entries.map { e in
                     [
                         e.id, Output.date(e.receivedAt), "\(e.size)", e.sender.isEmpty ? "<>" : e.sender,
-                        "\(e.recipients.filter { $0.status == "pending" }.count)",
-                        "\(e.recipients.filter { $0.status == "failed" }.count)", e.held ? "yes" : "no",
+                        "\(e.recipients.filter { $0.status == .pending }.count)",
+                        "\(e.recipients.filter { $0.status == .failed }.count)", e.held ? "yes" : "no",
                     ]
                 })
         }
@@ -41,7 +41,7 @@ struct QueueCommand: AsyncParsableCommand {
             Output.table(
                 ["RECIPIENT", "DELIVER TO", "KIND", "STATUS", "ATTEMPTS", "NEXT", "LAST ERROR"],
                 entry.recipients.map {
-                    [$0.recipient, $0.target, $0.kind, $0.status, "\($0.attempts)", Output.date($0.nextAttemptAt), $0.lastError ?? ""]
+                    [$0.recipient, $0.target, $0.kind.rawValue, $0.status.rawValue, "\($0.attempts)", Output.date($0.nextAttemptAt), $0.lastError ?? ""]
                 })
         }
     }

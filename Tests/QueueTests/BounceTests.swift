@@ -10,7 +10,7 @@ import Testing
 struct BounceTests {
     /// Queues `body` from `sender` for `to` with the given DSN parameters.
     func enqueue(
-        _ f: QueueDeliveryTests.Fixture, from sender: String?, to account: Account, notify: String? = nil, ret: String? = nil
+        _ f: QueueDeliveryTests.Fixture, from sender: String?, to account: Account, notify: DSNNotify? = nil, ret: DSNReturn? = nil
     ) async throws {
         let (id, file) = try f.queue.openSpoolFile()
         try file.write(Array("Subject: big\r\n\r\n\(String(repeating: "x", count: 200))\r\n".utf8))
@@ -40,7 +40,7 @@ struct BounceTests {
         try await QueueDeliveryTests.with(dialect) { f in
             let alice = try await f.account("alice@example.org")
             let small = try await f.account("small@example.org", quota: 10)
-            try await enqueue(f, from: "alice@example.org", to: small, ret: "HDRS")
+            try await enqueue(f, from: "alice@example.org", to: small, ret: .headers)
             let runner = runner(f)
             #expect(try await runner.runOnce() == 1)  // fails over quota, queues the DSN
             #expect(try await runner.runOnce() == 1)  // delivers the DSN
@@ -61,7 +61,7 @@ struct BounceTests {
         try await QueueDeliveryTests.with(dialect) { f in
             let alice = try await f.account("alice@example.org")
             let small = try await f.account("small@example.org", quota: 10)
-            try await enqueue(f, from: "alice@example.org", to: small, notify: "NEVER")
+            try await enqueue(f, from: "alice@example.org", to: small, notify: .never)
             try await enqueue(f, from: nil, to: small)
             let runner = runner(f)
             #expect(try await runner.runOnce() == 2)

@@ -108,8 +108,9 @@ struct QueueDeliveryTests {
                 Issue.record("expected two permanent failures, got \(outcomes)")
                 return
             }
-            #expect(quota.hasPrefix("552 5.2.2"))
-            #expect(missing.hasPrefix("550 5.1.1"))
+            #expect(quota.code == 552 && quota.enhancedStatus == .init(5, 2, 2))
+            #expect(missing.code == 550 && missing.enhancedStatus == .init(5, 1, 1))
+            #expect(quota.description == "552 5.2.2 small@example.org: mailbox full")
             // Failed deliveries stay queued (for the bounce) rather than vanish.
             #expect(try await f.queue.size().messages == 1)
         }

@@ -335,11 +335,11 @@ struct ClientSessionTests {
         let envelope = OutboundEnvelope(
             reversePath: "a@p.test",
             recipients: [
-                .init(address: "b@r.test", notify: "success,failure", orcpt: "rfc822;b+x=y@r.test"),
-                .init(address: "c@r.test", notify: "NEVER", orcpt: "c@r.test"),
-                .init(address: "d@r.test", notify: "SUCCESS NOTIFY=X", orcpt: "bad type;x"),
+                .init(address: "b@r.test", notify: [.failure, .success], orcpt: .init(addressType: "rfc822", address: "b+x=y@r.test")),
+                .init(address: "c@r.test", notify: .never, orcpt: .init(addressType: "rfc822", address: "c@r.test")),
+                .init(address: "d@r.test", orcpt: .init(addressType: "bad type", address: "x")),
             ],
-            size: 10, dsnRet: "hdrs", dsnEnvID: "id 1+2")
+            size: 10, dsnRet: .headers, dsnEnvID: "id 1+2")
         var offered = ClientScript(envelope)
         #expect(
             sentText(offered.server("220 mx\r\n250-mx\r\n250-PIPELINING\r\n250 DSN\r\n"))

@@ -17,7 +17,7 @@ struct ExtensionTests {
         #expect(env.dsnRet == .headers)
         #expect(env.dsnEnvID == "QQ314159+1")
         #expect(env.recipients.map(\.notify) == [[.success, .failure], .never, [.delay], nil])
-        #expect(env.recipients[0].orcpt == SMTPOriginalRecipient(addressType: "rfc822", address: "Bob+x@example.org"))
+        #expect(env.recipients[0].orcpt == DSNOriginalRecipient(addressType: "rfc822", address: "Bob+x@example.org"))
         #expect(env.recipients[1].orcpt == nil)
     }
 

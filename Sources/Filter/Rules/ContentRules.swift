@@ -21,10 +21,10 @@ public struct ContentRules: Sendable {
     /// The refusal for `message`, or nil when it passes.
     public func check(_ message: MIMEMessage) -> FilterReply? {
         if headerChecks, let problem = headerProblem(message) {
-            return FilterReply(550, "5.6.0", "Message refused: \(problem)")
+            return FilterReply(550, .init(5, 6, 0), "Message refused: \(problem)")
         }
         if let part = blockedPart(message.root, in: message) {
-            return FilterReply(554, "5.7.1", "Message refused: attachment \(part) not accepted here")
+            return FilterReply(554, .init(5, 7, 1), "Message refused: attachment \(part) not accepted here")
         }
         return nil
     }
@@ -116,7 +116,7 @@ struct ContentRulesScanner: ContentScanner {
         guard !exceeded.isEmpty || truncated else { return .accept(headers: []) }
         let reason = truncated ? "message larger than \(limit) bytes" : "MIME structure exceeds the parser's limits (\(exceeded))"
         switch limitAction {
-        case .reject: return .reject(FilterReply(554, "5.7.1", "Message refused: \(reason), attachments cannot be checked"))
+        case .reject: return .reject(FilterReply(554, .init(5, 7, 1), "Message refused: \(reason), attachments cannot be checked"))
         case .quarantine: return .quarantine(reason: reason, headers: [])
         }
     }

@@ -29,7 +29,7 @@ public enum SpamDecision {
         {
             return .reject(
                 FilterReply(
-                    554, "5.7.1", "Message rejected as spam (score \(SpamVerdict.format(worst.score)))"))
+                    554, .init(5, 7, 1), "Message rejected as spam (score \(SpamVerdict.format(worst.score)))"))
         }
         let held = reports.first { report in
             report.thresholds.quarantine.map { report.score >= $0 } ?? false

@@ -1,3 +1,5 @@
+import Core
+
 /// Incremental parser for server replies (RFC 5321 §4.2): `code-text CRLF` continuation lines,
 /// `code SP text CRLF` (or bare `code CRLF`) final line. Bytes may arrive split anywhere.
 public struct SMTPClientReplyParser: Sendable {

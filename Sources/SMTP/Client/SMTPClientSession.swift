@@ -1,3 +1,4 @@
+import Core
 import Connection
 
 /// The sans-I/O SMTP client for outbound delivery: one mail transaction, or several over one
@@ -374,7 +375,7 @@ public struct SMTPClientSession: Sendable {
         if envelope.smtpUTF8 { command += " SMTPUTF8" }
         if capabilities.dsn {
             // RFC 3461 §5: only to a server that announced DSN.
-            if let ret = envelope.dsnRet?.uppercased(), ret == "FULL" || ret == "HDRS" { command += " RET=\(ret)" }
+            if let ret = envelope.dsnRet { command += " RET=\(ret.rawValue)" }
             if let envid = envelope.dsnEnvID, !envid.isEmpty { command += " ENVID=\(XText.encode(envid))" }
         }
         return Self.line(command)
@@ -385,7 +386,7 @@ public struct SMTPClientSession: Sendable {
         let recipient = envelope.recipients[index]
         var command = "RCPT TO:<\(recipient.address)>"
         if capabilities.dsn {
-            if let notify = recipient.notify?.uppercased(), Self.isValidNotify(notify) { command += " NOTIFY=\(notify)" }
+            if let notify = recipient.notify { command += " NOTIFY=\(notify.text)" }
             if let orcpt = recipient.orcpt, let encoded = Self.encodeORCPT(orcpt) { command += " ORCPT=\(encoded)" }
         }
         return Self.line(command)
@@ -461,23 +462,13 @@ public struct SMTPClientSession: Sendable {
         !path.utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }
     }
 
-    /// RFC 3461 §4.1: `NEVER` or a comma list of SUCCESS, FAILURE, DELAY.
-    static func isValidNotify(_ value: String) -> Bool {
-        if value == "NEVER" { return true }
-        let parts = value.split(separator: ",", omittingEmptySubsequences: false)
-        return !parts.isEmpty && parts.allSatisfy { ["SUCCESS", "FAILURE", "DELAY"].contains($0) }
-    }
-
-    /// RFC 3461 §4.2: `addr-type ";" xtext`; a value without `;` is taken as an rfc822 address.
-    static func encodeORCPT(_ value: String) -> String? {
-        guard let semicolon = value.firstIndex(of: ";") else {
-            return value.isEmpty ? nil : "rfc822;" + XText.encode(value)
-        }
-        let type = value[..<semicolon]
-        let address = value[value.index(after: semicolon)...]
+    /// RFC 3461 §4.2: `addr-type ";" xtext`; nil (not sent) for a type that is not an atom.
+    static func encodeORCPT(_ orcpt: DSNOriginalRecipient) -> String? {
+        let type = orcpt.addressType
+        let address = orcpt.address
         guard !type.isEmpty, !address.isEmpty,
             type.utf8.allSatisfy({ $0 < 0x80 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber || $0 == UInt8(ascii: "-")) })
         else { return nil }
-        return type + ";" + XText.encode(String(address))
+        return type + ";" + XText.encode(address)
     }
 }

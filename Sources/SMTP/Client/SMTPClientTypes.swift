@@ -1,3 +1,5 @@
+import Core
+
 /// Value types shared by the outbound SMTP client session (`SMTPClientSession`) and its NIO driver
 /// (`SMTPClientConnection`).
 
@@ -57,13 +59,12 @@ public struct SMTPClientCredentials: Sendable, Hashable {
 public struct OutboundRecipient: Sendable, Hashable {
     /// The forward-path without angle brackets.
     public var address: String
-    /// The RFC 3461 §4.1 NOTIFY value as sent (`NEVER` or a comma list of SUCCESS/FAILURE/DELAY).
-    public var notify: String?
-    /// The RFC 3461 §4.2 ORCPT value `addr-type;address`; the part after `;` is xtext-encoded
-    /// by the session, so pass it decoded (e.g. `rfc822;user@example.org`).
-    public var orcpt: String?
+    /// The RFC 3461 §4.1 NOTIFY value, sent when the server offers DSN; nil: not sent.
+    public var notify: DSNNotify?
+    /// The RFC 3461 §4.2 ORCPT value, decoded; the session xtext-encodes the address.
+    public var orcpt: DSNOriginalRecipient?
 
-    public init(address: String, notify: String? = nil, orcpt: String? = nil) {
+    public init(address: String, notify: DSNNotify? = nil, orcpt: DSNOriginalRecipient? = nil) {
         self.address = address
         self.notify = notify
         self.orcpt = orcpt
@@ -80,14 +81,14 @@ public struct OutboundEnvelope: Sendable, Hashable {
     public var body8bit: Bool
     /// The envelope or headers need SMTPUTF8 (RFC 6531).
     public var smtpUTF8: Bool
-    /// `FULL` or `HDRS` (RFC 3461 §4.3).
-    public var dsnRet: String?
+    /// RFC 3461 §4.3 RET, sent when the server offers DSN.
+    public var dsnRet: DSNReturn?
     /// The envelope identifier, decoded; the session xtext-encodes it (RFC 3461 §4.4).
     public var dsnEnvID: String?
 
     public init(
         reversePath: String, recipients: [OutboundRecipient], size: Int64, body8bit: Bool = false,
-        smtpUTF8: Bool = false, dsnRet: String? = nil, dsnEnvID: String? = nil
+        smtpUTF8: Bool = false, dsnRet: DSNReturn? = nil, dsnEnvID: String? = nil
     ) {
         self.reversePath = reversePath
         self.recipients = recipients

@@ -28,11 +28,11 @@ public struct SMTPMailCommand: Sendable, Hashable {
     /// `SIZE=` (RFC 1870 §6).
     public var size: Int64?
     /// `BODY=` (RFC 6152, RFC 3030).
-    public var body: SMTPBodyType?
+    public var body: MessageBodyType?
     /// `SMTPUTF8` (RFC 6531 §3.4).
     public var smtpUTF8: Bool
     /// `RET=` (RFC 3461 §4.3).
-    public var ret: SMTPDSNReturn?
+    public var ret: DSNReturn?
     /// `ENVID=`, xtext-decoded (RFC 3461 §4.4).
     public var envID: String?
     /// `AUTH=` (RFC 4954 §5), xtext-decoded; `"<>"` when the client sent `AUTH=<>`. Recorded only:
@@ -40,8 +40,8 @@ public struct SMTPMailCommand: Sendable, Hashable {
     public var auth: String?
 
     public init(
-        reversePath: MailAddress?, size: Int64? = nil, body: SMTPBodyType? = nil, smtpUTF8: Bool = false,
-        ret: SMTPDSNReturn? = nil, envID: String? = nil, auth: String? = nil
+        reversePath: MailAddress?, size: Int64? = nil, body: MessageBodyType? = nil, smtpUTF8: Bool = false,
+        ret: DSNReturn? = nil, envID: String? = nil, auth: String? = nil
     ) {
         self.reversePath = reversePath
         self.size = size

@@ -1,50 +1,13 @@
 import Core
 
-/// The `BODY=` parameter of MAIL: 7BIT (RFC 5321), 8BITMIME (RFC 6152), BINARYMIME (RFC 3030).
-public enum SMTPBodyType: String, Sendable, Hashable {
-    case sevenBit = "7BIT"
-    case eightBitMIME = "8BITMIME"
-    case binaryMIME = "BINARYMIME"
-}
-
-/// `RET=` of MAIL (RFC 3461 §4.3): how much of the message a DSN returns.
-public enum SMTPDSNReturn: String, Sendable, Hashable {
-    case full = "FULL"
-    case headers = "HDRS"
-}
-
-/// `NOTIFY=` of RCPT (RFC 3461 §4.1). The empty set is `NOTIFY=NEVER`.
-public struct SMTPDSNNotify: OptionSet, Sendable, Hashable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-
-    public static let success = SMTPDSNNotify(rawValue: 1)
-    public static let failure = SMTPDSNNotify(rawValue: 2)
-    public static let delay = SMTPDSNNotify(rawValue: 4)
-    /// `NOTIFY=NEVER`.
-    public static let never: SMTPDSNNotify = []
-}
-
-/// `ORCPT=addr-type;xtext` of RCPT (RFC 3461 §4.2), with the xtext decoded.
-public struct SMTPOriginalRecipient: Sendable, Hashable {
-    /// e.g. `"rfc822"` (as sent; compare case-insensitively).
-    public var addressType: String
-    public var address: String
-
-    public init(addressType: String, address: String) {
-        self.addressType = addressType
-        self.address = address
-    }
-}
-
 /// One recipient of a transaction with its DSN parameters.
 public struct SMTPRecipient: Sendable, Hashable {
     public var address: MailAddress
     /// nil when NOTIFY was not given (RFC 3461 §4.1 default applies: FAILURE, DELAY at the MTA's choice).
-    public var notify: SMTPDSNNotify?
-    public var orcpt: SMTPOriginalRecipient?
+    public var notify: DSNNotify?
+    public var orcpt: DSNOriginalRecipient?
 
-    public init(address: MailAddress, notify: SMTPDSNNotify? = nil, orcpt: SMTPOriginalRecipient? = nil) {
+    public init(address: MailAddress, notify: DSNNotify? = nil, orcpt: DSNOriginalRecipient? = nil) {
         self.address = address
         self.notify = notify
         self.orcpt = orcpt
@@ -57,10 +20,10 @@ public struct SMTPEnvelope: Sendable, Hashable {
     public var reversePath: MailAddress?
     /// Accepted recipients in RCPT order.
     public var recipients: [SMTPRecipient]
-    public var dsnRet: SMTPDSNReturn?
+    public var dsnRet: DSNReturn?
     /// `ENVID=`, xtext-decoded (RFC 3461 §4.4).
     public var dsnEnvID: String?
-    public var body: SMTPBodyType
+    public var body: MessageBodyType
     /// The MAIL command carried `SMTPUTF8` (RFC 6531 §3.4).
     public var smtpUTF8: Bool
     /// `SIZE=` of MAIL (RFC 1870), if given.
@@ -79,8 +42,8 @@ public struct SMTPEnvelope: Sendable, Hashable {
     public var authenticatedUser: String?
 
     public init(
-        reversePath: MailAddress?, recipients: [SMTPRecipient] = [], dsnRet: SMTPDSNReturn? = nil,
-        dsnEnvID: String? = nil, body: SMTPBodyType = .sevenBit, smtpUTF8: Bool = false,
+        reversePath: MailAddress?, recipients: [SMTPRecipient] = [], dsnRet: DSNReturn? = nil,
+        dsnEnvID: String? = nil, body: MessageBodyType = .sevenBit, smtpUTF8: Bool = false,
         declaredSize: Int64? = nil, heloName: String, protocolName: String, clientIP: String,
         tls: TLSInfo? = nil, receivedHeaderCount: Int = 0, messageSize: Int64 = 0,
         authenticatedUser: String? = nil

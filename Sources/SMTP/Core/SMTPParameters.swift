@@ -52,14 +52,14 @@ enum SMTPParameters {
                 else { throw .badArguments("Syntax: SIZE=<octets>") }
                 command.size = Int64(v) ?? Int64.max
             case "BODY":
-                guard let v = parameter.value, let body = SMTPBodyType(rawValue: v.uppercased())
+                guard let v = parameter.value, let body = MessageBodyType(text: v)
                 else { throw .badArguments("Syntax: BODY=7BIT|8BITMIME|BINARYMIME") }
                 command.body = body
             case "SMTPUTF8" where smtpUTF8Enabled:
                 guard parameter.value == nil else { throw .badArguments("SMTPUTF8 takes no value") }
                 command.smtpUTF8 = true
             case "RET":
-                guard let v = parameter.value, let ret = SMTPDSNReturn(rawValue: v.uppercased())
+                guard let v = parameter.value, let ret = DSNReturn(text: v)
                 else { throw .badArguments("Syntax: RET=FULL|HDRS") }
                 command.ret = ret
             case "ENVID":
@@ -92,23 +92,8 @@ enum SMTPParameters {
             switch parameter.keyword {
             case "NOTIFY":
                 // RFC 3461 §4.1: "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )
-                guard let v = parameter.value else { throw .badArguments("Syntax: NOTIFY=NEVER|SUCCESS,FAILURE,DELAY") }
-                let items = v.uppercased().split(separator: ",", omittingEmptySubsequences: false)
-                var notify: SMTPDSNNotify = []
-                if items == ["NEVER"] {
-                    notify = .never
-                } else {
-                    for item in items {
-                        let flag: SMTPDSNNotify
-                        switch item {
-                        case "SUCCESS": flag = .success
-                        case "FAILURE": flag = .failure
-                        case "DELAY": flag = .delay
-                        default: throw .badArguments("Syntax: NOTIFY=NEVER|SUCCESS,FAILURE,DELAY")
-                        }
-                        guard !notify.contains(flag) else { throw .badArguments("Syntax: NOTIFY=NEVER|SUCCESS,FAILURE,DELAY") }
-                        notify.insert(flag)
-                    }
+                guard let v = parameter.value, let notify = DSNNotify(text: v) else {
+                    throw .badArguments("Syntax: NOTIFY=NEVER|SUCCESS,FAILURE,DELAY")
                 }
                 recipient.notify = notify
             case "ORCPT":
@@ -121,7 +106,7 @@ enum SMTPParameters {
                     let decoded = XText.decode(v[v.index(after: semicolon)...]), !decoded.isEmpty,
                     !decoded.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
                 else { throw .badArguments("Syntax: ORCPT=<addr-type>;<xtext>") }
-                recipient.orcpt = SMTPOriginalRecipient(addressType: String(type), address: decoded)
+                recipient.orcpt = DSNOriginalRecipient(addressType: String(type), address: decoded)
             default:
                 throw .unknownParameter(parameter.keyword)
             }

@@ -1,28 +1,4 @@
-/// An RFC 3463 enhanced mail system status code `class.subject.detail`, sent in front of reply
-/// text once ENHANCEDSTATUSCODES is in use (RFC 2034 §3).
-public struct SMTPEnhancedStatusCode: Sendable, Hashable, CustomStringConvertible {
-    /// 2 (success), 4 (persistent transient failure) or 5 (permanent failure), RFC 3463 §3.1.
-    public let statusClass: Int
-    public let subject: Int
-    public let detail: Int
-
-    public init(_ statusClass: Int, _ subject: Int, _ detail: Int) {
-        self.statusClass = statusClass
-        self.subject = subject
-        self.detail = detail
-    }
-
-    /// Parses `"5.1.1"`; nil unless it has the RFC 3463 §2 shape (class 2/4/5, 1–3 digit fields).
-    public init?(parsing text: String) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts.allSatisfy({ (1...3).contains($0.count) && $0.allSatisfy(\.isASCIIDigit) }),
-            let c = Int(parts[0]), [2, 4, 5].contains(c), let s = Int(parts[1]), let d = Int(parts[2])
-        else { return nil }
-        self.init(c, s, d)
-    }
-
-    public var description: String { "\(statusClass).\(subject).\(detail)" }
-}
+import Core
 
 /// One SMTP reply (RFC 5321 §4.2): a three-digit code, an optional enhanced status code and one or
 /// more lines of text.
@@ -87,8 +63,4 @@ public struct SMTPReply: Sendable, Hashable, CustomStringConvertible {
         guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
         return String(String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { asciiValue.map { (48...57).contains($0) } ?? false }
 }

@@ -1,3 +1,4 @@
+import Core
 import Logging
 import Queue
 
@@ -27,7 +28,7 @@ public struct ContentFilterTransport: RemoteTransport {
         let envelope = OutboundEnvelope(
             reversePath: message.reversePath,
             recipients: targets.map { OutboundRecipient(address: $0.address, notify: $0.notify, orcpt: $0.orcpt) },
-            size: message.size + Int64(message.headers.utf8.count), body8bit: message.body != "7BIT", smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
+            size: message.size + Int64(message.headers.utf8.count), body8bit: message.body.isEightBit, smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
             dsnEnvID: message.dsnEnvID)
         let session = SMTPClientSession(
             configuration: SMTPClientConfiguration(heloName: heloName, tlsPolicy: .none), envelope: envelope)
@@ -37,18 +38,12 @@ public struct ContentFilterTransport: RemoteTransport {
                 host: host, port: port, tls: nil, serverName: nil, session: session,
                 body: .file(path: message.spoolPath, prefix: Array(message.headers.utf8)), timeouts: timeouts)
         } catch {
-            let reason = "451 4.4.1 content filter \(host):\(port) unreachable: \(error)"
-            return Dictionary(uniqueKeysWithValues: targets.map { ($0.rowID, DeliveryOutcome.deferred(reason: reason)) })
+            let reply = DeliveryReply(451, .init(4, 4, 1), "content filter \(host):\(port) unreachable: \(error)")
+            return Dictionary(uniqueKeysWithValues: targets.map { ($0.rowID, DeliveryOutcome.deferred(reply)) })
         }
         var outcomes: [Int64: DeliveryOutcome] = [:]
         for (target, recipient) in zip(targets, result.recipients) {
-            let reply = recipient.outcome.reply
-            let reason = "\(reply.code) \(reply.enhancedStatus.map { "\($0) " } ?? "")content filter: \(reply.lines.joined(separator: " "))"
-            switch recipient.outcome {
-            case .accepted: outcomes[target.rowID] = .delivered
-            case .temporaryFailure: outcomes[target.rowID] = .deferred(reason: reason)
-            case .permanentFailure: outcomes[target.rowID] = .failed(reason: reason)
-            }
+            outcomes[target.rowID] = DeliveryOutcome(recipient.outcome, from: "content filter")
         }
         logger.info("handed to content filter", metadata: ["id": "\(message.id)", "filter": "\(host):\(port)"])
         return outcomes

@@ -1,3 +1,4 @@
+import Core
 import DNS
 import Logging
 import NIOSSL
@@ -75,50 +76,50 @@ public struct OutboundDelivery: RemoteTransport {
         if let relay {
             var addresses = IPAddress(relay.host).map { [$0] } ?? []
             if addresses.isEmpty { addresses = (try? await resolver.addresses(relay.host).value) ?? [] }
-            var problem = "4.4.1 relay host \(relay.host) has no address"
+            var problem = "relay host \(relay.host) has no address"
             for address in addresses where !Task.isCancelled {
                 switch await attempt(
                     message, targets: targets, host: relay.host, address: address.description, port: relay.port, tls: tls)
                 {
                 case .done(let outcomes): return outcomes
-                case .notTaken(let reason): problem = "4.4.1 relay \(relay.host) [\(address)]: \(reason)"
+                case .notTaken(let reason): problem = "relay \(relay.host) [\(address)]: \(reason)"
                 }
             }
-            return all(.deferred(reason: "451 \(problem)"))
+            return all(.deferred(DeliveryReply(451, .init(4, 4, 1), problem)))
         }
         let hosts: [String]
         do {
             switch try await resolver.mx(domain) {
             case .found(let records) where records.isNullMX:
-                return all(.failed(reason: "556 5.1.10 \(domain) accepts no mail (null MX, RFC 7505)"))
+                return all(.failed(DeliveryReply(556, .init(5, 1, 10), "\(domain) accepts no mail (null MX, RFC 7505)")))
             case .found(let records):
                 hosts = records.map { $0.exchange.description }
             case .noData:
                 hosts = [domain]  // implicit MX (RFC 5321 §5.1)
             case .nxDomain:
-                return all(.failed(reason: "550 5.1.2 \(domain): no such domain"))
+                return all(.failed(DeliveryReply(550, .init(5, 1, 2), "\(domain): no such domain")))
             }
         } catch {
-            return all(.deferred(reason: "451 4.4.3 MX lookup for \(domain) failed: \(error)"))
+            return all(.deferred(DeliveryReply(451, .init(4, 4, 3), "MX lookup for \(domain) failed: \(error)")))
         }
-        var lastProblem = "4.4.1 no MX host of \(domain) could be reached"
+        var lastProblem = "no MX host of \(domain) could be reached"
         // A cancelled task (the runner shutting down) tries no further host.
         for host in hosts where !Task.isCancelled {
             let addresses: [IPAddress]
             do {
                 addresses = try await resolver.addresses(host).value ?? []
             } catch {
-                lastProblem = "4.4.1 address lookup for \(host) failed: \(error)"
+                lastProblem = "address lookup for \(host) failed: \(error)"
                 continue
             }
             for address in addresses where !Task.isCancelled {
                 switch await attempt(message, targets: targets, host: host, address: address.description, port: port, tls: tls) {
                 case .done(let outcomes): return outcomes
-                case .notTaken(let problem): lastProblem = "4.4.1 \(host) [\(address)]: \(problem)"
+                case .notTaken(let problem): lastProblem = "\(host) [\(address)]: \(problem)"
                 }
             }
         }
-        return all(.deferred(reason: "451 \(lastProblem)"))
+        return all(.deferred(DeliveryReply(451, .init(4, 4, 1), lastProblem)))
     }
 
     /// How one delivery uses TLS: when (`policy`) and whether the certificate is verified.
@@ -140,7 +141,7 @@ public struct OutboundDelivery: RemoteTransport {
         let envelope = OutboundEnvelope(
             reversePath: message.reversePath,
             recipients: targets.map { OutboundRecipient(address: $0.address, notify: $0.notify, orcpt: $0.orcpt) },
-            size: message.size + Int64(message.headers.utf8.count), body8bit: message.body != "7BIT", smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
+            size: message.size + Int64(message.headers.utf8.count), body8bit: message.body.isEightBit, smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
             dsnEnvID: message.dsnEnvID)
         let key = SMTPConnectionCache.Key(address: address, port: port, tls: choice, serverName: host)
         let body = SMTPMessageSource.file(path: message.spoolPath, prefix: Array(message.headers.utf8))
@@ -185,14 +186,7 @@ public struct OutboundDelivery: RemoteTransport {
         }
         var outcomes: [Int64: DeliveryOutcome] = [:]
         for (target, recipient) in zip(targets, result.recipients) {
-            let reply = recipient.outcome.reply
-            let text =
-                "\(reply.code) \(reply.enhancedStatus.map { "\($0) " } ?? "")\(key.serverName): \(reply.lines.joined(separator: " "))"
-            switch recipient.outcome {
-            case .accepted: outcomes[target.rowID] = .delivered
-            case .temporaryFailure: outcomes[target.rowID] = .deferred(reason: text)
-            case .permanentFailure: outcomes[target.rowID] = .failed(reason: text)
-            }
+            outcomes[target.rowID] = DeliveryOutcome(recipient.outcome, from: key.serverName)
         }
         logger.info(
             "outbound",

@@ -37,8 +37,8 @@ extension SMTPReceiver {
                 return .reply(SMTPReply(552, .init(5, 2, 2), "Mailbox full, quota exceeded"))
             }
             let queued = QueuedEnvelope(
-                reversePath: envelope.reversePath, dsnRet: envelope.dsnRet?.rawValue, dsnEnvID: envelope.dsnEnvID,
-                body: envelope.body.rawValue, smtpUTF8: envelope.smtpUTF8, clientIP: envelope.clientIP,
+                reversePath: envelope.reversePath, dsnRet: envelope.dsnRet, dsnEnvID: envelope.dsnEnvID,
+                body: envelope.body, smtpUTF8: envelope.smtpUTF8, clientIP: envelope.clientIP,
                 helo: envelope.heloName)
             let deliveries: [QueuedDelivery]
             let headers: String?
@@ -91,12 +91,12 @@ extension SMTPReceiver {
     /// One recipient's LMTP reply: delivered (or still queued: we keep responsibility) → 250;
     /// every delivery failed → the failure.
     private func lmtpReply(recipient: String, outcomes: [DeliveryOutcome], id: String) -> SMTPReply {
-        let failures = outcomes.compactMap { outcome -> String? in
-            if case .failed(let reason) = outcome { return reason }
+        let failures = outcomes.compactMap { outcome -> DeliveryReply? in
+            if case .failed(let reply) = outcome { return reply }
             return nil
         }
-        if !outcomes.isEmpty, failures.count == outcomes.count, let reason = failures.first {
-            return SMTPReply(parsingDiagnostic: reason) ?? SMTPReply(550, .init(5, 0, 0), "<\(recipient)>: \(reason)")
+        if !outcomes.isEmpty, failures.count == outcomes.count, let reply = failures.first {
+            return SMTPReply(lmtpFailure: reply, recipient: recipient)
         }
         return SMTPReply(250, .init(2, 0, 0), "<\(recipient)> Ok: \(id)")
     }
@@ -114,12 +114,13 @@ extension SMTPReceiver {
 }
 
 extension SMTPReply {
-    /// Reads a reason like `552 5.2.2 text` back into a reply.
-    init?(parsingDiagnostic text: String) {
-        let parts = text.split(separator: " ", maxSplits: 2).map(String.init)
-        guard parts.count == 3, let code = Int(parts[0]), (200...599).contains(code),
-            let enhanced = SMTPEnhancedStatusCode(parsing: parts[1])
-        else { return nil }
-        self.init(code, enhanced, parts[2])
+    /// The LMTP reply for a recipient whose deliveries all failed (RFC 2033 §4.2): the failure as
+    /// it was, or a 550 quoting it when it lacks an enhanced status (RFC 2034: every reply has one).
+    init(lmtpFailure reply: DeliveryReply, recipient: String) {
+        if let status = reply.enhancedStatus, (200...599).contains(reply.code), !reply.text.isEmpty {
+            self.init(reply.code, status, reply.text)
+        } else {
+            self.init(550, .init(5, 0, 0), "<\(recipient)>: \(reply)")
+        }
     }
 }

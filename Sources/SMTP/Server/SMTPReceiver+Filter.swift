@@ -86,8 +86,8 @@ extension SMTPReceiver {
         for recipient in envelope.recipients {
             let address = recipient.address.description
             var delivery = QueuedDelivery(
-                recipient: address, orcpt: recipient.orcpt.map { "\($0.addressType);\($0.address)" },
-                notify: recipient.notify.map(SMTPServerHandler.notifyParameter), kind: .filter, accountID: nil, target: address)
+                recipient: address, orcpt: recipient.orcpt,
+                notify: recipient.notify, kind: .filter, accountID: nil, target: address)
             if mode == .submission, envelope.authenticatedUser != nil, relayed.contains(address.lowercased()) {
                 delivery.headers = try await queue.relayTickets(reversePath: reversePath, recipients: [address])
             }
@@ -105,7 +105,7 @@ extension SMTPReceiver {
 
 extension SMTPReply {
     init(filterReply reply: FilterReply) {
-        self.init(reply.code, SMTPEnhancedStatusCode(parsing: reply.enhanced), reply.text)
+        self.init(reply.code, reply.enhanced, reply.text)
     }
 }
 

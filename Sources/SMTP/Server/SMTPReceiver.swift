@@ -59,9 +59,7 @@ public struct SMTPReceiver: Sendable {
     /// accepted one comes with its deliveries and the policy's decisions for the message.
     public func recipient(_ request: SMTPRecipientRequest) async -> SMTPEffectResult {
         let recipient = request.recipient
-        let verdict = await checkRecipient(
-            recipient.address, orcpt: recipient.orcpt.map { "\($0.addressType);\($0.address)" },
-            notify: recipient.notify.map(SMTPServerHandler.notifyParameter))
+        let verdict = await checkRecipient(recipient.address, orcpt: recipient.orcpt, notify: recipient.notify)
         guard verdict.reply.isPositiveCompletion else { return .reply(verdict.reply) }
         switch await policyOutcome(for: request) {
         case .refuse(let refusal): return .reply(refusal)
@@ -71,7 +69,7 @@ public struct SMTPReceiver: Sendable {
     }
 
     /// RCPT TO: relay control, directory lookup (aliases, subaddresses, catch-all), quota.
-    public func checkRecipient(_ address: MailAddress, orcpt: String?, notify: String?) async -> RecipientVerdict {
+    public func checkRecipient(_ address: MailAddress, orcpt: DSNOriginalRecipient?, notify: DSNNotify?) async -> RecipientVerdict {
         do {
             let address = try await postmasterAlias(address)
             switch try await directory.resolve(address) {

@@ -205,11 +205,4 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private func tlsDescription(context: ChannelHandlerContext) -> TLSInfo {
         TLSInfo(protocolVersion: ServerTLSUpgrade.protocolVersion(context) ?? "TLS", cipherSuite: "")
     }
-
-    /// RFC 3461 §4.1 NOTIFY value as received, for the queue.
-    static func notifyParameter(_ notify: SMTPDSNNotify) -> String {
-        guard !notify.isEmpty else { return "NEVER" }
-        return [(SMTPDSNNotify.success, "SUCCESS"), (.failure, "FAILURE"), (.delay, "DELAY")]
-            .filter { notify.contains($0.0) }.map(\.1).joined(separator: ",")
-    }
 }

@@ -20,7 +20,6 @@ struct HTTPListenerBindTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("posta-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try Database(.sqlite(path: folder.path + "/test.db"), poolSize: 1)
         let budget = ConnectionBudget(limits: Limits())
         #expect {
             try HTTPService.checkAddressIsFree(settings)
@@ -30,8 +29,14 @@ struct HTTPListenerBindTests {
         // A free port passes, and builds.
         try await taken.close()
         try HTTPService.checkAddressIsFree(settings)
-        _ = try HTTPService.make(
-            settings: settings, tls: nil, health: HealthMonitor(database: database), budget: budget, logger: Logger(label: "test"))
+        // The pool must be shut down whatever happens (its deinit asserts otherwise, ending the run).
+        let database = try Database(.sqlite(path: folder.path + "/test.db"), poolSize: 1)
+        let built = Result {
+            try HTTPService.make(
+                settings: settings, tls: nil, health: HealthMonitor(database: database), budget: budget,
+                logger: Logger(label: "test"))
+        }
         await database.shutdown()
+        _ = try built.get()
     }
 }

@@ -1,0 +1,54 @@
+import Core
+
+/// Mailbox-tree rules of CREATE, DELETE and RENAME (RFC 9051 §6.3.4–§6.3.6), over the store's
+/// primitive operations.
+extension IMAPMailboxStore {
+    /// RFC 9051 §6.3.4: superior names needed by a new name are created too.
+    func create(accountID: Int64, name: String, specialUse: SpecialUse?) async throws -> IMAPTreeOutcome {
+        if try await mailbox(accountID: accountID, name: name) != nil { return .alreadyExists }
+        try await createParents(accountID: accountID, of: name)
+        try await createMailbox(accountID: accountID, name: name, specialUse: specialUse, subscribe: false)
+        return .done(deletedMailboxID: nil)
+    }
+
+    /// RFC 9051 §6.3.5: a server may refuse to delete a name with inferiors; Posta does.
+    func delete(accountID: Int64, name: String) async throws -> IMAPTreeOutcome {
+        let all = try await mailboxes(accountID: accountID)
+        guard let mailbox = all.first(where: { $0.name == name }) else { return .nonexistent }
+        if all.contains(where: { $0.name.hasPrefix(name + String(IMAPSession.delimiter)) }) { return .hasChildren }
+        try await deleteMailbox(accountID: accountID, name: name)
+        return .done(deletedMailboxID: mailbox.id)
+    }
+
+    /// RFC 9051 §6.3.6: inferiors are renamed too; renaming INBOX moves its messages to a new
+    /// mailbox and leaves INBOX empty.
+    func rename(accountID: Int64, from old: String, to new: String) async throws -> IMAPTreeOutcome {
+        guard try await mailbox(accountID: accountID, name: old) != nil else { return .nonexistent }
+        if try await mailbox(accountID: accountID, name: new) != nil { return .alreadyExists }
+        try await createParents(accountID: accountID, of: new)
+        if old == "INBOX" {
+            try await createMailbox(accountID: accountID, name: new, specialUse: nil, subscribe: false)
+            if let inbox = try await mailbox(accountID: accountID, name: "INBOX"),
+                let (_, messages) = try await states(mailboxID: inbox.id)
+            {
+                _ = try await copy(mailboxID: inbox.id, uids: messages.map(\.uid), to: new, move: true)
+            }
+        } else {
+            try await renameMailbox(accountID: accountID, from: old, to: new, delimiter: IMAPSession.delimiter)
+        }
+        return .done(deletedMailboxID: nil)
+    }
+
+    private func createParents(accountID: Int64, of name: String) async throws {
+        let levels = name.split(separator: IMAPSession.delimiter)
+        guard levels.count > 1 else { return }
+        for depth in 1..<levels.count {
+            let parent = levels[..<depth].joined(separator: String(IMAPSession.delimiter))
+            if parent != "INBOX", try await mailbox(accountID: accountID, name: parent) == nil {
+                do {
+                    try await createMailbox(accountID: accountID, name: parent, specialUse: nil, subscribe: false)
+                } catch let error where failure(error) == .mailboxExists {}
+            }
+        }
+    }
+}

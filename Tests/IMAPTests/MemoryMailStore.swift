@@ -148,7 +148,8 @@ actor MemoryMailStore: IMAPMailboxStore {
             throw IMAPStoreFailure.noSuchMailbox
         }
         let copied = Set(uids).sorted().compactMap { from.messages[$0] }
-        var result = CopyResult(destinationID: target, uidValidity: boxes[target]!.info.uidValidity, sourceUIDs: [], destinationUIDs: [])
+        let validity = boxes[target]!.info.uidValidity
+        var result = CopyResult(destinationID: target, uidValidity: validity, sourceUIDs: [], destinationUIDs: [])
         guard !copied.isEmpty else { return result }
         let added = add(copied.map { ($0.data, $0.flags, $0.internalDate) }, to: target)
         result.sourceUIDs = copied.map(\.uid)
@@ -254,7 +255,8 @@ actor MemoryMailStore: IMAPMailboxStore {
         for message in messages {
             let uid = box.info.uidNext
             box.info.uidNext += 1
-            box.messages[uid] = Message(uid: uid, flags: message.flags, modSeq: box.info.highestModSeq, internalDate: message.date, data: message.data)
+            box.messages[uid] = Message(
+                uid: uid, flags: message.flags, modSeq: box.info.highestModSeq, internalDate: message.date, data: message.data)
             uids.append(uid)
         }
         boxes[id] = box

@@ -78,7 +78,9 @@ struct SessionStateMachineTests {
         #expect(d.takeLines().isEmpty && d.pending == nil && d.loggedIn == nil)
         await d.tlsEstablished()
         #expect(d.takeLines().isEmpty && d.loggedIn == nil)
-        #expect(await d.command("d LOGIN \(SessionDriver.address) \"\(SessionDriver.password)\"").last == "d OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE UIDPLUS MOVE NAMESPACE SPECIAL-USE CREATE-SPECIAL-USE UNSELECT CHILDREN LIST-EXTENDED LIST-STATUS QUOTA QUOTA=RES-STORAGE CONDSTORE QRESYNC ESEARCH SEARCHRES APPENDLIMIT=52428800 STATUS=SIZE BINARY UTF8=ACCEPT MULTIAPPEND] Logged in")
+        let login = await d.command("d LOGIN \(SessionDriver.address) \"\(SessionDriver.password)\"")
+        #expect(login.last?.hasPrefix("d OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ SASL-IR ID ENABLE IDLE ") == true)
+        #expect(d.loggedIn?.address == SessionDriver.address)
     }
 
     @Test("autologout from the time passed in: a minute before login, 30 minutes after (RFC 9051 §5.4)")
@@ -111,7 +113,8 @@ struct SessionStateMachineTests {
         #expect(d.session.timeout(idleFor: .seconds(3600)).isEmpty)  // busy: no autologout
         await d.pump()
         let lines = d.takeLines()
-        #expect(lines.last == (revoked ? "* BYE Account disabled or credentials changed" : "* BYE imap.example.org server shutting down"))
+        let bye = revoked ? "* BYE Account disabled or credentials changed" : "* BYE imap.example.org server shutting down"
+        #expect(lines.last == bye)
         #expect(lines.contains("s OK [READ-WRITE] SELECT completed") && !lines.contains("n OK NOOP completed"))
         #expect(d.closed && d.pending == nil)
     }

@@ -43,7 +43,9 @@ extension IMAPSession {
             no(tag, code: .privacyRequired, "LOGIN is disabled until TLS is started")
             return
         }
-        logIn(tag, user: String(decoding: user, as: UTF8.self), password: String(decoding: password, as: UTF8.self), mechanism: "LOGIN")
+        logIn(
+            tag, user: String(decoding: user, as: UTF8.self), password: String(decoding: password, as: UTF8.self),
+            mechanism: "LOGIN")
     }
 
     /// One AUTHENTICATE exchange (RFC 9051 §6.2.2, SASL-IR RFC 4959).

@@ -108,7 +108,8 @@ extension IMAPSession {
         }
         let batch = job.targets[job.next..<min(job.targets.count, job.next + Self.fetchBatchSize)].map(\.uid)
         request(
-            .loadMessages(mailboxID: current.mailboxID, uids: batch, content: contentNeed(job.attributes), byteBudget: Self.fetchByteBudget),
+            .loadMessages(
+                mailboxID: current.mailboxID, uids: batch, content: contentNeed(job.attributes), byteBudget: Self.fetchByteBudget),
             tag: job.tag, then: .fetch(job))
     }
 

@@ -181,7 +181,8 @@ extension IMAPSession {
         }
         // All or none (RFC 3502 §6.3.11): one index transaction for every message of the command.
         let requests = messages.map {
-            AppendRequest(data: Self.storable($0.data), flags: $0.flags.map(\.rawValue), internalDate: $0.internalDate?.secondsSince1970)
+            AppendRequest(
+                data: Self.storable($0.data), flags: $0.flags.map(\.rawValue), internalDate: $0.internalDate?.secondsSince1970)
         }
         request(.append(accountID: accountID, mailbox: destination, messages: requests), tag: tag, then: .append)
     }
@@ -192,7 +193,8 @@ extension IMAPSession {
             return
         }
         let uids = IMAPSequenceSet(Self.ranges(stored.map(\.uid)))
-        let reply = IMAPStatusResponse(.ok, code: .appendUID(uidValidity: stored.first?.uidValidity ?? 0, uids: uids), "APPEND completed")
+        let code = IMAPResponseCode.appendUID(uidValidity: stored.first?.uidValidity ?? 0, uids: uids)
+        let reply = IMAPStatusResponse(.ok, code: code, "APPEND completed")
         synchronize(tag, allowExpunge: true, then: .reply(.tagged(tag: tag, reply)))
     }
 }

@@ -68,7 +68,8 @@ extension IMAPSession {
             opening(job, messages)
         case (.listItem, .mailboxList(let mailboxes, _, _)):
             if let info = job.info {
-                emit(.data(.list(IMAPListItem(attributes: attributes(of: info, among: mailboxes), delimiter: Self.delimiter, name: info.name))))
+                let attributes = attributes(of: info, among: mailboxes)
+                emit(.data(.list(IMAPListItem(attributes: attributes, delimiter: Self.delimiter, name: info.name))))
             }
             resynchronizeOrFinish(job)
         case (.resync, .changes(let changes)):

@@ -119,7 +119,7 @@ struct SessionStateMachineTests {
         #expect(d.closed && d.pending == nil)
     }
 
-    @Test("a large FETCH loads its messages in batches bounded by count and bytes")
+    @Test("a large FETCH or SEARCH loads its messages in batches bounded by count and bytes")
     func fetchInBatches() async throws {
         let d = try await SessionDriver.make()
         let big = String(repeating: "x", count: 600 * 1024)
@@ -141,6 +141,14 @@ struct SessionStateMachineTests {
         }
         // 600 KiB each against a 1 MiB budget: two messages, then the third.
         #expect(fullLoads == [[1, 2, 3], [3]])
+        // SEARCH BODY holds at most one load's content too: the batch's files come in budgeted pieces.
+        let before = d.effects.count
+        #expect(await d.command("h SEARCH BODY absent") == ["* SEARCH", "h OK SEARCH completed"])
+        let searchLoads = d.effects[before...].compactMap { effect -> [UInt32]? in
+            if case .loadMessages(_, let uids, .full, _) = effect { uids } else { nil }
+        }
+        #expect(searchLoads.first == Array(1...256) && searchLoads.dropFirst().first?.first == 3)
+        #expect(searchLoads.last == Array(257...300))
     }
 
     @Test("SEARCH reads files only for messages the index cannot decide; an unreadable file does not match")

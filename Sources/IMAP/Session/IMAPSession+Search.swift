@@ -13,9 +13,10 @@ extension IMAPSession {
         /// The view's messages at the start (sequence number n is `uids[n - 1]`).
         var uids: [UInt32] = []
         var next = 0
-        /// The current batch: index rows and each message's result so far (nil: undecided).
+        /// The current batch: index rows, and the results of messages decided from their content
+        /// (each content is dropped once evaluated, so a batch holds at most one load's bytes).
         var rows: [UInt32: StoredMessage] = [:]
-        var contents: [UInt32: MIMEMessage?] = [:]
+        var decided: [UInt32: Bool] = [:]
         var loadedNeed = IMAPContentNeed.none
         /// The UIDs whose content was asked for.
         var asked: [UInt32] = []
@@ -59,10 +60,12 @@ extension IMAPSession {
             decideBatch(job)
             return
         }
-        // Contents of the first `consumed` messages asked; nil where the file or row is gone.
+        // The first `consumed` messages asked are decided by their content (nil: file or row gone).
         let byUID = Dictionary(loaded.map { ($0.row.uid, $0.content) }, uniquingKeysWith: { first, _ in first })
         for uid in job.asked.prefix(max(1, consumed)) {
-            job.contents[uid] = .some(byUID[uid].flatMap { $0 }.map { MIMEMessage($0) })
+            let content = byUID[uid].flatMap { $0 }.map { MIMEMessage($0) }
+            guard let candidate = candidate(job, uid), let evaluator = job.evaluator else { continue }
+            job.decided[uid] = evaluator.matches(job.command.key, candidate) { _ in .some(content) } ?? false
         }
         decideBatch(job)
     }
@@ -73,7 +76,7 @@ extension IMAPSession {
     private mutating func nextBatch(_ job: SearchJob) {
         var job = job
         job.rows = [:]
-        job.contents = [:]
+        job.decided = [:]
         job.loadedNeed = .none
         guard job.next < job.uids.count, let current = view else { return searched(job) }
         guard SearchEvaluator.needsMessageRow(job.command.key) else { return decideBatch(job) }
@@ -85,18 +88,11 @@ extension IMAPSession {
 
     /// The batch's messages a key cannot decide without content not loaded yet, with the content needed.
     private func pending(_ job: SearchJob) -> [(uid: UInt32, need: IMAPContentNeed)] {
-        guard let current = view, let evaluator = job.evaluator else { return [] }
-        let needsRows = SearchEvaluator.needsMessageRow(job.command.key)
+        guard let evaluator = job.evaluator else { return [] }
         var found: [(UInt32, IMAPContentNeed)] = []
-        for index in job.next..<batchEnd(job) {
-            let value = job.uids[index]
-            guard let state = current.states[value], !current.isExpungedPending(value) else { continue }
-            let message = job.rows[value]
-            if needsRows && message == nil { continue }
-            if job.contents[value] != nil { continue }
+        for value in job.uids[job.next..<batchEnd(job)] where job.decided[value] == nil {
+            guard let candidate = candidate(job, value) else { continue }
             var need = IMAPContentNeed.none
-            let candidate = SearchCandidate(
-                sequence: index + 1, state: state, size: message?.size ?? 0, internalDate: message?.internalDate ?? 0)
             let decided = evaluator.matches(job.command.key, candidate) { headerOnly in
                 need = max(need, headerOnly ? .header : .full)
                 return nil
@@ -120,24 +116,29 @@ extension IMAPSession {
                 tag: job.tag, then: .search(job))
             return
         }
-        guard let current = view, let evaluator = job.evaluator else { return }
-        let needsRows = SearchEvaluator.needsMessageRow(job.command.key)
-        for index in job.next..<batchEnd(job) {
-            let value = job.uids[index]
-            guard let state = current.states[value], !current.isExpungedPending(value) else { continue }
-            let message = job.rows[value]
-            if needsRows && message == nil { continue }
-            let candidate = SearchCandidate(
-                sequence: index + 1, state: state, size: message?.size ?? 0, internalDate: message?.internalDate ?? 0)
-            let content = job.contents[value]
-            let matched = evaluator.matches(job.command.key, candidate) { _ in .some(content ?? nil) } ?? false
+        guard let evaluator = job.evaluator else { return }
+        for value in job.uids[job.next..<batchEnd(job)] {
+            guard let candidate = candidate(job, value) else { continue }
+            let matched = job.decided[value] ?? evaluator.matches(job.command.key, candidate) { _ in .some(nil) } ?? false
             if matched {
-                job.matches.append(TargetMessage(sequence: index + 1, uid: value))
-                job.modSeqs.append(state.modSeq)
+                job.matches.append(TargetMessage(sequence: candidate.sequence, uid: value))
+                job.modSeqs.append(candidate.state.modSeq)
             }
         }
         job.next = batchEnd(job)
         nextBatch(job)
+    }
+
+    /// A message of the batch as SEARCH sees it; nil when it is not searched (expunged, or its row is
+    /// gone while a key needs it).
+    private func candidate(_ job: SearchJob, _ uid: UInt32) -> SearchCandidate? {
+        guard let current = view, let state = current.states[uid], !current.isExpungedPending(uid),
+            let sequence = current.sequence(of: uid)
+        else { return nil }
+        let message = job.rows[uid]
+        if SearchEvaluator.needsMessageRow(job.command.key) && message == nil { return nil }
+        return SearchCandidate(
+            sequence: sequence, state: state, size: message?.size ?? 0, internalDate: message?.internalDate ?? 0)
     }
 
     private mutating func searched(_ job: SearchJob) {

@@ -7,7 +7,14 @@ extension MailStore {
     /// account's counters; the folder is removed from disk after the commit (a crash in between
     /// leaves an unindexed folder that nothing reads; a new mailbox never reuses a folder name
     /// because numbered folders carry a fresh UIDVALIDITY and readable ones are checked).
-    public func deleteMailbox(accountID: Int64, name: String) async throws {
+    ///
+    /// With `refusingInferiors`, a mailbox that has inferiors (`name<delimiter>…`) is not deleted
+    /// (`StoreError.hasInferiors`), checked in the same transaction (RFC 9051 §6.3.5). Returns the
+    /// deleted mailbox's id.
+    @discardableResult
+    public func deleteMailbox(accountID: Int64, name: String, refusingInferiors: Bool = false, delimiter: Character = "/")
+        async throws -> Int64
+    {
         let name = MaildirPath.canonicalMailboxName(name)
         guard name != "INBOX" else { throw StoreError.invalidMailboxName(name) }
         let removed = try await database.transaction { db -> (id: Int64, path: String?) in
@@ -23,6 +30,13 @@ extension MailStore {
             else { throw StoreError.noSuchMailbox(name) }
             let id = try box.decode(column: "id", as: Int64.self)
             let folder = try box.decode(column: "folder", as: String.self)
+            if refusingInferiors {
+                let prefix = name + String(delimiter)
+                let names = try await db.raw("SELECT name FROM mailbox WHERE account_id = \(bind: accountID)").all()
+                if try names.contains(where: { try $0.decode(column: "name", as: String.self).hasPrefix(prefix) }) {
+                    throw StoreError.hasInferiors(name)
+                }
+            }
             let totals = try await db.raw("""
                 SELECT COUNT(*) AS n, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM message WHERE mailbox_id = \(bind: id)
                 """).first()
@@ -42,6 +56,7 @@ extension MailStore {
         if let path = removed.path { _ = try? await FileIO.blocking { try FileIO.removeTree(path) } }
         notifier.changed(mailboxID: removed.id)
         logger.info("mailbox deleted", metadata: ["account": "\(accountID)", "mailbox": "\(name)"])
+        return removed.id
     }
 
     /// Renames a mailbox and its inferiors (`old<delimiter>…` → `new<delimiter>…`) in the

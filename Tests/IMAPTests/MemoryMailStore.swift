@@ -191,10 +191,32 @@ actor MemoryMailStore: IMAPMailboxStore {
         return info
     }
 
-    func deleteMailbox(accountID: Int64, name: String) throws {
+    func createMailboxTree(accountID: Int64, name: String, specialUse: SpecialUse?, delimiter: Character) throws
+        -> [MailboxInfo]
+    {
+        guard name != "INBOX" else { throw IMAPStoreFailure.invalidMailboxName }
+        guard boxID(accountID, name) == nil else { throw IMAPStoreFailure.mailboxExists }
+        let levels = name.split(separator: delimiter)
+        var created: [MailboxInfo] = []
+        for depth in 1..<max(1, levels.count) {
+            let parent = levels[..<depth].joined(separator: String(delimiter))
+            if parent != "INBOX", boxID(accountID, parent) == nil {
+                created.append(try createMailbox(accountID: accountID, name: parent, specialUse: nil, subscribe: false))
+            }
+        }
+        return created + [try createMailbox(accountID: accountID, name: name, specialUse: specialUse, subscribe: false)]
+    }
+
+    func deleteMailbox(accountID: Int64, name: String, refusingInferiors: Bool, delimiter: Character) throws -> Int64 {
         guard name != "INBOX" else { throw IMAPStoreFailure.invalidMailboxName }
         guard let id = boxID(accountID, name) else { throw IMAPStoreFailure.noSuchMailbox }
+        let prefix = name + String(delimiter)
+        let inferiors = boxes.values.contains { $0.info.accountID == accountID && $0.info.name.hasPrefix(prefix) }
+        if refusingInferiors && inferiors {
+            throw IMAPStoreFailure.hasChildren
+        }
         boxes[id] = nil
+        return id
     }
 
     func renameMailbox(accountID: Int64, from old: String, to new: String, delimiter: Character) throws {

@@ -1,23 +1,30 @@
 import Core
 
-/// Mailbox-tree rules of CREATE, DELETE and RENAME (RFC 9051 §6.3.4–§6.3.6), over the store's
-/// primitive operations.
+/// CREATE, DELETE and RENAME (RFC 9051 §6.3.4–§6.3.6) as outcomes the session maps to responses.
+/// CREATE and DELETE are one store transaction each; RENAME creates the new name's superiors first.
 extension IMAPMailboxStore {
     /// RFC 9051 §6.3.4: superior names needed by a new name are created too.
     func create(accountID: Int64, name: String, specialUse: SpecialUse?) async throws -> IMAPTreeOutcome {
-        if try await mailbox(accountID: accountID, name: name) != nil { return .alreadyExists }
-        try await createParents(accountID: accountID, of: name)
-        try await createMailbox(accountID: accountID, name: name, specialUse: specialUse, subscribe: false)
+        do {
+            let delimiter = IMAPSession.delimiter
+            try await createMailboxTree(accountID: accountID, name: name, specialUse: specialUse, delimiter: delimiter)
+        } catch let error where failure(error) == .mailboxExists {
+            return .alreadyExists
+        }
         return .done(deletedMailboxID: nil)
     }
 
     /// RFC 9051 §6.3.5: a server may refuse to delete a name with inferiors; Posta does.
     func delete(accountID: Int64, name: String) async throws -> IMAPTreeOutcome {
-        let all = try await mailboxes(accountID: accountID)
-        guard let mailbox = all.first(where: { $0.name == name }) else { return .nonexistent }
-        if all.contains(where: { $0.name.hasPrefix(name + String(IMAPSession.delimiter)) }) { return .hasChildren }
-        try await deleteMailbox(accountID: accountID, name: name)
-        return .done(deletedMailboxID: mailbox.id)
+        do {
+            let id = try await deleteMailbox(
+                accountID: accountID, name: name, refusingInferiors: true, delimiter: IMAPSession.delimiter)
+            return .done(deletedMailboxID: id)
+        } catch let error where failure(error) == .noSuchMailbox {
+            return .nonexistent
+        } catch let error where failure(error) == .hasChildren {
+            return .hasChildren
+        }
     }
 
     /// RFC 9051 §6.3.6: inferiors are renamed too; renaming INBOX moves its messages to a new

@@ -24,7 +24,13 @@ public protocol IMAPMailboxStore: Sendable {
     func append(accountID: Int64, mailbox: String, messages: [AppendRequest]) async throws -> [AppendResult]
     @discardableResult
     func createMailbox(accountID: Int64, name: String, specialUse: SpecialUse?, subscribe: Bool) async throws -> MailboxInfo
-    func deleteMailbox(accountID: Int64, name: String) async throws
+    /// CREATE with the superiors the name needs, in one transaction; the mailboxes created, superiors first.
+    func createMailboxTree(accountID: Int64, name: String, specialUse: SpecialUse?, delimiter: Character) async throws
+        -> [MailboxInfo]
+    /// DELETE; with `refusingInferiors`, a mailbox with inferiors is refused (`IMAPStoreFailure.hasChildren`).
+    /// Returns the deleted mailbox's id.
+    @discardableResult
+    func deleteMailbox(accountID: Int64, name: String, refusingInferiors: Bool, delimiter: Character) async throws -> Int64
     func renameMailbox(accountID: Int64, from old: String, to new: String, delimiter: Character) async throws
     func setSubscribed(accountID: Int64, name: String, _ subscribed: Bool) async throws
     func subscriptions(accountID: Int64) async throws -> [String]

@@ -11,6 +11,7 @@ extension MailStore: IMAPMailboxStore {
         switch error as? StoreError {
         case .noSuchMailbox?: .noSuchMailbox
         case .mailboxExists?: .mailboxExists
+        case .hasInferiors?: .hasChildren
         case .invalidMailboxName?: .invalidMailboxName
         case .invalidFlag(let flag)?: .invalidFlag(flag)
         case .overQuota?: .overQuota

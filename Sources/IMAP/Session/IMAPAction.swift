@@ -125,6 +125,8 @@ public enum IMAPTreeOutcome: Sendable, Hashable {
 public enum IMAPStoreFailure: Error, Sendable, Hashable {
     case noSuchMailbox
     case mailboxExists
+    /// DELETE of a mailbox with inferiors (RFC 9051 §6.3.5).
+    case hasChildren
     case invalidMailboxName
     case invalidFlag(String)
     case overQuota

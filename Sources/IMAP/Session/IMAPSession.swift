@@ -262,6 +262,7 @@ public struct IMAPSession: Sendable {
         switch failure {
         case .noSuchMailbox: IMAPStatusResponse(.no, code: .nonexistent, "No such mailbox")
         case .mailboxExists: IMAPStatusResponse(.no, code: .alreadyExists, "Mailbox already exists")
+        case .hasChildren: IMAPStatusResponse(.no, code: .hasChildren, "Mailbox has inferior mailboxes; delete them first")
         case .invalidMailboxName: IMAPStatusResponse(.no, code: .cannot, "Invalid mailbox name")
         case .invalidFlag(let flag): IMAPStatusResponse(.bad, "Invalid flag \(flag.prefix(40))")
         case .overQuota: IMAPStatusResponse(.no, code: .overQuota, "Quota exceeded")

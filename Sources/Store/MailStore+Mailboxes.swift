@@ -60,11 +60,12 @@ extension MailStore {
     }
 
     /// Renames a mailbox and its inferiors (`old<delimiter>…` → `new<delimiter>…`) in the
-    /// index; files do not move. INBOX is handled by the caller (RFC 9051 §6.3.6: its messages
-    /// move to a new mailbox and INBOX stays).
-    public func renameMailbox(accountID: Int64, from old: String, to new: String, delimiter: Character = "/")
-        async throws
-    {
+    /// index; files do not move. With `creatingSuperiors`, superior names the new name needs are
+    /// created in the same transaction (RFC 9051 §6.3.6). INBOX is handled by the caller (its
+    /// messages move to a new mailbox and INBOX stays).
+    public func renameMailbox(
+        accountID: Int64, from old: String, to new: String, delimiter: Character = "/", creatingSuperiors: Bool = false
+    ) async throws {
         let old = MaildirPath.canonicalMailboxName(old)
         let new = MaildirPath.canonicalMailboxName(new)
         guard old != "INBOX" else { throw StoreError.invalidMailboxName(old) }
@@ -95,13 +96,22 @@ extension MailStore {
             }
             // Subscriptions follow the mailboxes they name (as Dovecot does).
             let oldNames = Dictionary(uniqueKeysWithValues: byName.map { ($1, $0) })
+            var names = Set(byName.keys)
             for (child, target) in renames {
                 guard let previous = oldNames[child] else { continue }
+                names.remove(previous)
+                names.insert(target)
                 try await db.raw("""
                     UPDATE mailbox_subscription SET name = \(bind: target)
                     WHERE account_id = \(bind: accountID) AND name = \(bind: previous)
                       AND NOT EXISTS (SELECT 1 FROM mailbox_subscription t WHERE t.account_id = \(bind: accountID) AND t.name = \(bind: target))
                     """).run()
+            }
+            let levels = new.split(separator: delimiter)
+            for depth in 1..<max(1, levels.count) where creatingSuperiors {
+                let parent = MaildirPath.canonicalMailboxName(levels[..<depth].joined(separator: String(delimiter)))
+                guard parent != "INBOX", names.insert(parent).inserted else { continue }
+                _ = try await self.insertMailbox(db, accountID: accountID, name: parent, specialUse: nil, subscribe: false)
             }
             return Array(moving)
         }

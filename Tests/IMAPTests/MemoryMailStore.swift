@@ -219,13 +219,20 @@ actor MemoryMailStore: IMAPMailboxStore {
         return id
     }
 
-    func renameMailbox(accountID: Int64, from old: String, to new: String, delimiter: Character) throws {
+    func renameMailbox(accountID: Int64, from old: String, to new: String, delimiter: Character, creatingSuperiors: Bool) throws {
         guard let id = boxID(accountID, old) else { throw IMAPStoreFailure.noSuchMailbox }
         guard boxID(accountID, new) == nil else { throw IMAPStoreFailure.mailboxExists }
         let prefix = old + String(delimiter)
         boxes[id]?.info.name = new
         for (child, box) in boxes where box.info.accountID == accountID && box.info.name.hasPrefix(prefix) {
             boxes[child]?.info.name = new + String(delimiter) + box.info.name.dropFirst(prefix.count)
+        }
+        let levels = new.split(separator: delimiter)
+        for depth in 1..<max(1, levels.count) where creatingSuperiors {
+            let parent = levels[..<depth].joined(separator: String(delimiter))
+            if parent != "INBOX", boxID(accountID, parent) == nil {
+                try createMailbox(accountID: accountID, name: parent, specialUse: nil, subscribe: false)
+            }
         }
     }
 

@@ -6,7 +6,9 @@ import Testing
 /// Mailbox-tree operations of IMAP CREATE and DELETE, each one transaction (RFC 9051 §6.3.4, §6.3.5).
 @Suite("Store: mailbox trees on SQLite and PostgreSQL")
 struct MailboxTreeTests {
-    @Test("CREATE makes the missing superiors in the same transaction; an existing name creates nothing", arguments: TestDatabases.dialects)
+    @Test(
+        "CREATE makes the missing superiors in the same transaction; an existing name creates nothing",
+        arguments: TestDatabases.dialects)
     func createTree(dialect: Database.Dialect) async throws {
         try await StoreFixture.with(dialect) { f in
             let alice = try await f.account("alice@example.org")
@@ -30,7 +32,29 @@ struct MailboxTreeTests {
         }
     }
 
-    @Test("DELETE refusing inferiors deletes nothing while they exist, then returns the deleted id", arguments: TestDatabases.dialects)
+    @Test(
+        "RENAME creating superiors moves the inferiors and makes the new name's superiors in one transaction",
+        arguments: TestDatabases.dialects)
+    func renameCreatingSuperiors(dialect: Database.Dialect) async throws {
+        try await StoreFixture.with(dialect) { f in
+            let alice = try await f.account("alice@example.org")
+            _ = try await f.store.createMailboxTree(accountID: alice.id, name: "a/b")
+            try await f.store.renameMailbox(accountID: alice.id, from: "a", to: "x/y/z", creatingSuperiors: true)
+            let names = Set(try await f.store.mailboxes(accountID: alice.id).map(\.name))
+            #expect(names.isSuperset(of: ["x", "x/y", "x/y/z", "x/y/z/b"]) && !names.contains("a") && !names.contains("a/b"))
+            // A refused rename (an inferior's new name is taken) changes nothing and creates no superior.
+            try await f.store.createMailbox(accountID: alice.id, name: "p/q/b")
+            await #expect(throws: StoreError.mailboxExists("p/q/b")) {
+                try await f.store.renameMailbox(accountID: alice.id, from: "x/y/z", to: "p/q", creatingSuperiors: true)
+            }
+            #expect(try await f.store.mailbox(accountID: alice.id, name: "p") == nil)
+            #expect(try await f.store.mailbox(accountID: alice.id, name: "x/y/z/b") != nil)
+        }
+    }
+
+    @Test(
+        "DELETE refusing inferiors deletes nothing while they exist, then returns the deleted id",
+        arguments: TestDatabases.dialects)
     func deleteRefusingInferiors(dialect: Database.Dialect) async throws {
         try await StoreFixture.with(dialect) { f in
             let alice = try await f.account("alice@example.org")

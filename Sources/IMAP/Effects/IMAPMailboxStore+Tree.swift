@@ -1,13 +1,14 @@
 import Core
 
 /// CREATE, DELETE and RENAME (RFC 9051 §6.3.4–§6.3.6) as outcomes the session maps to responses.
-/// CREATE and DELETE are one store transaction each; RENAME creates the new name's superiors first.
+/// CREATE, DELETE and RENAME are one store transaction each, except RENAME of INBOX: the new mailbox
+/// (with its superiors), then the move of INBOX's messages.
 extension IMAPMailboxStore {
     /// RFC 9051 §6.3.4: superior names needed by a new name are created too.
     func create(accountID: Int64, name: String, specialUse: SpecialUse?) async throws -> IMAPTreeOutcome {
         do {
             let delimiter = IMAPSession.delimiter
-            try await createMailboxTree(accountID: accountID, name: name, specialUse: specialUse, delimiter: delimiter)
+            _ = try await createMailboxTree(accountID: accountID, name: name, specialUse: specialUse, delimiter: delimiter)
         } catch let error where failure(error) == .mailboxExists {
             return .alreadyExists
         }
@@ -32,30 +33,17 @@ extension IMAPMailboxStore {
     func rename(accountID: Int64, from old: String, to new: String) async throws -> IMAPTreeOutcome {
         guard try await mailbox(accountID: accountID, name: old) != nil else { return .nonexistent }
         if try await mailbox(accountID: accountID, name: new) != nil { return .alreadyExists }
-        try await createParents(accountID: accountID, of: new)
         if old == "INBOX" {
-            try await createMailbox(accountID: accountID, name: new, specialUse: nil, subscribe: false)
+            _ = try await createMailboxTree(accountID: accountID, name: new, specialUse: nil, delimiter: IMAPSession.delimiter)
             if let inbox = try await mailbox(accountID: accountID, name: "INBOX"),
                 let (_, messages) = try await states(mailboxID: inbox.id)
             {
                 _ = try await copy(mailboxID: inbox.id, uids: messages.map(\.uid), to: new, move: true)
             }
         } else {
-            try await renameMailbox(accountID: accountID, from: old, to: new, delimiter: IMAPSession.delimiter)
+            try await renameMailbox(
+                accountID: accountID, from: old, to: new, delimiter: IMAPSession.delimiter, creatingSuperiors: true)
         }
         return .done(deletedMailboxID: nil)
-    }
-
-    private func createParents(accountID: Int64, of name: String) async throws {
-        let levels = name.split(separator: IMAPSession.delimiter)
-        guard levels.count > 1 else { return }
-        for depth in 1..<levels.count {
-            let parent = levels[..<depth].joined(separator: String(IMAPSession.delimiter))
-            if parent != "INBOX", try await mailbox(accountID: accountID, name: parent) == nil {
-                do {
-                    try await createMailbox(accountID: accountID, name: parent, specialUse: nil, subscribe: false)
-                } catch let error where failure(error) == .mailboxExists {}
-            }
-        }
     }
 }

@@ -22,8 +22,6 @@ public protocol IMAPMailboxStore: Sendable {
     func copy(mailboxID source: Int64, uids: [UInt32], to destination: String, move: Bool) async throws -> CopyResult
     func expunge(mailboxID: Int64, uids: [UInt32], onlyDeleted: Bool) async throws -> [UInt32]
     func append(accountID: Int64, mailbox: String, messages: [AppendRequest]) async throws -> [AppendResult]
-    @discardableResult
-    func createMailbox(accountID: Int64, name: String, specialUse: SpecialUse?, subscribe: Bool) async throws -> MailboxInfo
     /// CREATE with the superiors the name needs, in one transaction; the mailboxes created, superiors first.
     func createMailboxTree(accountID: Int64, name: String, specialUse: SpecialUse?, delimiter: Character) async throws
         -> [MailboxInfo]
@@ -31,7 +29,9 @@ public protocol IMAPMailboxStore: Sendable {
     /// Returns the deleted mailbox's id.
     @discardableResult
     func deleteMailbox(accountID: Int64, name: String, refusingInferiors: Bool, delimiter: Character) async throws -> Int64
-    func renameMailbox(accountID: Int64, from old: String, to new: String, delimiter: Character) async throws
+    /// RENAME with inferiors and, with `creatingSuperiors`, the superiors the new name needs, in one transaction.
+    func renameMailbox(accountID: Int64, from old: String, to new: String, delimiter: Character, creatingSuperiors: Bool)
+        async throws
     func setSubscribed(accountID: Int64, name: String, _ subscribed: Bool) async throws
     func subscriptions(accountID: Int64) async throws -> [String]
     func storageUsage(accountID: Int64) async throws -> StorageUsage

@@ -1,20 +1,6 @@
 import Core
 import SQLKit
 
-/// One message of a batch append.
-public struct AppendRequest: Sendable {
-    public var data: [UInt8]
-    public var flags: [String]
-    /// Seconds since 1970; now when nil.
-    public var internalDate: Int64?
-
-    public init(data: [UInt8], flags: [String] = [], internalDate: Int64? = nil) {
-        self.data = data
-        self.flags = flags
-        self.internalDate = internalDate
-    }
-}
-
 extension MailStore {
     /// Appends several messages to one mailbox in one index transaction: all of them or none
     /// (IMAP MULTIAPPEND, RFC 3502 §6.3.11). Each file is written and synced first, as for a single

@@ -1,19 +1,6 @@
 import Core
 import SQLKit
 
-/// What changed in a mailbox since a modseq: the basis of IMAP's untagged EXISTS, EXPUNGE,
-/// VANISHED and FETCH FLAGS updates and of CONDSTORE/QRESYNC resynchronisation (RFC 7162).
-public struct MailboxChanges: Sendable, Hashable {
-    /// The mailbox's HIGHESTMODSEQ when read.
-    public var highestModSeq: Int64
-    /// The mailbox's UIDNEXT when read.
-    public var uidNext: UInt32
-    /// Messages added or whose flags changed after the modseq, by UID.
-    public var changed: [MessageState]
-    /// UIDs removed after the modseq, ascending.
-    public var expunged: [UInt32]
-}
-
 extension MailStore {
     /// Every message's UID, flags and modseq, by UID, read in one snapshot with the mailbox's
     /// counters (what SELECT needs).

@@ -8,15 +8,6 @@ import Darwin
 import Core
 import SQLKit
 
-/// Where COPY or MOVE put messages: the UIDPLUS `COPYUID` data (RFC 4315 §3).
-public struct CopyResult: Sendable, Hashable {
-    public var destinationID: Int64
-    public var uidValidity: UInt32
-    /// Source UIDs copied, ascending, and the destination UID each got (same order).
-    public var sourceUIDs: [UInt32]
-    public var destinationUIDs: [UInt32]
-}
-
 extension MailStore {
     /// Copies (or moves) messages into another mailbox of the same account (IMAP COPY,
     /// RFC 9051 §6.4.7; MOVE, RFC 6851).

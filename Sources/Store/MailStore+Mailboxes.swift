@@ -7,7 +7,14 @@ extension MailStore {
     /// account's counters; the folder is removed from disk after the commit (a crash in between
     /// leaves an unindexed folder that nothing reads; a new mailbox never reuses a folder name
     /// because numbered folders carry a fresh UIDVALIDITY and readable ones are checked).
-    public func deleteMailbox(accountID: Int64, name: String) async throws {
+    ///
+    /// With `refusingInferiors`, a mailbox that has inferiors (`name<delimiter>…`) is not deleted
+    /// (`StoreError.hasInferiors`), checked in the same transaction (RFC 9051 §6.3.5). Returns the
+    /// deleted mailbox's id.
+    @discardableResult
+    public func deleteMailbox(accountID: Int64, name: String, refusingInferiors: Bool = false, delimiter: Character = "/")
+        async throws -> Int64
+    {
         let name = MaildirPath.canonicalMailboxName(name)
         guard name != "INBOX" else { throw StoreError.invalidMailboxName(name) }
         let removed = try await database.transaction { db -> (id: Int64, path: String?) in
@@ -23,6 +30,13 @@ extension MailStore {
             else { throw StoreError.noSuchMailbox(name) }
             let id = try box.decode(column: "id", as: Int64.self)
             let folder = try box.decode(column: "folder", as: String.self)
+            if refusingInferiors {
+                let prefix = name + String(delimiter)
+                let names = try await db.raw("SELECT name FROM mailbox WHERE account_id = \(bind: accountID)").all()
+                if try names.contains(where: { try $0.decode(column: "name", as: String.self).hasPrefix(prefix) }) {
+                    throw StoreError.hasInferiors(name)
+                }
+            }
             let totals = try await db.raw("""
                 SELECT COUNT(*) AS n, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM message WHERE mailbox_id = \(bind: id)
                 """).first()
@@ -42,14 +56,16 @@ extension MailStore {
         if let path = removed.path { _ = try? await FileIO.blocking { try FileIO.removeTree(path) } }
         notifier.changed(mailboxID: removed.id)
         logger.info("mailbox deleted", metadata: ["account": "\(accountID)", "mailbox": "\(name)"])
+        return removed.id
     }
 
     /// Renames a mailbox and its inferiors (`old<delimiter>…` → `new<delimiter>…`) in the
-    /// index; files do not move. INBOX is handled by the caller (RFC 9051 §6.3.6: its messages
-    /// move to a new mailbox and INBOX stays).
-    public func renameMailbox(accountID: Int64, from old: String, to new: String, delimiter: Character = "/")
-        async throws
-    {
+    /// index; files do not move. With `creatingSuperiors`, superior names the new name needs are
+    /// created in the same transaction (RFC 9051 §6.3.6). INBOX is handled by the caller (its
+    /// messages move to a new mailbox and INBOX stays).
+    public func renameMailbox(
+        accountID: Int64, from old: String, to new: String, delimiter: Character = "/", creatingSuperiors: Bool = false
+    ) async throws {
         let old = MaildirPath.canonicalMailboxName(old)
         let new = MaildirPath.canonicalMailboxName(new)
         guard old != "INBOX" else { throw StoreError.invalidMailboxName(old) }
@@ -80,13 +96,22 @@ extension MailStore {
             }
             // Subscriptions follow the mailboxes they name (as Dovecot does).
             let oldNames = Dictionary(uniqueKeysWithValues: byName.map { ($1, $0) })
+            var names = Set(byName.keys)
             for (child, target) in renames {
                 guard let previous = oldNames[child] else { continue }
+                names.remove(previous)
+                names.insert(target)
                 try await db.raw("""
                     UPDATE mailbox_subscription SET name = \(bind: target)
                     WHERE account_id = \(bind: accountID) AND name = \(bind: previous)
                       AND NOT EXISTS (SELECT 1 FROM mailbox_subscription t WHERE t.account_id = \(bind: accountID) AND t.name = \(bind: target))
                     """).run()
+            }
+            let levels = new.split(separator: delimiter)
+            for depth in 1..<max(1, levels.count) where creatingSuperiors {
+                let parent = MaildirPath.canonicalMailboxName(levels[..<depth].joined(separator: String(delimiter)))
+                guard parent != "INBOX", names.insert(parent).inserted else { continue }
+                _ = try await self.insertMailbox(db, accountID: accountID, name: parent, specialUse: nil, subscribe: false)
             }
             return Array(moving)
         }

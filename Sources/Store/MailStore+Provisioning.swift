@@ -69,10 +69,7 @@ extension MailStore {
     public func createMailbox(accountID: Int64, name: String, specialUse: SpecialUse? = nil, subscribe: Bool = false)
         async throws -> MailboxInfo
     {
-        let name = MaildirPath.canonicalMailboxName(name)
-        guard !name.isEmpty, name.utf8.count <= 1000,
-            !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
-        else { throw StoreError.invalidMailboxName(name) }
+        let name = try Self.validMailboxName(name)
         return try await database.transaction { db in
             try await self.insertMailbox(db, accountID: accountID, name: name, specialUse: specialUse, subscribe: subscribe)
         }

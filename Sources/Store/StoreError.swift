@@ -4,6 +4,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchMailbox(String)
     /// A mailbox of that name already exists.
     case mailboxExists(String)
+    /// The mailbox has inferiors and the caller asked not to delete those (IMAP DELETE, RFC 9051 §6.3.5).
+    case hasInferiors(String)
     /// The name cannot be a mailbox name (empty, control characters, too long).
     case invalidMailboxName(String)
     /// A flag that is not an IMAP atom (RFC 9051 §9 `flag`).
@@ -21,6 +23,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .noSuchMailbox(let name): "no such mailbox '\(name)'"
         case .mailboxExists(let name): "mailbox '\(name)' already exists"
+        case .hasInferiors(let name): "mailbox '\(name)' has inferior mailboxes"
         case .invalidMailboxName(let name): "invalid mailbox name '\(name)'"
         case .invalidFlag(let flag): "invalid flag '\(flag)'"
         case .invalidAddress(let address): "cannot derive a maildir from address '\(address)'"

@@ -1,4 +1,4 @@
-@testable import Store
+import Core
 import Testing
 
 @testable import IMAP

@@ -36,9 +36,9 @@ struct MailboxRaceTests {
                     try await store.append(accountID: alice.id, mailbox: "Trash", prefix: [], sourceFile: spooled)
                     try await store.copy(mailboxID: inbox.id, uids: [kept.uid], to: "Trash")
                 }
-                async let deleted: Void = store.deleteMailbox(accountID: alice.id, name: "Trash")
+                async let deleted = store.deleteMailbox(accountID: alice.id, name: "Trash")
                 async let refilled: Void = refill()
-                try await deleted
+                _ = try await deleted
                 try await refilled
 
                 let box = try #require(try await store.mailbox(accountID: alice.id, name: "Trash"))

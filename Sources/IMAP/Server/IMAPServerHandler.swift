@@ -1,34 +1,43 @@
 import Connection
+import Directory
 import Logging
 import NIOCore
 import NIOSSL
+import NIOTLS
 
-/// The SwiftNIO adapter of one IMAP connection: frames bytes with `IMAPFramer`, answers
-/// continuation requests for synchronising literals, and hands inputs to the session's task one
-/// at a time. Reads stop while a complete command waits for the session or the client does not
-/// read our responses (`ReadGate`), so a pipelining client cannot make the server buffer without
-/// bound. The idle timer does not run while the session works on a command (`ConnectionActivity`);
-/// the login timeout and the cap on commands before login end an anonymous connection with `* BYE`.
-///
-/// All state is touched on the channel's event loop; the session reaches it through
-/// `IMAPChannelTransport`.
+/// The SwiftNIO adapter of one IMAP connection: frames bytes with `IMAPFramer` into the sans-I/O
+/// `IMAPSession`, performs its actions (writes, effects against the store, IDLE watching, STARTTLS)
+/// and feeds effect results back. Back-pressure (`ReadGate`): input goes to the session a command
+/// at a time, and only while no effect runs and the client reads our responses; an effect starts
+/// only once the responses before it can be written, so a big FETCH streams at the client's pace.
+/// The idle timer does not run while an effect runs (`ConnectionActivity`); the login timeout and
+/// the cap on commands before login end an anonymous connection with `* BYE`.
 final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    private var session: IMAPSession
+    private let backend: IMAPBackend
+    private let tls: NIOSSLContext?
+    private let clientIP: String
+    private let protocolName: String
+    private var logger: Logger
     private var framer: IMAPFramer
-    private let logger: Logger
-    private var context: ChannelHandlerContext?
-    private var waiter: EventLoopPromise<IMAPInput>?
-    private var queued: [IMAPInput] = []
     private var gate = ReadGate()
+    private var context: ChannelHandlerContext?
+    private var greeted = false
     private var closed = false
-    /// The session is working on an input it took (not waiting in `next`).
-    private var busy = false
+    private var draining = false
+    private var startingTLS = false
     private var loggedIn = false
     private var commandsBeforeLogin = 0
-    private let maxCommandsBeforeLogin: Int
+    /// When the session last got input (RFC 9051 §5.4 autologout counts from there).
+    private var lastInput = NIODeadline.now()
+    /// An effect waiting for the client to read the responses before it.
+    private var waitingEffect: IMAPEffect?
+    /// IDLE's subscription to the store's change notifications.
+    private var watcher: Task<Void, Never>?
 
     /// Limits until the client has logged in: no message can be sent yet, so literals of a few KiB
     /// suffice and an anonymous client cannot make the server hold large ones. A line may still be as
@@ -37,10 +46,17 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let authenticatedLimits: IMAPFramer.Limits
 
-    init(limits: IMAPFramer.Limits, maxCommandsBeforeLogin: Int, logger: Logger) {
+    init(
+        backend: IMAPBackend, configuration: IMAPConfiguration, clientIP: String, isTLS: Bool, tls: NIOSSLContext?,
+        protocolName: String, logger: Logger
+    ) {
+        session = IMAPSession(configuration: configuration, isTLS: isTLS)
         framer = IMAPFramer(limits: Self.loginLimits)
-        authenticatedLimits = limits
-        self.maxCommandsBeforeLogin = maxCommandsBeforeLogin
+        authenticatedLimits = IMAPFramer.Limits(maxLiteralSize: configuration.appendLimit)
+        self.backend = backend
+        self.tls = tls
+        self.clientIP = clientIP
+        self.protocolName = protocolName
         self.logger = logger
     }
 
@@ -48,41 +64,49 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if context.channel.isActive { greet(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        greet(context)
+        context.fireChannelActive()
+    }
+
+    private func greet(_ context: ChannelHandlerContext) {
+        guard !greeted else { return }
+        greeted = true
+        logger.info("connect")
+        perform(session.start(), context: context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if !closed { pump(context: context) }
-        context.fireChannelWritabilityChanged()
-    }
-
-    /// Says `* BYE` and closes, dropping whatever the client sent meanwhile (RFC 9051 §7.1.5).
-    private func bye(_ text: String, context: ChannelHandlerContext) {
-        guard !closed else { return }
+    func channelInactive(context: ChannelHandlerContext) {
         closed = true
-        framer = IMAPFramer(limits: framer.limits)
-        context.closeAfterFlush(ByteBuffer(string: "* BYE \(text)\r\n"))
+        stopWatching()
+        logger.info("disconnect")
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closed else { return }
-        let buffer = unwrapInboundIn(data)
-        framer.append(buffer.readableBytesView)
-        pump(context: context)
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        closed = true
-        queued.append(.closed)
-        deliver()
-        context.fireChannelInactive()
+        gate.hold(unwrapInboundIn(data))
+        drain(context: context)
     }
 
     func read(context: ChannelHandlerContext) {
         gate.read(context)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let effect = waitingEffect {
+            waitingEffect = nil
+            run(effect, context: context)
+        }
+        drain(context: context)
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -93,11 +117,14 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             logger.info("login timeout")
             bye("Login timeout", context: context)
         case ConnectionTimeout.idle as ConnectionTimeout:
-            queued.append(.idle)
-            deliver()
+            let actions = session.timeout(idleFor: .nanoseconds((NIODeadline.now() - lastInput).nanoseconds))
+            if !actions.isEmpty { logger.info("autologout") }
+            perform(actions, context: context)
         case is ChannelShouldQuiesceEvent:
-            queued.append(.shutdown)
-            deliver()
+            perform(session.shutdown(), context: context)
+        case is AccountSessionRevoked:
+            logger.notice("session revoked")
+            perform(session.revoked(), context: context)
         default:
             context.fireUserInboundEventTriggered(event)
         }
@@ -108,162 +135,195 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
-    // MARK: Transport operations (on the event loop)
+    /// Says `* BYE` and closes, dropping whatever the client sent meanwhile (RFC 9051 §7.1.5).
+    private func bye(_ text: String, context: ChannelHandlerContext) {
+        guard !closed else { return }
+        closed = true
+        stopWatching()
+        gate.discardInput()
+        context.closeAfterFlush(ByteBuffer(string: "* BYE \(text)\r\n"))
+    }
 
-    func next(_ promise: EventLoopPromise<IMAPInput>) {
-        if let waiter { waiter.succeed(.closed) }
-        waiter = promise
-        if busy, let context {
-            busy = false
-            context.triggerUserOutboundEvent(ConnectionActivity.ready, promise: nil)
+    // MARK: Input
+
+    /// Frames held input and feeds the session a command at a time while it can take one (see
+    /// `ReadGate`): not while an effect runs or the client does not read our responses.
+    private func drain(context: ChannelHandlerContext) {
+        draining = true
+        defer {
+            draining = false
+            context.flush()
         }
-        if let context { pump(context: context) } else { deliver() }
-    }
-
-    func expectLine() { framer.expectLine() }
-
-    /// The client logged in: the login deadline is off and literals up to the APPEND limit are accepted.
-    func authenticated() {
-        loggedIn = true
-        context?.triggerUserOutboundEvent(ConnectionActivity.authenticated, promise: nil)
-        framer.limits = authenticatedLimits
-    }
-
-    func inject(_ input: IMAPInput) {
-        queued.append(input)
-        deliver()
-    }
-
-    /// Drops whatever the client sent after STARTTLS and puts TLS first in the pipeline.
-    func discardBufferedInput() {
-        framer = IMAPFramer(limits: framer.limits)
-        queued.removeAll {
-            switch $0 {
-            case .frame, .line, .framingError: true
-            default: false
+        while !closed, !gate.isPaused, !startingTLS, context.channel.isWritable {
+            if let event = framer.next() {
+                handle(event, context: context)
+                continue
             }
+            guard let piece = gate.nextInput(context, wholeLines: false) else { break }
+            framer.append(piece)
+        }
+        gate.endTurn(context, handler: self) { $0.drain(context: $1) }
+    }
+
+    private func handle(_ event: IMAPFramer.Event, context: ChannelHandlerContext) {
+        switch event {
+        case .frame(let bytes):
+            guard countBeforeLogin(context) else { return }
+            feed(.frame(bytes), context: context)
+        case .line(let bytes):
+            feed(.line(bytes), context: context)
+        case .error(let error):
+            guard countBeforeLogin(context) else { return }
+            feed(.framingError(error), context: context)
+        case .continuationRequest:
+            // RFC 9051 §7.5: the server is ready for the literal's octets.
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "+ Ready for literal data\r\n")), promise: nil)
         }
     }
 
-    // MARK: Framing
-
-    /// Frames buffered bytes into inputs while the session waits for one. Reads from the socket
-    /// go on only while the framer has used up what it holds (and the client reads our
-    /// responses), so pipelined commands wait in the socket, not in memory.
-    private func pump(context: ChannelHandlerContext) {
-        var starved = false
-        while queued.isEmpty, context.channel.isWritable {
-            guard let event = framer.next() else {
-                starved = true
-                break
-            }
-            switch event {
-            case .frame(let bytes):
-                guard countBeforeLogin(context) else { return }
-                queued.append(.frame(bytes))
-            case .line(let bytes): queued.append(.line(bytes))
-            case .error(let error):
-                guard countBeforeLogin(context) else { return }
-                queued.append(.framingError(error))
-            case .continuationRequest:
-                // RFC 9051 §7.5: the server is ready for the literal's octets.
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "+ Ready for literal data\r\n")), promise: nil)
-            }
-        }
-        deliver()
-        if starved && queued.isEmpty {
-            gate.unpause()
-            gate.releaseHeldRead(context)
-        } else {
-            gate.pause()
-        }
+    private func feed(_ input: IMAPInput, context: ChannelHandlerContext) {
+        lastInput = .now()
+        perform(session.receive(input), context: context)
     }
 
     /// Counts a command of a client not logged in; false (after `* BYE`) once over the cap.
     private func countBeforeLogin(_ context: ChannelHandlerContext) -> Bool {
         guard !loggedIn else { return true }
         commandsBeforeLogin += 1
-        guard commandsBeforeLogin > maxCommandsBeforeLogin else { return true }
+        guard commandsBeforeLogin > session.configuration.maxCommandsBeforeLogin else { return true }
         logger.info("too many commands before login")
         bye("Too many commands before login", context: context)
         return false
     }
 
-    private func deliver() {
-        guard let waiter, !queued.isEmpty else { return }
-        self.waiter = nil
-        busy = true
-        context?.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)
-        waiter.succeed(queued.removeFirst())
-    }
-}
+    // MARK: Actions
 
-/// `IMAPTransport` over a NIO channel whose pipeline holds an `IMAPServerHandler`.
-final class IMAPChannelTransport: IMAPTransport {
-    private let channel: any Channel
-    private let handler: NIOLoopBound<IMAPServerHandler>
-    private let tls: NIOSSLContext?
-    private let logger: Logger
-
-    init(channel: any Channel, handler: IMAPServerHandler, tls: NIOSSLContext?, logger: Logger) {
-        self.channel = channel
-        self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
-        self.tls = tls
-        self.logger = logger
-    }
-
-    func next() async -> IMAPInput {
-        let promise = channel.eventLoop.makePromise(of: IMAPInput.self)
-        channel.eventLoop.execute { [handler] in handler.value.next(promise) }
-        return (try? await promise.futureResult.get()) ?? .closed
-    }
-
-    func expectLine() async {
-        try? await channel.eventLoop.submit { [handler] in handler.value.expectLine() }.get()
-    }
-
-    /// A client that stops reading for this long is dropped (nothing else would time it out:
-    /// the session waits on the write, not on input).
-    static let sendTimeout: TimeAmount = .minutes(2)
-
-    func send(_ bytes: [UInt8]) async throws {
-        let channel = channel
-        let written = channel.eventLoop.makePromise(of: Void.self)
-        channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: written)
-        let deadline = channel.eventLoop.scheduleTask(in: Self.sendTimeout) { channel.close(promise: nil) }
-        written.futureResult.whenComplete { _ in deadline.cancel() }
-        try await written.futureResult.get()
-    }
-
-    func authenticated() async {
-        try? await channel.eventLoop.submit { [handler] in handler.value.authenticated() }.get()
-    }
-
-    func startTLS(after response: [UInt8]) async throws {
-        guard let tls else { throw IMAPTransportError.noTLS }
-        let channel = channel
-        try await channel.eventLoop.flatSubmit { [handler] () -> EventLoopFuture<Void> in
-            handler.value.discardBufferedInput()
-            let written = channel.eventLoop.makePromise(of: Void.self)
-            channel.writeAndFlush(ByteBuffer(bytes: response), promise: written)
-            do {
-                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
-            } catch {
-                return channel.eventLoop.makeFailedFuture(error)
+    private func perform(_ actions: [IMAPAction], context: ChannelHandlerContext) {
+        guard !closed else { return }
+        var wrote = false
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                context.write(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
+                wrote = true
+            case .expectLine:
+                framer.expectLine()
+            case .authenticated(let account):
+                loggedIn = true
+                framer.limits = authenticatedLimits
+                logger[metadataKey: "user"] = "\(account.address)"
+                context.triggerUserOutboundEvent(ConnectionActivity.authenticated, promise: nil)
+            case .watch(let mailboxID):
+                watch(mailboxID, context: context)
+            case .unwatch:
+                stopWatching()
+            case .startTLS:
+                // RFC 9051 §6.2.1, RFC 2595 §3.1: the OK goes out in plaintext; nothing read before
+                // the handshake is executed after it (the switch drops it, framed or not).
+                wrote = false
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                startingTLS = STARTTLSSwitch.start(
+                    context, tls: tls, logger: logger,
+                    discard: {
+                        framer = IMAPFramer(limits: framer.limits)
+                        gate.discardInput()
+                    },
+                    handshakeCompleted: {
+                        let (handler, context) = bound.value
+                        handler.startingTLS = false
+                        handler.perform(handler.session.tlsEstablished(), context: context)
+                        handler.drain(context: context)
+                    })
+            case .effect(let effect):
+                gate.pause()
+                context.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)
+                context.flush()
+                if context.channel.isWritable {
+                    run(effect, context: context)
+                } else {
+                    waitingEffect = effect
+                }
+                return
+            case .close:
+                closed = true
+                stopWatching()
+                context.closeAfterFlush()
+                return
             }
-            return written.futureResult
-        }.get()
+        }
+        if wrote && !draining { context.flush() }
     }
 
-    func inject(_ input: IMAPInput) {
-        channel.eventLoop.execute { [handler] in handler.value.inject(input) }
+    private func resume(_ result: IMAPEffectResult, context: ChannelHandlerContext) {
+        gate.unpause()
+        guard !closed else { return }
+        context.triggerUserOutboundEvent(ConnectionActivity.ready, promise: nil)
+        lastInput = .now()
+        perform(session.resume(result), context: context)
+        drain(context: context)
     }
 
-    func close() async {
-        try? await channel.close()
+    private func run(_ effect: IMAPEffect, context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let future: EventLoopFuture<IMAPEffectResult>
+        if case .login(let user, let password, let mechanism) = effect {
+            var loginLogger = logger
+            loginLogger[metadataKey: "mechanism"] = "\(mechanism)"
+            let (authenticator, clientIP, protocolName, channel) = (backend.authenticator, clientIP, protocolName, context.channel)
+            let taskLogger = loginLogger
+            future = context.eventLoop.makeFutureWithTask {
+                switch await authenticator.login(
+                    user: user, password: password, clientIP: clientIP, protocolName: protocolName, logger: taskLogger)
+                {
+                case .success(let account):
+                    // Ends this session when the account is disabled or its password changes.
+                    authenticator.sessions.register(account, channel: channel)
+                    return .login(.success(IMAPAccount(id: account.id, address: account.address)))
+                case .invalidCredentials: return .login(.invalidCredentials)
+                case .throttled: return .login(.throttled)
+                case .unavailable: return .login(.unavailable)
+                }
+            }
+        } else {
+            let store = backend.store
+            future = context.eventLoop.makeFutureWithTask { await store.perform(effect) }
+        }
+        let logger = logger
+        future.whenSuccess { result in
+            if case .failed(let failure) = result, failure == .internalError || failure == .unavailable {
+                logger.error("command failed", metadata: ["effect": "\(Self.name(effect))", "error": "\(failure)"])
+            }
+            let (handler, context) = bound.value
+            handler.resume(result, context: context)
+        }
     }
-}
 
-enum IMAPTransportError: Error {
-    case noTLS
+    private static func name(_ effect: IMAPEffect) -> String {
+        String(describing: effect).prefix { $0 != "(" }.description
+    }
+
+    // MARK: IDLE (RFC 2177)
+
+    /// Subscribes at once (so no change falls between this and the session's first look), then
+    /// turns each notification into `mailboxChanged()` on the event loop.
+    private func watch(_ mailboxID: Int64, context: ChannelHandlerContext) {
+        stopWatching()
+        let changes = backend.notifier.changes(mailboxID: mailboxID)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        watcher = Task {
+            for await _ in changes {
+                loop.execute {
+                    let (handler, context) = bound.value
+                    guard !handler.closed else { return }
+                    handler.perform(handler.session.mailboxChanged(), context: context)
+                }
+            }
+        }
+    }
+
+    private func stopWatching() {
+        watcher?.cancel()
+        watcher = nil
+    }
 }

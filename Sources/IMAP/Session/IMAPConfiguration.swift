@@ -1,7 +1,3 @@
-import Directory
-import Logging
-import Store
-
 /// Per-listener settings of IMAP sessions.
 public struct IMAPConfiguration: Sendable {
     /// Named in the greeting and BYE responses.
@@ -20,11 +16,16 @@ public struct IMAPConfiguration: Sendable {
     /// Commands (bad ones included) accepted before login; the next one gets `* BYE` and the
     /// connection closes.
     public var maxCommandsBeforeLogin: Int
+    /// Failed logins per connection (`Authenticator.maxFailuresPerConnection`); after the last one's
+    /// NO the session says `* BYE` and closes.
+    public var maxLoginFailures: Int
 
     public init(
         hostname: String, startTLSAvailable: Bool, allowPlaintextAuth: Bool, appendLimit: Int = 50 * 1024 * 1024,
-        autologout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60), maxCommandsBeforeLogin: Int = 50
+        autologout: Duration = .seconds(30 * 60), loginTimeout: Duration = .seconds(60), maxCommandsBeforeLogin: Int = 50,
+        maxLoginFailures: Int = 3
     ) {
+        self.maxLoginFailures = maxLoginFailures
         self.maxCommandsBeforeLogin = maxCommandsBeforeLogin
         self.hostname = hostname
         self.startTLSAvailable = startTLSAvailable
@@ -32,18 +33,5 @@ public struct IMAPConfiguration: Sendable {
         self.appendLimit = appendLimit
         self.autologout = autologout
         self.loginTimeout = loginTimeout
-    }
-}
-
-/// What IMAP sessions need from the rest of Posta: logins (throttled and recorded) and the store.
-public final class IMAPBackend: Sendable {
-    public let authenticator: Authenticator
-    public let store: MailStore
-    public let logger: Logger
-
-    public init(authenticator: Authenticator, store: MailStore, logger: Logger) {
-        self.authenticator = authenticator
-        self.store = store
-        self.logger = logger
     }
 }

@@ -1,6 +1,4 @@
 import Connection
-import Directory
-import Foundation
 
 extension IMAPSession {
     /// The CAPABILITY list for the current state (RFC 9051 §6.1.1): login mechanisms only where
@@ -28,44 +26,99 @@ extension IMAPSession {
     var loginsAllowed: Bool { isTLS || configuration.allowPlaintextAuth }
 
     /// RFC 9051 §6.2.1; RFC 2595 §3.1: nothing sent before the handshake survives it.
-    func startTLS(_ tag: String) async throws {
+    mutating func startTLS(_ tag: String) {
         guard configuration.startTLSAvailable, !isTLS else {
             bad(tag, "STARTTLS not available")
             return
         }
-        await flush()
-        var response: [UInt8] = []
-        encoder.encode(.tagged(tag: tag, IMAPStatusResponse(.ok, "Begin TLS negotiation now")), into: &response)
-        do {
-            try await transport.startTLS(after: response)
-            isTLS = true
-        } catch {
-            logger.info("STARTTLS failed", metadata: ["error": "\(error)"])
-            state = .logout
-        }
+        ok(tag, "Begin TLS negotiation now")
+        mode = .startingTLS
+        queued.removeAll()
+        act(.startTLS)
     }
 
     /// RFC 9051 §6.2.3.
-    func login(_ tag: String, user: [UInt8], password: [UInt8]) async {
+    mutating func login(_ tag: String, user: [UInt8], password: [UInt8]) {
         guard loginsAllowed else {
             no(tag, code: .privacyRequired, "LOGIN is disabled until TLS is started")
             return
         }
-        await logIn(tag, user: String(decoding: user, as: UTF8.self), password: String(decoding: password, as: UTF8.self), mechanism: "LOGIN")
+        logIn(
+            tag, user: String(decoding: user, as: UTF8.self), password: String(decoding: password, as: UTF8.self),
+            mechanism: "LOGIN")
+    }
+
+    /// One AUTHENTICATE exchange (RFC 9051 §6.2.2, SASL-IR RFC 4959).
+    struct SASLExchange: Sendable {
+        enum Mechanism: Sendable {
+            case plain
+            /// LOGIN: `user` once the first response is in.
+            case login(user: [UInt8]?)
+        }
+
+        var tag: String
+        var mechanism: Mechanism
+        /// A challenge was sent; the next line is the client's response.
+        var waiting = false
     }
 
     /// RFC 9051 §6.2.2 with PLAIN (RFC 4616) and LOGIN; SASL-IR (RFC 4959).
-    func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async {
+    mutating func authenticate(_ tag: String, mechanism: String, initialResponse: String?) {
         guard loginsAllowed else {
             no(tag, code: .privacyRequired, "Authentication is disabled until TLS is started")
             return
         }
+        let exchange: SASLExchange
         switch mechanism.uppercased() {
-        case "PLAIN":
-            guard let response = await saslResponse(initialResponse, challenge: "") else {
-                bad(tag, "Authentication cancelled")
-                return
-            }
+        case "PLAIN": exchange = SASLExchange(tag: tag, mechanism: .plain)
+        case "LOGIN": exchange = SASLExchange(tag: tag, mechanism: .login(user: nil))
+        default:
+            no(tag, "Unsupported authentication mechanism")
+            return
+        }
+        guard let initialResponse else { return challenge(exchange) }
+        respond(exchange, Self.saslDecode(initialResponse))
+    }
+
+    /// `+ challenge`, then wait for the response line.
+    private mutating func challenge(_ exchange: SASLExchange) {
+        var exchange = exchange
+        exchange.waiting = true
+        mode = .sasl(exchange)
+        act(.expectLine)
+        let text: String
+        switch exchange.mechanism {
+        case .plain: text = ""
+        case .login(let user): text = user == nil ? "Username:" : "Password:"
+        }
+        emit(.continuation(SASLBase64.encode(text)))
+    }
+
+    mutating func continueSASL(_ exchange: SASLExchange, _ input: IMAPInput) {
+        mode = .commands
+        guard case .line(let line) = input else {
+            bad(exchange.tag, "Authentication cancelled")
+            return
+        }
+        respond(exchange, Self.saslDecode(String(decoding: line, as: UTF8.self)))
+    }
+
+    /// The decoded client response; nil when the client cancels (`*`) or sends bad BASE64.
+    private static func saslDecode(_ text: String) -> [UInt8]? {
+        let text = text == "=" ? "" : text
+        guard text != "*" else { return nil }
+        return SASLBase64.decode(text)
+    }
+
+    private mutating func respond(_ exchange: SASLExchange, _ response: [UInt8]?) {
+        mode = .commands
+        let tag = exchange.tag
+        guard let response else {
+            bad(tag, "Authentication cancelled")
+            return
+        }
+        switch exchange.mechanism {
+        case .plain:
             // RFC 4616 §2 by `SASLPlain`'s rules: malformed, empty credentials or another authzid fail.
             switch SASLPlain.parse(response) {
             case .failure(.malformed):
@@ -73,72 +126,34 @@ extension IMAPSession {
             case .failure(.emptyCredentials), .failure(.authorizationNotPermitted):
                 no(tag, code: .authenticationFailed, "Authentication failed")
             case .success(let plain):
-                await logIn(tag, user: plain.authenticationID, password: plain.password, mechanism: "PLAIN")
+                logIn(tag, user: plain.authenticationID, password: plain.password, mechanism: "PLAIN")
             }
-        case "LOGIN":
-            guard let user = await saslResponse(initialResponse, challenge: "Username:"),
-                let password = await saslResponse(nil, challenge: "Password:")
-            else {
-                bad(tag, "Authentication cancelled")
-                return
-            }
-            await logIn(
-                tag, user: String(decoding: user, as: UTF8.self), password: String(decoding: password, as: UTF8.self),
+        case .login(nil):
+            challenge(SASLExchange(tag: tag, mechanism: .login(user: response)))
+        case .login(let user?):
+            logIn(
+                tag, user: String(decoding: user, as: UTF8.self), password: String(decoding: response, as: UTF8.self),
                 mechanism: "LOGIN")
-        default:
-            no(tag, "Unsupported authentication mechanism")
         }
     }
 
-    /// The decoded client response: the initial response when given (`=` is empty), else one
-    /// read after a `+ challenge` continuation. Nil when the client cancels (`*`) or sends bad BASE64.
-    private func saslResponse(_ initial: String?, challenge: String) async -> [UInt8]? {
-        var text: String
-        if let initial {
-            text = initial
-        } else {
-            await transport.expectLine()
-            emit(.continuation(SASLBase64.encode(challenge)))
-            await flush()
-            switch await transport.next() {
-            case .line(let line):
-                text = String(decoding: line, as: UTF8.self)
-            case .shutdown, .idle:
-                emit(.untagged(IMAPStatusResponse(.bye, "\(configuration.hostname) closing the connection")))
-                await finish()
-                return nil
-            case .closed:
-                state = .logout
-                return nil
-            case .frame, .framingError, .mailboxChanged, .revoked:
-                return nil
-            }
-        }
-        if text == "=" { text = "" }
-        guard text != "*" else { return nil }
-        return SASLBase64.decode(text)
+    private mutating func logIn(_ tag: String, user: String, password: String, mechanism: String) {
+        request(.login(user: user, password: password, mechanism: mechanism), tag: tag, then: .login)
     }
 
-    private func logIn(_ tag: String, user: String, password: String, mechanism: String) async {
-        var loginLogger = logger
-        loginLogger[metadataKey: "mechanism"] = "\(mechanism)"
-        let outcome = await backend.authenticator.login(
-            user: user, password: password, clientIP: clientIP, protocolName: protocolName, logger: loginLogger)
+    mutating func loggedIn(_ tag: String, _ outcome: IMAPLoginOutcome) {
         switch outcome {
         case .success(let account):
             self.account = account
-            let transport = transport
-            registration = backend.authenticator.sessions.register(account) { transport.inject(.revoked) }
             state = .authenticated
-            await transport.authenticated()
-            logger[metadataKey: "user"] = "\(account.address)"
+            act(.authenticated(account))
             ok(tag, code: .capability(capabilities), "Logged in")
         case .invalidCredentials:
             no(tag, code: .authenticationFailed, "Invalid credentials")
-            await countLoginFailure()
+            countLoginFailure()
         case .throttled:
             no(tag, code: .unavailable, "Too many failed logins; try again later")
-            await countLoginFailure()
+            countLoginFailure()
         case .unavailable:
             no(tag, code: .unavailable, "Authentication is temporarily unavailable")
         }
@@ -146,22 +161,15 @@ extension IMAPSession {
 
     /// Guessing needs a new connection, each paying the throttle's delays: after the last allowed
     /// failure, `* BYE` and close (RFC 9051 §7.1.5).
-    private func countLoginFailure() async {
+    private mutating func countLoginFailure() {
         loginFailures += 1
-        guard loginFailures >= backend.authenticator.maxFailuresPerConnection else { return }
+        guard loginFailures >= configuration.maxLoginFailures else { return }
         emit(.untagged(IMAPStatusResponse(.bye, "Too many failed logins")))
-        await finish()
-    }
-
-    /// The account was disabled or its password changed: `* BYE` and close (RFC 9051 §7.1.5).
-    func endRevoked() async {
-        logger.notice("session revoked")
-        emit(.untagged(IMAPStatusResponse(.bye, "Account disabled or credentials changed")))
-        await finish()
+        finish()
     }
 
     /// RFC 5161 §3.1: unknown names are ignored; `* ENABLED` lists only the newly enabled ones.
-    func enable(_ tag: String, _ names: [String]) {
+    mutating func enable(_ tag: String, _ names: [String]) {
         let known: Set<String> = ["IMAP4REV2", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT"]
         var newly: [String] = []
         for name in names.map({ $0.uppercased() }) where known.contains(name) && !enabled.contains(name) {
@@ -175,7 +183,7 @@ extension IMAPSession {
     }
 
     /// RFC 2971 §3.2.
-    func id(_ tag: String) {
+    mutating func id(_ tag: String) {
         emit(.data(.id([IMAPIDField("name", "Posta"), IMAPIDField("vendor", "Posta")])))
         ok(tag, "ID completed")
     }

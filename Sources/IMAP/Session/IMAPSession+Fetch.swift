@@ -1,13 +1,40 @@
+import Core
 import MIME
-import Store
 
 extension IMAPSession {
+    /// A FETCH on its way: VANISHED (EARLIER), the `\Seen` change, then the messages in bounded
+    /// batches, each batch's responses sent before the next is loaded (back-pressure).
+    struct FetchJob: Sendable {
+        enum Stage: Sendable {
+            case vanished
+            case markSeen
+            case load
+        }
+
+        var tag: String
+        var set: IMAPSequenceSet
+        var attributes: [IMAPFetchAttribute]
+        var modifiers: IMAPFetchModifiers
+        var uid: Bool
+        var targets: [TargetMessage]
+        var stage = Stage.vanished
+        /// Targets before this index are answered.
+        var next = 0
+        /// UIDs whose flags this FETCH changed (`\Seen`): their FLAGS are sent.
+        var flagsChanged: Set<UInt32> = []
+        /// Some addressed messages were expunged by another session.
+        var missing = false
+    }
+
+    /// UIDs asked per batch; the adapter also stops a batch at `fetchByteBudget` bytes of content.
+    static let fetchBatchSize = 256
+    static let fetchByteBudget = 1024 * 1024
+
     /// FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9; BINARY RFC 3516; CHANGEDSINCE and VANISHED
     /// RFC 7162 §3.1.4, §3.2.6).
-    func fetch(
-        _ tag: String, _ set: IMAPSequenceSet, _ attributes: [IMAPFetchAttribute], _ modifiers: IMAPFetchModifiers,
-        uid: Bool
-    ) async throws {
+    mutating func fetch(
+        _ tag: String, _ set: IMAPSequenceSet, _ attributes: [IMAPFetchAttribute], _ modifiers: IMAPFetchModifiers, uid: Bool
+    ) {
         guard let current = view, let targets = targets(set, uid: uid) else {
             bad(tag, "Invalid message set")
             return
@@ -18,77 +45,118 @@ extension IMAPSession {
             return
         }
         if modifiers.changedSince != nil || attributes.contains(.modSeq) { enableCondStore() }
-        if modifiers.vanished, let since = modifiers.changedSince,
-            let changes = try await backend.store.changes(mailboxID: current.mailboxID, since: Int64(clamping: since)),
-            let ranges = set.normalized(largest: max(current.uids.last ?? 0, current.uidNext &- 1))
-        {
-            let vanished = changes.expunged.filter { value in ranges.contains { $0.contains(value) } }
-            if !vanished.isEmpty { emit(.data(.vanished(IMAPSequenceSet(Self.ranges(vanished)), earlier: true))) }
+        let job = FetchJob(tag: tag, set: set, attributes: attributes, modifiers: modifiers, uid: uid, targets: targets)
+        if modifiers.vanished, let since = modifiers.changedSince {
+            request(.changes(mailboxID: current.mailboxID, since: Int64(clamping: since)), tag: tag, then: .fetch(job))
+            return
         }
-        let stored = Dictionary(
-            try await backend.store.messages(mailboxID: current.mailboxID, uids: targets.map(\.uid)).map { ($0.uid, $0) },
-            uniquingKeysWith: { first, _ in first })
-        let flagsChanged = try await markSeen(targets, attributes)
-        var missing = false
-        for target in targets where state != .logout {
-            // A message expunged by another session but not yet announced keeps what the view
-            // knows (flags, UID, modseq); anything needing its file or index row is not sent.
-            // A message expunged by another session but not yet announced keeps what the view
-            // knows (flags, UID, modseq); items needing its index row or file are not sent.
-            guard let state = view?.states[target.uid] else {
-                missing = true
-                continue
-            }
-            let message = stored[target.uid]
-            if message == nil && !attributes.allSatisfy(Self.fromView) {
-                missing = true
-                continue
-            }
-            if let since = modifiers.changedSince, UInt64(max(0, state.modSeq)) <= since { continue }
-            var values: [IMAPFetchValue] = []
-            if uid || attributes.contains(.uid) || (condStore && flagsChanged.contains(target.uid)) {
-                values.append(.uid(target.uid))
-            }
-            do {
-                values += try await fetchValues(attributes, message: message, state: state)
-            } catch is MessageFileError {
-                missing = true
-                continue
-            } catch is UnknownTransferEncoding {
-                no(tag, code: .unknownCTE, "Cannot decode the part's Content-Transfer-Encoding")
-                return
-            }
-            if flagsChanged.contains(target.uid) && !attributes.contains(.flags) {
-                values.append(.flags(flags(state)))
-            }
-            if (modifiers.changedSince != nil || (condStore && flagsChanged.contains(target.uid)))
-                && !attributes.contains(.modSeq)
+        markSeen(job)
+    }
+
+    mutating func fetch(_ job: FetchJob, _ result: IMAPEffectResult) {
+        var job = job
+        switch (job.stage, result) {
+        case (.vanished, .changes(let changes)):
+            if let changes, let current = view,
+                let ranges = job.set.normalized(largest: max(current.uids.last ?? 0, current.uidNext &- 1))
             {
-                values.append(.modSeq(UInt64(max(0, state.modSeq))))
+                let vanished = changes.expunged.filter { value in ranges.contains { $0.contains(value) } }
+                if !vanished.isEmpty { emit(.data(.vanished(IMAPSequenceSet(Self.ranges(vanished)), earlier: true))) }
             }
-            emit(.data(.fetch(UInt32(target.sequence), values)))
-            await flushIfLarge()
-        }
-        try await synchronize(allowExpunge: uid)
-        if missing && !uid {
-            // RFC 9051 §7.1: some addressed messages were expunged by another session.
-            no(tag, code: .expungeIssued, "Some of the requested messages no longer exist")
-        } else {
-            ok(tag, uid ? "UID FETCH completed" : "FETCH completed")
+            markSeen(job)
+        case (.markSeen, .flagsStored(let stored)):
+            for state in stored.messages { view?.record(state) }
+            job.flagsChanged = stored.changed
+            loadNext(job)
+        case (.load, .messages(let messages, let consumed)):
+            let byUID = Dictionary(messages.map { ($0.row.uid, $0) }, uniquingKeysWith: { first, _ in first })
+            let end = min(job.targets.count, job.next + max(1, consumed))
+            for target in job.targets[job.next..<end] {
+                guard answer(&job, target, byUID[target.uid]) else { return }
+            }
+            job.next = end
+            loadNext(job)
+        default:
+            emit(.tagged(tag: job.tag, Self.status(for: .internalError)))
         }
     }
 
-    /// Sets `\Seen` on messages whose body a non-PEEK item fetches (RFC 9051 §6.4.5); returns
-    /// the UIDs whose flags changed, for which FLAGS are sent.
-    private func markSeen(_ targets: [TargetMessage], _ attributes: [IMAPFetchAttribute]) async throws -> Set<UInt32> {
-        guard var current = view, !current.readOnly, attributes.contains(where: Self.setsSeen) else { return [] }
-        let unseen = targets.map(\.uid).filter { current.states[$0]?.flags.contains("\\Seen") == false }
-        guard !unseen.isEmpty else { return [] }
-        let result = try await backend.store.storeFlags(
-            mailboxID: current.mailboxID, uids: unseen, operation: .add, flags: ["\\Seen"])
-        for state in result.messages { current.record(state) }
-        view = current
-        return result.changed
+    /// Sets `\Seen` on messages whose body a non-PEEK item fetches (RFC 9051 §6.4.5); FLAGS are
+    /// then sent for those whose flags changed.
+    private mutating func markSeen(_ job: FetchJob) {
+        var job = job
+        job.stage = .markSeen
+        guard let current = view, !current.readOnly, job.attributes.contains(where: Self.setsSeen) else { return loadNext(job) }
+        let unseen = job.targets.map(\.uid).filter { current.states[$0]?.flags.contains("\\Seen") == false }
+        guard !unseen.isEmpty else { return loadNext(job) }
+        request(
+            .storeFlags(mailboxID: current.mailboxID, uids: unseen, operation: .add, flags: ["\\Seen"], unchangedSince: nil),
+            tag: job.tag, then: .fetch(job))
+    }
+
+    /// Loads the next batch, or answers from the view alone when no item needs the store, or ends.
+    private mutating func loadNext(_ job: FetchJob) {
+        var job = job
+        job.stage = .load
+        guard let current = view, job.next < job.targets.count else { return fetched(job) }
+        if job.attributes.allSatisfy(Self.fromView) {
+            for target in job.targets[job.next...] {
+                guard answer(&job, target, nil) else { return }
+            }
+            job.next = job.targets.count
+            return fetched(job)
+        }
+        let batch = job.targets[job.next..<min(job.targets.count, job.next + Self.fetchBatchSize)].map(\.uid)
+        request(
+            .loadMessages(
+                mailboxID: current.mailboxID, uids: batch, content: contentNeed(job.attributes), byteBudget: Self.fetchByteBudget),
+            tag: job.tag, then: .fetch(job))
+    }
+
+    private mutating func fetched(_ job: FetchJob) {
+        let reply: IMAPStatusResponse
+        if job.missing && !job.uid {
+            // RFC 9051 §7.1: some addressed messages were expunged by another session.
+            reply = IMAPStatusResponse(.no, code: .expungeIssued, "Some of the requested messages no longer exist")
+        } else {
+            reply = IMAPStatusResponse(.ok, job.uid ? "UID FETCH completed" : "FETCH completed")
+        }
+        synchronize(job.tag, allowExpunge: job.uid, then: .reply(.tagged(tag: job.tag, reply)))
+    }
+
+    /// One message's FETCH response; false when the command ended (UNKNOWN-CTE).
+    private mutating func answer(_ job: inout FetchJob, _ target: TargetMessage, _ loaded: IMAPLoadedMessage?) -> Bool {
+        // A message expunged by another session but not yet announced keeps what the view
+        // knows (flags, UID, modseq); items needing its index row or file are not sent.
+        guard let state = view?.states[target.uid] else {
+            job.missing = true
+            return true
+        }
+        let attributes = job.attributes
+        if loaded == nil && !attributes.allSatisfy(Self.fromView) {
+            job.missing = true
+            return true
+        }
+        if let since = job.modifiers.changedSince, UInt64(max(0, state.modSeq)) <= since { return true }
+        let changed = job.flagsChanged.contains(target.uid)
+        var values: [IMAPFetchValue] = []
+        if job.uid || attributes.contains(.uid) || (condStore && changed) { values.append(.uid(target.uid)) }
+        do {
+            guard let items = try fetchValues(attributes, loaded, state: state) else {
+                job.missing = true
+                return true
+            }
+            values += items
+        } catch {
+            no(job.tag, code: .unknownCTE, "Cannot decode the part's Content-Transfer-Encoding")
+            return false
+        }
+        if changed && !attributes.contains(.flags) { values.append(.flags(flags(state))) }
+        if (job.modifiers.changedSince != nil || (condStore && changed)) && !attributes.contains(.modSeq) {
+            values.append(.modSeq(UInt64(max(0, state.modSeq))))
+        }
+        emit(.data(.fetch(UInt32(target.sequence), values)))
+        return true
     }
 
     private static func setsSeen(_ attribute: IMAPFetchAttribute) -> Bool {
@@ -127,16 +195,22 @@ extension IMAPSession {
         }
     }
 
-    /// The values of one message's FETCH response, in the order asked.
-    private func fetchValues(_ attributes: [IMAPFetchAttribute], message: StoredMessage?, state: MessageState)
-        async throws -> [IMAPFetchValue]
+    private func contentNeed(_ attributes: [IMAPFetchAttribute]) -> IMAPContentNeed {
+        guard attributes.contains(where: Self.needsContent) else { return .none }
+        return attributes.allSatisfy { !Self.needsContent($0) || Self.needsHeaderOnly($0) } ? .header : .full
+    }
+
+    /// The values of one message's FETCH response, in the order asked; nil when its file could not
+    /// be read. Throws `UnknownTransferEncoding` for a BINARY part it cannot decode.
+    private mutating func fetchValues(_ attributes: [IMAPFetchAttribute], _ loaded: IMAPLoadedMessage?, state: MessageState)
+        throws -> [IMAPFetchValue]?
     {
         var parsed: MIMEMessage?
-        if let message, attributes.contains(where: Self.needsContent) {
-            let headerOnly = attributes.allSatisfy { !Self.needsContent($0) || Self.needsHeaderOnly($0) }
-            parsed = MIMEMessage(
-                try await headerOnly ? Self.readMessageHeader(message.path) : Self.readMessage(message.path))
+        if let loaded, attributes.contains(where: Self.needsContent) {
+            guard let content = loaded.content else { return nil }
+            parsed = MIMEMessage(content)
         }
+        let message = loaded?.row
         var values: [IMAPFetchValue] = []
         for attribute in attributes {
             switch attribute {

@@ -1,8 +1,8 @@
-import Store
+import Core
 
 extension IMAPSession {
     /// The hierarchy delimiter of every mailbox name (RFC 9051 §5.1.1).
-    static let delimiter: Character = "/"
+    public static let delimiter: Character = "/"
 
     var accountID: Int64 { account?.id ?? 0 }
 
@@ -22,83 +22,19 @@ extension IMAPSession {
         return text
     }
 
-    // MARK: SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 7162 §3.1.8, §3.2.5)
-
-    func select(_ tag: String, _ name: IMAPMailboxName, _ parameters: IMAPSelectParameters, readOnly: Bool) async throws {
-        savedSearch = []  // RFC 5182 §2.1: `$` is empty in a newly selected mailbox.
-        if view != nil {
-            // RFC 7162 §3.2.11, RFC 9051 §7.1: the previous mailbox is closed first.
-            view = nil
-            state = .authenticated
-            emit(.untagged(IMAPStatusResponse(.ok, code: .closed, "Previous mailbox closed")))
-        }
-        if parameters.qresync != nil && !qresync {
-            bad(tag, "QRESYNC is not enabled")
-            return
-        }
-        if parameters.condStore { condStore = true }
-        guard let name = mailboxName(name),
-            let mailbox = try await backend.store.mailbox(accountID: accountID, name: name),
-            let (info, messages) = try await backend.store.states(mailboxID: mailbox.id)
-        else {
-            no(tag, code: .nonexistent, "No such mailbox")
-            return
-        }
-        var opened = MailboxView(mailbox: info, messages: messages, readOnly: readOnly)
-        if readOnly {
-            opened.markLastRecent(info.recentCount)
-        } else {
-            opened.markRecent(from: try await backend.store.claimRecent(mailboxID: info.id, upTo: info.uidNext))
-        }
-        view = opened
-        state = .selected
-        announceFlags(keywords: messages.flatMap(\.flags).filter { !$0.hasPrefix("\\") }, readOnly: readOnly)
-        emit(.data(.exists(UInt32(opened.count))))
-        if !rev2 {
-            emit(.data(.recent(UInt32(opened.recent.count))))
-            if let first = messages.firstIndex(where: { !$0.flags.contains("\\Seen") }) {
-                emit(.untagged(IMAPStatusResponse(.ok, code: .unseen(UInt32(first + 1)), "First unseen")))
-            }
-        }
-        emit(.untagged(IMAPStatusResponse(.ok, code: .uidValidity(info.uidValidity), "UIDs valid")))
-        emit(.untagged(IMAPStatusResponse(.ok, code: .uidNext(info.uidNext), "Predicted next UID")))
-        emit(.untagged(IMAPStatusResponse(.ok, code: .highestModSeq(UInt64(info.highestModSeq)), "Highest")))
-        if rev2 {
-            emit(.data(.list(IMAPListItem(attributes: try await attributes(of: info), delimiter: Self.delimiter, name: info.name))))
-        }
-        if let resync = parameters.qresync, resync.uidValidity == info.uidValidity {
-            try await resynchronize(resync)
-        }
-        ok(tag, code: readOnly ? .readOnly : .readWrite, readOnly ? "EXAMINE completed" : "SELECT completed")
-    }
-
-    /// RFC 7162 §3.2.5.1: what changed since the client's modseq, as VANISHED (EARLIER) and FETCH.
-    private func resynchronize(_ resync: IMAPQResyncParameters) async throws {
-        guard let current = view,
-            let changes = try await backend.store.changes(mailboxID: current.mailboxID, since: Int64(clamping: resync.modSeq))
-        else { return }
-        var known: [ClosedRange<UInt32>]? = nil
-        if let set = resync.knownUIDs { known = set.normalized(largest: max(current.uids.last ?? 0, current.uidNext &- 1)) }
-        let vanished = changes.expunged.filter { uid in known?.contains { $0.contains(uid) } ?? true }
-        if !vanished.isEmpty {
-            emit(.data(.vanished(IMAPSequenceSet(Self.ranges(vanished)), earlier: true)))
-        }
-        for state in changes.changed {
-            guard let sequence = current.sequence(of: state.uid) else { continue }
-            emit(
-                .data(
-                    .fetch(
-                        UInt32(sequence),
-                        [.uid(state.uid), .flags(flags(state)), .modSeq(UInt64(state.modSeq))])))
-        }
-    }
-
     /// CLOSE (RFC 9051 §6.4.1) expunges `\Deleted` messages silently; UNSELECT (RFC 3691) does not.
-    func close(_ tag: String, expunge: Bool) async throws {
+    mutating func close(_ tag: String, expunge: Bool) {
         if expunge, let current = view, !current.readOnly {
             // Every message flagged \Deleted in the index, including by other sessions.
-            try await backend.store.expunge(mailboxID: current.mailboxID, uids: current.uids, onlyDeleted: true)
+            request(
+                .expunge(mailboxID: current.mailboxID, uids: current.uids, onlyDeleted: true), tag: tag,
+                then: .close(expunge: true))
+            return
         }
+        closed(tag, expunge: expunge)
+    }
+
+    mutating func closed(_ tag: String, expunge: Bool) {
         view = nil
         savedSearch = []
         state = .authenticated
@@ -107,7 +43,7 @@ extension IMAPSession {
 
     // MARK: CREATE, DELETE, RENAME, SUBSCRIBE (RFC 9051 §6.3.4–§6.3.8, RFC 6154 §3)
 
-    func create(_ tag: String, _ name: IMAPMailboxName, _ uses: [String]) async throws {
+    mutating func create(_ tag: String, _ name: IMAPMailboxName, _ uses: [String]) {
         guard let name = mailboxName(name), name != "INBOX" else {
             no(tag, code: .cannot, "Invalid mailbox name")
             return
@@ -121,114 +57,80 @@ extension IMAPSession {
             }
             specialUse = known
         }
-        if try await backend.store.mailbox(accountID: accountID, name: name) != nil {
-            no(tag, code: .alreadyExists, "Mailbox already exists")
-            return
-        }
-        try await createParents(of: name)
-        try await backend.store.createMailbox(accountID: accountID, name: name, specialUse: specialUse)
-        ok(tag, "CREATE completed")
+        request(.create(accountID: accountID, name: name, specialUse: specialUse), tag: tag, then: .tree(.create))
     }
 
-    /// RFC 9051 §6.3.4: superior names needed by a new name are created too.
-    private func createParents(of name: String) async throws {
-        let levels = name.split(separator: Self.delimiter)
-        guard levels.count > 1 else { return }
-        for depth in 1..<levels.count {
-            let parent = levels[..<depth].joined(separator: String(Self.delimiter))
-            if parent != "INBOX", try await backend.store.mailbox(accountID: accountID, name: parent) == nil {
-                do {
-                    try await backend.store.createMailbox(accountID: accountID, name: parent)
-                } catch StoreError.mailboxExists {}
-            }
-        }
-    }
-
-    func delete(_ tag: String, _ name: IMAPMailboxName) async throws {
+    mutating func delete(_ tag: String, _ name: IMAPMailboxName) {
         guard let name = mailboxName(name), name != "INBOX" else {
             no(tag, code: .cannot, "INBOX cannot be deleted")
             return
         }
-        let all = try await backend.store.mailboxes(accountID: accountID)
-        guard let mailbox = all.first(where: { $0.name == name }) else {
-            no(tag, code: .nonexistent, "No such mailbox")
-            return
-        }
-        // RFC 9051 §6.3.5: a server may refuse to delete a name with inferiors.
-        if all.contains(where: { $0.name.hasPrefix(name + String(Self.delimiter)) }) {
-            no(tag, code: .hasChildren, "Mailbox has inferior mailboxes; delete them first")
-            return
-        }
-        if view?.mailboxID == mailbox.id {
-            view = nil
-            savedSearch = []
-            state = .authenticated
-        }
-        try await backend.store.deleteMailbox(accountID: accountID, name: name)
-        ok(tag, "DELETE completed")
+        request(.delete(accountID: accountID, name: name), tag: tag, then: .tree(.delete))
     }
 
-    func rename(_ tag: String, _ from: IMAPMailboxName, _ to: IMAPMailboxName) async throws {
+    mutating func rename(_ tag: String, _ from: IMAPMailboxName, _ to: IMAPMailboxName) {
         guard let old = mailboxName(from), let new = mailboxName(to), new != "INBOX" else {
             no(tag, code: .cannot, "Invalid mailbox name")
             return
         }
-        guard try await backend.store.mailbox(accountID: accountID, name: old) != nil else {
-            no(tag, code: .nonexistent, "No such mailbox")
-            return
-        }
-        if try await backend.store.mailbox(accountID: accountID, name: new) != nil {
-            no(tag, code: .alreadyExists, "Mailbox already exists")
-            return
-        }
-        try await createParents(of: new)
-        if old == "INBOX" {
-            // RFC 9051 §6.3.6: INBOX's messages move to the new mailbox; INBOX stays, empty.
-            try await backend.store.createMailbox(accountID: accountID, name: new)
-            if let inbox = try await backend.store.states(mailboxID: try await mailboxID("INBOX")) {
-                try await backend.store.copy(mailboxID: inbox.mailbox.id, uids: inbox.messages.map(\.uid), to: new, move: true)
+        request(.rename(accountID: accountID, from: old, to: new), tag: tag, then: .tree(.rename))
+    }
+
+    mutating func tree(_ tag: String, _ command: TreeCommand, _ outcome: IMAPTreeOutcome) {
+        switch outcome {
+        case .nonexistent: no(tag, code: .nonexistent, "No such mailbox")
+        case .alreadyExists: no(tag, code: .alreadyExists, "Mailbox already exists")
+        case .hasChildren: no(tag, code: .hasChildren, "Mailbox has inferior mailboxes; delete them first")
+        case .done(let deleted):
+            if let deleted, view?.mailboxID == deleted {
+                view = nil
+                savedSearch = []
+                state = .authenticated
             }
-        } else {
-            try await backend.store.renameMailbox(accountID: accountID, from: old, to: new, delimiter: Self.delimiter)
+            switch command {
+            case .create: ok(tag, "CREATE completed")
+            case .delete: ok(tag, "DELETE completed")
+            case .rename: ok(tag, "RENAME completed")
+            }
         }
-        ok(tag, "RENAME completed")
     }
 
-    private func mailboxID(_ name: String) async throws -> Int64 {
-        guard let mailbox = try await backend.store.mailbox(accountID: accountID, name: name) else {
-            throw StoreError.noSuchMailbox(name)
-        }
-        return mailbox.id
-    }
-
-    func subscribe(_ tag: String, _ name: IMAPMailboxName, _ subscribed: Bool) async throws {
+    mutating func subscribe(_ tag: String, _ name: IMAPMailboxName, _ subscribed: Bool) {
         guard let name = mailboxName(name) else {
             no(tag, code: .cannot, "Invalid mailbox name")
             return
         }
-        try await backend.store.setSubscribed(accountID: accountID, name: name, subscribed)
-        ok(tag, subscribed ? "SUBSCRIBE completed" : "UNSUBSCRIBE completed")
+        request(.subscribe(accountID: accountID, name: name, subscribed: subscribed), tag: tag, then: .subscribe(subscribed))
     }
 
     // MARK: STATUS (RFC 9051 §6.3.11) and NAMESPACE (RFC 2342)
 
-    func status(_ tag: String, _ name: IMAPMailboxName, _ items: [IMAPStatusAttribute]) async throws {
-        guard let name = mailboxName(name), let mailbox = try await backend.store.mailbox(accountID: accountID, name: name)
-        else {
+    mutating func status(_ tag: String, _ name: IMAPMailboxName, _ items: [IMAPStatusAttribute]) {
+        guard let name = mailboxName(name) else {
+            no(tag, code: .nonexistent, "No such mailbox")
+            return
+        }
+        request(
+            .status(accountID: accountID, name: name, totals: Self.needsTotals(items)), tag: tag, then: .status(items))
+    }
+
+    mutating func status(_ tag: String, _ items: [IMAPStatusAttribute], _ mailbox: MailboxInfo?, _ totals: IMAPMailboxTotals?) {
+        guard let mailbox else {
             no(tag, code: .nonexistent, "No such mailbox")
             return
         }
         if items.contains(.highestModSeq) { condStore = true }
-        emit(.data(.status(mailbox: mailbox.name, try await statusValues(mailbox, items))))
+        emit(.data(.status(mailbox: mailbox.name, statusValues(mailbox, items, totals))))
         ok(tag, "STATUS completed")
     }
 
-    func statusValues(_ mailbox: MailboxInfo, _ items: [IMAPStatusAttribute]) async throws -> [IMAPStatusValue] {
-        var totals: (deleted: Int, size: Int64)?
-        if items.contains(.deleted) || items.contains(.size) {
-            totals = try await backend.store.deletedCountAndSize(mailboxID: mailbox.id)
-        }
-        return items.map { item in
+    /// STATUS DELETED and SIZE need the store to add up the mailbox's messages.
+    static func needsTotals(_ items: [IMAPStatusAttribute]) -> Bool {
+        items.contains(.deleted) || items.contains(.size)
+    }
+
+    func statusValues(_ mailbox: MailboxInfo, _ items: [IMAPStatusAttribute], _ totals: IMAPMailboxTotals?) -> [IMAPStatusValue] {
+        items.map { item in
             switch item {
             case .messages: IMAPStatusValue(item, UInt64(mailbox.messageCount))
             case .recent: IMAPStatusValue(item, UInt64(mailbox.recentCount))
@@ -243,34 +145,36 @@ extension IMAPSession {
         }
     }
 
-    func namespace(_ tag: String) {
+    mutating func namespace(_ tag: String) {
         emit(.data(.namespace(personal: [IMAPNamespace(prefix: "", delimiter: Self.delimiter)], otherUsers: nil, shared: nil)))
         ok(tag, "NAMESPACE completed")
     }
 
     // MARK: QUOTA (RFC 9208): one root per account, `""`, with the STORAGE resource in KiB.
 
-    func getQuota(_ tag: String, root: [UInt8]) async throws {
+    mutating func getQuota(_ tag: String, root: [UInt8]) {
         guard root.isEmpty else {
             no(tag, code: .nonexistent, "No such quota root")
             return
         }
-        try await emitQuotaUsage()
-        ok(tag, "GETQUOTA completed")
+        request(.quota(accountID: accountID, mailbox: nil), tag: tag, then: .quota(root: nil))
     }
 
-    func getQuotaRoot(_ tag: String, _ name: IMAPMailboxName) async throws {
-        guard let name = mailboxName(name), try await backend.store.mailbox(accountID: accountID, name: name) != nil else {
+    mutating func getQuotaRoot(_ tag: String, _ name: IMAPMailboxName) {
+        guard let name = mailboxName(name) else {
             no(tag, code: .nonexistent, "No such mailbox")
             return
         }
-        emit(.data(.quotaRoot(mailbox: name, roots: [""])))
-        try await emitQuotaUsage()
-        ok(tag, "GETQUOTAROOT completed")
+        request(.quota(accountID: accountID, mailbox: name), tag: tag, then: .quota(root: name))
     }
 
-    func emitQuotaUsage() async throws {
-        let usage = try await backend.store.storageUsage(accountID: accountID)
+    /// `root` is the mailbox GETQUOTAROOT named; nil for GETQUOTA.
+    mutating func quota(_ tag: String, root name: String?, _ usage: StorageUsage?) {
+        guard let usage else {
+            no(tag, code: .nonexistent, "No such mailbox")
+            return
+        }
+        if let name { emit(.data(.quotaRoot(mailbox: name, roots: [""]))) }
         var resources: [IMAPQuotaUsage] = []
         if usage.quotaBytes > 0 {
             resources.append(
@@ -278,5 +182,6 @@ extension IMAPSession {
                     resource: "STORAGE", usage: UInt64(max(0, usage.usedBytes) / 1024), limit: UInt64(usage.quotaBytes / 1024)))
         }
         emit(.data(.quota(root: "", resources)))
+        ok(tag, name == nil ? "GETQUOTA completed" : "GETQUOTAROOT completed")
     }
 }

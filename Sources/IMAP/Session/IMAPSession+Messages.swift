@@ -1,12 +1,17 @@
+import Core
 import MIME
-import Store
 
 extension IMAPSession {
+    /// A STORE whose flags are being written.
+    struct StoreJob: Sendable {
+        var tag: String
+        var action: IMAPStoreAction
+        var uid: Bool
+    }
+
     /// STORE and UID STORE (RFC 9051 §6.4.6; UNCHANGEDSINCE RFC 7162 §3.1.3).
-    func store(_ tag: String, _ set: IMAPSequenceSet, _ action: IMAPStoreAction, unchangedSince: UInt64?, uid: Bool)
-        async throws
-    {
-        guard var current = view, let targets = targets(set, uid: uid) else {
+    mutating func store(_ tag: String, _ set: IMAPSequenceSet, _ action: IMAPStoreAction, unchangedSince: UInt64?, uid: Bool) {
+        guard let current = view, let targets = targets(set, uid: uid) else {
             bad(tag, "Invalid message set")
             return
         }
@@ -25,9 +30,16 @@ extension IMAPSession {
             case .add: .add
             case .remove: .remove
             }
-        let result = try await backend.store.storeFlags(
-            mailboxID: current.mailboxID, uids: targets.map(\.uid), operation: operation,
-            flags: action.flags.map(\.rawValue), unchangedSince: unchangedSince.map { Int64(clamping: $0) })
+        request(
+            .storeFlags(
+                mailboxID: current.mailboxID, uids: targets.map(\.uid), operation: operation, flags: action.flags.map(\.rawValue),
+                unchangedSince: unchangedSince.map { Int64(clamping: $0) }),
+            tag: tag, then: .store(StoreJob(tag: tag, action: action, uid: uid)))
+    }
+
+    mutating func stored(_ job: StoreJob, _ result: FlagStoreResult) {
+        guard var current = view else { return }
+        let (action, uid) = (job.action, job.uid)
         for state in result.messages {
             current.record(state)
             guard let sequence = current.sequence(of: state.uid) else { continue }
@@ -42,18 +54,20 @@ extension IMAPSession {
             emit(.data(.fetch(UInt32(sequence), values)))
         }
         view = current
-        try await synchronize(allowExpunge: uid)
+        let reply: IMAPStatusResponse
         if !result.modified.isEmpty {
             let numbers = uid ? result.modified : result.modified.compactMap { current.sequence(of: $0).map(UInt32.init) }
-            ok(tag, code: .modified(IMAPSequenceSet(Self.ranges(numbers))), "Conditional STORE failed for some messages")
+            reply = IMAPStatusResponse(
+                .ok, code: .modified(IMAPSequenceSet(Self.ranges(numbers))), "Conditional STORE failed for some messages")
         } else {
-            ok(tag, uid ? "UID STORE completed" : "STORE completed")
+            reply = IMAPStatusResponse(.ok, uid ? "UID STORE completed" : "STORE completed")
         }
+        synchronize(job.tag, allowExpunge: uid, then: .reply(.tagged(tag: job.tag, reply)))
     }
 
     /// COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851 §3), with COPYUID (RFC 4315 §3).
-    func copy(_ tag: String, _ set: IMAPSequenceSet, _ name: IMAPMailboxName, uid: Bool, move: Bool) async throws {
-        guard var current = view, let targets = targets(set, uid: uid) else {
+    mutating func copy(_ tag: String, _ set: IMAPSequenceSet, _ name: IMAPMailboxName, uid: Bool, move: Bool) {
+        guard let current = view, let targets = targets(set, uid: uid) else {
             bad(tag, "Invalid message set")
             return
         }
@@ -65,47 +79,60 @@ extension IMAPSession {
             no(tag, code: .cannot, "Invalid mailbox name")
             return
         }
-        guard try await backend.store.mailbox(accountID: accountID, name: destination) != nil else {
+        request(
+            .copy(accountID: accountID, mailboxID: current.mailboxID, uids: targets.map(\.uid), to: destination, move: move),
+            tag: tag, then: .copy(uid: uid, move: move))
+    }
+
+    mutating func copied(_ tag: String, _ result: CopyResult?, uid: Bool, move: Bool) {
+        guard let result else {
             no(tag, code: .tryCreate, "No such mailbox")
             return
         }
-        let result = try await backend.store.copy(
-            mailboxID: current.mailboxID, uids: targets.map(\.uid), to: destination, move: move)
         let code: IMAPResponseCode? =
             result.sourceUIDs.isEmpty
             ? nil
             : .copyUID(
                 uidValidity: result.uidValidity, source: IMAPSequenceSet(Self.ranges(result.sourceUIDs)),
                 destination: IMAPSequenceSet(Self.ranges(result.destinationUIDs)))
-        guard move else {
-            try await synchronize(allowExpunge: uid)
-            ok(tag, code: code, uid ? "UID COPY completed" : "COPY completed")
+        guard move, var current = view else {
+            let reply = IMAPStatusResponse(.ok, code: code, uid ? "UID COPY completed" : "COPY completed")
+            synchronize(tag, allowExpunge: uid, then: .reply(.tagged(tag: tag, reply)))
             return
         }
         // RFC 6851 §4.3: COPYUID in an untagged OK, then the expunges, then the tagged OK.
         if let code { emit(.untagged(IMAPStatusResponse(.ok, code: code, "Moved"))) }
-        announceRemoval(current.remove(result.sourceUIDs), uids: result.sourceUIDs)
+        let sequences = current.remove(result.sourceUIDs)
         view = current
-        try await synchronize(allowExpunge: true)
-        ok(tag, uid ? "UID MOVE completed" : "MOVE completed")
+        announceRemoval(sequences, uids: result.sourceUIDs)
+        let reply = IMAPStatusResponse(.ok, uid ? "UID MOVE completed" : "MOVE completed")
+        synchronize(tag, allowExpunge: true, then: .reply(.tagged(tag: tag, reply)))
     }
 
     /// EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1).
-    func expunge(_ tag: String, only set: IMAPSequenceSet?) async throws {
+    mutating func expunge(_ tag: String, only set: IMAPSequenceSet?) {
         guard view?.readOnly == false else {
             no(tag, code: .readOnly, "Mailbox is read-only")
             return
         }
-        try await synchronize(allowExpunge: true)
-        guard var current = view else { return }
+        synchronize(tag, allowExpunge: true, then: .expunge(set))
+    }
+
+    mutating func expungeDeleted(_ tag: String, only set: IMAPSequenceSet?) {
+        guard let current = view else { return }
         var candidates = current.uids.filter { current.states[$0]?.flags.contains("\\Deleted") == true }
         if let set {
             let ranges = set.normalized(largest: current.uids.last ?? 0) ?? []
             candidates = Self.positions(of: candidates, in: ranges).map { candidates[$0] }
         }
-        let removed = try await backend.store.expunge(mailboxID: current.mailboxID, uids: candidates, onlyDeleted: true)
-        announceRemoval(current.remove(removed), uids: removed)
+        request(.expunge(mailboxID: current.mailboxID, uids: candidates, onlyDeleted: true), tag: tag, then: .expunge(only: set))
+    }
+
+    mutating func expunged(_ tag: String, _ removed: [UInt32], only set: IMAPSequenceSet?) {
+        guard var current = view else { return }
+        let sequences = current.remove(removed)
         view = current
+        announceRemoval(sequences, uids: removed)
         ok(tag, set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed")
     }
 
@@ -117,7 +144,7 @@ extension IMAPSession {
     }
 
     /// This session's own removals: EXPUNGE per message (highest first) or one VANISHED.
-    private func announceRemoval(_ sequences: [Int], uids: [UInt32]) {
+    private mutating func announceRemoval(_ sequences: [Int], uids: [UInt32]) {
         guard !sequences.isEmpty else { return }
         if qresync {
             emit(.data(.vanished(IMAPSequenceSet(Self.ranges(uids)), earlier: false)))
@@ -134,36 +161,40 @@ extension IMAPSession {
 
     /// APPEND (RFC 9051 §6.3.12), several messages at once (RFC 3502 MULTIAPPEND, all or none),
     /// APPENDUID (RFC 4315 §3), literal8 (RFC 3516 §4.4).
-    func append(_ tag: String, _ name: IMAPMailboxName, _ messages: [IMAPAppendMessage]) async throws {
+    mutating func append(_ tag: String, _ name: IMAPMailboxName, _ messages: [IMAPAppendMessage]) {
         guard let destination = mailboxName(name) else {
             no(tag, code: .cannot, "Invalid mailbox name")
             return
         }
-        guard let mailbox = try await backend.store.mailbox(accountID: accountID, name: destination) else {
-            no(tag, code: .tryCreate, "No such mailbox")
-            return
-        }
+        var refusal: IMAPStatusResponse?
         if let tooBig = messages.first(where: { $0.data.count > configuration.appendLimit }) {
-            no(tag, code: .tooBig, "Message of \(tooBig.data.count) bytes exceeds the limit")
-            return
+            refusal = IMAPStatusResponse(.no, code: .tooBig, "Message of \(tooBig.data.count) bytes exceeds the limit")
+        } else if let invalid = messages.flatMap(\.flags).first(where: { !Self.isStorable($0) }) {
+            refusal = IMAPStatusResponse(.bad, "Invalid flag \(invalid.rawValue.prefix(40))")
+        } else if messages.contains(where: { $0.data.isEmpty }) {
+            refusal = IMAPStatusResponse(.no, "Empty messages are not stored")
         }
-        if let invalid = messages.flatMap(\.flags).first(where: { !Self.isStorable($0) }) {
-            bad(tag, "Invalid flag \(invalid.rawValue.prefix(40))")
-            return
-        }
-        if messages.contains(where: { $0.data.isEmpty }) {
-            no(tag, "Empty messages are not stored")
+        if let refusal {
+            // A missing mailbox is reported first (TRYCREATE), as when the message is fine.
+            request(.status(accountID: accountID, name: destination, totals: false), tag: tag, then: .appendCheck(refusal: refusal))
             return
         }
         // All or none (RFC 3502 §6.3.11): one index transaction for every message of the command.
-        let stored = try await backend.store.append(
-            accountID: accountID, mailbox: mailbox.name,
-            messages: messages.map {
-                AppendRequest(
-                    data: Self.storable($0.data), flags: $0.flags.map(\.rawValue), internalDate: $0.internalDate?.secondsSince1970)
-            })
-        try await synchronize(allowExpunge: true)
+        let requests = messages.map {
+            AppendRequest(
+                data: Self.storable($0.data), flags: $0.flags.map(\.rawValue), internalDate: $0.internalDate?.secondsSince1970)
+        }
+        request(.append(accountID: accountID, mailbox: destination, messages: requests), tag: tag, then: .append)
+    }
+
+    mutating func appended(_ tag: String, _ stored: [AppendResult]?) {
+        guard let stored else {
+            no(tag, code: .tryCreate, "No such mailbox")
+            return
+        }
         let uids = IMAPSequenceSet(Self.ranges(stored.map(\.uid)))
-        ok(tag, code: .appendUID(uidValidity: stored.first?.uidValidity ?? mailbox.uidValidity, uids: uids), "APPEND completed")
+        let code = IMAPResponseCode.appendUID(uidValidity: stored.first?.uidValidity ?? 0, uids: uids)
+        let reply = IMAPStatusResponse(.ok, code: code, "APPEND completed")
+        synchronize(tag, allowExpunge: true, then: .reply(.tagged(tag: tag, reply)))
     }
 }

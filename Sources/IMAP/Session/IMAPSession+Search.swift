@@ -1,63 +1,159 @@
+import Core
 import MIME
-import Store
 
 extension IMAPSession {
+    /// A SEARCH on its way: messages are evaluated in batches of `fetchBatchSize`; a batch's index
+    /// rows are loaded when a key needs them, then the files of just those messages the index alone
+    /// cannot decide.
+    struct SearchJob: Sendable {
+        var tag: String
+        var command: IMAPSearchCommand
+        var uid: Bool
+        var evaluator: SearchEvaluator?
+        /// The view's messages at the start (sequence number n is `uids[n - 1]`).
+        var uids: [UInt32] = []
+        var next = 0
+        /// The current batch: index rows, and the results of messages decided from their content
+        /// (each content is dropped once evaluated, so a batch holds at most one load's bytes).
+        var rows: [UInt32: StoredMessage] = [:]
+        var decided: [UInt32: Bool] = [:]
+        var loadedNeed = IMAPContentNeed.none
+        /// The UIDs whose content was asked for.
+        var asked: [UInt32] = []
+        var matches: [TargetMessage] = []
+        var modSeqs: [Int64] = []
+    }
+
     /// SEARCH and UID SEARCH (RFC 9051 §6.4.4), ESEARCH results (RFC 4731), SAVE (RFC 5182),
     /// MODSEQ (RFC 7162 §3.1.5).
-    func search(_ tag: String, _ command: IMAPSearchCommand, uid: Bool) async throws {
+    mutating func search(_ tag: String, _ command: IMAPSearchCommand, uid: Bool) {
         // RFC 5182 §2.1: a SEARCH with SAVE that fails leaves `$` empty.
         if command.returnOptions?.contains(.save) == true { savedSearch = [] }
         // Evaluate against the current flags (RFC 2180 §4.1.1); removals stay held when by number.
-        try await synchronize(allowExpunge: uid)
+        synchronize(tag, allowExpunge: uid, then: .search(SearchJob(tag: tag, command: command, uid: uid)))
+    }
+
+    /// After the first synchronisation: checks, then the first batch.
+    mutating func evaluate(_ job: SearchJob) {
         guard let current = view else { return }
-        if let charset = command.charset, charset != "UTF-8", charset != "US-ASCII" {
-            no(tag, code: .badCharset(["UTF-8", "US-ASCII"]), "Unsupported charset")
+        var job = job
+        if let charset = job.command.charset, charset != "UTF-8", charset != "US-ASCII" {
+            no(job.tag, code: .badCharset(["UTF-8", "US-ASCII"]), "Unsupported charset")
             return
         }
-        if SearchEvaluator.mentionsModSeq(command.key) { enableCondStore() }
-        // Flag, UID and sequence keys (SEARCH UNSEEN, the common case) need nothing beyond the view.
-        let needsRows = SearchEvaluator.needsMessageRow(command.key)
-        let rows = needsRows ? try await backend.store.messages(mailboxID: current.mailboxID, uids: current.uids) : []
-        let stored = Dictionary(rows.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
-        let evaluator = SearchEvaluator(
-            largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch,
-            recent: current.recent)
-        var matches: [TargetMessage] = []
-        var modSeqs: [Int64] = []
-        for (index, value) in current.uids.enumerated() where state != .logout {
-            guard let state = current.states[value], !current.isExpungedPending(value) else { continue }
-            let message = stored[value]
-            if needsRows && message == nil { continue }
-            let candidate = SearchCandidate(
-                sequence: index + 1, state: state, size: message?.size ?? 0, internalDate: message?.internalDate ?? 0)
-            // Loaded at most once each, and only when a key needs them.
-            var header: MIMEMessage??
-            var full: MIMEMessage??
-            let path = message?.path
-            let matched = await evaluator.matches(command.key, candidate) { headerOnly in
-                guard let path else { return nil }
-                if let full { return full }
-                if headerOnly, let header { return header }
-                let bytes = try? await (headerOnly ? Self.readMessageHeader(path) : Self.readMessage(path))
-                let parsed = bytes.map { MIMEMessage($0) }
-                if headerOnly { header = .some(parsed) } else { full = .some(parsed) }
-                return parsed
+        if SearchEvaluator.mentionsModSeq(job.command.key) { enableCondStore() }
+        job.evaluator = SearchEvaluator(
+            largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch, recent: current.recent)
+        job.uids = current.uids
+        nextBatch(job)
+    }
+
+    mutating func search(_ job: SearchJob, _ result: IMAPEffectResult) {
+        var job = job
+        guard case .messages(let loaded, let consumed) = result else {
+            emit(.tagged(tag: job.tag, Self.status(for: .internalError)))
+            return
+        }
+        if job.loadedNeed == .none {
+            // Rows of the batch.
+            for message in loaded { job.rows[message.row.uid] = message.row }
+            decideBatch(job)
+            return
+        }
+        // The first `consumed` messages asked are decided by their content (nil: file or row gone).
+        let byUID = Dictionary(loaded.map { ($0.row.uid, $0.content) }, uniquingKeysWith: { first, _ in first })
+        for uid in job.asked.prefix(max(1, consumed)) {
+            let content = byUID[uid].flatMap { $0 }.map { MIMEMessage($0) }
+            guard let candidate = candidate(job, uid), let evaluator = job.evaluator else { continue }
+            job.decided[uid] = evaluator.matches(job.command.key, candidate) { _ in .some(content) } ?? false
+        }
+        decideBatch(job)
+    }
+
+    private var batchEnd: (SearchJob) -> Int { { min($0.uids.count, $0.next + Self.fetchBatchSize) } }
+
+    /// Starts the next batch: rows first when a key needs them.
+    private mutating func nextBatch(_ job: SearchJob) {
+        var job = job
+        job.rows = [:]
+        job.decided = [:]
+        job.loadedNeed = .none
+        guard job.next < job.uids.count, let current = view else { return searched(job) }
+        guard SearchEvaluator.needsMessageRow(job.command.key) else { return decideBatch(job) }
+        let batch = Array(job.uids[job.next..<batchEnd(job)])
+        request(
+            .loadMessages(mailboxID: current.mailboxID, uids: batch, content: .none, byteBudget: Self.fetchByteBudget),
+            tag: job.tag, then: .search(job))
+    }
+
+    /// The batch's messages a key cannot decide without content not loaded yet, with the content needed.
+    private func pending(_ job: SearchJob) -> [(uid: UInt32, need: IMAPContentNeed)] {
+        guard let evaluator = job.evaluator else { return [] }
+        var found: [(UInt32, IMAPContentNeed)] = []
+        for value in job.uids[job.next..<batchEnd(job)] where job.decided[value] == nil {
+            guard let candidate = candidate(job, value) else { continue }
+            var need = IMAPContentNeed.none
+            let decided = evaluator.matches(job.command.key, candidate) { headerOnly in
+                need = max(need, headerOnly ? .header : .full)
+                return nil
             }
+            if decided == nil { found.append((value, need)) }
+        }
+        return found
+    }
+
+    /// Loads what the undecided messages need, or records the batch's matches and moves on.
+    private mutating func decideBatch(_ job: SearchJob) {
+        var job = job
+        let waiting = pending(job)
+        if !waiting.isEmpty, let current = view {
+            job.loadedNeed = waiting.map(\.need).max() ?? .full
+            job.asked = waiting.map(\.uid)
+            request(
+                .loadMessages(
+                    mailboxID: current.mailboxID, uids: waiting.map(\.uid), content: job.loadedNeed,
+                    byteBudget: Self.fetchByteBudget),
+                tag: job.tag, then: .search(job))
+            return
+        }
+        guard let evaluator = job.evaluator else { return }
+        for value in job.uids[job.next..<batchEnd(job)] {
+            guard let candidate = candidate(job, value) else { continue }
+            let matched = job.decided[value] ?? evaluator.matches(job.command.key, candidate) { _ in .some(nil) } ?? false
             if matched {
-                matches.append(TargetMessage(sequence: index + 1, uid: value))
-                modSeqs.append(state.modSeq)
+                job.matches.append(TargetMessage(sequence: candidate.sequence, uid: value))
+                job.modSeqs.append(candidate.state.modSeq)
             }
         }
-        let numbers = matches.map { uid ? $0.uid : UInt32($0.sequence) }
-        let mentions = SearchEvaluator.mentionsModSeq(command.key)
-        respond(tag, command, numbers: numbers, uids: matches.map(\.uid), modSeqs: modSeqs, mentionsModSeq: mentions, uid: uid)
-        try await synchronize(allowExpunge: uid)
-        ok(tag, uid ? "UID SEARCH completed" : "SEARCH completed")
+        job.next = batchEnd(job)
+        nextBatch(job)
+    }
+
+    /// A message of the batch as SEARCH sees it; nil when it is not searched (expunged, or its row is
+    /// gone while a key needs it).
+    private func candidate(_ job: SearchJob, _ uid: UInt32) -> SearchCandidate? {
+        guard let current = view, let state = current.states[uid], !current.isExpungedPending(uid),
+            let sequence = current.sequence(of: uid)
+        else { return nil }
+        let message = job.rows[uid]
+        if SearchEvaluator.needsMessageRow(job.command.key) && message == nil { return nil }
+        return SearchCandidate(
+            sequence: sequence, state: state, size: message?.size ?? 0, internalDate: message?.internalDate ?? 0)
+    }
+
+    private mutating func searched(_ job: SearchJob) {
+        let numbers = job.matches.map { job.uid ? $0.uid : UInt32($0.sequence) }
+        let mentions = SearchEvaluator.mentionsModSeq(job.command.key)
+        respond(
+            job.tag, job.command, numbers: numbers, uids: job.matches.map(\.uid), modSeqs: job.modSeqs, mentionsModSeq: mentions,
+            uid: job.uid)
+        let reply = IMAPStatusResponse(.ok, job.uid ? "UID SEARCH completed" : "SEARCH completed")
+        synchronize(job.tag, allowExpunge: job.uid, then: .reply(.tagged(tag: job.tag, reply)))
     }
 
     /// `modSeqs` are the matches' modseqs, in match order; MODSEQ is reported when the key named
     /// one (RFC 7162 §3.1.5): the highest of the messages the response returns.
-    private func respond(
+    private mutating func respond(
         _ tag: String, _ command: IMAPSearchCommand, numbers: [UInt32], uids: [UInt32], modSeqs: [Int64],
         mentionsModSeq: Bool, uid: Bool
     ) {

@@ -1,4 +1,4 @@
-import Store
+import Core
 
 /// One session's view of its selected mailbox (RFC 9051 §2.3.1): the message sequence numbers
 /// it has announced, with each message's UID, flags and modseq as last reported.

@@ -1,8 +1,8 @@
+import Core
 import MIME
-import Store
 
 /// One message as SEARCH sees it: index data always, the parsed message only when a key needs it.
-struct SearchCandidate {
+struct SearchCandidate: Sendable {
     var sequence: Int
     var state: MessageState
     var size: Int64
@@ -11,7 +11,8 @@ struct SearchCandidate {
 
 /// Decides whether a message matches a search key (RFC 9051 §6.4.4, RFC 3501 §6.4.4; MODSEQ
 /// RFC 7162 §3.1.5). Text keys are case-insensitive substring matches on decoded content.
-struct SearchEvaluator {
+/// `@unchecked Sendable`: its memo of sequence sets is a class used only by the session that owns it.
+struct SearchEvaluator: @unchecked Sendable {
     /// The highest message sequence number and UID, for `*`.
     var largestSequence: UInt32
     var largestUID: UInt32
@@ -56,23 +57,33 @@ struct SearchEvaluator {
         }
     }
 
-    /// `content(headerOnly)` loads the message (its header alone when `headerOnly`), or nil when
-    /// the file cannot be read (then content keys do not match); the caller caches. In an AND,
-    /// cheaper keys are evaluated first so most messages are decided without reading a file.
-    func matches(_ key: IMAPSearchKey, _ m: SearchCandidate, content: (Bool) async -> MIMEMessage?) async -> Bool {
+    /// Whether the message matches; nil when that depends on content not loaded yet.
+    /// `content(headerOnly)` is the message (its header alone may do when `headerOnly`): nil when not
+    /// loaded yet, `.some(nil)` when the file cannot be read (then content keys do not match). In an
+    /// AND, cheaper keys are evaluated first, so most messages are decided without reading a file.
+    func matches(_ key: IMAPSearchKey, _ m: SearchCandidate, content: (Bool) -> MIMEMessage??) -> Bool? {
         switch key {
-        case .not(let inner): return !(await matches(inner, m, content: content))
+        case .not(let inner): return matches(inner, m, content: content).map { !$0 }
         case .or(let a, let b):
-            if await matches(a, m, content: content) { return true }
-            return await matches(b, m, content: content)
+            let first = matches(a, m, content: content)
+            if first == true { return true }
+            let second = matches(b, m, content: content)
+            if second == true { return true }
+            return first == nil || second == nil ? nil : false
         case .and(let keys):
-            for key in keys.sorted(by: { Self.cost($0) < Self.cost($1) }) where !(await matches(key, m, content: content)) {
-                return false
+            var unknown = false
+            for key in keys.sorted(by: { Self.cost($0) < Self.cost($1) }) {
+                switch matches(key, m, content: content) {
+                case false?: return false
+                case nil: unknown = true
+                case true?: continue
+                }
             }
-            return true
+            return unknown ? nil : true
         default:
             let cost = Self.cost(key)
-            let message = cost == 0 ? nil : await content(cost == 1)
+            guard cost > 0 else { return evaluate(key, m, { nil }) }
+            guard let message = content(cost == 1) else { return nil }
             return evaluate(key, m, { message })
         }
     }
@@ -163,7 +174,7 @@ extension String {
     }
 }
 
-/// A per-command memo of normalised sequence sets (used from one task only).
+/// A per-command memo of normalised sequence sets (used by one session at a time).
 private final class NormalizedSets {
     private struct Key: Hashable {
         var set: IMAPSequenceSet

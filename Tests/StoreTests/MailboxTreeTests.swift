@@ -1,0 +1,73 @@
+import Core
+import PostaTestSupport
+import Testing
+@testable import Store
+
+/// Mailbox-tree operations of IMAP CREATE and DELETE, each one transaction (RFC 9051 §6.3.4, §6.3.5).
+@Suite("Store: mailbox trees on SQLite and PostgreSQL")
+struct MailboxTreeTests {
+    @Test(
+        "CREATE makes the missing superiors in the same transaction; an existing name creates nothing",
+        arguments: TestDatabases.dialects)
+    func createTree(dialect: Database.Dialect) async throws {
+        try await StoreFixture.with(dialect) { f in
+            let alice = try await f.account("alice@example.org")
+            try await f.store.createMailbox(accountID: alice.id, name: "a")
+            let created = try await f.store.createMailboxTree(accountID: alice.id, name: "a/b/c", specialUse: .archive)
+            #expect(created.map(\.name) == ["a/b", "a/b/c"])
+            #expect(created.last?.specialUse == .archive && created.allSatisfy { !$0.subscribed })
+            #expect(try await f.store.mailbox(accountID: alice.id, name: "a/b") != nil)
+            // INBOX is never created as a superior: its inferiors hang under the existing one.
+            #expect(try await f.store.createMailboxTree(accountID: alice.id, name: "INBOX/x").map(\.name) == ["INBOX/x"])
+
+            // `p/q` exists while `p` does not: refused as a whole, so `p` is not left behind.
+            try await f.store.createMailbox(accountID: alice.id, name: "p/q")
+            await #expect(throws: StoreError.mailboxExists("p/q")) {
+                try await f.store.createMailboxTree(accountID: alice.id, name: "p/q")
+            }
+            #expect(try await f.store.mailbox(accountID: alice.id, name: "p") == nil)
+            await #expect(throws: StoreError.invalidMailboxName("INBOX")) {
+                try await f.store.createMailboxTree(accountID: alice.id, name: "Inbox")
+            }
+        }
+    }
+
+    @Test(
+        "RENAME creating superiors moves the inferiors and makes the new name's superiors in one transaction",
+        arguments: TestDatabases.dialects)
+    func renameCreatingSuperiors(dialect: Database.Dialect) async throws {
+        try await StoreFixture.with(dialect) { f in
+            let alice = try await f.account("alice@example.org")
+            _ = try await f.store.createMailboxTree(accountID: alice.id, name: "a/b")
+            try await f.store.renameMailbox(accountID: alice.id, from: "a", to: "x/y/z", creatingSuperiors: true)
+            let names = Set(try await f.store.mailboxes(accountID: alice.id).map(\.name))
+            #expect(names.isSuperset(of: ["x", "x/y", "x/y/z", "x/y/z/b"]) && !names.contains("a") && !names.contains("a/b"))
+            // A refused rename (an inferior's new name is taken) changes nothing and creates no superior.
+            try await f.store.createMailbox(accountID: alice.id, name: "p/q/b")
+            await #expect(throws: StoreError.mailboxExists("p/q/b")) {
+                try await f.store.renameMailbox(accountID: alice.id, from: "x/y/z", to: "p/q", creatingSuperiors: true)
+            }
+            #expect(try await f.store.mailbox(accountID: alice.id, name: "p") == nil)
+            #expect(try await f.store.mailbox(accountID: alice.id, name: "x/y/z/b") != nil)
+        }
+    }
+
+    @Test(
+        "DELETE refusing inferiors deletes nothing while they exist, then returns the deleted id",
+        arguments: TestDatabases.dialects)
+    func deleteRefusingInferiors(dialect: Database.Dialect) async throws {
+        try await StoreFixture.with(dialect) { f in
+            let alice = try await f.account("alice@example.org")
+            let created = try await f.store.createMailboxTree(accountID: alice.id, name: "w/x")
+            await #expect(throws: StoreError.hasInferiors("w")) {
+                try await f.store.deleteMailbox(accountID: alice.id, name: "w", refusingInferiors: true)
+            }
+            #expect(try await f.store.mailbox(accountID: alice.id, name: "w") != nil)
+            #expect(try await f.store.deleteMailbox(accountID: alice.id, name: "w/x", refusingInferiors: true) == created[1].id)
+            #expect(try await f.store.deleteMailbox(accountID: alice.id, name: "w", refusingInferiors: true) == created[0].id)
+            await #expect(throws: StoreError.noSuchMailbox("w")) {
+                try await f.store.deleteMailbox(accountID: alice.id, name: "w", refusingInferiors: true)
+            }
+        }
+    }
+}

@@ -56,7 +56,7 @@ extension MailStore {
         return result
     }
 
-    private func copyPlan(_ db: any SQLDatabase, source: Int64, uids: [UInt32], destination: String) async throws
+    func copyPlan(_ db: any SQLDatabase, source: Int64, uids: [UInt32], destination: String) async throws
         -> CopyPlan
     {
         guard
@@ -93,7 +93,7 @@ extension MailStore {
     }
 
     /// The copy's index transaction. Lock order as in `append`: account row, then mailboxes.
-    private static func indexCopy(_ db: any SQLDatabase, plan: CopyPlan, files: [String?], move: Bool) async throws
+    static func indexCopy(_ db: any SQLDatabase, plan: CopyPlan, files: [String?], move: Bool) async throws
         -> CopyResult
     {
         guard
@@ -161,7 +161,7 @@ extension MailStore {
 }
 
 /// The messages a copy reads and where their links go.
-private struct CopyPlan: Sendable {
+struct CopyPlan: Sendable {
     struct Row: Sendable {
         var uid: UInt32
         var size: Int64

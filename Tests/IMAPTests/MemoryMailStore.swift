@@ -236,6 +236,13 @@ actor MemoryMailStore: IMAPMailboxStore {
         }
     }
 
+    /// All at once, as the store's one transaction: the new mailbox with its superiors, then the move.
+    func renameInbox(accountID: Int64, to name: String, delimiter: Character) throws -> CopyResult {
+        guard let inbox = boxID(accountID, "INBOX") else { throw IMAPStoreFailure.noSuchMailbox }
+        _ = try createMailboxTree(accountID: accountID, name: name, specialUse: nil, delimiter: delimiter)
+        return try copy(mailboxID: inbox, uids: Array(boxes[inbox]!.messages.keys), to: name, move: true)
+    }
+
     func setSubscribed(accountID: Int64, name: String, _ on: Bool) {
         if on { subscribed[accountID, default: []].insert(name) } else { subscribed[accountID]?.remove(name) }
     }

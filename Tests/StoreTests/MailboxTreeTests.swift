@@ -3,7 +3,7 @@ import PostaTestSupport
 import Testing
 @testable import Store
 
-/// Mailbox-tree operations of IMAP CREATE and DELETE, each one transaction (RFC 9051 §6.3.4, §6.3.5).
+/// Mailbox-tree operations of IMAP CREATE, RENAME and DELETE, each one transaction (RFC 9051 §6.3.4–§6.3.6).
 @Suite("Store: mailbox trees on SQLite and PostgreSQL")
 struct MailboxTreeTests {
     @Test(
@@ -49,6 +49,47 @@ struct MailboxTreeTests {
             }
             #expect(try await f.store.mailbox(accountID: alice.id, name: "p") == nil)
             #expect(try await f.store.mailbox(accountID: alice.id, name: "x/y/z/b") != nil)
+        }
+    }
+
+    @Test(
+        "RENAME of INBOX moves every message to a new mailbox with its superiors in one transaction; INBOX stays, empty",
+        arguments: TestDatabases.dialects)
+    func renameInbox(dialect: Database.Dialect) async throws {
+        try await StoreFixture.with(dialect) { f in
+            let alice = try await f.account("alice@example.org")
+            let messages = (1...3).map { index in
+                AppendRequest(
+                    data: Array("Subject: \(index)\r\n\r\nbody \(index)\r\n".utf8), flags: index == 2 ? ["\\Seen"] : [],
+                    internalDate: 1_700_000_000 + Int64(index))
+            }
+            _ = try await f.store.append(accountID: alice.id, mailbox: "INBOX", messages: messages)
+            let inbox = try #require(try await f.store.mailbox(accountID: alice.id, name: "INBOX"))
+            let before = try await f.store.messages(mailboxID: inbox.id)
+
+            let result = try await f.store.renameInbox(accountID: alice.id, to: "Old/2026")
+            #expect(result.sourceUIDs == before.map(\.uid) && result.destinationUIDs == [1, 2, 3])
+            #expect(try await f.store.messages(mailboxID: inbox.id).isEmpty)
+            #expect(try await f.store.mailbox(accountID: alice.id, name: "Old") != nil)
+            let moved = try await f.store.messages(mailboxID: result.destinationID)
+            #expect(moved.map(\.flags) == before.map(\.flags) && moved.map(\.internalDate) == before.map(\.internalDate))
+            #expect(try moved.map { try StoreFixture.read($0.path) } == messages.map(\.data))
+            // The old links are gone: the files exist once, in the new folder.
+            #expect(before.allSatisfy { !StoreFixture.exists($0.path) })
+            let changes = try #require(try await f.store.changes(mailboxID: inbox.id, since: 0))
+            #expect(Set(changes.expunged) == Set(before.map(\.uid)))
+
+            // A taken name is refused as a whole: no superior made, no message moved.
+            _ = try await f.store.append(accountID: alice.id, mailbox: "INBOX", messages: Array(messages.prefix(1)))
+            await #expect(throws: StoreError.mailboxExists("Old/2026")) {
+                try await f.store.renameInbox(accountID: alice.id, to: "Old/2026")
+            }
+            try await f.store.createMailbox(accountID: alice.id, name: "Z/Y")
+            await #expect(throws: StoreError.mailboxExists("Z/Y")) {
+                try await f.store.renameInbox(accountID: alice.id, to: "Z/Y")
+            }
+            #expect(try await f.store.mailbox(accountID: alice.id, name: "Z") == nil)
+            #expect(try await f.store.messages(mailboxID: inbox.id).count == 1)
         }
     }
 

@@ -1,8 +1,7 @@
 import Core
 
 /// CREATE, DELETE and RENAME (RFC 9051 §6.3.4–§6.3.6) as outcomes the session maps to responses.
-/// CREATE, DELETE and RENAME are one store transaction each, except RENAME of INBOX: the new mailbox
-/// (with its superiors), then the move of INBOX's messages.
+/// CREATE, DELETE and RENAME (INBOX's too) are one store transaction each.
 extension IMAPMailboxStore {
     /// RFC 9051 §6.3.4: superior names needed by a new name are created too.
     func create(accountID: Int64, name: String, specialUse: SpecialUse?) async throws -> IMAPTreeOutcome {
@@ -34,12 +33,7 @@ extension IMAPMailboxStore {
         guard try await mailbox(accountID: accountID, name: old) != nil else { return .nonexistent }
         if try await mailbox(accountID: accountID, name: new) != nil { return .alreadyExists }
         if old == "INBOX" {
-            _ = try await createMailboxTree(accountID: accountID, name: new, specialUse: nil, delimiter: IMAPSession.delimiter)
-            if let inbox = try await mailbox(accountID: accountID, name: "INBOX"),
-                let (_, messages) = try await states(mailboxID: inbox.id)
-            {
-                _ = try await copy(mailboxID: inbox.id, uids: messages.map(\.uid), to: new, move: true)
-            }
+            try await renameInbox(accountID: accountID, to: new, delimiter: IMAPSession.delimiter)
         } else {
             try await renameMailbox(
                 accountID: accountID, from: old, to: new, delimiter: IMAPSession.delimiter, creatingSuperiors: true)

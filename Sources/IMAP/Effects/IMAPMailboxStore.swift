@@ -32,6 +32,9 @@ public protocol IMAPMailboxStore: Sendable {
     /// RENAME with inferiors and, with `creatingSuperiors`, the superiors the new name needs, in one transaction.
     func renameMailbox(accountID: Int64, from old: String, to new: String, delimiter: Character, creatingSuperiors: Bool)
         async throws
+    /// RENAME of INBOX: its messages move to a new mailbox (made with its superiors), in one transaction.
+    @discardableResult
+    func renameInbox(accountID: Int64, to name: String, delimiter: Character) async throws -> CopyResult
     func setSubscribed(accountID: Int64, name: String, _ subscribed: Bool) async throws
     func subscriptions(accountID: Int64) async throws -> [String]
     func storageUsage(accountID: Int64) async throws -> StorageUsage

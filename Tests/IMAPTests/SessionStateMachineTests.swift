@@ -166,4 +166,18 @@ struct SessionStateMachineTests {
         #expect(contentLoads == [[2, 3]])
         #expect(await d.command("b SEARCH NOT SUBJECT pear") == ["* SEARCH 1 3", "b OK SEARCH completed"])
     }
+
+    /// `FROM x BODY y`: headers are read first; whole files only of messages whose header matched.
+    @Test func searchTriesHeaderKeysOnHeadersFirst() async throws {
+        let d = try await SessionDriver.make()
+        try await d.store.deliver("From: alice@example.org\r\nSubject: 1\r\n\r\nred fruit\r\n")
+        try await d.store.deliver("From: bob@example.org\r\nSubject: 2\r\n\r\nred fruit\r\n")
+        try await d.store.deliver("From: alice@example.org\r\nSubject: 3\r\n\r\nblue fruit\r\n")
+        _ = await d.command("s SELECT INBOX")
+        #expect(await d.command("a SEARCH FROM alice BODY red") == ["* SEARCH 1", "a OK SEARCH completed"])
+        let contentLoads = d.effects.compactMap { effect -> String? in
+            if case .loadMessages(_, let uids, let need, _) = effect, need != .none { "\(need) \(uids)" } else { nil }
+        }
+        #expect(contentLoads == ["header [1, 2, 3]", "full [1, 3]"])
+    }
 }

@@ -20,6 +20,8 @@ extension IMAPSession {
         var loadedNeed = IMAPContentNeed.none
         /// The UIDs whose content was asked for.
         var asked: [UInt32] = []
+        /// Messages of the batch whose header keys were tried on the header alone.
+        var headerTried: Set<UInt32> = []
         var matches: [TargetMessage] = []
         var modSeqs: [Int64] = []
     }
@@ -62,10 +64,19 @@ extension IMAPSession {
         }
         // The first `consumed` messages asked are decided by their content (nil: file or row gone).
         let byUID = Dictionary(loaded.map { ($0.row.uid, $0.content) }, uniquingKeysWith: { first, _ in first })
+        // A header round answers header keys only: what still needs the body stays undecided.
+        let headerRound = job.loadedNeed == .header
         for uid in job.asked.prefix(max(1, consumed)) {
             let content = byUID[uid].flatMap { $0 }.map { MIMEMessage($0) }
             guard let candidate = candidate(job, uid), let evaluator = job.evaluator else { continue }
-            job.decided[uid] = evaluator.matches(job.command.key, candidate) { _ in .some(content) } ?? false
+            let verdict = evaluator.matches(job.command.key, candidate) { headerOnly in
+                headerOnly || !headerRound ? .some(content) : nil
+            }
+            if let verdict {
+                job.decided[uid] = verdict
+            } else if !headerRound {
+                job.decided[uid] = false
+            }
         }
         decideBatch(job)
     }
@@ -77,6 +88,7 @@ extension IMAPSession {
         var job = job
         job.rows = [:]
         job.decided = [:]
+        job.headerTried = []
         job.loadedNeed = .none
         guard job.next < job.uids.count, let current = view else { return searched(job) }
         guard SearchEvaluator.needsMessageRow(job.command.key) else { return decideBatch(job) }
@@ -87,17 +99,20 @@ extension IMAPSession {
     }
 
     /// The batch's messages a key cannot decide without content not loaded yet, with the content needed.
-    private func pending(_ job: SearchJob) -> [(uid: UInt32, need: IMAPContentNeed)] {
+    /// `header`: a header key was among the keys asking (it may decide the message without the body).
+    private func pending(_ job: SearchJob) -> [(uid: UInt32, need: IMAPContentNeed, header: Bool)] {
         guard let evaluator = job.evaluator else { return [] }
-        var found: [(UInt32, IMAPContentNeed)] = []
+        var found: [(UInt32, IMAPContentNeed, Bool)] = []
         for value in job.uids[job.next..<batchEnd(job)] where job.decided[value] == nil {
             guard let candidate = candidate(job, value) else { continue }
             var need = IMAPContentNeed.none
+            var header = false
             let decided = evaluator.matches(job.command.key, candidate) { headerOnly in
                 need = max(need, headerOnly ? .header : .full)
+                header = header || headerOnly
                 return nil
             }
-            if decided == nil { found.append((value, need)) }
+            if decided == nil { found.append((value, need, header)) }
         }
         return found
     }
@@ -107,11 +122,16 @@ extension IMAPSession {
         var job = job
         let waiting = pending(job)
         if !waiting.isEmpty, let current = view {
-            job.loadedNeed = waiting.map(\.need).max() ?? .full
-            job.asked = waiting.map(\.uid)
+            // Header keys first, on the header alone (the adapter caches headers): a message they
+            // rule out (`FROM x BODY y` with another sender) never has its whole file read.
+            let headerFirst = waiting.filter { $0.need == .full && $0.header && !job.headerTried.contains($0.uid) }
+            let round = headerFirst.isEmpty ? waiting : headerFirst
+            job.loadedNeed = headerFirst.isEmpty ? (waiting.map(\.need).max() ?? .full) : .header
+            job.asked = round.map(\.uid)
+            job.headerTried.formUnion(headerFirst.map(\.uid))
             request(
                 .loadMessages(
-                    mailboxID: current.mailboxID, uids: waiting.map(\.uid), content: job.loadedNeed,
+                    mailboxID: current.mailboxID, uids: job.asked, content: job.loadedNeed,
                     byteBudget: Self.fetchByteBudget),
                 tag: job.tag, then: .search(job))
             return

@@ -53,7 +53,8 @@ public final class DNSResolver: Sendable {
         while true {
             let response = try await exchange(DNSQuestion(name: current, type: type))
             let (canonical, records) = try follow(response, from: current, type: type, aliases: &aliases, seen: &seen)
-            let soa = response.authorities.first { $0.type == .soa && canonical.isSubdomain(of: $0.name) }
+            let soa =
+                response.authorities.first { $0.type == .soa && canonical.isSubdomain(of: $0.name) }
                 ?? response.authorities.first { $0.type == .soa }
             func answer(_ kind: DNSAnswer.Kind) -> DNSAnswer {
                 DNSAnswer(

@@ -14,7 +14,8 @@ public struct Authenticator: Sendable {
     public let clock: any LoginClock
 
     public init(
-        directory: Directory, loginLog: LoginLog, throttle: LoginThrottle = .shared, sessions: AccountSessions = AccountSessions(),
+        directory: Directory, loginLog: LoginLog, throttle: LoginThrottle = .shared,
+        sessions: AccountSessions = AccountSessions(),
         clock: any LoginClock = SystemLoginClock()
     ) {
         self.directory = directory

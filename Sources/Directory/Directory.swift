@@ -81,7 +81,9 @@ public final class Directory: Sendable {
             }
             let now = UnixTime.now()
             let id = try await db.insert(into: "account")
-                .columns("domain_id", "address_key", "address", "display_name", "password", "quota_bytes", "enabled", "created_at")
+                .columns(
+                    "domain_id", "address_key", "address", "display_name", "password", "quota_bytes", "enabled", "created_at"
+                )
                 .values(
                     SQLBind(domainID), SQLBind(parsed.key), SQLBind(parsed.description), SQLBind(displayName),
                     SQLBind(password.stored), SQLBind(quotaBytes), SQLBind(true), SQLBind(now)
@@ -183,7 +185,8 @@ public final class Directory: Sendable {
         db.select()
             .columns(
                 "id", "address", "display_name", "password", "quota_bytes", "enabled", "created_at", "last_login_at",
-                "session_generation")
+                "session_generation"
+            )
             .from("account")
     }
 

@@ -89,7 +89,8 @@ public struct LoginLog: Sendable {
             let id = try await Self.insert(pending, db)
             // Every part is bounded by the window (or the trust period) and served by the partial
             // indexes of migrations directory.login.2 and .3, so the cost does not grow with the log.
-            let row = try await db.raw("""
+            let row = try await db.raw(
+                """
                 SELECT
                   (SELECT COUNT(*) FROM login_event
                    WHERE client_key = \(bind: client) AND created_at >= \(bind: since) AND NOT success
@@ -106,7 +107,8 @@ public struct LoginLog: Sendable {
                   (SELECT MAX(created_at) FROM login_event
                    WHERE login = \(bind: login) AND client_key = \(bind: client) AND success = \(bind: true)
                      AND created_at >= \(bind: trustedSince)) AS last_success
-                """).first()
+                """
+            ).first()
             guard let row else { return (id, .none) }
             // The pending row just written is in each count.
             let own = id == nil ? 0 : 1
@@ -135,11 +137,13 @@ public struct LoginLog: Sendable {
         var total = 0
         while true {
             let deleted = try await database.withConnection { db in
-                try await db.raw("""
+                try await db.raw(
+                    """
                     DELETE FROM login_event WHERE id IN (
                       SELECT id FROM login_event WHERE created_at < \(bind: before) ORDER BY created_at LIMIT \(literal: batch))
                     RETURNING id
-                    """).all().count
+                    """
+                ).all().count
             }
             total += deleted
             if deleted < batch { return total }
@@ -155,9 +159,12 @@ public struct LoginLog: Sendable {
                 .from("login_event").where("login", .equal, login.lowercased()).orderBy("id", .descending).limit(limit)
                 .all().map { row in
                     LoginEvent(
-                        accountID: try row.decodeNil(column: "account_id") ? nil : try row.decode(column: "account_id", as: Int64.self),
-                        login: try row.decode(column: "login", as: String.self), ip: try row.decode(column: "ip", as: String.self),
-                        clientKey: try row.decodeNil(column: "client_key") ? nil : try row.decode(column: "client_key", as: String.self),
+                        accountID: try row.decodeNil(column: "account_id")
+                            ? nil : try row.decode(column: "account_id", as: Int64.self),
+                        login: try row.decode(column: "login", as: String.self),
+                        ip: try row.decode(column: "ip", as: String.self),
+                        clientKey: try row.decodeNil(column: "client_key")
+                            ? nil : try row.decode(column: "client_key", as: String.self),
                         protocolName: try row.decode(column: "protocol", as: String.self),
                         success: try row.decode(column: "success", as: Bool.self),
                         reason: try row.decodeNil(column: "reason") ? nil : try row.decode(column: "reason", as: String.self),

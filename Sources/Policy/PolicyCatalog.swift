@@ -33,7 +33,10 @@ public final class PolicyCatalog: Sendable {
             let groups = try await store.groups()
             let snapshot = Snapshot(
                 policies: definitions.map { definition in
-                    (definition, definition.rules.filter(\.enabled).compactMap { rule in (try? PolicyModule(rule)).map { (rule.id, $0) } })
+                    (
+                        definition,
+                        definition.rules.filter(\.enabled).compactMap { rule in (try? PolicyModule(rule)).map { (rule.id, $0) } }
+                    )
                 },
                 groups: Dictionary(groups.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { a, _ in a }),
                 loadedAt: now())

@@ -32,7 +32,8 @@ struct LaneScheduler: Sendable {
 
     /// Splits `jobs` into those that start now (counted as running) and those that must wait.
     /// `key` gives a job's destination (nil: not limited per destination) and its domain.
-    mutating func admit<Job>(_ jobs: [Job], key: (Job) -> (destination: String?, domain: String?)) -> (start: [Job], wait: [Job]) {
+    mutating func admit<Job>(_ jobs: [Job], key: (Job) -> (destination: String?, domain: String?)) -> (start: [Job], wait: [Job])
+    {
         var start: [Job] = []
         var wait: [Job] = []
         for job in jobs {

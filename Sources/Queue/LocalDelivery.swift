@@ -53,7 +53,9 @@ struct LocalDelivery: Sendable {
     let logger: Logger
 
     func deliver(_ claim: ClaimedDelivery) async -> DeliveryOutcome {
-        guard let accountID = claim.accountID else { return .failed(DeliveryReply(550, .init(5, 1, 1), "no account for \(claim.target)")) }
+        guard let accountID = claim.accountID else {
+            return .failed(DeliveryReply(550, .init(5, 1, 1), "no account for \(claim.target)"))
+        }
         let added = (claim.recipientHeaders ?? "") + (claim.headers ?? "")
         var prefix = Array((TraceHeaders.finalDelivery(reversePath: claim.reversePath, deliveredTo: claim.target) + added).utf8)
         let source = queue.spoolPath(claim.spoolFile)

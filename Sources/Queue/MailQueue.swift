@@ -72,7 +72,8 @@ public final class MailQueue: Sendable {
                     )
                     .values(
                         SQLBind(id), SQLBind(envelope.reversePath?.description ?? ""), SQLBind("msg/\(id)"), SQLBind(size),
-                        SQLBind(now), SQLBind(envelope.dsnRet?.rawValue), SQLBind(envelope.dsnEnvID), SQLBind(envelope.body.rawValue),
+                        SQLBind(now), SQLBind(envelope.dsnRet?.rawValue), SQLBind(envelope.dsnEnvID),
+                        SQLBind(envelope.body.rawValue),
                         SQLBind(envelope.smtpUTF8), SQLBind(envelope.clientIP), SQLBind(envelope.helo), SQLBind(held),
                         SQLBind(headers)
                     ).run()
@@ -84,7 +85,8 @@ public final class MailQueue: Sendable {
                             "attempts", "next_attempt_at", "mailbox", "headers"
                         )
                         .values(
-                            SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt?.text), SQLBind(delivery.notify?.text),
+                            SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt?.text),
+                            SQLBind(delivery.notify?.text),
                             SQLBind(delivery.kind.rawValue), SQLBind(delivery.accountID), SQLBind(delivery.target),
                             SQLBind(delivery.detail), SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(due),
                             SQLBind(delivery.mailbox), SQLBind(delivery.headers)
@@ -99,7 +101,11 @@ public final class MailQueue: Sendable {
             throw error
         }
         logger.info(
-            "queued", metadata: ["id": "\(id)", "size": "\(size)", "from": "\(envelope.reversePath?.description ?? "<>")", "deliveries": "\(deliveries.count)", "held": "\(held)"])
+            "queued",
+            metadata: [
+                "id": "\(id)", "size": "\(size)", "from": "\(envelope.reversePath?.description ?? "<>")",
+                "deliveries": "\(deliveries.count)", "held": "\(held)",
+            ])
         if !deliverNow && !held { wake.notify() }
         return rowIDs
     }
@@ -110,9 +116,11 @@ public final class MailQueue: Sendable {
     /// Number of messages in the queue, and of deliveries still pending (for monitoring).
     public func size() async throws -> (messages: Int, pendingDeliveries: Int) {
         try await database.withConnection { db in
-            let messages = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            let messages =
+                try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
                 .from("queue_message").first(decodingColumn: "n", as: Int64.self) ?? 0
-            let pending = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            let pending =
+                try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
                 .from("queue_recipient").where("status", .equal, DeliveryStatus.pending.rawValue)
                 .first(decodingColumn: "n", as: Int64.self) ?? 0
             return (Int(messages), Int(pending))

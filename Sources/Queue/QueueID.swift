@@ -1,7 +1,7 @@
 import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Queue ids: unique across the nodes of a cluster and sortable by time —
@@ -12,9 +12,13 @@ public enum QueueID {
     public static func make(nodeID: String) -> String {
         var now = timeval()
         gettimeofday(&now, nil)
-        let n = counter.withLockedValue { $0 += 1; return $0 }
+        let n = counter.withLockedValue {
+            $0 += 1
+            return $0
+        }
         let seconds = String(UInt64(now.tv_sec), radix: 36).uppercased()
         let micros = String(UInt64(now.tv_usec), radix: 36).uppercased()
-        return "\(seconds)\(String(repeating: "0", count: max(0, 4 - micros.count)))\(micros)-\(nodeID)-\(String(n, radix: 36).uppercased())"
+        return
+            "\(seconds)\(String(repeating: "0", count: max(0, 4 - micros.count)))\(micros)-\(nodeID)-\(String(n, radix: 36).uppercased())"
     }
 }

@@ -55,7 +55,8 @@ public struct QueuedDelivery: Sendable, Equatable {
     public var headers: String?
 
     public init(
-        recipient: String, orcpt: DSNOriginalRecipient? = nil, notify: DSNNotify? = nil, kind: Kind, accountID: Int64?, target: String,
+        recipient: String, orcpt: DSNOriginalRecipient? = nil, notify: DSNNotify? = nil, kind: Kind, accountID: Int64?,
+        target: String,
         detail: String? = nil
     ) {
         self.recipient = recipient

@@ -32,7 +32,8 @@ extension QueueRunner {
 
     /// Queues one DSN to the sender of `message` for `failures` (deliveries and their reasons).
     func sendDSN(
-        for message: ClaimedDelivery, failures: [(ClaimedDelivery, DeliveryReply)], action: DeliveryStatusNotification.Action = .failed,
+        for message: ClaimedDelivery, failures: [(ClaimedDelivery, DeliveryReply)],
+        action: DeliveryStatusNotification.Action = .failed,
         using bounces: Bounces
     ) async throws {
         guard let sender = try? MailAddress(parsing: message.reversePath) else { return }
@@ -49,7 +50,9 @@ extension QueueRunner {
         let deliveries: [QueuedDelivery]
         switch try await bounces.directory.resolve(sender) {
         case .notLocal:
-            deliveries = [QueuedDelivery(recipient: sender.description, kind: .remote, accountID: nil, target: sender.description)]
+            deliveries = [
+                QueuedDelivery(recipient: sender.description, kind: .remote, accountID: nil, target: sender.description)
+            ]
         case .unknown:
             logger.warning("bounce recipient unknown; DSN dropped", metadata: ["id": "\(message.messageID)", "to": "\(sender)"])
             return

@@ -18,7 +18,8 @@ extension QueueRunner {
             // Relay tickets of the recipients (RelayTicket) go on top; nothing else Posta added.
             let message = OutboundMessage(
                 id: first.messageID, reversePath: first.reversePath, spoolPath: queue.spoolPath(first.spoolFile),
-                headers: group.compactMap(\.recipientHeaders).joined(), size: first.size, body: first.body, smtpUTF8: first.smtpUTF8, dsnRet: first.dsnRet, dsnEnvID: first.dsnEnvID)
+                headers: group.compactMap(\.recipientHeaders).joined(), size: first.size, body: first.body,
+                smtpUTF8: first.smtpUTF8, dsnRet: first.dsnRet, dsnEnvID: first.dsnEnvID)
             let targets = group.map { OutboundTarget(rowID: $0.rowID, address: $0.target, notify: $0.notify, orcpt: $0.orcpt) }
             return QueueJob(destination: "content-filter", claims: group) {
                 let outcomes = await contentFilter.deliver(message, domain: first.domain, targets: targets)

@@ -110,8 +110,9 @@ extension QueueRunner {
                     held.subtract(job.claims.map(\.rowID))
                     do {
                         try await record(results)
-                    } catch where !Task.isCancelled {
-                        logger.error("queue record failed", metadata: ["lane": "\(lane)", "error": "\(String(reflecting: error))"])
+                    } catch  where !Task.isCancelled {
+                        logger.error(
+                            "queue record failed", metadata: ["lane": "\(lane)", "error": "\(String(reflecting: error))"])
                     } catch {}
                     claimNow = true
                 case .woken:

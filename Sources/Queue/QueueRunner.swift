@@ -76,7 +76,8 @@ public final class QueueRunner: Service, Sendable {
         guard !claims.isEmpty else { return 0 }
         // Local deliveries are recorded as one batch; each remote transaction on its own, so a
         // slow remote host never holds back the bookkeeping of local mail.
-        async let local: Void = record(run(localJobs(claims), limit: concurrency, perDestination: concurrency, recordingEach: false))
+        async let local: Void = record(
+            run(localJobs(claims), limit: concurrency, perDestination: concurrency, recordingEach: false))
         async let remote = run(
             remoteJobs(claims) + contentFilterJobs(claims), limit: outboundLimits.total,
             perDestination: outboundLimits.perDestination, recordingEach: true)
@@ -85,7 +86,9 @@ public final class QueueRunner: Service, Sendable {
     }
 
     func localJobs(_ claims: [ClaimedDelivery]) -> [QueueJob] {
-        claims.filter { $0.kind == .local }.map { claim in QueueJob(destination: nil, claims: [claim]) { [local] in [(claim, await local.deliver(claim))] } }
+        claims.filter { $0.kind == .local }.map { claim in
+            QueueJob(destination: nil, claims: [claim]) { [local] in [(claim, await local.deliver(claim))] }
+        }
     }
 
     /// One job per message and destination domain: a single SMTP transaction carries all
@@ -130,20 +133,26 @@ public final class QueueRunner: Service, Sendable {
         let node = queue.nodeID
         let lease = lease
         // Remote deliveries wait (queued, visible) until there is a transport for them.
-        let available = (remote == nil || messageID != nil ? [QueuedDelivery.Kind.local] : [.local, .remote]).map(\.rawValue)
+        let available =
+            (remote == nil || messageID != nil ? [QueuedDelivery.Kind.local] : [.local, .remote]).map(\.rawValue)
             + contentFilterKinds(messageID: messageID)
         let kinds = wanted.map { $0.map(\.rawValue).filter(available.contains) } ?? available
         guard !kinds.isEmpty else { return [] }
         return try await queue.database.transaction { db in
-            var candidates = db.select().column(SQLColumn("id", table: "r")).from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
-                .join(SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal, SQLColumn("id", table: "m"))
-                .where(SQLColumn("status", table: "r"), .equal, SQLBind(DeliveryStatus.pending.rawValue))
-                .where(SQLColumn("kind", table: "r"), .in, SQLBind.group(kinds))
-                .where(SQLColumn("held", table: "m"), .equal, SQLBind(false))
-                .where {
-                    $0.where(SQLColumn("locked_until", table: "r"), .is, SQLLiteral.null)
-                        .orWhere(SQLColumn("locked_until", table: "r"), .lessThan, SQLBind(now))
-                }
+            var candidates = db.select().column(SQLColumn("id", table: "r")).from(
+                SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r"))
+            )
+            .join(
+                SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal,
+                SQLColumn("id", table: "m")
+            )
+            .where(SQLColumn("status", table: "r"), .equal, SQLBind(DeliveryStatus.pending.rawValue))
+            .where(SQLColumn("kind", table: "r"), .in, SQLBind.group(kinds))
+            .where(SQLColumn("held", table: "m"), .equal, SQLBind(false))
+            .where {
+                $0.where(SQLColumn("locked_until", table: "r"), .is, SQLLiteral.null)
+                    .orWhere(SQLColumn("locked_until", table: "r"), .lessThan, SQLBind(now))
+            }
             for domain in excludingDomains.sorted() { candidates = Self.excluding(domain, from: candidates) }
             if let messageID {
                 // A caller delivering one message now (LMTP) does not wait for its schedule.
@@ -173,10 +182,14 @@ public final class QueueRunner: Service, Sendable {
                     SQLColumn("received_at", table: "m"), SQLColumn("size", table: "m"), SQLColumn("body", table: "m"),
                     SQLColumn("smtputf8", table: "m"), SQLColumn("dsn_ret", table: "m"), SQLColumn("dsn_envid", table: "m"),
                     SQLColumn("notify", table: "r"), SQLColumn("orcpt", table: "r"), SQLColumn("mailbox", table: "r"),
-                    SQLColumn("headers", table: "m"), SQLAlias(SQLColumn("headers", table: "r"), as: SQLIdentifier("recipient_headers"))
+                    SQLColumn("headers", table: "m"),
+                    SQLAlias(SQLColumn("headers", table: "r"), as: SQLIdentifier("recipient_headers"))
                 )
                 .from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
-                .join(SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"), .equal, SQLColumn("id", table: "m"))
+                .join(
+                    SQLAlias(SQLIdentifier("queue_message"), as: SQLIdentifier("m")), on: SQLColumn("message_id", table: "r"),
+                    .equal, SQLColumn("id", table: "m")
+                )
                 .where(SQLColumn("id", table: "r"), .in, SQLBind.group(ids))
                 .all().map { row in
                     ClaimedDelivery(
@@ -259,7 +272,8 @@ public final class QueueRunner: Service, Sendable {
     static func removeFinished(_ messageIDs: [String], in db: any SQLDatabase) async throws -> [String] {
         var files: [String] = []
         for messageID in messageIDs {
-            let open = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("queue_recipient")
+            let open =
+                try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("queue_recipient")
                 .where("message_id", .equal, messageID)
                 .where("status", .notIn, SQLBind.group([DeliveryStatus.delivered.rawValue, DeliveryStatus.bounced.rawValue]))
                 .first(decodingColumn: "n", as: Int64.self) ?? 0
@@ -311,7 +325,9 @@ public final class QueueRunner: Service, Sendable {
         }
         let known = Set(
             try await queue.database.withConnection { db in
-                try await db.select().column("spool_file").from("queue_message").all().map { try $0.decode(column: "spool_file", as: String.self) }
+                try await db.select().column("spool_file").from("queue_message").all().map {
+                    try $0.decode(column: "spool_file", as: String.self)
+                }
             })
         // Another node of a cluster may be between its rename and its commit: leave young files alone.
         let cutoff = Date().addingTimeInterval(-3600)

@@ -25,10 +25,12 @@ public enum RelayTicket {
 
     /// Whether one of `values` (unfolded field values) is a ticket for this reverse-path and
     /// recipient that has not expired.
-    public static func isValid(_ values: [String], key: SymmetricKey, reversePath: String, recipient: String, now: Int64) -> Bool {
+    public static func isValid(_ values: [String], key: SymmetricKey, reversePath: String, recipient: String, now: Int64) -> Bool
+    {
         values.contains { value in
             let parts = value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard parts.count == 3, let expires = Int64(parts[0]), expires >= now, parts[1].lowercased() == recipient.lowercased(),
+            guard parts.count == 3, let expires = Int64(parts[0]), expires >= now,
+                parts[1].lowercased() == recipient.lowercased(),
                 let given = Data(base64Encoded: parts[2])
             else { return false }
             return HMAC<SHA256>.isValidAuthenticationCode(  // constant-time comparison

@@ -10,7 +10,9 @@ public enum TraceHeaders {
         helo: String, clientIP: String, byHost: String, protocolName: String, queueID: String, tls: String?,
         recipient: String?, date: Date = Date()
     ) -> String {
-        var lines = ["Received: from \(sanitize(helo)) ([\(clientIP)])", "\tby \(byHost) (Posta) with \(protocolName) id \(queueID)"]
+        var lines = [
+            "Received: from \(sanitize(helo)) ([\(clientIP)])", "\tby \(byHost) (Posta) with \(protocolName) id \(queueID)",
+        ]
         if let tls { lines.append("\t(using \(tls))") }
         if let recipient { lines.append("\tfor <\(recipient)>;") } else { lines[lines.count - 1] += ";" }
         lines.append("\t\(rfc5322Date(date))")

@@ -54,7 +54,8 @@ public struct ConnectionBudget: Sendable {
 
     public init(limits: Limits) {
         total = ConnectionLimiter(maxTotal: limits.maxConnections)
-        classes = Dictionary(uniqueKeysWithValues: ListenerClass.allCases.map { ($0, ConnectionLimiter(maxTotal: limits.budget($0))) })
+        classes = Dictionary(
+            uniqueKeysWithValues: ListenerClass.allCases.map { ($0, ConnectionLimiter(maxTotal: limits.budget($0))) })
         ipv6PrefixLength = limits.ipv6PrefixLength
     }
 

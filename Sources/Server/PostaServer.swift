@@ -1,15 +1,15 @@
 import Core
 import DNS
 import Directory
+import IMAP
 import Logging
 import NIOCore
 import NIOSSL
-import IMAP
 import POP3
 import Queue
 import SMTP
-import Store
 import ServiceLifecycle
+import Store
 
 /// `posta serve`: every configured listener and the queue runner under one service group,
 /// stopped by SIGTERM/SIGINT.
@@ -85,10 +85,14 @@ public struct PostaServer: Sendable {
             return try OutboundDelivery(
                 resolver: DNSResolver(configuration: configuration, logger: logger), heloName: config.hostname,
                 port: config.delivery.smtpPort, timeouts: SMTPClientTimeouts(config.delivery.timeouts),
-                requireTLS: Set(config.delivery.requireTLS), verifyTLS: Set(config.delivery.verifyTLS), caFile: config.delivery.tlsCAFile,
-                relay: try SMTPRelay(config.delivery), maxConnectionsPerDestination: config.delivery.maxConnectionsPerDomain, logger: logger)
+                requireTLS: Set(config.delivery.requireTLS), verifyTLS: Set(config.delivery.verifyTLS),
+                caFile: config.delivery.tlsCAFile,
+                relay: try SMTPRelay(config.delivery), maxConnectionsPerDestination: config.delivery.maxConnectionsPerDomain,
+                logger: logger)
         } catch {
-            logger.error("no outbound delivery (DNS resolver, relay password or CA file): mail for other domains stays queued", metadata: ["error": "\(error)"])
+            logger.error(
+                "no outbound delivery (DNS resolver, relay password or CA file): mail for other domains stays queued",
+                metadata: ["error": "\(error)"])
             return nil
         }
     }

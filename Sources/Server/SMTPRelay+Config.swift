@@ -1,7 +1,7 @@
 import Core
 import Foundation
-import Queue
 import NIOCore
+import Queue
 import SMTP
 
 extension SMTPRelay {

@@ -54,7 +54,9 @@ public struct SessionRevocationWatcher: Service {
                 if closed > 0 {
                     logger.notice(
                         "sessions ended",
-                        metadata: ["account": "\(revocation.accountID)", "reason": "\(revocation.reason)", "sessions": "\(closed)"])
+                        metadata: [
+                            "account": "\(revocation.accountID)", "reason": "\(revocation.reason)", "sessions": "\(closed)",
+                        ])
                 }
             }
             return true

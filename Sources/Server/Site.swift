@@ -56,7 +56,8 @@ public struct Site: Sendable {
     public func addAccount(
         _ address: String, password: StoredPassword, displayName: String = "", quotaBytes: Int64 = 0
     ) async throws -> Account {
-        let account = try await directory.addAccount(address, password: password, displayName: displayName, quotaBytes: quotaBytes)
+        let account = try await directory.addAccount(
+            address, password: password, displayName: displayName, quotaBytes: quotaBytes)
         try await store.provision(account: account)
         return account
     }

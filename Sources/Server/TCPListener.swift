@@ -168,6 +168,10 @@ enum SessionID {
     private static let counter = NIOLockedValueBox<UInt64>(0)
 
     static func next() -> String {
-        String(counter.withLockedValue { $0 += 1; return $0 }, radix: 36)
+        String(
+            counter.withLockedValue {
+                $0 += 1
+                return $0
+            }, radix: 36)
     }
 }

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The POSIX file operations the store needs, with the syncs Foundation does not do.
 /// Everything here blocks; async callers go through `blocking`.
@@ -94,9 +95,9 @@ enum FileIO {
         var info = stat()
         guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         #if canImport(Darwin)
-        return Int64(info.st_mtimespec.tv_sec)
+            return Int64(info.st_mtimespec.tv_sec)
         #else
-        return Int64(info.st_mtim.tv_sec)
+            return Int64(info.st_mtim.tv_sec)
         #endif
     }
 

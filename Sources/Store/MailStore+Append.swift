@@ -83,7 +83,9 @@ extension MailStore {
 
         let folderPath = folderPath(maildir: maildir, folder: folder)
         let info = MessageFlags.maildirInfo(flags)
-        let (written, size) = try await FileIO.blocking { [writer] in try writer.write(content, folderPath: folderPath, info: info) }
+        let (written, size) = try await FileIO.blocking { [writer] in
+            try writer.write(content, folderPath: folderPath, info: info)
+        }
         let file = folder.isEmpty ? written : folder + "/" + written
         let path = absolute(maildir: maildir, file: file)
 
@@ -130,12 +132,14 @@ extension MailStore {
         try await database.withConnection { db -> Lookup in
             if let deliveryKey, let earlier = try await Self.delivered(deliveryKey, in: db) { return .delivered(earlier) }
             guard
-                let row = try await db.raw("""
+                let row = try await db.raw(
+                    """
                     SELECT s.maildir, s.used_bytes, a.quota_bytes, b.id AS mailbox_id, b.folder FROM store_account s
                     JOIN account a ON a.id = s.account_id
                     LEFT JOIN mailbox b ON b.account_id = s.account_id AND b.name = \(bind: name)
                     WHERE s.account_id = \(bind: accountID)
-                    """).first()
+                    """
+                ).first()
             else { throw StoreError.notProvisioned(accountID) }
             guard let mailboxID = try Self.optional(row, "mailbox_id", as: Int64.self) else {
                 throw StoreError.noSuchMailbox(name)
@@ -156,9 +160,11 @@ extension MailStore {
         internalDate: Int64, deliveryKey: String?, enforceQuota: Bool
     ) async throws -> Outcome {
         guard
-            let account = try await db.raw("""
+            let account = try await db.raw(
+                """
                 UPDATE store_account SET used_bytes = used_bytes WHERE account_id = \(bind: accountID) RETURNING used_bytes
-                """).first()
+                """
+            ).first()
         else { throw StoreError.notProvisioned(accountID) }
         if let deliveryKey, let earlier = try await delivered(deliveryKey, in: db) { return .delivered(earlier) }
         if enforceQuota {
@@ -169,11 +175,13 @@ extension MailStore {
             if quota > 0 && used + size > quota { throw StoreError.overQuota(used: used, quota: quota, adding: size) }
         }
         guard
-            let box = try await db.raw("""
+            let box = try await db.raw(
+                """
                 UPDATE mailbox SET uidnext = uidnext + 1, highest_modseq = highest_modseq + 1
                 WHERE id = \(bind: mailboxID) AND account_id = \(bind: accountID)
                 RETURNING uidnext, highest_modseq, uidvalidity
-                """).first()
+                """
+            ).first()
         else { throw StoreError.noSuchMailbox(name) }
         let uidNext = try box.decode(column: "uidnext", as: Int64.self)
         guard let uid = UInt32(exactly: uidNext - 1), uidNext <= Int64(UInt32.max) else {
@@ -181,15 +189,19 @@ extension MailStore {
         }
         let modSeq = try box.decode(column: "highest_modseq", as: Int64.self)
         let columns = MessageFlags.Columns(flags)
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO message (mailbox_id, uid, modseq, file, size, internal_date, flags, seen, deleted, delivery_key, created_at)
             VALUES (\(bind: mailboxID), \(bind: Int64(uid)), \(bind: modSeq), \(bind: file), \(bind: size), \(bind: internalDate),
                     \(bind: columns.text), \(bind: columns.seen), \(bind: columns.deleted), \(bind: deliveryKey), \(bind: UnixTime.now()))
-            """).run()
-        try await db.raw("""
+            """
+        ).run()
+        try await db.raw(
+            """
             UPDATE store_account SET used_bytes = used_bytes + \(bind: size), message_count = message_count + 1
             WHERE account_id = \(bind: accountID)
-            """).run()
+            """
+        ).run()
         return .stored(
             AppendResult(
                 mailboxID: mailboxID, uidValidity: try uint32(box, "uidvalidity"), uid: uid, modSeq: modSeq, size: size))
@@ -198,10 +210,12 @@ extension MailStore {
     /// The message already stored under `deliveryKey`, if any.
     static func delivered(_ deliveryKey: String, in db: any SQLDatabase) async throws -> AppendResult? {
         guard
-            let row = try await db.raw("""
+            let row = try await db.raw(
+                """
                 SELECT m.mailbox_id, m.uid, m.modseq, m.size, b.uidvalidity FROM message m
                 JOIN mailbox b ON b.id = m.mailbox_id WHERE m.delivery_key = \(bind: deliveryKey)
-                """).first()
+                """
+            ).first()
         else { return nil }
         return AppendResult(
             mailboxID: try row.decode(column: "mailbox_id", as: Int64.self), uidValidity: try uint32(row, "uidvalidity"),
@@ -212,10 +226,12 @@ extension MailStore {
     /// The committed message whose file is `file`, if any.
     static func stored(file: String, mailboxID: Int64, in db: any SQLDatabase) async throws -> AppendResult? {
         guard
-            let row = try await db.raw("""
+            let row = try await db.raw(
+                """
                 SELECT m.uid, m.modseq, m.size, b.uidvalidity FROM message m JOIN mailbox b ON b.id = m.mailbox_id
                 WHERE m.mailbox_id = \(bind: mailboxID) AND m.file = \(bind: file)
-                """).first()
+                """
+            ).first()
         else { return nil }
         return AppendResult(
             mailboxID: mailboxID, uidValidity: try uint32(row, "uidvalidity"), uid: try uint32(row, "uid"),
@@ -227,4 +243,3 @@ extension MailStore {
         _ = try? await FileIO.blocking { try FileIO.removeTree(path) }
     }
 }
-

@@ -40,7 +40,9 @@ extension MailStore {
                     let outcome = try await Self.index(
                         db, accountID: accountID, mailboxID: mailboxID, name: name, file: file.file, size: file.size,
                         flags: flags[index], internalDate: message.internalDate ?? now, deliveryKey: nil, enforceQuota: true)
-                    guard case .stored(let result) = outcome else { throw StoreError.io("append without a delivery key matched one") }
+                    guard case .stored(let result) = outcome else {
+                        throw StoreError.io("append without a delivery key matched one")
+                    }
                     results.append(result)
                 }
                 return results
@@ -59,7 +61,9 @@ extension MailStore {
                 return try await database.withConnection { [files] db in
                     var results: [AppendResult] = []
                     for file in files {
-                        guard let result = try await Self.stored(file: file.file, mailboxID: mailboxID, in: db) else { throw error }
+                        guard let result = try await Self.stored(file: file.file, mailboxID: mailboxID, in: db) else {
+                            throw error
+                        }
                         results.append(result)
                     }
                     return results

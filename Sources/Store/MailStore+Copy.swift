@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Core
 import SQLKit
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension MailStore {
     /// Copies (or moves) messages into another mailbox of the same account (IMAP COPY,
@@ -27,7 +28,8 @@ extension MailStore {
             try await self.copyPlan(db, source: source, uids: wanted, destination: destinationName)
         }
         guard !plan.rows.isEmpty else {
-            return CopyResult(destinationID: plan.destinationID, uidValidity: plan.uidValidity, sourceUIDs: [], destinationUIDs: [])
+            return CopyResult(
+                destinationID: plan.destinationID, uidValidity: plan.uidValidity, sourceUIDs: [], destinationUIDs: [])
         }
         let linked = try await FileIO.blocking { [writer] in try plan.makeLinks(namer: writer.namer) }
         let result: CopyResult
@@ -60,11 +62,13 @@ extension MailStore {
         -> CopyPlan
     {
         guard
-            let target = try await db.raw("""
+            let target = try await db.raw(
+                """
                 SELECT d.id, d.folder, d.uidvalidity, s.maildir, s.account_id FROM mailbox b
                 JOIN mailbox d ON d.account_id = b.account_id AND d.name = \(bind: destination)
                 JOIN store_account s ON s.account_id = b.account_id WHERE b.id = \(bind: source)
-                """).first()
+                """
+            ).first()
         else { throw StoreError.noSuchMailbox(destination) }
         let maildir = try target.decode(column: "maildir", as: String.self)
         var plan = CopyPlan(
@@ -75,10 +79,12 @@ extension MailStore {
             destinationFolderPath: folderPath(maildir: maildir, folder: try target.decode(column: "folder", as: String.self)),
             rows: [])
         try await Self.forEachBatch(uids) { batch in
-            let rows = try await db.raw("""
+            let rows = try await db.raw(
+                """
                 SELECT uid, size, internal_date, flags, file FROM message
                 WHERE mailbox_id = \(bind: source) AND uid IN (\(binds: batch))
-                """).all()
+                """
+            ).all()
             for row in rows {
                 plan.rows.append(
                     CopyPlan.Row(
@@ -97,9 +103,11 @@ extension MailStore {
         -> CopyResult
     {
         guard
-            let account = try await db.raw("""
+            let account = try await db.raw(
+                """
                 UPDATE store_account SET used_bytes = used_bytes WHERE account_id = \(bind: plan.accountID) RETURNING used_bytes
-                """).first()
+                """
+            ).first()
         else { throw StoreError.notProvisioned(plan.accountID) }
         // Only rows still present in the source are copied (another session may have expunged some).
         let present = Set(try await states(db, mailboxID: plan.sourceID, uids: plan.rows.map(\.uid)).map(\.uid))
@@ -107,7 +115,8 @@ extension MailStore {
             file.map { (row, $0) }
         }.filter { present.contains($0.0.uid) }
         guard !pairs.isEmpty else {
-            return CopyResult(destinationID: plan.destinationID, uidValidity: plan.uidValidity, sourceUIDs: [], destinationUIDs: [])
+            return CopyResult(
+                destinationID: plan.destinationID, uidValidity: plan.uidValidity, sourceUIDs: [], destinationUIDs: [])
         }
         let bytes = pairs.reduce(Int64(0)) { $0 + $1.0.size }
         if !move {
@@ -118,10 +127,12 @@ extension MailStore {
             if quota > 0 && used + bytes > quota { throw StoreError.overQuota(used: used, quota: quota, adding: bytes) }
         }
         guard
-            let box = try await db.raw("""
+            let box = try await db.raw(
+                """
                 UPDATE mailbox SET uidnext = uidnext + \(bind: Int64(pairs.count)), highest_modseq = highest_modseq + 1
                 WHERE id = \(bind: plan.destinationID) RETURNING uidnext, highest_modseq
-                """).first()
+                """
+            ).first()
         else { throw StoreError.noSuchMailbox("#\(plan.destinationID)") }
         let uidNext = try box.decode(column: "uidnext", as: Int64.self)
         guard uidNext <= Int64(UInt32.max) else { throw StoreError.io("UID space of mailbox \(plan.destinationID) exhausted") }
@@ -134,25 +145,30 @@ extension MailStore {
             destinationUIDs.append(UInt32(uid))
             let relative = plan.destinationFolder.isEmpty ? file : plan.destinationFolder + "/" + file
             let columns = MessageFlags.Columns(row.flags)
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO message (mailbox_id, uid, modseq, file, size, internal_date, flags, seen, deleted, created_at)
                 VALUES (\(bind: plan.destinationID), \(bind: uid), \(bind: modSeq), \(bind: relative), \(bind: row.size),
                         \(bind: row.internalDate), \(bind: columns.text), \(bind: columns.seen), \(bind: columns.deleted), \(bind: now))
-                """).run()
+                """
+            ).run()
         }
         let sourceUIDs = pairs.map(\.0.uid)
         if move {
             try await db.raw("UPDATE mailbox SET highest_modseq = highest_modseq WHERE id = \(bind: plan.sourceID)").run()
             try await forEachBatch(sourceUIDs) { batch in
-                try await db.raw("DELETE FROM message WHERE mailbox_id = \(bind: plan.sourceID) AND uid IN (\(binds: batch))").run()
+                try await db.raw("DELETE FROM message WHERE mailbox_id = \(bind: plan.sourceID) AND uid IN (\(binds: batch))")
+                    .run()
             }
             let sourceModSeq = try await nextModSeq(db, mailboxID: plan.sourceID)
             try await recordExpunged(db, mailboxID: plan.sourceID, uids: sourceUIDs, modSeq: sourceModSeq)
         } else {
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE store_account SET used_bytes = used_bytes + \(bind: bytes), message_count = message_count + \(bind: Int64(pairs.count))
                 WHERE account_id = \(bind: plan.accountID)
-                """).run()
+                """
+            ).run()
         }
         return CopyResult(
             destinationID: plan.destinationID, uidValidity: plan.uidValidity, sourceUIDs: sourceUIDs,

@@ -25,10 +25,12 @@ extension MailStore {
             else { return [] }
             let accountID = try box.decode(column: "account_id", as: Int64.self)
             guard
-                let account = try await db.raw("""
+                let account = try await db.raw(
+                    """
                     UPDATE store_account SET used_bytes = used_bytes WHERE account_id = \(bind: accountID)
                     RETURNING maildir
-                    """).first()
+                    """
+                ).first()
             else { throw StoreError.notProvisioned(accountID) }
             let maildir = try account.decode(column: "maildir", as: String.self)
             try await db.raw("UPDATE mailbox SET highest_modseq = highest_modseq WHERE id = \(bind: mailboxID)").run()
@@ -41,21 +43,28 @@ extension MailStore {
                 let batch = wanted[start..<min(start + 500, wanted.count)].map { Int64($0) as any Encodable & Sendable }
                 start += 500
                 let deleted: SQLQueryString = onlyDeleted ? " AND deleted" : ""
-                let rows = try await db.raw("""
+                let rows = try await db.raw(
+                    """
                     DELETE FROM message WHERE mailbox_id = \(bind: mailboxID) AND uid IN (\(binds: batch))\(deleted)
                     RETURNING uid, size, file
-                    """).all()
+                    """
+                ).all()
                 for row in rows {
                     removed.append(
-                        (try Self.uint32(row, "uid"), absolute(maildir: maildir, file: try row.decode(column: "file", as: String.self))))
+                        (
+                            try Self.uint32(row, "uid"),
+                            absolute(maildir: maildir, file: try row.decode(column: "file", as: String.self))
+                        ))
                     bytes += try row.decode(column: "size", as: Int64.self)
                 }
             }
             guard !removed.isEmpty else { return [] }
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE store_account SET used_bytes = used_bytes - \(bind: bytes), message_count = message_count - \(bind: Int64(removed.count))
                 WHERE account_id = \(bind: accountID)
-                """).run()
+                """
+            ).run()
             let modSeq = try await Self.nextModSeq(db, mailboxID: mailboxID)
             try await Self.recordExpunged(db, mailboxID: mailboxID, uids: removed.map(\.uid), modSeq: modSeq)
             return removed
@@ -75,9 +84,11 @@ extension MailStore {
     /// Inside a transaction that already locked the mailbox row: the mailbox's next modseq.
     static func nextModSeq(_ db: any SQLDatabase, mailboxID: Int64) async throws -> Int64 {
         guard
-            let modSeq = try await db.raw("""
+            let modSeq = try await db.raw(
+                """
                 UPDATE mailbox SET highest_modseq = highest_modseq + 1 WHERE id = \(bind: mailboxID) RETURNING highest_modseq
-                """).first(decodingColumn: "highest_modseq", as: Int64.self)
+                """
+            ).first(decodingColumn: "highest_modseq", as: Int64.self)
         else { throw StoreError.io("mailbox \(mailboxID) vanished during a change") }
         return modSeq
     }
@@ -89,10 +100,12 @@ extension MailStore {
             let batch = uids[start..<min(start + 300, uids.count)]
             start += 300
             let rows = batch.map { SQLQueryString("(\(bind: mailboxID), \(bind: Int64($0)), \(bind: modSeq))") }
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO expunged_message (mailbox_id, uid, modseq) VALUES \(rows.joined(separator: ", "))
                 ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = excluded.modseq
-                """).run()
+                """
+            ).run()
         }
     }
 }

@@ -36,11 +36,13 @@ extension MailStore {
             let modSeq = try await Self.nextModSeq(db, mailboxID: mailboxID)
             for (columns, group) in groups {
                 try await Self.forEachBatch(group) { batch in
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         UPDATE message SET flags = \(bind: columns.text), seen = \(bind: columns.seen),
                           deleted = \(bind: columns.deleted), modseq = \(bind: modSeq)
                         WHERE mailbox_id = \(bind: mailboxID) AND uid IN (\(binds: batch))
-                        """).run()
+                        """
+                    ).run()
                 }
                 result.changed.formUnion(group)
             }
@@ -61,9 +63,11 @@ extension MailStore {
     static func states(_ db: any SQLDatabase, mailboxID: Int64, uids: [UInt32]) async throws -> [MessageState] {
         var states: [MessageState] = []
         try await forEachBatch(uids) { batch in
-            let rows = try await db.raw("""
+            let rows = try await db.raw(
+                """
                 SELECT uid, flags, modseq FROM message WHERE mailbox_id = \(bind: mailboxID) AND uid IN (\(binds: batch))
-                """).all()
+                """
+            ).all()
             for row in rows { states.append(try messageState(row)) }
         }
         return states.sorted { $0.uid < $1.uid }

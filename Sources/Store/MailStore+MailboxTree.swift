@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Core
 import NIOConcurrencyHelpers
 import SQLKit
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension MailStore {
     /// IMAP CREATE (RFC 9051 §6.3.4): the mailbox and every superior name it needs (`a/b/c` makes
@@ -40,9 +41,11 @@ extension MailStore {
                 _ = try await self.insertMailboxTree(
                     db, accountID: accountID, name: name, specialUse: nil, delimiter: delimiter)
                 guard
-                    let inbox = try await db.raw("""
+                    let inbox = try await db.raw(
+                        """
                         SELECT id FROM mailbox WHERE account_id = \(bind: accountID) AND name = 'INBOX'
-                        """).first(decodingColumn: "id", as: Int64.self)
+                        """
+                    ).first(decodingColumn: "id", as: Int64.self)
                 else { throw StoreError.noSuchMailbox("INBOX") }
                 let uids = try await db.raw("SELECT uid FROM message WHERE mailbox_id = \(bind: inbox)").all()
                     .map { try Self.uint32($0, "uid") }
@@ -76,9 +79,11 @@ extension MailStore {
         // The account row first, as every mailbox creation does: creations of one account are serialised,
         // so what is checked here still holds at the inserts.
         guard
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE store_account SET used_bytes = used_bytes WHERE account_id = \(bind: accountID) RETURNING account_id
-                """).first() != nil
+                """
+            ).first() != nil
         else { throw StoreError.notProvisioned(accountID) }
         let rows = try await db.raw("SELECT name FROM mailbox WHERE account_id = \(bind: accountID)").all()
         let existing = Set(try rows.map { try $0.decode(column: "name", as: String.self) })

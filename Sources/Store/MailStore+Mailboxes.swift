@@ -19,14 +19,18 @@ extension MailStore {
         guard name != "INBOX" else { throw StoreError.invalidMailboxName(name) }
         let removed = try await database.transaction { db -> (id: Int64, path: String?) in
             guard
-                let account = try await db.raw("""
+                let account = try await db.raw(
+                    """
                     UPDATE store_account SET used_bytes = used_bytes WHERE account_id = \(bind: accountID) RETURNING maildir
-                    """).first()
+                    """
+                ).first()
             else { throw StoreError.notProvisioned(accountID) }
             guard
-                let box = try await db.raw("""
+                let box = try await db.raw(
+                    """
                     SELECT id, folder FROM mailbox WHERE account_id = \(bind: accountID) AND name = \(bind: name)
-                    """).first()
+                    """
+                ).first()
             else { throw StoreError.noSuchMailbox(name) }
             let id = try box.decode(column: "id", as: Int64.self)
             let folder = try box.decode(column: "folder", as: String.self)
@@ -37,18 +41,22 @@ extension MailStore {
                     throw StoreError.hasInferiors(name)
                 }
             }
-            let totals = try await db.raw("""
+            let totals = try await db.raw(
+                """
                 SELECT COUNT(*) AS n, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM message WHERE mailbox_id = \(bind: id)
-                """).first()
+                """
+            ).first()
             let count = try totals?.decode(column: "n", as: Int64.self) ?? 0
             let bytes = try totals?.decode(column: "bytes", as: Int64.self) ?? 0
             try await db.raw("DELETE FROM expunged_message WHERE mailbox_id = \(bind: id)").run()
             try await db.raw("DELETE FROM message WHERE mailbox_id = \(bind: id)").run()
             try await db.raw("DELETE FROM mailbox WHERE id = \(bind: id)").run()
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE store_account SET used_bytes = used_bytes - \(bind: bytes), message_count = message_count - \(bind: count)
                 WHERE account_id = \(bind: accountID)
-                """).run()
+                """
+            ).run()
             let maildir = try account.decode(column: "maildir", as: String.self)
             let contained = !folder.isEmpty && MaildirPath.isContained(folder) && !folder.contains("/")
             return (id, contained ? self.folderPath(maildir: maildir, folder: folder) : nil)
@@ -76,7 +84,9 @@ extension MailStore {
             try await db.raw("UPDATE store_account SET used_bytes = used_bytes WHERE account_id = \(bind: accountID)").run()
             let rows = try await db.raw("SELECT id, name FROM mailbox WHERE account_id = \(bind: accountID)").all()
             var byName: [String: Int64] = [:]
-            for row in rows { byName[try row.decode(column: "name", as: String.self)] = try row.decode(column: "id", as: Int64.self) }
+            for row in rows {
+                byName[try row.decode(column: "name", as: String.self)] = try row.decode(column: "id", as: Int64.self)
+            }
             guard let id = byName[old] else { throw StoreError.noSuchMailbox(old) }
             let prefix = old + String(delimiter)
             var renames = [(id, new)]
@@ -101,11 +111,13 @@ extension MailStore {
                 guard let previous = oldNames[child] else { continue }
                 names.remove(previous)
                 names.insert(target)
-                try await db.raw("""
+                try await db.raw(
+                    """
                     UPDATE mailbox_subscription SET name = \(bind: target)
                     WHERE account_id = \(bind: accountID) AND name = \(bind: previous)
                       AND NOT EXISTS (SELECT 1 FROM mailbox_subscription t WHERE t.account_id = \(bind: accountID) AND t.name = \(bind: target))
-                    """).run()
+                    """
+                ).run()
             }
             let levels = new.split(separator: delimiter)
             for depth in 1..<max(1, levels.count) where creatingSuperiors {
@@ -124,14 +136,18 @@ extension MailStore {
         let name = MaildirPath.canonicalMailboxName(name)
         try await database.transaction { db in
             if subscribed {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO mailbox_subscription (account_id, name) VALUES (\(bind: accountID), \(bind: name))
                     ON CONFLICT DO NOTHING
-                    """).run()
+                    """
+                ).run()
             } else {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     DELETE FROM mailbox_subscription WHERE account_id = \(bind: accountID) AND name = \(bind: name)
-                    """).run()
+                    """
+                ).run()
             }
         }
     }

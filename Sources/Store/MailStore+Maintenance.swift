@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Core
 import SQLKit
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension MailStore {
     /// Deletes message files that no index row names (left by a crash between the file's
@@ -52,9 +53,11 @@ extension MailStore {
     private func indexedFiles(accountID: Int64) async throws -> Set<String> {
         try await database.withConnection { db in
             Set(
-                try await db.raw("""
+                try await db.raw(
+                    """
                     SELECT m.file FROM message m JOIN mailbox b ON b.id = m.mailbox_id WHERE b.account_id = \(bind: accountID)
-                    """).all().map { try $0.decode(column: "file", as: String.self) })
+                    """
+                ).all().map { try $0.decode(column: "file", as: String.self) })
         }
     }
 
@@ -111,9 +114,11 @@ extension MailStore {
         let removed = try await database.transaction { db -> (maildir: String, mailboxes: [Int64])? in
             // The account's row first, as appends lock it.
             guard
-                let maildir = try await db.raw("""
+                let maildir = try await db.raw(
+                    """
                     UPDATE store_account SET used_bytes = used_bytes WHERE account_id = \(bind: accountID) RETURNING maildir
-                    """).first(decodingColumn: "maildir", as: String.self)
+                    """
+                ).first(decodingColumn: "maildir", as: String.self)
             else { return nil }
             let mailboxes = try await db.raw("SELECT id FROM mailbox WHERE account_id = \(bind: accountID)").all()
                 .map { try $0.decode(column: "id", as: Int64.self) }

@@ -9,10 +9,12 @@ extension MailStore {
     public func provision(account: Account) async throws {
         let computed = try MaildirPath.accountDirectory(address: account.address)
         let holders = try await database.withConnection { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT s.account_id, s.maildir, a.id AS live FROM store_account s LEFT JOIN account a ON a.id = s.account_id
                 WHERE s.account_id = \(bind: account.id) OR s.maildir = \(bind: computed)
-                """).all()
+                """
+            ).all()
         }
         var maildir = computed
         for row in holders {
@@ -23,7 +25,8 @@ extension MailStore {
                 throw StoreError.io("maildir \(computed) belongs to account \(holder)")
             } else {
                 // A deleted account with the same address whose mail was never removed.
-                logger.warning("removing the mail of a deleted account", metadata: ["account": "\(holder)", "maildir": "\(computed)"])
+                logger.warning(
+                    "removing the mail of a deleted account", metadata: ["account": "\(holder)", "maildir": "\(computed)"])
                 try await deprovision(accountID: holder)
             }
         }
@@ -36,12 +39,16 @@ extension MailStore {
             if createdAny { try FileIO.syncDirectory(base) }
         }
         let created = try await database.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO store_account (account_id, maildir, used_bytes, message_count, last_uidvalidity, created_at)
                 VALUES (\(bind: account.id), \(bind: chosen), 0, 0, 0, \(bind: UnixTime.now())) ON CONFLICT DO NOTHING
-                """).run()
+                """
+            ).run()
             // Lock the account's row first, so concurrent provisionings of one account serialise.
-            try await db.raw("UPDATE store_account SET last_uidvalidity = last_uidvalidity WHERE account_id = \(bind: account.id)").run()
+            try await db.raw(
+                "UPDATE store_account SET last_uidvalidity = last_uidvalidity WHERE account_id = \(bind: account.id)"
+            ).run()
             let present = try await db.raw("SELECT name, special_use FROM mailbox WHERE account_id = \(bind: account.id)").all()
             let names = Set(try present.map { try $0.decode(column: "name", as: String.self) })
             let uses = Set(try present.compactMap { try Self.optional($0, "special_use", as: String.self) })
@@ -51,7 +58,8 @@ extension MailStore {
                 created.append("INBOX")
             }
             for use in SpecialUse.allCases where !uses.contains(use.rawValue) && !names.contains(use.defaultName) {
-                _ = try await self.insertMailbox(db, accountID: account.id, name: use.defaultName, specialUse: use, subscribe: true)
+                _ = try await self.insertMailbox(
+                    db, accountID: account.id, name: use.defaultName, specialUse: use, subscribe: true)
                 created.append(use.defaultName)
             }
             return created
@@ -82,23 +90,29 @@ extension MailStore {
     {
         let now = UnixTime.now()
         guard
-            let account = try await db.raw("""
+            let account = try await db.raw(
+                """
                 UPDATE store_account SET last_uidvalidity =
                   CASE WHEN last_uidvalidity + 1 > \(bind: now) THEN last_uidvalidity + 1 ELSE \(bind: now) END
                 WHERE account_id = \(bind: accountID) RETURNING last_uidvalidity, maildir
-                """).first()
+                """
+            ).first()
         else { throw StoreError.notProvisioned(accountID) }
         let uidValidity = try Self.uint32(account, "last_uidvalidity")
         guard uidValidity != 0 else { throw StoreError.io("UIDVALIDITY space exhausted for account \(accountID)") }
         let maildir = try account.decode(column: "maildir", as: String.self)
-        if try await db.raw("SELECT id FROM mailbox WHERE account_id = \(bind: accountID) AND name = \(bind: name)").first() != nil {
+        if try await db.raw("SELECT id FROM mailbox WHERE account_id = \(bind: accountID) AND name = \(bind: name)").first()
+            != nil
+        {
             throw StoreError.mailboxExists(name)
         }
         var folder = MaildirPath.readableFolder(for: name) ?? MaildirPath.numberedFolder(uidValidity: uidValidity)
         if !folder.isEmpty,
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT id FROM mailbox WHERE account_id = \(bind: accountID) AND LOWER(folder) = \(bind: folder.lowercased())
-                """).first() != nil
+                """
+            ).first() != nil
         {
             folder = MaildirPath.numberedFolder(uidValidity: uidValidity)
         }
@@ -122,17 +136,21 @@ extension MailStore {
                 try FileIO.syncDirectory(path)
             }
         }
-        let id = try await db.raw("""
+        let id = try await db.raw(
+            """
             INSERT INTO mailbox (account_id, name, folder, uidvalidity, uidnext, highest_modseq, special_use, subscribed, created_at)
             VALUES (\(bind: accountID), \(bind: name), \(bind: folder), \(bind: Int64(uidValidity)), 1, 1,
                     \(bind: specialUse?.rawValue), \(bind: true), \(bind: now))
             RETURNING id
-            """).first(decodingColumn: "id", as: Int64.self)
+            """
+        ).first(decodingColumn: "id", as: Int64.self)
         guard let id else { throw StoreError.io("mailbox insert returned no id") }
         if subscribe {
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO mailbox_subscription (account_id, name) VALUES (\(bind: accountID), \(bind: name)) ON CONFLICT DO NOTHING
-                """).run()
+                """
+            ).run()
         }
         return MailboxInfo(
             id: id, accountID: accountID, name: name, uidValidity: uidValidity, uidNext: 1, highestModSeq: 1,

@@ -6,10 +6,12 @@ extension MailStore {
     /// the oldest when several are; nil when none is.
     public func mailboxName(accountID: Int64, specialUse use: SpecialUse) async throws -> String? {
         try await database.withConnection { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT name FROM mailbox WHERE account_id = \(bind: accountID) AND special_use = \(bind: use.rawValue)
                 ORDER BY id LIMIT 1
-                """).first(decodingColumn: "name", as: String.self)
+                """
+            ).first(decodingColumn: "name", as: String.self)
         }
     }
 }

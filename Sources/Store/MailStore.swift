@@ -58,10 +58,12 @@ public final class MailStore: Sendable {
     /// Bytes and messages stored, and the account's quota (0 = unlimited).
     public func storageUsage(accountID: Int64) async throws -> StorageUsage {
         let row = try await database.withConnection { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT s.used_bytes, s.message_count, a.quota_bytes FROM store_account s
                 JOIN account a ON a.id = s.account_id WHERE s.account_id = \(bind: accountID)
-                """).first()
+                """
+            ).first()
         }
         guard let row else { throw StoreError.notProvisioned(accountID) }
         return StorageUsage(
@@ -73,11 +75,13 @@ public final class MailStore: Sendable {
     /// The mailbox's messages, by UID.
     public func messages(mailboxID: Int64) async throws -> [StoredMessage] {
         let rows = try await database.withConnection { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT m.uid, m.modseq, m.size, m.internal_date, m.flags, m.file, s.maildir FROM message m
                 JOIN mailbox b ON b.id = m.mailbox_id JOIN store_account s ON s.account_id = b.account_id
                 WHERE m.mailbox_id = \(bind: mailboxID) ORDER BY m.uid
-                """).all()
+                """
+            ).all()
         }
         return try rows.map { row in
             StoredMessage(

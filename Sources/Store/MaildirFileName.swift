@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Unique Maildir file names: `<seconds>.M<microseconds>P<pid>Q<counter>.<node>`, then
 /// `,S=<size>` (Dovecot's size field) and, for messages delivered with flags, `:2,<letters>`.

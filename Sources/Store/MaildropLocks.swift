@@ -29,12 +29,15 @@ public struct MaildropLocks: Sendable {
         let now = UnixTime.now()
         let expires = now + leaseDuration.components.seconds
         let holder = try await database.transaction { db in
-            try await db.raw("DELETE FROM maildrop_lock WHERE account_id = \(bind: accountID) AND expires_at < \(bind: now)").run()
-            try await db.raw("""
+            try await db.raw("DELETE FROM maildrop_lock WHERE account_id = \(bind: accountID) AND expires_at < \(bind: now)")
+                .run()
+            try await db.raw(
+                """
                 INSERT INTO maildrop_lock (account_id, token, node_id, expires_at)
                 VALUES (\(bind: accountID), \(bind: token), \(bind: nodeID), \(bind: expires))
                 ON CONFLICT (account_id) DO NOTHING
-                """).run()
+                """
+            ).run()
             return try await db.raw("SELECT token FROM maildrop_lock WHERE account_id = \(bind: accountID)")
                 .first(decodingColumn: "token", as: String.self)
         }
@@ -52,16 +55,19 @@ public struct MaildropLocks: Sendable {
     /// Whether any session on any node holds the account's maildrop now.
     public func isHeld(accountID: Int64) async throws -> Bool {
         try await database.withConnection { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 SELECT token FROM maildrop_lock WHERE account_id = \(bind: accountID) AND expires_at >= \(bind: UnixTime.now())
-                """).first() != nil
+                """
+            ).first() != nil
         }
     }
 
     func release(accountID: Int64, token: String) async {
         do {
             try await database.transaction { db in
-                try await db.raw("DELETE FROM maildrop_lock WHERE account_id = \(bind: accountID) AND token = \(bind: token)").run()
+                try await db.raw("DELETE FROM maildrop_lock WHERE account_id = \(bind: accountID) AND token = \(bind: token)")
+                    .run()
             }
         } catch {
             logger.warning("cannot release maildrop lock", metadata: ["account": "\(accountID)", "error": "\(error)"])
@@ -71,9 +77,11 @@ public struct MaildropLocks: Sendable {
     func renew(accountID: Int64, token: String) async throws {
         let expires = UnixTime.now() + leaseDuration.components.seconds
         try await database.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE maildrop_lock SET expires_at = \(bind: expires) WHERE account_id = \(bind: accountID) AND token = \(bind: token)
-                """).run()
+                """
+            ).run()
         }
     }
 }

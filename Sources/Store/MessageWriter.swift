@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Core
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The bytes of a message to append.
 enum MessageContent: Sendable {
@@ -62,7 +63,9 @@ struct MessageWriter: Sendable {
                 // Before the rename the temporary file goes; after it (a failed directory sync) the
                 // placed one, which no index row names yet.
                 if file.isCommitted {
-                    unlink(folderPath + "/" + subdirectory + "/" + MaildirFileNamer.final(base: base, size: file.bytesWritten, info: info))
+                    unlink(
+                        folderPath + "/" + subdirectory + "/"
+                            + MaildirFileNamer.final(base: base, size: file.bytesWritten, info: info))
                 } else {
                     file.discard()
                 }

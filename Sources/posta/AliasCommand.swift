@@ -24,7 +24,8 @@ struct AliasCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "del", abstract: "Remove targets of an alias, or the whole alias.")
+        static let configuration = CommandConfiguration(
+            commandName: "del", abstract: "Remove targets of an alias, or the whole alias.")
         @OptionGroup var global: GlobalOptions
         @Argument var source: String
         @Argument(help: "Targets to remove; none removes the alias.") var targets: [String] = []

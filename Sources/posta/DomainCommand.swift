@@ -18,7 +18,8 @@ struct DomainCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "del", abstract: "Delete a domain that has no users or aliases left.")
+        static let configuration = CommandConfiguration(
+            commandName: "del", abstract: "Delete a domain that has no users or aliases left.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The domain name.") var name: String
 

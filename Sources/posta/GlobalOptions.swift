@@ -6,7 +6,9 @@ import Server
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "The site configuration file (default: $POSTA_CONFIG, ./posta-data/posta.toml, /etc/posta/posta.toml).")
+    @Option(
+        name: .long, help: "The site configuration file (default: $POSTA_CONFIG, ./posta-data/posta.toml, /etc/posta/posta.toml)."
+    )
     var config: String?
 
     /// Finds and loads the configuration, or fails with one line saying where it looked.

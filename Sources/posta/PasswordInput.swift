@@ -3,7 +3,7 @@ import Directory
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a command gets a new password: from stdin for scripts, from the terminal for people,

@@ -28,7 +28,8 @@ struct PolicyCommand: AsyncParsableCommand {
                             .joined(separator: ", "),
                         policy.rules.map { rule in
                             "#\(rule.id) \(rule.module.rawValue)\(rule.enabled ? "" : " (disabled)")"
-                                + " " + rule.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                                + " "
+                                + rule.settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
                         }.joined(separator: "; "),
                     ]
                 })
@@ -84,7 +85,8 @@ struct PolicyCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "del", abstract: "Delete a policy with its members and rules.")
+        static let configuration = CommandConfiguration(
+            commandName: "del", abstract: "Delete a policy with its members and rules.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The policy name.") var name: String
 

@@ -10,7 +10,8 @@ struct PolicyMemberCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a member: client CIDR, HELO name, sender/recipient (user@domain, @domain, .domain), SASL user, or %group.")
+            abstract:
+                "Add a member: client CIDR, HELO name, sender/recipient (user@domain, @domain, .domain), SASL user, or %group.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The policy name.") var policy: String
         @Argument(help: "client, helo, sender, recipient or sasl.") var attribute: PolicyAttribute

@@ -26,7 +26,10 @@ struct PolicyGreylistCommand: AsyncParsableCommand {
         Output.table(
             ["NETWORK", "SENDER", "RECIPIENT", "FIRST SEEN", "LAST SEEN", "PASSED"],
             entries.map {
-                [$0.network, $0.sender, $0.recipient, Output.date($0.firstSeen), Output.date($0.lastSeen), $0.passed ? "yes" : "no"]
+                [
+                    $0.network, $0.sender, $0.recipient, Output.date($0.firstSeen), Output.date($0.lastSeen),
+                    $0.passed ? "yes" : "no",
+                ]
             })
     }
 }

@@ -42,7 +42,9 @@ struct QuarantineCommand: AsyncParsableCommand {
             }
             guard let entry else { throw QuarantineError.noSuchMessage(id) }
             if json { return try Output.json(entry) }
-            print("id \(entry.id)  from \(entry.reversePath.isEmpty ? "<>" : entry.reversePath)  size \(entry.size)  held \(Output.date(entry.heldAt))")
+            print(
+                "id \(entry.id)  from \(entry.reversePath.isEmpty ? "<>" : entry.reversePath)  size \(entry.size)  held \(Output.date(entry.heldAt))"
+            )
             print("client \(entry.clientIP)  reason \(entry.reason)")
             print("to \(entry.recipients.joined(separator: ", "))")
             print("")

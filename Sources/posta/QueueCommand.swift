@@ -37,11 +37,16 @@ struct QueueCommand: AsyncParsableCommand {
                 throw QueueAdminError.noSuchMessage(id)
             }
             if json { return try Output.json(entry) }
-            print("id \(entry.id)  from \(entry.sender.isEmpty ? "<>" : entry.sender)  size \(entry.size)  received \(Output.date(entry.receivedAt))\(entry.held ? "  HELD" : "")")
+            print(
+                "id \(entry.id)  from \(entry.sender.isEmpty ? "<>" : entry.sender)  size \(entry.size)  received \(Output.date(entry.receivedAt))\(entry.held ? "  HELD" : "")"
+            )
             Output.table(
                 ["RECIPIENT", "DELIVER TO", "KIND", "STATUS", "ATTEMPTS", "NEXT", "LAST ERROR"],
                 entry.recipients.map {
-                    [$0.recipient, $0.target, $0.kind.rawValue, $0.status.rawValue, "\($0.attempts)", Output.date($0.nextAttemptAt), $0.lastError ?? ""]
+                    [
+                        $0.recipient, $0.target, $0.kind.rawValue, $0.status.rawValue, "\($0.attempts)",
+                        Output.date($0.nextAttemptAt), $0.lastError ?? "",
+                    ]
                 })
         }
     }
@@ -80,7 +85,8 @@ struct QueueCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Remove a message from the queue without delivering it.")
+        static let configuration = CommandConfiguration(
+            commandName: "delete", abstract: "Remove a message from the queue without delivering it.")
         @OptionGroup var global: GlobalOptions
         @Argument var id: String
 

@@ -10,7 +10,10 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(help: "Development mode: create (or reuse) a self-contained site in --data with a self-signed certificate, SQLite and the domain example.test, listening on 127.0.0.1.")
+    @Flag(
+        help:
+            "Development mode: create (or reuse) a self-contained site in --data with a self-signed certificate, SQLite and the domain example.test, listening on 127.0.0.1."
+    )
     var dev = false
 
     @Option(help: "With --dev: the site folder.") var data = "posta-data"

@@ -83,7 +83,10 @@ struct UserCommand: AsyncParsableCommand {
             Output.table(
                 ["ADDRESS", "NAME", "QUOTA", "ENABLED", "LAST LOGIN"],
                 views.map {
-                    [$0.address, $0.displayName, Output.bytes($0.quotaBytes), $0.enabled ? "yes" : "no", Output.date($0.lastLoginAt)]
+                    [
+                        $0.address, $0.displayName, Output.bytes($0.quotaBytes), $0.enabled ? "yes" : "no",
+                        Output.date($0.lastLoginAt),
+                    ]
                 })
         }
     }
@@ -136,7 +139,8 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop a user from logging in and sending; mail to it is still accepted.")
+        static let configuration = CommandConfiguration(
+            abstract: "Stop a user from logging in and sending; mail to it is still accepted.")
         @OptionGroup var global: GlobalOptions
         @Argument var address: String
 

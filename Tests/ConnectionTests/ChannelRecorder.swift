@@ -67,7 +67,11 @@ final class LineSession: ChannelDuplexHandler, GatedSessionHandler, @unchecked S
         context.write(wrapOutboundOut(ByteBuffer(string: "ok \(line)\r\n")), promise: nil)
         if line == "PAUSE" { gate.pause(context) }
         if line == "EFFECT" {
-            runEffect(context, { 42 }) { handler, _, value in handler.fed.append("result \(value)") }
+            runEffect(context) {
+                42
+            } resume: { handler, _, value in
+                handler.fed.append("result \(value)")
+            }
         }
         if line == "QUIT" { stopsFeeding = true }
     }

@@ -19,11 +19,14 @@ struct SASLTests {
 
     @Test func plainMessages() {
         func parse(_ text: String) -> Result<SASLPlain, SASLPlain.Failure> { SASLPlain.parse(Array(text.utf8)) }
-        #expect(parse("\u{0}alice@example.org\u{0}pw 1") == .success(SASLPlain(authorizationID: nil, authenticationID: "alice@example.org", password: "pw 1")))
+        #expect(
+            parse("\u{0}alice@example.org\u{0}pw 1")
+                == .success(SASLPlain(authorizationID: nil, authenticationID: "alice@example.org", password: "pw 1")))
         // An authzid naming the user itself (any case) is acting as oneself.
         #expect(
             parse("Alice@Example.org\u{0}alice@example.org\u{0}pw")
-                == .success(SASLPlain(authorizationID: "Alice@Example.org", authenticationID: "alice@example.org", password: "pw")))
+                == .success(
+                    SASLPlain(authorizationID: "Alice@Example.org", authenticationID: "alice@example.org", password: "pw")))
         #expect(parse("bob@example.org\u{0}alice@example.org\u{0}pw") == .failure(.authorizationNotPermitted))
         #expect(parse("alice\u{0}pw") == .failure(.malformed))
         #expect(parse("") == .failure(.malformed))

@@ -18,9 +18,13 @@ import Testing
 
     @Test func prefixLengthIsConfigurable() {
         #expect(ClientKey(address: "2001:db8:1:2::1", ipv6PrefixLength: 48).description == "2001:db8:1::/48")
-        #expect(ClientKey(address: "2001:db8:1:2::1", ipv6PrefixLength: 56) != ClientKey(address: "2001:db8:1:100::9", ipv6PrefixLength: 56))
+        #expect(
+            ClientKey(address: "2001:db8:1:2::1", ipv6PrefixLength: 56)
+                != ClientKey(address: "2001:db8:1:100::9", ipv6PrefixLength: 56))
         #expect(ClientKey(address: "2001:db8:1:2::1", ipv6PrefixLength: 128).description == "2001:db8:1:2::1")
-        #expect(ClientKey(address: "2001:db8:1:2::1", ipv6PrefixLength: 60) == ClientKey(address: "2001:db8:1:f::1", ipv6PrefixLength: 60))
+        #expect(
+            ClientKey(address: "2001:db8:1:2::1", ipv6PrefixLength: 60)
+                == ClientKey(address: "2001:db8:1:f::1", ipv6PrefixLength: 60))
     }
 
     @Test func ipv4MappedIsTheIPv4Address() {

@@ -69,7 +69,8 @@ import Testing
         #expect(budget.key == "limits.max_connections_mx")
         let allowed = try #require(
             singleError(
-                configHeader + "\n[[listener]]\nprotocol = \"policy\"\naddress = \"127.0.0.1:1\"\nallowed_clients = [\"10.0.0.0/40\"]\n"
+                configHeader
+                    + "\n[[listener]]\nprotocol = \"policy\"\naddress = \"127.0.0.1:1\"\nallowed_clients = [\"10.0.0.0/40\"]\n"
             ))
         #expect(allowed.key == "listener[0].allowed_clients" && allowed.line == 6)
         let timeout = try #require(singleError(configHeader + "\n[limits]\nlogin_timeout = \"2h\"\n"))

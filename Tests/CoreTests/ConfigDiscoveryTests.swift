@@ -1,6 +1,6 @@
 import Core
-import PostaTestSupport
 import Foundation
+import PostaTestSupport
 import Testing
 
 @Suite struct ConfigDiscoveryTests {
@@ -31,7 +31,8 @@ import Testing
     }
 
     @Test func loadReadsAFile() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("posta-config-\(UInt64.random(in: 0...UInt64.max))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "posta-config-\(UInt64.random(in: 0...UInt64.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("posta.toml").path

@@ -1,6 +1,6 @@
 import Core
-import PostaTestSupport
 import Logging
+import PostaTestSupport
 import Testing
 
 @Suite struct ConfigTests {
@@ -121,18 +121,19 @@ import Testing
     }
 
     @Test func listenerAddressForms() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [[listener]]
-            protocol = "http"
-            address = "[2001:db8::1]:8080"
-            [[listener]]
-            protocol = "http"
-            address = "mail.example.org:8081"
-            [[listener]]
-            protocol = "http"
-            address = "192.0.2.7:8082"
-            """
+                [[listener]]
+                protocol = "http"
+                address = "[2001:db8::1]:8080"
+                [[listener]]
+                protocol = "http"
+                address = "mail.example.org:8081"
+                [[listener]]
+                protocol = "http"
+                address = "192.0.2.7:8082"
+                """
         let config = try #require(parsedConfig(text))
         #expect(config.listeners.map(\.host) == ["2001:db8::1", "mail.example.org", "192.0.2.7"])
         #expect(config.listeners.map(\.port) == [8080, 8081, 8082])
@@ -140,13 +141,14 @@ import Testing
     }
 
     @Test func inlineArrayOfListenerTables() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            listener = [
-              { protocol = "http", address = "127.0.0.1:8080" },
-              { protocol = "http", address = "127.0.0.1:8080", prot = 1 },
-            ]
-            """
+                listener = [
+                  { protocol = "http", address = "127.0.0.1:8080" },
+                  { protocol = "http", address = "127.0.0.1:8080", prot = 1 },
+                ]
+                """
         let errors = configErrors(text)
         #expect(errors.map(\.key) == ["listener[1].prot", "listener[1].address"])
         #expect(errors.map(\.line) == [5, 5])
@@ -166,12 +168,13 @@ import Testing
     }
 
     @Test func unknownKeyInTable() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [log]
-            level = "info"
-            formt = "json"
-            """
+                [log]
+                level = "info"
+                formt = "json"
+                """
         let error = try #require(singleError(text))
         #expect(error.kind == .unknownKey)
         #expect(error.key == "log.formt")
@@ -181,16 +184,17 @@ import Testing
     }
 
     @Test func unknownKeyInSecondListener() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [[listener]]
-            protocol = "http"
-            address = "127.0.0.1:8080"
+                [[listener]]
+                protocol = "http"
+                address = "127.0.0.1:8080"
 
-            [[listener]]
-            protocol = "policy"
-            adress = "127.0.0.1:10031"
-            """
+                [[listener]]
+                protocol = "policy"
+                adress = "127.0.0.1:10031"
+                """
         let errors = configErrors(text)
         let unknown = try #require(errors.first { $0.kind == .unknownKey })
         #expect(unknown.key == "listener[1].adress")
@@ -204,25 +208,27 @@ import Testing
     }
 
     @Test func unknownKeysViaDottedAndQuotedKeys() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            log.format = "json"
-            limits."max.connections" = 3
-            """
+                log.format = "json"
+                limits."max.connections" = 3
+                """
         let error = try #require(singleError(text))
         #expect(error.key == "limits.\"max.connections\"")
         #expect(error.line == 4)
     }
 
     @Test func unknownNestedTableHeader() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [limits]
-            max_connections = 10
+                [limits]
+                max_connections = 10
 
-            [limits.smtp]
-            max_connections = 5
-            """
+                [limits.smtp]
+                max_connections = 5
+                """
         let error = try #require(singleError(text))
         #expect(error.key == "limits.smtp")
         #expect(error.line == 6)
@@ -256,11 +262,12 @@ import Testing
     // MARK: Wrong types
 
     @Test func wrongTypeInteger() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [limits]
-            max_connections = "many"
-            """
+                [limits]
+                max_connections = "many"
+                """
         let error = try #require(singleError(text, path: "posta.toml"))
         #expect(error.kind == .wrongType)
         #expect(error.key == "limits.max_connections")
@@ -287,11 +294,12 @@ import Testing
     }
 
     @Test func wrongTypeForTables() {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            log = "json"
-            listener = 5
-            """
+                log = "json"
+                listener = 5
+                """
         let errors = configErrors(text)
         #expect(errors.map(\.key) == ["log", "listener"])
         #expect(errors.map(\.line) == [3, 4])
@@ -310,12 +318,13 @@ import Testing
 
     @Test(arguments: ["0.0.0.0:0", "0.0.0.0:70000"])
     func portOutOfRange(address: String) throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [[listener]]
-            protocol = "http"
-            address = "\(address)"
-            """
+                [[listener]]
+                protocol = "http"
+                address = "\(address)"
+                """
         let error = try #require(singleError(text, path: "posta.toml"))
         #expect(error.kind == .invalidValue)
         #expect(error.key == "listener[0].address")
@@ -325,7 +334,9 @@ import Testing
         #expect(error.description.contains("got \"\(address)\""))
     }
 
-    @Test(arguments: ["::1:25", "127.0.0.1", "[::1]25", "[fe80::1%eth0]:25", "bad_host:25", "256.1.1.1:25", ":25", "[::1]:", "x:y"])
+    @Test(arguments: [
+        "::1:25", "127.0.0.1", "[::1]25", "[fe80::1%eth0]:25", "bad_host:25", "256.1.1.1:25", ":25", "[::1]:", "x:y",
+    ])
     func malformedAddress(address: String) throws {
         let text = configHeader + "\n[[listener]]\nprotocol = \"http\"\naddress = \"\(address)\""
         let error = try #require(singleError(text))
@@ -334,12 +345,13 @@ import Testing
     }
 
     @Test func badProtocol() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [[listener]]
-            protocol = "smtps"
-            address = "0.0.0.0:465"
-            """
+                [[listener]]
+                protocol = "smtps"
+                address = "0.0.0.0:465"
+                """
         let error = try #require(singleError(text))
         #expect(error.kind == .invalidValue)
         #expect(error.key == "listener[0].protocol")
@@ -348,17 +360,18 @@ import Testing
     }
 
     @Test func implicitTLSOnSMTPIsImpossible() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [tls]
-            cert = "c.pem"
-            key = "k.pem"
+                [tls]
+                cert = "c.pem"
+                key = "k.pem"
 
-            [[listener]]
-            protocol = "smtp"
-            address = "0.0.0.0:25"
-            tls = "implicit"
-            """
+                [[listener]]
+                protocol = "smtp"
+                address = "0.0.0.0:25"
+                tls = "implicit"
+                """
         let error = try #require(singleError(text))
         #expect(error.kind == .invalidValue)
         #expect(error.key == "listener[0].tls")
@@ -366,19 +379,22 @@ import Testing
         #expect(error.expected == "\"none\" or \"starttls\" for smtp")
     }
 
-    @Test(arguments: [("imaps", "starttls"), ("submissions", "none"), ("pop3s", "starttls"), ("policy", "starttls"),
-                      ("http", "starttls"), ("lmtp", "implicit"), ("policy", "implicit")])
+    @Test(arguments: [
+        ("imaps", "starttls"), ("submissions", "none"), ("pop3s", "starttls"), ("policy", "starttls"),
+        ("http", "starttls"), ("lmtp", "implicit"), ("policy", "implicit"),
+    ])
     func impossibleTLSModes(proto: String, mode: String) throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [tls]
-            cert = "c.pem"
-            key = "k.pem"
-            [[listener]]
-            protocol = "\(proto)"
-            address = "0.0.0.0:1000"
-            tls = "\(mode)"
-            """
+                [tls]
+                cert = "c.pem"
+                key = "k.pem"
+                [[listener]]
+                protocol = "\(proto)"
+                address = "0.0.0.0:1000"
+                tls = "\(mode)"
+                """
         let error = try #require(singleError(text))
         #expect(error.key == "listener[0].tls")
         #expect(error.line == 9)
@@ -393,21 +409,22 @@ import Testing
     }
 
     @Test func missingTLSTableWhenAListenerNeedsIt() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [[listener]]
-            protocol = "http"
-            address = "127.0.0.1:8080"
+                [[listener]]
+                protocol = "http"
+                address = "127.0.0.1:8080"
 
-            [[listener]]
-            protocol = "imap"
-            address = "0.0.0.0:143"
+                [[listener]]
+                protocol = "imap"
+                address = "0.0.0.0:143"
 
-            [[listener]]
-            protocol = "imaps"
-            address = "0.0.0.0:993"
-            tls = "implicit"
-            """
+                [[listener]]
+                protocol = "imaps"
+                address = "0.0.0.0:993"
+                tls = "implicit"
+                """
         let error = try #require(singleError(text))
         #expect(error.kind == .missingKey)
         #expect(error.key == "tls")
@@ -418,29 +435,31 @@ import Testing
     }
 
     @Test func missingTLSTableNamesTheExplicitTLSLine() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [[listener]]
-            protocol = "http"
-            address = "127.0.0.1:443"
-            tls = "implicit"
-            """
+                [[listener]]
+                protocol = "http"
+                address = "127.0.0.1:443"
+                tls = "implicit"
+                """
         let error = try #require(singleError(text))
         #expect(error.key == "tls")
         #expect(error.line == 6)
     }
 
     @Test func plainListenersNeedNoTLSTable() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [[listener]]
-            protocol = "policy"
-            address = "127.0.0.1:10031"
-            [[listener]]
-            protocol = "smtp"
-            address = "127.0.0.1:25"
-            tls = "none"
-            """
+                [[listener]]
+                protocol = "policy"
+                address = "127.0.0.1:10031"
+                [[listener]]
+                protocol = "smtp"
+                address = "127.0.0.1:25"
+                tls = "none"
+                """
         let config = try #require(parsedConfig(text))
         #expect(config.listeners.count == 2)
     }
@@ -456,19 +475,20 @@ import Testing
     }
 
     @Test func durationOutOfRangeAndNegative() {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [limits]
-            idle_timeout = 0
-            [[listener]]
-            protocol = "http"
-            address = "127.0.0.1:80"
-            idle_timeout = "8d"
-            [[listener]]
-            protocol = "http"
-            address = "127.0.0.1:81"
-            idle_timeout = -1
-            """
+                [limits]
+                idle_timeout = 0
+                [[listener]]
+                protocol = "http"
+                address = "127.0.0.1:80"
+                idle_timeout = "8d"
+                [[listener]]
+                protocol = "http"
+                address = "127.0.0.1:81"
+                idle_timeout = -1
+                """
         let errors = configErrors(text)
         #expect(errors.map(\.key) == ["limits.idle_timeout", "listener[0].idle_timeout", "listener[1].idle_timeout"])
         #expect(errors.map(\.line) == [4, 8, 12])
@@ -505,7 +525,10 @@ import Testing
 
     @Test func longestValidHostname() throws {
         // 4 × 63 + 3 dots = 255 > 253, so 3 × 63 + 61 + 3 = 253.
-        let name = [String(repeating: "a", count: 63), String(repeating: "b", count: 63), String(repeating: "c", count: 63), String(repeating: "d", count: 61)].joined(separator: ".")
+        let name = [
+            String(repeating: "a", count: 63), String(repeating: "b", count: 63), String(repeating: "c", count: 63),
+            String(repeating: "d", count: 61),
+        ].joined(separator: ".")
         #expect(name.count == 253)
         #expect(parsedConfig("hostname = \"\(name)\"\ndata_dir = \"/d\"")?.hostname == name)
     }
@@ -518,37 +541,40 @@ import Testing
     }
 
     @Test func duplicateListenerAddress() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [[listener]]
-            protocol = "http"
-            address = "0.0.0.0:8080"
+                [[listener]]
+                protocol = "http"
+                address = "0.0.0.0:8080"
 
-            [[listener]]
-            protocol = "http"
-            address = "127.0.0.1:8080"
+                [[listener]]
+                protocol = "http"
+                address = "127.0.0.1:8080"
 
-            [[listener]]
-            protocol = "policy"
-            address = "0.0.0.0:8080"
-            """
+                [[listener]]
+                protocol = "policy"
+                address = "0.0.0.0:8080"
+                """
         let error = try #require(singleError(text, path: "posta.toml"))
         #expect(error.kind == .invalidValue)
         #expect(error.key == "listener[2].address")
         #expect(error.line == 13)
-        #expect(error.description == "posta.toml:13: listener[2].address: \"0.0.0.0:8080\" is already used by listener[0] at line 5")
+        #expect(
+            error.description == "posta.toml:13: listener[2].address: \"0.0.0.0:8080\" is already used by listener[0] at line 5")
     }
 
     @Test func duplicateIPv6AddressWrittenDifferently() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [[listener]]
-            protocol = "http"
-            address = "[::1]:80"
-            [[listener]]
-            protocol = "http"
-            address = "[0:0::0:1]:80"
-            """
+                [[listener]]
+                protocol = "http"
+                address = "[::1]:80"
+                [[listener]]
+                protocol = "http"
+                address = "[0:0::0:1]:80"
+                """
         let error = try #require(singleError(text))
         #expect(error.key == "listener[1].address")
         #expect(error.line == 8)
@@ -664,23 +690,24 @@ import Testing
     // MARK: Multi-line values are not keys
 
     @Test func multilineStringsAreNotMisreported() {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            motd = \"\"\"
-            listener = 5
-            [log]
-            \"\"\"
-            banner = '''
-            format = "x"
-            [[listener]]
-            '''
-            ports = [
-              "hostnme = 1",
-              { protocol = "x" },
-            ]
-            [log]
-            formt = "json"
-            """
+                motd = \"\"\"
+                listener = 5
+                [log]
+                \"\"\"
+                banner = '''
+                format = "x"
+                [[listener]]
+                '''
+                ports = [
+                  "hostnme = 1",
+                  { protocol = "x" },
+                ]
+                [log]
+                formt = "json"
+                """
         let errors = configErrors(text)
         #expect(errors.map(\.key) == ["motd", "banner", "ports", "log.formt"])
         #expect(errors.map(\.line) == [3, 7, 11, 16])

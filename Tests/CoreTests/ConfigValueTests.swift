@@ -20,15 +20,16 @@ import Testing
     }
 
     @Test func durationsInTheFile() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [limits]
-            idle_timeout = 45
-            [[listener]]
-            protocol = "http"
-            address = "127.0.0.1:80"
-            idle_timeout = "2h"
-            """
+                [limits]
+                idle_timeout = 45
+                [[listener]]
+                protocol = "http"
+                address = "127.0.0.1:80"
+                idle_timeout = "2h"
+                """
         let config = try #require(parsedConfig(text))
         #expect(config.limits.idleTimeout == .seconds(45))
         #expect(config.listeners[0].idleTimeout == .hours(2))

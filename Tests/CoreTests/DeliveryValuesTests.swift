@@ -14,7 +14,9 @@ struct DeliveryValuesTests {
         #expect(DSNNotify(text: "delay,Success") == [.success, .delay])
         #expect(DSNNotify(text: "delay,Success")?.text == "SUCCESS,DELAY")
         #expect(DSNNotify(text: "FAILURE,SUCCESS,DELAY")?.text == "SUCCESS,FAILURE,DELAY")
-        for bad in ["", "NEVER,SUCCESS", "SUCCESS,SUCCESS", "SUCCESS,", ",FAILURE", "SUCCESS FAILURE", "NONE", "SUCCESS NOTIFY=X"] {
+        for bad in [
+            "", "NEVER,SUCCESS", "SUCCESS,SUCCESS", "SUCCESS,", ",FAILURE", "SUCCESS FAILURE", "NONE", "SUCCESS NOTIFY=X",
+        ] {
             #expect(DSNNotify(text: bad) == nil, "\(bad)")
         }
         for value: DSNNotify in [.never, .success, .failure, .delay, [.failure, .delay], [.success, .failure, .delay]] {
@@ -35,7 +37,9 @@ struct DeliveryValuesTests {
         let value = DSNOriginalRecipient(text: "rfc822;\"a;b\"@example.org")
         #expect(value == DSNOriginalRecipient(addressType: "rfc822", address: "\"a;b\"@example.org"))
         #expect(value?.text == "rfc822;\"a;b\"@example.org")
-        for bad in ["", "bob@example.org", ";bob@example.org", "rfc822;"] { #expect(DSNOriginalRecipient(text: bad) == nil, "\(bad)") }
+        for bad in ["", "bob@example.org", ";bob@example.org", "rfc822;"] {
+            #expect(DSNOriginalRecipient(text: bad) == nil, "\(bad)")
+        }
     }
 
     @Test("JSON keeps the RFC spelling (quarantined envelopes) and refuses anything else")
@@ -47,9 +51,12 @@ struct DeliveryValuesTests {
             var orcpt: DSNOriginalRecipient?
         }
         let held = Held(
-            notify: [.delay, .failure], ret: .headers, body: .eightBitMIME, orcpt: .init(addressType: "rfc822", address: "b@x.org"))
+            notify: [.delay, .failure], ret: .headers, body: .eightBitMIME,
+            orcpt: .init(addressType: "rfc822", address: "b@x.org"))
         let text = String(decoding: try JSONEncoder().encode(held), as: UTF8.self)
-        #expect(text.contains(#""notify":"FAILURE,DELAY""#) && text.contains(#""ret":"HDRS""#) && text.contains(#""body":"8BITMIME""#))
+        #expect(
+            text.contains(#""notify":"FAILURE,DELAY""#) && text.contains(#""ret":"HDRS""#) && text.contains(#""body":"8BITMIME""#)
+        )
         #expect(text.contains(#""orcpt":"rfc822;b@x.org""#))
         #expect(try JSONDecoder().decode(Held.self, from: Data(text.utf8)) == held)
         #expect(throws: DecodingError.self) {

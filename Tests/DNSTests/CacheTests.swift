@@ -6,7 +6,9 @@ struct CacheTests {
     @Test func positiveAnswersLiveForTheSmallestTTL() async throws {
         let clock = FakeClock()
         let transport = FakeTransport { call in
-            reply(to: call.query, answers: [aRecord("mx.example.org", "192.0.2.1", ttl: 600), aRecord("mx.example.org", "192.0.2.2", ttl: 300)])
+            reply(
+                to: call.query,
+                answers: [aRecord("mx.example.org", "192.0.2.1", ttl: 600), aRecord("mx.example.org", "192.0.2.2", ttl: 300)])
         }
         let dns = resolver(clock: clock, transport: transport)
         let first = try await dns.query("mx.example.org", .a)

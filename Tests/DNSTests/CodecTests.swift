@@ -47,7 +47,8 @@ struct CodecTests {
 
     static let everyType: DNSMessage = {
         let zone = name("example.org")
-        var header = DNSHeader(id: 7, isResponse: true, isAuthoritative: true, recursionAvailable: true, authenticData: true, rcode: 3)
+        var header = DNSHeader(
+            id: 7, isResponse: true, isAuthoritative: true, recursionAvailable: true, authenticData: true, rcode: 3)
         header.checkingDisabled = true
         return DNSMessage(
             header: header,
@@ -57,7 +58,8 @@ struct CodecTests {
                 DNSResourceRecord(name: zone, ttl: 60, data: .aaaa(ip("2001:db8::1"))),
                 DNSResourceRecord(name: zone, ttl: 60, data: .mx(MXData(preference: 5, exchange: name("mx.example.org")))),
                 DNSResourceRecord(name: zone, ttl: 60, data: .mx(MXData(preference: 0, exchange: .root))),
-                DNSResourceRecord(name: zone, ttl: 60, data: .txt(TXTData(strings: [Array("v=spf1 ".utf8), Array("-all".utf8), []]))),
+                DNSResourceRecord(
+                    name: zone, ttl: 60, data: .txt(TXTData(strings: [Array("v=spf1 ".utf8), Array("-all".utf8), []]))),
                 DNSResourceRecord(name: name("www.example.org"), ttl: 60, data: .cname(zone)),
                 DNSResourceRecord(name: name("1.2.0.192.in-addr.arpa"), ttl: 60, data: .ptr(name("mx.example.org"))),
                 DNSResourceRecord(name: zone, type: .unknown(52), ttl: 60, data: .unknown([3, 1, 1, 0xAB, 0xCD])),
@@ -90,7 +92,8 @@ struct CodecTests {
         let txt = TXTData(text: key)
         #expect(txt.strings.map(\.count) == [255, key.utf8.count - 255])
         let query = DNSMessage.query(name("sel._domainkey.example.org"), .txt)
-        let response = reply(to: query, answers: [DNSResourceRecord(name: name("sel._domainkey.example.org"), ttl: 60, data: .txt(txt))])
+        let response = reply(
+            to: query, answers: [DNSResourceRecord(name: name("sel._domainkey.example.org"), ttl: 60, data: .txt(txt))])
         let decoded = try DNSMessage(decoding: response.encoded())
         #expect(decoded.answers.first?.txt?.text == key)
         #expect(decoded.answers.first?.txt?.strings.count == 2)

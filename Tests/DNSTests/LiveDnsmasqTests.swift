@@ -9,7 +9,11 @@ struct LiveDnsmasqTests {
         try await withDnsmasq { server in
             let dns = try server.resolver()
             let mx = try #require(try await dns.mx("remote.example").value)
-            #expect(mx == [MXData(preference: 10, exchange: name("mx.remote.example")), MXData(preference: 20, exchange: name("mx2.remote.example"))])
+            #expect(
+                mx == [
+                    MXData(preference: 10, exchange: name("mx.remote.example")),
+                    MXData(preference: 20, exchange: name("mx2.remote.example")),
+                ])
             let answer = try await dns.query("Remote.Example.", .mx)
             #expect(answer.rcode == .noError)
             #expect(answer.records.count == 2)

@@ -78,7 +78,9 @@ struct LoopbackServerTests {
                 // Right ID and question, but an A record of 3 octets: the encoder writes what it
                 // is given, so build it by hand as unknown data under type A.
                 var broken = reply(to: query)
-                broken.answers = [DNSResourceRecord(name: name("bad.example.test"), type: .a, ttl: 60, data: .unknown([1, 2, 3]))]
+                broken.answers = [
+                    DNSResourceRecord(name: name("bad.example.test"), type: .a, ttl: 60, data: .unknown([1, 2, 3]))
+                ]
                 return [.init(message: broken)]
             },
             tcp: { query in reply(to: query, rcode: 2) })

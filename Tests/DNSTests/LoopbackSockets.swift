@@ -2,13 +2,13 @@ import DNS
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
-private let datagram = Int32(SOCK_DGRAM.rawValue)
-private let stream = Int32(SOCK_STREAM.rawValue)
+    import Glibc
+    private let datagram = Int32(SOCK_DGRAM.rawValue)
+    private let stream = Int32(SOCK_STREAM.rawValue)
 #elseif canImport(Darwin)
-import Darwin
-private let datagram = SOCK_DGRAM
-private let stream = SOCK_STREAM
+    import Darwin
+    private let datagram = SOCK_DGRAM
+    private let stream = SOCK_STREAM
 #endif
 
 struct SocketError: Error, CustomStringConvertible {

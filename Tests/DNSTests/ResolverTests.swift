@@ -95,7 +95,10 @@ struct ResolverTests {
         let transport = FakeTransport { call in
             switch call.query.questions[0].name.description {
             case "www.example.org":
-                reply(to: call.query, answers: [DNSResourceRecord(name: name("www.example.org"), ttl: 60, data: .cname(name("target.example.net")))])
+                reply(
+                    to: call.query,
+                    answers: [DNSResourceRecord(name: name("www.example.org"), ttl: 60, data: .cname(name("target.example.net")))]
+                )
             case "target.example.net":
                 reply(to: call.query, answers: [aRecord("target.example.net", "192.0.2.99")])
             default:
@@ -173,10 +176,14 @@ struct ResolverTests {
                 return reply(
                     to: call.query,
                     answers: [20, 10, 30, 10].enumerated().map { index, preference in
-                        DNSResourceRecord(name: owner, ttl: 60, data: .mx(MXData(preference: UInt16(preference), exchange: name("mx\(index).example.org"))))
+                        DNSResourceRecord(
+                            name: owner, ttl: 60,
+                            data: .mx(MXData(preference: UInt16(preference), exchange: name("mx\(index).example.org"))))
                     })
             case "null.example.org":
-                return reply(to: call.query, answers: [DNSResourceRecord(name: owner, ttl: 60, data: .mx(MXData(preference: 0, exchange: .root)))])
+                return reply(
+                    to: call.query,
+                    answers: [DNSResourceRecord(name: owner, ttl: 60, data: .mx(MXData(preference: 0, exchange: .root)))])
             case "nomx.example.org":
                 return reply(to: call.query)
             default:
@@ -194,7 +201,10 @@ struct ResolverTests {
     }
 
     @Test func equalPreferencesAreShuffled() {
-        let records = (0..<3).map { MXData(preference: 10, exchange: name("mx\($0).example.org")) } + [MXData(preference: 5, exchange: name("first.example.org"))]
+        let records =
+            (0..<3).map { MXData(preference: 10, exchange: name("mx\($0).example.org")) } + [
+                MXData(preference: 5, exchange: name("first.example.org"))
+            ]
         var generator = SeededGenerator(state: 7)
         var firstAfterBest: Set<String> = []
         for _ in 0..<200 {
@@ -236,11 +246,13 @@ struct ResolverTests {
                 return reply(
                     to: call.query,
                     answers: [
-                        DNSResourceRecord(name: owner, ttl: 60, data: .txt(TXTData(strings: [Array("v=spf1 ".utf8), Array("-all".utf8)]))),
+                        DNSResourceRecord(
+                            name: owner, ttl: 60, data: .txt(TXTData(strings: [Array("v=spf1 ".utf8), Array("-all".utf8)]))),
                         DNSResourceRecord(name: owner, ttl: 60, data: .txt(TXTData(text: "other"))),
                     ])
             case .ptr:
-                return reply(to: call.query, answers: [DNSResourceRecord(name: owner, ttl: 60, data: .ptr(name("host.example.org")))])
+                return reply(
+                    to: call.query, answers: [DNSResourceRecord(name: owner, ttl: 60, data: .ptr(name("host.example.org")))])
             default:
                 return reply(to: call.query, rcode: 3)
             }
@@ -249,9 +261,10 @@ struct ResolverTests {
         #expect(try await dns.txt("example.org") == .found(["v=spf1 -all", "other"]))
         #expect(try await dns.ptr(ip: "192.0.2.1") == .found([name("host.example.org")]))
         #expect(try await dns.ptr(ip: "2001:db8::1") == .found([name("host.example.org")]))
-        #expect(transport.calls.map(\.query.questions[0].name.description).suffix(2) == [
-            "1.2.0.192.in-addr.arpa", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
-        ])
+        #expect(
+            transport.calls.map(\.query.questions[0].name.description).suffix(2) == [
+                "1.2.0.192.in-addr.arpa", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+            ])
     }
 
     @Test func resolvConf() {

@@ -40,7 +40,9 @@ struct DirectoryAdminTests {
             await #expect(throws: DirectoryError.unknownDomain("other.example")) {
                 try await dir.addAccount("bob@other.example", password: DirectoryFixture.password)
             }
-            await #expect(throws: DirectoryError.self) { try await dir.addAccount("not an address", password: DirectoryFixture.password) }
+            await #expect(throws: DirectoryError.self) {
+                try await dir.addAccount("not an address", password: DirectoryFixture.password)
+            }
 
             try await dir.setEnabled("alice@example.org", false)
             try await dir.setQuota("alice@example.org", bytes: 0)
@@ -48,13 +50,17 @@ struct DirectoryAdminTests {
             let changed = try #require(try await dir.account("alice@example.org"))
             #expect(!changed.enabled && changed.quotaBytes == 0 && changed.displayName == "Alice Smith")
             await #expect(throws: DirectoryError.invalidQuota(-1)) { try await dir.setQuota("alice@example.org", bytes: -1) }
-            await #expect(throws: DirectoryError.unknownAccount("zed@example.org")) { try await dir.setEnabled("zed@example.org", true) }
+            await #expect(throws: DirectoryError.unknownAccount("zed@example.org")) {
+                try await dir.setEnabled("zed@example.org", true)
+            }
 
             try await dir.addAccount("bob@example.org", password: DirectoryFixture.password)
             #expect(try await dir.accounts(domain: "example.org").map(\.address) == ["Alice@example.org", "bob@example.org"])
             try await dir.deleteAccount("BOB@example.org")
             #expect(try await dir.accounts().map(\.address) == ["Alice@example.org"])
-            await #expect(throws: DirectoryError.unknownAccount("bob@example.org")) { try await dir.deleteAccount("bob@example.org") }
+            await #expect(throws: DirectoryError.unknownAccount("bob@example.org")) {
+                try await dir.deleteAccount("bob@example.org")
+            }
         }
     }
 
@@ -80,7 +86,9 @@ struct DirectoryAdminTests {
             #expect(try await dir.aliases(domain: "example.org").last?.targets == ["a@example.org", "c@example.org"])
             try await dir.deleteAlias("team@example.org")
             #expect(try await dir.aliases().map(\.source) == ["@example.org"])
-            await #expect(throws: DirectoryError.unknownAlias("team@example.org")) { try await dir.deleteAlias("team@example.org") }
+            await #expect(throws: DirectoryError.unknownAlias("team@example.org")) {
+                try await dir.deleteAlias("team@example.org")
+            }
         }
     }
 }

@@ -18,7 +18,10 @@ struct LoginSchemaMigrationTests {
             try await db.withConnection { db in
                 for row in rows {
                     try await db.insert(into: "login_event").columns("login", "ip", "protocol", "success", "created_at")
-                        .values(SQLBind("alice@example.org"), SQLBind(row.ip), SQLBind("imap"), SQLBind(row.success), SQLBind(Int64(1)))
+                        .values(
+                            SQLBind("alice@example.org"), SQLBind(row.ip), SQLBind("imap"), SQLBind(row.success),
+                            SQLBind(Int64(1))
+                        )
                         .run()
                 }
             }

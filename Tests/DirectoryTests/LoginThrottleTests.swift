@@ -20,13 +20,17 @@ struct LoginThrottleTests {
     }
 
     func succeed(_ throttle: LoginThrottle, _ client: ClientKey, _ login: String, at second: Int) async -> Bool {
-        guard case .allowed(let attempt) = await throttle.begin(client: client, login: login, now: at(second)) else { return false }
+        guard case .allowed(let attempt) = await throttle.begin(client: client, login: login, now: at(second)) else {
+            return false
+        }
         await throttle.succeeded(attempt, now: at(second))
         return true
     }
 
     func allowed(_ throttle: LoginThrottle, _ client: ClientKey, _ login: String, at second: Int) async -> Bool {
-        guard case .allowed(let attempt) = await throttle.begin(client: client, login: login, now: at(second)) else { return false }
+        guard case .allowed(let attempt) = await throttle.begin(client: client, login: login, now: at(second)) else {
+            return false
+        }
         await throttle.abandoned(attempt)
         return true
     }
@@ -36,7 +40,10 @@ struct LoginThrottleTests {
         let throttle = LoginThrottle()
         var delays: [Duration?] = []
         for i in 0..<10 { delays.append(await fail(throttle, attacker, "Alice", at: i)) }
-        #expect(delays == [.zero, .zero, .zero, .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(15), .seconds(15), .seconds(15)])
+        #expect(
+            delays == [
+                .zero, .zero, .zero, .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(15), .seconds(15), .seconds(15),
+            ])
         // A refusal costs the client the longest delay.
         #expect(await throttle.begin(client: attacker, login: "alice", now: at(20)) == .refused(delay: .seconds(15)))
         // Untrusted clients: the login is locked from any address, the address for any login.

@@ -58,11 +58,12 @@ enum PasswordTool: String, Sendable {
                 return URL(fileURLWithPath: candidate)
             }
         }
-        throw PasswordToolError(description: """
-            `\(rawValue)` not found on PATH or in \(Self.extraDirectories.joined(separator: ", ")): \
-            install the Debian package `\(debianPackage)` \
-            (DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \(debianPackage))
-            """)
+        throw PasswordToolError(
+            description: """
+                `\(rawValue)` not found on PATH or in \(Self.extraDirectories.joined(separator: ", ")): \
+                install the Debian package `\(debianPackage)` \
+                (DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \(debianPackage))
+                """)
     }
 
     struct Output {
@@ -76,7 +77,9 @@ enum PasswordTool: String, Sendable {
         let process = Process()
         process.executableURL = try locate()
         process.arguments = arguments
-        let input = Pipe(), output = Pipe(), errors = Pipe()
+        let input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
@@ -93,9 +96,10 @@ enum PasswordTool: String, Sendable {
             stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr, as: UTF8.self))
         if result.status != 0 && !allowFailure {
-            throw PasswordToolError(description: """
-                `\(rawValue) \(arguments.joined(separator: " "))` exited \(result.status): \(result.stderr)
-                """)
+            throw PasswordToolError(
+                description: """
+                    `\(rawValue) \(arguments.joined(separator: " "))` exited \(result.status): \(result.stderr)
+                    """)
         }
         return result
     }
@@ -104,7 +108,8 @@ enum PasswordTool: String, Sendable {
     func hash(_ arguments: [String], stdin: String? = nil) throws -> String {
         let line = try run(arguments, stdin: stdin).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !line.isEmpty, !line.contains("\n") else {
-            throw PasswordToolError(description: "`\(rawValue) \(arguments.joined(separator: " "))` printed \(line.debugDescription)")
+            throw PasswordToolError(
+                description: "`\(rawValue) \(arguments.joined(separator: " "))` printed \(line.debugDescription)")
         }
         return line
     }
@@ -156,10 +161,14 @@ let toolVectors: [ToolVector] = [
     // slappasswd(8): OpenLDAP's userPassword values.
     ToolVector(tool: .slappasswd, argument: "{SSHA}", expectedPrefix: "{SSHA}", scheme: .ssha, isWeak: false),
     ToolVector(tool: .slappasswd, argument: "{SHA}", expectedPrefix: "{SHA}", scheme: .sha, isWeak: true),
-    ToolVector(tool: .slappasswd, argument: "{CRYPT}", extra: ["-c", "$6$%.16s"], expectedPrefix: "{CRYPT}$6$", scheme: .crypt, isWeak: false),
+    ToolVector(
+        tool: .slappasswd, argument: "{CRYPT}", extra: ["-c", "$6$%.16s"], expectedPrefix: "{CRYPT}$6$", scheme: .crypt,
+        isWeak: false),
     // doveadm pw: Dovecot's {SCHEME} strings.
-    ToolVector(tool: .doveadm, argument: "SHA512-CRYPT", expectedPrefix: "{SHA512-CRYPT}$6$", scheme: .sha512Crypt, isWeak: false),
-    ToolVector(tool: .doveadm, argument: "SHA256-CRYPT", expectedPrefix: "{SHA256-CRYPT}$5$", scheme: .sha256Crypt, isWeak: false),
+    ToolVector(
+        tool: .doveadm, argument: "SHA512-CRYPT", expectedPrefix: "{SHA512-CRYPT}$6$", scheme: .sha512Crypt, isWeak: false),
+    ToolVector(
+        tool: .doveadm, argument: "SHA256-CRYPT", expectedPrefix: "{SHA256-CRYPT}$5$", scheme: .sha256Crypt, isWeak: false),
     ToolVector(tool: .doveadm, argument: "BLF-CRYPT", expectedPrefix: "{BLF-CRYPT}$2y$", scheme: .blfCrypt, isWeak: false),
     ToolVector(tool: .doveadm, argument: "MD5-CRYPT", expectedPrefix: "{MD5-CRYPT}$1$", scheme: .md5Crypt, isWeak: true),
     ToolVector(tool: .doveadm, argument: "CRYPT", expectedPrefix: "{CRYPT}$", scheme: .crypt, isWeak: false),
@@ -181,7 +190,8 @@ let toolVectors: [ToolVector] = [
     ToolVector(tool: .doveadm, argument: "SSHA256.B64", expectedPrefix: "{SSHA256.B64}", scheme: .ssha256, isWeak: false),
     ToolVector(tool: .doveadm, argument: "PLAIN.B64", expectedPrefix: "{PLAIN.B64}", scheme: .plain, isWeak: true),
     ToolVector(tool: .doveadm, argument: "PLAIN.HEX", expectedPrefix: "{PLAIN.HEX}", scheme: .plain, isWeak: true),
-    ToolVector(tool: .doveadm, argument: "SHA512-CRYPT.HEX", expectedPrefix: "{SHA512-CRYPT.HEX}", scheme: .sha512Crypt, isWeak: false),
+    ToolVector(
+        tool: .doveadm, argument: "SHA512-CRYPT.HEX", expectedPrefix: "{SHA512-CRYPT.HEX}", scheme: .sha512Crypt, isWeak: false),
 ]
 
 @Suite("Password vectors from mkpasswd, slappasswd and doveadm")

@@ -41,7 +41,8 @@ struct ResolutionTests {
             try await seed(dir)
             try await dir.addAlias("staff@example.org", targets: ["alice@example.org", "team@example.org", "x@remote.example"])
             try await dir.addAlias("team@example.org", targets: ["Alice@example.org", "bob@example.org"])
-            #expect(try await resolve(dir, "staff@example.org") == ["alice@example.org", "bob@example.org", "ext:x@remote.example"])
+            #expect(
+                try await resolve(dir, "staff@example.org") == ["alice@example.org", "bob@example.org", "ext:x@remote.example"])
         }
     }
 

@@ -26,8 +26,9 @@ struct SessionRevocationTests {
         return directory
     }
 
-    @Test("disable and passwd raise the generation and record a revocation; enable and other changes do not",
-          arguments: TestDatabases.dialects)
+    @Test(
+        "disable and passwd raise the generation and record a revocation; enable and other changes do not",
+        arguments: TestDatabases.dialects)
     func recorded(dialect: Database.Dialect) async throws {
         try await TestDatabases.with(dialect) { db in
             let directory = try await Self.migrated(db)

@@ -69,7 +69,9 @@ struct SharedThrottleTests {
         }
     }
 
-    @Test("a success on any node trusts its address; an address's failures count for every login", arguments: TestDatabases.dialects)
+    @Test(
+        "a success on any node trusts its address; an address's failures count for every login", arguments: TestDatabases.dialects
+    )
     func successAndAddress(dialect: Database.Dialect) async throws {
         try await TestDatabases.with(dialect) { db in
             let c = try await Self.nodes(db)
@@ -85,7 +87,8 @@ struct SharedThrottleTests {
             #expect(Self.succeeded(await Self.attempt(c.a, "dave@example.org", "secret-password", from: "192.0.2.9")))
             // Refusals for other reasons (POP3 maildrop in use) are not failures.
             for _ in 0..<4 {
-                await c.a.recordRefusal(c.carol, clientIP: "198.51.100.7", protocolName: "pop3", reason: "in-use", logger: Self.logger)
+                await c.a.recordRefusal(
+                    c.carol, clientIP: "198.51.100.7", protocolName: "pop3", reason: "in-use", logger: Self.logger)
             }
             #expect(Self.succeeded(await Self.attempt(c.b, "carol@example.org", "secret-password", from: "198.51.100.7")))
             // One address guessing many logins across both nodes is refused everywhere, for logins
@@ -98,8 +101,9 @@ struct SharedThrottleTests {
         }
     }
 
-    @Test("the measured lock-out: 30 wrong passwords from one address do not lock the owner out of her usual one, nor her neighbours",
-          arguments: TestDatabases.dialects)
+    @Test(
+        "the measured lock-out: 30 wrong passwords from one address do not lock the owner out of her usual one, nor her neighbours",
+        arguments: TestDatabases.dialects)
     func ownerKeepsHerAddress(dialect: Database.Dialect) async throws {
         try await TestDatabases.with(dialect) { db in
             let c = try await Self.nodes(db)
@@ -128,8 +132,9 @@ struct SharedThrottleTests {
         }
     }
 
-    @Test("concurrent wrong passwords on two nodes: no more password checks than the lockout threshold",
-          arguments: TestDatabases.dialects)
+    @Test(
+        "concurrent wrong passwords on two nodes: no more password checks than the lockout threshold",
+        arguments: TestDatabases.dialects)
     func concurrentAttempts(dialect: Database.Dialect) async throws {
         try await TestDatabases.with(dialect) { db in
             let c = try await Self.nodes(db)

@@ -53,7 +53,10 @@ private let base64Exe = Data("From: x@y.example\r\nContent-Type: application/oct
             ("RFC 2047 in the parameter", "Content-Disposition: attachment; filename=\"=?utf-8?B?YS5leGU=?=\"\r\n\r\nMZ\r\n"),
             ("RFC 2047 with a trailing dot", "Content-Disposition: attachment; filename=\"=?utf-8?q?a.exe.?=\"\r\n\r\nMZ\r\n"),
             ("RFC 2047 in name", "Content-Type: application/octet-stream; name=\"=?iso-8859-1?q?a=2Eexe?=\"\r\n\r\nMZ\r\n"),
-            ("name hidden in another parameter's quotes", "Content-Type: application/octet-stream; x=\"; name=a.exe\"\r\n\r\nMZ\r\n"),
+            (
+                "name hidden in another parameter's quotes",
+                "Content-Type: application/octet-stream; x=\"; name=a.exe\"\r\n\r\nMZ\r\n"
+            ),
             ("zero-width space", "Content-Disposition: attachment; filename*=utf-8''a.e%E2%80%8Bxe\r\n\r\nMZ\r\n"),
             ("right-to-left override", "Content-Disposition: attachment; filename*=utf-8''invoice%E2%80%AEfdp.exe\r\n\r\nMZ\r\n"),
             ("NTFS stream", "Content-Disposition: attachment; filename=\"a.exe::$DATA\"\r\n\r\nMZ\r\n"),
@@ -121,29 +124,46 @@ private let base64Exe = Data("From: x@y.example\r\nContent-Type: application/oct
 
     @Test func withinTheLimitsTheAttachmentIsFound() async throws {
         let verdict = try await verdict(Self.nested(depth: 10), action: .quarantine)
-        guard case .reject(let reply) = verdict else { Issue.record("\(verdict)"); return }
+        guard case .reject(let reply) = verdict else {
+            Issue.record("\(verdict)")
+            return
+        }
         #expect(reply.text.contains("a.exe"))
     }
 
     @Test func tooDeepIsRejectedOrQuarantined() async throws {
         let deep = Self.nested(depth: MIMEParseLimits.default.maxDepth + 5)
         let rejected = try await verdict(deep, action: .reject)
-        guard case .reject(let reply) = rejected else { Issue.record("\(rejected)"); return }
+        guard case .reject(let reply) = rejected else {
+            Issue.record("\(rejected)")
+            return
+        }
         #expect(reply.code == 554 && reply.text.contains("depth"))
         let held = try await verdict(deep, action: .quarantine)
-        guard case .quarantine(let reason, _) = held else { Issue.record("\(held)"); return }
+        guard case .quarantine(let reason, _) = held else {
+            Issue.record("\(held)")
+            return
+        }
         #expect(reason.contains("depth"))
     }
 
     @Test func tooManyPartsAndHugeHeadersAreSuspicious() async throws {
-        let many = AttachmentNameTests.header + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+        let many =
+            AttachmentNameTests.header + "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
             + String(repeating: "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n", count: MIMEParseLimits.default.maxEntities + 10)
             + "--b\r\nContent-Type: application/octet-stream; name=\"a.exe\"\r\n\r\nMZ\r\n--b--\r\n"
-        guard case .quarantine(let reason, _) = try await verdict(many, action: .quarantine) else { Issue.record("many"); return }
+        guard case .quarantine(let reason, _) = try await verdict(many, action: .quarantine) else {
+            Issue.record("many")
+            return
+        }
         #expect(reason.contains("entities"))
-        let huge = AttachmentNameTests.header + String(repeating: "X-Filler: \(String(repeating: "a", count: 90))\r\n", count: 1_200)
+        let huge =
+            AttachmentNameTests.header + String(repeating: "X-Filler: \(String(repeating: "a", count: 90))\r\n", count: 1_200)
             + "\r\nhi\r\n"
-        guard case .quarantine(let why, _) = try await verdict(huge, action: .quarantine) else { Issue.record("huge"); return }
+        guard case .quarantine(let why, _) = try await verdict(huge, action: .quarantine) else {
+            Issue.record("huge")
+            return
+        }
         #expect(why.contains("header size"))
     }
 
@@ -155,7 +175,10 @@ private let base64Exe = Data("From: x@y.example\r\nContent-Type: application/oct
     @Test func aMessageLargerThanWhatIsParsedIsSuspicious() async throws {
         let body = String(repeating: "x", count: 200 + ContentRulesScanner.traceAllowance)
         let plain = AttachmentNameTests.header + "Content-Type: text/plain\r\n\r\n" + body + "\r\n"
-        guard case .reject = try await verdict(plain, action: .reject, maxBytes: 200) else { Issue.record("truncated"); return }
+        guard case .reject = try await verdict(plain, action: .reject, maxBytes: 200) else {
+            Issue.record("truncated")
+            return
+        }
         #expect(try await verdict(plain, action: .reject, maxBytes: plain.utf8.count) == .accept(headers: []))
     }
 }

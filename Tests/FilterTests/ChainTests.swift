@@ -120,9 +120,13 @@ struct FixedScanner: ContentScanner {
             Issue.record("not quarantined")
             return
         }
-        #expect(policy.verdict(score: 1000, required: 5, symbols: []) == .reject(FilterReply(554, .init(5, 7, 1), "Message rejected as spam (score 1000.0)")))
+        #expect(
+            policy.verdict(score: 1000, required: 5, symbols: [])
+                == .reject(FilterReply(554, .init(5, 7, 1), "Message rejected as spam (score 1000.0)")))
         thresholds.junkFolder = false
-        guard case .accept(let flagged) = SpamVerdict(thresholds: thresholds, scanner: "x").verdict(score: 6, required: 5, symbols: [])
+        guard
+            case .accept(let flagged) = SpamVerdict(thresholds: thresholds, scanner: "x").verdict(
+                score: 6, required: 5, symbols: [])
         else {
             Issue.record("junk = false still moves")
             return
@@ -170,7 +174,9 @@ struct FixedScanner: ContentScanner {
         let exe =
             "--XX\r\nContent-Type: text/plain\r\n\r\nhi\r\n--XX\r\nContent-Type: application/octet-stream\r\n"
             + "Content-Disposition: attachment; filename=\"Invoice.PDF.EXE\"\r\n\r\nMZ\r\n"
-        #expect(rules.check(mime(exe)) == FilterReply(554, .init(5, 7, 1), "Message refused: attachment \"Invoice.PDF.EXE\" not accepted here"))
+        #expect(
+            rules.check(mime(exe))
+                == FilterReply(554, .init(5, 7, 1), "Message refused: attachment \"Invoice.PDF.EXE\" not accepted here"))
         let typed = "--XX\r\nContent-Type: application/x-msdownload; name=\"a.bin\"\r\n\r\nMZ\r\n"
         #expect(rules.check(mime(typed))?.text.contains("(application/x-msdownload)") == true)
         let nested =

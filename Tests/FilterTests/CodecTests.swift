@@ -41,7 +41,9 @@ import Testing
 
     @Test func readsASymbolsReply() throws {
         let reply = try SpamcProtocol.parse(
-            Array("SPAMD/1.1 0 EX_OK\r\nContent-length: 26\r\nSpam: True ; 1000.0 / 5.0\r\n\r\nGTUBE,MISSING_DATE,NO_RELAYS\r\n".utf8))
+            Array(
+                "SPAMD/1.1 0 EX_OK\r\nContent-length: 26\r\nSpam: True ; 1000.0 / 5.0\r\n\r\nGTUBE,MISSING_DATE,NO_RELAYS\r\n"
+                    .utf8))
         #expect(reply == .init(isSpam: true, score: 1000, threshold: 5, symbols: ["GTUBE", "MISSING_DATE", "NO_RELAYS"]))
         let ham = try SpamcProtocol.parse(Array("SPAMD/1.1 0 EX_OK\r\nSpam: False ; -0.1 / 5.0\r\n\r\n".utf8))
         #expect(!ham.isSpam && ham.score == -0.1 && ham.symbols.isEmpty)
@@ -64,7 +66,8 @@ import Testing
 }
 
 @Suite struct RspamdProtocolTests {
-    let json = #"{"is_skipped":false,"score":16.5,"required_score":15,"action":"reject","symbols":{"GTUBE":{"name":"GTUBE","score":0},"R_DKIM_NA":{"name":"R_DKIM_NA","score":0}}}"#
+    let json =
+        #"{"is_skipped":false,"score":16.5,"required_score":15,"action":"reject","symbols":{"GTUBE":{"name":"GTUBE","score":0},"R_DKIM_NA":{"name":"R_DKIM_NA","score":0}}}"#
 
     @Test func writesTheRequestHead() {
         let head = String(

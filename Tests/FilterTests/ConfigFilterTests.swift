@@ -1,6 +1,6 @@
 import Core
-import PostaTestSupport
 import Filter
+import PostaTestSupport
 import Testing
 
 @Suite struct ConfigFilterTests {
@@ -57,26 +57,35 @@ import Testing
     }
 
     @Test func badValuesNameLineAndKey() throws {
-        let text = configHeader + """
+        let text =
+            configHeader + """
 
-            [filter.clamav]
-            address = "127.0.0.1:3310"
-            on_failure = "ignore"
-            """
+                [filter.clamav]
+                address = "127.0.0.1:3310"
+                on_failure = "ignore"
+                """
         let error = try #require(singleError(text, sections: [FilterSettings.self]))
         #expect(error.line == 5 && error.key == "filter.clamav.on_failure")
         let both = try #require(
-            singleError(configHeader + "\n[filter.clamav]\naddress = \"127.0.0.1:3310\"\nsocket = \"/s\"\n", sections: [FilterSettings.self]))
+            singleError(
+                configHeader + "\n[filter.clamav]\naddress = \"127.0.0.1:3310\"\nsocket = \"/s\"\n",
+                sections: [FilterSettings.self]))
         #expect(both.key == "filter.clamav.socket")
-        let neither = try #require(singleError(configHeader + "\n[filter.spamassassin]\ntimeout = \"5s\"\n", sections: [FilterSettings.self]))
+        let neither = try #require(
+            singleError(configHeader + "\n[filter.spamassassin]\ntimeout = \"5s\"\n", sections: [FilterSettings.self]))
         #expect(neither.kind == .missingKey)
-        let network = try #require(singleError(configHeader + "\n[filter]\ntrusted_networks = [\"10.0.0.0/33\"]\n", sections: [FilterSettings.self]))
+        let network = try #require(
+            singleError(configHeader + "\n[filter]\ntrusted_networks = [\"10.0.0.0/33\"]\n", sections: [FilterSettings.self]))
         #expect(network.key == "filter.trusted_networks" && network.line == 4)
         let score = try #require(
-            singleError(configHeader + "\n[filter.rspamd]\naddress = \"127.0.0.1:1\"\nreject_score = \"high\"\n", sections: [FilterSettings.self]))
+            singleError(
+                configHeader + "\n[filter.rspamd]\naddress = \"127.0.0.1:1\"\nreject_score = \"high\"\n",
+                sections: [FilterSettings.self]))
         #expect(score.key == "filter.rspamd.reject_score")
         let listener = try #require(
-            singleError(configHeader + "\n[[listener]]\nprotocol = \"http\"\naddress = \"127.0.0.1:8080\"\nfilter = false\n", sections: [FilterSettings.self]))
+            singleError(
+                configHeader + "\n[[listener]]\nprotocol = \"http\"\naddress = \"127.0.0.1:8080\"\nfilter = false\n",
+                sections: [FilterSettings.self]))
         #expect(listener.key == "listener[0].filter")
     }
 

@@ -37,11 +37,14 @@ struct SessionMailboxViewTests {
     @Test("during FETCH/STORE/SEARCH by number expunges are held back, new mail is still announced")
     func heldBack() {
         var v = view([1, 2, 3])
-        let first = v.apply(changes(changed: [MessageState(uid: 4, flags: [], modSeq: 12)], expunged: [2]), allowExpunge: false, qresync: false)
+        let first = v.apply(
+            changes(changed: [MessageState(uid: 4, flags: [], modSeq: 12)], expunged: [2]), allowExpunge: false, qresync: false)
         #expect(first == [.exists(4)])
         #expect(v.uids == [1, 2, 3, 4] && v.isExpungedPending(2))
         // Flag changes of a message already gone are not announced.
-        let second = v.apply(changes(changed: [MessageState(uid: 2, flags: ["\\Seen"], modSeq: 21)], modSeq: 21), allowExpunge: false, qresync: false)
+        let second = v.apply(
+            changes(changed: [MessageState(uid: 2, flags: ["\\Seen"], modSeq: 21)], modSeq: 21), allowExpunge: false,
+            qresync: false)
         #expect(second.isEmpty)
         let third = v.apply(changes(modSeq: 21), allowExpunge: true, qresync: false)
         #expect(third == [.expunge(sequence: 2)] && v.uids == [1, 3, 4])
@@ -59,7 +62,8 @@ struct SessionMailboxViewTests {
     func ownChanges() {
         var v = view([1, 2])
         v.record(MessageState(uid: 1, flags: ["\\Flagged"], modSeq: 11))
-        let updates = v.apply(changes(changed: [MessageState(uid: 1, flags: ["\\Flagged"], modSeq: 11)]), allowExpunge: true, qresync: false)
+        let updates = v.apply(
+            changes(changed: [MessageState(uid: 1, flags: ["\\Flagged"], modSeq: 11)]), allowExpunge: true, qresync: false)
         #expect(updates.isEmpty)
     }
 }

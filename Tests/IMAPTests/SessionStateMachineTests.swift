@@ -103,7 +103,8 @@ struct SessionStateMachineTests {
         #expect(sasl.takeLines() == ["* BYE imap.example.org closing the connection"] && sasl.closed)
     }
 
-    @Test("shutdown and revocation during an effect wait for it, then say BYE; queued input is dropped", arguments: [false, true])
+    @Test(
+        "shutdown and revocation during an effect wait for it, then say BYE; queued input is dropped", arguments: [false, true])
     func goodbyeDuringEffect(revoked: Bool) async throws {
         let d = try await SessionDriver.make()
         await d.receive(.frame(Array("s SELECT INBOX".utf8)))

@@ -5,13 +5,15 @@ import Testing
 @Suite("Parts holding NUL are stored as base64 (RFC 3516 §4.2)")
 struct BinaryContentTests {
     @Test func singlePartIsReencodedAndDecodesBack() {
-        let raw = Array(
-            "From: a@b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n".utf8)
+        let raw =
+            Array(
+                "From: a@b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n".utf8)
             + [0, 0x2D, 0xFF, 13, 10, 13, 10]
         let stored = MIMEMessage(raw).encodingBinaryParts()
         #expect(!stored.contains(0))
         let text = String(decoding: stored, as: UTF8.self)
-        #expect(text.hasPrefix("From: a@b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"))
+        #expect(
+            text.hasPrefix("From: a@b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"))
         #expect(!text.contains("binary"))
         let message = MIMEMessage(stored)
         #expect(message.root.transferEncoding == .base64)

@@ -21,7 +21,8 @@ import Testing
     @Test func depth() {
         let message = MIMEMessage(Self.nested(depth: 5), limits: MIMEParseLimits(maxDepth: 4))
         #expect(message.exceededLimits == .depth)
-        let rfc822 = Array("Content-Type: message/rfc822\r\n\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\nhi\r\n".utf8)
+        let rfc822 = Array(
+            "Content-Type: message/rfc822\r\n\r\nContent-Type: message/rfc822\r\n\r\nSubject: x\r\n\r\nhi\r\n".utf8)
         #expect(MIMEMessage(rfc822, limits: MIMEParseLimits(maxDepth: 1)).exceededLimits == .depth)
     }
 

@@ -36,7 +36,8 @@ struct HeaderTests {
         #expect(verdict.result == .fail)
         #expect(verdict.outcome.explanation == "192.0.2.9 is not a permitted sender for mail.example.net")
         let header = verdict.receivedSPF(receiver: "mybox.example.org").replacingOccurrences(of: "\r\n", with: "")
-        #expect(header.hasPrefix("Received-SPF: fail (mybox.example.org: domain of postmaster@mail.example.net does not designate"))
+        #expect(
+            header.hasPrefix("Received-SPF: fail (mybox.example.org: domain of postmaster@mail.example.net does not designate"))
         #expect(header.contains(" envelope-from=\"<>\";"))
         #expect(header.hasSuffix(" mechanism=-all;"))
         #expect(header.contains(" envelope-from=\"<>\"; helo=mail.example.net;"))
@@ -67,7 +68,8 @@ struct HeaderTests {
         #expect(header.contains(" envelope-from=\"\\\"odd user\\\"@broken.example\";"))
         #expect(
             verdict.authenticationResultsClause
-                == "spf=permerror reason=\"broken.example: unknown mechanism \\\"bogus\\\"\" smtp.mailfrom=\"odd user\"@broken.example")
+                == "spf=permerror reason=\"broken.example: unknown mechanism \\\"bogus\\\"\" smtp.mailfrom=\"odd user\"@broken.example"
+        )
     }
 
     @Test func clientIPv6IsQuoted() async {

@@ -50,8 +50,10 @@ struct LimitTests {
 
     @Test func moreThanTenMXRecordsIsPermerror() async {
         func zone(_ count: Int) -> [String: [ZoneDNS.Entry]] {
-            ["example.com": [.txt("v=spf1 mx -all")] + (0..<count).map { .mx("mx\($0).example.com") },
-             "mx0.example.com": [.a(IPAddress("192.0.2.10")!)]]
+            [
+                "example.com": [.txt("v=spf1 mx -all")] + (0..<count).map { .mx("mx\($0).example.com") },
+                "mx0.example.com": [.a(IPAddress("192.0.2.10")!)],
+            ]
         }
         #expect(await check(zone(10)).result == .pass)
         #expect(await check(zone(11)).result == .permerror)

@@ -49,13 +49,17 @@ struct MacroTests {
 
     @Test func escapesAndUpperCase() async throws {
         #expect(try await expand("a%%b%_c%-d.example.com") == "a%b c%20d.example.com")
-        #expect(try await expand("%{L}.example.com", sender: "~jack&jill=up-a_b3.c@x.example") == "~jack%26jill%3Dup-a_b3.c.example.com")
+        #expect(
+            try await expand("%{L}.example.com", sender: "~jack&jill=up-a_b3.c@x.example")
+                == "~jack%26jill%3Dup-a_b3.c.example.com")
         #expect(try await expand("%{l2r+-}.example.com", sender: "foo-bar+zip+quux@x.example") == "bar.foo.example.com")
         #expect(try await expand("%{h}") == "helo.example.net")
     }
 
     @Test func explanationOnlyLetters() async throws {
-        #expect(try await expand("%{c} %{r} %{t}", ip: "::ffff:192.0.2.3", use: .explanation) == "192.0.2.3 mx.example.org 1700000000")
+        #expect(
+            try await expand("%{c} %{r} %{t}", ip: "::ffff:192.0.2.3", use: .explanation) == "192.0.2.3 mx.example.org 1700000000"
+        )
         #expect(try await expand("%{c}", ip: "2001:DB8::1", use: .explanation) == "2001:db8::1")
         #expect(throws: SPFSyntaxError.self) { try SPFMacroString(parsing: "%{c}.example.com", as: .domainSpec) }
     }

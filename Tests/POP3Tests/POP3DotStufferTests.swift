@@ -1,4 +1,5 @@
 import Testing
+
 @testable import POP3
 
 @Suite("POP3 streaming encoder (RFC 1939 §3 byte-stuffing, §7 TOP)")
@@ -35,7 +36,8 @@ struct POP3DotStufferTests {
     @Test("TOP: header, blank line and n body lines", arguments: [1, 3, 100])
     func top(chunk: Int) {
         #expect(Self.encode(Self.message, limit: 0, chunk: chunk) == "Subject: x\r\n..Hidden: y\r\n\r\n.\r\n")
-        #expect(Self.encode(Self.message, limit: 2, chunk: chunk) == "Subject: x\r\n..Hidden: y\r\n\r\n..line one\r\n...two\r\n.\r\n")
+        #expect(
+            Self.encode(Self.message, limit: 2, chunk: chunk) == "Subject: x\r\n..Hidden: y\r\n\r\n..line one\r\n...two\r\n.\r\n")
         #expect(Self.encode(Self.message, limit: 99, chunk: chunk) == Self.stuffed)
         #expect(Self.encode("Subject: only header\r\n", limit: 0, chunk: chunk) == "Subject: only header\r\n.\r\n")
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import POP3
 
 /// Issue #12 item 3: bounded work for an anonymous client.

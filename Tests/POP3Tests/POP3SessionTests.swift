@@ -1,12 +1,14 @@
 import Connection
 import Testing
+
 @testable import POP3
 
 @Suite("POP3 session: AUTHORIZATION (RFC 1939 §4, §7; RFC 2595; RFC 5034)")
 struct POP3AuthorizationTests {
     @Test("greeting is +OK")
     func greeting() {
-        var session = POP3Session(configuration: POP3Configuration(hostname: "pop.example.org", stlsAvailable: true), isTLS: false)
+        var session = POP3Session(
+            configuration: POP3Configuration(hostname: "pop.example.org", stlsAvailable: true), isTLS: false)
         #expect(Harness.wire(session.start()) == "+OK pop.example.org Posta POP3 server ready\r\n")
     }
 
@@ -14,7 +16,10 @@ struct POP3AuthorizationTests {
     func userPass() {
         var h = Harness()
         #expect(Harness.wire(h.send("user alice@example.org\r\n")) == "+OK send PASS\r\n")
-        #expect(h.send("PASS secret with spaces\r\n") == [.effect(.login(user: "alice@example.org", password: "secret with spaces", mechanism: "USER"))])
+        #expect(
+            h.send("PASS secret with spaces\r\n") == [
+                .effect(.login(user: "alice@example.org", password: "secret with spaces", mechanism: "USER"))
+            ])
         #expect(Harness.wire(h.session.resume(.loggedIn(Harness.drop))) == "+OK maildrop has 3 messages (4350 octets)\r\n")
         #expect(h.session.isInTransaction)
     }
@@ -30,12 +35,14 @@ struct POP3AuthorizationTests {
         #expect(Harness.wire(h.send("USER\r\n")) == "-ERR USER needs one argument\r\n")
     }
 
-    @Test("failed logins map to RFC 3206 codes and forget the USER", arguments: [
-        (POP3LoginFailure.invalidCredentials, "-ERR [AUTH] invalid credentials\r\n"),
-        (.throttled, "-ERR [SYS/TEMP] too many failed logins, try later\r\n"),
-        (.inUse, "-ERR [IN-USE] maildrop already locked by another session\r\n"),
-        (.temporary, "-ERR [SYS/TEMP] temporary failure, try later\r\n"),
-    ])
+    @Test(
+        "failed logins map to RFC 3206 codes and forget the USER",
+        arguments: [
+            (POP3LoginFailure.invalidCredentials, "-ERR [AUTH] invalid credentials\r\n"),
+            (.throttled, "-ERR [SYS/TEMP] too many failed logins, try later\r\n"),
+            (.inUse, "-ERR [IN-USE] maildrop already locked by another session\r\n"),
+            (.temporary, "-ERR [SYS/TEMP] temporary failure, try later\r\n"),
+        ])
     func failures(failure: POP3LoginFailure, wire: String) {
         var h = Harness()
         _ = h.send("USER a@example.org\r\nPASS p\r\n")
@@ -67,9 +74,15 @@ struct POP3AuthorizationTests {
     @Test("CAPA lists RFC 2449 capabilities")
     func capa() {
         var h = Harness()
-        #expect(Harness.wire(h.send("CAPA\r\n")) == "+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN\r\nIMPLEMENTATION Posta\r\n.\r\n")
+        #expect(
+            Harness.wire(h.send("CAPA\r\n"))
+                == "+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\nSASL PLAIN\r\nIMPLEMENTATION Posta\r\n.\r\n"
+        )
         var t = Harness.loggedIn()
-        #expect(Harness.wire(t.send("CAPA\r\n")) == "+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nIMPLEMENTATION Posta\r\n.\r\n")
+        #expect(
+            Harness.wire(t.send("CAPA\r\n"))
+                == "+OK capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nIMPLEMENTATION Posta\r\n.\r\n"
+        )
     }
 
     @Test("STLS discards pipelined bytes (command injection); after the handshake logins work and STLS is gone")
@@ -96,7 +109,8 @@ struct POP3AuthorizationTests {
     func authPlainInitial() {
         var h = Harness()
         let ir = SASLBase64.encode(Array("\u{0}alice@example.org\u{0}pw 1".utf8))
-        #expect(h.send("AUTH PLAIN \(ir)\r\n") == [.effect(.login(user: "alice@example.org", password: "pw 1", mechanism: "PLAIN"))])
+        #expect(
+            h.send("AUTH PLAIN \(ir)\r\n") == [.effect(.login(user: "alice@example.org", password: "pw 1", mechanism: "PLAIN"))])
     }
 
     @Test("AUTH PLAIN with a continuation; authzid equal to authcid accepted")
@@ -114,8 +128,12 @@ struct POP3AuthorizationTests {
         #expect(Harness.wire(h.send("*\r\n")) == "-ERR authentication cancelled\r\n")
         _ = h.send("AUTH PLAIN\r\n")
         #expect(Harness.wire(h.send("not*base64\r\n")) == "-ERR invalid base64\r\n")
-        #expect(Harness.wire(h.send("AUTH PLAIN \(SASLBase64.encode(Array("alice\u{0}pw".utf8)))\r\n")) == "-ERR [AUTH] malformed PLAIN credentials\r\n")
-        #expect(Harness.wire(h.send("AUTH PLAIN \(SASLBase64.encode(Array("bob\u{0}alice\u{0}pw".utf8)))\r\n")) == "-ERR [AUTH] authorization identity not permitted\r\n")
+        #expect(
+            Harness.wire(h.send("AUTH PLAIN \(SASLBase64.encode(Array("alice\u{0}pw".utf8)))\r\n"))
+                == "-ERR [AUTH] malformed PLAIN credentials\r\n")
+        #expect(
+            Harness.wire(h.send("AUTH PLAIN \(SASLBase64.encode(Array("bob\u{0}alice\u{0}pw".utf8)))\r\n"))
+                == "-ERR [AUTH] authorization identity not permitted\r\n")
         #expect(Harness.wire(h.send("AUTH PLAIN =\r\n")) == "-ERR [AUTH] malformed PLAIN credentials\r\n")
         #expect(Harness.wire(h.send("AUTH CRAM-MD5\r\n")) == "-ERR unsupported SASL mechanism\r\n")
         #expect(Harness.wire(h.send("AUTH\r\n")) == "+OK mechanisms follow\r\nPLAIN\r\n.\r\n")
@@ -157,11 +175,24 @@ struct POP3TransactionTests {
     func retrTop() {
         var h = Harness.loggedIn()
         let retr = h.send("RETR 2\r\nSTAT\r\n")
-        #expect(retr == [.effect(.sendMessage(POP3Transfer(number: 2, message: Harness.drop.messages[1], bodyLineLimit: nil, status: .ok("250 octets"))))])
+        #expect(
+            retr == [
+                .effect(
+                    .sendMessage(
+                        POP3Transfer(number: 2, message: Harness.drop.messages[1], bodyLineLimit: nil, status: .ok("250 octets")))
+                )
+            ])
         // STAT was pipelined: it runs after the transfer completes.
         #expect(Harness.wire(h.session.resume(.sent)) == "+OK 3 4350\r\n")
         let top = h.send("TOP 3 0\r\n")
-        #expect(top == [.effect(.sendMessage(POP3Transfer(number: 3, message: Harness.drop.messages[2], bodyLineLimit: 0, status: .ok("top of message follows"))))])
+        #expect(
+            top == [
+                .effect(
+                    .sendMessage(
+                        POP3Transfer(
+                            number: 3, message: Harness.drop.messages[2], bodyLineLimit: 0, status: .ok("top of message follows"))
+                    ))
+            ])
         #expect(Harness.wire(h.session.resume(.unavailable)) == "-ERR [SYS/TEMP] message unavailable, try later\r\n")
         #expect(Harness.wire(h.send("TOP 1\r\n")) == "-ERR TOP needs a message number and a line count\r\n")
         #expect(Harness.wire(h.send("RETR 9\r\n")) == "-ERR no such message\r\n")
@@ -179,7 +210,9 @@ struct POP3TransactionTests {
         #expect(Harness.wire(h.send("STAT\r\n")) == "+OK 3 4350\r\n")
         _ = h.send("DELE 3\r\nDELE 1\r\n")
         #expect(h.send("QUIT\r\n") == [.effect(.update(mailboxID: 7, uids: [3, 12]))])
-        #expect(Harness.wire(h.session.resume(.updated(complete: true))) == "+OK pop.example.org POP3 server signing off (1 messages left)\r\n<close>")
+        #expect(
+            Harness.wire(h.session.resume(.updated(complete: true)))
+                == "+OK pop.example.org POP3 server signing off (1 messages left)\r\n<close>")
         #expect(h.session.isClosed)
     }
 
@@ -189,7 +222,9 @@ struct POP3TransactionTests {
         #expect(Harness.wire(h.send("QUIT\r\n")) == "+OK pop.example.org POP3 server signing off (3 messages left)\r\n<close>")
         var f = Harness.loggedIn()
         _ = f.send("DELE 2\r\nQUIT\r\n")
-        #expect(Harness.wire(f.session.resume(.updated(complete: false))) == "-ERR [SYS/TEMP] some deleted messages not removed\r\n<close>")
+        #expect(
+            Harness.wire(f.session.resume(.updated(complete: false)))
+                == "-ERR [SYS/TEMP] some deleted messages not removed\r\n<close>")
     }
 
     @Test("timeout closes silently without UPDATE; shutdown says SYS/TEMP")
@@ -223,6 +258,9 @@ struct POP3TransactionTests {
         let whole = run([Array(script.utf8)], [Array(after.utf8)])
         let bytes = run(Array(script.utf8).map { [$0] }, Array(after.utf8).map { [$0] })
         #expect(whole == bytes)
-        #expect(Harness.wire(whole).hasSuffix("-ERR unknown command\r\n<effect sendMessage(POP3.POP3Transfer(number: 1, message: POP3.POP3Message(uid: 3, size: 100, path: \"/m/3\"), bodyLineLimit: Optional(5), status: POP3.POP3Response(ok: true, code: nil, text: \"top of message follows\", lines: nil)))>"))
+        #expect(
+            Harness.wire(whole).hasSuffix(
+                "-ERR unknown command\r\n<effect sendMessage(POP3.POP3Transfer(number: 1, message: POP3.POP3Message(uid: 3, size: 100, path: \"/m/3\"), bodyLineLimit: Optional(5), status: POP3.POP3Response(ok: true, code: nil, text: \"top of message follows\", lines: nil)))>"
+            ))
     }
 }

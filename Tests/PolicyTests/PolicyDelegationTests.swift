@@ -53,7 +53,10 @@ struct PolicyDelegationTests {
         var session = PolicyDelegationSession()
         let items = try session.receive(Array((Self.rcpt + "request=other\n\n").utf8))
         #expect(items.count == 2)
-        guard case .evaluate(let request) = items[0] else { Issue.record("not a request"); return }
+        guard case .evaluate(let request) = items[0] else {
+            Issue.record("not a request")
+            return
+        }
         #expect(request.stage == .rcpt)
         #expect(request.clientAddress == "192.0.2.10")
         #expect(request.helo == "mail.remote.example")

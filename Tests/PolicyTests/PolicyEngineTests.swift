@@ -22,7 +22,8 @@ struct PolicyFixture {
             let clock = NIOLockedValueBox<Int64>(1_700_000_000)
             let now: @Sendable () -> Int64 = { clock.withLockedValue { $0 } }
             let store = PolicyStore(database: db)
-            let context = PolicyContext(database: db, hostname: "mx.example.org", spf: spf, now: now, logger: Logger(label: "test"))
+            let context = PolicyContext(
+                database: db, hostname: "mx.example.org", spf: spf, now: now, logger: Logger(label: "test"))
             let engine = PolicyEngine(catalog: PolicyCatalog(store: store, maxAge: 0, now: now), context: context)
             try await body(PolicyFixture(store: store, engine: engine, clock: clock))
         }
@@ -54,7 +55,9 @@ struct PolicyEngineTests {
         }
     }
 
-    @Test("access: the first applicable policy by priority decides; disabled policies are skipped", arguments: TestDatabases.dialects)
+    @Test(
+        "access: the first applicable policy by priority decides; disabled policies are skipped",
+        arguments: TestDatabases.dialects)
     func access(dialect: Database.Dialect) async throws {
         try await PolicyFixture.with(dialect) { f in
             try await f.store.addPolicy("trusted", priority: 10)
@@ -81,7 +84,9 @@ struct PolicyEngineTests {
     func settings() async throws {
         try await PolicyFixture.with(.sqlite) { f in
             try await f.store.addPolicy("p", priority: 1)
-            await #expect(throws: PolicySettingError.self) { try await f.store.addRule(policy: "p", module: .access, settings: [:]) }
+            await #expect(throws: PolicySettingError.self) {
+                try await f.store.addRule(policy: "p", module: .access, settings: [:])
+            }
             await #expect(throws: PolicySettingError.self) {
                 try await f.store.addRule(policy: "p", module: .quota, settings: ["track": "sasl", "period": "60"])
             }
@@ -99,7 +104,9 @@ struct PolicyEngineTests {
         }
     }
 
-    @Test("quota per SASL user: checked at RCPT, counted once per message at END-OF-MESSAGE, per window", arguments: TestDatabases.dialects)
+    @Test(
+        "quota per SASL user: checked at RCPT, counted once per message at END-OF-MESSAGE, per window",
+        arguments: TestDatabases.dialects)
     func quota(dialect: Database.Dialect) async throws {
         try await PolicyFixture.with(dialect) { f in
             try await f.store.addPolicy("senders", priority: 10)
@@ -140,7 +147,9 @@ struct PolicyEngineTests {
         }
     }
 
-    @Test("greylisting: defer, retry too early, pass after the period, auto-whitelist, static whitelist, expiry", arguments: TestDatabases.dialects)
+    @Test(
+        "greylisting: defer, retry too early, pass after the period, auto-whitelist, static whitelist, expiry",
+        arguments: TestDatabases.dialects)
     func greylist(dialect: Database.Dialect) async throws {
         try await PolicyFixture.with(dialect) { f in
             try await f.store.addPolicy("grey", priority: 10)
@@ -168,12 +177,15 @@ struct PolicyEngineTests {
             f.advance(86400 * 2)
             #expect(await f.engine.evaluate(f.rcpt(client: "192.0.2.12", recipient: "e@example.org")).action == .deferred)
             #expect(await f.engine.evaluate(f.rcpt()).action == .deferred)
-            let removed = try await PolicyHousekeeping.purge(f.store.database, olderThan: 3600, now: f.clock.withLockedValue { $0 })
+            let removed = try await PolicyHousekeeping.purge(
+                f.store.database, olderThan: 3600, now: f.clock.withLockedValue { $0 })
             #expect(removed >= 2)
         }
     }
 
-    @Test("HELO: whitelist, blacklist, syntax, non-FQDN, literal mismatch, claims to be us, distinct names", arguments: TestDatabases.dialects)
+    @Test(
+        "HELO: whitelist, blacklist, syntax, non-FQDN, literal mismatch, claims to be us, distinct names",
+        arguments: TestDatabases.dialects)
     func helo(dialect: Database.Dialect) async throws {
         try await PolicyFixture.with(dialect) { f in
             try await f.store.addPolicy("helo", priority: 10)

@@ -42,11 +42,16 @@ struct PolicyMatchTests {
 
     @Test("attributes AND, patterns of one attribute OR, negation excludes, groups expand")
     func members() {
-        let request = PolicyRequest(stage: .rcpt, clientAddress: "192.0.2.5", sender: "a@remote.example", recipient: "b@example.org")
+        let request = PolicyRequest(
+            stage: .rcpt, clientAddress: "192.0.2.5", sender: "a@remote.example", recipient: "b@example.org")
         #expect(policy([]).applies(to: request, groups: [:]))
-        #expect(policy([(.client, "192.0.2.0/24", false), (.recipient, "@example.org", false)]).applies(to: request, groups: [:]))
-        #expect(!policy([(.client, "192.0.2.0/24", false), (.recipient, "@other.example", false)]).applies(to: request, groups: [:]))
-        #expect(policy([(.recipient, "@other.example", false), (.recipient, "@example.org", false)]).applies(to: request, groups: [:]))
+        #expect(
+            policy([(.client, "192.0.2.0/24", false), (.recipient, "@example.org", false)]).applies(to: request, groups: [:]))
+        #expect(
+            !policy([(.client, "192.0.2.0/24", false), (.recipient, "@other.example", false)]).applies(to: request, groups: [:]))
+        #expect(
+            policy([(.recipient, "@other.example", false), (.recipient, "@example.org", false)]).applies(to: request, groups: [:])
+        )
         #expect(!policy([(.client, "192.0.2.0/24", false), (.client, "192.0.2.5", true)]).applies(to: request, groups: [:]))
         #expect(policy([(.sender, "@example.org", true)]).applies(to: request, groups: [:]))
         let groups = ["internal": PolicyGroup(id: 1, name: "internal", entries: ["10.0.0.0/8", "192.0.2.0/24"])]

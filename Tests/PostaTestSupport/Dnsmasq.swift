@@ -2,7 +2,7 @@ import DNS
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real dnsmasq (Debian dnsmasq-base) on 127.0.0.1 and a free port, serving `records`

@@ -10,7 +10,8 @@ import Testing
 struct BounceTests {
     /// Queues `body` from `sender` for `to` with the given DSN parameters.
     func enqueue(
-        _ f: QueueDeliveryTests.Fixture, from sender: String?, to account: Account, notify: DSNNotify? = nil, ret: DSNReturn? = nil
+        _ f: QueueDeliveryTests.Fixture, from sender: String?, to account: Account, notify: DSNNotify? = nil,
+        ret: DSNReturn? = nil
     ) async throws {
         let (id, file) = try f.queue.openSpoolFile()
         try file.write(Array("Subject: big\r\n\r\n\(String(repeating: "x", count: 200))\r\n".utf8))
@@ -19,13 +20,15 @@ struct BounceTests {
             envelope: QueuedEnvelope(
                 reversePath: try sender.map { try MailAddress(parsing: $0) }, dsnRet: ret, clientIP: "192.0.2.1", helo: "c"),
             deliveries: [
-                QueuedDelivery(recipient: account.address, notify: notify, kind: .local, accountID: account.id, target: account.address)
+                QueuedDelivery(
+                    recipient: account.address, notify: notify, kind: .local, accountID: account.id, target: account.address)
             ])
     }
 
     func runner(_ f: QueueDeliveryTests.Fixture) -> QueueRunner {
         QueueRunner(
-            queue: f.queue, store: f.store, bounces: Bounces(hostname: "mx.example.org", directory: f.directory), logger: f.logger)
+            queue: f.queue, store: f.store, bounces: Bounces(hostname: "mx.example.org", directory: f.directory), logger: f.logger
+        )
     }
 
     func inbox(_ f: QueueDeliveryTests.Fixture, _ account: Account) async throws -> [String] {
@@ -35,7 +38,8 @@ struct BounceTests {
         }
     }
 
-    @Test("a failed local delivery bounces to a local sender; RET=HDRS returns only the header", arguments: TestDatabases.dialects)
+    @Test(
+        "a failed local delivery bounces to a local sender; RET=HDRS returns only the header", arguments: TestDatabases.dialects)
     func bouncesToSender(dialect: Database.Dialect) async throws {
         try await QueueDeliveryTests.with(dialect) { f in
             let alice = try await f.account("alice@example.org")

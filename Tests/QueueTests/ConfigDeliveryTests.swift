@@ -11,7 +11,9 @@ struct ConfigDeliveryTests {
         let defaults = try #require(parsedConfig(Self.base, sections: [DeliverySettings.self]))
         #expect(defaults.delivery == DeliverySettings(nameservers: [], smtpPort: 25))
         let set = try #require(
-            parsedConfig(Self.base + "[delivery]\nnameservers = [\"127.0.0.1:5353\", \"[::1]:53\"]\nsmtp_port = 2526\n", sections: [DeliverySettings.self]))
+            parsedConfig(
+                Self.base + "[delivery]\nnameservers = [\"127.0.0.1:5353\", \"[::1]:53\"]\nsmtp_port = 2526\n",
+                sections: [DeliverySettings.self]))
         #expect(set.delivery.nameservers == [.init(host: "127.0.0.1", port: 5353), .init(host: "::1", port: 53)])
         #expect(set.delivery.smtpPort == 2526)
     }
@@ -20,15 +22,16 @@ struct ConfigDeliveryTests {
         let set = try #require(
             parsedConfig(
                 Self.base
-                    + "[delivery]\nmax_connections = 20\nmax_connections_per_domain = 2\nrequire_tls = [\"Example.COM\"]\ndelay_warning = \"4h\"\n"
-            , sections: [DeliverySettings.self]))
+                    + "[delivery]\nmax_connections = 20\nmax_connections_per_domain = 2\nrequire_tls = [\"Example.COM\"]\ndelay_warning = \"4h\"\n",
+                sections: [DeliverySettings.self]))
         #expect(set.delivery.maxConnections == 20)
         #expect(set.delivery.maxConnectionsPerDomain == 2)
         #expect(set.delivery.requireTLS == ["example.com"])
         #expect(set.delivery.delayWarning == .hours(4))
         let errors = configErrors(
             Self.base
-                + "[delivery]\nmax_connections = 0\nmax_connections_per_domain = \"x\"\nrequire_tls = [\"no way\"]\ndelay_warning = -1\n", sections: [DeliverySettings.self])
+                + "[delivery]\nmax_connections = 0\nmax_connections_per_domain = \"x\"\nrequire_tls = [\"no way\"]\ndelay_warning = -1\n",
+            sections: [DeliverySettings.self])
         #expect(
             errors.map { "\($0.line ?? 0) \($0.key ?? "")" } == [
                 "4 delivery.max_connections", "5 delivery.max_connections_per_domain", "6 delivery.require_tls",
@@ -40,11 +43,13 @@ struct ConfigDeliveryTests {
         let set = try #require(
             parsedConfig(
                 Self.base
-                    + "[delivery]\nrelay_host = \"smtp.example.net:587\"\nrelay_user = \"u\"\nrelay_password_file = \"/etc/pw\"\n", sections: [DeliverySettings.self]))
+                    + "[delivery]\nrelay_host = \"smtp.example.net:587\"\nrelay_user = \"u\"\nrelay_password_file = \"/etc/pw\"\n",
+                sections: [DeliverySettings.self]))
         #expect(set.delivery.relayHost == .init(host: "smtp.example.net", port: 587))
         #expect(set.delivery.relayUser == "u" && set.delivery.relayPasswordFile == "/etc/pw")
         let errors = configErrors(
-            Self.base + "[delivery]\nrelay_host = \"nope\"\nrelay_user = \"u\"\nrelay_password_file = \"pw\"\n", sections: [DeliverySettings.self])
+            Self.base + "[delivery]\nrelay_host = \"nope\"\nrelay_user = \"u\"\nrelay_password_file = \"pw\"\n",
+            sections: [DeliverySettings.self])
         #expect(
             errors.map { "\($0.line ?? 0) \($0.key ?? "")" } == [
                 "4 delivery.relay_host", "5 delivery.relay_user", "6 delivery.relay_password_file",
@@ -60,13 +65,15 @@ struct ConfigDeliveryTests {
                     + "smtp_data_block_timeout = \"5s\"\nsmtp_data_done_timeout = \"1h\"\n", sections: [DeliverySettings.self]))
         #expect(set.delivery.verifyTLS == ["bank.example"] && set.delivery.tlsCAFile == "/etc/posta/ca.pem")
         let t = set.delivery.timeouts
-        #expect([t.connect, t.greeting, t.command, t.dataInit, t.dataBlock, t.dataDone] == [
-            .seconds(3), .seconds(2), .minutes(1), .seconds(4), .seconds(5), .hours(1),
-        ])
+        #expect(
+            [t.connect, t.greeting, t.command, t.dataInit, t.dataBlock, t.dataDone] == [
+                .seconds(3), .seconds(2), .minutes(1), .seconds(4), .seconds(5), .hours(1),
+            ])
         let defaults = DeliverySettings().timeouts
-        #expect([defaults.greeting, defaults.command, defaults.dataInit, defaults.dataBlock, defaults.dataDone] == [
-            .minutes(5), .minutes(5), .minutes(2), .minutes(3), .minutes(10),
-        ])
+        #expect(
+            [defaults.greeting, defaults.command, defaults.dataInit, defaults.dataBlock, defaults.dataDone] == [
+                .minutes(5), .minutes(5), .minutes(2), .minutes(3), .minutes(10),
+            ])
         let errors = configErrors(
             Self.base + "[delivery]\nverify_tls = \"bank.example\"\ntls_ca_file = \"ca.pem\"\nsmtp_greeting_timeout = 0\n"
                 + "smtp_data_done_timeout = \"2h\"\n", sections: [DeliverySettings.self])
@@ -78,7 +85,12 @@ struct ConfigDeliveryTests {
     }
 
     @Test func errorsNameKeyAndLine() {
-        let errors = configErrors(Self.base + "[delivery]\nnameserver = []\nsmtp_port = 0\nnameservers = [\"nope\"]\n", sections: [DeliverySettings.self])
-        #expect(errors.map { "\($0.line ?? 0) \($0.key ?? "")" } == ["4 delivery.nameserver", "5 delivery.smtp_port", "6 delivery.nameservers"])
+        let errors = configErrors(
+            Self.base + "[delivery]\nnameserver = []\nsmtp_port = 0\nnameservers = [\"nope\"]\n",
+            sections: [DeliverySettings.self])
+        #expect(
+            errors.map { "\($0.line ?? 0) \($0.key ?? "")" } == [
+                "4 delivery.nameserver", "5 delivery.smtp_port", "6 delivery.nameservers",
+            ])
     }
 }

@@ -1,6 +1,6 @@
 import Core
-import Foundation
 import Directory
+import Foundation
 import Logging
 import PostaTestSupport
 import Queue
@@ -30,14 +30,17 @@ struct QueueDeliveryTests {
 
         /// Spools `body` for `accounts` the way the SMTP server does.
         @discardableResult
-        func enqueue(_ body: String, to accounts: [Account], sender: String = "s@remote.example") async throws -> (String, [Int64]) {
+        func enqueue(_ body: String, to accounts: [Account], sender: String = "s@remote.example") async throws -> (
+            String, [Int64]
+        ) {
             let (id, file) = try queue.openSpoolFile()
             try file.write(Array(body.utf8))
             let deliveries = accounts.map {
                 QueuedDelivery(recipient: $0.address, kind: .local, accountID: $0.id, target: $0.address)
             }
             let rows = try await queue.commit(
-                id: id, file: file, envelope: QueuedEnvelope(reversePath: try MailAddress(parsing: sender), clientIP: "192.0.2.1", helo: "c"),
+                id: id, file: file,
+                envelope: QueuedEnvelope(reversePath: try MailAddress(parsing: sender), clientIP: "192.0.2.1", helo: "c"),
                 deliveries: deliveries)
             return (id, rows)
         }
@@ -53,7 +56,8 @@ struct QueueDeliveryTests {
             let logger = Logger(label: "test")
             let fixture = Fixture(
                 directory: directory, store: MailStore(database: db, root: folder.path + "/mail", nodeID: "n1", logger: logger),
-                queue: MailQueue(database: db, spoolDirectory: folder.path + "/spool", nodeID: "n1", logger: logger), folder: folder)
+                queue: MailQueue(database: db, spoolDirectory: folder.path + "/spool", nodeID: "n1", logger: logger),
+                folder: folder)
             try fixture.queue.prepare()
             try await body(fixture)
         }
@@ -72,7 +76,9 @@ struct QueueDeliveryTests {
                 let messages = try await f.store.messages(mailboxID: inbox.id)
                 #expect(messages.count == 1)
                 let content = String(decoding: try Array(contentsOf: messages[0].path), as: UTF8.self)
-                #expect(content == "Return-Path: <s@remote.example>\r\nDelivered-To: \(account.address)\r\nSubject: hi\r\n\r\nbody\r\n")
+                #expect(
+                    content
+                        == "Return-Path: <s@remote.example>\r\nDelivered-To: \(account.address)\r\nSubject: hi\r\n\r\nbody\r\n")
             }
             #expect(try await f.queue.size() == (0, 0))
             #expect(!FileManager.default.fileExists(atPath: f.queue.spoolPath("msg/\(id)")))
@@ -102,7 +108,8 @@ struct QueueDeliveryTests {
         try await Self.with(dialect) { f in
             let small = try await f.account("small@example.org", quota: 10)
             let ghost = try await f.directory.addAccount("ghost@example.org", password: try StoredPassword("{PLAIN}x"))
-            let (id, rows) = try await f.enqueue("Subject: big\r\n\r\n" + String(repeating: "x", count: 100) + "\r\n", to: [small, ghost])
+            let (id, rows) = try await f.enqueue(
+                "Subject: big\r\n\r\n" + String(repeating: "x", count: 100) + "\r\n", to: [small, ghost])
             let outcomes = try await f.runner().deliverNow(messageID: id)
             guard case .failed(let quota) = outcomes[rows[0]], case .failed(let missing) = outcomes[rows[1]] else {
                 Issue.record("expected two permanent failures, got \(outcomes)")
@@ -123,7 +130,8 @@ struct QueueDeliveryTests {
             for i in 0..<30 { try await f.enqueue("Subject: \(i)\r\n\r\nx\r\n", to: [alice]) }
             let a = f.runner()
             let b = QueueRunner(
-                queue: MailQueue(database: f.queue.database, spoolDirectory: f.queue.spoolDirectory, nodeID: "n2", logger: f.logger),
+                queue: MailQueue(
+                    database: f.queue.database, spoolDirectory: f.queue.spoolDirectory, nodeID: "n2", logger: f.logger),
                 store: MailStore(database: f.queue.database, root: f.folder.path + "/mail", nodeID: "n2", logger: f.logger),
                 logger: f.logger)
             async let x = a.runOnce(limit: 20)
@@ -136,7 +144,9 @@ struct QueueDeliveryTests {
         }
     }
 
-    @Test("recovery drops unfinished spool files and never-acknowledged ones, keeps queued mail", arguments: [Database.Dialect.sqlite])
+    @Test(
+        "recovery drops unfinished spool files and never-acknowledged ones, keeps queued mail",
+        arguments: [Database.Dialect.sqlite])
     func recovery(dialect: Database.Dialect) async throws {
         try await Self.with(dialect) { f in
             let alice = try await f.account("alice@example.org")

@@ -5,8 +5,9 @@ import Queue
 import Testing
 
 extension QueueDeliveryTests {
-    @Test("a message committed held is never delivered until released, then with its extra header fields",
-          arguments: TestDatabases.dialects)
+    @Test(
+        "a message committed held is never delivered until released, then with its extra header fields",
+        arguments: TestDatabases.dialects)
     func committedHeld(dialect: Database.Dialect) async throws {
         try await Self.with(dialect) { f in
             let alice = try await f.account("alice@example.org")

@@ -63,7 +63,8 @@ struct QueueLaneLatencyTests {
         let (id, file) = try f.queue.openSpoolFile()
         try file.write(Array("Subject: out\r\n\r\nx\r\n".utf8))
         try await f.queue.commit(
-            id: id, file: file, envelope: QueuedEnvelope(reversePath: try MailAddress(parsing: "s@example.org"), clientIP: "192.0.2.1", helo: "c"),
+            id: id, file: file,
+            envelope: QueuedEnvelope(reversePath: try MailAddress(parsing: "s@example.org"), clientIP: "192.0.2.1", helo: "c"),
             deliveries: [QueuedDelivery(recipient: address, kind: .remote, accountID: nil, target: address)])
     }
 
@@ -95,7 +96,8 @@ struct QueueLaneLatencyTests {
         try await QueueDeliveryTests.with(dialect) { f in
             let alice = try await f.account("alice@example.org")
             let tarpit = TarpitTransport(slowDomain: "tarpit.example")
-            let runner = QueueRunner(queue: f.queue, store: f.store, remote: tarpit, pollInterval: .milliseconds(200), logger: f.logger)
+            let runner = QueueRunner(
+                queue: f.queue, store: f.store, remote: tarpit, pollInterval: .milliseconds(200), logger: f.logger)
             try await Self.running(runner, tarpit) {
                 try await Self.remote(f, to: "x@tarpit.example")
                 #expect(try await Self.eventually { tarpit.inFlight("tarpit.example") == 1 })
@@ -109,7 +111,9 @@ struct QueueLaneLatencyTests {
         }
     }
 
-    @Test("a hanging destination holds at most its per-destination slots; its waiting mail is not leased", arguments: TestDatabases.dialects)
+    @Test(
+        "a hanging destination holds at most its per-destination slots; its waiting mail is not leased",
+        arguments: TestDatabases.dialects)
     func perDestination(dialect: Database.Dialect) async throws {
         try await QueueDeliveryTests.with(dialect) { f in
             let tarpit = TarpitTransport(slowDomain: "tarpit.example")
@@ -123,19 +127,21 @@ struct QueueLaneLatencyTests {
                 #expect(try await Self.eventually { tarpit.delivered.count == 3 })
                 #expect(tarpit.maxInFlight("tarpit.example") == 2)
                 // The fast ones are recorded (released) just after they were sent.
-                #expect(try await Self.eventually {
-                    try await f.queue.database.withConnection { db in
-                        try await db.raw("SELECT COUNT(*) AS n FROM queue_recipient WHERE locked_by IS NOT NULL")
-                            .first(decodingColumn: "n", as: Int64.self)
-                    } == 2
-                })
+                #expect(
+                    try await Self.eventually {
+                        try await f.queue.database.withConnection { db in
+                            try await db.raw("SELECT COUNT(*) AS n FROM queue_recipient WHERE locked_by IS NOT NULL")
+                                .first(decodingColumn: "n", as: Int64.self)
+                        } == 2
+                    })
                 #expect(try await f.queue.size() == (6, 6))
             }
             #expect(tarpit.maxInFlight("tarpit.example") == 2)
         }
     }
 
-    @Test("a claim leaves out the given domains of remote deliveries (any case), not local ones", arguments: TestDatabases.dialects)
+    @Test(
+        "a claim leaves out the given domains of remote deliveries (any case), not local ones", arguments: TestDatabases.dialects)
     func exclusion(dialect: Database.Dialect) async throws {
         try await QueueDeliveryTests.with(dialect) { f in
             let alice = try await f.account("alice@example.org")
@@ -153,10 +159,12 @@ struct QueueLaneLatencyTests {
     func leaseRenewal(dialect: Database.Dialect) async throws {
         try await QueueDeliveryTests.with(dialect) { f in
             let tarpit = TarpitTransport(slowDomain: "tarpit.example")
-            let runner = QueueRunner(queue: f.queue, store: f.store, remote: tarpit, pollInterval: .milliseconds(200), lease: 3, logger: f.logger)
+            let runner = QueueRunner(
+                queue: f.queue, store: f.store, remote: tarpit, pollInterval: .milliseconds(200), lease: 3, logger: f.logger)
             let other = TarpitTransport(slowDomain: "-")
             let node2 = QueueRunner(
-                queue: MailQueue(database: f.queue.database, spoolDirectory: f.queue.spoolDirectory, nodeID: "n2", logger: f.logger),
+                queue: MailQueue(
+                    database: f.queue.database, spoolDirectory: f.queue.spoolDirectory, nodeID: "n2", logger: f.logger),
                 store: f.store, remote: other, lease: 3, logger: f.logger)
             try await Self.running(runner, tarpit) {
                 try await Self.remote(f, to: "x@tarpit.example")

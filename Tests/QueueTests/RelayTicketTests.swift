@@ -21,8 +21,14 @@ struct RelayTicketTests {
         #expect(field.hasPrefix("X-Posta-Relay: \(now + RelayTicket.lifetime) dave@far.example ") && field.hasSuffix("\r\n"))
         let values = [value(field)]
         #expect(RelayTicket.isValid(values, key: key, reversePath: "Alice@example.org", recipient: "DAVE@far.example", now: now))
-        #expect(RelayTicket.isValid(values, key: key, reversePath: "alice@example.org", recipient: "dave@far.example", now: now + RelayTicket.lifetime))
-        #expect(!RelayTicket.isValid(values, key: key, reversePath: "alice@example.org", recipient: "dave@far.example", now: now + RelayTicket.lifetime + 1))
+        #expect(
+            RelayTicket.isValid(
+                values, key: key, reversePath: "alice@example.org", recipient: "dave@far.example", now: now + RelayTicket.lifetime
+            ))
+        #expect(
+            !RelayTicket.isValid(
+                values, key: key, reversePath: "alice@example.org", recipient: "dave@far.example",
+                now: now + RelayTicket.lifetime + 1))
     }
 
     @Test("another recipient, sender, key, expiry or MAC: no ticket")
@@ -47,7 +53,8 @@ struct RelayTicketTests {
     @Test("the key is made once and shared by every node of the site", arguments: TestDatabases.dialects)
     func sharedKey(dialect: Database.Dialect) async throws {
         try await QueueDeliveryTests.with(dialect) { f in
-            let other = MailQueue(database: f.queue.database, spoolDirectory: f.queue.spoolDirectory, nodeID: "n2", logger: f.logger)
+            let other = MailQueue(
+                database: f.queue.database, spoolDirectory: f.queue.spoolDirectory, nodeID: "n2", logger: f.logger)
             async let a = f.queue.relayTicketKey()
             async let b = other.relayTicketKey()
             let (first, second) = try await (a, b)
@@ -59,7 +66,8 @@ struct RelayTicketTests {
 
     @Test("header fields: folded values read whole, named fields dropped with their continuation lines")
     func headerSection() {
-        let header = Array("Received: from a\r\n\tby b\r\nX-Posta-Relay: 1 x@y\r\n  mac\r\nSubject: hi\r\nx-posta-relay: 2 z@y m\r\n".utf8)
+        let header = Array(
+            "Received: from a\r\n\tby b\r\nX-Posta-Relay: 1 x@y\r\n  mac\r\nSubject: hi\r\nx-posta-relay: 2 z@y m\r\n".utf8)
         #expect(HeaderSection.values(header, named: "X-Posta-Relay") == ["1 x@y  mac", "2 z@y m"])
         let kept = HeaderSection.strip(header) { $0 == "x-posta-relay" }
         #expect(kept.map { String(decoding: $0, as: UTF8.self) } == "Received: from a\r\n\tby b\r\nSubject: hi\r\n")
@@ -72,7 +80,9 @@ struct RelayTicketTests {
             let spool = try f.queue.openSpoolFile()
             try spool.file.write(Array("Received: x\r\nX-Posta-Relay: 1 a@b c\r\nSubject: s\r\n\r\nX-Posta-Relay: body\r\n".utf8))
             let copy = try #require(try await f.queue.withoutRelayTickets(spool))
-            #expect(String(decoding: try Array(contentsOf: copy.file.path), as: UTF8.self) == "Received: x\r\nSubject: s\r\n\r\nX-Posta-Relay: body\r\n")
+            #expect(
+                String(decoding: try Array(contentsOf: copy.file.path), as: UTF8.self)
+                    == "Received: x\r\nSubject: s\r\n\r\nX-Posta-Relay: body\r\n")
             #expect(copy.file.bytesWritten == Int64("Received: x\r\nSubject: s\r\n\r\nX-Posta-Relay: body\r\n".utf8.count))
             let plain = try f.queue.openSpoolFile()
             try plain.file.write(Array("Subject: s\r\n\r\nbody\r\n".utf8))

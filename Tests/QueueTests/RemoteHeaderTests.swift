@@ -31,16 +31,20 @@ struct RemoteHeaderTests {
             deliveries[1].headers = "X-Spam-Flag: NO\r\n"
             deliveries[2].headers = "X-Spam-Flag: YES\r\n"
             try await f.queue.commit(
-                id: id, file: file, envelope: QueuedEnvelope(reversePath: try MailAddress(parsing: "s@example.org"), clientIP: "192.0.2.1", helo: "c"),
+                id: id, file: file,
+                envelope: QueuedEnvelope(
+                    reversePath: try MailAddress(parsing: "s@example.org"), clientIP: "192.0.2.1", helo: "c"),
                 deliveries: deliveries, headers: "Received-SPF: pass\r\n")
             let transport = RecordingTransport()
             let runner = QueueRunner(queue: f.queue, store: f.store, remote: transport, logger: f.logger)
             #expect(try await runner.runOnce() == 4)
             let sent = transport.deliveries.map { ($0.targets, $0.message.headers) }.sorted { $0.0.first! < $1.0.first! }
             #expect(sent.map(\.0) == [["a@remote.example", "b@remote.example"], ["c@remote.example"], ["d@other.example"]])
-            #expect(sent.map(\.1) == [
-                "X-Spam-Flag: NO\r\nReceived-SPF: pass\r\n", "X-Spam-Flag: YES\r\nReceived-SPF: pass\r\n", "Received-SPF: pass\r\n",
-            ])
+            #expect(
+                sent.map(\.1) == [
+                    "X-Spam-Flag: NO\r\nReceived-SPF: pass\r\n", "X-Spam-Flag: YES\r\nReceived-SPF: pass\r\n",
+                    "Received-SPF: pass\r\n",
+                ])
         }
     }
 }

@@ -26,7 +26,9 @@ struct RetryScheduleTests {
                 \tTue, 14 Nov 2023 22:13:20 +0000\r
 
                 """)
-        #expect(TraceHeaders.finalDelivery(reversePath: nil, deliveredTo: "a@example.org") == "Return-Path: <>\r\nDelivered-To: a@example.org\r\n")
+        #expect(
+            TraceHeaders.finalDelivery(reversePath: nil, deliveredTo: "a@example.org")
+                == "Return-Path: <>\r\nDelivered-To: a@example.org\r\n")
     }
 
     @Test func queueIDsAreUniqueAndOrdered() {

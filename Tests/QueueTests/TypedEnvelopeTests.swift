@@ -29,7 +29,9 @@ final class ScriptedTransport: RemoteTransport, @unchecked Sendable {
 /// to the transport as values, and the reply a transport gave is what the DSN and `posta queue` show.
 @Suite("Queue: typed DSN parameters and delivery replies")
 struct TypedEnvelopeTests {
-    @Test("RET, BODY, NOTIFY and replies travel typed from commit to transport, queue listing and DSN", arguments: TestDatabases.dialects)
+    @Test(
+        "RET, BODY, NOTIFY and replies travel typed from commit to transport, queue listing and DSN",
+        arguments: TestDatabases.dialects)
     func roundTrip(dialect: Database.Dialect) async throws {
         try await QueueDeliveryTests.with(dialect) { f in
             let alice = try await f.account("alice@example.org")
@@ -42,7 +44,8 @@ struct TypedEnvelopeTests {
                     clientIP: "192.0.2.1", helo: "c"),
                 deliveries: [
                     QueuedDelivery(
-                        recipient: "bob@remote.example", orcpt: DSNOriginalRecipient(text: "rfc822;bob@remote.example"), notify: [.delay, .failure], kind: .remote,
+                        recipient: "bob@remote.example", orcpt: DSNOriginalRecipient(text: "rfc822;bob@remote.example"),
+                        notify: [.delay, .failure], kind: .remote,
                         accountID: nil, target: "bob@remote.example")
                 ])
             let stored = try await f.queue.database.withConnection { db in
@@ -60,7 +63,8 @@ struct TypedEnvelopeTests {
             let refused = DeliveryReply(550, nil, "mx.remote.example: 4.2.2 means nothing here")
             let transport = ScriptedTransport([.deferred(deferred), .failed(refused)])
             let runner = QueueRunner(
-                queue: f.queue, store: f.store, remote: transport, bounces: Bounces(hostname: "mx.example.org", directory: f.directory),
+                queue: f.queue, store: f.store, remote: transport,
+                bounces: Bounces(hostname: "mx.example.org", directory: f.directory),
                 logger: f.logger)
             #expect(try await runner.runOnce() == 1)
             let sent = try #require(transport.attempts.first)
@@ -81,7 +85,8 @@ struct TypedEnvelopeTests {
             let dsn = try #require(try await f.store.messages(mailboxID: inbox.id).first)
             let text = String(decoding: try Array(contentsOf: dsn.path), as: UTF8.self)
             #expect(text.contains("Original-Envelope-Id: env-1\r\n"))
-            #expect(text.contains("Final-Recipient: rfc822; bob@remote.example\r\nOriginal-Recipient: rfc822;bob@remote.example\r\n"))
+            #expect(
+                text.contains("Final-Recipient: rfc822; bob@remote.example\r\nOriginal-Recipient: rfc822;bob@remote.example\r\n"))
             #expect(text.contains("Action: failed\r\nStatus: 5.0.0\r\n"))
             #expect(text.contains("Diagnostic-Code: smtp; 550 mx.remote.example: 4.2.2 means nothing here\r\n"))
             #expect(text.contains("Content-Type: text/rfc822-headers"))

@@ -50,7 +50,11 @@ struct AuthTests {
         let tls = try #require(authDriver().log.replies.last)
         #expect(tls.lines.contains("AUTH PLAIN LOGIN"))
 
-        var open = SessionDriver(.test { $0.authMechanisms = ["login", "CRAM-MD5", "plain"]; $0.authRequiresTLS = false })
+        var open = SessionDriver(
+            .test {
+                $0.authMechanisms = ["login", "CRAM-MD5", "plain"]
+                $0.authRequiresTLS = false
+            })
         let offered = try #require(open.send("EHLO c.example\r\n").replies.first)
         #expect(offered.lines.contains("AUTH LOGIN PLAIN"))
 
@@ -82,7 +86,10 @@ struct AuthTests {
         var d = authDriver()
         #expect(d.send("AUTH PLAIN\r\n") == [.reply(SMTPReply(334, nil, ""))])
         #expect(d.send("\(b64("alice\u{0}alice\u{0}secret"))\r\n").statuses == ["235 2.7.0"])
-        #expect(d.effects == [.authenticate(SMTPAuthRequest(mechanism: "PLAIN", authcid: "alice", password: "secret", authzid: "alice"))])
+        #expect(
+            d.effects == [
+                .authenticate(SMTPAuthRequest(mechanism: "PLAIN", authcid: "alice", password: "secret", authzid: "alice"))
+            ])
     }
 
     @Test func plainMessagesThatAreNotCredentialsFailLikeWrongOnes() {
@@ -222,21 +229,27 @@ struct AuthTests {
         #expect(d.log.codes == [220, 250, 235, 250, 250, 354, 250])
 
         var l = SessionDriver(.auth.with { $0.mode = .lmtp }, client: .implicitTLS)
-        l.send("LHLO c.example\r\nAUTH PLAIN \(alicePlain)\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\nhi\r\n.\r\n")
+        l.send(
+            "LHLO c.example\r\nAUTH PLAIN \(alicePlain)\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\nhi\r\n.\r\n"
+        )
         #expect(try #require(l.messages.first).envelope.protocolName == "LMTPSA")
     }
 
     @Test func mailAuthParameter() {
         let parser = SMTPCommandParser(postmasterDomain: "example.org", authEnabled: true)
         guard case .success(.mail(let m)) = parser.parse(bytes("MAIL FROM:<a@b.example> AUTH=alice+2Bx@b.example")) else {
-            Issue.record("not parsed"); return
+            Issue.record("not parsed")
+            return
         }
         #expect(m.auth == "alice+x@b.example")
         guard case .success(.mail(let n)) = parser.parse(bytes("MAIL FROM:<a@b.example> AUTH=<>")) else {
-            Issue.record("not parsed"); return
+            Issue.record("not parsed")
+            return
         }
         #expect(n.auth == "<>")
-        #expect(parser.parse(bytes("MAIL FROM:<a@b.example> AUTH=a+ZZ")) == .failure(.badArguments("Syntax: AUTH=<xtext> or AUTH=<>")))
+        #expect(
+            parser.parse(bytes("MAIL FROM:<a@b.example> AUTH=a+ZZ")) == .failure(.badArguments("Syntax: AUTH=<xtext> or AUTH=<>"))
+        )
         // Not offered: unknown parameter (RFC 5321 §4.1.1.11).
         let plain = SMTPCommandParser(postmasterDomain: "example.org")
         #expect(plain.parse(bytes("MAIL FROM:<a@b.example> AUTH=<>")) == .failure(.unknownParameter("AUTH")))
@@ -268,7 +281,11 @@ struct AuthTests {
         }
         #expect(whole.log == single.log)
         #expect(whole.log == random.log)
-        #expect(whole.log.statuses == ["220", "250", "334", "334", "535 5.7.8", "334", "501 5.0.0", "334", "235 2.7.0", "250 2.1.0", "250 2.1.5", "354", "250 2.0.0", "221 2.0.0"])
+        #expect(
+            whole.log.statuses == [
+                "220", "250", "334", "334", "535 5.7.8", "334", "501 5.0.0", "334", "235 2.7.0", "250 2.1.0", "250 2.1.5", "354",
+                "250 2.0.0", "221 2.0.0",
+            ])
     }
 
     @Test func requestHidesPassword() {
@@ -287,7 +304,9 @@ extension SMTPServerConfiguration {
 
 @Suite("Session: failed AUTH attempts per connection")
 struct AuthFailureLimitTests {
-    @Test("the third refused AUTH (wrong or throttled) is answered 421 4.7.0 and closes; refusals by the session itself do not count")
+    @Test(
+        "the third refused AUTH (wrong or throttled) is answered 421 4.7.0 and closes; refusals by the session itself do not count"
+    )
     func closesAfterThirdFailure() {
         let throttled: SessionDriver.Responder = { effect in
             if case .authenticate(let request) = effect, request.password == "busy" {
@@ -308,7 +327,11 @@ struct AuthFailureLimitTests {
 
     @Test("the limit is configurable")
     func configurable() {
-        var d = SessionDriver(.test { $0.authMechanisms = ["PLAIN"]; $0.maxAuthFailures = 1 }, client: .implicitTLS)
+        var d = SessionDriver(
+            .test {
+                $0.authMechanisms = ["PLAIN"]
+                $0.maxAuthFailures = 1
+            }, client: .implicitTLS)
         d.send("EHLO c.example\r\n")
         #expect(d.send("AUTH PLAIN \(b64("\u{0}alice\u{0}wrong"))\r\n").statuses == ["421 4.7.0"])
     }

@@ -84,13 +84,18 @@ struct BDATTests {
     @Test func rsetBetweenChunksAbortsTheMessage() {
         var d = SessionDriver()
         let actions = d.send(openTransaction + "BDAT 3\r\nabcRSET\r\n")
-        #expect(Array(actions.suffix(3)) == [.reply(SMTPReply(250, .init(2, 0, 0), "3 octets received")), .messageAborted, .reply(SMTPServerReplies.ok())])
+        #expect(
+            Array(actions.suffix(3)) == [
+                .reply(SMTPReply(250, .init(2, 0, 0), "3 octets received")), .messageAborted, .reply(SMTPServerReplies.ok()),
+            ])
         #expect(d.send("BDAT 0 LAST\r\n").statuses == ["503 5.5.1"])
     }
 
     @Test func lmtpBDATLastGivesOneReplyPerRecipient() {
         var d = SessionDriver(.test { $0.mode = .lmtp })
-        let actions = d.send("LHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<full@example.org>\r\nBDAT 2\r\nhiBDAT 1 LAST\r\n!")
+        let actions = d.send(
+            "LHLO c.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<full@example.org>\r\nBDAT 2\r\nhiBDAT 1 LAST\r\n!"
+        )
         #expect(actions.statuses.suffix(3) == ["250 2.0.0", "250 2.0.0", "452 4.2.2"])
         #expect(d.messages.first?.data == bytes("hi!"))
     }

@@ -6,7 +6,7 @@ import Testing
 @testable import SMTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Postfix's smtp-sink on 127.0.0.1, started with posix_spawn (not Foundation `Process`, whose
@@ -37,7 +37,9 @@ final class ClientSMTPSink: @unchecked Sendable {
                 return
             }
             process.kill()
-            lastError = SinkError("smtp-sink did not listen on \(port): \((try? String(contentsOfFile: directory + "/sink.log", encoding: .utf8)) ?? "")")
+            lastError = SinkError(
+                "smtp-sink did not listen on \(port): \((try? String(contentsOfFile: directory + "/sink.log", encoding: .utf8)) ?? "")"
+            )
         }
         throw lastError ?? SinkError("smtp-sink did not start")
     }
@@ -163,7 +165,10 @@ struct ClientLiveTests {
         try await deliver(options: ["-f", "RCPT"]) { result, _ in
             #expect(result.recipients.count == 2)
             for r in result.recipients {
-                guard case .permanentFailure(let reply) = r.outcome else { Issue.record("\(r)"); continue }
+                guard case .permanentFailure(let reply) = r.outcome else {
+                    Issue.record("\(r)")
+                    continue
+                }
                 #expect(reply.code == 500 && reply.enhancedStatus == .init(5, 3, 0))
                 #expect(reply.lines == ["Error: command failed"])
                 #expect(r.fromServer)
@@ -176,7 +181,10 @@ struct ClientLiveTests {
         try await deliver(options: ["-r", "."]) { result, _ in
             #expect(result.recipients.count == 2)
             for r in result.recipients {
-                guard case .temporaryFailure(let reply) = r.outcome else { Issue.record("\(r)"); continue }
+                guard case .temporaryFailure(let reply) = r.outcome else {
+                    Issue.record("\(r)")
+                    continue
+                }
                 #expect(reply.code == 450 && r.fromServer)
             }
         }
@@ -187,7 +195,10 @@ struct ClientLiveTests {
         try await deliver(options: ["-Q", "MAIL"]) { result, _ in
             #expect(result.recipients.count == 2)
             for r in result.recipients {
-                guard case .temporaryFailure(let reply) = r.outcome else { Issue.record("\(r)"); continue }
+                guard case .temporaryFailure(let reply) = r.outcome else {
+                    Issue.record("\(r)")
+                    continue
+                }
                 #expect(reply.code == 421 && r.fromServer)
             }
         }
@@ -199,7 +210,10 @@ struct ClientLiveTests {
         try await deliver(options: ["-p", "-w", "5"], scale: 0.005) { result, _ in
             #expect(result.recipients.count == 2)
             for r in result.recipients {
-                guard case .temporaryFailure(let reply) = r.outcome else { Issue.record("\(r)"); continue }
+                guard case .temporaryFailure(let reply) = r.outcome else {
+                    Issue.record("\(r)")
+                    continue
+                }
                 #expect(!r.fromServer)
                 #expect(reply.lines[0].contains("Timeout"))
             }

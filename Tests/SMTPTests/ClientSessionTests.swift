@@ -131,16 +131,23 @@ struct ClientSessionTests {
         var s = ClientScript()
         let actions = s.server("554 5.7.1 no service\r\n")
         #expect(sentText(actions) == "QUIT\r\n")
-        #expect(try #require(finishedResult(actions)).recipients.allSatisfy { if case .permanentFailure = $0.outcome { true } else { false } })
+        #expect(
+            try #require(finishedResult(actions)).recipients.allSatisfy {
+                if case .permanentFailure = $0.outcome { true } else { false }
+            })
         var t = ClientScript()
         _ = t.server("220 x\r\n")
         let ehlo = t.server("451 4.3.0 busy\r\n")
-        #expect(try #require(finishedResult(ehlo)).recipients.map(\.outcome) == Array(repeating: .temporaryFailure(SMTPReply(451, .init(4, 3, 0), "busy")), count: 2))
+        #expect(
+            try #require(finishedResult(ehlo)).recipients.map(\.outcome)
+                == Array(repeating: .temporaryFailure(SMTPReply(451, .init(4, 3, 0), "busy")), count: 2))
     }
 
     @Test("a multi-line EHLO reply split at every byte parses the same")
     func multilineSplitEverywhere() {
-        let text = Array("220 remote.test\r\n250-remote.test greets you\r\n250-PIPELINING\r\n250-SIZE 5000\r\n250-DSN\r\n250 8BITMIME\r\n".utf8)
+        let text = Array(
+            "220 remote.test\r\n250-remote.test greets you\r\n250-PIPELINING\r\n250-SIZE 5000\r\n250-DSN\r\n250 8BITMIME\r\n".utf8
+        )
         var whole = ClientScript()
         let expected = whole.session.receive(text)
         #expect(sentText(expected).hasPrefix("EHLO client.example\r\nMAIL FROM:<alice@posta.test> SIZE=1234\r\n"))
@@ -182,11 +189,12 @@ struct ClientSessionTests {
     func replyParser() throws {
         var parser = SMTPClientReplyParser()
         let replies = try parser.parse(Array("550-5.1.1 first\r\n550 5.1.1 second\r\n220\r\n250 2.0.0\r\n".utf8))
-        #expect(replies == [
-            SMTPReply(code: 550, enhancedStatus: .init(5, 1, 1), lines: ["first", "second"]),
-            SMTPReply(code: 220, lines: [""]),
-            SMTPReply(code: 250, enhancedStatus: .init(2, 0, 0), lines: [""]),
-        ])
+        #expect(
+            replies == [
+                SMTPReply(code: 550, enhancedStatus: .init(5, 1, 1), lines: ["first", "second"]),
+                SMTPReply(code: 220, lines: [""]),
+                SMTPReply(code: 250, enhancedStatus: .init(2, 0, 0), lines: [""]),
+            ])
         // A status whose class does not match the code is text.
         var other = SMTPClientReplyParser()
         #expect(try other.parse(Array("250 5.1.1 odd\r\n".utf8)) == [SMTPReply(code: 250, lines: ["5.1.1 odd"])])
@@ -215,7 +223,10 @@ struct ClientSessionTests {
         let result = try #require(finishedResult(actions))
         #expect(result.recipients.count == 2)
         for r in result.recipients {
-            guard case .temporaryFailure(let reply) = r.outcome else { Issue.record("not temporary"); continue }
+            guard case .temporaryFailure(let reply) = r.outcome else {
+                Issue.record("not temporary")
+                continue
+            }
             #expect(reply.enhancedStatus == .init(4, 5, 0))
             #expect(!r.fromServer)
         }
@@ -249,7 +260,10 @@ struct ClientSessionTests {
         #expect(sentText(actions) == "QUIT\r\n")
         let result = try #require(finishedResult(actions))
         for r in result.recipients {
-            guard case .temporaryFailure(let reply) = r.outcome else { Issue.record("not temporary"); continue }
+            guard case .temporaryFailure(let reply) = r.outcome else {
+                Issue.record("not temporary")
+                continue
+            }
             #expect(reply.enhancedStatus == .init(4, 7, 4))
             #expect(!r.fromServer)
         }
@@ -262,7 +276,10 @@ struct ClientSessionTests {
         let failed = required.server("454 4.7.0 TLS not available\r\n")
         #expect(sentText(failed) == "QUIT\r\n")
         let outcome = try #require(finishedResult(failed)).recipients[0].outcome
-        guard case .temporaryFailure(let reply) = outcome else { Issue.record("not temporary"); return }
+        guard case .temporaryFailure(let reply) = outcome else {
+            Issue.record("not temporary")
+            return
+        }
         #expect(reply.lines[0].contains("TLS not available"))
 
         var opportunistic = ClientScript()
@@ -273,9 +290,13 @@ struct ClientSessionTests {
     @Test("STARTTLS not sent with policy none or when already on TLS; required is satisfied by implicit TLS")
     func startTLSNotSent() {
         var none = ClientScript(tls: .none)
-        #expect(sentText(none.server("220 mx\r\n250-mx\r\n250 STARTTLS\r\n")) == "EHLO client.example\r\nMAIL FROM:<alice@posta.test>\r\n")
+        #expect(
+            sentText(none.server("220 mx\r\n250-mx\r\n250 STARTTLS\r\n"))
+                == "EHLO client.example\r\nMAIL FROM:<alice@posta.test>\r\n")
         var implicit = ClientScript(tls: .required, isTLS: true)
-        #expect(sentText(implicit.server("220 mx\r\n250-mx\r\n250 STARTTLS\r\n")) == "EHLO client.example\r\nMAIL FROM:<alice@posta.test>\r\n")
+        #expect(
+            sentText(implicit.server("220 mx\r\n250-mx\r\n250 STARTTLS\r\n"))
+                == "EHLO client.example\r\nMAIL FROM:<alice@posta.test>\r\n")
         #expect(implicit.session.result.usedTLS)
     }
 
@@ -305,14 +326,19 @@ struct ClientSessionTests {
 
     @Test("8BITMIME: BODY=8BITMIME when offered, 5.6.3 refusal when not (RFC 6152 §3)")
     func eightBitRules() throws {
-        let envelope = OutboundEnvelope(reversePath: "a@p.test", recipients: [.init(address: "b@r.test")], size: 10, body8bit: true)
+        let envelope = OutboundEnvelope(
+            reversePath: "a@p.test", recipients: [.init(address: "b@r.test")], size: 10, body8bit: true)
         var offered = ClientScript(envelope)
-        #expect(sentText(offered.server("220 mx\r\n250-mx\r\n250 8BITMIME\r\n")).hasSuffix("MAIL FROM:<a@p.test> BODY=8BITMIME\r\n"))
+        #expect(
+            sentText(offered.server("220 mx\r\n250-mx\r\n250 8BITMIME\r\n")).hasSuffix("MAIL FROM:<a@p.test> BODY=8BITMIME\r\n"))
         var missing = ClientScript(envelope)
         let actions = missing.server("220 mx\r\n250 mx\r\n")
         #expect(sentText(actions) == "EHLO client.example\r\nQUIT\r\n")
         let outcome = try #require(finishedResult(actions)).recipients[0].outcome
-        guard case .permanentFailure(let reply) = outcome else { Issue.record("not permanent"); return }
+        guard case .permanentFailure(let reply) = outcome else {
+            Issue.record("not permanent")
+            return
+        }
         #expect(reply.enhancedStatus == .init(5, 6, 3))
         // 7-bit content never carries BODY=.
         var plain = ClientScript(OutboundEnvelope(reversePath: "a@p.test", recipients: [.init(address: "b@r.test")], size: 10))
@@ -321,12 +347,17 @@ struct ClientSessionTests {
 
     @Test("SMTPUTF8: parameter when offered, 5.6.7 refusal when not (RFC 6531)")
     func smtpUTF8Rules() throws {
-        let envelope = OutboundEnvelope(reversePath: "jörg@p.test", recipients: [.init(address: "b@r.test")], size: 10, smtpUTF8: true)
+        let envelope = OutboundEnvelope(
+            reversePath: "jörg@p.test", recipients: [.init(address: "b@r.test")], size: 10, smtpUTF8: true)
         var offered = ClientScript(envelope)
-        #expect(sentText(offered.server("220 mx\r\n250-mx\r\n250 SMTPUTF8\r\n")).hasSuffix("MAIL FROM:<jörg@p.test> SMTPUTF8\r\n"))
+        #expect(
+            sentText(offered.server("220 mx\r\n250-mx\r\n250 SMTPUTF8\r\n")).hasSuffix("MAIL FROM:<jörg@p.test> SMTPUTF8\r\n"))
         var missing = ClientScript(envelope)
         let outcome = try #require(finishedResult(missing.server("220 mx\r\n250 mx\r\n"))).recipients[0].outcome
-        guard case .permanentFailure(let reply) = outcome else { Issue.record("not permanent"); return }
+        guard case .permanentFailure(let reply) = outcome else {
+            Issue.record("not permanent")
+            return
+        }
         #expect(reply.enhancedStatus == .init(5, 6, 7))
     }
 
@@ -335,7 +366,9 @@ struct ClientSessionTests {
         let envelope = OutboundEnvelope(
             reversePath: "a@p.test",
             recipients: [
-                .init(address: "b@r.test", notify: [.failure, .success], orcpt: .init(addressType: "rfc822", address: "b+x=y@r.test")),
+                .init(
+                    address: "b@r.test", notify: [.failure, .success],
+                    orcpt: .init(addressType: "rfc822", address: "b+x=y@r.test")),
                 .init(address: "c@r.test", notify: .never, orcpt: .init(addressType: "rfc822", address: "c@r.test")),
                 .init(address: "d@r.test", orcpt: .init(addressType: "bad type", address: "x")),
             ],
@@ -350,7 +383,8 @@ struct ClientSessionTests {
         var missing = ClientScript(envelope)
         #expect(
             sentText(missing.server("220 mx\r\n250-mx\r\n250 PIPELINING\r\n"))
-                == "EHLO client.example\r\nMAIL FROM:<a@p.test>\r\nRCPT TO:<b@r.test>\r\nRCPT TO:<c@r.test>\r\nRCPT TO:<d@r.test>\r\nDATA\r\n")
+                == "EHLO client.example\r\nMAIL FROM:<a@p.test>\r\nRCPT TO:<b@r.test>\r\nRCPT TO:<c@r.test>\r\nRCPT TO:<d@r.test>\r\nDATA\r\n"
+        )
     }
 
     @Test("421 mid-session: every unfinished recipient fails temporarily, no QUIT")
@@ -433,7 +467,9 @@ struct ClientSessionTests {
         #expect(actions == [.send(Array(".\r\n".utf8))])
         let after = p.server("250 ok\r\n")
         #expect(sentText(after) == "QUIT\r\n")
-        #expect(try #require(finishedResult(after)).recipients.map(\.outcome) == Array(repeating: .permanentFailure(SMTPReply(550, nil, "no")), count: 2))
+        #expect(
+            try #require(finishedResult(after)).recipients.map(\.outcome)
+                == Array(repeating: .permanentFailure(SMTPReply(550, nil, "no")), count: 2))
     }
 
     @Test("connection closed or timed out: unfinished recipients fail temporarily, finished keep theirs")
@@ -445,7 +481,10 @@ struct ClientSessionTests {
         #expect(actions.last == .close)
         let result = try #require(finishedResult(actions))
         #expect(result.recipients[0].outcome == .permanentFailure(SMTPReply(550, .init(5, 1, 1), "unknown")))
-        guard case .temporaryFailure = result.recipients[1].outcome else { Issue.record("not temporary"); return }
+        guard case .temporaryFailure = result.recipients[1].outcome else {
+            Issue.record("not temporary")
+            return
+        }
         #expect(!result.recipients[1].fromServer)
         #expect(s.session.connectionClosed() == [])
 
@@ -453,7 +492,10 @@ struct ClientSessionTests {
         _ = t.server("220 mx\r\n" + pipeliningEHLO + "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n")
         let timeout = t.session.timedOut()
         let outcome = try #require(finishedResult(timeout)).recipients[0].outcome
-        guard case .temporaryFailure(let reply) = outcome else { Issue.record("not temporary"); return }
+        guard case .temporaryFailure(let reply) = outcome else {
+            Issue.record("not temporary")
+            return
+        }
         #expect(reply.lines[0].contains("dataTermination"))
         // A timeout waiting for the QUIT reply only closes.
         var q = ClientScript()

@@ -8,7 +8,7 @@ import Testing
 @testable import SMTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A scripted ESMTP server that offers STARTTLS and records whether the transaction ran over TLS.
@@ -47,7 +47,9 @@ final class ScriptedTLSServer: ChannelInboundHandler, @unchecked Sendable {
         }
         switch line.uppercased().prefix(4) {
         case "EHLO":
-            send(onTLS ? "250-tls.test\r\n250 PIPELINING\r\n" : "250-tls.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n", context: context)
+            send(
+                onTLS ? "250-tls.test\r\n250 PIPELINING\r\n" : "250-tls.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n",
+                context: context)
         case "STAR":
             send("220 2.0.0 Ready to start TLS\r\n", context: context)
             onTLS = true

@@ -40,21 +40,30 @@ struct ClientVerifiedTLSTests {
     @Test("trusted anchor, another name: nothing sent, temporary failure")
     func wrongName() async throws {
         let result = try await deliver(caFile: { $0 + "/cert.pem" }, serverName: "mx.elsewhere.example")
-        guard case .temporaryFailure = result.outcome else { Issue.record("\(result.outcome)"); return }
+        guard case .temporaryFailure = result.outcome else {
+            Issue.record("\(result.outcome)")
+            return
+        }
         #expect(!result.fromServer)
     }
 
     @Test("an IP address is checked against the certificate's IP names (it has none)")
     func ipAddress() async throws {
         let result = try await deliver(caFile: { $0 + "/cert.pem" }, serverName: nil)
-        guard case .temporaryFailure = result.outcome else { Issue.record("\(result.outcome)"); return }
+        guard case .temporaryFailure = result.outcome else {
+            Issue.record("\(result.outcome)")
+            return
+        }
         #expect(!result.fromServer)
     }
 
     @Test("untrusted certificate (another anchor): nothing sent, temporary failure")
     func untrusted() async throws {
         let result = try await deliver(caFile: { $0 + "/other/cert.pem" }, serverName: "localhost")
-        guard case .temporaryFailure = result.outcome else { Issue.record("\(result.outcome)"); return }
+        guard case .temporaryFailure = result.outcome else {
+            Issue.record("\(result.outcome)")
+            return
+        }
         #expect(!result.fromServer)
     }
 

@@ -126,20 +126,36 @@ struct CommandParserTests {
         #expect(parse("EHLO my_pc.local") == .success(.ehlo("my_pc.local")))
         #expect(parse("LHLO lmtp.example") == .success(.lhlo("lmtp.example")))
         for bad in ["EHLO", "EHLO a b", "EHLO a<b", "HELO []", "HELO [a]b", "EHLO a;b"] {
-            #expect(parse(bad) == .failure(.badArguments(bad.hasPrefix("EHLO") ? "Syntax: EHLO <hostname>" : "Syntax: HELO <hostname>")), "\(bad)")
+            #expect(
+                parse(bad)
+                    == .failure(.badArguments(bad.hasPrefix("EHLO") ? "Syntax: EHLO <hostname>" : "Syntax: HELO <hostname>")),
+                "\(bad)")
         }
     }
 
     @Test func mailAndRecipientForms() throws {
         let alice = try MailAddress(parsing: "alice@example.org")
-        for line in ["MAIL FROM:<alice@example.org>", "mail from:<alice@example.org>", "MAIL FROM: <alice@example.org>",
-                     "MAIL FROM:alice@example.org", "MAIL FROM:<@relay.example:alice@example.org>"] {
+        for line in [
+            "MAIL FROM:<alice@example.org>", "mail from:<alice@example.org>", "MAIL FROM: <alice@example.org>",
+            "MAIL FROM:alice@example.org", "MAIL FROM:<@relay.example:alice@example.org>",
+        ] {
             #expect(parse(line) == .success(.mail(SMTPMailCommand(reversePath: alice))), "\(line)")
         }
         #expect(parse("MAIL FROM:<>") == .success(.mail(SMTPMailCommand(reversePath: nil))))
-        #expect(parse("RCPT TO:<Postmaster>") == .success(.rcpt(.init(recipient: .init(address: MailAddress(localPart: "postmaster", domain: "mx.example.org"))))))
-        #expect(parse("RCPT TO:<\"john doe\"@example.org>") == .success(.rcpt(.init(recipient: .init(address: MailAddress(localPart: "\"john doe\"", domain: "example.org"))))))
-        #expect(parse("RCPT TO:<\"a>b\"@example.org> NOTIFY=NEVER") == .success(.rcpt(.init(recipient: .init(address: MailAddress(localPart: "\"a>b\"", domain: "example.org"), notify: .never)))))
+        #expect(
+            parse("RCPT TO:<Postmaster>")
+                == .success(
+                    .rcpt(.init(recipient: .init(address: MailAddress(localPart: "postmaster", domain: "mx.example.org"))))))
+        #expect(
+            parse("RCPT TO:<\"john doe\"@example.org>")
+                == .success(
+                    .rcpt(.init(recipient: .init(address: MailAddress(localPart: "\"john doe\"", domain: "example.org"))))))
+        #expect(
+            parse("RCPT TO:<\"a>b\"@example.org> NOTIFY=NEVER")
+                == .success(
+                    .rcpt(
+                        .init(recipient: .init(address: MailAddress(localPart: "\"a>b\"", domain: "example.org"), notify: .never))
+                    )))
     }
 
     @Test func lineLevelRefusals() {

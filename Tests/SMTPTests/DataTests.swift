@@ -36,7 +36,8 @@ struct DataTests {
     @Test func dataStartsAfterBareLFCommandToo() {
         // Commands may end in a bare LF (lenient); the content then starts right after it.
         var d = SessionDriver()
-        let actions = d.send("EHLO c.example\nMAIL FROM:<a@b.example>\nRCPT TO:<bob@example.org>\nDATA\n.\nstill content\r\n.\r\n")
+        let actions = d.send(
+            "EHLO c.example\nMAIL FROM:<a@b.example>\nRCPT TO:<bob@example.org>\nDATA\n.\nstill content\r\n.\r\n")
         #expect(actions.codes == [250, 250, 250, 354, 250])
         #expect(d.messages.first?.data == bytes(".\nstill content\r\n"))
     }
@@ -57,13 +58,21 @@ struct DataTests {
     }
 
     @Test func sizeLimitAbortsButReadsToTheEnd() {
-        var d = SessionDriver(.test { $0.maxMessageSize = 100; $0.bodyChunkSize = 30 })
-        let actions = d.send(openTransaction + "DATA\r\n" + String(repeating: "x", count: 98) + "\r\nMAIL FROM:<a@b.example>\r\n.\r\nNOOP\r\n")
+        var d = SessionDriver(
+            .test {
+                $0.maxMessageSize = 100
+                $0.bodyChunkSize = 30
+            })
+        let actions = d.send(
+            openTransaction + "DATA\r\n" + String(repeating: "x", count: 98) + "\r\nMAIL FROM:<a@b.example>\r\n.\r\nNOOP\r\n")
         #expect(actions.statuses.suffix(3) == ["354", "552 5.3.4", "250 2.0.0"])
         // A spool file was asked for at the first octet; three full pieces went out before the
         // limit was hit; then the abort, and nothing more.
         let afterStart = Array(actions.drop(while: { $0 != .reply(SMTPServerReplies.startData) }).dropFirst())
-        guard case .effect(.openSpool)? = afterStart.first else { Issue.record("\(afterStart)"); return }
+        guard case .effect(.openSpool)? = afterStart.first else {
+            Issue.record("\(afterStart)")
+            return
+        }
         let tail = Array(afterStart.dropFirst())
         #expect(tail.prefix(4).map { if case .messageData(let b) = $0 { b.count } else { -1 } } == [30, 30, 30, -1])
         #expect(tail[3] == .messageAborted)

@@ -109,7 +109,8 @@ struct ErrorReplyTests {
 
     @Test func tooManyRecipients() {
         var d = SessionDriver(.test { $0.maxRecipients = 2 })
-        let actions = d.send(Self.mail + "RCPT TO:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\nx\r\n.\r\n")
+        let actions = d.send(
+            Self.mail + "RCPT TO:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\nx\r\n.\r\n")
         #expect(actions.statuses.suffix(5) == ["250 2.1.5", "250 2.1.5", "452 4.5.3", "354", "250 2.0.0"])
         #expect(d.effects.filter { if case .checkRecipient = $0 { true } else { false } }.count == 2)
         #expect(d.messages.first?.envelope.recipients.count == 2)

@@ -61,8 +61,11 @@ struct ExtensionTests {
         d.send("EHLO c.example\r\n")
         // RFC 6531 §3.4: non-ASCII paths without SMTPUTF8 → 553 5.6.7.
         #expect(d.send("MAIL FROM:<j\u{f6}rg@b\u{fc}cher.example>\r\n").statuses == ["553 5.6.7"])
-        #expect(d.send("MAIL FROM:<a@b.example>\r\nRCPT TO:<j\u{f6}rg@b\u{fc}cher.example>\r\nRCPT TO:<jorg@b\u{fc}cher.example>\r\nRSET\r\n").statuses
-            == ["250 2.1.0", "553 5.6.7", "553 5.6.7", "250 2.0.0"])
+        #expect(
+            d.send(
+                "MAIL FROM:<a@b.example>\r\nRCPT TO:<j\u{f6}rg@b\u{fc}cher.example>\r\nRCPT TO:<jorg@b\u{fc}cher.example>\r\nRSET\r\n"
+            ).statuses
+                == ["250 2.1.0", "553 5.6.7", "553 5.6.7", "250 2.0.0"])
         #expect(d.effects.count == 1)
         let actions = d.send(
             "MAIL FROM:<j\u{f6}rg@b\u{fc}cher.example> SMTPUTF8 BODY=8BITMIME\r\nRCPT TO:<\u{7528}\u{6237}@b\u{fc}cher.example>\r\n"
@@ -93,7 +96,9 @@ struct ExtensionTests {
 struct LimitTests {
     @Test func longLineIsReportedOnceAndSkipped() {
         let config = SMTPServerConfiguration.test { $0.maxCommandLineLength = 64 }
-        let text = bytes("NOOP " + String(repeating: "x", count: 200) + "\r\nNOOP " + String(repeating: "y", count: 57) + "\r\nNOOP " + String(repeating: "z", count: 58) + "\r\n")
+        let text = bytes(
+            "NOOP " + String(repeating: "x", count: 200) + "\r\nNOOP " + String(repeating: "y", count: 57) + "\r\nNOOP "
+                + String(repeating: "z", count: 58) + "\r\n")
         var whole = SessionDriver(config)
         #expect(whole.send(text).statuses == ["500 5.5.2", "250 2.0.0", "500 5.5.2"])
         var single = SessionDriver(config)
@@ -131,7 +136,10 @@ struct LimitTests {
     @Test func tooManyErrorsMidBodyAbortsTheMessage() {
         var d = SessionDriver(.test { $0.maxErrors = 1 })
         let actions = d.send(openTransaction + "BDAT 1\r\nxFOO\r\nDATA\r\n")
-        #expect(Array(actions.suffix(4)) == [.reply(SMTPSyntaxError.unknownCommand.reply), .messageAborted, .reply(SMTPServerReplies.tooManyErrors), .close])
+        #expect(
+            Array(actions.suffix(4)) == [
+                .reply(SMTPSyntaxError.unknownCommand.reply), .messageAborted, .reply(SMTPServerReplies.tooManyErrors), .close,
+            ])
     }
 
     @Test func tooManyCommandsCloses() {
@@ -149,7 +157,10 @@ struct LimitTests {
 
         var inData = SessionDriver()
         inData.send(openTransaction + "DATA\r\npartial")
-        #expect(inData.timeout() == [.messageAborted, .reply(SMTPReply(421, .init(4, 4, 2), "mx.example.org Error: timeout exceeded")), .close])
+        #expect(
+            inData.timeout() == [
+                .messageAborted, .reply(SMTPReply(421, .init(4, 4, 2), "mx.example.org Error: timeout exceeded")), .close,
+            ])
 
         var betweenChunks = SessionDriver()
         betweenChunks.send(openTransaction + "BDAT 2\r\nab")

@@ -16,10 +16,14 @@ struct PipeliningTests {
         var session = SMTPServerSession(configuration: .test, client: .test)
         _ = session.start()
         _ = session.receive(bytes("EHLO c.example\r\n"))
-        let batch = "MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<x@nowhere.example>\r\nNOOP\r\nDATA\r\nbody\r\n.\r\n"
+        let batch =
+            "MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<x@nowhere.example>\r\nNOOP\r\nDATA\r\nbody\r\n.\r\n"
         var actions = session.receive(bytes(batch))
         #expect(actions.count == 1)
-        guard case .effect(.checkSender)? = actions.first else { Issue.record("\(actions)"); return }
+        guard case .effect(.checkSender)? = actions.first else {
+            Issue.record("\(actions)")
+            return
+        }
         #expect(session.isAwaitingEffect)
         #expect(session.bufferedByteCount == batch.utf8.count - "MAIL FROM:<a@b.example>\r\n".utf8.count)
         // More input while waiting is only buffered.
@@ -30,20 +34,32 @@ struct PipeliningTests {
         actions = session.resume(.reply(SMTPReply(250, .init(2, 1, 0), "OK")))
         #expect(actions.count == 2)
         #expect(actions.codes == [250])
-        guard case .effect(.checkRecipient(let first))? = actions.last else { Issue.record("\(actions)"); return }
+        guard case .effect(.checkRecipient(let first))? = actions.last else {
+            Issue.record("\(actions)")
+            return
+        }
         #expect(first.recipient.address.localPart == "bob")
 
         actions = session.resume(.reply(SMTPReply(250, .init(2, 1, 5), "OK")))
-        guard case .effect(.checkRecipient(let second))? = actions.last else { Issue.record("\(actions)"); return }
+        guard case .effect(.checkRecipient(let second))? = actions.last else {
+            Issue.record("\(actions)")
+            return
+        }
         #expect(second.recipient.address.localPart == "x")
 
         actions = session.resume(.reply(SMTPReply(550, .init(5, 1, 1), "No")))
         #expect(actions.codes == [550, 250, 354])
         // The first octet of content: the session asks for a spool file before it goes on.
-        guard case .effect(.openSpool)? = actions.last else { Issue.record("\(actions)"); return }
+        guard case .effect(.openSpool)? = actions.last else {
+            Issue.record("\(actions)")
+            return
+        }
         actions = session.resume(.spoolOpened(nil))
         #expect(actions.first == .messageData(bytes("body\r\n")))
-        guard case .effect(.messageComplete(let message))? = actions.last else { Issue.record("\(actions)"); return }
+        guard case .effect(.messageComplete(let message))? = actions.last else {
+            Issue.record("\(actions)")
+            return
+        }
         #expect(message.envelope.recipients.map(\.address.localPart) == ["bob"])
 
         actions = session.resume(.reply(SMTPReply(250, .init(2, 0, 0), "Queued")))
@@ -61,8 +77,11 @@ struct PipeliningTests {
     /// A transcript touching every input path: commands, refusals, DATA with stuffing and smuggling
     /// shapes, BDAT with binary content, size and hop limits, long lines, STARTTLS with injection.
     static let transcript: [UInt8] = {
-        var t = bytes("EHLO client.example\r\nNOOP\r\nFOO\r\nMAIL FROM:<a@b.example> BODY=8BITMIME SIZE=500 RET=HDRS ENVID=x+2By\r\n")
-        t += bytes("RCPT TO:<bob@example.org> NOTIFY=SUCCESS,DELAY\r\nRCPT TO:<x@nowhere.example>\r\nRCPT TO:<@a.example:c@d.example>\r\n")
+        var t = bytes(
+            "EHLO client.example\r\nNOOP\r\nFOO\r\nMAIL FROM:<a@b.example> BODY=8BITMIME SIZE=500 RET=HDRS ENVID=x+2By\r\n")
+        t += bytes(
+            "RCPT TO:<bob@example.org> NOTIFY=SUCCESS,DELAY\r\nRCPT TO:<x@nowhere.example>\r\nRCPT TO:<@a.example:c@d.example>\r\n"
+        )
         t += bytes("DATA\r\nReceived: one\r\nSubject: split\r\n\r\n..stuffed\r\na\n.\nb\r.\nc\r\n.\nd\n.\r\n")
         t += [0xC3, 0xA9, 0xFF, 0x00, 13, 10]
         t += bytes(String(repeating: "0123456789", count: 30) + "\r\n.\r\n")
@@ -95,11 +114,15 @@ struct PipeliningTests {
 
     @Test func theTranscriptExercisesWhatItShould() {
         let log = Self.run([Self.transcript[...]])
-        #expect(log.codes == [220, 250, 250, 500, 250, 250, 550, 550, 354, 250, 500, 250, 250, 250, 250, 250, 250, 503,
-                              250, 250, 250, 354, 552, 250, 250, 354, 554, 250, 250, 250, 250, 220])
+        #expect(
+            log.codes == [
+                220, 250, 250, 500, 250, 250, 550, 550, 354, 250, 500, 250, 250, 250, 250, 250, 250, 503,
+                250, 250, 250, 354, 552, 250, 250, 354, 554, 250, 250, 250, 250, 220,
+            ])
         #expect(log.contains(.startTLS))
         #expect(log.filter { $0 == .messageAborted }.count == 3)
-        #expect(!log.effects.contains { if case .checkSender(let e) = $0 { e.reversePath?.localPart == "injected" } else { false } })
+        #expect(
+            !log.effects.contains { if case .checkSender(let e) = $0 { e.reversePath?.localPart == "injected" } else { false } })
     }
 
     @Test func byteAtATimeEqualsWholeBuffer() {

@@ -58,7 +58,9 @@ struct RelayTrickTests {
         let actions = d.send("RCPT TO:\(path)\r\n")
         #expect(actions.count == 1)
         #expect(actions.replies.first.map(\.isPermanentFailure) == true, "\(actions.statuses)")
-        #expect(actions.statuses.allSatisfy { ["501 5.1.3", "550 5.7.1", "501 5.5.4", "500 5.5.2"].contains($0) }, "\(actions.statuses)")
+        #expect(
+            actions.statuses.allSatisfy { ["501 5.1.3", "550 5.7.1", "501 5.5.4", "500 5.5.2"].contains($0) },
+            "\(actions.statuses)")
         #expect(d.effects.count == effects, "no effect may be emitted for \(path)")
         // The session is still usable.
         #expect(d.send("RCPT TO:<bob@example.org>\r\n").codes == [250])
@@ -91,7 +93,10 @@ struct RelayTrickTests {
         var d = SessionDriver()
         d.send("EHLO c.example\r\nMAIL FROM:<a@b.example>\r\n")
         // One or more spaces after the colon, and no brackets, as lenient MTAs accept.
-        #expect(d.send("RCPT TO: <bob@example.org>\r\nRCPT TO:carol@example.org\r\nrcpt to:  <Dave@EXAMPLE.org> \r\n").codes == [250, 250, 250])
+        #expect(
+            d.send("RCPT TO: <bob@example.org>\r\nRCPT TO:carol@example.org\r\nrcpt to:  <Dave@EXAMPLE.org> \r\n").codes == [
+                250, 250, 250,
+            ])
         // RFC 5321 §4.5.1: <Postmaster> without a domain is the local postmaster.
         #expect(d.send("RCPT TO:<PostMaster>\r\n").codes == [250])
         guard case .checkRecipient(let request)? = d.effects.last else {
@@ -108,7 +113,9 @@ struct RelayTrickTests {
 
     @Test func senderSourceRouteIsIgnored() throws {
         var d = SessionDriver()
-        d.send(openTransaction.replacingFirst("<alice@sender.example>", with: "<@hop.example:alice@sender.example>") + "DATA\r\nx\r\n.\r\n")
+        d.send(
+            openTransaction.replacingFirst("<alice@sender.example>", with: "<@hop.example:alice@sender.example>")
+                + "DATA\r\nx\r\n.\r\n")
         #expect(try #require(d.messages.first).envelope.reversePath?.description == "alice@sender.example")
     }
 }

@@ -103,7 +103,8 @@ struct SessionDriver {
                 return .replies(
                     envelope.recipients.map {
                         $0.address.localPart == "full"
-                            ? SMTPReply(452, .init(4, 2, 2), "Mailbox full") : SMTPReply(250, .init(2, 0, 0), "<\($0.address)> delivered")
+                            ? SMTPReply(452, .init(4, 2, 2), "Mailbox full")
+                            : SMTPReply(250, .init(2, 0, 0), "<\($0.address)> delivered")
                     })
             }
             return .reply(SMTPReply(250, .init(2, 0, 0), "Queued"))

@@ -59,7 +59,8 @@ struct TransactionStateTests {
         #expect(d.send("DATA\r\n").codes == [354])
         #expect(d.traces.isEmpty)  // no content yet
         d.send("hello\r\n.\r\n")
-        let trace = SMTPTrace(heloName: "client.example", clientIP: "192.0.2.7", protocolName: "UTF8SMTP", recipient: "bob@example.org")
+        let trace = SMTPTrace(
+            heloName: "client.example", clientIP: "192.0.2.7", protocolName: "UTF8SMTP", recipient: "bob@example.org")
         #expect(d.traces == [trace])
         // Two different recipients: no `for` clause; one recipient given twice still has one.
         d.send("MAIL FROM:<a@b.example>\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<carol@example.org>\r\nBDAT 2 LAST\r\nhi")
@@ -150,7 +151,10 @@ struct SpoolHandleTests {
         var session = SMTPServerSession(configuration: .test, client: .test)
         _ = session.start()
         let actions = Self.feed(&session, openTransaction + "DATA\r\nhello\r\n.\r\n", files)
-        guard case .effect(.messageComplete(let message))? = actions.last else { Issue.record("\(actions)"); return }
+        guard case .effect(.messageComplete(let message))? = actions.last else {
+            Issue.record("\(actions)")
+            return
+        }
         let spool = try #require(message.spool)
         #expect(spool === files.opened.first)
         #expect(Self.discarded(actions).isEmpty)

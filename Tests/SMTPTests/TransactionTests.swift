@@ -9,7 +9,11 @@ struct TransactionTests {
         var session = SMTPServerSession(configuration: .test, client: .test)
         #expect(session.start() == [.reply(SMTPReply(220, nil, "mx.example.org ESMTP Posta"))])
         #expect(session.start() == [])
-        var lmtp = SMTPServerSession(configuration: .test { $0.mode = .lmtp; $0.greetingBanner = "ready" }, client: .test)
+        var lmtp = SMTPServerSession(
+            configuration: .test {
+                $0.mode = .lmtp
+                $0.greetingBanner = "ready"
+            }, client: .test)
         #expect(lmtp.start() == [.reply(SMTPReply(220, nil, "mx.example.org LMTP ready"))])
     }
 
@@ -68,8 +72,13 @@ struct TransactionTests {
     @Test func twoTransactionsOnOneConnectionAndRSET() {
         var d = SessionDriver()
         d.send(openTransaction + "DATA\r\none\r\n.\r\n")
-        let actions = d.send("MAIL FROM:<a@x.example>\r\nRCPT TO:<bob@example.org>\r\nRSET\r\nRCPT TO:<bob@example.org>\r\nMAIL FROM:<b@x.example>\r\nRCPT TO:<carol@example.org>\r\nDATA\r\ntwo\r\n.\r\n")
-        #expect(actions.statuses == ["250 2.1.0", "250 2.1.5", "250 2.0.0", "503 5.5.1", "250 2.1.0", "250 2.1.5", "354", "250 2.0.0"])
+        let actions = d.send(
+            "MAIL FROM:<a@x.example>\r\nRCPT TO:<bob@example.org>\r\nRSET\r\nRCPT TO:<bob@example.org>\r\nMAIL FROM:<b@x.example>\r\nRCPT TO:<carol@example.org>\r\nDATA\r\ntwo\r\n.\r\n"
+        )
+        #expect(
+            actions.statuses == [
+                "250 2.1.0", "250 2.1.5", "250 2.0.0", "503 5.5.1", "250 2.1.0", "250 2.1.5", "354", "250 2.0.0",
+            ])
         #expect(d.messages.map(\.data) == [bytes("one\r\n"), bytes("two\r\n")])
         #expect(d.messages[1].envelope.recipients.map(\.address.localPart) == ["carol"])
         #expect(d.messages[1].envelope.reversePath?.localPart == "b")
@@ -86,7 +95,11 @@ struct TransactionTests {
             ])
         #expect(String(decoding: reply.encode(), as: UTF8.self).hasSuffix("250-BINARYMIME\r\n250 DSN\r\n"))
 
-        var plain = SessionDriver(.test { $0.startTLSAvailable = false; $0.advertiseSMTPUTF8 = false })
+        var plain = SessionDriver(
+            .test {
+                $0.startTLSAvailable = false
+                $0.advertiseSMTPUTF8 = false
+            })
         let lines = try #require(plain.send("EHLO c.example\r\n").replies.first).lines
         #expect(!lines.contains("STARTTLS") && !lines.contains("SMTPUTF8") && lines.contains("CHUNKING"))
 
@@ -107,8 +120,11 @@ struct TransactionTests {
                 + "RCPT TO:<nobody@example.org>\r\nRCPT TO:<full@example.org>\r\nRCPT TO:<carol@example.org>\r\n"
                 + "DATA\r\nhi\r\n.\r\nQUIT\r\n")
         // RFC 2033 §4.2: after the data, one reply per accepted recipient, in RCPT order.
-        #expect(actions.statuses == ["250", "250 2.1.0", "250 2.1.5", "550 5.1.1", "250 2.1.5", "250 2.1.5", "354",
-                                     "250 2.0.0", "452 4.2.2", "250 2.0.0", "221 2.0.0"])
+        #expect(
+            actions.statuses == [
+                "250", "250 2.1.0", "250 2.1.5", "550 5.1.1", "250 2.1.5", "250 2.1.5", "354",
+                "250 2.0.0", "452 4.2.2", "250 2.0.0", "221 2.0.0",
+            ])
         #expect(actions.replies[7].lines == ["<bob@example.org> delivered"])
         #expect(actions.replies[9].lines == ["<carol@example.org> delivered"])
         #expect(d.messages.first?.envelope.protocolName == "LMTP")
@@ -117,9 +133,15 @@ struct TransactionTests {
 
     @Test func lmtpRefusesHELOAndEHLOAndNeedsAcceptedRecipients() {
         var d = SessionDriver(.test { $0.mode = .lmtp })
-        #expect(d.send("HELO a.example\r\nEHLO a.example\r\nMAIL FROM:<a@b.example>\r\n").statuses == ["500 5.5.1", "500 5.5.1", "503 5.5.1"])
+        #expect(
+            d.send("HELO a.example\r\nEHLO a.example\r\nMAIL FROM:<a@b.example>\r\n").statuses == [
+                "500 5.5.1", "500 5.5.1", "503 5.5.1",
+            ])
         // RFC 2033 §4.2: DATA with no accepted recipient is 503 in LMTP.
-        #expect(d.send("LHLO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@nowhere.example>\r\nDATA\r\n").statuses.suffix(2) == ["550 5.1.1", "503 5.5.1"])
+        #expect(
+            d.send("LHLO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<x@nowhere.example>\r\nDATA\r\n").statuses.suffix(2) == [
+                "550 5.1.1", "503 5.5.1",
+            ])
     }
 
     @Test func lmtpReplyListIsNormalised() {
@@ -128,7 +150,9 @@ struct TransactionTests {
             return SessionDriver.standard(effect)
         }
         var d = SessionDriver(.test { $0.mode = .lmtp }, responder: shortList)
-        let actions = d.send("LHLO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\nx\r\n.\r\n")
+        let actions = d.send(
+            "LHLO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\nx\r\n.\r\n"
+        )
         #expect(actions.statuses.suffix(2) == ["250 2.0.0", "451 4.3.0"])
 
         let single: SessionDriver.Responder = { effect in
@@ -136,7 +160,9 @@ struct TransactionTests {
             return SessionDriver.standard(effect)
         }
         var e = SessionDriver(.test { $0.mode = .lmtp }, responder: single)
-        let second = e.send("LHLO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\nx\r\n.\r\n")
+        let second = e.send(
+            "LHLO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\nx\r\n.\r\n"
+        )
         #expect(second.replies.suffix(2).map(\.lines) == [["spool full"], ["spool full"]])
     }
 
@@ -165,7 +191,8 @@ struct TransactionTests {
 
     @Test func rejectedSenderLeavesNoTransaction() {
         var d = SessionDriver()
-        let actions = d.send("EHLO a.example\r\nMAIL FROM:<spammer@b.example>\r\nRCPT TO:<bob@example.org>\r\nMAIL FROM:<ok@b.example>\r\n")
+        let actions = d.send(
+            "EHLO a.example\r\nMAIL FROM:<spammer@b.example>\r\nRCPT TO:<bob@example.org>\r\nMAIL FROM:<ok@b.example>\r\n")
         #expect(actions.statuses == ["250", "550 5.7.1", "503 5.5.1", "250 2.1.0"])
     }
 }

@@ -1,9 +1,9 @@
 import Core
+import Directory
+import Foundation
 import PostaTestSupport
 import Server
 import Store
-import Directory
-import Foundation
 import Testing
 
 @Suite struct ConfigDocsTests {
@@ -25,17 +25,20 @@ import Testing
     }
 
     @Test func storeExampleShowsTheDefaults() throws {
-        let config = try #require(parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[store]`")), sections: PostaConfig.siteSections))
+        let config = try #require(
+            parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[store]`")), sections: PostaConfig.siteSections))
         #expect(config.store == StoreSettings())
     }
 
     @Test func limitsExampleShowsTheDefaults() throws {
-        let config = try #require(parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[limits]`")), sections: PostaConfig.siteSections))
+        let config = try #require(
+            parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[limits]`")), sections: PostaConfig.siteSections))
         #expect(config.limits == Limits())
     }
 
     @Test func authExampleShowsTheDefaults() throws {
-        let config = try #require(parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[auth]`")), sections: PostaConfig.siteSections))
+        let config = try #require(
+            parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[auth]`")), sections: PostaConfig.siteSections))
         #expect(config.auth == AuthSettings())
     }
 }
@@ -43,7 +46,9 @@ import Testing
 @Suite("Config: the site's sections")
 struct SiteSectionsTests {
     @Test func everySubsystemTableIsAccepted() throws {
-        let text = configHeader + "\n[delivery]\nsmtp_port = 2525\n[filter]\nheader_checks = true\n[auth]\ndelay_after = 5\n[store]\norphan_age = \"2h\"\n"
+        let text =
+            configHeader
+            + "\n[delivery]\nsmtp_port = 2525\n[filter]\nheader_checks = true\n[auth]\ndelay_after = 5\n[store]\norphan_age = \"2h\"\n"
         let config = try #require(parsedConfig(text, sections: PostaConfig.siteSections))
         #expect(config.delivery.smtpPort == 2525 && config.filter.headerChecks && config.auth.delayAfter == 5)
         #expect(config.store.orphanAge == .hours(2))

@@ -41,7 +41,8 @@ final class EchoHandler: ChannelInboundHandler, Sendable {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if polite, event is ChannelShouldQuiesceEvent {
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "bye\r\n"))).whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "bye\r\n"))).whenComplete { _ in channel.close(promise: nil)
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)

@@ -26,14 +26,17 @@ struct HTTPListenerBindTests {
         } throws: { error in
             "\(error)".hasPrefix("cannot listen on 127.0.0.1:\(port):")
         }
-        // A free port passes, and builds.
+        // A free address passes, and builds. (Port 0: the port just closed may meanwhile be another
+        // test's client port, as the suites run in parallel.)
         try await taken.close()
-        try HTTPService.checkAddressIsFree(settings)
+        var free = settings
+        free.port = 0
+        try HTTPService.checkAddressIsFree(free)
         // The pool must be shut down whatever happens (its deinit asserts otherwise, ending the run).
         let database = try Database(.sqlite(path: folder.path + "/test.db"), poolSize: 1)
         let built = Result {
             try HTTPService.make(
-                settings: settings, tls: nil, health: HealthMonitor(database: database), budget: budget,
+                settings: free, tls: nil, health: HealthMonitor(database: database), budget: budget,
                 logger: Logger(label: "test"))
         }
         await database.shutdown()

@@ -16,8 +16,9 @@ struct SessionRevocationWatcherTests {
         var value: Bool { lock.withLock { closed } }
     }
 
-    @Test("a running watcher closes a session within seconds of `disable` committed through another Directory (another process)",
-          arguments: TestDatabases.dialects)
+    @Test(
+        "a running watcher closes a session within seconds of `disable` committed through another Directory (another process)",
+        arguments: TestDatabases.dialects)
     func closesAfterDisable(dialect: Database.Dialect) async throws {
         try await TestDatabases.with(dialect) { db in
             try await db.migrate(DirectorySchema.migrations)

@@ -2,9 +2,9 @@ import Core
 import Logging
 import NIOCore
 import NIOSSL
+import PostaTestSupport
 import Server
 import ServiceLifecycle
-import PostaTestSupport
 import Testing
 
 @Suite("TCP listener: limits, idle timeout, implicit TLS, draining")
@@ -36,8 +36,10 @@ struct TCPListenerTests {
         }
     }
 
-    static func listener(_ settings: ListenerSettings, service: some ProtocolService = EchoService(),
-                         serverMax: Int = 1000, tls: NIOSSLContext? = nil, drain: TimeAmount = .seconds(5)) -> TCPListener {
+    static func listener(
+        _ settings: ListenerSettings, service: some ProtocolService = EchoService(),
+        serverMax: Int = 1000, tls: NIOSSLContext? = nil, drain: TimeAmount = .seconds(5)
+    ) -> TCPListener {
         TCPListener(
             settings: settings, service: service, budget: ConnectionBudget(limits: Limits(maxConnections: serverMax)), tls: tls,
             hostname: "mx.test", logger: Logger(label: "test"), drainTimeout: drain)
@@ -177,7 +179,8 @@ struct TCPListenerTests {
         let (certificate, key) = try DevelopmentCertificate.make()
         try certificate.write(toFile: folder.path + "/cert.pem", atomically: true, encoding: .utf8)
         try key.write(toFile: folder.path + "/key.pem", atomically: true, encoding: .utf8)
-        let server = try ServerTLS.makeContext(TLSSettings(certificatePath: folder.path + "/cert.pem", keyPath: folder.path + "/key.pem"))
+        let server = try ServerTLS.makeContext(
+            TLSSettings(certificatePath: folder.path + "/cert.pem", keyPath: folder.path + "/key.pem"))
         var clientConfiguration = TLSConfiguration.makeClientConfiguration()
         clientConfiguration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(certificate.utf8)))
         let client = try NIOSSLContext(configuration: clientConfiguration)

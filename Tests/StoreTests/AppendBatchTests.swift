@@ -9,7 +9,8 @@ struct AppendBatchTests {
     static func requests(_ count: Int, size: Int = 100) -> [AppendRequest] {
         (1...count).map { index in
             AppendRequest(
-                data: Array("Subject: \(index)\r\n\r\n".utf8) + [UInt8](repeating: 0x61, count: size), flags: index == 1 ? ["\\Seen"] : [],
+                data: Array("Subject: \(index)\r\n\r\n".utf8) + [UInt8](repeating: 0x61, count: size),
+                flags: index == 1 ? ["\\Seen"] : [],
                 internalDate: 1_700_000_000 + Int64(index))
         }
     }

@@ -3,13 +3,16 @@ import Directory
 import Foundation
 import PostaTestSupport
 import Testing
+
 @testable import Store
 
 @Suite("Store appends on SQLite and PostgreSQL")
 struct AppendTests {
     static let body: [UInt8] = Array("Subject: hi\r\n\r\nHello \u{0}\u{FF} world\r\n".utf8) + [0x00, 0xFF, 0x80, 0x0D, 0x0A]
 
-    @Test("append from a spool file: prefix + source bytes in new/, synced name with ,S=, indexed", arguments: TestDatabases.dialects)
+    @Test(
+        "append from a spool file: prefix + source bytes in new/, synced name with ,S=, indexed",
+        arguments: TestDatabases.dialects)
     func appendFile(dialect: Database.Dialect) async throws {
         try await StoreFixture.with(dialect, nodeID: "mx1/a:b") { f in
             let alice = try await f.account("alice@example.org")
@@ -29,19 +32,24 @@ struct AppendTests {
             let names = StoreFixture.entries(base + "/new")
             #expect(names.count == 1)
             let name = try #require(names.first)
-            #expect(name.wholeMatch(of: /[0-9]+\.M[0-9]+P[0-9]+Q[0-9]+\.mx1\\057a\\072b,S=([0-9]+)/)?.output.1 == "\(result.size)")
+            #expect(
+                name.wholeMatch(of: /[0-9]+\.M[0-9]+P[0-9]+Q[0-9]+\.mx1\\057a\\072b,S=([0-9]+)/)?.output.1 == "\(result.size)")
             #expect(try StoreFixture.read(base + "/new/" + name) == prefix + Self.body)
 
             let messages = try await f.store.messages(mailboxID: result.mailboxID)
-            #expect(messages == [
-                StoredMessage(
-                    mailboxID: result.mailboxID, uid: 1, modSeq: result.modSeq, size: result.size,
-                    internalDate: 1_700_000_000, flags: [], path: base + "/new/" + name)
-            ])
+            #expect(
+                messages == [
+                    StoredMessage(
+                        mailboxID: result.mailboxID, uid: 1, modSeq: result.modSeq, size: result.size,
+                        internalDate: 1_700_000_000, flags: [], path: base + "/new/" + name)
+                ])
             let after = try #require(try await f.store.mailbox(accountID: alice.id, name: "INBOX"))
-            #expect(after.uidNext == 2 && after.highestModSeq == result.modSeq && after.messageCount == 1 && after.unseenCount == 1)
+            #expect(
+                after.uidNext == 2 && after.highestModSeq == result.modSeq && after.messageCount == 1 && after.unseenCount == 1)
             #expect(try await f.store.usage(accountID: alice.id) == result.size)
-            #expect(try await f.store.storageUsage(accountID: alice.id) == StorageUsage(usedBytes: result.size, messageCount: 1, quotaBytes: 0))
+            #expect(
+                try await f.store.storageUsage(accountID: alice.id)
+                    == StorageUsage(usedBytes: result.size, messageCount: 1, quotaBytes: 0))
         }
     }
 
@@ -51,7 +59,8 @@ struct AppendTests {
             let alice = try await f.account("alice@example.org")
             let data = Array("Subject: draft\r\n\r\nbody\r\n".utf8)
             let result = try await f.store.append(
-                accountID: alice.id, mailbox: "Drafts", data: data, flags: ["\\draft", "$Work", "\\SEEN", "\\Recent", "$work", "\\Seen"])
+                accountID: alice.id, mailbox: "Drafts", data: data,
+                flags: ["\\draft", "$Work", "\\SEEN", "\\Recent", "$work", "\\Seen"])
             let drafts = f.root + "/example.org/alice/.Drafts"
             #expect(StoreFixture.entries(drafts + "/new").isEmpty)
             let name = try #require(StoreFixture.entries(drafts + "/cur").first)
@@ -111,7 +120,8 @@ struct AppendTests {
         }
     }
 
-    @Test("quota: refused past the limit with nothing written; enforceQuota false stores anyway", arguments: TestDatabases.dialects)
+    @Test(
+        "quota: refused past the limit with nothing written; enforceQuota false stores anyway", arguments: TestDatabases.dialects)
     func quota(dialect: Database.Dialect) async throws {
         try await StoreFixture.with(dialect) { f in
             let alice = try await f.account("alice@example.org", quota: 100)
@@ -131,7 +141,9 @@ struct AppendTests {
             let store = f.store
             let stored = await withTaskGroup(of: Bool.self) { group in
                 for _ in 0..<20 {
-                    group.addTask { (try? await store.append(accountID: bob.id, mailbox: "INBOX", data: Array(sixty[0..<50]))) != nil }
+                    group.addTask {
+                        (try? await store.append(accountID: bob.id, mailbox: "INBOX", data: Array(sixty[0..<50]))) != nil
+                    }
                 }
                 return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }

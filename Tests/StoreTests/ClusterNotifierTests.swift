@@ -3,6 +3,7 @@ import Directory
 import Foundation
 import PostaTestSupport
 import Testing
+
 @testable import Store
 
 /// Two cluster nodes on one PostgreSQL database, each with its own store and notifier. The wake-ups are
@@ -40,10 +41,12 @@ struct ClusterNotifierLatencyTests {
         try await ClusterNodes.with { a, b, inbox in
             let watcher = try await a.listeningWatcher(inbox)
             let killed = try await b.store.database.withConnection { db in
-                try await db.raw("""
+                try await db.raw(
+                    """
                     SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
                     WHERE datname = current_database() AND query LIKE 'LISTEN %'
-                    """).all().count
+                    """
+                ).all().count
             }
             #expect(killed == 2)  // node A's listener and node B's (started by the fixture)
             #expect(await watcher.wait(count: 1) != nil)  // the wake-up after reconnecting

@@ -3,6 +3,7 @@ import Directory
 import Foundation
 import PostaTestSupport
 import Testing
+
 @testable import Store
 
 @Suite("Store UID and modseq allocation under concurrency, SQLite and PostgreSQL")
@@ -26,7 +27,9 @@ struct ConcurrencyTests {
             let store = f.store
             let results = try await withThrowingTaskGroup(of: AppendResult.self) { group in
                 for i in 0..<60 {
-                    group.addTask { try await store.append(accountID: alice.id, mailbox: "INBOX", data: Array("message \(i)\r\n".utf8)) }
+                    group.addTask {
+                        try await store.append(accountID: alice.id, mailbox: "INBOX", data: Array("message \(i)\r\n".utf8))
+                    }
                 }
                 return try await group.reduce(into: [AppendResult]()) { $0.append($1) }
             }

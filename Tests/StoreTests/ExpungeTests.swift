@@ -3,6 +3,7 @@ import Directory
 import Foundation
 import PostaTestSupport
 import Testing
+
 @testable import Store
 
 @Suite("Store expunge on SQLite and PostgreSQL")
@@ -13,7 +14,9 @@ struct ExpungeTests {
             let alice = try await f.account("alice@example.org")
             var results: [AppendResult] = []
             for i in 1...3 {
-                results.append(try await f.store.append(accountID: alice.id, mailbox: "INBOX", data: Array("Subject: \(i)\r\n\r\nbody \(i)\r\n".utf8)))
+                results.append(
+                    try await f.store.append(
+                        accountID: alice.id, mailbox: "INBOX", data: Array("Subject: \(i)\r\n\r\nbody \(i)\r\n".utf8)))
             }
             let mailboxID = results[0].mailboxID
             let before = try await f.store.messages(mailboxID: mailboxID)
@@ -25,8 +28,12 @@ struct ExpungeTests {
             #expect(removed == [1, 3])
             let after = try await f.store.messages(mailboxID: mailboxID)
             #expect(after.map(\.uid) == [2])
-            #expect(!StoreFixture.exists(before[0].path) && StoreFixture.exists(before[1].path) && !StoreFixture.exists(before[2].path))
-            #expect(try await f.store.storageUsage(accountID: alice.id) == StorageUsage(usedBytes: results[1].size, messageCount: 1, quotaBytes: 0))
+            #expect(
+                !StoreFixture.exists(before[0].path) && StoreFixture.exists(before[1].path)
+                    && !StoreFixture.exists(before[2].path))
+            #expect(
+                try await f.store.storageUsage(accountID: alice.id)
+                    == StorageUsage(usedBytes: results[1].size, messageCount: 1, quotaBytes: 0))
             let inboxAfter = try #require(try await f.store.mailbox(accountID: alice.id, name: "INBOX"))
             #expect(inboxAfter.highestModSeq > inboxBefore.highestModSeq)
             #expect(inboxAfter.uidNext == inboxBefore.uidNext && inboxAfter.messageCount == 1)
@@ -51,7 +58,9 @@ struct ExpungeTests {
             let alice = try await f.account("alice@example.org")
             var mailboxID: Int64 = 0
             for i in 1...520 {
-                mailboxID = try await f.store.append(accountID: alice.id, mailbox: "INBOX", data: Array("Subject: \(i)\r\n\r\n".utf8)).mailboxID
+                mailboxID = try await f.store.append(
+                    accountID: alice.id, mailbox: "INBOX", data: Array("Subject: \(i)\r\n\r\n".utf8)
+                ).mailboxID
             }
             let removed = try await f.store.expunge(mailboxID: mailboxID, uids: Array(1...519))
             #expect(removed.count == 519)

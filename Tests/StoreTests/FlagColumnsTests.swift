@@ -15,7 +15,8 @@ struct FlagColumnsTests {
         try await db.withConnection { db in
             var rows: [String: (String, Bool, Bool)] = [:]
             for row in try await db.raw("SELECT mailbox_id, uid, flags, seen, deleted FROM message").all() {
-                let key = "\(try row.decode(column: "mailbox_id", as: Int64.self))/\(try row.decode(column: "uid", as: Int64.self))"
+                let key =
+                    "\(try row.decode(column: "mailbox_id", as: Int64.self))/\(try row.decode(column: "uid", as: Int64.self))"
                 rows[key] = (
                     try row.decode(column: "flags", as: String.self), try row.decode(column: "seen", as: Bool.self),
                     try row.decode(column: "deleted", as: Bool.self)
@@ -74,17 +75,23 @@ struct FlagColumnsTests {
             let directory = Directory(database: db)
             try await directory.addDomain("example.org")
             let alice = try await directory.addAccount("alice@example.org", password: try StoredPassword("{PLAIN}x"))
-            let flags = ["\\Seen $Work", "\\Answered \\Deleted", "", "$Seen \\Seenish", "\\seen \\DELETED", "\\Flagged \\Seen \\Deleted"]
+            let flags = [
+                "\\Seen $Work", "\\Answered \\Deleted", "", "$Seen \\Seenish", "\\seen \\DELETED", "\\Flagged \\Seen \\Deleted",
+            ]
             try await db.withConnection { db in
-                let box = try await db.raw("""
+                let box = try await db.raw(
+                    """
                     INSERT INTO mailbox (account_id, name, folder, uidvalidity, created_at)
                     VALUES (\(bind: alice.id), 'INBOX', '', 1, 0) RETURNING id
-                    """).first(decodingColumn: "id", as: Int64.self)
+                    """
+                ).first(decodingColumn: "id", as: Int64.self)
                 for (index, text) in flags.enumerated() {
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         INSERT INTO message (mailbox_id, uid, modseq, file, size, internal_date, flags, created_at)
                         VALUES (\(bind: box), \(bind: Int64(index + 1)), 1, \(bind: "cur/\(index)"), 1, 0, \(bind: text), 0)
-                        """).run()
+                        """
+                    ).run()
                 }
             }
             try await db.migrate(DirectorySchema.migrations + StoreSchema.migrations)

@@ -3,17 +3,20 @@ import Directory
 import Foundation
 import PostaTestSupport
 import Testing
+
 @testable import Store
 
 /// The store operations IMAP sessions use: flags with modseq, changes since a modseq, copy and
 /// move, mailbox deletion, renaming and subscription.
 @Suite("Store operations for IMAP on SQLite and PostgreSQL")
 struct IMAPOperationTests {
-    private func fill(_ f: StoreFixture, _ accountID: Int64, count: Int, mailbox: String = "INBOX") async throws -> [AppendResult] {
+    private func fill(_ f: StoreFixture, _ accountID: Int64, count: Int, mailbox: String = "INBOX") async throws -> [AppendResult]
+    {
         var results: [AppendResult] = []
         for i in 1...count {
             results.append(
-                try await f.store.append(accountID: accountID, mailbox: mailbox, data: Array("Subject: \(i)\r\n\r\nbody \(i)\r\n".utf8)))
+                try await f.store.append(
+                    accountID: accountID, mailbox: mailbox, data: Array("Subject: \(i)\r\n\r\nbody \(i)\r\n".utf8)))
         }
         return results
     }
@@ -25,7 +28,8 @@ struct IMAPOperationTests {
             let box = try await fill(f, alice.id, count: 3)[0].mailboxID
             let start = try #require(try await f.store.mailbox(id: box)).highestModSeq
 
-            let added = try await f.store.storeFlags(mailboxID: box, uids: [1, 2, 9], operation: .add, flags: ["\\seen", "$Label"])
+            let added = try await f.store.storeFlags(
+                mailboxID: box, uids: [1, 2, 9], operation: .add, flags: ["\\seen", "$Label"])
             #expect(added.changed == [1, 2] && added.modified.isEmpty)
             #expect(added.messages.map(\.uid) == [1, 2])
             #expect(added.messages.allSatisfy { $0.flags == ["\\Seen", "$Label"] && $0.modSeq == start + 1 })
@@ -37,7 +41,8 @@ struct IMAPOperationTests {
 
             let removed = try await f.store.storeFlags(mailboxID: box, uids: [1], operation: .remove, flags: ["$label"])
             #expect(removed.messages == [MessageState(uid: 1, flags: ["\\Seen"], modSeq: start + 2)])
-            let replaced = try await f.store.storeFlags(mailboxID: box, uids: [3], operation: .replace, flags: ["\\Flagged", "\\Recent"])
+            let replaced = try await f.store.storeFlags(
+                mailboxID: box, uids: [3], operation: .replace, flags: ["\\Flagged", "\\Recent"])
             #expect(replaced.messages == [MessageState(uid: 3, flags: ["\\Flagged"], modSeq: start + 3)])
 
             // RFC 7162 §3.1.3: message 1 changed after start + 1, message 2 did not.
@@ -60,7 +65,9 @@ struct IMAPOperationTests {
             #expect(states.map(\.uid) == [1, 2, 3, 4] && info.uidNext == 5)
             let mark = info.highestModSeq
 
-            #expect(try await f.store.changes(mailboxID: box, since: mark) == MailboxChanges(highestModSeq: mark, uidNext: 5, changed: [], expunged: []))
+            #expect(
+                try await f.store.changes(mailboxID: box, since: mark)
+                    == MailboxChanges(highestModSeq: mark, uidNext: 5, changed: [], expunged: []))
             try await f.store.storeFlags(mailboxID: box, uids: [2], operation: .add, flags: ["\\Deleted"])
             try await f.store.storeFlags(mailboxID: box, uids: [4], operation: .add, flags: ["\\Deleted"])
             #expect(try await f.store.expunge(mailboxID: box, uids: [2, 3, 4], onlyDeleted: true) == [2, 4])
@@ -75,7 +82,9 @@ struct IMAPOperationTests {
         }
     }
 
-    @Test("COPY links files, keeps flags and dates, allocates UIDs and counts quota; MOVE is atomic", arguments: TestDatabases.dialects)
+    @Test(
+        "COPY links files, keeps flags and dates, allocates UIDs and counts quota; MOVE is atomic",
+        arguments: TestDatabases.dialects)
     func copyAndMove(dialect: Database.Dialect) async throws {
         try await StoreFixture.with(dialect) { f in
             let alice = try await f.account("alice@example.org")

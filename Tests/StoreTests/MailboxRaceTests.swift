@@ -3,6 +3,7 @@ import Directory
 import Foundation
 import PostaTestSupport
 import Testing
+
 @testable import Store
 
 /// Deleting a mailbox and creating one of the same name at once, as clients emptying Trash do, with
@@ -21,7 +22,9 @@ struct MailboxRaceTests {
             let kept = try await store.append(accountID: alice.id, mailbox: "INBOX", data: Array("copied\r\n".utf8))
             for round in 0..<12 {
                 let old = try #require(try await store.mailbox(accountID: alice.id, name: "Trash"))
-                for i in 0..<3 { try await store.append(accountID: alice.id, mailbox: "Trash", data: Array("old \(round) \(i)\r\n".utf8)) }
+                for i in 0..<3 {
+                    try await store.append(accountID: alice.id, mailbox: "Trash", data: Array("old \(round) \(i)\r\n".utf8))
+                }
 
                 @Sendable func refill() async throws {
                     while true {
@@ -32,7 +35,9 @@ struct MailboxRaceTests {
                             await Task.yield()
                         }
                     }
-                    for i in 0..<3 { try await store.append(accountID: alice.id, mailbox: "Trash", data: Array("new \(round) \(i)\r\n".utf8)) }
+                    for i in 0..<3 {
+                        try await store.append(accountID: alice.id, mailbox: "Trash", data: Array("new \(round) \(i)\r\n".utf8))
+                    }
                     try await store.append(accountID: alice.id, mailbox: "Trash", prefix: [], sourceFile: spooled)
                     try await store.copy(mailboxID: inbox.id, uids: [kept.uid], to: "Trash")
                 }

@@ -1,6 +1,7 @@
 import Core
 import PostaTestSupport
 import Testing
+
 @testable import Store
 
 /// Mailbox-tree operations of IMAP CREATE, RENAME and DELETE, each one transaction (RFC 9051 §6.3.4–§6.3.6).

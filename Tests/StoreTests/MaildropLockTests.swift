@@ -57,10 +57,12 @@ struct MaildropLockTests {
             let (a, b) = Self.nodes(f.database, lease: .seconds(3))
             // A dead node: its row stays, nobody renews it.
             try await f.database.transaction { db in
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO maildrop_lock (account_id, token, node_id, expires_at)
                     VALUES (9, 'dead', 'c', \(bind: UnixTime.now() + 1))
-                    """).run()
+                    """
+                ).run()
             }
             #expect(try await a.acquire(accountID: 9) == nil)
             // A live lease renewed every second outlasts its 3 s.

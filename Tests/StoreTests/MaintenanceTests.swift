@@ -1,14 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Core
 import Directory
 import Foundation
 import PostaTestSupport
 import Testing
+
 @testable import Store
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 @Suite("Store maintenance and path safety on SQLite and PostgreSQL")
 struct MaintenanceTests {
@@ -24,7 +26,8 @@ struct MaintenanceTests {
         try await StoreFixture.with(dialect) { f in
             let alice = try await f.account("alice@example.org")
             let kept = try await f.store.append(accountID: alice.id, mailbox: "INBOX", data: Array("keep\r\n".utf8))
-            let keptSent = try await f.store.append(accountID: alice.id, mailbox: "Sent", data: Array("keep\r\n".utf8), flags: ["\\Seen"])
+            let keptSent = try await f.store.append(
+                accountID: alice.id, mailbox: "Sent", data: Array("keep\r\n".utf8), flags: ["\\Seen"])
             let base = f.root + "/example.org/alice"
             let oldOrphans = [
                 base + "/new/1.M1P1Q1.crashed,S=3", base + "/.Sent/cur/1.M1P1Q2.crashed,S=3:2,S", base + "/tmp/1.M1P1Q3.crashed",
@@ -35,14 +38,16 @@ struct MaintenanceTests {
                 #expect(FileManager.default.createFile(atPath: path, contents: Data("abc".utf8)))
             }
             for path in oldOrphans { Self.age(path, by: 7200) }
-            for message in try await f.store.messages(mailboxID: kept.mailboxID) + f.store.messages(mailboxID: keptSent.mailboxID) {
+            for message in try await f.store.messages(mailboxID: kept.mailboxID) + f.store.messages(mailboxID: keptSent.mailboxID)
+            {
                 Self.age(message.path, by: 7200)
             }
 
             #expect(try await f.store.sweepOrphans(olderThan: .seconds(3600)) == oldOrphans.count)
             for path in oldOrphans { #expect(!StoreFixture.exists(path)) }
             #expect(StoreFixture.exists(freshOrphan))
-            for message in try await f.store.messages(mailboxID: kept.mailboxID) + f.store.messages(mailboxID: keptSent.mailboxID) {
+            for message in try await f.store.messages(mailboxID: kept.mailboxID) + f.store.messages(mailboxID: keptSent.mailboxID)
+            {
                 #expect(try StoreFixture.read(message.path) == Array("keep\r\n".utf8))
             }
             #expect(try await f.store.sweepOrphans(olderThan: .seconds(3600), accountID: alice.id) == 0)
@@ -158,12 +163,15 @@ struct MaintenanceTests {
             // Re-creating the address gets a fresh store; the old delivery key is gone with it.
             try await f.directory.deleteAccount("alice@example.org")
             let again = try await f.account("alice@example.org")
-            let result = try await f.store.append(accountID: again.id, mailbox: "INBOX", data: Array("a\r\n".utf8), deliveryKey: "k/1")
+            let result = try await f.store.append(
+                accountID: again.id, mailbox: "INBOX", data: Array("a\r\n".utf8), deliveryKey: "k/1")
             #expect(result.uid == 1)
         }
     }
 
-    @Test("a deleted account's leftover maildir is cleared when its address is provisioned again", arguments: TestDatabases.dialects)
+    @Test(
+        "a deleted account's leftover maildir is cleared when its address is provisioned again", arguments: TestDatabases.dialects
+    )
     func staleMaildir(dialect: Database.Dialect) async throws {
         try await StoreFixture.with(dialect) { f in
             let old = try await f.account("dave@example.org")

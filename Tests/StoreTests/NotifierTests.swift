@@ -1,6 +1,7 @@
 import Core
 import PostaTestSupport
 import Testing
+
 @testable import Store
 
 @Suite("Mailbox change notifications")

@@ -2,6 +2,7 @@ import Core
 import Directory
 import PostaTestSupport
 import Testing
+
 @testable import Store
 
 @Suite("Store provisioning on SQLite and PostgreSQL")
@@ -18,7 +19,8 @@ struct ProvisioningTests {
             let boxes = try await f.store.mailboxes(accountID: alice.id)
             #expect(boxes.map(\.name) == ["INBOX", "Archive", "Drafts", "Junk", "Sent", "Trash"])
             #expect(boxes.map(\.specialUse) == [nil, .archive, .drafts, .junk, .sent, .trash])
-            #expect(boxes.allSatisfy { $0.uidValidity != 0 && $0.uidNext == 1 && $0.highestModSeq >= 1 && $0.accountID == alice.id })
+            #expect(
+                boxes.allSatisfy { $0.uidValidity != 0 && $0.uidNext == 1 && $0.highestModSeq >= 1 && $0.accountID == alice.id })
             #expect(boxes.allSatisfy { $0.messageCount == 0 && $0.unseenCount == 0 && $0.subscribed })
             #expect(Set(boxes.map(\.uidValidity)).count == 6)
 
@@ -42,7 +44,8 @@ struct ProvisioningTests {
             let trash = try #require(before.first { $0.name == "Trash" })
             try await f.database.withConnection { db in
                 try await db.raw("DELETE FROM mailbox WHERE id = \(bind: trash.id)").run()
-                try await db.raw("UPDATE mailbox SET name = 'Sent Items' WHERE account_id = \(bind: bob.id) AND name = 'Sent'").run()
+                try await db.raw("UPDATE mailbox SET name = 'Sent Items' WHERE account_id = \(bind: bob.id) AND name = 'Sent'")
+                    .run()
             }
             try await f.store.provision(account: bob)
             let after = try await f.store.mailboxes(accountID: bob.id)
@@ -53,7 +56,8 @@ struct ProvisioningTests {
         }
     }
 
-    @Test("createMailbox: readable and numbered folders, unique UIDVALIDITY, duplicates refused", arguments: TestDatabases.dialects)
+    @Test(
+        "createMailbox: readable and numbered folders, unique UIDVALIDITY, duplicates refused", arguments: TestDatabases.dialects)
     func createMailbox(dialect: Database.Dialect) async throws {
         try await StoreFixture.with(dialect) { f in
             let carol = try await f.account("carol@example.org")

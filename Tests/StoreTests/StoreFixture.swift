@@ -3,6 +3,7 @@ import Directory
 import Foundation
 import Logging
 import PostaTestSupport
+
 @testable import Store
 
 /// A migrated database of each dialect with one domain, a mail root in a fresh folder, and a store.

@@ -35,7 +35,8 @@ public struct SASLPlain: Sendable, Hashable {
         guard authzid.isEmpty || authzid.lowercased() == authcid.lowercased() else {
             return .failure(.authorizationNotPermitted)
         }
-        return .success(SASLPlain(authorizationID: authzid.isEmpty ? nil : authzid, authenticationID: authcid, password: password))
+        return .success(
+            SASLPlain(authorizationID: authzid.isEmpty ? nil : authzid, authenticationID: authcid, password: password))
     }
 
     /// The message a client sends for `user` and `password`, without an authzid.

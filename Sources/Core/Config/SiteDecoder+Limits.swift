@@ -53,7 +53,8 @@ extension SiteDecoder {
         if !value, let proto, ![.smtp, .submission, .submissions, .lmtp].contains(proto) {
             reader.report(
                 .invalidValue, at: path.appending("filter"),
-                message: "expected filter only on smtp, submission, submissions or lmtp listeners, got protocol \(proto.rawValue)",
+                message:
+                    "expected filter only on smtp, submission, submissions or lmtp listeners, got protocol \(proto.rawValue)",
                 expected: "a listener that receives mail")
         }
         return value

@@ -11,13 +11,15 @@ struct SiteDecoder {
     static let logKeys = ["format", "level"]
     static let databaseKeys = ["url", "pool_size"]
     static let tlsKeys = ["cert", "key"]
-    static let limitsKeys = [
-        "max_connections", "max_connections_per_ip", "idle_timeout", "max_message_size", "max_line_length",
-        "max_recipients",
-    ] + connectionLimitKeys
-    static let listenerKeys = [
-        "protocol", "address", "tls", "max_connections", "max_connections_per_ip", "idle_timeout", "filter",
-    ] + listenerAccessKeys
+    static let limitsKeys =
+        [
+            "max_connections", "max_connections_per_ip", "idle_timeout", "max_message_size", "max_line_length",
+            "max_recipients",
+        ] + connectionLimitKeys
+    static let listenerKeys =
+        [
+            "protocol", "address", "tls", "max_connections", "max_connections_per_ip", "idle_timeout", "filter",
+        ] + listenerAccessKeys
 
     static let hostnameForm =
         "a DNS name like \"mx1.example.org\" (letters, digits, hyphens and dots; labels of 1...63 characters not starting or ending with a hyphen; at most 253 characters)"

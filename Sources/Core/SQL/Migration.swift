@@ -61,11 +61,13 @@ extension Database {
 
 extension Database {
     static func createMigrationTable(_ db: any SQLDatabase) async throws {
-        try await db.raw("""
+        try await db.raw(
+            """
             CREATE TABLE IF NOT EXISTS schema_migration (
               name TEXT PRIMARY KEY, seq BIGINT NOT NULL, applied_at BIGINT NOT NULL)
-            """)
-            .run()
+            """
+        )
+        .run()
     }
 }
 

@@ -1,9 +1,9 @@
 import CCrypt
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Thread-safe access to libxcrypt's crypt(3) family.
@@ -20,7 +20,7 @@ enum LibCrypt {
     /// C string (an embedded NUL would silently truncate it, or it is too long).
     static func crypt(_ password: String, setting: String) -> String? {
         guard !password.utf8.contains(0), password.utf8.count <= maxPassphraseBytes,
-              !setting.utf8.contains(0)
+            !setting.utf8.contains(0)
         else { return nil }
         let size = MemoryLayout<crypt_data>.size
         let data = UnsafeMutablePointer<crypt_data>.allocate(capacity: 1)
@@ -60,9 +60,9 @@ enum LibCrypt {
 
     private static func wipe(_ pointer: UnsafeMutableRawPointer, count: Int) {
         #if canImport(Glibc) || canImport(Musl)
-        explicit_bzero(pointer, count)
+            explicit_bzero(pointer, count)
         #else
-        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: count)
+            pointer.initializeMemory(as: UInt8.self, repeating: 0, count: count)
         #endif
     }
 }

@@ -14,8 +14,8 @@ public enum PasswordHasher {
             throw .malformed("password longer than \(LibCrypt.maxPassphraseBytes) bytes")
         }
         guard let setting = LibCrypt.generateSetting(prefix: methodPrefix),
-              let hashed = LibCrypt.crypt(password, setting: setting),
-              hashed.hasPrefix(methodPrefix)
+            let hashed = LibCrypt.crypt(password, setting: setting),
+            hashed.hasPrefix(methodPrefix)
         else { throw .cryptFailed }
         return try StoredPassword("{\(PasswordScheme.crypt.rawValue)}\(hashed)")
     }

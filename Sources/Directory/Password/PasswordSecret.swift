@@ -22,7 +22,9 @@ enum PasswordSecret: Sendable, Hashable {
     /// Decodes `{SHA…}`/`{SSHA…}` data. Without an explicit suffix the data is
     /// base64, except that unsalted data exactly twice the digest length is hex
     /// (Dovecot's rule). Salted data must carry at least one salt byte.
-    static func digest(_ algorithm: DigestAlgorithm, data: Substring, encoding: BinaryEncoding?, salted: Bool) throws(PasswordError) -> PasswordSecret {
+    static func digest(_ algorithm: DigestAlgorithm, data: Substring, encoding: BinaryEncoding?, salted: Bool)
+        throws(PasswordError) -> PasswordSecret
+    {
         let chosen: BinaryEncoding
         if let encoding {
             chosen = encoding

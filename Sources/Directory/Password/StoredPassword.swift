@@ -55,7 +55,8 @@ public struct StoredPassword: Sendable, Hashable {
         var schemeName = name
         var encoding: BinaryEncoding?
         if let dot = name.lastIndex(of: "."),
-           let suffix = BinaryEncoding(suffix: String(name[name.index(after: dot)...])) {
+            let suffix = BinaryEncoding(suffix: String(name[name.index(after: dot)...]))
+        {
             schemeName = name[..<dot]
             encoding = suffix
         }

@@ -53,17 +53,24 @@ public struct AuthSettings: Sendable, Equatable {
 
 extension PostaConfig {
     /// `[auth]`.
-    public var auth: AuthSettings { get { sections[AuthSettings.self] } set { sections[AuthSettings.self] = newValue } }
+    public var auth: AuthSettings {
+        get { sections[AuthSettings.self] }
+        set { sections[AuthSettings.self] = newValue }
+    }
 }
 
 extension AuthSettings: ConfigSection {
     package static let name = "auth"
 
-    package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader) -> AuthSettings {
+    package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader)
+        -> AuthSettings
+    {
         var settings = AuthSettings()
         reader.checkKeys(entries, at: path, allowed: keys)
         let day: Int64 = 86400
-        func integer(_ key: String, _ range: ClosedRange<Int64>) -> Int? { reader.integer(key, in: entries, at: path, range: range) }
+        func integer(_ key: String, _ range: ClosedRange<Int64>) -> Int? {
+            reader.integer(key, in: entries, at: path, range: range)
+        }
         func duration(_ key: String, _ range: ClosedRange<Int64>) -> ConfigDuration? {
             reader.duration(key, in: entries, at: path, range: range)
         }

@@ -38,7 +38,8 @@ public enum RspamdProtocol {
     public static func parse(_ bytes: [UInt8]) throws(Failure) -> Reply {
         guard bytes.count <= maxReply else { throw .malformed("reply too long") }
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
-        guard let headEnd = bytes.firstRange(of: separator), let head = String(validating: bytes[..<headEnd.lowerBound], as: UTF8.self)
+        guard let headEnd = bytes.firstRange(of: separator),
+            let head = String(validating: bytes[..<headEnd.lowerBound], as: UTF8.self)
         else { throw .malformed("no HTTP header") }
         let lines = head.split(separator: "\r\n")
         let status = lines.first?.split(separator: " ") ?? []
@@ -46,7 +47,9 @@ public enum RspamdProtocol {
             throw .malformed("status line")
         }
         guard code == 200 else { throw .httpStatus(code) }
-        let chunked = lines.dropFirst().contains { $0.lowercased().hasPrefix("transfer-encoding:") && $0.lowercased().contains("chunked") }
+        let chunked = lines.dropFirst().contains {
+            $0.lowercased().hasPrefix("transfer-encoding:") && $0.lowercased().contains("chunked")
+        }
         var body = Array(bytes[headEnd.upperBound...])
         if chunked { body = try dechunk(body) }
         return try decode(body)

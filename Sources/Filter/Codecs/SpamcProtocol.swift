@@ -63,7 +63,9 @@ public enum SpamcProtocol {
     /// Rule names: letters, digits and `_`, as in SpamAssassin and rspamd.
     static func isSymbolName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 100
-            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_")
+            }
     }
 }
 

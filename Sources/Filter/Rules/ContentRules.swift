@@ -116,7 +116,8 @@ struct ContentRulesScanner: ContentScanner {
         guard !exceeded.isEmpty || truncated else { return .accept(headers: []) }
         let reason = truncated ? "message larger than \(limit) bytes" : "MIME structure exceeds the parser's limits (\(exceeded))"
         switch limitAction {
-        case .reject: return .reject(FilterReply(554, .init(5, 7, 1), "Message refused: \(reason), attachments cannot be checked"))
+        case .reject:
+            return .reject(FilterReply(554, .init(5, 7, 1), "Message refused: \(reason), attachments cannot be checked"))
         case .quarantine: return .quarantine(reason: reason, headers: [])
         }
     }

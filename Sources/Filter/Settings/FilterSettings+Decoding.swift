@@ -2,7 +2,10 @@ import Core
 
 extension PostaConfig {
     /// `[filter]`.
-    public var filter: FilterSettings { get { sections[FilterSettings.self] } set { sections[FilterSettings.self] = newValue } }
+    public var filter: FilterSettings {
+        get { sections[FilterSettings.self] }
+        set { sections[FilterSettings.self] = newValue }
+    }
 }
 
 extension FilterSettings: ConfigSection {
@@ -56,7 +59,8 @@ struct FilterSettingsDecoder {
         }
         settings.spamAssassin = decodeSpamScanner(
             "spamassassin", in: entries, at: path, extra: ("user", \.user, "a spamd user name"))
-        settings.rspamd = decodeSpamScanner("rspamd", in: entries, at: path, extra: ("password", \.password, "a non-empty string"))
+        settings.rspamd = decodeSpamScanner(
+            "rspamd", in: entries, at: path, extra: ("password", \.password, "a non-empty string"))
         if let table = reader.table("external", in: entries, at: path) {
             let at = path.appending("external")
             reader.checkKeys(table, at: at, allowed: ["address"])
@@ -162,6 +166,5 @@ struct FilterSettingsDecoder {
         }
         return value
     }
-
 
 }

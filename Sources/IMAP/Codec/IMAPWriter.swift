@@ -62,8 +62,7 @@ enum IMAPWriter {
     }
 
     /// `string`: quoted when possible, else a literal (`~{n}` literal8 when it holds NUL and `binary`).
-    static func writeString(_ bytes: some Collection<UInt8>, utf8: Bool, binary: Bool = false, into out: inout [UInt8])
-    {
+    static func writeString(_ bytes: some Collection<UInt8>, utf8: Bool, binary: Bool = false, into out: inout [UInt8]) {
         if bytes.count <= 1024 && canQuote(bytes, utf8: utf8) {
             writeQuoted(bytes, into: &out)
         } else {

@@ -269,7 +269,9 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if case .login(let user, let password, let mechanism) = effect {
             var loginLogger = logger
             loginLogger[metadataKey: "mechanism"] = "\(mechanism)"
-            let (authenticator, clientIP, protocolName, channel) = (backend.authenticator, clientIP, protocolName, context.channel)
+            let (authenticator, clientIP, protocolName, channel) = (
+                backend.authenticator, clientIP, protocolName, context.channel
+            )
             let taskLogger = loginLogger
             future = context.eventLoop.makeFutureWithTask {
                 switch await authenticator.login(

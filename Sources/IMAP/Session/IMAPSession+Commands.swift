@@ -82,8 +82,9 @@ extension IMAPSession {
             return
         }
         guard allowed(command.kind) else {
-            let where_ = state == .notAuthenticated ? "Not authenticated" : state == .authenticated ? "No mailbox selected" : "Wrong state"
-            emit(.tagged(tag: command.tag, IMAPStatusResponse(.bad, "\(where_) for this command")))
+            let problem =
+                state == .notAuthenticated ? "Not authenticated" : state == .authenticated ? "No mailbox selected" : "Wrong state"
+            emit(.tagged(tag: command.tag, IMAPStatusResponse(.bad, "\(problem) for this command")))
             return
         }
         dispatch(command)

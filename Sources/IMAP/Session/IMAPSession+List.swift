@@ -45,7 +45,8 @@ extension IMAPSession {
             recursive: recursive, returnSubscribed: selectSubscribed || command.returnOptions.contains(.subscribed),
             statusItems: statusItems)
         request(
-            .mailboxList(accountID: accountID, subscriptions: selectSubscribed, totals: statusItems.map(Self.needsTotals) ?? false),
+            .mailboxList(
+                accountID: accountID, subscriptions: selectSubscribed, totals: statusItems.map(Self.needsTotals) ?? false),
             tag: tag, then: .list(job))
     }
 

@@ -176,7 +176,8 @@ extension IMAPSession {
         }
         if let refusal {
             // A missing mailbox is reported first (TRYCREATE), as when the message is fine.
-            request(.status(accountID: accountID, name: destination, totals: false), tag: tag, then: .appendCheck(refusal: refusal))
+            request(
+                .status(accountID: accountID, name: destination, totals: false), tag: tag, then: .appendCheck(refusal: refusal))
             return
         }
         // All or none (RFC 3502 §6.3.11): one index transaction for every message of the command.

@@ -45,7 +45,8 @@ extension IMAPSession {
         }
         if SearchEvaluator.mentionsModSeq(job.command.key) { enableCondStore() }
         job.evaluator = SearchEvaluator(
-            largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch, recent: current.recent)
+            largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch, recent: current.recent
+        )
         job.uids = current.uids
         nextBatch(job)
     }

@@ -116,7 +116,8 @@ struct SearchEvaluator: @unchecked Sendable {
         case .sentOn(let date): return sent(content).map { $0 == date.daysSince1970 } ?? false
         case .sentSince(let date): return sent(content).map { $0 >= date.daysSince1970 } ?? false
         case .uid(let set): return contains(set, m.state.uid, largest: largestUID, isUID: true)
-        case .sequenceSet(let set): return contains(set, UInt32(m.sequence), largest: largestSequence, isUID: false, uid: m.state.uid)
+        case .sequenceSet(let set):
+            return contains(set, UInt32(m.sequence), largest: largestSequence, isUID: false, uid: m.state.uid)
         case .modSeq(let criterion): return m.state.modSeq >= Int64(clamping: criterion.modSeq)
         case .from(let text): return address("From", text, content)
         case .to(let text): return address("To", text, content)

@@ -29,7 +29,8 @@ enum SPFHeaderValue {
     /// RFC 5322 §3.2.3 `atext`.
     private static func isAtext(_ scalar: Unicode.Scalar) -> Bool {
         guard scalar.isASCII else { return false }
-        return scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "!#$%&'*+-/=?^_`{|}~".unicodeScalars.contains(scalar)
+        return scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+            || "!#$%&'*+-/=?^_`{|}~".unicodeScalars.contains(scalar)
     }
 
     /// Folds a header field before spaces so that lines keep within 78 characters where a

@@ -63,7 +63,9 @@ struct SPFMacro: Hashable, Sendable {
         var result = ""
         for octet in text.utf8 {
             let scalar = UnicodeScalar(octet)
-            if octet < 0x80 && (SPFDomain.isLetter(octet) || (0x30...0x39).contains(octet) || "-._~".unicodeScalars.contains(scalar)) {
+            if octet < 0x80
+                && (SPFDomain.isLetter(octet) || (0x30...0x39).contains(octet) || "-._~".unicodeScalars.contains(scalar))
+            {
                 result.unicodeScalars.append(scalar)
             } else {
                 result += "%" + (octet < 0x10 ? "0" : "") + String(octet, radix: 16, uppercase: true)

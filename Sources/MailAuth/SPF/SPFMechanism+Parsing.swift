@@ -80,7 +80,8 @@ extension SPFMechanism {
     /// `ip4-cidr-length = "/" ( "0" / %x31-39 0*1DIGIT )`, likewise for IPv6: no leading zero.
     private static func prefixLength(_ digits: Substring, max: Int) throws -> Int {
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits == "0" || (digits.first != "0" && digits.count <= 3),
-            let value = Int(digits), value <= max else {
+            let value = Int(digits), value <= max
+        else {
             throw SPFSyntaxError("invalid prefix length /\(digits)")
         }
         return value

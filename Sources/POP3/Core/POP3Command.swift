@@ -44,12 +44,24 @@ public enum POP3CommandParser {
         case "AUTH":
             guard args.count <= 2 else { throw .invalidArguments("AUTH takes a mechanism and an optional initial response") }
             return .auth(mechanism: args.first?.uppercased(), initialResponse: args.count == 2 ? args[1] : nil)
-        case "CAPA": try none(args); return .capa
-        case "STLS": try none(args); return .stls
-        case "QUIT": try none(args); return .quit
-        case "STAT": try none(args); return .stat
-        case "NOOP": try none(args); return .noop
-        case "RSET": try none(args); return .rset
+        case "CAPA":
+            try none(args)
+            return .capa
+        case "STLS":
+            try none(args)
+            return .stls
+        case "QUIT":
+            try none(args)
+            return .quit
+        case "STAT":
+            try none(args)
+            return .stat
+        case "NOOP":
+            try none(args)
+            return .noop
+        case "RSET":
+            try none(args)
+            return .rset
         case "LIST", "UIDL":
             guard args.count <= 1 else { throw .invalidArguments("\(keyword) takes at most one message number") }
             let number = try args.first.map { arg throws(POP3SyntaxError) in try Self.number(arg, positive: true) }

@@ -188,7 +188,9 @@ public struct POP3Session: Sendable {
                 return
             default: break
             }
-            let limit = state == .saslPlain ? configuration.maxSASLLength : max(configuration.maxCommandLength, configuration.maxSASLLength)
+            let limit =
+                state == .saslPlain
+                ? configuration.maxSASLLength : max(configuration.maxCommandLength, configuration.maxSASLLength)
             switch input.nextLine(maxLength: limit + 2) {
             case .needMore:
                 return
@@ -345,12 +347,15 @@ public struct POP3Session: Sendable {
             out.append(.send(.ok("\(live.count) \(octets(live.map(\.1)))")))
         case .list(nil):
             let live = liveMessages(drop)
-            out.append(.send(.ok("\(live.count) messages (\(octets(live.map(\.1))) octets)", lines: live.map { "\($0.0) \($0.1.size)" })))
+            out.append(
+                .send(.ok("\(live.count) messages (\(octets(live.map(\.1))) octets)", lines: live.map { "\($0.0) \($0.1.size)" }))
+            )
         case .list(let number?):
             guard let message = lookup(number, drop, &out) else { return }
             out.append(.send(.ok("\(number) \(message.size)")))
         case .uidl(nil):
-            out.append(.send(.ok("unique-id listing follows", lines: liveMessages(drop).map { "\($0.0) \(drop.uniqueID(of: $0.1))" })))
+            out.append(
+                .send(.ok("unique-id listing follows", lines: liveMessages(drop).map { "\($0.0) \(drop.uniqueID(of: $0.1))" })))
         case .uidl(let number?):
             guard let message = lookup(number, drop, &out) else { return }
             out.append(.send(.ok("\(number) \(drop.uniqueID(of: message))")))
@@ -358,12 +363,18 @@ public struct POP3Session: Sendable {
             guard let message = lookup(number, drop, &out) else { return }
             pending = .send
             out.append(
-                .effect(.sendMessage(POP3Transfer(number: number, message: message, bodyLineLimit: nil, status: .ok("\(message.size) octets")))))
+                .effect(
+                    .sendMessage(
+                        POP3Transfer(number: number, message: message, bodyLineLimit: nil, status: .ok("\(message.size) octets")))
+                ))
         case .top(let number, let lines):
             guard let message = lookup(number, drop, &out) else { return }
             pending = .send
             out.append(
-                .effect(.sendMessage(POP3Transfer(number: number, message: message, bodyLineLimit: lines, status: .ok("top of message follows")))))
+                .effect(
+                    .sendMessage(
+                        POP3Transfer(
+                            number: number, message: message, bodyLineLimit: lines, status: .ok("top of message follows")))))
         case .dele(let number):
             guard lookup(number, drop, &out) != nil else { return }
             deleted.insert(number)

@@ -39,7 +39,8 @@ public final class POP3Backend: Sendable {
         case .success(let found): account = found
         }
         func refuse(_ reason: String) async {
-            await authenticator.recordRefusal(account, clientIP: clientIP, protocolName: protocolName, reason: reason, logger: logger)
+            await authenticator.recordRefusal(
+                account, clientIP: clientIP, protocolName: protocolName, reason: reason, logger: logger)
         }
         let acquired: MaildropLease?
         do {

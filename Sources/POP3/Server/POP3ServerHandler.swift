@@ -1,17 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Connection
 import Directory
-import Store
 import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Store
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The SwiftNIO adapter of one POP3 connection: feeds bytes to the sans-I/O `POP3Session`,
 /// performs its actions (responses, logins, streaming messages, UPDATE, STLS) and feeds results
@@ -168,11 +169,11 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
             var loginLogger = logger
             loginLogger[metadataKey: "mechanism"] = "\(mechanism)"
             let taskLogger = loginLogger
-            runEffect(context, {
+            runEffect(context) {
                 await backend.login(
                     user: user, password: password, clientIP: clientIP, protocolName: protocolName, channel: channel,
                     logger: taskLogger)
-            }) { handler, context, outcome in
+            } resume: { handler, context, outcome in
                 let (result, lease) = outcome
                 if handler.closing {
                     lease?.releaseInBackground()
@@ -184,7 +185,9 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
         case .update(let mailboxID, let uids):
             let lease = lease
             self.lease = nil
-            runEffect(context, { await backend.update(mailboxID: mailboxID, uids: uids, lease: lease, logger: logger) }) {
+            runEffect(context) {
+                await backend.update(mailboxID: mailboxID, uids: uids, lease: lease, logger: logger)
+            } resume: {
                 $0.resume($2, context: $1)
             }
         case .sendMessage(let transfer):
@@ -205,7 +208,9 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
 
     /// Reads up to `chunkSize` bytes at `offset`; opens the file first when `fd` is nil, closes
     /// it at end of file. Runs on the thread pool.
-    private static func readChunk(path: String, fd: Int32?, offset: Int64, chunkSize: Int) throws -> (fd: Int32, bytes: [UInt8], eof: Bool) {
+    private static func readChunk(path: String, fd: Int32?, offset: Int64, chunkSize: Int) throws -> (
+        fd: Int32, bytes: [UInt8], eof: Bool
+    ) {
         let descriptor: Int32
         if let fd {
             descriptor = fd

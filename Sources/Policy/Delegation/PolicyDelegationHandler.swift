@@ -63,7 +63,9 @@ public final class PolicyDelegationHandler: ChannelDuplexHandler, GatedSessionHa
             context.write(wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)
         case .evaluate(let request):
             let engine = engine
-            runEffect(context, { await engine.evaluate(request) }) { handler, context, verdict in
+            runEffect(context) {
+                await engine.evaluate(request)
+            } resume: { handler, context, verdict in
                 guard !handler.closed else { return }
                 let bytes = handler.session.reply(verdict, to: request)
                 context.writeAndFlush(handler.wrapOutboundOut(ByteBuffer(bytes: bytes)), promise: nil)

@@ -48,7 +48,8 @@ struct GreylistModule: Sendable {
                     "SELECT passes FROM policy_greylist_client WHERE network = \(bind: network) AND last_seen >= \(bind: stale)"
                 ).first()?.decode(column: "passes", as: Int64.self), passes >= autoWhitelistCount
             {
-                try await db.raw("UPDATE policy_greylist_client SET last_seen = \(bind: now) WHERE network = \(bind: network)").run()
+                try await db.raw("UPDATE policy_greylist_client SET last_seen = \(bind: now) WHERE network = \(bind: network)")
+                    .run()
                 return nil
             }
             // A new or expired triplet starts over; a known one records the attempt.

@@ -45,9 +45,11 @@ public struct PolicyState: Sendable {
             "SELECT rule_id, track_key, window_start, messages, bytes FROM policy_quota_counter ORDER BY window_start DESC, rule_id, track_key"
         ) {
             QuotaCounter(
-                ruleID: try $0.decode(column: "rule_id", as: Int64.self), key: try $0.decode(column: "track_key", as: String.self),
+                ruleID: try $0.decode(column: "rule_id", as: Int64.self),
+                key: try $0.decode(column: "track_key", as: String.self),
                 windowStart: try $0.decode(column: "window_start", as: Int64.self),
-                messages: try $0.decode(column: "messages", as: Int64.self), bytes: try $0.decode(column: "bytes", as: Int64.self))
+                messages: try $0.decode(column: "messages", as: Int64.self), bytes: try $0.decode(column: "bytes", as: Int64.self)
+            )
         }
     }
 
@@ -57,7 +59,8 @@ public struct PolicyState: Sendable {
             "SELECT network, sender, recipient, first_seen, last_seen, passed FROM policy_greylist_triplet ORDER BY last_seen DESC"
         ) {
             GreylistEntry(
-                network: try $0.decode(column: "network", as: String.self), sender: try $0.decode(column: "sender", as: String.self),
+                network: try $0.decode(column: "network", as: String.self),
+                sender: try $0.decode(column: "sender", as: String.self),
                 recipient: try $0.decode(column: "recipient", as: String.self),
                 firstSeen: try $0.decode(column: "first_seen", as: Int64.self),
                 lastSeen: try $0.decode(column: "last_seen", as: Int64.self),
@@ -69,18 +72,21 @@ public struct PolicyState: Sendable {
     public func greylistClients() async throws -> [GreylistClient] {
         try await rows("SELECT network, passes, last_seen FROM policy_greylist_client ORDER BY network") {
             GreylistClient(
-                network: try $0.decode(column: "network", as: String.self), passes: try $0.decode(column: "passes", as: Int64.self),
+                network: try $0.decode(column: "network", as: String.self),
+                passes: try $0.decode(column: "passes", as: Int64.self),
                 lastSeen: try $0.decode(column: "last_seen", as: Int64.self))
         }
     }
 
     /// Accounting totals, newest window first.
     public func accounting() async throws -> [AccountingTotal] {
-        try await rows("SELECT rule_id, window_start, messages, bytes FROM policy_accounting ORDER BY window_start DESC, rule_id") {
+        try await rows("SELECT rule_id, window_start, messages, bytes FROM policy_accounting ORDER BY window_start DESC, rule_id")
+        {
             AccountingTotal(
                 ruleID: try $0.decode(column: "rule_id", as: Int64.self),
                 windowStart: try $0.decode(column: "window_start", as: Int64.self),
-                messages: try $0.decode(column: "messages", as: Int64.self), bytes: try $0.decode(column: "bytes", as: Int64.self))
+                messages: try $0.decode(column: "messages", as: Int64.self), bytes: try $0.decode(column: "bytes", as: Int64.self)
+            )
         }
     }
 

@@ -82,9 +82,12 @@ public struct PolicyStore: Sendable {
     {
         try await database.transaction { db in
             let id = try await Self.requirePolicy(name, db)
-            if let priority { try await db.raw("UPDATE policy_policy SET priority = \(bind: priority) WHERE id = \(bind: id)").run() }
+            if let priority {
+                try await db.raw("UPDATE policy_policy SET priority = \(bind: priority) WHERE id = \(bind: id)").run()
+            }
             if let enabled {
-                try await db.raw("UPDATE policy_policy SET enabled = \(bind: Int64(enabled ? 1 : 0)) WHERE id = \(bind: id)").run()
+                try await db.raw("UPDATE policy_policy SET enabled = \(bind: Int64(enabled ? 1 : 0)) WHERE id = \(bind: id)")
+                    .run()
             }
             if let description {
                 try await db.raw("UPDATE policy_policy SET description = \(bind: description) WHERE id = \(bind: id)").run()
@@ -141,7 +144,10 @@ public struct PolicyStore: Sendable {
     public func deleteGroup(_ name: String) async throws {
         try await database.transaction { db in
             let id = try await Self.requireGroup(name, db)
-            let users = try await db.raw("SELECT COUNT(*) AS n FROM policy_member WHERE lower(pattern) = \(bind: "%" + name.lowercased())")
+            let users =
+                try await db.raw(
+                    "SELECT COUNT(*) AS n FROM policy_member WHERE lower(pattern) = \(bind: "%" + name.lowercased())"
+                )
                 .first()?.decode(column: "n", as: Int64.self) ?? 0
             guard users == 0 else { throw PolicyStoreError("group '\(name)' is used by \(users) member(s)") }
             try await db.raw("DELETE FROM policy_group_entry WHERE group_id = \(bind: id)").run()
@@ -198,7 +204,8 @@ public struct PolicyStore: Sendable {
             for (key, value) in settings { merged[key] = value.isEmpty ? nil : value }
             let module = try PolicyModuleKind(rawValue: kind).orThrow("unknown module '\(kind)'")
             _ = try PolicyModule(PolicyRule(id: id, module: module, settings: merged, enabled: true))
-            try await db.raw("UPDATE policy_rule SET settings = \(bind: try Self.encodeSettings(merged)) WHERE id = \(bind: id)").run()
+            try await db.raw("UPDATE policy_rule SET settings = \(bind: try Self.encodeSettings(merged)) WHERE id = \(bind: id)")
+                .run()
             if let enabled {
                 try await db.raw("UPDATE policy_rule SET enabled = \(bind: Int64(enabled ? 1 : 0)) WHERE id = \(bind: id)").run()
             }

@@ -2,7 +2,10 @@ import Core
 
 extension PostaConfig {
     /// `[delivery]`.
-    public var delivery: DeliverySettings { get { sections[DeliverySettings.self] } set { sections[DeliverySettings.self] = newValue } }
+    public var delivery: DeliverySettings {
+        get { sections[DeliverySettings.self] }
+        set { sections[DeliverySettings.self] = newValue }
+    }
 }
 
 /// `[delivery]` (docs/config.md): retries and expiry, DNS servers, outbound connections, TLS policy,

@@ -62,7 +62,8 @@ public struct SMTPClientReplyParser: Sendable {
         guard bytes.count >= 3, bytes.prefix(3).allSatisfy({ (48...57).contains($0) }),
             (50...53).contains(bytes[bytes.startIndex]) || bytes[bytes.startIndex] == 49
         else { throw .malformedLine }
-        let code = Int(bytes[bytes.startIndex] - 48) * 100 + Int(bytes[bytes.startIndex + 1] - 48) * 10
+        let code =
+            Int(bytes[bytes.startIndex] - 48) * 100 + Int(bytes[bytes.startIndex + 1] - 48) * 10
             + Int(bytes[bytes.startIndex + 2] - 48)
         if let pendingCode, pendingCode != code { throw .inconsistentCode }
         let separator: UInt8? = bytes.count > 3 ? bytes[bytes.startIndex + 3] : nil

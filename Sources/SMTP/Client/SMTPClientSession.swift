@@ -1,5 +1,5 @@
-import Core
 import Connection
+import Core
 
 /// The sans-I/O SMTP client for outbound delivery: one mail transaction, or several over one
 /// connection when `SMTPClientConfiguration.keepsConnection` is set (RSET before each further
@@ -14,7 +14,11 @@ public struct SMTPClientSession: Sendable {
     /// The reply the session is waiting for; nil once the session is over.
     public private(set) var waitState: SMTPClientWaitState? = .greeting
 
-    private enum Expected: Sendable { case mail, rcpt(Int), data }
+    private enum Expected: Sendable {
+        case mail
+        case rcpt(Int)
+        case data
+    }
 
     private var parser: SMTPClientReplyParser
     /// Transaction replies still due, in command order (RFC 2920 §3.1 keeps them in order).
@@ -423,7 +427,8 @@ public struct SMTPClientSession: Sendable {
     private mutating func quit() -> [SMTPClientAction] {
         pending = []
         waitState = .quit
-        return [.send(Self.line("QUIT"))] + finishedAction(fallback: SMTPReply(451, .init(4, 3, 0), "Transaction did not complete"))
+        return [.send(Self.line("QUIT"))]
+            + finishedAction(fallback: SMTPReply(451, .init(4, 3, 0), "Transaction did not complete"))
     }
 
     /// A connection-level failure: every recipient without an outcome fails temporarily.
@@ -467,7 +472,11 @@ public struct SMTPClientSession: Sendable {
         let type = orcpt.addressType
         let address = orcpt.address
         guard !type.isEmpty, !address.isEmpty,
-            type.utf8.allSatisfy({ $0 < 0x80 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber || $0 == UInt8(ascii: "-")) })
+            type.utf8.allSatisfy({
+                $0 < 0x80
+                    && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber
+                        || $0 == UInt8(ascii: "-"))
+            })
         else { return nil }
         return type + ";" + XText.encode(address)
     }

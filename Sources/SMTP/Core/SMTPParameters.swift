@@ -30,7 +30,8 @@ enum SMTPParameters {
             else { throw .badArguments("Invalid parameter syntax") }
             // esmtp-value = 1*(%d33-60 / %d62-126), widened to UTF-8 by RFC 6531 §3.3
             if let value {
-                guard !value.isEmpty, value.unicodeScalars.allSatisfy({ ($0.value >= 33 && $0.value <= 126 && $0 != "=") || $0.value >= 0x80 })
+                guard !value.isEmpty,
+                    value.unicodeScalars.allSatisfy({ ($0.value >= 33 && $0.value <= 126 && $0 != "=") || $0.value >= 0x80 })
                 else { throw .badArguments("Invalid parameter value") }
             }
             let keyword = String(keywordText).uppercased()

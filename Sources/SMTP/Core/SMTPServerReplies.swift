@@ -23,7 +23,8 @@ enum SMTPServerReplies {
     static let needsSMTPUTF8 = SMTPReply(553, .init(5, 6, 7), "Non-ASCII address requires the SMTPUTF8 parameter")
     static let tooManyErrors = SMTPReply(421, .init(4, 7, 0), "Too many errors, closing connection")
     static let tooManyCommands = SMTPReply(421, .init(4, 7, 0), "Too many commands, closing connection")
-    static let tooManyCommandsBeforeLogin = SMTPReply(421, .init(4, 7, 0), "Too many commands before authentication, closing connection")
+    static let tooManyCommandsBeforeLogin = SMTPReply(
+        421, .init(4, 7, 0), "Too many commands before authentication, closing connection")
     static let internalError = SMTPReply(451, .init(4, 3, 0), "Internal error, try again later")
 
     // RFC 4954 §6 and RFC 5248 (the enhanced codes of AUTH)

@@ -88,7 +88,9 @@ extension SMTPServerSession {
         case .plain:
             plainMessage(decoded, &out)
         case .loginUser:
-            guard let user = String(validating: decoded, as: UTF8.self) else { return error(SMTPServerReplies.authBadBase64, &out) }
+            guard let user = String(validating: decoded, as: UTF8.self) else {
+                return error(SMTPServerReplies.authBadBase64, &out)
+            }
             challenge("UGFzc3dvcmQ6", .loginPassword(user: user), &out)
         case .loginPassword(let user):
             guard let password = String(validating: decoded, as: UTF8.self) else {

@@ -146,7 +146,9 @@ public struct SMTPServerSession: Sendable {
         guard case .notStarted = phase else { return [] }
         phase = .command
         let kind = configuration.mode == .lmtp ? "LMTP" : "ESMTP"
-        var out: [SMTPServerAction] = [.reply(SMTPReply(220, nil, "\(configuration.hostname) \(kind) \(configuration.greetingBanner)"))]
+        var out: [SMTPServerAction] = [
+            .reply(SMTPReply(220, nil, "\(configuration.hostname) \(kind) \(configuration.greetingBanner)"))
+        ]
         run(&out)
         input.compact()
         return out
@@ -435,7 +437,8 @@ public struct SMTPServerSession: Sendable {
         case .lhlo: kind = .lhlo
         case .ehlo, nil: kind = configuration.mode == .lmtp ? .lhlo : .ehlo
         }
-        return SMTPProtocolName.make(greeting: kind, smtpUTF8: smtpUTF8, tls: client.isTLS, authenticated: authenticatedUser != nil)
+        return SMTPProtocolName.make(
+            greeting: kind, smtpUTF8: smtpUTF8, tls: client.isTLS, authenticated: authenticatedUser != nil)
     }
 
     /// Emits an effect; the session then waits for `resume(_:)`.

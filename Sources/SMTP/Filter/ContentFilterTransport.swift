@@ -28,7 +28,8 @@ public struct ContentFilterTransport: RemoteTransport {
         let envelope = OutboundEnvelope(
             reversePath: message.reversePath,
             recipients: targets.map { OutboundRecipient(address: $0.address, notify: $0.notify, orcpt: $0.orcpt) },
-            size: message.size + Int64(message.headers.utf8.count), body8bit: message.body.isEightBit, smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
+            size: message.size + Int64(message.headers.utf8.count), body8bit: message.body.isEightBit, smtpUTF8: message.smtpUTF8,
+            dsnRet: message.dsnRet,
             dsnEnvID: message.dsnEnvID)
         let session = SMTPClientSession(
             configuration: SMTPClientConfiguration(heloName: heloName, tlsPolicy: .none), envelope: envelope)

@@ -141,7 +141,8 @@ public struct OutboundDelivery: RemoteTransport {
         let envelope = OutboundEnvelope(
             reversePath: message.reversePath,
             recipients: targets.map { OutboundRecipient(address: $0.address, notify: $0.notify, orcpt: $0.orcpt) },
-            size: message.size + Int64(message.headers.utf8.count), body8bit: message.body.isEightBit, smtpUTF8: message.smtpUTF8, dsnRet: message.dsnRet,
+            size: message.size + Int64(message.headers.utf8.count), body8bit: message.body.isEightBit, smtpUTF8: message.smtpUTF8,
+            dsnRet: message.dsnRet,
             dsnEnvID: message.dsnEnvID)
         let key = SMTPConnectionCache.Key(address: address, port: port, tls: choice, serverName: host)
         let body = SMTPMessageSource.file(path: message.spoolPath, prefix: Array(message.headers.utf8))
@@ -160,10 +161,12 @@ public struct OutboundDelivery: RemoteTransport {
         do {
             (connection, result) = try await SMTPClientConnection.open(
                 // No SNI for IPs (RFC 6066 §3); a verified IP is checked against the certificate's IP names.
-                host: address, port: port, tls: choice.verified ? verifiedTLS : tls, serverName: IPAddress(host) == nil ? host : nil,
+                host: address, port: port, tls: choice.verified ? verifiedTLS : tls,
+                serverName: IPAddress(host) == nil ? host : nil,
                 session: session, body: body, timeouts: timeouts)
         } catch {
-            logger.notice("outbound connection failed", metadata: ["host": "\(host)", "address": "\(address)", "error": "\(error)"])
+            logger.notice(
+                "outbound connection failed", metadata: ["host": "\(host)", "address": "\(address)", "error": "\(error)"])
             return .notTaken("\(error)")
         }
         guard result.recipients.contains(where: \.fromServer) else {

@@ -19,7 +19,9 @@ extension SMTPReceiver {
         var policy = message.policy
         if let answer = await policyAnswer(envelope: envelope, spool: spool, decided: &policy) { return answer }
         do {
-            if mode == .submission, let refusal = try await checkFromHeader(file: spool.file.path, user: envelope.authenticatedUser) {
+            if mode == .submission,
+                let refusal = try await checkFromHeader(file: spool.file.path, user: envelope.authenticatedUser)
+            {
                 spool.file.discard()
                 return .reply(refusal)
             }
@@ -62,7 +64,8 @@ extension SMTPReceiver {
             for (recipient, deliveries) in zip(envelope.recipients, perRecipient) {
                 let rows = rowIDs[index..<index + deliveries.count]
                 index += deliveries.count
-                replies.append(lmtpReply(recipient: recipient.address.description, outcomes: rows.compactMap { outcomes[$0] }, id: spool.id))
+                replies.append(
+                    lmtpReply(recipient: recipient.address.description, outcomes: rows.compactMap { outcomes[$0] }, id: spool.id))
             }
             return .replies(replies)
         } catch {

@@ -99,7 +99,10 @@ extension SMTPReceiver {
     /// The recipients (lower-case) that are relayed to another domain rather than expanded
     /// locally: a remote delivery to the recipient itself.
     static func relayed(_ deliveries: [QueuedDelivery]) -> Set<String> {
-        Set(deliveries.filter { $0.kind == .remote && $0.target.lowercased() == $0.recipient.lowercased() }.map { $0.recipient.lowercased() })
+        Set(
+            deliveries.filter { $0.kind == .remote && $0.target.lowercased() == $0.recipient.lowercased() }.map {
+                $0.recipient.lowercased()
+            })
     }
 }
 

@@ -23,7 +23,8 @@ extension SMTPReceiver {
         let reversePath = envelope.reversePath?.description ?? ""
         for recipient in relayed.sorted() {
             guard try await queue.hasRelayTicket(tickets, reversePath: reversePath, recipient: recipient) else {
-                logger.warning("relay without a valid ticket refused", metadata: ["rcpt": "\(recipient)", "client": "\(envelope.clientIP)"])
+                logger.warning(
+                    "relay without a valid ticket refused", metadata: ["rcpt": "\(recipient)", "client": "\(envelope.clientIP)"])
                 return .refused(SMTPReply(550, .init(5, 7, 1), "<\(recipient)>: Relay access denied"))
             }
         }

@@ -1,7 +1,7 @@
 import Core
-import Foundation
 import Directory
 import Filter
+import Foundation
 import Logging
 import MIME
 import NIOCore

@@ -69,7 +69,8 @@ public struct SMTPReceiver: Sendable {
     }
 
     /// RCPT TO: relay control, directory lookup (aliases, subaddresses, catch-all), quota.
-    public func checkRecipient(_ address: MailAddress, orcpt: DSNOriginalRecipient?, notify: DSNNotify?) async -> RecipientVerdict {
+    public func checkRecipient(_ address: MailAddress, orcpt: DSNOriginalRecipient?, notify: DSNNotify?) async -> RecipientVerdict
+    {
         do {
             let address = try await postmasterAlias(address)
             switch try await directory.resolve(address) {
@@ -113,7 +114,8 @@ public struct SMTPReceiver: Sendable {
                     return RecipientVerdict(
                         reply: SMTPReply(552, .init(5, 2, 2), "<\(address)>: Mailbox full, quota exceeded"), deliveries: [])
                 }
-                return RecipientVerdict(reply: SMTPReply(250, .init(2, 1, 5), "<\(address)>: Recipient OK"), deliveries: deliveries)
+                return RecipientVerdict(
+                    reply: SMTPReply(250, .init(2, 1, 5), "<\(address)>: Recipient OK"), deliveries: deliveries)
             }
         } catch let error as ResolutionError {
             logger.warning("recipient not resolved", metadata: ["rcpt": "\(address)", "error": "\(error)"])

@@ -41,7 +41,10 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
     private var closing = false
     package var stopsFeeding: Bool { closing }
 
-    public init(receiver: SMTPReceiver, configuration: SMTPServerConfiguration, clientIP: String, isTLS: Bool, tls: NIOSSLContext?, logger: Logger) {
+    public init(
+        receiver: SMTPReceiver, configuration: SMTPServerConfiguration, clientIP: String, isTLS: Bool, tls: NIOSSLContext?,
+        logger: Logger
+    ) {
         self.session = SMTPServerSession(configuration: configuration, client: SMTPClientInfo(remoteIP: clientIP, isTLS: isTLS))
         self.receiver = receiver
         self.tls = tls
@@ -194,10 +197,12 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             let (clientIP, isTLS, channel) = (clientIP, session.client.isTLS, context.channel)
             work = { await receiver.authenticate(request, clientIP: clientIP, tls: isTLS, channel: channel) }
         }
-        runEffect(context, work) { handler, context, result in
-            handler.perform(handler.session.resume(result), context: context)
-            handler.login.update(loggedIn: handler.session.authenticatedUser != nil, context)
-        }
+        runEffect(
+            context, work,
+            resume: { handler, context, result in
+                handler.perform(handler.session.resume(result), context: context)
+                handler.login.update(loggedIn: handler.session.authenticatedUser != nil, context)
+            })
     }
 
     // MARK: TLS

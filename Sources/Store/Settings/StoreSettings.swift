@@ -15,7 +15,10 @@ public struct StoreSettings: Sendable, Equatable {
 
 extension PostaConfig {
     /// `[store]`.
-    public var store: StoreSettings { get { sections[StoreSettings.self] } set { sections[StoreSettings.self] = newValue } }
+    public var store: StoreSettings {
+        get { sections[StoreSettings.self] }
+        set { sections[StoreSettings.self] = newValue }
+    }
 }
 
 extension StoreSettings: ConfigSection {
@@ -23,7 +26,9 @@ extension StoreSettings: ConfigSection {
 
     static let keys = ["orphan_age", "sweep_interval"]
 
-    package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader) -> StoreSettings {
+    package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader)
+        -> StoreSettings
+    {
         var settings = StoreSettings()
         reader.checkKeys(entries, at: path, allowed: keys)
         if let value = reader.duration("orphan_age", in: entries, at: path, range: 1...(30 * 86400)) {

@@ -17,7 +17,7 @@ DEV_HTTP = 8080
 
 def get(url: str, context=None) -> tuple[int, dict]:
     try:
-        with urllib.request.urlopen(url, timeout=5, context=context) as r:
+        with urllib.request.urlopen(url, timeout=30, context=context) as r:
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read())

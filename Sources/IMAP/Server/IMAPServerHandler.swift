@@ -235,8 +235,7 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                         handler.drain(context: context)
                     })
             case .effect(let effect):
-                gate.pause()
-                context.triggerUserOutboundEvent(ConnectionActivity.busy, promise: nil)
+                gate.pause(context)
                 context.flush()
                 if context.channel.isWritable {
                     run(effect, context: context)
@@ -255,9 +254,8 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func resume(_ result: IMAPEffectResult, context: ChannelHandlerContext) {
-        gate.unpause()
+        gate.unpause(context)
         guard !closed else { return }
-        context.triggerUserOutboundEvent(ConnectionActivity.ready, promise: nil)
         lastInput = .now()
         perform(session.resume(result), context: context)
         drain(context: context)

@@ -9,7 +9,7 @@ import NIOCore
 /// from `read`, `drain(context:)` from `channelWritabilityChanged`; `runEffect` for an effect that
 /// runs as a task (or, for one that does not, `gate.pause(context)` before it and
 /// `gate.unpause(context)`, resume, `drain` after it).
-package protocol GatedSessionHandler: AnyObject, ChannelHandler {
+package protocol GatedSessionHandler: AnyObject, ChannelHandler, SendableMetatype {
     var gate: ReadGate { get set }
     /// The connection is closing: nothing more is read or fed.
     var stopsFeeding: Bool { get }
@@ -18,6 +18,10 @@ package protocol GatedSessionHandler: AnyObject, ChannelHandler {
     func nextPiece(context: ChannelHandlerContext) -> ReadGate.PieceShape
     /// Hands one piece to the session and performs what it asks.
     func feed(_ piece: [UInt8], context: ChannelHandlerContext)
+    /// Hands the session the next unit of input already taken from the gate but not yet fed (a
+    /// framer's next complete command, when a piece held several); false when there is none. Asked
+    /// before each new piece, only while the gate would hand one out. Default: there is none.
+    func feedBuffered(context: ChannelHandlerContext) -> Bool
 }
 
 extension ReadGate {
@@ -39,6 +43,8 @@ extension ReadGate {
 extension GatedSessionHandler {
     package func nextPiece(context: ChannelHandlerContext) -> ReadGate.PieceShape { .lines }
 
+    package func feedBuffered(context: ChannelHandlerContext) -> Bool { false }
+
     /// `channelRead`: keeps the bytes and feeds what the session can take now.
     package func gatedRead(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
         guard !stopsFeeding else { return }
@@ -51,6 +57,7 @@ extension GatedSessionHandler {
     package func drain(context: ChannelHandlerContext) {
         gate.isDraining = true
         while !stopsFeeding {
+            if gate.mayFeed(context), feedBuffered(context: context) { continue }
             let shape = nextPiece(context: context)
             guard let piece = gate.nextInput(context, maxBytes: shape.maxBytes, wholeLines: shape.wholeLines) else { break }
             feed(piece, context: context)

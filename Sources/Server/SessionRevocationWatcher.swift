@@ -55,7 +55,8 @@ public struct SessionRevocationWatcher: Service {
                     logger.notice(
                         "sessions ended",
                         metadata: [
-                            "account": "\(revocation.accountID)", "reason": "\(revocation.reason)", "sessions": "\(closed)",
+                            "account": "\(revocation.accountID)", "reason": "\(revocation.reason.map { "\($0)" } ?? "unknown")",
+                            "sessions": "\(closed)",
                         ])
                 }
             }

@@ -131,14 +131,14 @@ struct SessionStateMachineTests {
         #expect(lines.filter { $0.contains(" FETCH (") }.count == 300)
         #expect(lines.last == "f OK FETCH completed")
         let loads = d.effects.compactMap { effect -> [UInt32]? in
-            if case .loadMessages(_, let uids, _, _) = effect { uids } else { nil }
+            contentLoad(effect)?.uids
         }
         // Header-only content: 300 messages in two batches of at most 256 UIDs.
         #expect(loads.map(\.count) == [256, 44])
         let full = await d.command("g FETCH 1:3 BODY.PEEK[]")
         #expect(full.last == "g OK FETCH completed")
         let fullLoads = d.effects.compactMap { effect -> [UInt32]? in
-            if case .loadMessages(_, let uids, .full, _) = effect { uids } else { nil }
+            contentLoad(effect).flatMap { $0.need == .full ? $0.uids : nil }
         }
         // 600 KiB each against a 1 MiB budget: two messages, then the third.
         #expect(fullLoads == [[1, 2, 3], [3]])
@@ -146,7 +146,7 @@ struct SessionStateMachineTests {
         let before = d.effects.count
         #expect(await d.command("h SEARCH BODY absent") == ["* SEARCH", "h OK SEARCH completed"])
         let searchLoads = d.effects[before...].compactMap { effect -> [UInt32]? in
-            if case .loadMessages(_, let uids, .full, _) = effect { uids } else { nil }
+            contentLoad(effect).flatMap { $0.need == .full ? $0.uids : nil }
         }
         #expect(searchLoads.first == Array(1...256) && searchLoads.dropFirst().first?.first == 3)
         #expect(searchLoads.last == Array(257...300))
@@ -162,7 +162,7 @@ struct SessionStateMachineTests {
         _ = await d.command("s SELECT INBOX")
         #expect(await d.command("a SEARCH UNSEEN BODY red") == ["* SEARCH 2", "a OK SEARCH completed"])
         let contentLoads = d.effects.compactMap { effect -> [UInt32]? in
-            if case .loadMessages(_, let uids, let need, _) = effect, need != .none { uids } else { nil }
+            contentLoad(effect).flatMap { $0.need != .none ? $0.uids : nil }
         }
         #expect(contentLoads == [[2, 3]])
         #expect(await d.command("b SEARCH NOT SUBJECT pear") == ["* SEARCH 1 3", "b OK SEARCH completed"])
@@ -177,8 +177,17 @@ struct SessionStateMachineTests {
         _ = await d.command("s SELECT INBOX")
         #expect(await d.command("a SEARCH FROM alice BODY red") == ["* SEARCH 1", "a OK SEARCH completed"])
         let contentLoads = d.effects.compactMap { effect -> String? in
-            if case .loadMessages(_, let uids, let need, _) = effect, need != .none { "\(need) \(uids)" } else { nil }
+            contentLoad(effect).flatMap { $0.need != .none ? "\($0.need) \($0.uids)" : nil }
         }
         #expect(contentLoads == ["header [1, 2, 3]", "full [1, 3]"])
+    }
+}
+
+/// The UIDs and content need of a load effect (FETCH's `loadMessages`, SEARCH's `loadContent`).
+private func contentLoad(_ effect: IMAPEffect) -> (uids: [UInt32], need: IMAPContentNeed)? {
+    switch effect {
+    case .loadMessages(_, let uids, let need, _): (uids, need)
+    case .loadContent(let rows, let need, _): (rows.map(\.uid), need)
+    default: nil
     }
 }

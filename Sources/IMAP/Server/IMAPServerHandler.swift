@@ -7,12 +7,12 @@ import NIOTLS
 
 /// The SwiftNIO adapter of one IMAP connection: frames bytes with `IMAPFramer` into the sans-I/O
 /// `IMAPSession`, performs its actions (writes, effects against the store, IDLE watching, STARTTLS)
-/// and feeds effect results back. Back-pressure (`ReadGate`): input goes to the session a command
-/// at a time, and only while no effect runs and the client reads our responses; an effect starts
-/// only once the responses before it can be written, so a big FETCH streams at the client's pace.
+/// and feeds effect results back. Back-pressure (`GatedSessionHandler`): input goes to the session a
+/// command at a time, and only while no effect runs and the client reads our responses; an effect
+/// starts only once the responses before it can be written, so a big FETCH streams at the client's pace.
 /// The idle timer does not run while an effect runs (`ConnectionActivity`); the login timeout and
 /// the cap on commands before login end an anonymous connection with `* BYE`.
-final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, GatedSessionHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -24,11 +24,10 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let protocolName: String
     private var logger: Logger
     private var framer: IMAPFramer
-    private var gate = ReadGate()
+    var gate = ReadGate()
     private var context: ChannelHandlerContext?
     private var greeted = false
     private var closed = false
-    private var draining = false
     private var startingTLS = false
     private var loggedIn = false
     private var commandsBeforeLogin = 0
@@ -91,9 +90,7 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closed else { return }
-        gate.hold(unwrapInboundIn(data))
-        drain(context: context)
+        gatedRead(unwrapInboundIn(data), context: context)
     }
 
     func read(context: ChannelHandlerContext) {
@@ -103,6 +100,7 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable, let effect = waitingEffect {
             waitingEffect = nil
+            gate.unpause()
             run(effect, context: context)
         }
         drain(context: context)
@@ -146,23 +144,21 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Input
 
-    /// Frames held input and feeds the session a command at a time while it can take one (see
-    /// `ReadGate`): not while an effect runs or the client does not read our responses.
-    private func drain(context: ChannelHandlerContext) {
-        draining = true
-        defer {
-            draining = false
-            context.flush()
-        }
-        while !closed, !gate.isPaused, !startingTLS, context.channel.isWritable {
-            if let event = framer.next() {
-                handle(event, context: context)
-                continue
-            }
-            guard let piece = gate.nextInput(context, wholeLines: false) else { break }
-            framer.append(piece)
-        }
-        gate.endTurn(context, handler: self) { $0.drain(context: $1) }
+    var stopsFeeding: Bool { closed }
+
+    /// The framer cuts commands; the gate hands it whatever is held.
+    func nextPiece(context: ChannelHandlerContext) -> ReadGate.PieceShape { .init(wholeLines: false) }
+
+    func feed(_ piece: [UInt8], context: ChannelHandlerContext) {
+        framer.append(piece)
+    }
+
+    /// The framer's next event, while the session can take one (nothing runs between STARTTLS and
+    /// the handshake's end: the switch dropped what was framed).
+    func feedBuffered(context: ChannelHandlerContext) -> Bool {
+        guard !startingTLS, let event = framer.next() else { return false }
+        handle(event, context: context)
+        return true
     }
 
     private func handle(_ event: IMAPFramer.Event, context: ChannelHandlerContext) {
@@ -235,11 +231,12 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                         handler.drain(context: context)
                     })
             case .effect(let effect):
-                gate.pause(context)
                 context.flush()
                 if context.channel.isWritable {
                     run(effect, context: context)
                 } else {
+                    // Reads stop until the client has read what came before (the idle clock runs on).
+                    gate.pause()
                     waitingEffect = effect
                 }
                 return
@@ -250,20 +247,12 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             }
         }
-        if wrote && !draining { context.flush() }
+        if wrote && !gate.isDraining { context.flush() }
     }
 
-    private func resume(_ result: IMAPEffectResult, context: ChannelHandlerContext) {
-        gate.unpause(context)
-        guard !closed else { return }
-        lastInput = .now()
-        perform(session.resume(result), context: context)
-        drain(context: context)
-    }
-
+    /// Runs an effect as a task (`runEffect`: reads pause, the idle clock stops) and feeds its result back.
     private func run(_ effect: IMAPEffect, context: ChannelHandlerContext) {
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let future: EventLoopFuture<IMAPEffectResult>
+        let work: @Sendable () async -> IMAPEffectResult
         if case .login(let user, let password, let mechanism) = effect {
             var loginLogger = logger
             loginLogger[metadataKey: "mechanism"] = "\(mechanism)"
@@ -271,7 +260,7 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 backend.authenticator, clientIP, protocolName, context.channel
             )
             let taskLogger = loginLogger
-            future = context.eventLoop.makeFutureWithTask {
+            work = {
                 switch await authenticator.login(
                     user: user, password: password, clientIP: clientIP, protocolName: protocolName, logger: taskLogger)
                 {
@@ -286,15 +275,16 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         } else {
             let store = backend.store
-            future = context.eventLoop.makeFutureWithTask { await store.perform(effect) }
+            work = { await store.perform(effect) }
         }
         let logger = logger
-        future.whenSuccess { result in
+        runEffect(context, work) { handler, context, result in
             if case .failed(let failure) = result, failure == .internalError || failure == .unavailable {
                 logger.error("command failed", metadata: ["effect": "\(Self.name(effect))", "error": "\(failure)"])
             }
-            let (handler, context) = bound.value
-            handler.resume(result, context: context)
+            guard !handler.closed else { return }
+            handler.lastInput = .now()
+            handler.perform(handler.session.resume(result), context: context)
         }
     }
 

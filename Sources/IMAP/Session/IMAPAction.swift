@@ -59,6 +59,9 @@ public enum IMAPEffect: Sendable, Equatable {
     /// Index rows of `uids` and, as `content` says, file bytes; stops after `byteBudget` bytes of
     /// content (at least one message), so big FETCHes go in bounded batches. Answer `.messages`.
     case loadMessages(mailboxID: Int64, uids: [UInt32], content: IMAPContentNeed, byteBudget: Int)
+    /// File bytes of index rows the session already holds, as `content` says (no index read), with
+    /// the same budget as `loadMessages` (SEARCH's header and body rounds). Answer `.messages`.
+    case loadContent(messages: [StoredMessage], content: IMAPContentNeed, byteBudget: Int)
     /// The account's mailboxes, and optionally subscriptions and, per mailbox, `\Deleted` count and
     /// size (LIST, LSUB, STATUS, SELECT under IMAP4rev2). Answer `.mailboxList`.
     case mailboxList(accountID: Int64, subscriptions: Bool, totals: Bool)

@@ -122,18 +122,18 @@ extension IMAPSession {
     private mutating func decideBatch(_ job: SearchJob) {
         var job = job
         let waiting = pending(job)
-        if !waiting.isEmpty, let current = view {
+        if !waiting.isEmpty {
             // Header keys first, on the header alone (the adapter caches headers): a message they
             // rule out (`FROM x BODY y` with another sender) never has its whole file read.
             let headerFirst = waiting.filter { $0.need == .full && $0.header && !job.headerTried.contains($0.uid) }
             let round = headerFirst.isEmpty ? waiting : headerFirst
             job.loadedNeed = headerFirst.isEmpty ? (waiting.map(\.need).max() ?? .full) : .header
-            job.asked = round.map(\.uid)
+            // Content keys need the index row (the file's path), so the batch holds every row asked.
+            let rows = round.compactMap { job.rows[$0.uid] }
+            job.asked = rows.map(\.uid)
             job.headerTried.formUnion(headerFirst.map(\.uid))
             request(
-                .loadMessages(
-                    mailboxID: current.mailboxID, uids: job.asked, content: job.loadedNeed,
-                    byteBudget: Self.fetchByteBudget),
+                .loadContent(messages: rows, content: job.loadedNeed, byteBudget: Self.fetchByteBudget),
                 tag: job.tag, then: .search(job))
             return
         }

@@ -1,23 +1,10 @@
 import Core
 
-/// An SMTP reply a filter asks for, without depending on the SMTP module.
-public struct FilterReply: Sendable, Equatable, CustomStringConvertible {
-    public var code: Int
-    /// The RFC 3463 enhanced status code, e.g. `5.7.1`.
-    public var enhanced: SMTPEnhancedStatusCode
-    public var text: String
-
-    public init(_ code: Int, _ enhanced: SMTPEnhancedStatusCode, _ text: String) {
-        self.code = code
-        self.enhanced = enhanced
-        self.text = text
-    }
-
-    public var description: String { "\(code) \(enhanced) \(text)" }
-
+/// A filter's refusals are `DeliveryReply` values (Core), so Filter does not depend on SMTP.
+extension DeliveryReply {
     /// `451 4.7.1`: a scanner is out of order; the client keeps the message and retries.
-    public static func scannerUnavailable(_ scanner: String) -> FilterReply {
-        FilterReply(451, .init(4, 7, 1), "Content scanner (\(scanner)) unavailable, try again later")
+    public static func scannerUnavailable(_ scanner: String) -> DeliveryReply {
+        DeliveryReply(451, .init(4, 7, 1), "Content scanner (\(scanner)) unavailable, try again later")
     }
 }
 
@@ -30,9 +17,9 @@ public enum FilterVerdict: Sendable, Equatable {
     /// Accept, but hold in the quarantine instead of delivering.
     case quarantine(reason: String, headers: [String])
     /// Refuse permanently (5xx): nothing is accepted.
-    case reject(FilterReply)
+    case reject(DeliveryReply)
     /// Refuse temporarily (4xx): nothing is accepted, the client retries.
-    case tempfail(FilterReply)
+    case tempfail(DeliveryReply)
 
     /// The header fields to add, for the verdicts that deliver or hold.
     public var headers: [String] {

@@ -41,7 +41,7 @@ struct FixedScanner: ContentScanner {
     }
 
     @Test func rejectAndQuarantineEndTheChain() async {
-        let reject = FilterReply(554, .init(5, 7, 1), "virus")
+        let reject = DeliveryReply(554, .init(5, 7, 1), "virus")
         let boom = FixedScanner(answer: .failure(.unreachable("must not run")))
         #expect(await chain([FixedScanner(answer: .success(.reject(reject))), boom]).run(message) == .reject(reject))
         let held = await chain([
@@ -122,7 +122,7 @@ struct FixedScanner: ContentScanner {
         }
         #expect(
             policy.verdict(score: 1000, required: 5, symbols: [])
-                == .reject(FilterReply(554, .init(5, 7, 1), "Message rejected as spam (score 1000.0)")))
+                == .reject(DeliveryReply(554, .init(5, 7, 1), "Message rejected as spam (score 1000.0)")))
         thresholds.junkFolder = false
         guard
             case .accept(let flagged) = SpamVerdict(thresholds: thresholds, scanner: "x").verdict(
@@ -159,7 +159,7 @@ struct FixedScanner: ContentScanner {
     @Test func requiredHeaderFields() {
         #expect(rules.check(MIMEMessage(Array((header + "\r\nhi\r\n").utf8))) == nil)
         let noDate = MIMEMessage(Array("From: a@b.example\r\nMessage-ID: <1@b>\r\n\r\nhi\r\n".utf8))
-        #expect(rules.check(noDate) == FilterReply(550, .init(5, 6, 0), "Message refused: missing Date header field"))
+        #expect(rules.check(noDate) == DeliveryReply(550, .init(5, 6, 0), "Message refused: missing Date header field"))
         let lenient = ContentRules(headerChecks: false, blockedExtensions: [], blockedTypes: [])
         #expect(lenient.check(noDate) == nil)
     }
@@ -176,7 +176,7 @@ struct FixedScanner: ContentScanner {
             + "Content-Disposition: attachment; filename=\"Invoice.PDF.EXE\"\r\n\r\nMZ\r\n"
         #expect(
             rules.check(mime(exe))
-                == FilterReply(554, .init(5, 7, 1), "Message refused: attachment \"Invoice.PDF.EXE\" not accepted here"))
+                == DeliveryReply(554, .init(5, 7, 1), "Message refused: attachment \"Invoice.PDF.EXE\" not accepted here"))
         let typed = "--XX\r\nContent-Type: application/x-msdownload; name=\"a.bin\"\r\n\r\nMZ\r\n"
         #expect(rules.check(mime(typed))?.text.contains("(application/x-msdownload)") == true)
         let nested =

@@ -50,7 +50,7 @@ import Testing
         let strict = SpamPreferences(rejectThreshold: 8)
         #expect(
             SpamDecision.decide([report(9)], recipients: [strict, strict])
-                == .reject(FilterReply(554, .init(5, 7, 1), "Message rejected as spam (score 9.0)")))
+                == .reject(DeliveryReply(554, .init(5, 7, 1), "Message rejected as spam (score 9.0)")))
         guard
             case .deliver(let verdicts, nil) = SpamDecision.decide(
                 [report(9)], recipients: [strict, SpamPreferences(junkThreshold: 20)])
@@ -63,7 +63,7 @@ import Testing
         // The configured reject_score is the default; a recipient may raise it.
         #expect(
             SpamDecision.decide([report(9, reject: 8)], recipients: [SpamPreferences()])
-                == .reject(FilterReply(554, .init(5, 7, 1), "Message rejected as spam (score 9.0)")))
+                == .reject(DeliveryReply(554, .init(5, 7, 1), "Message rejected as spam (score 9.0)")))
         guard
             case .deliver = SpamDecision.decide(
                 [report(9, reject: 8)],
@@ -74,7 +74,7 @@ import Testing
         }
         #expect(
             SpamDecision.decide([report(9, reject: 8)], recipients: [])
-                != .reject(FilterReply(554, .init(5, 7, 1), "Message rejected as spam (score 9.0)")))
+                != .reject(DeliveryReply(554, .init(5, 7, 1), "Message rejected as spam (score 9.0)")))
     }
 
     @Test func quarantineStaysPerMessageAndScannersAddUp() {

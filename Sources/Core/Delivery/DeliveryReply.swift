@@ -1,7 +1,8 @@
 /// What became of one delivery attempt, as an SMTP-style reply: the remote server's answer (with
-/// the host it came from in the text) or Posta's own (local delivery, DNS, TLS policy). Kept typed
-/// from the SMTP client or local delivery through the queue to DSNs, LMTP replies and the queue's
-/// `last_error`; its text form (`description`) is only ever shown, never parsed back.
+/// the host it came from in the text) or Posta's own (local delivery, DNS, TLS policy, a content
+/// filter's refusal). Kept typed from the SMTP client, local delivery or the filter chain through
+/// the queue to SMTP replies, DSNs, LMTP replies and the queue's `last_error`; its text form
+/// (`description`) is only ever shown, never parsed back.
 public struct DeliveryReply: Sendable, Hashable, CustomStringConvertible {
     /// The three-digit reply code (RFC 5321 §4.2): 4yz temporary, 5yz permanent.
     public var code: Int

@@ -19,12 +19,12 @@ public struct ContentRules: Sendable {
     public var isEmpty: Bool { !headerChecks && blockedExtensions.isEmpty && blockedTypes.isEmpty }
 
     /// The refusal for `message`, or nil when it passes.
-    public func check(_ message: MIMEMessage) -> FilterReply? {
+    public func check(_ message: MIMEMessage) -> DeliveryReply? {
         if headerChecks, let problem = headerProblem(message) {
-            return FilterReply(550, .init(5, 6, 0), "Message refused: \(problem)")
+            return DeliveryReply(550, .init(5, 6, 0), "Message refused: \(problem)")
         }
         if let part = blockedPart(message.root, in: message) {
-            return FilterReply(554, .init(5, 7, 1), "Message refused: attachment \(part) not accepted here")
+            return DeliveryReply(554, .init(5, 7, 1), "Message refused: attachment \(part) not accepted here")
         }
         return nil
     }
@@ -117,7 +117,7 @@ struct ContentRulesScanner: ContentScanner {
         let reason = truncated ? "message larger than \(limit) bytes" : "MIME structure exceeds the parser's limits (\(exceeded))"
         switch limitAction {
         case .reject:
-            return .reject(FilterReply(554, .init(5, 7, 1), "Message refused: \(reason), attachments cannot be checked"))
+            return .reject(DeliveryReply(554, .init(5, 7, 1), "Message refused: \(reason), attachments cannot be checked"))
         case .quarantine: return .quarantine(reason: reason, headers: [])
         }
     }

@@ -21,7 +21,7 @@ public struct ClamAVScanner: ContentScanner {
             return .accept(headers: [])
         case .infected(let virus):
             switch settings.action {
-            case .reject: return .reject(FilterReply(554, .init(5, 7, 1), "Message rejected: virus found: \(virus)"))
+            case .reject: return .reject(DeliveryReply(554, .init(5, 7, 1), "Message rejected: virus found: \(virus)"))
             case .quarantine: return .quarantine(reason: "virus: \(virus)", headers: ["X-Virus-Found: \(virus)"])
             }
         case .error(let text):

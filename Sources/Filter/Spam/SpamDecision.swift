@@ -1,3 +1,5 @@
+import Core
+
 /// One recipient's share of the spam decision.
 public struct RecipientSpamVerdict: Sendable, Equatable {
     /// Deliver into Junk (spam, and Junk delivery on).
@@ -17,7 +19,7 @@ public struct RecipientSpamVerdict: Sendable, Equatable {
 /// - the message is quarantined when a scanner's `quarantine_score` is reached (not per recipient).
 public enum SpamDecision {
     public enum Outcome: Sendable, Equatable {
-        case reject(FilterReply)
+        case reject(DeliveryReply)
         /// Deliver with one verdict per recipient (in order); held in the quarantine when a reason is given.
         case deliver([RecipientSpamVerdict], quarantine: String?)
     }
@@ -28,7 +30,7 @@ public enum SpamDecision {
             let worst = reports.max(by: { $0.score < $1.score })
         {
             return .reject(
-                FilterReply(
+                DeliveryReply(
                     554, .init(5, 7, 1), "Message rejected as spam (score \(SpamVerdict.format(worst.score)))"))
         }
         let held = reports.first { report in

@@ -60,7 +60,7 @@ extension SMTPReceiver {
             case .reject(let reply), .tempfail(let reply):
                 logger.notice("message refused by filter", metadata: ["id": "\(spool.id)", "reply": "\(reply)"])
                 spool.file.discard()
-                return .finished(result(repeating: SMTPReply(filterReply: reply), count: recipients))
+                return .finished(result(repeating: SMTPReply(reply.code, reply.enhancedStatus, reply.text), count: recipients))
             case .quarantine(let reason, _):
                 try await queue.quarantine(
                     id: spool.id, file: spool.file, envelope: queued, deliveries: deliveries, headers: headers,
@@ -103,12 +103,6 @@ extension SMTPReceiver {
             deliveries.filter { $0.kind == .remote && $0.target.lowercased() == $0.recipient.lowercased() }.map {
                 $0.recipient.lowercased()
             })
-    }
-}
-
-extension SMTPReply {
-    init(filterReply reply: FilterReply) {
-        self.init(reply.code, reply.enhanced, reply.text)
     }
 }
 

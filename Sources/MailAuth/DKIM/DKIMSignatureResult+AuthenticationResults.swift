@@ -43,18 +43,22 @@ extension DKIMSignatureResult {
 
 extension DKIMSignatureResult {
     /// Sets `headerB` on each result: the first 8 characters of its `b=`, more when another
-    /// signature of the same message starts alike (RFC 6008 §4: enough to tell them apart).
+    /// signature of the same message starts alike (RFC 6008 §4: enough to tell them apart). The
+    /// verifier reads at most `maxSignatures` `b=` values, so the work stays small.
     static func abbreviatingSignatures(_ results: [DKIMSignatureResult]) -> [DKIMSignatureResult] {
-        let all = results.compactMap(\.signature)
+        let all = results.compactMap { $0.signature.map { Array($0.utf8) } }
         return results.map { result in
             var result = result
             guard let signature = result.signature else { return result }
-            let others = all.filter { $0 != signature }
-            var length = min(8, signature.count)
-            while length < signature.count, others.contains(where: { $0.hasPrefix(signature.prefix(length)) }) {
-                length += 1
+            let octets = Array(signature.utf8)
+            // One character past the longest prefix shared with a different signature.
+            var length = 8
+            for other in all where other != octets {
+                var common = 0
+                while common < min(octets.count, other.count) && octets[common] == other[common] { common += 1 }
+                length = max(length, common + 1)
             }
-            result.headerB = String(signature.prefix(length))
+            result.headerB = String(decoding: octets.prefix(length), as: UTF8.self)
             return result
         }
     }

@@ -49,7 +49,9 @@ public struct DKIMSigner: Sendable {
         }
         self.key = key
         self.canonicalization = canonicalization
-        self.headerNames = headerNames.map { $0.lowercased() }
+        // §5.4: From is always signed.
+        let names = headerNames.map { $0.lowercased() }
+        self.headerNames = names.contains("from") ? names : ["from"] + names
         self.oversignedNames = Set(oversignedNames.map { $0.lowercased() })
         self.identity = identity
         self.validity = validity

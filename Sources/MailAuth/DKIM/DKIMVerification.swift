@@ -12,7 +12,7 @@ import Foundation
 /// let results = await verification.finish(dns: resolver, now: UnixTime.now())
 /// ```
 ///
-/// Bounded work: at most `maxSignatures` signatures are checked (the rest are `neutral`); a
+/// Bounded work: at most `maxSignatures` signatures are read and checked (the rest are `neutral`); a
 /// signature field over `maxSignatureFieldBytes` or an `h=` over `maxSignedHeaders` names is a
 /// `permerror` before any lookup; the body is canonicalized once per canonicalization in use
 /// (at most two passes) however many signatures share it; one DNS lookup per distinct key name.
@@ -37,10 +37,12 @@ public struct DKIMVerification: Sendable {
         for (index, field) in header.fields.enumerated() where field.name == "dkim-signature" {
             count += 1
             guard count <= configuration.maxSignatures else {
-                var result = Self.partialReport(field, configuration: configuration)
-                result.result = .neutral
-                result.reason = "not checked: only the first \(configuration.maxSignatures) signatures are verified"
-                checks.append(.decided(result))
+                // Not even read: a message may carry any number of these.
+                checks.append(
+                    .decided(
+                        DKIMSignatureResult(
+                            result: .neutral,
+                            reason: "not checked: only the first \(configuration.maxSignatures) signatures are verified")))
                 continue
             }
             guard field.raw.count <= configuration.maxSignatureFieldBytes else {
@@ -72,14 +74,18 @@ public struct DKIMVerification: Sendable {
 
     /// The next octets of the body (everything after the header's empty line).
     public mutating func update(body chunk: some ContiguousBytes) {
-        for canonicalization in hashers.keys { hashers[canonicalization]?.update(chunk) }
+        // By the enum's cases, not `hashers.keys`: iterating the keys while mutating the values
+        // would copy the dictionary (and each hasher's buffer) on every chunk.
+        for canonicalization in DKIMCanonicalization.allCases { hashers[canonicalization]?.update(chunk) }
     }
 
     /// Looks up the keys and checks every signature; one result per `DKIM-Signature` field, top
     /// to bottom (an empty list for an unsigned message: `dkim=none`).
     public mutating func finish(dns: any DKIMDNS, now: Int64) async -> [DKIMSignatureResult] {
         var digests: [DKIMCanonicalization: DKIMBodyDigests] = [:]
-        for canonicalization in hashers.keys { digests[canonicalization] = hashers[canonicalization]?.finish() }
+        for canonicalization in DKIMCanonicalization.allCases {
+            digests[canonicalization] = hashers[canonicalization]?.finish()
+        }
 
         // §6.1.1: an expired signature needs no key.
         var names: Set<String> = []

@@ -213,8 +213,12 @@ public struct DKIMKeyStore: Sendable {
             retiredAt: try row.decode(column: "retired_at", as: Int64?.self))
     }
 
+    /// A domain name, lower-cased; ASCII only, as `d=` is read without IDNA here (RFC 8616 is not done).
     static func validDomain(_ name: String) throws -> String {
-        do { return try DomainName.normalize(name) } catch { throw DKIMKeyError.invalidDomain(name) }
+        guard let domain = try? DomainName.normalize(name), DKIMDomainSyntax.isLabels(domain) else {
+            throw DKIMKeyError.invalidDomain(name)
+        }
+        return domain
     }
 
     static func validSelector(_ name: String) throws -> String {

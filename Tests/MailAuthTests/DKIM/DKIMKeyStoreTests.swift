@@ -105,6 +105,8 @@ struct DKIMKeyStoreTests {
             let key = try await store.retire(domain: "example.net", selector: "posta-ed25519-2026-11", now: now + 2 * Self.day)
             #expect(key.state == .retired)
             await #expect(throws: DKIMKeyError.self) { try await store.rotate(domain: "nowhere.example") }
+            await #expect(throws: DKIMKeyError.self) { try await store.generate(domain: "bücher.example", now: now) }
+            await #expect(throws: DKIMKeyError.self) { try await store.generate(domain: "a b.example", now: now) }
         }
     }
 

@@ -132,12 +132,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // SPF (RFC 7208) now; DKIM, DMARC later. Lookups go through a protocol the DNS resolver meets.
+        // SPF (RFC 7208), DKIM (RFC 6376, RFC 8463); DMARC later. Lookups go through a protocol the DNS
+        // resolver meets. Core and SQLKit only for the DKIM key store (Sources/MailAuth/Keys).
         .target(
             name: "MailAuth",
             dependencies: [
-                "DNS",
+                "DNS", "Core",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ]
         ),
         // IMAP4rev1/rev2: sans-I/O codec and session (Sources/IMAP/Codec, Session), mailbox views, NIO adapter.
@@ -186,7 +190,7 @@ let package = Package(
         .executableTarget(
             name: "posta",
             dependencies: [
-                "Filter", "Core", "Directory", "Queue", "Server", "Policy",
+                "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth", "DNS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -202,7 +206,12 @@ let package = Package(
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),
-        .testTarget(name: "MailAuthTests", dependencies: ["MailAuth", "DNS", "PostaTestSupport"]),
+        .testTarget(
+            name: "MailAuthTests",
+            dependencies: [
+                "MailAuth", "DNS", "Core", "PostaTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core", "Queue", "PostaTestSupport"]),
         .testTarget(name: "POP3Tests", dependencies: ["POP3", "Core"]),

@@ -2,6 +2,7 @@ import Core
 import Directory
 import Filter
 import Logging
+import MailAuth
 import Policy
 import Queue
 import Store
@@ -22,6 +23,7 @@ public struct Site: Sendable {
         + QuarantineSchema.migrations
         + PolicySchema.migrations
         + SpamSettingsSchema.migrations
+        + DKIMKeySchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {

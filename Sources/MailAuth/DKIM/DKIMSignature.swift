@@ -1,0 +1,48 @@
+/// A parsed `DKIM-Signature` header field (RFC 6376 §3.5), with the field it came from (its
+/// own `b=` value is left out of the header hash, §3.7).
+public struct DKIMSignature: Sendable, Hashable {
+    /// `a=`.
+    public var algorithm: DKIMAlgorithm
+    /// `b=`, decoded.
+    public var signature: [UInt8]
+    /// `b=` as written, without folding white space (what `header.b` abbreviates).
+    public var signatureText: String
+    /// `bh=`, decoded.
+    public var bodyHash: [UInt8]
+    /// `c=`.
+    public var canonicalization: DKIMCanonicalizations
+    /// `d=`, the Signing Domain Identifier, lower-cased.
+    public var domain: String
+    /// `h=`, lower-cased, in order; a name may repeat (oversigning, §5.4.2).
+    public var signedHeaders: [String]
+    /// `i=`, the Agent or User Identifier, as written; nil when absent (then it is `@` + `d=`).
+    public var identity: String?
+    /// `l=`: how many canonical body octets the body hash covers; nil for the whole body.
+    public var bodyLength: Int?
+    /// `s=`, lower-cased.
+    public var selector: String
+    /// `t=`, seconds since 1970.
+    public var timestamp: Int64?
+    /// `x=`, seconds since 1970.
+    public var expiration: Int64?
+
+    /// The header field that carried the signature.
+    public var field: DKIMHeaderField
+    /// Where the `b=` value lies in `field.raw`, surrounding white space included.
+    var signatureValueRange: Range<Int>
+
+    /// The DNS name of the key record (§3.6.2.1).
+    public var keyName: String { "\(selector)._domainkey.\(domain)" }
+
+    /// The signature field as it enters the header hash (§3.7): `b=` emptied, canonicalized
+    /// like the other fields, and without its final CRLF.
+    func canonicalSignatureField() -> [UInt8] {
+        var stripped = Array(field.raw[..<signatureValueRange.lowerBound])
+        stripped += field.raw[signatureValueRange.upperBound...]
+        var canonical = DKIMHeaderField(raw: stripped).canonical(canonicalization.header)
+        if canonical.count >= 2, canonical[canonical.count - 2] == 0x0D, canonical.last == 0x0A {
+            canonical.removeLast(2)
+        }
+        return canonical
+    }
+}

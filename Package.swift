@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // libcrypt (crypt_r, crypt_gensalt_rn) for the crypt(3) password schemes.
@@ -132,12 +135,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // SPF (RFC 7208) now; DKIM, DMARC later. Lookups go through a protocol the DNS resolver meets.
+        // SPF (RFC 7208), DMARC (RFC 9989) and its aggregate reports (RFC 9990). Lookups go through
+        // protocols the DNS resolver meets; MIME reads report mail.
         .target(
             name: "MailAuth",
             dependencies: [
-                "DNS",
+                "DNS", "MIME",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "XMLCoder", package: "XMLCoder"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // IMAP4rev1/rev2: sans-I/O codec and session (Sources/IMAP/Codec, Session), mailbox views, NIO adapter.
@@ -152,7 +160,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Policies, modules (access, HELO, SPF, greylisting, quotas, accounting), Postfix delegation protocol.
+        // Policies, modules (access, HELO, SPF, greylisting, quotas, accounting), Postfix delegation protocol;
+        // DMARC's stored results and received aggregate reports.
         .target(
             name: "Policy",
             dependencies: [
@@ -161,6 +170,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
@@ -186,7 +196,7 @@ let package = Package(
         .executableTarget(
             name: "posta",
             dependencies: [
-                "Filter", "Core", "Directory", "Queue", "Server", "Policy",
+                "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -22,6 +22,7 @@ public struct Site: Sendable {
         + QuarantineSchema.migrations
         + PolicySchema.migrations
         + SpamSettingsSchema.migrations
+        + DMARCSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {

@@ -9,7 +9,7 @@ struct Posta: AsyncParsableCommand {
         abstract: "Posta: a complete mail server (SMTP, IMAP, POP3, policy, directory) in one program.",
         subcommands: [
             Serve.self, ConfigCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self, ResolveCommand.self,
-            QueueCommand.self, QuarantineCommand.self, PolicyCommand.self, FilterCommand.self,
+            QueueCommand.self, QuarantineCommand.self, PolicyCommand.self, FilterCommand.self, DMARCCommand.self,
         ])
 
     /// ArgumentParser's own `main`, with the umask set before any command creates a file (`FileModes`).

@@ -30,12 +30,12 @@ public struct DMARCChecker: Sendable {
             if !authors.contains(domain) { authors.append(domain) }
         }
         guard !authors.isEmpty else {
-            return DMARCEvaluation(result: .permerror, reasons: ["no RFC5322.From domain (RFC 9989 §5.3.1)"])
+            return DMARCEvaluation(result: .permerror, reasons: ["no RFC5322.From domain (RFC 9989 section 5.3.1)"])
         }
         guard authors.count <= limits.authorDomains else {
             return DMARCEvaluation(
                 result: .permerror,
-                reasons: ["\(authors.count) From domains; at most \(limits.authorDomains) are evaluated (RFC 9989 §11.5)"])
+                reasons: ["\(authors.count) From domains; at most \(limits.authorDomains) are evaluated (RFC 9989 section 11.5)"])
         }
         var lookups = DMARCLookups(dns: dns, limits: limits)
         var evaluations: [DMARCEvaluation] = []
@@ -46,7 +46,8 @@ public struct DMARCChecker: Sendable {
         // §11.5: with several From domains, each is evaluated and the strictest outcome counts.
         var decisive = Self.decisive(evaluations)
         decisive.reasons.append(
-            "\(authors.count) From domains (\(authors.map(\.name).joined(separator: ", "))) evaluated each (RFC 9989 §11.5)")
+            "\(authors.count) From domains (\(authors.map(\.name).joined(separator: ", "))) evaluated each (RFC 9989 section 11.5)"
+        )
         return decisive
     }
 
@@ -99,7 +100,7 @@ public struct DMARCChecker: Sendable {
         }
         if record != published {
             evaluation.reasons.append(
-                "_dmarc.\(policyDomain.name): missing or invalid p, sp or np; taken as p=none (RFC 9989 §4.10.1)")
+                "_dmarc.\(policyDomain.name): missing or invalid p, sp or np; taken as p=none (RFC 9989 section 4.10.1)")
         }
         evaluation.record = record
 

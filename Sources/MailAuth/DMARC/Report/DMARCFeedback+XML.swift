@@ -16,11 +16,16 @@ extension DMARCFeedback {
     }
 
     /// The XML document compressed with gzip (RFC 1952), as reports are mailed (`.xml.gz`, §2.5.2).
-    public func gzippedXML() throws -> [UInt8] {
-        var input = ByteBuffer(bytes: try xml())
+    public func gzippedXML() throws -> [UInt8] { try Self.gzip(try xml()) }
+
+    /// `bytes` as one gzip member (RFC 1952).
+    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        var input = ByteBuffer(bytes: bytes)
         let compressor = CompressionAlgorithm.gzip().compressor
+        try compressor.startStream()
+        defer { try? compressor.finishStream() }
         var output = ByteBufferAllocator().buffer(capacity: compressor.maxSize(from: input))
-        try compressor.deflate(from: &input, to: &output)
+        try compressor.streamDeflate(from: &input, to: &output, flush: .finish)
         return Array(output.readableBytesView)
     }
 
@@ -32,6 +37,7 @@ extension DMARCFeedback {
         guard bytes.count <= limits.xmlBytes else {
             throw DMARCReportError("XML document of \(bytes.count) octets (limit \(limits.xmlBytes))")
         }
+        let bytes = try DMARCXMLScan.utf8(bytes)
         let root = try DMARCXMLScan.check(bytes, limits: limits)
         guard root == "feedback" else { throw DMARCReportError("root element is <\(root)>, not <feedback>") }
         let feedback: DMARCFeedback
@@ -113,6 +119,51 @@ extension DMARCFeedback {
 /// A structural pass over an XML document before any parser builds a tree from it (RFC 9990 §7.1):
 /// no document type declaration (so no entity expansion), nesting and element count bounded.
 enum DMARCXMLScan {
+    /// The document in UTF-8 without a byte order mark: as it is when it is UTF-8 (or declares
+    /// US-ASCII), transcoded when it declares ISO-8859-1 or windows-1252 (seen in reports), refused
+    /// otherwise. Foundation's XML parser traps on names that are not UTF-8, so nothing else may
+    /// reach it.
+    static func utf8(_ bytes: [UInt8]) throws(DMARCReportError) -> [UInt8] {
+        var bytes = bytes
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0x00, 0x3C])
+            || bytes.starts(with: [0x3C, 0x00])
+        {
+            throw DMARCReportError("UTF-16 XML is not accepted")
+        }
+        var encoding = "utf-8"
+        var declarationEnd = 0
+        if bytes.starts(with: Array("<?xml".utf8)), let close = bytes.firstRange(of: Array("?>".utf8)) {
+            declarationEnd = close.upperBound
+            let declaration = String(decoding: bytes[..<close.lowerBound], as: UTF8.self).lowercased()
+            if let range = declaration.range(of: "encoding") {
+                let rest = declaration[range.upperBound...].drop { $0 == " " || $0 == "=" || $0 == "\t" }
+                if let quote = rest.first, quote == "\"" || quote == "'" {
+                    encoding = String(rest.dropFirst().prefix { $0 != quote })
+                }
+            }
+        }
+        switch encoding {
+        case "utf-8", "utf8", "us-ascii", "ascii":
+            guard String(validating: bytes, as: UTF8.self) != nil else { throw DMARCReportError("the XML is not valid UTF-8") }
+            return bytes
+        case "iso-8859-1", "latin1", "iso_8859-1", "windows-1252", "cp1252":
+            // Latin-1 octets are their code points; the document loses its declaration, so is UTF-8.
+            var transcoded: [UInt8] = []
+            transcoded.reserveCapacity(bytes.count)
+            for octet in bytes[declarationEnd...] {
+                if octet < 0x80 {
+                    transcoded.append(octet)
+                } else {
+                    transcoded += Array(String(Character(Unicode.Scalar(octet))).utf8)
+                }
+            }
+            return transcoded
+        default:
+            throw DMARCReportError("XML in \(encoding.prefix(20)) is not accepted")
+        }
+    }
+
     /// The local name of the root element; throws when the document breaks a rule or a limit.
     static func check(_ bytes: [UInt8], limits: DMARCReportLimits) throws(DMARCReportError) -> String {
         var depth = 0
@@ -138,6 +189,11 @@ enum DMARCXMLScan {
             guard index + 1 < count else { throw DMARCReportError("malformed XML: document ends inside markup") }
             switch bytes[index + 1] {
             case UInt8(ascii: "?"):
+                // Only the XML declaration, first in the document (Foundation's parser traps on some
+                // processing instructions).
+                guard index == 0, bytes.starts(with: Array("<?xml".utf8)), bytes.count > 5,
+                    [0x20, 0x09, 0x0D, 0x0A].contains(bytes[5])
+                else { throw DMARCReportError("XML processing instructions are not accepted") }
                 index = try skip(past: Array("?>".utf8), from: index + 2)
             case UInt8(ascii: "!"):
                 if bytes[index...].starts(with: "<!--".utf8) {

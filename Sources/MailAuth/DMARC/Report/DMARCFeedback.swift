@@ -72,14 +72,17 @@ public struct DMARCReportText: Sendable, Hashable, Codable, DynamicNodeEncoding,
     }
 
     public init(from decoder: any Decoder) throws {
-        if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
+        // An element with attributes decodes keyed (its text under the "" key); a plain string
+        // (JSON, or an element without attributes) decodes as a single value.
+        let keyed = try? decoder.container(keyedBy: CodingKeys.self)
+        lang = (try? keyed?.decodeIfPresent(String.self, forKey: .lang)) ?? nil
+        if let text = (try? keyed?.decodeIfPresent(String.self, forKey: .value)) ?? nil {
             value = text
-            lang = nil
-            return
+        } else if let single = try? decoder.singleValueContainer(), let text = try? single.decode(String.self) {
+            value = text
+        } else {
+            value = ""
         }
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        value = try container.decodeIfPresent(String.self, forKey: .value) ?? ""
-        lang = try container.decodeIfPresent(String.self, forKey: .lang)
     }
 
     public func encode(to encoder: any Encoder) throws {

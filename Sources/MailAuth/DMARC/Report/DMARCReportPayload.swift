@@ -2,7 +2,6 @@ import CompressNIO
 import Foundation
 import MIME
 import NIOCore
-import ZIPFoundation
 
 /// Finds aggregate reports in what arrives at a report address (RFC 9990 §2.5.2): an XML
 /// document, gzip-compressed XML (`application/gzip`), a zip archive of XML documents (sent by
@@ -84,6 +83,7 @@ public enum DMARCReportPayload {
     /// Inflates a gzip member (RFC 1952), at most `xmlBytes` and what is left of the budget.
     static func gunzip(_ bytes: [UInt8], limits: DMARCReportLimits, budget: inout Int) throws(DMARCReportError) -> [UInt8] {
         let cap = min(limits.xmlBytes, budget)
+        guard cap > 0 else { throw DMARCReportError("the payload inflates beyond \(limits.totalXMLBytes) octets") }
         var buffer = ByteBuffer(bytes: bytes)
         let inflated: ByteBuffer
         do {
@@ -97,42 +97,13 @@ public enum DMARCReportPayload {
         return Array(inflated.readableBytesView)
     }
 
-    /// The file entries of a zip archive, each inflated within the limits; a gzip-compressed entry
-    /// is inflated too.
+    /// The file entries of a zip archive (`DMARCZipReader`), each inflated within the limits; a
+    /// gzip-compressed entry is inflated too.
     static func unzip(_ bytes: [UInt8], limits: DMARCReportLimits, budget: inout Int) throws(DMARCReportError) -> [[UInt8]] {
-        let archive: Archive
-        do {
-            archive = try Archive(data: Data(bytes), accessMode: .read)
-        } catch {
-            throw DMARCReportError("broken zip archive (\(error))")
-        }
-        var entries: [Entry] = []
-        for entry in archive {
-            entries.append(entry)
-            guard entries.count <= limits.archiveEntries else {
-                throw DMARCReportError("zip archive of more than \(limits.archiveEntries) entries")
-            }
-        }
+        let archive = try DMARCZipReader(bytes, maxEntries: limits.archiveEntries)
         var documents: [[UInt8]] = []
-        for entry in entries where entry.type == .file {
-            let cap = min(limits.xmlBytes, budget)
-            guard entry.uncompressedSize <= UInt64(cap) else {
-                throw DMARCReportError("zip entry '\(entry.path.prefix(60))' of \(entry.uncompressedSize) octets (limit \(cap))")
-            }
-            var content: [UInt8] = []
-            do {
-                // The declared size can lie: the consumer counts what really comes out.
-                _ = try archive.extract(entry, bufferSize: 16 << 10, skipCRC32: false) { chunk in
-                    guard content.count + chunk.count <= cap else {
-                        throw DMARCReportError("zip entry inflates beyond \(cap) octets")
-                    }
-                    content += chunk
-                }
-            } catch let error as DMARCReportError {
-                throw error
-            } catch {
-                throw DMARCReportError("broken zip entry '\(entry.path.prefix(60))' (\(error))")
-            }
+        for entry in archive.entries where !entry.name.hasSuffix("/") {
+            let content = try archive.content(of: entry, limit: min(limits.xmlBytes, budget))
             budget -= content.count
             switch kind(of: content) {
             case .xml: documents.append(content)

@@ -196,7 +196,7 @@ let package = Package(
         .executableTarget(
             name: "posta",
             dependencies: [
-                "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth",
+                "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth", "DNS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

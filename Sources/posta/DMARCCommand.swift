@@ -1,12 +1,71 @@
 import ArgumentParser
+import DNS
 import Foundation
+import Logging
 import MailAuth
 import Policy
+import Queue
 
 struct DMARCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dmarc", abstract: "DMARC aggregate reports: received ones per source, imports, the ones Posta writes.",
-        subcommands: [Reports.self, Import.self, ReportXML.self])
+        commandName: "dmarc", abstract: "DMARC: check a message, aggregate reports received (per source, imports) and written.",
+        subcommands: [Check.self, Reports.self, Import.self, ReportXML.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate DMARC for a message described on the command line, through the site's DNS servers.",
+            discussion: """
+                The SPF and DKIM results are given, not checked: DMARC takes them as input. With --record the
+                result is counted for the aggregate reports, as if the message had been received.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .customLong("from"), help: "A domain of the From: field (repeat for several).") var fromDomains: [String]
+        @Option(help: "The MAIL FROM domain SPF checked.") var mailFrom: String?
+        @Option(help: "The SPF result for --mail-from (pass, fail, softfail, neutral, none, temperror, permerror).")
+        var spf: String?
+        @Option(help: "A checked DKIM signature as DOMAIN:SELECTOR:RESULT (repeat for several).") var dkim: [String] = []
+        @Flag(help: "A trusted ARC sealer vouches for the message.") var arcTrusted = false
+        @Option(help: "The sending IP address (for --record).") var ip: String = "192.0.2.1"
+        @Flag(help: "Count the result for the aggregate reports.") var record = false
+        @Option(help: "When the message arrived, for --record: YYYY-MM-DD or Unix time (default: now).") var at: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            var spfInput: DMARCSPFInput?
+            if let mailFrom {
+                guard let result = SPFResult(rawValue: (spf ?? "pass").lowercased()) else {
+                    throw CLIError("unknown SPF result '\(spf ?? "")'")
+                }
+                spfInput = DMARCSPFInput(domain: mailFrom, result: result)
+            }
+            let signatures = try dkim.map { text -> DMARCDKIMInput in
+                let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                guard parts.count == 3, let result = DMARCDKIMResult(rawValue: parts[2].lowercased()) else {
+                    throw CLIError("--dkim takes DOMAIN:SELECTOR:RESULT, not '\(text)'")
+                }
+                return DMARCDKIMInput(domain: parts[0], selector: parts[1], result: result)
+            }
+            let message = DMARCMessage(fromDomains: fromDomains, spf: spfInput, dkim: signatures, arcTrusted: arcTrusted)
+            let time = try at.map(CLIDate.parse) ?? Int64(Date().timeIntervalSince1970)
+            let config = try global.loadConfig()
+            let servers = config.delivery.nameservers
+            let resolver = DNSResolver(
+                configuration: servers.isEmpty
+                    ? try DNSResolverConfiguration.system()
+                    : try DNSResolverConfiguration(nameservers: servers.map { (host: $0.host, port: $0.port) }),
+                logger: Logger(label: "posta.dmarc"))
+            let evaluation = await DMARCChecker(dns: resolver).evaluate(message)
+            if record {
+                try await global.withSite {
+                    try await DMARCEvaluationStore(database: $0.database).record(
+                        evaluation, message: message, sourceIP: ip, envelopeFrom: mailFrom, at: time)
+                }
+            }
+            if json { return try Output.json(DMARCCheckOutput(evaluation)) }
+            print(evaluation.authenticationResultsClause)
+            for reason in evaluation.reasons { print("  " + reason) }
+        }
+    }
 
     struct Reports: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -132,6 +191,51 @@ struct DMARCCommand: AsyncParsableCommand {
             }
             print(path)
         }
+    }
+}
+
+/// `posta dmarc check --json`.
+struct DMARCCheckOutput: Encodable {
+    var result: String
+    var headerFrom: String?
+    var policyDomain: String?
+    var organizationalDomain: String?
+    var publishedPolicy: String?
+    var requestedPolicy: String?
+    var disposition: String
+    var dkimAligned: String?
+    var spfAligned: String?
+    var overrides: [String]
+    var reasons: [String]
+    var authenticationResults: String
+
+    init(_ evaluation: DMARCEvaluation) {
+        result = evaluation.result.rawValue
+        headerFrom = evaluation.authorDomain
+        policyDomain = evaluation.policyDomain
+        organizationalDomain = evaluation.organizationalDomain
+        publishedPolicy = evaluation.publishedPolicy?.rawValue
+        requestedPolicy = evaluation.requestedPolicy?.rawValue
+        disposition = evaluation.disposition.rawValue
+        dkimAligned = evaluation.dkimAlignedDomain
+        spfAligned = evaluation.spfAlignedDomain
+        overrides = evaluation.overrides.map(\.type.rawValue)
+        reasons = evaluation.reasons
+        authenticationResults = evaluation.authenticationResultsClause
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case result
+        case headerFrom = "header_from"
+        case policyDomain = "policy_domain"
+        case organizationalDomain = "organizational_domain"
+        case publishedPolicy = "published_policy"
+        case requestedPolicy = "requested_policy"
+        case disposition
+        case dkimAligned = "dkim_aligned"
+        case spfAligned = "spf_aligned"
+        case overrides, reasons
+        case authenticationResults = "authentication_results"
     }
 }
 

@@ -59,6 +59,19 @@ struct DMARCEvaluationTests {
         #expect(evaluation.result == .fail)
     }
 
+    /// A broken lookup leaves alignment open only where it could change the answer.
+    @Test func brokenTopLevelLookups() async {
+        let zone: [String: [ZoneDNS.Entry]] = ["_dmarc.example.com": [.txt("v=DMARC1; p=reject")], "_dmarc.com": [.timeout]]
+        let checker = DMARCChecker(dns: ZoneDNS(zone))
+        let unrelated = await checker.evaluate(Mail.message(from: "example.com", spf: ("forger.example", .pass)))
+        #expect(unrelated.result == .fail)
+        let related = await checker.evaluate(Mail.message(from: "example.com", spf: ("mail.example.com", .pass)))
+        #expect(related.result == .temperror)
+        let exact = await checker.evaluate(
+            Mail.message(from: "example.com", spf: ("mail.example.com", .pass), dkim: [("example.com", .pass)]))
+        #expect(exact.result == .pass)
+    }
+
     /// Appendix B.4.3: SPF aligns through the PSD's Organizational Domain, DKIM does not.
     @Test func publicSuffixDomainExample() async {
         let evaluation = await evaluate(

@@ -226,6 +226,9 @@ public struct DMARCChecker: Sendable {
     ) async -> Result<Bool, DMARCTemporaryFailure> {
         if identifier == author { return .success(true) }
         guard mode == .relaxed else { return .success(false) }
+        // Organizational Domains are suffixes: names that share no label from the right cannot
+        // have the same one, whatever the DNS says (and no lookup is made for them).
+        guard identifier.labels.last == author.labels.last else { return .success(false) }
         let authorOrganizational: DMARCDomain
         switch await lookups.organizationalDomain(of: author) {
         case .success(let domain): authorOrganizational = domain

@@ -162,7 +162,7 @@ struct DMARCReportTests {
         #expect(try DMARCReportPayload.reports(in: bytes) == [Self.sample])
     }
 
-    /// RFC 9990 §2.5.2: a report mail with a gzip attachment in base64.
+    /// RFC 9990 §3.5.2: a report mail with a gzip attachment in base64.
     @Test func reportMessages() throws {
         let gz = try Self.sample.gzippedXML()
         let base64 = Data(gz).base64EncodedString(options: [
@@ -254,7 +254,7 @@ struct DMARCReportTests {
         #expect(DMARCReportFilename(parsing: "a.example!b.example!x!2.xml") == nil)
     }
 
-    /// RFC 9990 §3.
+    /// RFC 9990 §4.
     @Test func externalDestinations() async {
         let zone: [String: [ZoneDNS.Entry]] = [
             "_dmarc.example.com": [.txt("v=DMARC1; p=reject")],

@@ -22,7 +22,7 @@ public struct DMARCEvaluation: Sendable, Hashable {
     public var dkimAlignedDomain: String?
     /// The aligned SPF domain, if any.
     public var spfAlignedDomain: String?
-    /// Why the disposition differs from the published policy (RFC 9990 §2.1.13).
+    /// Why the disposition differs from the published policy (RFC 9990 §3.1.6).
     public var overrides: [DMARCOverrideReason]
     /// Notes for logs and `reason=`: what failed, which lookup broke, what was skipped.
     public var reasons: [String]

@@ -15,7 +15,7 @@ public struct DMARCLimits: Sendable, Hashable {
     public var recordLength: Int
     /// Tag=value pairs of one record; a record with more is unusable.
     public var recordTags: Int
-    /// Reporting URIs kept from one `rua` or `ruf` tag (RFC 9990 §2.5 lets the receiver limit
+    /// Reporting URIs kept from one `rua` or `ruf` tag (RFC 9990 §3.5 lets the receiver limit
     /// them); the others are ignored.
     public var reportURIs: Int
 

@@ -1,4 +1,4 @@
-/// Why a receiver did not apply a Domain Owner's policy as published (RFC 9990 §2.1.13
+/// Why a receiver did not apply a Domain Owner's policy as published (RFC 9990 §3.1.6
 /// `PolicyOverrideType`); RFC 7489's `forwarded` and `sampled_out` are read from old reports.
 public enum DMARCOverrideType: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// The receiver's local policy exempted the message.

@@ -1,7 +1,7 @@
 /// A DMARC Policy Record (RFC 9989 §4.7): the tags Posta uses, with their defaults where the
 /// record leaves them out. Unknown tags are ignored (§4.7), and so are the removed `pct`, `rf` and
 /// `ri` (Appendix C.5.2); syntax errors in a tag leave that tag's default (§4.8) and are listed
-/// in `problems`, which aggregate reports carry as `<error>` (RFC 9990 §2.1.12).
+/// in `problems`, which aggregate reports carry as `<error>` (RFC 9990 §3.1.5).
 public struct DMARCRecord: Sendable, Hashable {
     /// `p`: the policy for the domain itself; nil when absent or invalid.
     public var policy: DMARCPolicy?

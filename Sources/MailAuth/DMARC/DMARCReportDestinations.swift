@@ -1,6 +1,6 @@
 import DNS
 
-/// Whether an aggregate report may go to a reporting URI (RFC 9990 §3 "Verifying External
+/// Whether an aggregate report may go to a reporting URI (RFC 9990 §4 "Verifying External
 /// Destinations").
 public enum DMARCDestinationCheck: Sendable, Hashable {
     /// Send to this URI: same Organizational Domain as the policy domain, or authorized by the
@@ -13,7 +13,7 @@ public enum DMARCDestinationCheck: Sendable, Hashable {
     case temporaryFailure(DMARCReportURI, reason: String)
 }
 
-/// RFC 9990 §3: a reporting address outside the Organizational Domain of the domain whose record
+/// RFC 9990 §4: a reporting address outside the Organizational Domain of the domain whose record
 /// names it is used only if `<policy-domain>._report._dmarc.<destination-host>` holds a TXT record
 /// starting with `v=DMARC1`.
 public enum DMARCReportDestinations {

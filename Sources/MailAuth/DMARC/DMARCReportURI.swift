@@ -9,7 +9,7 @@ public struct DMARCReportURI: Sendable, Hashable, CustomStringConvertible {
     public let scheme: String
     /// For `mailto:`, the address (percent-decoded, RFC 6068 §2), e.g. `dmarc@example.com`.
     public let mailbox: String?
-    /// The destination host (RFC 9990 §3 step 1): the domain of a `mailto:` address, the host of
+    /// The destination host (RFC 9990 §4 step 1): the domain of a `mailto:` address, the host of
     /// the authority of other URIs.
     public let host: DMARCDomain?
 

@@ -8,7 +8,7 @@ import SQLKit
 /// counted per reporting period (a UTC day), policy domain and distinct report record.
 public struct DMARCEvaluationStore: Sendable {
     public let database: Database
-    /// A reporting period: one UTC day (RFC 9990 §2.1.4: typically beginning at 0000 UTC).
+    /// A reporting period: one UTC day (RFC 9990 §3.1.1.4: typically beginning at 0000 UTC).
     public static let periodLength: Int64 = 86_400
 
     public init(database: Database) {
@@ -46,7 +46,7 @@ public struct DMARCEvaluationStore: Sendable {
                 DO UPDATE SET message_count = dmarc_evaluation.message_count + 1, last_seen = excluded.last_seen
                 """
             ).run()
-            // RFC 9990 §2.1: one policy configuration per report, the last one seen.
+            // RFC 9990 §3.1: one policy configuration per report, the last one seen.
             try await db.raw(
                 """
                 INSERT INTO dmarc_policy_seen (period_start, policy_domain, policy, report_uris, last_seen)
@@ -163,13 +163,13 @@ public struct DMARCEvaluationStore: Sendable {
     }
 }
 
-/// Who Posta says it is in the reports it writes (RFC 9990 §2.1.3).
+/// Who Posta says it is in the reports it writes (RFC 9990 §3.1.1.3).
 public struct DMARCReporter: Sendable, Hashable {
     /// `org_name`.
     public var orgName: String
     /// `email`: where the Domain Owner can write back.
     public var email: String
-    /// The receiver's domain: in the Report-ID and the file name (RFC 9990 §2.5.1, §2.5.2).
+    /// The receiver's domain: in the Report-ID and the file name (RFC 9990 §3.5.1, §3.5.2).
     public var domain: String
     public var extraContactInfo: String?
     public var generator: String?
@@ -182,13 +182,13 @@ public struct DMARCReporter: Sendable, Hashable {
         self.generator = generator
     }
 
-    /// `ridfmt` (RFC 9990 §2.5.1): `<period start>.<policy domain>@<receiver domain>`, unique per
+    /// `ridfmt` (RFC 9990 §3.5.1): `<period start>.<policy domain>@<receiver domain>`, unique per
     /// domain and period and the same when a report is sent again.
     public func reportID(policyDomain: String, periodStart: Int64) -> String {
         "\(periodStart).\(policyDomain)@\(domain)"
     }
 
-    /// The attachment name of the report (RFC 9990 §2.5.2).
+    /// The attachment name of the report (RFC 9990 §3.5.2).
     public func filename(policyDomain: String, periodStart: Int64, gzip: Bool) -> DMARCReportFilename {
         DMARCReportFilename(
             receiver: domain, policyDomain: policyDomain, begin: periodStart,

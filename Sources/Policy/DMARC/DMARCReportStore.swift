@@ -24,7 +24,7 @@ public struct DMARCReportStore: Sendable {
     }
 
     /// Stores one report; a report already stored (same reporter, policy domain and Report-ID) is
-    /// left as it is (RFC 9990 §2.5.4: duplicates are discarded).
+    /// left as it is (RFC 9990 §3.5.4: duplicates are discarded).
     public func store(_ report: DMARCFeedback, receivedAt: Int64) async throws -> DMARCImportedReport {
         let orgName = Self.clip(report.metadata.orgName)
         let domain = Self.clip(DMARCDomain(report.policyPublished.domain)?.name ?? report.policyPublished.domain.lowercased())

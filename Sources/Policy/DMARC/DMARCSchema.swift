@@ -4,12 +4,12 @@ import Core
 ///
 /// - `dmarc_report` / `dmarc_report_row`: aggregate reports other receivers sent about the site's
 ///   domains (RFC 9990), one row per report `record`. A report is stored once: its reporter,
-///   policy domain and Report-ID are unique (RFC 9990 §2.5.4, duplicates are discarded).
+///   policy domain and Report-ID are unique (RFC 9990 §3.5.4, duplicates are discarded).
 /// - `dmarc_evaluation`: what Posta's own DMARC checks found, counted per reporting period (a UTC
 ///   day), policy domain and distinct report record (`row_key`, a SHA-256 of the record's JSON), so
 ///   that the table grows with distinct outcomes, not with messages.
 /// - `dmarc_policy_seen`: the last record seen for each policy domain in a period, which the
-///   period's report publishes (RFC 9990 §2.1: one policy configuration per report).
+///   period's report publishes (RFC 9990 §3.1: one policy configuration per report).
 public enum DMARCSchema {
     public static let migrations: [Migration] = [
         Migration("dmarc.1-reports-evaluations") { db in

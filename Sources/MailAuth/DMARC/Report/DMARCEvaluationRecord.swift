@@ -1,4 +1,4 @@
-/// What an aggregate report says of one evaluated message (RFC 9990 §2.1.7): the source, the
+/// What an aggregate report says of one evaluated message (RFC 9990 §3.1.1.7): the source, the
 /// policy evaluation, the identifiers and the raw authentication results. Messages whose records
 /// are equal are counted together in one `record` (one per IP, result and identifiers tuple).
 public struct DMARCEvaluationRecord: Sendable, Hashable, Codable {
@@ -13,7 +13,7 @@ public struct DMARCEvaluationRecord: Sendable, Hashable, Codable {
     public var dkim: [DMARCReportDKIMResult]
     public var spf: DMARCReportSPFResult?
 
-    /// At most this many DKIM results per record (RFC 9990 §2.1.16 says no more than 100; Posta keeps
+    /// At most this many DKIM results per record (RFC 9990 §3.1.3 says no more than 100; Posta keeps
     /// fewer, in the order of preference given there).
     public static let maxDKIMResults = 20
 
@@ -43,7 +43,7 @@ public struct DMARCEvaluationRecord: Sendable, Hashable, Codable {
     ) {
         guard [.pass, .fail].contains(evaluation.result), let author = evaluation.authorDomain else { return nil }
         let strict = DMARCDomain(author)
-        // §2.1.16: strictly aligned passes, relaxed ones, other passes, then the rest.
+        // §3.1.3: strictly aligned passes, relaxed ones, other passes, then the rest.
         func rank(_ signature: DMARCDKIMInput) -> Int {
             guard signature.result == .pass else { return 3 }
             let domain = DMARCDomain(signature.domain)
@@ -83,7 +83,7 @@ public struct DMARCEvaluationRecord: Sendable, Hashable, Codable {
 }
 
 /// Collects the evaluation records of one DMARC Policy Domain over one reporting period and
-/// writes the aggregate report (RFC 9990 §2.1: one report per policy domain; one record per
+/// writes the aggregate report (RFC 9990 §3.1: one report per policy domain; one record per
 /// distinct source, evaluation and identifiers, with its message count).
 public struct DMARCAggregateBuilder: Sendable {
     public let policyPublished: DMARCPolicyPublished
@@ -112,7 +112,7 @@ public struct DMARCAggregateBuilder: Sendable {
     /// Messages so far.
     public var messageCount: Int64 { counts.values.reduce(0) { $0 &+ $1 } }
 
-    /// The report; nil when no message was counted (a report has at least one record, §2.1.2).
+    /// The report; nil when no message was counted (a report has at least one record, §3.1.1.2).
     public func build(metadata: DMARCReportMetadata) -> DMARCFeedback? {
         guard !order.isEmpty else { return nil }
         return DMARCFeedback(
@@ -121,7 +121,7 @@ public struct DMARCAggregateBuilder: Sendable {
     }
 }
 
-/// The attachment file name of an aggregate report (RFC 9990 §2.5.2):
+/// The attachment file name of an aggregate report (RFC 9990 §3.5.2):
 /// `receiver "!" policy-domain "!" begin "!" end [ "!" unique-id ] "." ("xml" / "xml.gz")`.
 public struct DMARCReportFilename: Sendable, Hashable, CustomStringConvertible {
     public var receiver: String

@@ -15,7 +15,7 @@ extension DMARCFeedback {
         return Array(data) + [UInt8(ascii: "\n")]
     }
 
-    /// The XML document compressed with gzip (RFC 1952), as reports are mailed (`.xml.gz`, §2.5.2).
+    /// The XML document compressed with gzip (RFC 1952), as reports are mailed (`.xml.gz`, §3.5.2).
     public func gzippedXML() throws -> [UInt8] { try Self.gzip(try xml()) }
 
     /// `bytes` as one gzip member (RFC 1952).
@@ -116,7 +116,7 @@ extension DMARCFeedback {
     }
 }
 
-/// A structural pass over an XML document before any parser builds a tree from it (RFC 9990 §7.1):
+/// A structural pass over an XML document before any parser builds a tree from it (RFC 9990 §8.1):
 /// no document type declaration (so no entity expansion), nesting and element count bounded.
 enum DMARCXMLScan {
     /// The document in UTF-8 without a byte order mark: as it is when it is UTF-8 (or declares

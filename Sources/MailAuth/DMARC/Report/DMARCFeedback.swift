@@ -1,13 +1,13 @@
 import Foundation
 import XMLCoder
 
-/// A DMARC aggregate report (RFC 9990 §2.1, Appendix A `feedback`), as Posta writes it and as it
+/// A DMARC aggregate report (RFC 9990 §3.1, Appendix A `feedback`), as Posta writes it and as it
 /// reads those of other receivers (RFC 7489 reports too: elements RFC 9990 dropped, such as
-/// `pct`, and extensions, §4, are ignored).
+/// `pct`, and extensions, §5, are ignored).
 ///
 /// Each type encodes its elements in the order the schema's sequences require.
 public struct DMARCFeedback: Sendable, Hashable, Codable {
-    /// The XML namespace of RFC 9990 reports (§5.1).
+    /// The XML namespace of RFC 9990 reports (§6.1).
     public static let namespace = "urn:ietf:params:xml:ns:dmarc-2.0"
 
     /// `version`: "1.0" when present.
@@ -100,14 +100,14 @@ public struct DMARCReportText: Sendable, Hashable, Codable, DynamicNodeEncoding,
     }
 }
 
-/// `report_metadata` (RFC 9990 §2.1.3).
+/// `report_metadata` (RFC 9990 §3.1.1.3).
 public struct DMARCReportMetadata: Sendable, Hashable, Codable {
     /// The Reporting Organization.
     public var orgName: String
     /// Its contact address.
     public var email: String
     public var extraContactInfo: DMARCReportText?
-    /// Unique among reports to the same domain (§2.5.1 `ridtxt`).
+    /// Unique among reports to the same domain (§3.5.1 `ridtxt`).
     public var reportID: String
     public var dateRange: DMARCDateRange
     /// Problems met with the DMARC record (one `error` element; RFC 7489 reports may have several).
@@ -162,7 +162,7 @@ public struct DMARCReportMetadata: Sendable, Hashable, Codable {
     }
 }
 
-/// `date_range`: the reporting period in seconds since the epoch, UTC (§2.1.4).
+/// `date_range`: the reporting period in seconds since the epoch, UTC (§3.1.1.4).
 public struct DMARCDateRange: Sendable, Hashable, Codable {
     public var begin: Int64
     public var end: Int64
@@ -173,7 +173,7 @@ public struct DMARCDateRange: Sendable, Hashable, Codable {
     }
 }
 
-/// `discovery_method` (§2.1.5).
+/// `discovery_method` (§3.1.1.5).
 public enum DMARCDiscoveryMethod: String, Sendable, Hashable, Codable, CaseIterable {
     /// RFC 7489's public suffix list.
     case psl
@@ -181,7 +181,7 @@ public enum DMARCDiscoveryMethod: String, Sendable, Hashable, Codable, CaseItera
     case treewalk
 }
 
-/// `policy_published`: the record as the receiver saw it (§2.1.5).
+/// `policy_published`: the record as the receiver saw it (§3.1.1.5).
 public struct DMARCPolicyPublished: Sendable, Hashable, Codable {
     /// The DMARC Policy Domain.
     public var domain: String
@@ -259,7 +259,7 @@ public enum DMARCAlignedResult: String, Sendable, Hashable, Codable {
     public init(_ aligned: Bool) { self = aligned ? .pass : .fail }
 }
 
-/// `record`: one row of messages with the same source, evaluation and identifiers (§2.1.7).
+/// `record`: one row of messages with the same source, evaluation and identifiers (§3.1.1.7).
 public struct DMARCReportRecord: Sendable, Hashable, Codable {
     public var row: DMARCReportRow
     public var identifiers: DMARCReportIdentifiers
@@ -277,7 +277,7 @@ public struct DMARCReportRecord: Sendable, Hashable, Codable {
     }
 }
 
-/// `row` (§2.1.8).
+/// `row` (§3.1.1.8).
 public struct DMARCReportRow: Sendable, Hashable, Codable {
     /// The connecting IP address.
     public var sourceIP: String
@@ -298,7 +298,7 @@ public struct DMARCReportRow: Sendable, Hashable, Codable {
     }
 }
 
-/// `policy_evaluated` (§2.1.9): the disposition applied and the aligned DKIM and SPF results.
+/// `policy_evaluated` (§3.1.1.9): the disposition applied and the aligned DKIM and SPF results.
 public struct DMARCPolicyEvaluated: Sendable, Hashable, Codable {
     public var disposition: DMARCReportDisposition
     public var dkim: DMARCAlignedResult
@@ -355,7 +355,7 @@ extension DMARCOverrideReason: Codable {
     }
 }
 
-/// `identifiers` (§2.1.10).
+/// `identifiers` (§3.1.1.10).
 public struct DMARCReportIdentifiers: Sendable, Hashable, Codable {
     /// The RFC5322.From domain.
     public var headerFrom: String
@@ -377,7 +377,7 @@ public struct DMARCReportIdentifiers: Sendable, Hashable, Codable {
     }
 }
 
-/// `auth_results`: the DKIM and SPF results, not interpreted for DMARC (§2.1.11).
+/// `auth_results`: the DKIM and SPF results, not interpreted for DMARC (§3.1.1.11).
 public struct DMARCReportAuthResults: Sendable, Hashable, Codable {
     public var dkim: [DMARCReportDKIMResult]
     public var spf: DMARCReportSPFResult?
@@ -406,7 +406,7 @@ public struct DMARCReportAuthResults: Sendable, Hashable, Codable {
     }
 }
 
-/// One DKIM signature's result (§2.1.11 `dkim`).
+/// One DKIM signature's result (§3.1.1.11 `dkim`).
 public struct DMARCReportDKIMResult: Sendable, Hashable, Codable {
     /// The `d=` tag.
     public var domain: String
@@ -461,7 +461,7 @@ public enum DMARCReportSPFResultValue: String, Sendable, Hashable, Codable, Case
     }
 }
 
-/// The SPF result of the MAIL FROM identity (§2.1.11 `spf`).
+/// The SPF result of the MAIL FROM identity (§3.1.1.11 `spf`).
 public struct DMARCReportSPFResult: Sendable, Hashable, Codable {
     public var domain: String
     /// `mfrom` (RFC 7489 reports may say `helo`).

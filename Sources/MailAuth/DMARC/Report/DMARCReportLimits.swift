@@ -1,4 +1,4 @@
-/// Bounds on reading aggregate reports, which arrive from anyone by mail (RFC 9990 §7.1: zip and
+/// Bounds on reading aggregate reports, which arrive from anyone by mail (RFC 9990 §8.1: zip and
 /// XML bombs): each is checked before the work it guards.
 public struct DMARCReportLimits: Sendable, Hashable {
     /// Octets of the payload as given (a message, an archive, a document).

@@ -3,11 +3,11 @@ import Foundation
 import MIME
 import NIOCore
 
-/// Finds aggregate reports in what arrives at a report address (RFC 9990 §2.5.2): an XML
+/// Finds aggregate reports in what arrives at a report address (RFC 9990 §3.5.2): an XML
 /// document, gzip-compressed XML (`application/gzip`), a zip archive of XML documents (sent by
 /// several large receivers), or a whole mail message carrying one of those as a body part.
 ///
-/// Hostile input is expected (§7.1): formats are recognized by their first octets, not by names;
+/// Hostile input is expected (§8.1): formats are recognized by their first octets, not by names;
 /// decompression stops at `DMARCReportLimits.xmlBytes` per document and `totalXMLBytes` per payload;
 /// archives have a bounded entry count; nothing nests deeper than message → archive → XML.
 public enum DMARCReportPayload {

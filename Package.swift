@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // libcrypt (crypt_r, crypt_gensalt_rn) for the crypt(3) password schemes.
@@ -132,16 +135,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // SPF (RFC 7208), DKIM (RFC 6376, RFC 8463); DMARC later. Lookups go through a protocol the DNS
-        // resolver meets. Core and SQLKit only for the DKIM key store (Sources/MailAuth/Keys).
+        // SPF (RFC 7208), DKIM (RFC 6376, RFC 8463), DMARC (RFC 9989) and its aggregate reports
+        // (RFC 9990). Lookups go through protocols the DNS resolver meets; MIME reads report mail;
+        // Core and SQLKit only for the DKIM key store (Sources/MailAuth/Keys). (ZIPFoundation makes
+        // test archives only: it traps or loops on malformed ones, so report archives are read by
+        // DMARCZipReader.)
         .target(
             name: "MailAuth",
             dependencies: [
-                "DNS", "Core",
+                "DNS", "Core", "MIME",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "XMLCoder", package: "XMLCoder"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         // IMAP4rev1/rev2: sans-I/O codec and session (Sources/IMAP/Codec, Session), mailbox views, NIO adapter.
@@ -156,7 +165,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Policies, modules (access, HELO, SPF, greylisting, quotas, accounting), Postfix delegation protocol.
+        // Policies, modules (access, HELO, SPF, greylisting, quotas, accounting), Postfix delegation protocol;
+        // DMARC's stored results and received aggregate reports.
         .target(
             name: "Policy",
             dependencies: [
@@ -165,6 +175,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
@@ -211,6 +222,7 @@ let package = Package(
             dependencies: [
                 "MailAuth", "DNS", "Core", "PostaTestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core", "Queue", "PostaTestSupport"]),

@@ -24,6 +24,7 @@ public struct Site: Sendable {
         + PolicySchema.migrations
         + SpamSettingsSchema.migrations
         + DKIMKeySchema.migrations
+        + DMARCSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {

@@ -1,0 +1,264 @@
+import ArgumentParser
+import DNS
+import Foundation
+import Logging
+import MailAuth
+import Policy
+import Queue
+
+struct DMARCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dmarc", abstract: "DMARC: check a message, aggregate reports received (per source, imports) and written.",
+        subcommands: [Check.self, Reports.self, Import.self, ReportXML.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate DMARC for a message described on the command line, through the site's DNS servers.",
+            discussion: """
+                The SPF and DKIM results are given, not checked: DMARC takes them as input. With --record the
+                result is counted for the aggregate reports, as if the message had been received.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .customLong("from"), help: "A domain of the From: field (repeat for several).") var fromDomains: [String]
+        @Option(help: "The MAIL FROM domain SPF checked.") var mailFrom: String?
+        @Option(help: "The SPF result for --mail-from (pass, fail, softfail, neutral, none, temperror, permerror).")
+        var spf: String?
+        @Option(help: "A checked DKIM signature as DOMAIN:SELECTOR:RESULT (repeat for several).") var dkim: [String] = []
+        @Flag(help: "A trusted ARC sealer vouches for the message.") var arcTrusted = false
+        @Option(help: "The sending IP address (for --record).") var ip: String = "192.0.2.1"
+        @Flag(help: "Count the result for the aggregate reports.") var record = false
+        @Option(help: "When the message arrived, for --record: YYYY-MM-DD or Unix time (default: now).") var at: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            var spfInput: DMARCSPFInput?
+            if let mailFrom {
+                guard let result = SPFResult(rawValue: (spf ?? "pass").lowercased()) else {
+                    throw CLIError("unknown SPF result '\(spf ?? "")'")
+                }
+                spfInput = DMARCSPFInput(domain: mailFrom, result: result)
+            }
+            let signatures = try dkim.map { text -> DMARCDKIMInput in
+                let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                guard parts.count == 3, let result = DMARCDKIMResult(rawValue: parts[2].lowercased()) else {
+                    throw CLIError("--dkim takes DOMAIN:SELECTOR:RESULT, not '\(text)'")
+                }
+                return DMARCDKIMInput(domain: parts[0], selector: parts[1], result: result)
+            }
+            let message = DMARCMessage(fromDomains: fromDomains, spf: spfInput, dkim: signatures, arcTrusted: arcTrusted)
+            let time = try at.map(CLIDate.parse) ?? Int64(Date().timeIntervalSince1970)
+            let config = try global.loadConfig()
+            let servers = config.delivery.nameservers
+            let resolver = DNSResolver(
+                configuration: servers.isEmpty
+                    ? try DNSResolverConfiguration.system()
+                    : try DNSResolverConfiguration(nameservers: servers.map { (host: $0.host, port: $0.port) }),
+                logger: Logger(label: "posta.dmarc"))
+            let evaluation = await DMARCChecker(dns: resolver).evaluate(message)
+            if record {
+                try await global.withSite {
+                    try await DMARCEvaluationStore(database: $0.database).record(
+                        evaluation, message: message, sourceIP: ip, envelopeFrom: mailFrom, at: time)
+                }
+            }
+            if json { return try Output.json(DMARCCheckOutput(evaluation)) }
+            print(evaluation.authenticationResultsClause)
+            for reason in evaluation.reasons { print("  " + reason) }
+        }
+    }
+
+    struct Reports: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show received aggregate reports per sending source: messages, aligned DKIM/SPF pass and fail, disposition."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this policy domain.") var domain: String?
+        @Option(help: "Only reports whose period ends on or after this day (YYYY-MM-DD, UTC) or Unix time.") var since: String?
+        @Flag(help: "List the reports themselves instead of the sources.") var list = false
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let since = try since.map(CLIDate.parse)
+            if list {
+                let reports = try await global.withSite {
+                    try await DMARCReportStore(database: $0.database).reports(domain: domain, since: since)
+                }
+                if json { return try Output.json(reports) }
+                return Output.table(
+                    ["DOMAIN", "REPORTER", "BEGIN", "END", "RECORDS", "MESSAGES", "REPORT-ID"],
+                    reports.map {
+                        [
+                            $0.policyDomain, $0.orgName, Output.date($0.begin), Output.date($0.end), "\($0.records)",
+                            "\($0.messages)", $0.reportID,
+                        ]
+                    })
+            }
+            let sources = try await global.withSite {
+                try await DMARCReportStore(database: $0.database).sources(domain: domain, since: since)
+            }
+            if json { return try Output.json(sources) }
+            Output.table(
+                [
+                    "DOMAIN", "SOURCE", "MESSAGES", "DKIM PASS/FAIL", "SPF PASS/FAIL", "DMARC PASS/FAIL", "DISPOSITION",
+                    "REPORTERS",
+                ],
+                sources.map {
+                    [
+                        $0.domain, $0.sourceIP, "\($0.messages)", "\($0.dkimPass)/\($0.dkimFail)", "\($0.spfPass)/\($0.spfFail)",
+                        "\($0.dmarcPass)/\($0.dmarcFail)", $0.disposition, "\($0.reporters)",
+                    ]
+                })
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import aggregate reports from files: XML, .gz, .zip, or a whole message (.eml) carrying one.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The files.") var files: [String]
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let limits = DMARCReportLimits()
+            var payloads: [(String, [UInt8])] = []
+            for file in files {
+                guard let handle = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file)") }
+                defer { try? handle.close() }
+                let data = (try handle.read(upToCount: limits.payloadBytes + 1)) ?? Data()
+                guard data.count <= limits.payloadBytes else {
+                    throw CLIError("\(file): larger than \(limits.payloadBytes) octets")
+                }
+                payloads.append((file, Array(data)))
+            }
+            let now = Int64(Date().timeIntervalSince1970)
+            let imported = try await global.withSite { site in
+                var all: [DMARCImportedReport] = []
+                let store = DMARCReportStore(database: site.database)
+                for (file, bytes) in payloads {
+                    do {
+                        all += try await store.importReports(from: bytes, receivedAt: now, limits: limits)
+                    } catch let error as DMARCReportError {
+                        throw CLIError("\(file): \(error)")
+                    }
+                }
+                return all
+            }
+            if json { return try Output.json(imported) }
+            for report in imported {
+                print(
+                    "\(report.duplicate ? "already imported" : "imported") report \(report.reportID) from \(report.orgName) for \(report.policyDomain): \(report.records) records, \(report.messages) messages"
+                )
+            }
+        }
+    }
+
+    struct ReportXML: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report-xml",
+            abstract: "Write the aggregate report Posta would send a domain for one day, from its stored DMARC results.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The policy domain.") var domain: String
+        @Option(help: "The reporting period: a UTC day, YYYY-MM-DD (default: yesterday).") var period: String?
+        @Option(help: "The reporting organization (default: the site's hostname).") var orgName: String?
+        @Option(help: "The contact address in the report (default: postmaster@<hostname>).") var email: String?
+        @Option(help: "Write <receiver>!<domain>!<begin>!<end>.xml[.gz] into this folder instead of printing.") var outputDir:
+            String?
+        @Flag(help: "Compress with gzip (with --output-dir).") var gzip = false
+
+        func run() async throws {
+            let day = CLIDate.day
+            let start = try period.map(CLIDate.parse) ?? (Int64(Date().timeIntervalSince1970) / day - 1) * day
+            let periodStart = DMARCEvaluationStore.periodStart(of: start)
+            let config = try global.loadConfig()
+            let reporter = DMARCReporter(
+                orgName: orgName ?? config.hostname, email: email ?? "postmaster@\(config.hostname)", domain: config.hostname,
+                generator: "Posta \(PostaVersion.string)")
+            let report = try await global.withSite {
+                try await DMARCEvaluationStore(database: $0.database).aggregateReport(
+                    domain: domain, periodStart: periodStart, reporter: reporter)
+            }
+            guard let report else {
+                throw CLIError("no DMARC results for \(domain) on \(Output.date(periodStart).prefix(10))")
+            }
+            guard let outputDir else {
+                return FileHandle.standardOutput.write(Data(try report.xml()))
+            }
+            let name = reporter.filename(policyDomain: report.policyPublished.domain, periodStart: periodStart, gzip: gzip)
+            let path = outputDir + "/" + name.description
+            guard FileManager.default.createFile(atPath: path, contents: Data(gzip ? try report.gzippedXML() : try report.xml()))
+            else {
+                throw CLIError("cannot write \(path)")
+            }
+            print(path)
+        }
+    }
+}
+
+/// `posta dmarc check --json`.
+struct DMARCCheckOutput: Encodable {
+    var result: String
+    var headerFrom: String?
+    var policyDomain: String?
+    var organizationalDomain: String?
+    var publishedPolicy: String?
+    var requestedPolicy: String?
+    var disposition: String
+    var dkimAligned: String?
+    var spfAligned: String?
+    var overrides: [String]
+    var reasons: [String]
+    var authenticationResults: String
+
+    init(_ evaluation: DMARCEvaluation) {
+        result = evaluation.result.rawValue
+        headerFrom = evaluation.authorDomain
+        policyDomain = evaluation.policyDomain
+        organizationalDomain = evaluation.organizationalDomain
+        publishedPolicy = evaluation.publishedPolicy?.rawValue
+        requestedPolicy = evaluation.requestedPolicy?.rawValue
+        disposition = evaluation.disposition.rawValue
+        dkimAligned = evaluation.dkimAlignedDomain
+        spfAligned = evaluation.spfAlignedDomain
+        overrides = evaluation.overrides.map(\.type.rawValue)
+        reasons = evaluation.reasons
+        authenticationResults = evaluation.authenticationResultsClause
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case result
+        case headerFrom = "header_from"
+        case policyDomain = "policy_domain"
+        case organizationalDomain = "organizational_domain"
+        case publishedPolicy = "published_policy"
+        case requestedPolicy = "requested_policy"
+        case disposition
+        case dkimAligned = "dkim_aligned"
+        case spfAligned = "spf_aligned"
+        case overrides, reasons
+        case authenticationResults = "authentication_results"
+    }
+}
+
+/// Days on the command line: `YYYY-MM-DD` (midnight UTC) or Unix seconds.
+enum CLIDate {
+    static let day: Int64 = 86_400
+
+    static func parse(_ text: String) throws -> Int64 {
+        if let seconds = Int64(text) { return seconds }
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, let year = Int64(parts[0]), let month = Int64(parts[1]),
+            let dayOfMonth = Int64(parts[2]), (1...12).contains(month), (1...31).contains(dayOfMonth)
+        else { throw CLIError("'\(text)' is not a day (YYYY-MM-DD) or a Unix time") }
+        return daysFromCivil(year: year, month: month, day: dayOfMonth) * day
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date.
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}

@@ -57,6 +57,9 @@ actor MemoryMailStore: IMAPMailboxStore {
 
     func makeUnreadable(_ uid: UInt32) { unreadable.insert(uid) }
 
+    /// The content reads so far (`header 3`, `full 3`), oldest first.
+    private(set) var reads: [String] = []
+
     @discardableResult
     func deliver(_ text: String, to name: String = "INBOX", accountID: Int64 = 1, flags: [String] = []) throws -> AppendResult {
         try append(accountID: accountID, mailbox: name, messages: [AppendRequest(data: Array(text.utf8), flags: flags)])[0]
@@ -101,6 +104,7 @@ actor MemoryMailStore: IMAPMailboxStore {
     }
 
     func content(of message: StoredMessage, headerOnly: Bool) throws -> [UInt8] {
+        reads.append("\(headerOnly ? "header" : "full") \(message.uid)")
         guard !unreadable.contains(message.uid), let data = boxes[message.mailboxID]?.messages[message.uid]?.data else {
             throw IMAPStoreFailure.unavailable
         }

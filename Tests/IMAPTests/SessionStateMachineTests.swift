@@ -142,14 +142,13 @@ struct SessionStateMachineTests {
         }
         // 600 KiB each against a 1 MiB budget: two messages, then the third.
         #expect(fullLoads == [[1, 2, 3], [3]])
-        // SEARCH BODY holds at most one load's content too: the batch's files come in budgeted pieces.
+        // SEARCH BODY evaluates content in batches of at most 256 messages, one effect each.
         let before = d.effects.count
         #expect(await d.command("h SEARCH BODY absent") == ["* SEARCH", "h OK SEARCH completed"])
-        let searchLoads = d.effects[before...].compactMap { effect -> [UInt32]? in
-            contentLoad(effect).flatMap { $0.need == .full ? $0.uids : nil }
+        let searches = d.effects[before...].compactMap { effect -> [UInt32]? in
+            if case .searchContent(let search) = effect { search.uids } else { nil }
         }
-        #expect(searchLoads.first == Array(1...256) && searchLoads.dropFirst().first?.first == 3)
-        #expect(searchLoads.last == Array(257...300))
+        #expect(searches == [Array(1...256), Array(257...300)])
     }
 
     @Test("SEARCH reads files only for messages the index cannot decide; an unreadable file does not match")
@@ -161,10 +160,11 @@ struct SessionStateMachineTests {
         await d.store.makeUnreadable(3)
         _ = await d.command("s SELECT INBOX")
         #expect(await d.command("a SEARCH UNSEEN BODY red") == ["* SEARCH 2", "a OK SEARCH completed"])
-        let contentLoads = d.effects.compactMap { effect -> [UInt32]? in
-            contentLoad(effect).flatMap { $0.need != .none ? $0.uids : nil }
+        let searches = d.effects.compactMap { effect -> [UInt32]? in
+            if case .searchContent(let search) = effect { search.uids } else { nil }
         }
-        #expect(contentLoads == [[2, 3]])
+        #expect(searches == [[2, 3]])
+        #expect(await d.store.reads == ["full 2", "full 3"])
         #expect(await d.command("b SEARCH NOT SUBJECT pear") == ["* SEARCH 1 3", "b OK SEARCH completed"])
     }
 
@@ -176,18 +176,12 @@ struct SessionStateMachineTests {
         try await d.store.deliver("From: alice@example.org\r\nSubject: 3\r\n\r\nblue fruit\r\n")
         _ = await d.command("s SELECT INBOX")
         #expect(await d.command("a SEARCH FROM alice BODY red") == ["* SEARCH 1", "a OK SEARCH completed"])
-        let contentLoads = d.effects.compactMap { effect -> String? in
-            contentLoad(effect).flatMap { $0.need != .none ? "\($0.need) \($0.uids)" : nil }
-        }
-        #expect(contentLoads == ["header [1, 2, 3]", "full [1, 3]"])
+        // Message 2's sender rules it out on the header alone: its file is never read whole.
+        #expect(await d.store.reads == ["header 1", "full 1", "header 2", "header 3", "full 3"])
     }
 }
 
-/// The UIDs and content need of a load effect (FETCH's `loadMessages`, SEARCH's `loadContent`).
+/// The UIDs and content need of a FETCH load effect.
 private func contentLoad(_ effect: IMAPEffect) -> (uids: [UInt32], need: IMAPContentNeed)? {
-    switch effect {
-    case .loadMessages(_, let uids, let need, _): (uids, need)
-    case .loadContent(let rows, let need, _): (rows.map(\.uid), need)
-    default: nil
-    }
+    if case .loadMessages(_, let uids, let need, _) = effect { (uids, need) } else { nil }
 }

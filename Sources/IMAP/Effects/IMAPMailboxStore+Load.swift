@@ -27,31 +27,11 @@ extension IMAPMailboxStore {
                 if bytes >= byteBudget && consumed > 0 { break }
                 consumed += 1
                 guard let row = byUID[uid] else { continue }
-                let message = await loadedMessage(row, need)
-                bytes += message.content?.count ?? 0
-                loaded.append(message)
+                let content = try? await self.content(of: row, headerOnly: need == .header)
+                bytes += content?.count ?? 0
+                loaded.append(IMAPLoadedMessage(row: row, content: content))
             }
         }
         return .messages(loaded, consumed: consumed)
-    }
-
-    /// The content of index rows the caller holds, in order, until `byteBudget` bytes are loaded
-    /// (at least one row): no index read. `consumed` is the number of rows loaded.
-    func load(_ rows: [StoredMessage], content need: IMAPContentNeed, byteBudget: Int) async -> IMAPEffectResult {
-        var loaded: [IMAPLoadedMessage] = []
-        var bytes = 0
-        for row in rows {
-            if bytes >= byteBudget && !loaded.isEmpty { break }
-            let message = await loadedMessage(row, need)
-            bytes += message.content?.count ?? 0
-            loaded.append(message)
-        }
-        return .messages(loaded, consumed: loaded.count)
-    }
-
-    /// One row with its content as `need` says (nil when the file cannot be read).
-    private func loadedMessage(_ row: StoredMessage, _ need: IMAPContentNeed) async -> IMAPLoadedMessage {
-        let content = need == .none ? nil : try? await content(of: row, headerOnly: need == .header)
-        return IMAPLoadedMessage(row: row, content: content)
     }
 }

@@ -28,8 +28,8 @@ extension IMAPMailboxStore {
             return .claimedRecent(firstUID: try await claimRecent(mailboxID: mailboxID, upTo: upTo))
         case .loadMessages(let mailboxID, let uids, let content, let byteBudget):
             return try await load(mailboxID: mailboxID, uids: uids, content: content, byteBudget: byteBudget)
-        case .loadContent(let messages, let content, let byteBudget):
-            return await load(messages, content: content, byteBudget: byteBudget)
+        case .searchContent(let request):
+            return await search(request)
         case .mailboxList(let accountID, let withSubscriptions, let withTotals):
             let all = try await mailboxes(accountID: accountID)
             let subscribed = withSubscriptions ? try await subscriptions(accountID: accountID) : []

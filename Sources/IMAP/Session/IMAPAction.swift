@@ -59,9 +59,8 @@ public enum IMAPEffect: Sendable, Equatable {
     /// Index rows of `uids` and, as `content` says, file bytes; stops after `byteBudget` bytes of
     /// content (at least one message), so big FETCHes go in bounded batches. Answer `.messages`.
     case loadMessages(mailboxID: Int64, uids: [UInt32], content: IMAPContentNeed, byteBudget: Int)
-    /// File bytes of index rows the session already holds, as `content` says (no index read), with
-    /// the same budget as `loadMessages` (SEARCH's header and body rounds). Answer `.messages`.
-    case loadContent(messages: [StoredMessage], content: IMAPContentNeed, byteBudget: Int)
+    /// Evaluate a SEARCH key against the content of messages (off the event loop). Answer `.searched`.
+    case searchContent(IMAPContentSearch)
     /// The account's mailboxes, and optionally subscriptions and, per mailbox, `\Deleted` count and
     /// size (LIST, LSUB, STATUS, SELECT under IMAP4rev2). Answer `.mailboxList`.
     case mailboxList(accountID: Int64, subscriptions: Bool, totals: Bool)
@@ -148,6 +147,8 @@ public enum IMAPEffectResult: Sendable, Equatable {
     case claimedRecent(firstUID: UInt32)
     /// Messages for the first `consumed` UIDs asked (rows missing for expunged ones).
     case messages([IMAPLoadedMessage], consumed: Int)
+    /// Whether each message of an `IMAPContentSearch` matched.
+    case searched([UInt32: Bool])
     case mailboxList(mailboxes: [MailboxInfo], subscriptions: [String], totals: [Int64: IMAPMailboxTotals])
     /// nil: no such mailbox.
     case status(MailboxInfo?, IMAPMailboxTotals?)

@@ -1,10 +1,9 @@
 import Core
-import MIME
 
 extension IMAPSession {
     /// A SEARCH on its way: messages are evaluated in batches of `fetchBatchSize`; a batch's index
-    /// rows are loaded when a key needs them, then the files of just those messages the index alone
-    /// cannot decide.
+    /// rows are loaded when a key needs them, then the messages the index alone cannot decide are
+    /// evaluated against their content by one effect (`IMAPContentSearch`, off the event loop).
     struct SearchJob: Sendable {
         var tag: String
         var command: IMAPSearchCommand
@@ -13,15 +12,9 @@ extension IMAPSession {
         /// The view's messages at the start (sequence number n is `uids[n - 1]`).
         var uids: [UInt32] = []
         var next = 0
-        /// The current batch: index rows, and the results of messages decided from their content
-        /// (each content is dropped once evaluated, so a batch holds at most one load's bytes).
+        /// The current batch: index rows, and the verdicts of messages decided by their content.
         var rows: [UInt32: StoredMessage] = [:]
-        var decided: [UInt32: Bool] = [:]
-        var loadedNeed = IMAPContentNeed.none
-        /// The UIDs whose content was asked for.
-        var asked: [UInt32] = []
-        /// Messages of the batch whose header keys were tried on the header alone.
-        var headerTried: Set<UInt32> = []
+        var decided: [UInt32: Bool]?
         var matches: [TargetMessage] = []
         var modSeqs: [Int64] = []
     }
@@ -53,31 +46,14 @@ extension IMAPSession {
 
     mutating func search(_ job: SearchJob, _ result: IMAPEffectResult) {
         var job = job
-        guard case .messages(let loaded, let consumed) = result else {
+        switch result {
+        case .messages(let loaded, _):
+            for message in loaded { job.rows[message.row.uid] = message.row }
+        case .searched(let verdicts):
+            job.decided = verdicts
+        default:
             emit(.tagged(tag: job.tag, Self.status(for: .internalError)))
             return
-        }
-        if job.loadedNeed == .none {
-            // Rows of the batch.
-            for message in loaded { job.rows[message.row.uid] = message.row }
-            decideBatch(job)
-            return
-        }
-        // The first `consumed` messages asked are decided by their content (nil: file or row gone).
-        let byUID = Dictionary(loaded.map { ($0.row.uid, $0.content) }, uniquingKeysWith: { first, _ in first })
-        // A header round answers header keys only: what still needs the body stays undecided.
-        let headerRound = job.loadedNeed == .header
-        for uid in job.asked.prefix(max(1, consumed)) {
-            let content = byUID[uid].flatMap { $0 }.map { MIMEMessage($0) }
-            guard let candidate = candidate(job, uid), let evaluator = job.evaluator else { continue }
-            let verdict = evaluator.matches(job.command.key, candidate) { headerOnly in
-                headerOnly || !headerRound ? .some(content) : nil
-            }
-            if let verdict {
-                job.decided[uid] = verdict
-            } else if !headerRound {
-                job.decided[uid] = false
-            }
         }
         decideBatch(job)
     }
@@ -88,9 +64,7 @@ extension IMAPSession {
     private mutating func nextBatch(_ job: SearchJob) {
         var job = job
         job.rows = [:]
-        job.decided = [:]
-        job.headerTried = []
-        job.loadedNeed = .none
+        job.decided = nil
         guard job.next < job.uids.count, let current = view else { return searched(job) }
         guard SearchEvaluator.needsMessageRow(job.command.key) else { return decideBatch(job) }
         let batch = Array(job.uids[job.next..<batchEnd(job)])
@@ -99,48 +73,30 @@ extension IMAPSession {
             tag: job.tag, then: .search(job))
     }
 
-    /// The batch's messages a key cannot decide without content not loaded yet, with the content needed.
-    /// `header`: a header key was among the keys asking (it may decide the message without the body).
-    private func pending(_ job: SearchJob) -> [(uid: UInt32, need: IMAPContentNeed, header: Bool)] {
-        guard let evaluator = job.evaluator else { return [] }
-        var found: [(UInt32, IMAPContentNeed, Bool)] = []
-        for value in job.uids[job.next..<batchEnd(job)] where job.decided[value] == nil {
-            guard let candidate = candidate(job, value) else { continue }
-            var need = IMAPContentNeed.none
-            var header = false
-            let decided = evaluator.matches(job.command.key, candidate) { headerOnly in
-                need = max(need, headerOnly ? .header : .full)
-                header = header || headerOnly
-                return nil
-            }
-            if decided == nil { found.append((value, need, header)) }
-        }
-        return found
-    }
-
-    /// Loads what the undecided messages need, or records the batch's matches and moves on.
+    /// Has the batch's messages that index data cannot decide evaluated against their content (once
+    /// per batch), then records the batch's matches and moves on.
     private mutating func decideBatch(_ job: SearchJob) {
         var job = job
-        let waiting = pending(job)
-        if !waiting.isEmpty {
-            // Header keys first, on the header alone (the adapter caches headers): a message they
-            // rule out (`FROM x BODY y` with another sender) never has its whole file read.
-            let headerFirst = waiting.filter { $0.need == .full && $0.header && !job.headerTried.contains($0.uid) }
-            let round = headerFirst.isEmpty ? waiting : headerFirst
-            job.loadedNeed = headerFirst.isEmpty ? (waiting.map(\.need).max() ?? .full) : .header
-            // Content keys need the index row (the file's path), so the batch holds every row asked.
-            let rows = round.compactMap { job.rows[$0.uid] }
-            job.asked = rows.map(\.uid)
-            job.headerTried.formUnion(headerFirst.map(\.uid))
-            request(
-                .loadContent(messages: rows, content: job.loadedNeed, byteBudget: Self.fetchByteBudget),
-                tag: job.tag, then: .search(job))
-            return
-        }
         guard let evaluator = job.evaluator else { return }
-        for value in job.uids[job.next..<batchEnd(job)] {
+        let range = job.next..<batchEnd(job)
+        if job.decided == nil {
+            // Content keys need the index row (the file's path), so every candidate here has one.
+            let undecided = job.uids[range].compactMap { value -> IMAPContentSearch.Item? in
+                guard let candidate = candidate(job, value), let row = job.rows[value],
+                    evaluator.matches(job.command.key, candidate, content: { _ in nil }) == nil
+                else { return nil }
+                return IMAPContentSearch.Item(candidate: candidate, row: row)
+            }
+            if !undecided.isEmpty {
+                let search = IMAPContentSearch(key: job.command.key, evaluator: evaluator, items: undecided)
+                request(.searchContent(search), tag: job.tag, then: .search(job))
+                return
+            }
+        }
+        for value in job.uids[range] {
             guard let candidate = candidate(job, value) else { continue }
-            let matched = job.decided[value] ?? evaluator.matches(job.command.key, candidate) { _ in .some(nil) } ?? false
+            let matched =
+                job.decided?[value] ?? evaluator.matches(job.command.key, candidate, content: { _ in .some(nil) }) ?? false
             if matched {
                 job.matches.append(TargetMessage(sequence: candidate.sequence, uid: value))
                 job.modSeqs.append(candidate.state.modSeq)

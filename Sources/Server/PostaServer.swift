@@ -3,6 +3,7 @@ import DNS
 import Directory
 import IMAP
 import Logging
+import MailAuth
 import NIOCore
 import NIOSSL
 import POP3
@@ -57,7 +58,8 @@ public struct PostaServer: Sendable {
                 receiver: SMTPReceiver(
                     mode: mode, hostname: site.config.hostname, directory: site.directory, store: site.store,
                     queue: site.queue, runner: runner, authenticator: authenticator, logger: logger
-                ).withPolicy(SMTPPolicyAdapter(engine: policy)).withFiltering(filtering),
+                ).withPolicy(SMTPPolicyAdapter(engine: policy)).withFiltering(filtering)
+                    .withSigning(mode == .submission ? DKIMSubmissionSigner(keys: DKIMKeyStore(database: site.database)) : nil),
                 limits: site.config.limits)
         }
         maildropLocks = MaildropLocks(database: site.database, nodeID: site.store.nodeID, logger: logger)

@@ -61,10 +61,10 @@ struct FixedScanner: ContentScanner {
     }
 
     @Test func aSlowScannerRunsOutOfTheBudget() async {
-        let slow = FixedScanner(name: "spamassassin", answer: .success(.accept(headers: [])), delay: .seconds(30))
+        let slow = FixedScanner(name: "spamassassin", answer: .success(.accept(headers: [])), delay: .seconds(120))
         let started = ContinuousClock.now
         #expect(await chain([slow], budget: .milliseconds(200)).run(message) == .tempfail(.scannerUnavailable("spamassassin")))
-        #expect(ContinuousClock.now - started < .seconds(15))  // far below the scanner's 30 s
+        #expect(ContinuousClock.now - started < .seconds(60))  // far below the scanner's 120 s, even on a loaded machine
     }
 
     @Test func trustedNetworksAndAuthenticatedSendersSkip() async {

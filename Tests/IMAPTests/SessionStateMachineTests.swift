@@ -142,13 +142,32 @@ struct SessionStateMachineTests {
         }
         // 600 KiB each against a 1 MiB budget: two messages, then the third.
         #expect(fullLoads == [[1, 2, 3], [3]])
-        // SEARCH BODY evaluates content in batches of at most 256 messages, one effect each.
+        // SEARCH BODY evaluates content in one effect per batch (all 300 fit in one).
         let before = d.effects.count
         #expect(await d.command("h SEARCH BODY absent") == ["* SEARCH", "h OK SEARCH completed"])
         let searches = d.effects[before...].compactMap { effect -> [UInt32]? in
             if case .searchContent(let search) = effect { search.uids } else { nil }
         }
-        #expect(searches == [Array(1...256), Array(257...300)])
+        #expect(searches == [Array(1...300)])
+    }
+
+    @Test("a SEARCH of a large mailbox goes in batches of 1024 messages: index rows, then content")
+    func searchInBatches() async throws {
+        let d = try await SessionDriver.make()
+        for i in 1...1100 { try await d.store.deliver("Subject: \(i)\r\n\r\n\(i % 7 == 0 ? "seven" : "other")\r\n") }
+        _ = await d.command("s SELECT INBOX")
+        let lines = await d.command("h UID SEARCH BODY seven")
+        let sevens: [String] = (1...1100).filter { $0 % 7 == 0 }.map { String($0) }
+        let expected = "* SEARCH " + sevens.joined(separator: " ")
+        #expect(lines.first == expected)
+        let shapes = d.effects.compactMap { effect -> String? in
+            switch effect {
+            case .loadMessages(_, let uids, .none, _): "rows \(uids.count)"
+            case .searchContent(let search): "content \(search.uids.count)"
+            default: nil
+            }
+        }
+        #expect(shapes == ["rows 1024", "content 1024", "rows 76", "content 76"])
     }
 
     @Test("SEARCH reads files only for messages the index cannot decide; an unreadable file does not match")

@@ -1,7 +1,7 @@
 import Core
 
 extension IMAPSession {
-    /// A SEARCH on its way: messages are evaluated in batches of `fetchBatchSize`; a batch's index
+    /// A SEARCH on its way: messages are evaluated in batches of `searchBatchSize`; a batch's index
     /// rows are loaded when a key needs them, then the messages the index alone cannot decide are
     /// evaluated against their content by one effect (`IMAPContentSearch`, off the event loop).
     struct SearchJob: Sendable {
@@ -58,7 +58,11 @@ extension IMAPSession {
         decideBatch(job)
     }
 
-    private var batchEnd: (SearchJob) -> Int { { min($0.uids.count, $0.next + Self.fetchBatchSize) } }
+    /// Messages per SEARCH batch: a batch holds index rows only (content is read one message at a
+    /// time inside the effect), so it can be larger than FETCH's, and each batch costs two effects.
+    static let searchBatchSize = 1024
+
+    private var batchEnd: (SearchJob) -> Int { { min($0.uids.count, $0.next + Self.searchBatchSize) } }
 
     /// Starts the next batch: rows first when a key needs them.
     private mutating func nextBatch(_ job: SearchJob) {

@@ -43,13 +43,19 @@ extension SMTPReceiver {
                 body: envelope.body, smtpUTF8: envelope.smtpUTF8, clientIP: envelope.clientIP,
                 helo: envelope.heloName)
             let deliveries: [QueuedDelivery]
-            let headers: String?
+            var headers: String?
             switch try await applyFilters(
                 envelope: envelope, spool: spool, queued: queued, deliveries: perRecipient.flatMap { $0 },
                 recipients: perRecipient.count, headers: policy.headerBlock, logger: logger)
             {
             case .finished(let answer): return answer
             case .queue(let filtered, let added): (deliveries, headers) = (filtered, added)
+            }
+            // The signature covers the message as filtered; the fields added above it are not signed.
+            if mode == .submission, let signer,
+                let signature = await signer.signatureFields(messageFile: spool.file.path, logger: logger)
+            {
+                headers = signature + (headers ?? "")
             }
             let rowIDs = try await queue.commit(
                 id: spool.id, file: spool.file, envelope: queued, deliveries: deliveries, deliverNow: mode == .lmtp,

@@ -34,6 +34,8 @@ public struct SMTPReceiver: Sendable {
     /// A listener with `filter = false`, where an external content filter re-injects: another
     /// domain is accepted at RCPT and relayed only with a valid relay ticket (end of data).
     public var reinjection = false
+    /// Signs submitted mail once it has passed the filters (`SubmissionSigner`); nil: unsigned.
+    public var signer: (any SubmissionSigner)?
 
     public init(
         mode: Mode, hostname: String, directory: Directory, store: MailStore, queue: MailQueue, runner: QueueRunner,

@@ -1,0 +1,37 @@
+import Core
+import Foundation
+import Logging
+import MIME
+import MailAuth
+import SMTP
+
+/// Signs submitted mail with the active DKIM keys (`posta dkim keygen`) of the domain in its From
+/// field (RFC 6376 §5; the author's domain, so that DMARC finds the signature aligned, RFC 9989):
+/// one signature per active key (RSA and, when there is one, Ed25519, RFC 8463 §3). No key, no
+/// signature; a failure is logged and the message goes unsigned rather than refused.
+struct DKIMSubmissionSigner: SubmissionSigner {
+    let keys: DKIMKeyStore
+
+    func signatureFields(messageFile path: String, logger: Logger) async -> String? {
+        guard let message = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
+            logger.error("DKIM: cannot read the message to sign", metadata: ["file": "\(path)"])
+            return nil
+        }
+        let from = try? Header.senderAddresses(inMessagePrefix: message, limits: .default)
+            .filter { $0.field.lowercased() == "from" }
+        // RFC 5322 §3.6: one From field (checked on submission); with several authors, the first one's domain.
+        guard let author = from?.first, let at = author.address.lastIndex(of: "@") else { return nil }
+        let domain = author.address[author.address.index(after: at)...].lowercased()
+        do {
+            var fields = ""
+            let now = UnixTime.now()
+            for key in try await keys.signingKeys(domain: domain) {
+                fields += try key.signer().sign(message: message, time: now)
+            }
+            return fields.isEmpty ? nil : fields
+        } catch {
+            logger.error("DKIM: signing failed, sent unsigned", metadata: ["domain": "\(domain)", "error": "\(error)"])
+            return nil
+        }
+    }
+}

@@ -10,11 +10,7 @@ extension PostaServer {
     static func policyEngine(_ site: Site, logger: Logger) -> PolicyEngine {
         var spf: SPFChecker?
         do {
-            let servers = site.config.delivery.nameservers
-            let configuration =
-                servers.isEmpty
-                ? try DNSResolverConfiguration.system()
-                : try DNSResolverConfiguration(nameservers: servers.map { (host: $0.host, port: $0.port) })
+            let configuration = try site.config.resolverConfiguration()
             spf = SPFChecker(dns: DNSResolver(configuration: configuration, logger: logger), logger: logger)
         } catch {
             logger.error("no DNS resolver: SPF policy rules have no effect", metadata: ["error": "\(error)"])

@@ -79,11 +79,7 @@ public struct PostaServer: Sendable {
     /// logged, when no resolver can be set up — mail for other domains then stays queued.
     static func outbound(_ config: PostaConfig, logger: Logger) -> OutboundDelivery? {
         do {
-            let servers = config.delivery.nameservers
-            let configuration =
-                servers.isEmpty
-                ? try DNSResolverConfiguration.system()
-                : try DNSResolverConfiguration(nameservers: servers.map { (host: $0.host, port: $0.port) })
+            let configuration = try config.resolverConfiguration()
             return try OutboundDelivery(
                 resolver: DNSResolver(configuration: configuration, logger: logger), heloName: config.hostname,
                 port: config.delivery.smtpPort, timeouts: SMTPClientTimeouts(config.delivery.timeouts),

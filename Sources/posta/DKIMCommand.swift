@@ -4,6 +4,7 @@ import DNS
 import Foundation
 import MailAuth
 import Queue
+import Server
 
 /// `posta dkim …`: the site's DKIM keys (docs/dkim.md) and two debugging tools.
 struct DKIMCommand: AsyncParsableCommand {
@@ -248,11 +249,7 @@ struct DKIMCommand: AsyncParsableCommand {
 
         /// The site's resolver when a configuration is found, else the system's.
         private func resolver() throws -> DNSResolver {
-            let servers = (try? global.loadConfig())?.delivery.nameservers ?? []
-            let configuration =
-                servers.isEmpty
-                ? try DNSResolverConfiguration.system()
-                : try DNSResolverConfiguration(nameservers: servers.map { (host: $0.host, port: $0.port) })
+            let configuration = try (try? global.loadConfig())?.resolverConfiguration() ?? DNSResolverConfiguration.system()
             return DNSResolver(configuration: configuration)
         }
     }

@@ -5,6 +5,7 @@ import Logging
 import MailAuth
 import Policy
 import Queue
+import Server
 
 struct DMARCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,12 +49,7 @@ struct DMARCCommand: AsyncParsableCommand {
             let message = DMARCMessage(fromDomains: fromDomains, spf: spfInput, dkim: signatures, arcTrusted: arcTrusted)
             let time = try at.map(CLIDate.parse) ?? Int64(Date().timeIntervalSince1970)
             let config = try global.loadConfig()
-            let servers = config.delivery.nameservers
-            let resolver = DNSResolver(
-                configuration: servers.isEmpty
-                    ? try DNSResolverConfiguration.system()
-                    : try DNSResolverConfiguration(nameservers: servers.map { (host: $0.host, port: $0.port) }),
-                logger: Logger(label: "posta.dmarc"))
+            let resolver = DNSResolver(configuration: try config.resolverConfiguration(), logger: Logger(label: "posta.dmarc"))
             let evaluation = await DMARCChecker(dns: resolver).evaluate(message)
             if record {
                 try await global.withSite {

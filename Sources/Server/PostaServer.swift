@@ -53,13 +53,16 @@ public struct PostaServer: Sendable {
         self.authenticator = authenticator
         let policy = Self.policyEngine(site, logger: logger)
         let filtering = Self.filtering(site, logger: logger)
+        let senderAuthentication =
+            site.config.filter.senderAuthentication ? Self.senderAuthentication(site.config, logger: logger) : nil
         func smtp(_ mode: SMTPReceiver.Mode) -> SMTPProtocolService {
             SMTPProtocolService(
                 receiver: SMTPReceiver(
                     mode: mode, hostname: site.config.hostname, directory: site.directory, store: site.store,
                     queue: site.queue, runner: runner, authenticator: authenticator, logger: logger
                 ).withPolicy(SMTPPolicyAdapter(engine: policy)).withFiltering(filtering)
-                    .withSigning(mode == .submission ? DKIMSubmissionSigner(keys: DKIMKeyStore(database: site.database)) : nil),
+                    .withSigning(mode == .submission ? DKIMSubmissionSigner(keys: DKIMKeyStore(database: site.database)) : nil)
+                    .withAuthentication(mode == .mx ? senderAuthentication : nil),
                 limits: site.config.limits)
         }
         maildropLocks = MaildropLocks(database: site.database, nodeID: site.store.nodeID, logger: logger)
@@ -73,6 +76,20 @@ public struct PostaServer: Sendable {
             .pop3: pop3, .pop3s: pop3, .imap: imap, .imaps: imap,
             .policy: PolicyProtocolService(engine: policy),
         ]
+    }
+
+    /// SPF, DKIM and DMARC of received mail through the site's resolver; nil, with an error logged,
+    /// when no resolver can be set up.
+    static func senderAuthentication(_ config: PostaConfig, logger: Logger) -> SenderAuthentication? {
+        do {
+            let resolver = DNSResolver(configuration: try config.resolverConfiguration(), logger: logger)
+            return SenderAuthentication(
+                authenticator: MessageAuthenticator(resolver: resolver, logger: logger), hostname: config.hostname)
+        } catch {
+            logger.error(
+                "no DNS resolver: received mail is not authenticated (SPF, DKIM, DMARC)", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// Outbound delivery with the configured (or the system's) DNS servers; nil, with an error

@@ -27,6 +27,7 @@ struct FilterSettingsDecoder {
 
     static let filterKeys = [
         "timeout", "header_checks", "blocked_extensions", "blocked_types", "trusted_networks", "skip_authenticated",
+        "sender_authentication",
         "mime_limit_action", "clamav", "spamassassin", "rspamd", "external",
     ]
     static let clamAVKeys = ["address", "socket", "timeout", "on_failure", "action"]
@@ -39,6 +40,7 @@ struct FilterSettingsDecoder {
         if let value = reader.duration("timeout", in: entries, at: path, range: 1...3600) { settings.timeout = value }
         settings.headerChecks = reader.boolean("header_checks", in: entries, at: path) ?? false
         settings.skipAuthenticated = reader.boolean("skip_authenticated", in: entries, at: path) ?? false
+        settings.senderAuthentication = reader.boolean("sender_authentication", in: entries, at: path) ?? false
         let extensionForm = "an array of file name extensions without the dot, e.g. [\"exe\", \"scr\"]"
         settings.blockedExtensions = reader.strings("blocked_extensions", in: entries, at: path, expected: extensionForm) {
             !$0.isEmpty && !$0.contains(".") && !$0.contains("/")

@@ -98,6 +98,9 @@ public struct FilterSettings: Sendable, Equatable {
     public var trustedNetworks: [String] = []
     /// `skip_authenticated`: mail from authenticated senders is not scanned.
     public var skipAuthenticated = false
+    /// `sender_authentication`: SPF, DKIM and DMARC of mail received on port 25, with the DMARC
+    /// policy applied at the end of data (docs/dmarc.md).
+    public var senderAuthentication = false
     public var clamAV: ClamAV?
     public var spamAssassin: SpamAssassin?
     public var rspamd: Rspamd?

@@ -38,19 +38,32 @@ extension SMTPReceiver {
                 spool.file.discard()
                 return .reply(SMTPReply(552, .init(5, 2, 2), "Mailbox full, quota exceeded"))
             }
+            // RFC 9989 §5.3.4: sender authentication before the filters; a DMARC reject refuses
+            // the message here, at the end of data. Re-injected mail was authenticated on its way in.
+            var verdict: ReceivedMailVerdict?
+            if mode == .mx, !reinjection, let senderAuthentication {
+                verdict = await senderAuthentication.authenticate(
+                    envelope: envelope, messageFile: spool.file.path, logger: logger)
+                if case .reject(let reply)? = verdict?.action {
+                    logger.notice("message refused by DMARC", metadata: ["id": "\(spool.id)", "reply": "\(reply)"])
+                    spool.file.discard()
+                    return .reply(reply)
+                }
+            }
             let queued = QueuedEnvelope(
                 reversePath: envelope.reversePath, dsnRet: envelope.dsnRet, dsnEnvID: envelope.dsnEnvID,
                 body: envelope.body, smtpUTF8: envelope.smtpUTF8, clientIP: envelope.clientIP,
                 helo: envelope.heloName)
-            let deliveries: [QueuedDelivery]
+            var deliveries: [QueuedDelivery]
             var headers: String?
             switch try await applyFilters(
                 envelope: envelope, spool: spool, queued: queued, deliveries: perRecipient.flatMap { $0 },
-                recipients: perRecipient.count, headers: policy.headerBlock, logger: logger)
+                recipients: perRecipient.count, headers: Self.joined(verdict?.headers, policy.headerBlock), logger: logger)
             {
             case .finished(let answer): return answer
             case .queue(let filtered, let added): (deliveries, headers) = (filtered, added)
             }
+            if verdict?.action == .junk { deliveries = Self.intoJunk(deliveries) }
             // The signature covers the message as filtered; the fields added above it are not signed.
             if mode == .submission, let signer,
                 let signature = await signer.signatureFields(messageFile: spool.file.path, logger: logger)
@@ -78,6 +91,21 @@ extension SMTPReceiver {
             logger.error("cannot queue message", metadata: ["error": "\(String(reflecting: error))"])
             spool.file.discard()
             return result(repeating: temporaryFailure, count: perRecipient.count)
+        }
+    }
+
+    /// Header blocks one above the other; nil when there is none.
+    static func joined(_ blocks: String?...) -> String? {
+        let joined = blocks.compactMap { $0 }.joined()
+        return joined.isEmpty ? nil : joined
+    }
+
+    /// The same deliveries, the local ones into the Junk folder.
+    static func intoJunk(_ deliveries: [QueuedDelivery]) -> [QueuedDelivery] {
+        deliveries.map { delivery in
+            var delivery = delivery
+            if delivery.kind == .local { delivery.mailbox = "Junk" }
+            return delivery
         }
     }
 

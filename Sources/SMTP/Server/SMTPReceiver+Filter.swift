@@ -54,9 +54,7 @@ extension SMTPReceiver {
             case .accept:
                 break
             case .junk:
-                for index in deliveries.indices where deliveries[index].kind == .local {
-                    deliveries[index].mailbox = "Junk"
-                }
+                deliveries = Self.intoJunk(deliveries)
             case .reject(let reply), .tempfail(let reply):
                 logger.notice("message refused by filter", metadata: ["id": "\(spool.id)", "reply": "\(reply)"])
                 spool.file.discard()

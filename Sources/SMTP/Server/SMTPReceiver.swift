@@ -36,6 +36,8 @@ public struct SMTPReceiver: Sendable {
     public var reinjection = false
     /// Signs submitted mail once it has passed the filters (`SubmissionSigner`); nil: unsigned.
     public var signer: (any SubmissionSigner)?
+    /// SPF, DKIM and DMARC of mail received on port 25 (`ReceivedMailAuthenticator`); nil: none.
+    public var senderAuthentication: (any ReceivedMailAuthenticator)?
 
     public init(
         mode: Mode, hostname: String, directory: Directory, store: MailStore, queue: MailQueue, runner: QueueRunner,

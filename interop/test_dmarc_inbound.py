@@ -1,0 +1,90 @@
+"""DMARC at the end of data (issue #14), with `[filter] sender_authentication = true` and dnsmasq
+serving `_dmarc` records and a DKIM key: a message whose From names a `p=reject` domain but that
+neither SPF nor DKIM aligns is refused with 550 5.7.1 and never delivered; the same From, signed by
+that domain (Ed25519, `posta dkim sign`), is accepted and carries one Authentication-Results field
+saying spf, dkim=pass and dmarc=pass; a `p=quarantine` forgery goes to Junk; a domain without a
+record is delivered with dmarc=none."""
+import smtplib
+import time
+from pathlib import Path
+
+import pytest
+
+from mailsite import MailSite
+from test_outbound import start_dnsmasq
+
+ZONE_RECORDS = [
+    "local=/com/",
+    "local=/net/",
+    "local=/org/",
+    'txt-record=_dmarc.example.com,"v=DMARC1; p=reject"',
+    'txt-record=_dmarc.example.net,"v=DMARC1; p=quarantine"',
+]
+
+
+@pytest.fixture
+def site(tmp_path: Path):
+    s = MailSite(tmp_path, extra_config="[filter]\nsender_authentication = true\n").seed()
+    s.posta("dkim", "keygen", "example.com", "--algorithm", "ed25519", "--selector", "ext")
+    [record] = [line for line in s.posta("dns", "records", "example.com").splitlines() if "_domainkey" in line]
+    name, text = record.split(None, 1)[0].rstrip("."), record.split('"', 1)[1].rsplit('"', 1)[0]
+    zone = "\n".join(ZONE_RECORDS + [f'txt-record={name},"{text}"']) + "\n"
+    port, dns = start_dnsmasq(tmp_path, zone)
+    s.config.write_text(s.config.read_text().replace('nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{port}"]'))
+    s.start()
+    yield s
+    s.stop()
+    dns.kill()
+    dns.wait()
+
+
+def send(site: MailSite, sender: str, body: bytes):
+    with smtplib.SMTP("127.0.0.1", site.smtp_port) as s:
+        s.sendmail(sender, ["alice@example.org"], body)
+
+
+def message(author: str, subject: str) -> bytes:
+    return (f"From: <{author}>\r\nTo: alice@example.org\r\nSubject: {subject}\r\n"
+            f"Message-ID: <{subject}@test>\r\nDate: Thu, 03 Dec 2026 10:00:00 +0000\r\n\r\nHello\r\n").encode()
+
+
+def wait_for_junk(site: MailSite, count: int) -> list[bytes]:
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            got = site.messages("alice@example.org", "Junk")
+        except AssertionError:
+            got = []
+        if len(got) >= count or time.monotonic() > deadline:
+            return got
+        time.sleep(0.05)
+
+
+def header_of(message: bytes) -> str:
+    return message.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode()
+
+
+def test_reject_policy_refuses_forgery_and_accepts_aligned_signed_mail(site: MailSite):
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(site, "billing@forger.example", message("ceo@example.com", "forged"))
+    assert refused.value.smtp_code == 550 and b"5.7.1" in refused.value.smtp_error and b"DMARC" in refused.value.smtp_error
+    signed = site.posta("dkim", "sign", "--domain", "example.com", stdin=message("ceo@example.com", "genuine").decode())
+    send(site, "billing@forger.example", signed.replace("\r\n", "\n").replace("\n", "\r\n").encode())
+    [arrived] = site.wait_for_messages("alice@example.org", 1)
+    header = header_of(arrived)
+    assert "Subject: genuine" in header
+    assert header.count("Authentication-Results:") == 1, header
+    results = header.split("Authentication-Results:", 1)[1].split("\nSubject", 1)[0]
+    assert results.strip().startswith("mx.example.org;"), results
+    assert "dkim=pass" in results and "header.d=example.com" in results, results
+    assert "dmarc=pass" in results and "header.from=example.com" in results, results
+    assert "spf=" in results, results
+
+
+def test_quarantine_policy_delivers_into_junk_and_no_record_is_dmarc_none(site: MailSite):
+    send(site, "x@forger.example", message("news@example.net", "quarantined"))
+    send(site, "x@forger.example", message("someone@unlisted.org", "no-record"))
+    [inbox] = site.wait_for_messages("alice@example.org", 1)
+    assert "Subject: no-record" in header_of(inbox) and "dmarc=none" in header_of(inbox)
+    junk = wait_for_junk(site, 1)
+    assert len(junk) == 1 and "Subject: quarantined" in header_of(junk[0]) and "dmarc=fail" in header_of(junk[0])

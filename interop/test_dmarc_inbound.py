@@ -3,9 +3,12 @@ serving `_dmarc` records and a DKIM key: a message whose From names a `p=reject`
 neither SPF nor DKIM aligns is refused with 550 5.7.1 and never delivered; the same From, signed by
 that domain (Ed25519, `posta dkim sign`), is accepted and carries one Authentication-Results field
 saying spf, dkim=pass and dmarc=pass; a `p=quarantine` forgery goes to Junk; a domain without a
-record is delivered with dmarc=none."""
+record is delivered with dmarc=none. Each evaluation of a domain with a record is counted: the
+aggregate report Posta would send for the day lists them by source and disposition."""
 import smtplib
 import time
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -88,3 +91,24 @@ def test_quarantine_policy_delivers_into_junk_and_no_record_is_dmarc_none(site: 
     assert "Subject: no-record" in header_of(inbox) and "dmarc=none" in header_of(inbox)
     junk = wait_for_junk(site, 1)
     assert len(junk) == 1 and "Subject: quarantined" in header_of(junk[0]) and "dmarc=fail" in header_of(junk[0])
+
+
+def test_evaluations_are_counted_for_the_aggregate_report(site: MailSite):
+    with pytest.raises(smtplib.SMTPDataError):
+        send(site, "billing@forger.example", message("ceo@example.com", "forged-1"))
+    with pytest.raises(smtplib.SMTPDataError):
+        send(site, "billing@forger.example", message("ceo@example.com", "forged-2"))
+    signed = site.posta("dkim", "sign", "--domain", "example.com", stdin=message("ceo@example.com", "genuine").decode())
+    send(site, "billing@forger.example", signed.replace("\r\n", "\n").replace("\n", "\r\n").encode())
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    report = ET.fromstring(site.posta("dmarc", "report-xml", "--domain", "example.com", "--period", today))
+    rows = {}
+    for record in report.iter():
+        if record.tag.split("}")[-1] != "record":
+            continue
+        row = next(e for e in record if e.tag.split("}")[-1] == "row")
+        value = {e.tag.split("}")[-1]: e for e in row}
+        evaluated = {e.tag.split("}")[-1]: (e.text or "").strip() for e in value["policy_evaluated"]}
+        rows[evaluated["disposition"]] = (value["source_ip"].text, int(value["count"].text), evaluated["dkim"])
+    # RFC 9990: "pass" is the disposition of a message that passed DMARC.
+    assert rows == {"reject": ("127.0.0.1", 2, "fail"), "pass": ("127.0.0.1", 1, "pass")}, rows

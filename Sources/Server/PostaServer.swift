@@ -7,6 +7,7 @@ import MailAuth
 import NIOCore
 import NIOSSL
 import POP3
+import Policy
 import Queue
 import SMTP
 import ServiceLifecycle
@@ -54,7 +55,7 @@ public struct PostaServer: Sendable {
         let policy = Self.policyEngine(site, logger: logger)
         let filtering = Self.filtering(site, logger: logger)
         let senderAuthentication =
-            site.config.filter.senderAuthentication ? Self.senderAuthentication(site.config, logger: logger) : nil
+            site.config.filter.senderAuthentication ? Self.senderAuthentication(site, logger: logger) : nil
         func smtp(_ mode: SMTPReceiver.Mode) -> SMTPProtocolService {
             SMTPProtocolService(
                 receiver: SMTPReceiver(
@@ -80,11 +81,13 @@ public struct PostaServer: Sendable {
 
     /// SPF, DKIM and DMARC of received mail through the site's resolver; nil, with an error logged,
     /// when no resolver can be set up.
-    static func senderAuthentication(_ config: PostaConfig, logger: Logger) -> SenderAuthentication? {
+    static func senderAuthentication(_ site: Site, logger: Logger) -> SenderAuthentication? {
+        let config = site.config
         do {
             let resolver = DNSResolver(configuration: try config.resolverConfiguration(), logger: logger)
             return SenderAuthentication(
-                authenticator: MessageAuthenticator(resolver: resolver, logger: logger), hostname: config.hostname)
+                authenticator: MessageAuthenticator(resolver: resolver, logger: logger),
+                evaluations: DMARCEvaluationStore(database: site.database), hostname: config.hostname)
         } catch {
             logger.error(
                 "no DNS resolver: received mail is not authenticated (SPF, DKIM, DMARC)", metadata: ["error": "\(error)"])

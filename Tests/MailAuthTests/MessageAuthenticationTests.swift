@@ -33,7 +33,7 @@ struct MessageAuthenticationTests {
         let dmarc = DMARCEvaluation(
             result: .pass, authorDomain: "example.com", policyDomain: "example.com", publishedPolicy: .reject,
             requestedPolicy: .reject, dkimAlignedDomain: "example.com")
-        let field = MessageAuthentication(spf: spf, dkim: signatures, dmarc: dmarc)
+        let field = MessageAuthentication(spf: spf, dkim: signatures, dmarc: dmarc, dmarcMessage: DMARCMessage(fromDomains: []))
             .authenticationResultsField(authservID: "mx.example.org")
         let lines = field.split(separator: "\r\n", omittingEmptySubsequences: false)
         #expect(lines.first == "Authentication-Results: mx.example.org;")
@@ -44,7 +44,8 @@ struct MessageAuthenticationTests {
         #expect(lines[5].hasPrefix("\tdmarc=pass") && lines[5].contains("header.from=example.com") && !lines[5].hasSuffix(";"))
         #expect(lines.last == "" && lines.count == 7)
         // No signature at all: dkim=none (RFC 8601 §2.7.1).
-        let unsigned = MessageAuthentication(spf: spf, dkim: [], dmarc: dmarc).authenticationResultsField(authservID: "h")
+        let unsigned = MessageAuthentication(spf: spf, dkim: [], dmarc: dmarc, dmarcMessage: DMARCMessage(fromDomains: []))
+            .authenticationResultsField(authservID: "h")
         #expect(unsigned.contains("\r\n\tdkim=none;\r\n"))
     }
 

@@ -8,11 +8,14 @@ public struct MessageAuthentication: Sendable, Hashable {
     /// One result per DKIM-Signature field, top to bottom.
     public var dkim: [DKIMSignatureResult]
     public var dmarc: DMARCEvaluation
+    /// What DMARC evaluated (From domains, SPF and DKIM inputs): the rows of aggregate reports.
+    public var dmarcMessage: DMARCMessage
 
-    public init(spf: SPFVerdict, dkim: [DKIMSignatureResult], dmarc: DMARCEvaluation) {
+    public init(spf: SPFVerdict, dkim: [DKIMSignatureResult], dmarc: DMARCEvaluation, dmarcMessage: DMARCMessage) {
         self.spf = spf
         self.dkim = dkim
         self.dmarc = dmarc
+        self.dmarcMessage = dmarcMessage
     }
 
     /// The field, folded one method per line (RFC 8601 §2.2), ending in CRLF; `authservID` is the

@@ -33,9 +33,9 @@ public struct MessageAuthenticator: Sendable {
         async let signatures = dkim.verify(message: message, now: now)
         let (verdict, results) = await (spfVerdict, signatures)
         let (spfInput, dkimInputs) = MessageAuthentication.dmarcInputs(spf: verdict, dkim: results)
-        let evaluation = await dmarc.evaluate(
-            DMARCMessage(fromDomains: Self.fromDomains(message), spf: spfInput, dkim: dkimInputs))
-        return MessageAuthentication(spf: verdict, dkim: results, dmarc: evaluation)
+        let input = DMARCMessage(fromDomains: Self.fromDomains(message), spf: spfInput, dkim: dkimInputs)
+        let evaluation = await dmarc.evaluate(input)
+        return MessageAuthentication(spf: verdict, dkim: results, dmarc: evaluation, dmarcMessage: input)
     }
 
     /// The domains of the RFC5322.From addresses (RFC 9989 §5.3.1); none when the header cannot be

@@ -104,13 +104,13 @@ public struct ReadGate: Sendable {
         }
     }
 
+    /// Whether the session may take input now: no effect runs and the client reads our responses.
+    public func mayFeed(_ context: ChannelHandlerContext) -> Bool { !isPaused && context.channel.isWritable }
+
     /// The next piece of held input for the session, or nil while paused, while the peer is not
     /// reading (channel not writable) or when nothing is held. A piece is at most `maxBytes`; with
     /// `wholeLines` it ends at the first LF within that size, so each command line is fed (and its
     /// reply written) before the next is looked at.
-    /// Whether the session may take input now: no effect runs and the client reads our responses.
-    public func mayFeed(_ context: ChannelHandlerContext) -> Bool { !isPaused && context.channel.isWritable }
-
     public mutating func nextInput(
         _ context: ChannelHandlerContext, maxBytes: Int = defaultPieceSize, wholeLines: Bool
     ) -> [UInt8]? {

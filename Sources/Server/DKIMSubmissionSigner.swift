@@ -1,7 +1,6 @@
 import Core
 import Foundation
 import Logging
-import MIME
 import MailAuth
 import SMTP
 
@@ -17,11 +16,8 @@ struct DKIMSubmissionSigner: SubmissionSigner {
             logger.error("DKIM: cannot read the message to sign", metadata: ["file": "\(path)"])
             return nil
         }
-        let from = try? Header.senderAddresses(inMessagePrefix: message, limits: .default)
-            .filter { $0.field.lowercased() == "from" }
         // RFC 5322 §3.6: one From field (checked on submission); with several authors, the first one's domain.
-        guard let author = from?.first, let at = author.address.lastIndex(of: "@") else { return nil }
-        let domain = author.address[author.address.index(after: at)...].lowercased()
+        guard let domain = MessageAuthenticator.fromDomains(message).first?.lowercased() else { return nil }
         do {
             var fields = ""
             let now = UnixTime.now()

@@ -22,7 +22,7 @@ public struct IMAPContentSearch: Sendable, Equatable {
     public static func == (a: Self, b: Self) -> Bool { a.key == b.key && a.uids == b.uids }
 
     /// Whether one message matches, reading its content through `read(row, headerOnly)` (nil: the
-    /// file cannot be read, and content keys do not match). `reads` counts the files read.
+    /// file cannot be read, and content keys do not match).
     func matches(_ item: Item, read: (StoredMessage, Bool) async -> [UInt8]?) async -> Bool {
         var header: MIMEMessage??
         var full: MIMEMessage??

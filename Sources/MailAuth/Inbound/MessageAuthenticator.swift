@@ -40,7 +40,7 @@ public struct MessageAuthenticator: Sendable {
 
     /// The domains of the RFC5322.From addresses (RFC 9989 §5.3.1); none when the header cannot be
     /// read without guessing (DMARC then says permerror).
-    static func fromDomains(_ message: [UInt8]) -> [String] {
+    public static func fromDomains(_ message: [UInt8]) -> [String] {
         guard let senders = try? Header.senderAddresses(inMessagePrefix: message, limits: .default) else { return [] }
         return senders.filter { $0.field.lowercased() == "from" }.compactMap { sender in
             sender.address.lastIndex(of: "@").map { String(sender.address[sender.address.index(after: $0)...]) }

@@ -47,31 +47,13 @@ extension QueueRunner {
             }, action: action,
             willRetryUntil: action == .delayed
                 ? Date(timeIntervalSince1970: TimeInterval(message.receivedAt + schedule.expiry.components.seconds)) : nil)
-        let deliveries: [QueuedDelivery]
-        switch try await bounces.directory.resolve(sender) {
-        case .notLocal:
-            deliveries = [
-                QueuedDelivery(recipient: sender.description, kind: .remote, accountID: nil, target: sender.description)
-            ]
-        case .unknown:
+        let outcome = try await queue.queueGenerated(
+            dsn.render(original: original), reversePath: nil, to: sender, directory: bounces.directory,
+            signer: bounces.signer, hostname: bounces.hostname, logger: logger)
+        guard case .queued(let id) = outcome else {
             logger.warning("bounce recipient unknown; DSN dropped", metadata: ["id": "\(message.messageID)", "to": "\(sender)"])
             return
-        case .deliver(let targets):
-            deliveries = targets.map {
-                switch $0 {
-                case .mailbox(let id, let address, _):
-                    QueuedDelivery(recipient: sender.description, kind: .local, accountID: id, target: address)
-                case .external(let address):
-                    QueuedDelivery(recipient: sender.description, kind: .remote, accountID: nil, target: address.description)
-                }
-            }
         }
-        let (id, file) = try queue.openSpoolFile()
-        try file.write(dsn.render(original: original))
-        try await queue.commit(
-            id: id, file: file,
-            envelope: QueuedEnvelope(reversePath: nil, body: .eightBitMIME, clientIP: "127.0.0.1", helo: bounces.hostname),
-            deliveries: deliveries)
         logger.info(
             action == .failed ? "bounce queued" : "delay warning queued",
             metadata: ["id": "\(message.messageID)", "dsn": "\(id)", "to": "\(sender)"])
@@ -85,10 +67,13 @@ public struct Bounces: Sendable {
     /// A delay warning goes to the sender of a delivery still pending this long after the message
     /// arrived; zero: never.
     public let delayWarning: Duration
+    /// Signs DSNs (DKIM, by the domain of their From: MAILER-DAEMON@hostname); nil: unsigned.
+    public let signer: (any MessageSigner)?
 
-    public init(hostname: String, directory: Directory, delayWarning: Duration = .zero) {
+    public init(hostname: String, directory: Directory, delayWarning: Duration = .zero, signer: (any MessageSigner)? = nil) {
         self.hostname = hostname
         self.directory = directory
         self.delayWarning = delayWarning
+        self.signer = signer
     }
 }

@@ -38,10 +38,12 @@ public struct PostaServer: Sendable {
             first: delivery.retryFirst.duration, maximum: delivery.retryMaximum.duration, expiry: delivery.expiry.duration)
         self.site = site
         self.logger = logger
+        let signer = DKIMMessageSigner(keys: DKIMKeyStore(database: site.database))
         let runner = QueueRunner(
             queue: site.queue, store: site.store, remote: Self.outbound(site.config, logger: logger),
             bounces: Bounces(
-                hostname: site.config.hostname, directory: site.directory, delayWarning: delivery.delayWarning.duration),
+                hostname: site.config.hostname, directory: site.directory, delayWarning: delivery.delayWarning.duration,
+                signer: signer),
             schedule: retrySchedule,
             outboundLimits: OutboundLimits(total: delivery.maxConnections, perDestination: delivery.maxConnectionsPerDomain),
             pollInterval: min(.seconds(10), retrySchedule.first), contentFilter: Self.contentFilter(site.config, logger: logger),
@@ -62,7 +64,7 @@ public struct PostaServer: Sendable {
                     mode: mode, hostname: site.config.hostname, directory: site.directory, store: site.store,
                     queue: site.queue, runner: runner, authenticator: authenticator, logger: logger
                 ).withPolicy(SMTPPolicyAdapter(engine: policy)).withFiltering(filtering)
-                    .withSigning(mode == .submission ? DKIMSubmissionSigner(keys: DKIMKeyStore(database: site.database)) : nil)
+                    .withSigning(mode == .submission ? signer : nil)
                     .withAuthentication(mode == .mx ? senderAuthentication : nil),
                 limits: site.config.limits)
         }
@@ -155,9 +157,9 @@ public struct PostaServer: Sendable {
     }
 
     /// Housekeeping that runs beside the listeners: ending revoked sessions, purging the login log,
-    /// sweeping orphaned message files.
+    /// sweeping orphaned message files, DMARC aggregate reports.
     var backgroundServices: [any Service] {
-        [
+        var services: [any Service] = [
             OrphanSweep(
                 store: site.store, age: site.config.store.orphanAge.duration, interval: site.config.store.sweepInterval.duration,
                 logger: logger),
@@ -166,6 +168,12 @@ public struct PostaServer: Sendable {
                 loginLog: authenticator.loginLog, directory: site.directory, retention: site.config.auth.logRetention.seconds,
                 logger: logger),
         ]
+        do {
+            services.append(try DMARCReporting.make(site, logger: logger))
+        } catch {
+            logger.error("no DNS resolver: DMARC reports are neither sent nor read", metadata: ["error": "\(error)"])
+        }
+        return services
     }
 
     /// Runs until SIGTERM or SIGINT, then drains and returns. `onStart` runs once every

@@ -10,7 +10,7 @@ import Server
 struct DKIMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dkim", abstract: "Manage DKIM signing keys; sign or verify a message by hand.",
-        subcommands: [Keygen.self, List.self, Show.self, Rotate.self, Retire.self, Sign.self, Verify.self])
+        subcommands: [Keygen.self, List.self, Show.self, Rotate.self, Retire.self, Sign.self, Verify.self, Speed.self])
 
     /// `--algorithm rsa|ed25519`.
     enum Algorithm: String, ExpressibleByArgument, CaseIterable {

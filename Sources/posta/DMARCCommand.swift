@@ -10,7 +10,7 @@ import Server
 struct DMARCCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dmarc", abstract: "DMARC: check a message, aggregate reports received (per source, imports) and written.",
-        subcommands: [Check.self, Reports.self, Import.self, ReportXML.self])
+        subcommands: [Check.self, Reports.self, Import.self, ReportXML.self, SendReports.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -111,10 +111,23 @@ struct DMARCCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import aggregate reports from files: XML, .gz, .zip, or a whole message (.eml) carrying one.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The files.") var files: [String]
+        @Argument(help: "The files.") var files: [String] = []
+        @Flag(help: "Read the new messages of [dmarc] report_address's INBOX instead, as the server does each hour.")
+        var reportAddress = false
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
+            if reportAddress {
+                let imported = try await global.withSite { site in
+                    guard site.config.dmarc.reportAddress != nil else { throw CLIError("[dmarc] report_address is not set") }
+                    var logger = Logger(label: "posta")
+                    logger.logLevel = .warning
+                    return try await DMARCReporting.make(site, logger: logger).importReceivedReports(
+                        now: Int64(Date().timeIntervalSince1970))
+                }
+                return try show(imported)
+            }
+            guard !files.isEmpty else { throw CLIError("name the files to import, or --report-address") }
             let limits = DMARCReportLimits()
             var payloads: [(String, [UInt8])] = []
             for file in files {
@@ -139,6 +152,10 @@ struct DMARCCommand: AsyncParsableCommand {
                 }
                 return all
             }
+            try show(imported)
+        }
+
+        private func show(_ imported: [DMARCImportedReport]) throws {
             if json { return try Output.json(imported) }
             for report in imported {
                 print(
@@ -155,8 +172,9 @@ struct DMARCCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "The policy domain.") var domain: String
         @Option(help: "The reporting period: a UTC day, YYYY-MM-DD (default: yesterday).") var period: String?
-        @Option(help: "The reporting organization (default: the site's hostname).") var orgName: String?
-        @Option(help: "The contact address in the report (default: postmaster@<hostname>).") var email: String?
+        @Option(help: "The reporting organization (default: [dmarc] org_name, else the site's hostname).") var orgName: String?
+        @Option(help: "The contact address in the report (default: [dmarc] report_from, else postmaster@<hostname>).")
+        var email: String?
         @Option(help: "Write <receiver>!<domain>!<begin>!<end>.xml[.gz] into this folder instead of printing.") var outputDir:
             String?
         @Flag(help: "Compress with gzip (with --output-dir).") var gzip = false
@@ -166,9 +184,9 @@ struct DMARCCommand: AsyncParsableCommand {
             let start = try period.map(CLIDate.parse) ?? (Int64(Date().timeIntervalSince1970) / day - 1) * day
             let periodStart = DMARCEvaluationStore.periodStart(of: start)
             let config = try global.loadConfig()
-            let reporter = DMARCReporter(
-                orgName: orgName ?? config.hostname, email: email ?? "postmaster@\(config.hostname)", domain: config.hostname,
-                generator: "Posta \(PostaVersion.string)")
+            var reporter = config.dmarc.reporter(hostname: config.hostname, generator: "Posta \(PostaVersion.string)")
+            if let orgName { reporter.orgName = orgName }
+            if let email { reporter.email = email }
             let report = try await global.withSite {
                 try await DMARCEvaluationStore(database: $0.database).aggregateReport(
                     domain: domain, periodStart: periodStart, reporter: reporter)

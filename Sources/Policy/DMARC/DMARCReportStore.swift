@@ -23,6 +23,22 @@ public struct DMARCReportStore: Sendable {
         return imported
     }
 
+    /// Deletes the reports whose period ended before `time`; returns how many went.
+    @discardableResult
+    public func purge(before time: Int64) async throws -> Int {
+        try await database.transaction { db in
+            let count =
+                try await db.raw("SELECT COUNT(*) AS n FROM dmarc_report WHERE date_end < \(bind: time)")
+                .first()?.decode(column: "n", as: Int64.self) ?? 0
+            // Rows first: SQLite enforces ON DELETE CASCADE only with foreign keys switched on.
+            try await db.raw(
+                "DELETE FROM dmarc_report_row WHERE report IN (SELECT id FROM dmarc_report WHERE date_end < \(bind: time))"
+            ).run()
+            try await db.raw("DELETE FROM dmarc_report WHERE date_end < \(bind: time)").run()
+            return Int(count)
+        }
+    }
+
     /// Stores one report; a report already stored (same reporter, policy domain and Report-ID) is
     /// left as it is (RFC 9990 §3.5.4: duplicates are discarded).
     public func store(_ report: DMARCFeedback, receivedAt: Int64) async throws -> DMARCImportedReport {

@@ -10,6 +10,9 @@ import Core
 ///   that the table grows with distinct outcomes, not with messages.
 /// - `dmarc_policy_seen`: the last record seen for each policy domain in a period, which the
 ///   period's report publishes (RFC 9990 §3.1: one policy configuration per report).
+/// - `dmarc_report_sent`: the reports Posta has sent (or is sending: a node claims a domain and
+///   period before it sends, so that several nodes send each report once) and what became of them.
+/// - `dmarc_import_position`: the last UID of the report address's mailbox read for reports.
 public enum DMARCSchema {
     public static let migrations: [Migration] = [
         Migration("dmarc.1-reports-evaluations") { db in
@@ -40,6 +43,18 @@ public enum DMARCSchema {
                   PRIMARY KEY (period_start, policy_domain))
                 """,
             ]
-        }
+        },
+        Migration("dmarc.2-report-sending-import") { db in
+            [
+                """
+                CREATE TABLE dmarc_report_sent (period_start BIGINT NOT NULL, policy_domain TEXT NOT NULL,
+                  claimed_at BIGINT NOT NULL, outcome TEXT NOT NULL, PRIMARY KEY (period_start, policy_domain))
+                """,
+                """
+                CREATE TABLE dmarc_import_position (mailbox_id BIGINT PRIMARY KEY, uidvalidity BIGINT NOT NULL,
+                  last_uid BIGINT NOT NULL)
+                """,
+            ]
+        },
     ]
 }

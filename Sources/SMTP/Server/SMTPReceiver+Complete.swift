@@ -66,7 +66,7 @@ extension SMTPReceiver {
             if verdict?.action == .junk { deliveries = Self.intoJunk(deliveries) }
             // The signature covers the message as filtered; the fields added above it are not signed.
             if mode == .submission, let signer,
-                let signature = await signer.signatureFields(messageFile: spool.file.path, logger: logger)
+                let signature = await signatureFields(messageFile: spool.file.path, signer: signer, logger: logger)
             {
                 headers = signature + (headers ?? "")
             }

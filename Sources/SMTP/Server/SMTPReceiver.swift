@@ -34,8 +34,8 @@ public struct SMTPReceiver: Sendable {
     /// A listener with `filter = false`, where an external content filter re-injects: another
     /// domain is accepted at RCPT and relayed only with a valid relay ticket (end of data).
     public var reinjection = false
-    /// Signs submitted mail once it has passed the filters (`SubmissionSigner`); nil: unsigned.
-    public var signer: (any SubmissionSigner)?
+    /// Signs submitted mail once it has passed the filters (`withSigning`); nil: unsigned.
+    public var signer: (any MessageSigner)?
     /// SPF, DKIM and DMARC of mail received on port 25 (`ReceivedMailAuthenticator`); nil: none.
     public var senderAuthentication: (any ReceivedMailAuthenticator)?
 

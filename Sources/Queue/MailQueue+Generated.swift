@@ -1,0 +1,49 @@
+import Core
+import Directory
+import Logging
+
+extension MailQueue {
+    /// Where a message Posta writes itself is going.
+    public enum GeneratedOutcome: Sendable, Equatable {
+        /// Queued under this id.
+        case queued(String)
+        /// The recipient is a local address that does not exist: nothing queued.
+        case unknownRecipient
+    }
+
+    /// Queues a message Posta wrote (a DSN, a report) for `recipient`, local or remote, signed
+    /// by `signer` first (the signature fields go on top of the file, so they are part of it).
+    /// Local recipients are resolved like any other (aliases, forwarding); durable like every
+    /// accepted message when this returns.
+    public func queueGenerated(
+        _ message: [UInt8], reversePath: MailAddress?, to recipient: MailAddress, directory: Directory,
+        signer: (any MessageSigner)?, hostname: String, logger: Logger
+    ) async throws -> GeneratedOutcome {
+        let deliveries: [QueuedDelivery]
+        switch try await directory.resolve(recipient) {
+        case .notLocal:
+            deliveries = [
+                QueuedDelivery(recipient: recipient.description, kind: .remote, accountID: nil, target: recipient.description)
+            ]
+        case .unknown:
+            return .unknownRecipient
+        case .deliver(let targets):
+            deliveries = targets.map {
+                switch $0 {
+                case .mailbox(let id, let address, _):
+                    QueuedDelivery(recipient: recipient.description, kind: .local, accountID: id, target: address)
+                case .external(let address):
+                    QueuedDelivery(recipient: recipient.description, kind: .remote, accountID: nil, target: address.description)
+                }
+            }
+        }
+        let signature = await signer?.signatureFields(for: message, logger: logger) ?? ""
+        let (id, file) = try openSpoolFile()
+        try file.write(Array(signature.utf8) + message)
+        try await commit(
+            id: id, file: file,
+            envelope: QueuedEnvelope(reversePath: reversePath, body: .eightBitMIME, clientIP: "127.0.0.1", helo: hostname),
+            deliveries: deliveries)
+        return .queued(id)
+    }
+}

@@ -9,6 +9,8 @@ and off."""
 import base64
 import smtplib
 import subprocess
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
 from pathlib import Path
 
 import dkim
@@ -29,7 +31,8 @@ def rsa_key(folder: Path, name: str) -> tuple[bytes, str]:
 @pytest.fixture
 def site(tmp_path: Path):
     s = MailSite(tmp_path, extra_config=(
-        '[filter]\nsender_authentication = true\ntrusted_arc_sealers = ["lists.example"]\n')).seed()
+        '[filter]\nsender_authentication = true\ntrusted_arc_sealers = ["lists.example"]\n'
+        'dmarc_whitelist = ["127.0.0.2"]\n')).seed()
     s.sealers = {}
     records = ["local=/com/", "local=/org/", "local=/example/", 'txt-record=_dmarc.example.com,"v=DMARC1; p=reject"']
     for sealer in ("lists.example", "evil.example"):
@@ -60,8 +63,8 @@ def list_copy(site: MailSite, sealer: str) -> bytes:
     return b"".join(seal) + found + tagged
 
 
-def send(site: MailSite, sender: str, body: bytes):
-    with smtplib.SMTP("127.0.0.1", site.smtp_port) as s:
+def send(site: MailSite, sender: str, body: bytes, client: str = "127.0.0.1"):
+    with smtplib.SMTP("127.0.0.1", site.smtp_port, source_address=(client, 0)) as s:
         s.sendmail(sender, ["alice@example.org"], body)
 
 
@@ -85,6 +88,22 @@ def test_untrusted_sealer_is_refused(site: MailSite):
     with pytest.raises(smtplib.SMTPDataError) as refused:
         send(site, "bounce@evil.example", list_copy(site, "evil.example"))
     assert refused.value.smtp_code == 550 and b"5.7.1" in refused.value.smtp_error
+
+
+def test_whitelisted_network_is_delivered_and_overrides_are_reported(site: MailSite):
+    forged = (b"From: <ceo@example.com>\r\nTo: alice@example.org\r\nSubject: whitelisted\r\n"
+              b"Message-ID: <wl@test>\r\nDate: Thu, 03 Dec 2026 10:00:00 +0000\r\n\r\nHello\r\n")
+    send(site, "x@forger.example", forged, client="127.0.0.2")
+    send(site, "bounce@lists.example", list_copy(site, "lists.example"))
+    arrived = site.wait_for_messages("alice@example.org", 2)
+    whitelisted = [header_of(m) for m in arrived if "Subject: whitelisted" in header_of(m)]
+    assert len(whitelisted) == 1 and "override=local_policy" in our_results(whitelisted[0]), arrived
+    with pytest.raises(smtplib.SMTPDataError):
+        send(site, "x@forger.example", forged)  # the same from another address: refused
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    report = site.posta("dmarc", "report-xml", "--domain", "example.com", "--period", today)
+    reasons = {e.text.strip() for e in ET.fromstring(report).iter() if e.tag.split("}")[-1] == "type"}
+    assert {"local_policy", "trusted_forwarder"} <= reasons, report
 
 
 FORGED = (b"Authentication-Results: mx.example.org; dkim=pass header.d=example.com; dmarc=pass\r\n"

@@ -17,7 +17,7 @@ import dkim
 import pytest
 
 from mailsite import MailSite
-from test_dmarc_inbound import header_of, serve_zone
+from test_dmarc_inbound import header_of, running
 
 
 def rsa_key(folder: Path, name: str) -> tuple[bytes, str]:
@@ -39,12 +39,7 @@ def site(tmp_path: Path):
         key, key_record = rsa_key(tmp_path, sealer)
         s.sealers[sealer] = key
         records.append(f'txt-record=arc._domainkey.{sealer},"{key_record}"')
-    dns = serve_zone(s, tmp_path, records)
-    s.start()
-    yield s
-    s.stop()
-    dns.kill()
-    dns.wait()
+    yield from running(s, tmp_path, records)
 
 
 def list_copy(site: MailSite, sealer: str) -> bytes:

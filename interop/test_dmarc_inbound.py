@@ -38,15 +38,22 @@ def serve_zone(site: MailSite, folder: Path, records: list[str]):
     return dns
 
 
+def running(site: MailSite, folder: Path, records: list[str]):
+    """The site started with `serve_zone(records)` as its DNS; yields it, then stops both."""
+    dns = serve_zone(site, folder, records)
+    site.start()
+    try:
+        yield site
+    finally:
+        site.stop()
+        dns.kill()
+        dns.wait()
+
+
 @pytest.fixture
 def site(tmp_path: Path):
-    s = MailSite(tmp_path, extra_config="[filter]\nsender_authentication = true\n").seed()
-    dns = serve_zone(s, tmp_path, ZONE_RECORDS)
-    s.start()
-    yield s
-    s.stop()
-    dns.kill()
-    dns.wait()
+    yield from running(MailSite(tmp_path, extra_config="[filter]\nsender_authentication = true\n").seed(), tmp_path,
+                       ZONE_RECORDS)
 
 
 def send(site: MailSite, sender: str, body: bytes):

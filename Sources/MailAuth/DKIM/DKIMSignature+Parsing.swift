@@ -16,12 +16,8 @@ extension DKIMSignature {
             }
         }
         let signer = try DKIMSignerTags(tags, field: field)
-        algorithm = signer.algorithm
-        signature = signer.signature
-        signatureText = signer.signatureText
-        domain = signer.domain
-        selector = signer.selector
-        signatureValueRange = signer.signatureValueRange
+        (algorithm, signature, signatureText) = (signer.algorithm, signer.signature, signer.signatureText)
+        (domain, selector, signatureValueRange) = (signer.domain, signer.selector, signer.signatureValueRange)
         bodyHash = try Self.base64(try tags.required("bh"), name: "bh")
         guard bodyHash.count == 32 else { throw DKIMSyntaxError("bh= is not a SHA-256 digest") }
         canonicalization =

@@ -25,20 +25,35 @@ ZONE_RECORDS = [
 ]
 
 
+def serve_zone(site: MailSite, folder: Path, records: list[str]):
+    """dnsmasq serving `records` and the key of example.com (Ed25519, selector `ext`, made here),
+    as the site's resolver; returns the dnsmasq process."""
+    site.posta("dkim", "keygen", "example.com", "--algorithm", "ed25519", "--selector", "ext")
+    [record] = [line for line in site.posta("dns", "records", "example.com").splitlines() if "_domainkey" in line]
+    name, text = record.split(None, 1)[0].rstrip("."), record.split('"', 1)[1].rsplit('"', 1)[0]
+    zone = "\n".join(records + [f'txt-record={name},"{text}"']) + "\n"
+    port, dns = start_dnsmasq(folder, zone)
+    site.config.write_text(
+        site.config.read_text().replace('nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{port}"]'))
+    return dns
+
+
+def running(site: MailSite, folder: Path, records: list[str]):
+    """The site started with `serve_zone(records)` as its DNS; yields it, then stops both."""
+    dns = serve_zone(site, folder, records)
+    site.start()
+    try:
+        yield site
+    finally:
+        site.stop()
+        dns.kill()
+        dns.wait()
+
+
 @pytest.fixture
 def site(tmp_path: Path):
-    s = MailSite(tmp_path, extra_config="[filter]\nsender_authentication = true\n").seed()
-    s.posta("dkim", "keygen", "example.com", "--algorithm", "ed25519", "--selector", "ext")
-    [record] = [line for line in s.posta("dns", "records", "example.com").splitlines() if "_domainkey" in line]
-    name, text = record.split(None, 1)[0].rstrip("."), record.split('"', 1)[1].rsplit('"', 1)[0]
-    zone = "\n".join(ZONE_RECORDS + [f'txt-record={name},"{text}"']) + "\n"
-    port, dns = start_dnsmasq(tmp_path, zone)
-    s.config.write_text(s.config.read_text().replace('nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{port}"]'))
-    s.start()
-    yield s
-    s.stop()
-    dns.kill()
-    dns.wait()
+    yield from running(MailSite(tmp_path, extra_config="[filter]\nsender_authentication = true\n").seed(), tmp_path,
+                       ZONE_RECORDS)
 
 
 def send(site: MailSite, sender: str, body: bytes):

@@ -65,9 +65,9 @@ def test_hold_until_released_and_discard(tmp_path: Path):
         site.stop()
 
 
-def spf_site(tmp_path: Path, extra_config: str = "") -> tuple[PolicySite, object]:
+def spf_site(tmp_path: Path, extra_config: str = "", zone: str = SPF_ZONE) -> tuple[PolicySite, object]:
     """A site resolving through dnsmasq, which publishes `v=spf1 ip4:127.0.0.1 -all` for spf.example."""
-    dns_port, dns = start_dnsmasq(tmp_path, SPF_ZONE)
+    dns_port, dns = start_dnsmasq(tmp_path, zone)
     site = PolicySite(tmp_path / "posta", extra_config=extra_config)
     site.config.write_text(site.config.read_text().replace(
         'nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{dns_port}"]'))
@@ -128,5 +128,25 @@ timeout = "60s"
     finally:
         site.stop()
         spamd.stop()
+        dns.kill()
+        dns.wait()
+
+
+def test_one_authentication_results_field_with_sender_authentication(tmp_path: Path):
+    """With `[filter] sender_authentication`, Posta's own field carries SPF: the SPF rule's
+    `Authentication-Results` of the same host would be a second one, and gives way."""
+    # DMARC walks up to _dmarc.example: answered here (NXDOMAIN), else its failure would defer the mail.
+    site, dns = spf_site(tmp_path, "[filter]\nsender_authentication = true\n", SPF_ZONE + "local=/example/\n")
+    site.posta("policy", "add", "spf-results")
+    site.posta("policy", "rule", "add", "spf-results", "spf", "header=authentication-results")
+    site.start()
+    try:
+        assert send(site, "sender@spf.example", ["alice@example.org"], "once")[0] == 250
+        [message] = site.wait_for_messages("alice@example.org", 1)
+        head = header(message)
+        assert head.count(b"Authentication-Results:") == 1, head
+        assert b"spf=pass smtp.mailfrom=sender@spf.example" in head and b"dmarc=" in head and b"arc=none" in head, head
+    finally:
+        site.stop()
         dns.kill()
         dns.wait()

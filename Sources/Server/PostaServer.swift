@@ -88,7 +88,9 @@ public struct PostaServer: Sendable {
         do {
             let resolver = DNSResolver(configuration: try config.resolverConfiguration(), logger: logger)
             return SenderAuthentication(
-                authenticator: MessageAuthenticator(resolver: resolver, logger: logger),
+                authenticator: MessageAuthenticator(
+                    resolver: resolver, logger: logger, localPolicy: SenderAuthentication.localPolicy(config.filter),
+                    trustedARCSealers: config.filter.trustedARCSealers),
                 evaluations: DMARCEvaluationStore(database: site.database), hostname: config.hostname)
         } catch {
             logger.error(

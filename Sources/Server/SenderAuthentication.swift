@@ -1,16 +1,19 @@
 import Core
 import DNS
+import Filter
 import Foundation
 import Logging
 import MailAuth
 import Policy
 import SMTP
 
-/// SPF, DKIM and DMARC of mail received on port 25 (`MessageAuthenticator`), for SMTP: one
-/// `Authentication-Results` field with the three results on top of the message, and the DMARC
-/// disposition (RFC 9989 §5.3.4): `reject` refuses at the end of data with 550 5.7.1, `quarantine`
-/// delivers into Junk. A message that cannot be read is delivered unauthenticated. Each DMARC
-/// evaluation of a domain with a record is counted for its aggregate report (RFC 9990).
+/// SPF, DKIM, ARC and DMARC of mail received on port 25 (`MessageAuthenticator`), for SMTP: one
+/// `Authentication-Results` field with the results on top of the message, and the action
+/// (`MessageAuthentication.action`): DMARC `reject` refuses at the end of data with 550 5.7.1,
+/// `quarantine` delivers into Junk, and a temporary DNS failure that could have changed a refusal
+/// answers 451 4.7.0 so that the sender tries again. A message that cannot be read is delivered
+/// unauthenticated. Each DMARC evaluation of a domain with a record is counted for its aggregate
+/// report (RFC 9990), overrides (whitelist, trusted ARC sealers) included.
 struct SenderAuthentication: ReceivedMailAuthenticator {
     let authenticator: MessageAuthenticator
     let evaluations: DMARCEvaluationStore
@@ -36,15 +39,34 @@ struct SenderAuthentication: ReceivedMailAuthenticator {
             logger.error("DMARC: cannot record the evaluation", metadata: ["error": "\(String(reflecting: error))"])
         }
         let headers = result.authenticationResultsField(authservID: hostname)
-        switch result.dmarc.disposition {
+        switch result.action {
         case .reject:
             let domain = result.dmarc.authorDomain ?? "the sender's domain"
             let reply = SMTPReply(550, .init(5, 7, 1), "Message rejected by the DMARC policy of \(domain)")
             return ReceivedMailVerdict(headers: headers, action: .reject(reply))
-        case .quarantine:
+        case .deferral(let why):
+            // RFC 3463 X.7.0: a security matter, temporary; the sender's queue retries.
+            logger.notice("sender authentication deferred", metadata: ["reason": "\(why)"])
+            let reply = SMTPReply(451, .init(4, 7, 0), "Temporary authentication failure (\(why)), try again later")
+            return ReceivedMailVerdict(headers: headers, action: .reject(reply))
+        case .junk:
             return ReceivedMailVerdict(headers: headers, action: .junk)
-        case .none:
+        case .deliver:
             return ReceivedMailVerdict(headers: headers, action: .deliver)
         }
+    }
+
+    /// The site's local DMARC policy from `[filter]` (RFC 9989 §5.4): each `dmarc_whitelist` entry
+    /// lowers the disposition of failing mail to `none` — a network for mail from a client in it
+    /// (`local_policy`), a domain for mail that passed SPF or DKIM for it (`mailing_list`); a passing
+    /// chain of a `trusted_arc_sealers` sealer does the same (`trusted_forwarder`).
+    static func localPolicy(_ settings: FilterSettings) -> DMARCLocalPolicy {
+        let exemptions = settings.dmarcWhitelist.map { entry in
+            if let network = NetworkPrefix(parsing: entry) {
+                return DMARCExemption(.clientNetwork(network), reason: .localPolicy, comment: "dmarc_whitelist \(entry)")
+            }
+            return DMARCExemption(.authenticatedDomain(entry), reason: .mailingList, comment: "dmarc_whitelist \(entry)")
+        }
+        return DMARCLocalPolicy(exemptions: exemptions, trustedARCDisposition: .none)
     }
 }

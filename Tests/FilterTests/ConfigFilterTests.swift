@@ -89,6 +89,26 @@ import Testing
         #expect(listener.key == "listener[0].filter")
     }
 
+    @Test func dmarcOverridesParse() throws {
+        let config = try #require(
+            parsedConfig(
+                configHeader + """
+
+                    [filter]
+                    sender_authentication = true
+                    trusted_arc_sealers = ["Lists.Example.org"]
+                    dmarc_whitelist = ["lists.example", "192.0.2.0/24", "2001:db8::/32"]
+                    """, sections: [FilterSettings.self]))
+        #expect(config.filter.trustedARCSealers == ["lists.example.org"])
+        #expect(config.filter.dmarcWhitelist == ["lists.example", "192.0.2.0/24", "2001:db8::/32"])
+        let sealer = try #require(
+            singleError(configHeader + "\n[filter]\ntrusted_arc_sealers = [\"192.0.2.0/24\"]\n", sections: [FilterSettings.self]))
+        #expect(sealer.key == "filter.trusted_arc_sealers")
+        let entry = try #require(
+            singleError(configHeader + "\n[filter]\ndmarc_whitelist = [\"not a domain\"]\n", sections: [FilterSettings.self]))
+        #expect(entry.key == "filter.dmarc_whitelist")
+    }
+
     @Test func networkPrefixes() throws {
         let net = try #require(NetworkPrefix(parsing: "192.0.2.0/24"))
         #expect(net.contains("192.0.2.77") && !net.contains("192.0.3.1") && !net.contains("::1"))

@@ -41,8 +41,9 @@ struct MessageAuthenticationTests {
         #expect(lines[2].hasPrefix("\tdkim=pass header.d=example.com header.s=s1"))
         #expect(lines[3].hasPrefix("\tdkim=fail reason=\"body hash did not verify\" header.d=other.example"))
         #expect(lines[4].hasPrefix("\tdkim=permerror"))
-        #expect(lines[5].hasPrefix("\tdmarc=pass") && lines[5].contains("header.from=example.com") && !lines[5].hasSuffix(";"))
-        #expect(lines.last == "" && lines.count == 7)
+        #expect(lines[5] == "\tarc=none;")
+        #expect(lines[6].hasPrefix("\tdmarc=pass") && lines[6].contains("header.from=example.com") && !lines[6].hasSuffix(";"))
+        #expect(lines.last == "" && lines.count == 8)
         // No signature at all: dkim=none (RFC 8601 §2.7.1).
         let unsigned = MessageAuthentication(spf: spf, dkim: [], dmarc: dmarc, dmarcMessage: DMARCMessage(fromDomains: []))
             .authenticationResultsField(authservID: "h")

@@ -1,8 +1,8 @@
 /// Syntax checks for the host names and IP addresses the configuration file contains.
-enum HostSyntax {
+package enum HostSyntax {
     /// Letters, digits, hyphens and dots; labels 1...63 octets not starting or ending with a
     /// hyphen; at most 253 octets in all; no trailing dot.
-    static func isValidDNSName(_ name: String) -> Bool {
+    package static func isValidDNSName(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 253 else { return false }
         for label in name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
             guard !label.isEmpty, label.count <= 63,

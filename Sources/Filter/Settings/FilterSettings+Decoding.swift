@@ -27,7 +27,7 @@ struct FilterSettingsDecoder {
 
     static let filterKeys = [
         "timeout", "header_checks", "blocked_extensions", "blocked_types", "trusted_networks", "skip_authenticated",
-        "sender_authentication",
+        "sender_authentication", "trusted_arc_sealers", "dmarc_whitelist",
         "mime_limit_action", "clamav", "spamassassin", "rspamd", "external",
     ]
     static let clamAVKeys = ["address", "socket", "timeout", "on_failure", "action"]
@@ -41,6 +41,11 @@ struct FilterSettingsDecoder {
         settings.headerChecks = reader.boolean("header_checks", in: entries, at: path) ?? false
         settings.skipAuthenticated = reader.boolean("skip_authenticated", in: entries, at: path) ?? false
         settings.senderAuthentication = reader.boolean("sender_authentication", in: entries, at: path) ?? false
+        settings.trustedARCSealers = reader.domains("trusted_arc_sealers", in: entries, at: path)
+        let whitelistForm = "an array of domain names and networks, e.g. [\"lists.example.org\", \"192.0.2.0/24\"]"
+        settings.dmarcWhitelist = reader.strings("dmarc_whitelist", in: entries, at: path, expected: whitelistForm) {
+            NetworkPrefix(parsing: $0) != nil || HostSyntax.isValidDNSName($0)
+        }.map { $0.lowercased() }
         let extensionForm = "an array of file name extensions without the dot, e.g. [\"exe\", \"scr\"]"
         settings.blockedExtensions = reader.strings("blocked_extensions", in: entries, at: path, expected: extensionForm) {
             !$0.isEmpty && !$0.contains(".") && !$0.contains("/")

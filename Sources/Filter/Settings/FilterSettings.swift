@@ -101,6 +101,12 @@ public struct FilterSettings: Sendable, Equatable {
     /// `sender_authentication`: SPF, DKIM and DMARC of mail received on port 25, with the DMARC
     /// policy applied at the end of data (docs/dmarc.md).
     public var senderAuthentication = false
+    /// `trusted_arc_sealers`: domains whose passing ARC chain (the newest ARC-Seal's `d=`, or a
+    /// name below) lets mail through that fails DMARC (RFC 8617 §7.2, docs/arc.md).
+    public var trustedARCSealers: [String] = []
+    /// `dmarc_whitelist`: domains (SPF-passed MAIL FROM domain or `d=` of a passing DKIM signature)
+    /// and client networks (CIDR) whose mail is delivered when it fails DMARC (docs/dmarc.md).
+    public var dmarcWhitelist: [String] = []
     public var clamAV: ClamAV?
     public var spamAssassin: SpamAssassin?
     public var rspamd: Rspamd?

@@ -126,3 +126,33 @@ public struct DKIMBodyDigests: Sendable, Hashable {
     /// The digest of the first `length` canonical octets (`nil`: all of them), if it was asked for.
     public func digest(length: Int? = nil) -> [UInt8]? { digests[length] }
 }
+
+/// The body hashers a set of signatures needs: one per body canonicalization in use (at most
+/// two passes over the body), each with every `l=` length asked for.
+struct DKIMBodyHashers: Sendable {
+    private var hashers: [DKIMCanonicalization: DKIMBodyHasher] = [:]
+
+    init(for signatures: some Sequence<DKIMSignature>) {
+        var lengths: [DKIMCanonicalization: Set<Int?>] = [:]
+        for signature in signatures { lengths[signature.canonicalization.body, default: []].insert(signature.bodyLength) }
+        for (canonicalization, lengths) in lengths {
+            hashers[canonicalization] = DKIMBodyHasher(canonicalization: canonicalization, lengths: lengths)
+        }
+    }
+
+    var isEmpty: Bool { hashers.isEmpty }
+
+    mutating func update(_ chunk: some ContiguousBytes) {
+        // By the enum's cases, not `hashers.keys`: iterating the keys while mutating the values
+        // would copy the dictionary (and each hasher's buffer) on every chunk.
+        for canonicalization in DKIMCanonicalization.allCases { hashers[canonicalization]?.update(chunk) }
+    }
+
+    mutating func finish() -> [DKIMCanonicalization: DKIMBodyDigests] {
+        var digests: [DKIMCanonicalization: DKIMBodyDigests] = [:]
+        for canonicalization in DKIMCanonicalization.allCases {
+            digests[canonicalization] = hashers[canonicalization]?.finish()
+        }
+        return digests
+    }
+}

@@ -39,6 +39,18 @@ public struct DKIMHeaderField: Sendable, Hashable {
         }
     }
 
+    /// The field as a signature over itself hashes it (RFC 6376 §3.7, RFC 8617 §5.1.1): the
+    /// octets in `range` (the `b=` value) removed, canonicalized, without the final CRLF.
+    func canonicalWithoutValue(_ range: Range<Int>, _ canonicalization: DKIMCanonicalization) -> [UInt8] {
+        var stripped = Array(raw[..<range.lowerBound])
+        stripped += raw[range.upperBound...]
+        var canonical = DKIMHeaderField(raw: stripped).canonical(canonicalization)
+        if canonical.count >= 2, canonical[canonical.count - 2] == 0x0D, canonical.last == 0x0A {
+            canonical.removeLast(2)
+        }
+        return canonical
+    }
+
     /// §3.4.2: the name in lower case, the value unfolded with each run of WSP turned into one
     /// SP, no WSP at its ends nor around the colon, then CRLF.
     static func relaxed(name: String, value: some Collection<UInt8>) -> [UInt8] {

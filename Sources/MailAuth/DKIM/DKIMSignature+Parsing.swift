@@ -1,36 +1,30 @@
 import Foundation
 
 extension DKIMSignature {
-    /// Parses and validates a `DKIM-Signature` field (RFC 6376 §3.5, §6.1.1); every problem is
-    /// a `DKIMSyntaxError` and so a `permerror`. `maxSignedHeaders` bounds `h=`.
-    public init(parsing field: DKIMHeaderField, maxSignedHeaders: Int = 64) throws(DKIMSyntaxError) {
-        guard let colon = field.colon else { throw DKIMSyntaxError("not a header field") }
+    /// Parses and validates a `DKIM-Signature` field (RFC 6376 §3.5, §6.1.1), or with `kind`
+    /// `.arcMessageSignature` an `ARC-Message-Signature` (RFC 8617 §4.1.2: `i=` is the instance,
+    /// there is no `v=`, and `h=` must not name `ARC-Seal`); every problem is a `DKIMSyntaxError`
+    /// and so a `permerror`. `maxSignedHeaders` bounds `h=`.
+    public init(parsing field: DKIMHeaderField, kind: Kind = .dkim, maxSignedHeaders: Int = 64) throws(DKIMSyntaxError) {
         let tags = try DKIMTagList(parsing: Array(field.value))
-        func required(_ name: String) throws(DKIMSyntaxError) -> DKIMTagList.Tag {
-            guard let tag = tags[name] else { throw DKIMSyntaxError("no \(name)= tag") }
-            return tag
+        self.kind = kind
+        // §3.5 v=: "1"; other versions are not this specification's signatures. RFC 8617 §4.1.2:
+        // an ARC-Message-Signature has none.
+        if kind == .dkim {
+            guard try tags.required("v").text == "1" else {
+                throw DKIMSyntaxError("unsupported version v=\(DKIMTagList.printable(tags["v"]!.value))")
+            }
         }
-        // §3.5 v=: "1"; other versions are not this specification's signatures.
-        guard try required("v").text == "1" else {
-            throw DKIMSyntaxError("unsupported version v=\(DKIMTagList.printable(tags["v"]!.value))")
-        }
-        algorithm = try DKIMAlgorithm.parse(try required("a").text)
-        let b = try required("b")
-        signature = try Self.base64(b, name: "b")
-        guard !signature.isEmpty else { throw DKIMSyntaxError("empty b= tag") }
-        signatureText = String(decoding: b.compactValue, as: UTF8.self)
-        bodyHash = try Self.base64(try required("bh"), name: "bh")
+        let signer = try DKIMSignerTags(tags, field: field)
+        (algorithm, signature, signatureText) = (signer.algorithm, signer.signature, signer.signatureText)
+        (domain, selector, signatureValueRange) = (signer.domain, signer.selector, signer.signatureValueRange)
+        bodyHash = try Self.base64(try tags.required("bh"), name: "bh")
         guard bodyHash.count == 32 else { throw DKIMSyntaxError("bh= is not a SHA-256 digest") }
         canonicalization =
             try tags["c"].map { tag throws(DKIMSyntaxError) in try DKIMCanonicalizations.parse(tag.text) } ?? .simple
-        domain = try DKIMDomainSyntax.domain(try required("d").text, tag: "d").lowercased()
-        selector = try DKIMDomainSyntax.selector(try required("s").text).lowercased()
-        guard (selector + "._domainkey." + domain).utf8.count <= 253 else {
-            throw DKIMSyntaxError("s= and d= make a DNS name over 253 octets")
-        }
 
         // §3.5 h=: names separated by colons, FWS allowed around them; From is required (§5.4).
-        let names = try required("h").compactValue.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        let names = try tags.required("h").compactValue.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
         guard names.count <= maxSignedHeaders else {
             throw DKIMSyntaxError("h= names more than \(maxSignedHeaders) header fields")
         }
@@ -43,8 +37,14 @@ extension DKIMSignature {
         }
         guard signedHeaders.contains("from") else { throw DKIMSyntaxError("h= does not include From") }
 
-        // §3.5 i=: its domain is d= or a subdomain of it.
-        if let tag = tags["i"] {
+        // RFC 8617 §4.1.2: i= is the instance number, and the seals are not signed by the AMS.
+        if kind == .arcMessageSignature {
+            instance = try ARCInstance.parse(try tags.required("i").value)
+            guard !signedHeaders.contains("arc-seal") else { throw DKIMSyntaxError("h= names ARC-Seal") }
+            identity = nil
+        } else if let tag = tags["i"] {
+            // §3.5 i=: its domain is d= or a subdomain of it.
+            instance = nil
             let text = tag.text
             guard let at = text.lastIndex(of: "@") else { throw DKIMSyntaxError("i= has no @") }
             let identityDomain = try DKIMDomainSyntax.domain(String(text[text.index(after: at)...]), tag: "i").lowercased()
@@ -53,6 +53,7 @@ extension DKIMSignature {
             }
             identity = text
         } else {
+            instance = nil
             identity = nil
         }
         bodyLength = try tags["l"].map { tag throws(DKIMSyntaxError) in Int(try Self.number(tag, name: "l")) }
@@ -71,8 +72,6 @@ extension DKIMSignature {
             throw DKIMSyntaxError("x= is not after t=")
         }
         self.field = field
-        let offset = colon + 1
-        signatureValueRange = (b.valueRange.lowerBound + offset)..<(b.valueRange.upperBound + offset)
     }
 
     /// Base64 (RFC 2045 §6.8) with folding white space anywhere (§3.5 `base64string`).
@@ -94,6 +93,35 @@ extension DKIMSignature {
             throw DKIMSyntaxError("\(name)= is too large")
         }
         return value
+    }
+}
+
+/// The tags that name the signer and carry the signature, which a `DKIM-Signature`, an
+/// `ARC-Message-Signature` and an `ARC-Seal` share (RFC 6376 §3.5, RFC 8617 §4.1.2, §4.1.3):
+/// `a=`, `b=`, `d=`, `s=`.
+struct DKIMSignerTags: Sendable, Hashable {
+    var algorithm: DKIMAlgorithm
+    var signature: [UInt8]
+    var signatureText: String
+    var domain: String
+    var selector: String
+    /// Where the `b=` value lies in the field's octets, surrounding white space included.
+    var signatureValueRange: Range<Int>
+
+    init(_ tags: DKIMTagList, field: DKIMHeaderField) throws(DKIMSyntaxError) {
+        guard let colon = field.colon else { throw DKIMSyntaxError("not a header field") }
+        algorithm = try DKIMAlgorithm.parse(try tags.required("a").text)
+        let b = try tags.required("b")
+        signature = try DKIMSignature.base64(b, name: "b")
+        guard !signature.isEmpty else { throw DKIMSyntaxError("empty b= tag") }
+        signatureText = String(decoding: b.compactValue, as: UTF8.self)
+        domain = try DKIMDomainSyntax.domain(try tags.required("d").text, tag: "d").lowercased()
+        selector = try DKIMDomainSyntax.selector(try tags.required("s").text).lowercased()
+        guard (selector + "._domainkey." + domain).utf8.count <= 253 else {
+            throw DKIMSyntaxError("s= and d= make a DNS name over 253 octets")
+        }
+        let offset = colon + 1
+        signatureValueRange = (b.valueRange.lowerBound + offset)..<(b.valueRange.upperBound + offset)
     }
 }
 

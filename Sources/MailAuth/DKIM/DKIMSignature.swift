@@ -1,6 +1,18 @@
 /// A parsed `DKIM-Signature` header field (RFC 6376 §3.5), with the field it came from (its
-/// own `b=` value is left out of the header hash, §3.7).
+/// own `b=` value is left out of the header hash, §3.7). An `ARC-Message-Signature` (RFC 8617
+/// §4.1.2) is the same signature with an instance number in `i=` and no `v=`: `kind` says which.
 public struct DKIMSignature: Sendable, Hashable {
+    /// Which header field carried the signature.
+    public enum Kind: Sendable, Hashable {
+        /// `DKIM-Signature` (RFC 6376).
+        case dkim
+        /// `ARC-Message-Signature` (RFC 8617 §4.1.2).
+        case arcMessageSignature
+    }
+
+    public var kind: Kind
+    /// The ARC instance (`i=` of an `ARC-Message-Signature`, 1...50); nil for DKIM.
+    public var instance: Int?
     /// `a=`.
     public var algorithm: DKIMAlgorithm
     /// `b=`, decoded.
@@ -15,7 +27,8 @@ public struct DKIMSignature: Sendable, Hashable {
     public var domain: String
     /// `h=`, lower-cased, in order; a name may repeat (oversigning, §5.4.2).
     public var signedHeaders: [String]
-    /// `i=`, the Agent or User Identifier, as written; nil when absent (then it is `@` + `d=`).
+    /// `i=`, the Agent or User Identifier, as written; nil when absent (then it is `@` + `d=`)
+    /// and for an ARC-Message-Signature.
     public var identity: String?
     /// `l=`: how many canonical body octets the body hash covers; nil for the whole body.
     public var bodyLength: Int?
@@ -37,12 +50,6 @@ public struct DKIMSignature: Sendable, Hashable {
     /// The signature field as it enters the header hash (§3.7): `b=` emptied, canonicalized
     /// like the other fields, and without its final CRLF.
     func canonicalSignatureField() -> [UInt8] {
-        var stripped = Array(field.raw[..<signatureValueRange.lowerBound])
-        stripped += field.raw[signatureValueRange.upperBound...]
-        var canonical = DKIMHeaderField(raw: stripped).canonical(canonicalization.header)
-        if canonical.count >= 2, canonical[canonical.count - 2] == 0x0D, canonical.last == 0x0A {
-            canonical.removeLast(2)
-        }
-        return canonical
+        field.canonicalWithoutValue(signatureValueRange, canonicalization.header)
     }
 }

@@ -35,6 +35,12 @@ struct DKIMTagList: Sendable, Hashable {
     /// The tag called `name`, if any.
     subscript(name: String) -> Tag? { tags.first { $0.name == name } }
 
+    /// The tag called `name`; its absence is a syntax error.
+    func required(_ name: String) throws(DKIMSyntaxError) -> Tag {
+        guard let tag = self[name] else { throw DKIMSyntaxError("no \(name)= tag") }
+        return tag
+    }
+
     /// Parses a whole list; a syntax error anywhere, a repeated tag name (§3.2: "the entire
     /// tag-list is invalid") or more than `maxTags` tags throw.
     init(parsing octets: [UInt8], maxTags: Int = 64) throws(DKIMSyntaxError) {

@@ -26,13 +26,12 @@ public struct DKIMVerification: Sendable {
     }
 
     private var checks: [Check] = []
-    private var hashers: [DKIMCanonicalization: DKIMBodyHasher] = [:]
+    private var hashers = DKIMBodyHashers(for: [])
 
     /// Reads the signatures of `header`; those that cannot be used are decided at once.
     public init(header: DKIMMessageHeader, configuration: DKIMVerifierConfiguration = DKIMVerifierConfiguration()) {
         self.header = header
         self.configuration = configuration
-        var lengths: [DKIMCanonicalization: Set<Int?>] = [:]
         var count = 0
         for (index, field) in header.fields.enumerated() where field.name == "dkim-signature" {
             count += 1
@@ -55,7 +54,6 @@ public struct DKIMVerification: Sendable {
             }
             do {
                 let signature = try DKIMSignature(parsing: field, maxSignedHeaders: configuration.maxSignedHeaders)
-                lengths[signature.canonicalization.body, default: []].insert(signature.bodyLength)
                 checks.append(.pending(signature, fieldIndex: index))
             } catch {
                 var result = Self.partialReport(field, configuration: configuration)
@@ -64,9 +62,10 @@ public struct DKIMVerification: Sendable {
                 checks.append(.decided(result))
             }
         }
-        for (canonicalization, lengths) in lengths {
-            hashers[canonicalization] = DKIMBodyHasher(canonicalization: canonicalization, lengths: lengths)
-        }
+        hashers = DKIMBodyHashers(
+            for: checks.compactMap { check in
+                if case .pending(let signature, _) = check { signature } else { nil }
+            })
     }
 
     /// Whether the message has any `DKIM-Signature` field.
@@ -74,40 +73,30 @@ public struct DKIMVerification: Sendable {
 
     /// The next octets of the body (everything after the header's empty line).
     public mutating func update(body chunk: some ContiguousBytes) {
-        // By the enum's cases, not `hashers.keys`: iterating the keys while mutating the values
-        // would copy the dictionary (and each hasher's buffer) on every chunk.
-        for canonicalization in DKIMCanonicalization.allCases { hashers[canonicalization]?.update(chunk) }
+        hashers.update(chunk)
     }
 
     /// Looks up the keys and checks every signature; one result per `DKIM-Signature` field, top
     /// to bottom (an empty list for an unsigned message: `dkim=none`).
     public mutating func finish(dns: any DKIMDNS, now: Int64) async -> [DKIMSignatureResult] {
-        var digests: [DKIMCanonicalization: DKIMBodyDigests] = [:]
-        for canonicalization in DKIMCanonicalization.allCases {
-            digests[canonicalization] = hashers[canonicalization]?.finish()
-        }
+        let digests = hashers.finish()
 
         // §6.1.1: an expired signature needs no key.
         var names: Set<String> = []
         for check in checks {
             if case .pending(let signature, _) = check, !Self.isExpired(signature, now: now) { names.insert(signature.keyName) }
         }
-        let configuration = configuration
-        let keys = await withTaskGroup(of: (String, KeyLookup).self) { group in
-            for name in names {
-                group.addTask { (name, await Self.lookup(name, dns: dns, configuration: configuration)) }
-            }
-            var keys: [String: KeyLookup] = [:]
-            for await (name, lookup) in group { keys[name] = lookup }
-            return keys
-        }
+        let keys = await DKIMKeyLookup.lookUp(names, dns: dns, configuration: configuration)
 
         var results: [DKIMSignatureResult] = []
         for check in checks {
             switch check {
             case .decided(let result): results.append(result)
             case .pending(let signature, let index):
-                results.append(verify(signature, fieldIndex: index, digests: digests, keys: keys, now: now))
+                results.append(
+                    Self.check(
+                        signature, fieldIndex: index, header: header, digests: digests, keys: keys, now: now,
+                        configuration: configuration))
             }
         }
         return DKIMSignatureResult.abbreviatingSignatures(results)
@@ -115,9 +104,13 @@ public struct DKIMVerification: Sendable {
 
     // MARK: One signature
 
-    private func verify(
-        _ signature: DKIMSignature, fieldIndex: Int, digests: [DKIMCanonicalization: DKIMBodyDigests],
-        keys: [String: KeyLookup], now: Int64
+    /// One signature of `header` (the field at `fieldIndex`) checked against the body digests and
+    /// the keys looked up (RFC 6376 §6.1); also how an ARC-Message-Signature is checked (RFC 8617
+    /// §5.2 step 4).
+    static func check(
+        _ signature: DKIMSignature, fieldIndex: Int, header: DKIMMessageHeader,
+        digests: [DKIMCanonicalization: DKIMBodyDigests], keys: [String: DKIMKeyLookup], now: Int64,
+        configuration: DKIMVerifierConfiguration
     ) -> DKIMSignatureResult {
         var report = DKIMSignatureResult(
             result: .permerror, domain: signature.domain, selector: signature.selector, identity: signature.identity,
@@ -127,24 +120,16 @@ public struct DKIMVerification: Sendable {
             report.reason = reason
             return report
         }
-        if Self.isExpired(signature, now: now) {
+        if isExpired(signature, now: now) {
             return outcome(.permerror, "signature expired (x=\(signature.expiration ?? 0))")
         }
         let record: DKIMKeyRecord
-        switch keys[signature.keyName] {
-        case .record(let found): record = found
-        case .failure(let result, let reason): return outcome(result, reason)
-        case nil: return outcome(.temperror, "key not looked up")
+        let key: DKIMPublicKey
+        switch DKIMKeyLookup.key(keys[signature.keyName], algorithm: signature.algorithm, configuration: configuration) {
+        case .success(let found): (record, key) = found
+        case .failure(let failure): return outcome(failure.result, failure.reason)
         }
         report.testing = record.isTesting
-        let key: DKIMPublicKey
-        do {
-            key = try DKIMPublicKey(
-                record: record, algorithm: signature.algorithm, minimumRSABits: configuration.minimumRSABits,
-                maximumRSABits: configuration.maximumRSABits)
-        } catch {
-            return outcome(.permerror, error.description)
-        }
         report.keyBits = key.bits
         // §3.6.1 t=s: the i= domain must be d= itself.
         if record.isStrict, let identity = signature.identity,
@@ -176,41 +161,8 @@ public struct DKIMVerification: Sendable {
     }
 
     /// §3.5 x=: the signature is not valid after that time.
-    private static func isExpired(_ signature: DKIMSignature, now: Int64) -> Bool {
+    static func isExpired(_ signature: DKIMSignature, now: Int64) -> Bool {
         signature.expiration.map { $0 < now } ?? false
-    }
-
-    // MARK: Keys
-
-    private enum KeyLookup: Sendable {
-        case record(DKIMKeyRecord)
-        case failure(DKIMResult, String)
-    }
-
-    /// §6.1.2: a lookup without an answer is a temporary failure; no record, or none that
-    /// parses, is a permanent one. Of several records the first that parses is used (§3.6.2.2
-    /// leaves the choice open); at most 10 are read.
-    private static func lookup(_ name: String, dns: any DKIMDNS, configuration: DKIMVerifierConfiguration) async -> KeyLookup {
-        let answer: DNSResult<[String]>
-        do {
-            answer = try await dns.txt(name)
-        } catch {
-            return .failure(.temperror, "key lookup failed: \(error)")
-        }
-        guard case .found(let texts) = answer else { return .failure(.permerror, "no key record at \(name)") }
-        var problem: String?
-        for text in texts.prefix(10) {
-            guard text.utf8.count <= configuration.maxKeyRecordBytes else {
-                problem = problem ?? "key record over \(configuration.maxKeyRecordBytes) octets"
-                continue
-            }
-            do {
-                return .record(try DKIMKeyRecord(parsing: text))
-            } catch {
-                problem = problem ?? "key record: \(error.description)"
-            }
-        }
-        return .failure(.permerror, problem ?? "no key record at \(name)")
     }
 
     // MARK: Reporting

@@ -19,18 +19,23 @@ public struct DKIMVerifier: Sendable {
         self.logger = logger
     }
 
+    /// The body of `message` in chunks of `chunkSize`, to `update`.
+    static func feedBody(of message: [UInt8], header: DKIMMessageHeader, _ update: (ArraySlice<UInt8>) -> Void) {
+        var offset = header.bodyOffset
+        while offset < message.count {
+            let end = min(offset + chunkSize, message.count)
+            update(message[offset..<end])
+            offset = end
+        }
+    }
+
     /// One result per `DKIM-Signature` field of `message` (CRLF line ends), top to bottom; an
     /// empty list when there is none. `now` is the time in seconds since 1970 (for `x=`).
     public func verify(message: [UInt8], now: Int64) async -> [DKIMSignatureResult] {
         let header = DKIMMessageHeader(parsing: message)
         var verification = DKIMVerification(header: header, configuration: configuration)
         if verification.isSigned {
-            var offset = header.bodyOffset
-            while offset < message.count {
-                let end = min(offset + Self.chunkSize, message.count)
-                verification.update(body: message[offset..<end])
-                offset = end
-            }
+            Self.feedBody(of: message, header: header) { verification.update(body: $0) }
         }
         let results = await verification.finish(dns: dns, now: now)
         for result in results {

@@ -192,6 +192,8 @@ public struct DMARCChecker: Sendable {
                 matches = DMARCDomain(name).map { author.isSameOrSubdomain(of: $0) } ?? false
             case .authenticatedDomain(let name):
                 matches = DMARCDomain(name).map { listed in authenticated.contains { $0.isSameOrSubdomain(of: listed) } } ?? false
+            case .clientNetwork(let network):
+                matches = message.clientIP.map(network.contains) ?? false
             }
             guard matches else { continue }
             evaluation.disposition = exemption.disposition

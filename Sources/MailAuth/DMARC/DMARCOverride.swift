@@ -1,3 +1,5 @@
+import Core
+
 /// Why a receiver did not apply a Domain Owner's policy as published (RFC 9990 §3.1.6
 /// `PolicyOverrideType`); RFC 7489's `forwarded` and `sampled_out` are read from old reports.
 public enum DMARCOverrideType: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
@@ -56,6 +58,9 @@ public struct DMARCExemption: Sendable, Hashable {
         /// Mail that passed SPF (MAIL FROM) or DKIM (`d=`) for this domain or one below it, e.g. a
         /// mailing list's own domain: only a passing check counts, so a forger cannot claim it.
         case authenticatedDomain(String)
+        /// Mail from a client address in this network (`DMARCMessage.clientIP`), e.g. a mailing
+        /// list server that breaks signatures.
+        case clientNetwork(NetworkPrefix)
     }
 
     public var match: Match

@@ -64,11 +64,17 @@ public struct DMARCMessage: Sendable, Hashable {
     /// True when the message carries an ARC chain that validated and was sealed by a sealer the
     /// site trusts (RFC 8617 §7.2); the caller decides, DMARC only records `trusted_forwarder`.
     public var arcTrusted: Bool
+    /// The SMTP client's address, for exemptions by network (`DMARCExemption.Match.clientNetwork`).
+    public var clientIP: String?
 
-    public init(fromDomains: [String], spf: DMARCSPFInput? = nil, dkim: [DMARCDKIMInput] = [], arcTrusted: Bool = false) {
+    public init(
+        fromDomains: [String], spf: DMARCSPFInput? = nil, dkim: [DMARCDKIMInput] = [], arcTrusted: Bool = false,
+        clientIP: String? = nil
+    ) {
         self.fromDomains = fromDomains
         self.spf = spf
         self.dkim = dkim
         self.arcTrusted = arcTrusted
+        self.clientIP = clientIP
     }
 }

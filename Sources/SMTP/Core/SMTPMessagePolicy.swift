@@ -31,6 +31,15 @@ public struct SMTPMessagePolicy: Sendable, Equatable {
 
     /// The header fields as the queue keeps them (each ended by CRLF), nil for none.
     var headerBlock: String? {
-        headers.isEmpty ? nil : headers.map { $0 + "\r\n" }.joined()
+        headerBlock(droppingResultsOf: nil)
+    }
+
+    /// The header fields without the `Authentication-Results` fields named after `authservID`:
+    /// when sender authentication adds this host's one field (SPF included), the SPF policy
+    /// module's field would be a second one of the same host.
+    func headerBlock(droppingResultsOf authservID: String?) -> String? {
+        let filter = authservID.map(AuthenticationResultsFilter.init)
+        let kept = headers.filter { filter?.claims(Array($0.utf8)) != true }
+        return kept.isEmpty ? nil : kept.map { $0 + "\r\n" }.joined()
     }
 }

@@ -11,15 +11,31 @@ public final class SMTPSpool: @unchecked Sendable {
     /// A write failed: the file is discarded, and the end of data is answered with a temporary
     /// failure (the client may send again; nothing was accepted).
     public private(set) var failed = false
+    /// Removes forged `Authentication-Results` fields from what is written (RFC 8601 §5).
+    private var resultsFilter: AuthenticationResultsFilter?
 
-    public init(id: String, file: DurableFile) {
+    public init(id: String, file: DurableFile, removingResultsOf authservID: String? = nil) {
         self.id = id
         self.file = file
+        self.resultsFilter = authservID.map(AuthenticationResultsFilter.init)
     }
 
     /// Appends content; after a failure nothing more is written.
     public func write(_ bytes: [UInt8]) throws(FileError) {
         guard !failed else { return }
+        try store(resultsFilter?.filter(bytes) ?? bytes)
+    }
+
+    /// The end of the content: writes what the filter still holds. Call once, before the file
+    /// is read or committed.
+    public func finish() throws(FileError) {
+        guard !failed, var filter = resultsFilter else { return }
+        resultsFilter = nil
+        try store(filter.finish())
+    }
+
+    private func store(_ bytes: [UInt8]) throws(FileError) {
+        guard !bytes.isEmpty else { return }
         do {
             try file.write(bytes)
         } catch {

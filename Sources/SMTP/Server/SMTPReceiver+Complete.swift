@@ -10,6 +10,7 @@ extension SMTPReceiver {
         let envelope = message.envelope
         let perRecipient = Self.oncePerDestination(message.deliveries)
         let temporaryFailure = SMTPReply(451, .init(4, 3, 0), "Temporary failure storing the message, try again later")
+        try? message.spool?.finish()
         guard let spooled = message.spool, !spooled.failed else {
             message.spool?.discard()
             return result(repeating: temporaryFailure, count: perRecipient.count)
@@ -50,6 +51,8 @@ extension SMTPReceiver {
                     return .reply(reply)
                 }
             }
+            // One Authentication-Results field of this host: sender authentication's holds SPF too.
+            let policyHeaders = policy.headerBlock(droppingResultsOf: verdict?.headers.isEmpty == false ? hostname : nil)
             let queued = QueuedEnvelope(
                 reversePath: envelope.reversePath, dsnRet: envelope.dsnRet, dsnEnvID: envelope.dsnEnvID,
                 body: envelope.body, smtpUTF8: envelope.smtpUTF8, clientIP: envelope.clientIP,
@@ -58,7 +61,7 @@ extension SMTPReceiver {
             var headers: String?
             switch try await applyFilters(
                 envelope: envelope, spool: spool, queued: queued, deliveries: perRecipient.flatMap { $0 },
-                recipients: perRecipient.count, headers: Self.joined(verdict?.headers, policy.headerBlock), logger: logger)
+                recipients: perRecipient.count, headers: Self.joined(verdict?.headers, policyHeaders), logger: logger)
             {
             case .finished(let answer): return answer
             case .queue(let filtered, let added): (deliveries, headers) = (filtered, added)

@@ -9,6 +9,8 @@ struct DKIMSuite {
     let dkimpyData: URL
     let authheadersData: URL
     let records: [String: [String: [String: String]]]
+    /// `arc.json`: the ARC messages and fields of the test modules (module → function → variable → text).
+    let arc: [String: [String: [String: String]]]
 
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -35,9 +37,11 @@ struct DKIMSuite {
         else { throw Invalid(description: "\(path) lacks dkimpy-*/ or authheaders-*/") }
         let data = try Data(contentsOf: root.appendingPathComponent("records.json"))
         let records = try JSONDecoder().decode([String: [String: [String: String]]].self, from: data)
+        let arc = try JSONDecoder().decode(
+            [String: [String: [String: String]]].self, from: Data(contentsOf: root.appendingPathComponent("arc.json")))
         return DKIMSuite(
             root: root, dkimpyData: root.appendingPathComponent("\(dkimpy)/dkim/tests/data"),
-            authheadersData: root.appendingPathComponent("\(authheaders)/authheaders/test"), records: records)
+            authheadersData: root.appendingPathComponent("\(authheaders)/authheaders/test"), records: records, arc: arc)
     }
 
     /// A file of dkimpy's data folder (`dkimpy:name`) or authheaders' test folder (`authheaders:name`).

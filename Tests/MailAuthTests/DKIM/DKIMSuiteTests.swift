@@ -10,7 +10,7 @@ import Testing
 /// data's key records verify them.
 ///
 /// Not run here, and why:
-/// - dkimpy's `test_arc.py` (ARC, RFC 8617): ARC verification is not part of the DKIM library.
+/// - dkimpy's `test_arc.py` and authheaders' ARC tests: in `ARCSuiteTests`.
 /// - dkimpy's tests of its own API (`test_dkim_generate.py` key generation, `test_dnsplug.py`,
 ///   `test_util.py`, `test_crypto.py`, `fold()`) and authheaders' DMARC and SPF tests: they test
 ///   no DKIM data, so there is nothing for Posta to verify.
@@ -24,16 +24,16 @@ struct DKIMSuiteTests {
     static let now: Int64 = 1_780_000_000
 
     /// A message of the data that carries signatures, the key table to verify it with, and the
-    /// result of each signature, top to bottom.
-    struct Signed: CustomStringConvertible {
+    /// result of each signature, top to bottom (or, for ARC, of the chain).
+    struct Signed<Expected: Sendable>: CustomStringConvertible, Sendable {
         var message: String
         var keys: String
-        var expected: [DKIMResult]
+        var expected: Expected
         var why: String
         var description: String { "\(message) with \(keys): \(why)" }
     }
 
-    static let signed: [Signed] = [
+    static let signed: [Signed<[DKIMResult]>] = [
         Signed(
             message: "dkimpy:rfc6376.signed.msg", keys: "test_dkim.py:dnsfunc5", expected: [.pass, .pass],
             why: "the RFC 8463 message signed simple/simple with both RFC keys (test_double_previous_verifies)"),

@@ -35,6 +35,10 @@ public struct OutboundDelivery: RemoteTransport {
     let tls: NIOSSLContext?
     /// Verified TLS: chain to `caFile`'s anchors (or the system's) and the server's name.
     let verifiedTLS: NIOSSLContext
+    /// DANE (RFC 7672): when the resolver validates (`DNSResolverConfiguration.dnssecValidating`).
+    let dane: DANEPolicyLookup?
+    /// DANE-authenticated TLS: the chain is checked by a `DANEVerifier` instead of NIOSSL.
+    let daneTLS: NIOSSLContext?
     let cache: SMTPConnectionCache
     let logger: Logger
 
@@ -55,6 +59,8 @@ public struct OutboundDelivery: RemoteTransport {
         configuration.certificateVerification = .none  // opportunistic TLS (RFC 3207 §4.1); DANE/MTA-STS later
         self.tls = try? NIOSSLContext(configuration: configuration)
         self.verifiedTLS = try NIOSSLContext(configuration: .verifiedClient(caFile: caFile))
+        self.dane = resolver.configuration.dnssecValidating ? DANEPolicyLookup(dns: resolver, port: port) : nil
+        self.daneTLS = try? NIOSSLContext(configuration: .daneClient())
         self.cache = SMTPConnectionCache(idleTime: idleTime, maxPerKey: maxConnectionsPerDestination)
         self.logger = logger
     }
@@ -103,6 +109,8 @@ public struct OutboundDelivery: RemoteTransport {
             return all(.deferred(DeliveryReply(451, .init(4, 4, 3), "MX lookup for \(domain) failed: \(error)")))
         }
         var lastProblem = "no MX host of \(domain) could be reached"
+        let mxSecure = await dane?.mxIsSecure(domain) ?? false
+        var lastWasDANE = false  // the last problem was DANE's: 4.7.5 (RFC 7672 §2.2)
         // A cancelled task (the runner shutting down) tries no further host.
         for host in hosts where !Task.isCancelled {
             let addresses: [IPAddress]
@@ -112,20 +120,33 @@ public struct OutboundDelivery: RemoteTransport {
                 lastProblem = "address lookup for \(host) failed: \(error)"
                 continue
             }
+            // The host's TLS policy: DANE > MTA-STS > opportunistic (OutboundDelivery+DANE.swift).
+            let hostTLS: TLSChoice
+            switch await tlsChoice(host: host, domain: domain, mxSecure: mxSecure, fallback: tls) {
+            case .use(let choice): hostTLS = choice
+            case .skip(let problem):
+                (lastProblem, lastWasDANE) = (problem, true)
+                continue
+            }
             for address in addresses where !Task.isCancelled {
-                switch await attempt(message, targets: targets, host: host, address: address.description, port: port, tls: tls) {
+                switch await attempt(
+                    message, targets: targets, host: host, address: address.description, port: port, tls: hostTLS)
+                {
                 case .done(let outcomes): return outcomes
-                case .notTaken(let problem): lastProblem = "\(host) [\(address)]: \(problem)"
+                case .notTaken(let problem):
+                    (lastProblem, lastWasDANE) = ("\(host) [\(address)]: \(problem)", hostTLS.dane != nil)
                 }
             }
         }
-        return all(.deferred(DeliveryReply(451, .init(4, 4, 1), lastProblem)))
+        return all(.deferred(DeliveryReply(451, lastWasDANE ? .init(4, 7, 5) : .init(4, 4, 1), lastProblem)))
     }
 
     /// How one delivery uses TLS: when (`policy`) and whether the certificate is verified.
     struct TLSChoice: Hashable, Sendable {
         var policy: SMTPClientTLSPolicy
         var verified: Bool
+        /// DANE authentication of the chain (RFC 7672 §3); replaces `verified`'s PKIX checks.
+        var dane: DANEVerifier? = nil
     }
 
     private enum Attempt {
@@ -161,9 +182,9 @@ public struct OutboundDelivery: RemoteTransport {
         do {
             (connection, result) = try await SMTPClientConnection.open(
                 // No SNI for IPs (RFC 6066 §3); a verified IP is checked against the certificate's IP names.
-                host: address, port: port, tls: choice.verified ? verifiedTLS : tls,
+                host: address, port: port, tls: choice.dane != nil ? daneTLS : choice.verified ? verifiedTLS : tls,
                 serverName: IPAddress(host) == nil ? host : nil,
-                session: session, body: body, timeouts: timeouts)
+                session: session, body: body, timeouts: timeouts, verifyCertificates: choice.dane.map { $0.accepts })
         } catch {
             logger.notice(
                 "outbound connection failed", metadata: ["host": "\(host)", "address": "\(address)", "error": "\(error)"])
@@ -194,7 +215,8 @@ public struct OutboundDelivery: RemoteTransport {
         logger.info(
             "outbound",
             metadata: [
-                "id": "\(message.id)", "host": "\(key.serverName)", "tls": "\(result.usedTLS)", "rcpts": "\(targets.count)",
+                "id": "\(message.id)", "host": "\(key.serverName)", "tls": "\(result.usedTLS)",
+                "tlsauth": "\(key.tls.authentication)", "rcpts": "\(targets.count)",
                 "reused": "\(reused)",
             ])
         return outcomes

@@ -4,7 +4,11 @@ the SMTP double on 127.0.0.9 with a certificate from a private CA that Posta doe
 only DANE can authenticate it:
 - good.example (signed): TLSA 3 1 1 of the certificate's key → delivered over TLS;
 - bad.example (signed): TLSA 3 1 1 of another key → deferred with 4.7.5, nothing sent;
-- plain.example (unsigned, the same wrong TLSA): DANE does not apply → opportunistic TLS, delivered."""
+- plain.example (unsigned, the same wrong TLSA): DANE does not apply → opportunistic TLS, delivered.
+REQUIRETLS (RFC 8689): a message submitted with it reaches good.example (DANE, the double offers
+REQUIRETLS) with the parameter, and bounces with 5.7.10 for plain.example; `TLS-Required: No`
+makes bad.example's mismatching TLSA record irrelevant."""
+import smtplib
 import ssl
 import subprocess
 import time
@@ -16,7 +20,7 @@ from conftest import POSTA, free_port
 from dnssec_zones import DNSSECResolver, spki_sha256
 from smtp_double import SMTPDouble
 from test_outbound_queue import submit, wait_until
-from test_submission import SubmissionSite
+from test_submission import PASSWORD, SubmissionSite, message
 from tls_certs import issue, make_ca
 
 
@@ -34,7 +38,7 @@ def dane(tmp_path: Path):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     port = free_port()
-    double = SMTPDouble("127.0.0.9", port, tls_context=context)
+    double = SMTPDouble("127.0.0.9", port, tls_context=context, extra_extensions=(b"REQUIRETLS",))
     right, wrong = spki_sha256(cert), spki_sha256(other)
     dns = DNSSECResolver(tmp_path / "dns", {
         "good.example": (zone("good.example", port, right), True),
@@ -93,3 +97,39 @@ def test_dnssec_needs_loopback_nameservers(tmp_path: Path):
         'nameservers = ["127.0.0.1:9"]', 'nameservers = ["192.0.2.53:53"]\ndnssec = true'))
     result = subprocess.run([POSTA, "config", "check", "--config", str(site.config)], capture_output=True, text=True)
     assert result.returncode != 0 and "dnssec" in result.stderr, result.stderr
+
+
+def submit_with(site: SubmissionSite, recipient: str, subject: str, options=(), header: str = "") -> None:
+    with smtplib.SMTP("localhost", site.submission_port) as s:
+        s.starttls(context=site.context())
+        s.login("alice@example.org", PASSWORD)
+        assert s.has_extn("requiretls")
+        s.sendmail("alice@example.org", [recipient], header.encode() + message("alice@example.org", recipient, subject),
+                   mail_options=list(options))
+
+
+def status(site: SubmissionSite, recipient: str):
+    with site.db() as db:
+        return db.execute("SELECT status, last_error FROM queue_recipient WHERE recipient = ?", (recipient,)).fetchone()
+
+
+def test_requiretls_goes_to_a_dane_host_with_the_parameter(dane):
+    submit_with(dane["site"], "carol@good.example", "requiretls-good", options=["REQUIRETLS"])
+    assert wait_until(lambda: "carol@good.example" in delivered_to(dane["double"]), 30)
+    assert dane["double"].mail_lines[-1].endswith(b"REQUIRETLS"), dane["double"].mail_lines
+
+
+def test_requiretls_without_dane_bounces_with_5_7_10(dane):
+    site = dane["site"]
+    submit_with(site, "carol@plain.example", "requiretls-plain", options=["REQUIRETLS"])
+    # The bounce (RFC 3464) reaches the local sender with the 5.7.10 status; the queue is then empty.
+    bounce = site.wait_for_messages("alice@example.org", 1)[0]
+    assert b"Status: 5.7.10" in bounce and b"REQUIRETLS" in bounce, bounce[-1500:]
+    assert status(site, "carol@plain.example") is None
+    assert "carol@plain.example" not in delivered_to(dane["double"])
+
+
+def test_tls_required_no_ignores_a_mismatching_tlsa(dane):
+    submit_with(dane["site"], "carol@bad.example", "tls-optional", header="TLS-Required: No\r\n")
+    assert wait_until(lambda: "carol@bad.example" in delivered_to(dane["double"]), 30)
+    assert b"REQUIRETLS" not in dane["double"].mail_lines[-1]

@@ -78,7 +78,8 @@ public struct OutboundDelivery: RemoteTransport {
         let verify = relay != nil || verifyTLS.contains(domain)
         let required = requireTLS.contains(domain) || verifyTLS.contains(domain) || relay?.credentials != nil
         let policy: SMTPClientTLSPolicy = required ? .required : .opportunistic
-        let tls = TLSChoice(policy: policy, verified: verify)
+        let request = await tlsRequest(of: message)  // RFC 8689 (OutboundDelivery+RequireTLS.swift)
+        let tls = request.adjust(TLSChoice(policy: policy, verified: verify), relay: relay != nil)
         if let relay {
             var addresses = IPAddress(relay.host).map { [$0] } ?? []
             if addresses.isEmpty { addresses = (try? await resolver.addresses(relay.host).value) ?? [] }
@@ -110,7 +111,7 @@ public struct OutboundDelivery: RemoteTransport {
         }
         var lastProblem = "no MX host of \(domain) could be reached"
         let mxSecure = await dane?.mxIsSecure(domain) ?? false
-        var lastWasDANE = false  // the last problem was DANE's: 4.7.5 (RFC 7672 §2.2)
+        var lastKind = ProblemKind.connection  // DANE: 4.7.5 (RFC 7672 §2.2); REQUIRETLS: 5.7.10
         // A cancelled task (the runner shutting down) tries no further host.
         for host in hosts where !Task.isCancelled {
             let addresses: [IPAddress]
@@ -122,10 +123,10 @@ public struct OutboundDelivery: RemoteTransport {
             }
             // The host's TLS policy: DANE > MTA-STS > opportunistic (OutboundDelivery+DANE.swift).
             let hostTLS: TLSChoice
-            switch await tlsChoice(host: host, domain: domain, mxSecure: mxSecure, fallback: tls) {
+            switch await tlsChoice(host: host, domain: domain, mxSecure: mxSecure, fallback: tls, request: request) {
             case .use(let choice): hostTLS = choice
-            case .skip(let problem):
-                (lastProblem, lastWasDANE) = (problem, true)
+            case .skip(let problem, let kind):
+                (lastProblem, lastKind) = (problem, kind)
                 continue
             }
             for address in addresses where !Task.isCancelled {
@@ -134,11 +135,11 @@ public struct OutboundDelivery: RemoteTransport {
                 {
                 case .done(let outcomes): return outcomes
                 case .notTaken(let problem):
-                    (lastProblem, lastWasDANE) = ("\(host) [\(address)]: \(problem)", hostTLS.dane != nil)
+                    (lastProblem, lastKind) = ("\(host) [\(address)]: \(problem)", hostTLS.dane != nil ? .dane : .connection)
                 }
             }
         }
-        return all(.deferred(DeliveryReply(451, lastWasDANE ? .init(4, 7, 5) : .init(4, 4, 1), lastProblem)))
+        return all(lastKind.outcome(lastProblem))
     }
 
     /// How one delivery uses TLS: when (`policy`) and whether the certificate is verified.
@@ -164,7 +165,7 @@ public struct OutboundDelivery: RemoteTransport {
             recipients: targets.map { OutboundRecipient(address: $0.address, notify: $0.notify, orcpt: $0.orcpt) },
             size: message.size + Int64(message.headers.utf8.count), body8bit: message.body.isEightBit, smtpUTF8: message.smtpUTF8,
             dsnRet: message.dsnRet,
-            dsnEnvID: message.dsnEnvID)
+            dsnEnvID: message.dsnEnvID, requireTLS: message.requireTLS)
         let key = SMTPConnectionCache.Key(address: address, port: port, tls: choice, serverName: host)
         let body = SMTPMessageSource.file(path: message.spoolPath, prefix: Array(message.headers.utf8))
         if let cached = await cache.take(key) {
@@ -190,7 +191,7 @@ public struct OutboundDelivery: RemoteTransport {
                 "outbound connection failed", metadata: ["host": "\(host)", "address": "\(address)", "error": "\(error)"])
             return .notTaken("\(error)")
         }
-        guard result.recipients.contains(where: \.fromServer) else {
+        guard result.recipients.contains(where: \.fromServer) || result.refusedForRequireTLS else {
             await connection.close()
             let reply = result.recipients.first?.outcome.reply
             return .notTaken(reply.map { "\($0.code) \($0.lines.joined(separator: " "))" } ?? "no reply")

@@ -74,6 +74,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // DANE (Sources/SMTP/Outbound/DANE*): certificate fields, chain signatures, TLSA digests.
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // POP3: sans-I/O server core (Sources/POP3/Core) and NIO adapter.
@@ -225,7 +229,12 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),
-        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Core", "Queue", "PostaTestSupport"]),
+        .testTarget(
+            name: "SMTPTests",
+            dependencies: [
+                "SMTP", "Core", "Queue", "DNS", "PostaTestSupport", .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .testTarget(name: "POP3Tests", dependencies: ["POP3", "Core"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "Directory", "PostaTestSupport"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Core", "PostaTestSupport"]),

@@ -9,8 +9,10 @@ import time
 
 class SMTPDouble:
     def __init__(self, address: str, port: int, rcpt_reply: bytes = b"250 2.1.5 ok", data_delay: float = 0.0,
-                 credentials: tuple[str, str] | None = None, tls_context=None):
+                 credentials: tuple[str, str] | None = None, tls_context=None, extra_extensions: tuple[bytes, ...] = ()):
         self.tls_context = tls_context
+        self.extra_extensions = list(extra_extensions)
+        self.mail_lines: list[bytes] = []
         self.tls_sessions = 0
         self.rcpt_reply = rcpt_reply
         self.data_delay = data_delay
@@ -55,6 +57,7 @@ class SMTPDouble:
             verb = line[:4].upper()
             if verb == b"EHLO":
                 extensions = [b"8BITMIME", b"SIZE 10000000"] + ([b"AUTH PLAIN LOGIN"] if self.credentials else [])
+                extensions += self.extra_extensions
                 if self.tls_context and not isinstance(handler.request, ssl.SSLSocket):
                     extensions.append(b"STARTTLS")
                 say(b"\r\n".join([b"250-double.example"] + [b"250-" + e for e in extensions[:-1]] + [b"250 " + extensions[-1]]))
@@ -73,6 +76,8 @@ class SMTPDouble:
                     say(b"530 5.7.0 authentication required")
                     continue
                 sender, recipients = line[10:].split(b">")[0].strip(b"<").decode(), []
+                with self.lock:
+                    self.mail_lines.append(line.strip())
                 say(b"250 2.1.0 ok")
             elif verb == b"RCPT":
                 reply = self.rcpt_reply

@@ -23,13 +23,15 @@ public struct DNSMessage: Hashable, Sendable {
 
     /// A recursive query for one question (RD set, RFC 1035 §4.1.1), by default with an OPT
     /// record advertising a 1232-octet UDP payload (RFC 6891 §6.2.5). The ID should be random
-    /// (RFC 5452 §4.3), which is the default.
+    /// (RFC 5452 §4.3), which is the default. `authenticData` sets the AD bit, asking a validating
+    /// resolver to report whether it validated the answer (RFC 6840 §5.7).
     public static func query(
         _ name: DNSName, _ type: DNSRecordType, id: UInt16 = .random(in: .min ... .max),
-        edns: EDNS? = EDNS()
+        edns: EDNS? = EDNS(), authenticData: Bool = false
     ) -> DNSMessage {
         DNSMessage(
-            header: DNSHeader(id: id, recursionDesired: true), questions: [DNSQuestion(name: name, type: type)], edns: edns)
+            header: DNSHeader(id: id, recursionDesired: true, authenticData: authenticData),
+            questions: [DNSQuestion(name: name, type: type)], edns: edns)
     }
 
     /// The 12-bit response code: header RCODE plus the OPT record's upper bits (RFC 6891 §6.1.3).

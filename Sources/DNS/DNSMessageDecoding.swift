@@ -186,6 +186,13 @@ struct DNSWireReader {
                     primaryNameserver: mname, responsibleMailbox: rname, serial: try readUInt32(limit: end),
                     refresh: try readUInt32(limit: end), retry: try readUInt32(limit: end),
                     expire: try readUInt32(limit: end), minimum: try readUInt32(limit: end)))
+        case .tlsa:  // RFC 6698 §2.1: usage, selector, matching type, association data
+            guard length >= 3 else { throw DNSError.malformed("TLSA RDATA of \(length) octets") }
+            let fields = try readBytes(3, limit: end)
+            return .tlsa(
+                TLSAData(
+                    usage: fields[0], selector: fields[1], matchingType: fields[2],
+                    associationData: try readBytes(length - 3, limit: end)))
         default:
             return .unknown(try readBytes(length, limit: end))
         }

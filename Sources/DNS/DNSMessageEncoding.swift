@@ -94,6 +94,8 @@ struct DNSWireWriter {
             writeName(soa.primaryNameserver)
             writeName(soa.responsibleMailbox)
             for value in [soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum] { writeUInt32(value) }
+        case .tlsa(let tlsa):
+            bytes.append(contentsOf: [tlsa.usage, tlsa.selector, tlsa.matchingType] + tlsa.associationData)
         case .unknown(let raw):
             bytes.append(contentsOf: raw)
         }

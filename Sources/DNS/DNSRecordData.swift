@@ -65,5 +65,6 @@ public enum DNSRecordData: Hashable, Sendable {
     case cname(DNSName)
     case ns(DNSName)
     case soa(SOAData)
+    case tlsa(TLSAData)
     case unknown([UInt8])
 }

@@ -11,6 +11,8 @@ public enum DNSRecordType: Hashable, Sendable, CustomStringConvertible {
     case txt
     case aaaa
     case opt
+    /// RFC 6698 §7.1.
+    case tlsa
     case unknown(UInt16)
 
     public init(rawValue: UInt16) {
@@ -24,6 +26,7 @@ public enum DNSRecordType: Hashable, Sendable, CustomStringConvertible {
         case 16: self = .txt
         case 28: self = .aaaa
         case 41: self = .opt
+        case 52: self = .tlsa
         default: self = .unknown(rawValue)
         }
     }
@@ -39,6 +42,7 @@ public enum DNSRecordType: Hashable, Sendable, CustomStringConvertible {
         case .txt: 16
         case .aaaa: 28
         case .opt: 41
+        case .tlsa: 52
         case .unknown(let value): value
         }
     }
@@ -57,6 +61,7 @@ public enum DNSRecordType: Hashable, Sendable, CustomStringConvertible {
         case .txt: "TXT"
         case .aaaa: "AAAA"
         case .opt: "OPT"
+        case .tlsa: "TLSA"
         case .unknown(let value): "TYPE\(value)"  // RFC 3597 §5
         }
     }

@@ -50,8 +50,11 @@ public final class DNSResolver: Sendable {
         var aliases: [DNSResourceRecord] = []
         var seen: Set<DNSName> = [name]
         var current = name
+        // RFC 4035 §3.2.3: the answer is only authenticated when every response that made it was.
+        var authenticated = configuration.dnssecValidating
         while true {
             let response = try await exchange(DNSQuestion(name: current, type: type))
+            authenticated = authenticated && response.header.authenticData
             let (canonical, records) = try follow(response, from: current, type: type, aliases: &aliases, seen: &seen)
             let soa =
                 response.authorities.first { $0.type == .soa && canonical.isSubdomain(of: $0.name) }
@@ -59,7 +62,7 @@ public final class DNSResolver: Sendable {
             func answer(_ kind: DNSAnswer.Kind) -> DNSAnswer {
                 DNSAnswer(
                     question: question, kind: kind, rcode: response.rcode, aliases: aliases,
-                    soa: records.isEmpty ? soa : nil, authenticData: response.header.authenticData)
+                    soa: records.isEmpty ? soa : nil, authenticData: authenticated)
             }
             if !records.isEmpty { return answer(.records(records)) }
             if response.rcode == .nxDomain { return answer(.nxDomain) }
@@ -133,16 +136,17 @@ public final class DNSResolver: Sendable {
     private func exchange(_ question: DNSQuestion, with server: DNSNameserver) async throws -> DNSMessage {
         let timeout = configuration.timeout
         var edns = configuration.edns
-        var query = DNSMessage.query(question.name, question.type, edns: edns)
+        let ad = configuration.dnssecValidating
+        var query = DNSMessage.query(question.name, question.type, edns: edns, authenticData: ad)
         var response = try await transport.exchange(query, with: server, over: .udp, timeout: timeout)
         if response.rcode == .formatError && edns != nil && response.edns == nil {
             edns = nil
-            query = DNSMessage.query(question.name, question.type, edns: nil)
+            query = DNSMessage.query(question.name, question.type, edns: nil, authenticData: ad)
             response = try await transport.exchange(query, with: server, over: .udp, timeout: timeout)
         }
         if response.header.isTruncated {
             logger.debug("DNS answer truncated, retrying over TCP", metadata: ["question": "\(question)", "server": "\(server)"])
-            query = DNSMessage.query(question.name, question.type, edns: edns)
+            query = DNSMessage.query(question.name, question.type, edns: edns, authenticData: ad)
             response = try await transport.exchange(query, with: server, over: .tcp, timeout: timeout)
         }
         return response

@@ -11,11 +11,19 @@ public struct DNSResolverConfiguration: Sendable {
     /// CNAME records followed at most, in answers and by new queries.
     public var maxCNAMEChain: Int
     public var cache: DNSCacheConfiguration
+    /// The nameservers are DNSSEC-validating resolvers reached over a path nobody can tamper
+    /// with (loopback): queries set the AD bit (RFC 6840 §5.7) and answers report the AD bit of
+    /// the responses (`DNSAnswer.authenticData`). When false, `authenticData` is always false,
+    /// since a stub cannot trust the AD bit of a resolver it does not know (RFC 4035 §4.9.3,
+    /// RFC 6698 §4.1, RFC 7672 §2.1.1).
+    public var dnssecValidating: Bool
 
     public init(
         nameservers: [DNSNameserver], timeout: Duration = .seconds(2), attempts: Int = 2,
-        edns: EDNS? = EDNS(), maxCNAMEChain: Int = 8, cache: DNSCacheConfiguration = DNSCacheConfiguration()
+        edns: EDNS? = EDNS(), maxCNAMEChain: Int = 8, cache: DNSCacheConfiguration = DNSCacheConfiguration(),
+        dnssecValidating: Bool = false
     ) {
+        self.dnssecValidating = dnssecValidating
         self.nameservers = nameservers
         self.timeout = timeout
         self.attempts = max(1, attempts)

@@ -43,6 +43,7 @@ public struct DNSResourceRecord: Hashable, Sendable {
             case .cname: .cname
             case .ns: .ns
             case .soa: .soa
+            case .tlsa: .tlsa
             case .unknown: .unknown(0)
             }
         self.init(name: name, type: type, ttl: ttl, data: data)
@@ -68,6 +69,10 @@ public struct DNSResourceRecord: Hashable, Sendable {
 
     public var soa: SOAData? {
         if case .soa(let value) = data { value } else { nil }
+    }
+
+    public var tlsa: TLSAData? {
+        if case .tlsa(let value) = data { value } else { nil }
     }
 
     /// The target of a CNAME, PTR or NS record.

@@ -23,6 +23,11 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     public var isIPv4: Bool { bytes.count == 4 }
     public var isIPv6: Bool { bytes.count == 16 }
 
+    /// 127.0.0.0/8 (RFC 1122 §3.2.1.3) or ::1 (RFC 4291 §2.5.3): traffic that never leaves the host.
+    public var isLoopback: Bool {
+        isIPv4 ? bytes[0] == 127 : bytes == Array(repeating: 0, count: 15) + [1]
+    }
+
     /// IPv4 dotted-quad; IPv6 in the RFC 5952 §4 canonical form (lower case, longest run of
     /// two or more zero groups shortened to `::`, first run on a tie; §5 `::ffff:a.b.c.d` for mapped).
     public var description: String {

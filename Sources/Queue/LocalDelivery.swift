@@ -29,6 +29,8 @@ struct ClaimedDelivery: Sendable {
     var mailbox: String? = nil
     var headers: String? = nil
     var recipientHeaders: String? = nil
+    /// The message came with REQUIRETLS (RFC 8689).
+    var requireTLS = false
 
     /// The domain of a remote target.
     var domain: String { target.split(separator: "@").last.map { $0.lowercased() } ?? "" }

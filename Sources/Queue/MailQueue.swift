@@ -68,14 +68,14 @@ public final class MailQueue: Sendable {
                 try await db.insert(into: "queue_message")
                     .columns(
                         "id", "reverse_path", "spool_file", "size", "received_at", "dsn_ret", "dsn_envid", "body", "smtputf8",
-                        "client_ip", "helo", "held", "headers"
+                        "client_ip", "helo", "held", "headers", "requiretls"
                     )
                     .values(
                         SQLBind(id), SQLBind(envelope.reversePath?.description ?? ""), SQLBind("msg/\(id)"), SQLBind(size),
                         SQLBind(now), SQLBind(envelope.dsnRet?.rawValue), SQLBind(envelope.dsnEnvID),
                         SQLBind(envelope.body.rawValue),
                         SQLBind(envelope.smtpUTF8), SQLBind(envelope.clientIP), SQLBind(envelope.helo), SQLBind(held),
-                        SQLBind(headers)
+                        SQLBind(headers), SQLBind(envelope.requireTLS)
                     ).run()
                 var rowIDs: [Int64] = []
                 for delivery in deliveries {

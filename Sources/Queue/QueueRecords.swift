@@ -12,11 +12,14 @@ public struct QueuedEnvelope: Sendable, Equatable {
     public var smtpUTF8: Bool
     public var clientIP: String
     public var helo: String
+    /// RFC 8689: the message came with `REQUIRETLS` and leaves only over authenticated TLS.
+    public var requireTLS: Bool
 
     public init(
         reversePath: MailAddress?, dsnRet: DSNReturn? = nil, dsnEnvID: String? = nil, body: MessageBodyType = .sevenBit,
-        smtpUTF8: Bool = false, clientIP: String, helo: String
+        smtpUTF8: Bool = false, clientIP: String, helo: String, requireTLS: Bool = false
     ) {
+        self.requireTLS = requireTLS
         self.reversePath = reversePath
         self.dsnRet = dsnRet
         self.dsnEnvID = dsnEnvID

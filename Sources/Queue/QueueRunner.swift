@@ -104,7 +104,8 @@ public final class QueueRunner: Service, Sendable {
             let message = OutboundMessage(
                 id: first.messageID, reversePath: first.reversePath, spoolPath: queue.spoolPath(first.spoolFile),
                 headers: (first.recipientHeaders ?? "") + (first.headers ?? ""),
-                size: first.size, body: first.body, smtpUTF8: first.smtpUTF8, dsnRet: first.dsnRet, dsnEnvID: first.dsnEnvID)
+                size: first.size, body: first.body, smtpUTF8: first.smtpUTF8, dsnRet: first.dsnRet, dsnEnvID: first.dsnEnvID,
+                requireTLS: first.requireTLS)
             let targets = group.map { OutboundTarget(rowID: $0.rowID, address: $0.target, notify: $0.notify, orcpt: $0.orcpt) }
             return QueueJob(destination: remote.destination(for: first.domain), domain: first.domain, claims: group) {
                 let outcomes = await remote.deliver(message, domain: first.domain, targets: targets)
@@ -182,7 +183,7 @@ public final class QueueRunner: Service, Sendable {
                     SQLColumn("received_at", table: "m"), SQLColumn("size", table: "m"), SQLColumn("body", table: "m"),
                     SQLColumn("smtputf8", table: "m"), SQLColumn("dsn_ret", table: "m"), SQLColumn("dsn_envid", table: "m"),
                     SQLColumn("notify", table: "r"), SQLColumn("orcpt", table: "r"), SQLColumn("mailbox", table: "r"),
-                    SQLColumn("headers", table: "m"),
+                    SQLColumn("headers", table: "m"), SQLColumn("requiretls", table: "m"),
                     SQLAlias(SQLColumn("headers", table: "r"), as: SQLIdentifier("recipient_headers"))
                 )
                 .from(SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r")))
@@ -212,7 +213,8 @@ public final class QueueRunner: Service, Sendable {
                         orcpt: try QueueColumns.orcpt(row),
                         mailbox: try row.decode(column: "mailbox", as: String?.self),
                         headers: try row.decode(column: "headers", as: String?.self),
-                        recipientHeaders: try row.decode(column: "recipient_headers", as: String?.self))
+                        recipientHeaders: try row.decode(column: "recipient_headers", as: String?.self),
+                        requireTLS: try row.decode(column: "requiretls", as: Bool.self))
                 }
         }
     }

@@ -64,5 +64,10 @@ public enum QueueSchema {
         Migration("queue.5-secrets") { _ in
             ["CREATE TABLE queue_secret (name TEXT PRIMARY KEY, value TEXT NOT NULL)"]
         },
+        // REQUIRETLS (RFC 8689 §4.1): the message leaves only over authenticated TLS to a next hop
+        // that offers REQUIRETLS, else it bounces with 5.7.10.
+        Migration("queue.6-requiretls") { _ in
+            ["ALTER TABLE queue_message ADD COLUMN requiretls BOOLEAN NOT NULL DEFAULT FALSE"]
+        },
     ]
 }

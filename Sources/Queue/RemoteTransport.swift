@@ -16,6 +16,9 @@ public struct OutboundMessage: Sendable {
     public var smtpUTF8: Bool
     public var dsnRet: DSNReturn?
     public var dsnEnvID: String?
+    /// RFC 8689 REQUIRETLS: only over TLS to an MX authenticated by DANE (or MTA-STS) that offers
+    /// REQUIRETLS; otherwise the message bounces with 5.7.10.
+    public var requireTLS = false
 }
 
 /// One recipient of an outbound delivery attempt.

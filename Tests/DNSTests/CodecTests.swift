@@ -62,7 +62,10 @@ struct CodecTests {
                     name: zone, ttl: 60, data: .txt(TXTData(strings: [Array("v=spf1 ".utf8), Array("-all".utf8), []]))),
                 DNSResourceRecord(name: name("www.example.org"), ttl: 60, data: .cname(zone)),
                 DNSResourceRecord(name: name("1.2.0.192.in-addr.arpa"), ttl: 60, data: .ptr(name("mx.example.org"))),
-                DNSResourceRecord(name: zone, type: .unknown(52), ttl: 60, data: .unknown([3, 1, 1, 0xAB, 0xCD])),
+                DNSResourceRecord(name: zone, type: .unknown(99), ttl: 60, data: .unknown([3, 1, 1, 0xAB, 0xCD])),
+                DNSResourceRecord(
+                    name: zone, ttl: 60,
+                    data: .tlsa(TLSAData(usage: 3, selector: 1, matchingType: 1, associationData: [0xAB, 0xCD]))),
                 DNSResourceRecord(name: zone, ttl: UInt32.max, data: .txt(TXTData(text: String(repeating: "k", count: 600)))),
             ],
             authorities: [

@@ -17,7 +17,7 @@ extension DeliverySettings: ConfigSection {
         "nameservers", "smtp_port", "retry_first", "retry_max", "expiry", "max_connections", "max_connections_per_domain",
         "require_tls", "delay_warning", "relay_host", "relay_user", "relay_password_file", "verify_tls", "tls_ca_file",
         "smtp_connect_timeout", "smtp_greeting_timeout", "smtp_command_timeout", "smtp_data_init_timeout",
-        "smtp_data_block_timeout", "smtp_data_done_timeout",
+        "smtp_data_block_timeout", "smtp_data_done_timeout", "dnssec",
     ]
 
     package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader)
@@ -45,6 +45,7 @@ extension DeliverySettings: ConfigSection {
                 settings.nameservers.append(.init(host: address.host, port: address.port))
             }
         }
+        decodeDNSSEC(entries, at: path, reader: &reader, into: &settings)
         return settings
     }
 
@@ -67,6 +68,25 @@ extension DeliverySettings: ConfigSection {
         settings.verifyTLS = reader.domains("verify_tls", in: entries, at: path)
         settings.tlsCAFile = reader.absolutePath(
             "tls_ca_file", in: entries, at: path, expected: "an absolute path of a PEM file of CA certificates")
+    }
+
+    /// `dnssec`: only with `nameservers` that are all loopback addresses, since the AD bit is
+    /// only worth what the path to the resolver is (RFC 6698 §4.1, RFC 7672 §2.1.1).
+    private static func decodeDNSSEC(
+        _ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader, into settings: inout DeliverySettings
+    ) {
+        guard reader.boolean("dnssec", in: entries, at: path) == true, let node = ConfigReader.value("dnssec", in: entries)
+        else { return }
+        let onLoopback = settings.nameservers.allSatisfy { server in
+            server.host == "::1" || (server.host.hasPrefix("127.") && server.host.split(separator: ".").count == 4)
+        }
+        guard !settings.nameservers.isEmpty, onLoopback else {
+            reader.invalid(
+                path.appending("dnssec"), node,
+                expected: "true only with nameservers that are validating resolvers on loopback (127.0.0.0/8, ::1)")
+            return
+        }
+        settings.dnssec = true
     }
 
     /// `smtp_*_timeout`: 1s...1h each.

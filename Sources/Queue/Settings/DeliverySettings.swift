@@ -6,6 +6,9 @@ public struct DeliverySettings: Sendable, Equatable {
     public var nameservers: [HostPort]
     /// The port of remote MX hosts (25; another only for test set-ups).
     public var smtpPort: Int
+    /// The `nameservers` are DNSSEC-validating resolvers on loopback whose AD bit is believed
+    /// (RFC 7672 §2.1.1): DANE (RFC 7672) applies to outbound delivery. Needs `nameservers`.
+    public var dnssec = false
     /// Retry schedule: first delay, doubling up to `retryMaximum`; given up after `expiry`.
     public var retryFirst: ConfigDuration = .minutes(5)
     public var retryMaximum: ConfigDuration = .hours(4)

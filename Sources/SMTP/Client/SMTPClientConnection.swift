@@ -76,22 +76,28 @@ public final class SMTPClientConnection: Sendable {
     public static func deliver(
         host: String, port: Int, tls: NIOSSLContext?, serverName: String?, session: SMTPClientSession,
         body: SMTPMessageSource, timeouts: SMTPClientTimeouts = .rfc5321(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        verifyCertificates: CertificateCheck? = nil
     ) async throws -> SMTPDeliveryResult {
         let (connection, result) = try await open(
             host: host, port: port, tls: tls, serverName: serverName, session: session, body: body,
             timeouts: timeouts,
-            group: group)
+            group: group, verifyCertificates: verifyCertificates)
         await connection.close()
         return result
     }
+
+    /// Decides whether the server's certificates (leaf first, as sent) are acceptable, instead of
+    /// NIOSSL's chain and name checks (DANE, RFC 7672 §3). Only called when `tls` was made with a
+    /// `certificateVerification` other than `.none`.
+    public typealias CertificateCheck = @Sendable ([NIOSSLCertificate]) -> Bool
 
     /// Connects and runs the session's first transaction; the connection stays open when the
     /// session keeps it (see `isIdle`).
     public static func open(
         host: String, port: Int, tls: NIOSSLContext?, serverName: String?, session: SMTPClientSession,
         body: SMTPMessageSource, timeouts: SMTPClientTimeouts = .rfc5321(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, verifyCertificates: CertificateCheck? = nil
     ) async throws -> (SMTPClientConnection, SMTPDeliveryResult) {
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: SMTPDeliveryResult.self)
@@ -104,7 +110,7 @@ public final class SMTPClientConnection: Sendable {
                         try channel.pipeline.syncOperations.addHandler(
                             SMTPClientHandler(
                                 session: session, body: body, tls: tls, serverName: serverName, timeouts: timeouts,
-                                promise: promise))
+                                promise: promise, verifyCertificates: verifyCertificates))
                     }
                 }
                 .connect(host: host, port: port).get()
@@ -176,6 +182,7 @@ final class SMTPClientHandler: ChannelInboundHandler {
     private let tls: NIOSSLContext?
     private let serverName: String?
     private let timeouts: SMTPClientTimeouts
+    private let verifyCertificates: SMTPClientConnection.CertificateCheck?
     private var promise: EventLoopPromise<SMTPDeliveryResult>
     private var timer: Scheduled<Void>?
     private var completed = false
@@ -185,8 +192,10 @@ final class SMTPClientHandler: ChannelInboundHandler {
 
     init(
         session: SMTPClientSession, body: SMTPMessageSource, tls: NIOSSLContext?, serverName: String?,
-        timeouts: SMTPClientTimeouts, promise: EventLoopPromise<SMTPDeliveryResult>
+        timeouts: SMTPClientTimeouts, promise: EventLoopPromise<SMTPDeliveryResult>,
+        verifyCertificates: SMTPClientConnection.CertificateCheck? = nil
     ) {
+        self.verifyCertificates = verifyCertificates
         self.session = session
         self.body = body
         self.tls = tls
@@ -271,7 +280,16 @@ final class SMTPClientHandler: ChannelInboundHandler {
                     return
                 }
                 do {
-                    let handler = try NIOSSLClientHandler(context: tls, serverHostname: serverName)
+                    let handler: NIOSSLClientHandler
+                    if let verifyCertificates {
+                        handler = try NIOSSLClientHandler(
+                            context: tls, serverHostname: serverName,
+                            customVerificationCallback: { certificates, promise in
+                                promise.succeed(verifyCertificates(certificates) ? .certificateVerified : .failed)
+                            })
+                    } else {
+                        handler = try NIOSSLClientHandler(context: tls, serverHostname: serverName)
+                    }
                     try context.pipeline.syncOperations.addHandler(handler, position: .first)
                 } catch {
                     perform(session.connectionClosed(reason: "TLS setup failed: \(error)"), context: context)

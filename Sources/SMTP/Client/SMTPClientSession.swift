@@ -245,6 +245,15 @@ public struct SMTPClientSession: Sendable {
                     SMTPReply(553, .init(5, 6, 7), "Message needs SMTPUTF8 but the server does not offer it")),
                 fromServer: false)
         }
+        // RFC 8689 §5: a REQUIRETLS message goes only over TLS to a server offering REQUIRETLS.
+        if envelope.requireTLS, !isTLS || !capabilities.requireTLS {
+            return failAllAndEnd(
+                .permanentFailure(
+                    SMTPReply(
+                        550, .init(5, 7, 10),
+                        isTLS ? "REQUIRETLS: the server does not offer REQUIRETLS" : "REQUIRETLS: the connection is not TLS")),
+                fromServer: false)
+        }
         // RFC 1870 §6: do not send a message larger than the announced fixed maximum.
         if let limit = capabilities.sizeLimit, envelope.size > limit {
             return failAllAndEnd(
@@ -377,6 +386,7 @@ public struct SMTPClientSession: Sendable {
         if capabilities.size { command += " SIZE=\(max(0, envelope.size))" }
         if envelope.body8bit, capabilities.eightBitMIME { command += " BODY=8BITMIME" }
         if envelope.smtpUTF8 { command += " SMTPUTF8" }
+        if envelope.requireTLS { command += " REQUIRETLS" }  // RFC 8689 §4.1
         if capabilities.dsn {
             // RFC 3461 §5: only to a server that announced DSN.
             if let ret = envelope.dsnRet { command += " RET=\(ret.rawValue)" }

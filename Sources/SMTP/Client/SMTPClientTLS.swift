@@ -11,4 +11,14 @@ extension TLSConfiguration {
         if let caFile { configuration.trustRoots = .file(caFile) }
         return configuration
     }
+
+    /// A client configuration for DANE (RFC 7672 §3): the chain is judged by a custom
+    /// verification callback (`SMTPClientConnection.CertificateCheck`); NIOSSL's own trust
+    /// anchors and host name check do not apply. `.noHostnameVerification` rather than `.none`,
+    /// since NIOSSL never calls the callback with `.none`.
+    public static func daneClient() -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .noHostnameVerification
+        return configuration
+    }
 }

@@ -85,11 +85,15 @@ public struct OutboundEnvelope: Sendable, Hashable {
     public var dsnRet: DSNReturn?
     /// The envelope identifier, decoded; the session xtext-encodes it (RFC 3461 §4.4).
     public var dsnEnvID: String?
+    /// Send `REQUIRETLS` (RFC 8689 §4.1); a server that does not offer it, or a connection
+    /// without TLS, fails every recipient with 5.7.10 and nothing is sent.
+    public var requireTLS: Bool
 
     public init(
         reversePath: String, recipients: [OutboundRecipient], size: Int64, body8bit: Bool = false,
-        smtpUTF8: Bool = false, dsnRet: DSNReturn? = nil, dsnEnvID: String? = nil
+        smtpUTF8: Bool = false, dsnRet: DSNReturn? = nil, dsnEnvID: String? = nil, requireTLS: Bool = false
     ) {
+        self.requireTLS = requireTLS
         self.reversePath = reversePath
         self.recipients = recipients
         self.size = size
@@ -135,6 +139,7 @@ public struct SMTPClientCapabilities: Sendable, Hashable {
     public var dsn: Bool { offers("DSN") }  // RFC 3461
     public var chunking: Bool { offers("CHUNKING") }  // RFC 3030
     public var enhancedStatusCodes: Bool { offers("ENHANCEDSTATUSCODES") }  // RFC 2034
+    public var requireTLS: Bool { offers("REQUIRETLS") }  // RFC 8689
     /// The SASL mechanisms of the AUTH keyword, upper-cased (RFC 4954 §3).
     public var authMechanisms: Set<String> {
         Set((keywords["AUTH"] ?? "").split(separator: " ").map { $0.uppercased() })

@@ -38,11 +38,14 @@ public struct SMTPMailCommand: Sendable, Hashable {
     /// `AUTH=` (RFC 4954 §5), xtext-decoded; `"<>"` when the client sent `AUTH=<>`. Recorded only:
     /// the session does not trust it (RFC 4954 §5 lets a server ignore it).
     public var auth: String?
+    /// `REQUIRETLS` (RFC 8689 §4.1): the message may only travel over authenticated TLS.
+    public var requireTLS: Bool
 
     public init(
         reversePath: MailAddress?, size: Int64? = nil, body: MessageBodyType? = nil, smtpUTF8: Bool = false,
-        ret: DSNReturn? = nil, envID: String? = nil, auth: String? = nil
+        ret: DSNReturn? = nil, envID: String? = nil, auth: String? = nil, requireTLS: Bool = false
     ) {
+        self.requireTLS = requireTLS
         self.reversePath = reversePath
         self.size = size
         self.body = body

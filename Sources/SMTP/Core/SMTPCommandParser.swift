@@ -9,8 +9,13 @@ public struct SMTPCommandParser: Sendable {
     public var smtpUTF8Enabled: Bool
     /// Whether the `AUTH=` MAIL parameter (RFC 4954 §5) is recognised (AUTH is offered).
     public var authEnabled: Bool
+    /// Whether the `REQUIRETLS` MAIL parameter (RFC 8689 §4.1) is recognised (SMTP, not LMTP).
+    public var requireTLSEnabled: Bool
 
-    public init(postmasterDomain: String, smtpUTF8Enabled: Bool = true, authEnabled: Bool = false) {
+    public init(
+        postmasterDomain: String, smtpUTF8Enabled: Bool = true, authEnabled: Bool = false, requireTLSEnabled: Bool = false
+    ) {
+        self.requireTLSEnabled = requireTLSEnabled
         self.postmasterDomain = postmasterDomain
         self.smtpUTF8Enabled = smtpUTF8Enabled
         self.authEnabled = authEnabled
@@ -117,7 +122,7 @@ public struct SMTPCommandParser: Sendable {
         let reversePath = try SMTPPathParser.reversePath(path)
         return try SMTPParameters.mail(
             reversePath: reversePath, parameters: try SMTPParameters.split(rest), smtpUTF8Enabled: smtpUTF8Enabled,
-            authEnabled: authEnabled)
+            authEnabled: authEnabled, requireTLSEnabled: requireTLSEnabled)
     }
 
     private func rcpt(_ argument: Substring) throws(SMTPSyntaxError) -> SMTPRecipientCommand {

@@ -40,14 +40,17 @@ public struct SMTPEnvelope: Sendable, Hashable {
     public var messageSize: Int64
     /// The SASL identity the client authenticated as (RFC 4954), nil when it did not.
     public var authenticatedUser: String?
+    /// MAIL carried `REQUIRETLS` (RFC 8689 §4.1): onward delivery only over authenticated TLS.
+    public var requireTLS: Bool
 
     public init(
         reversePath: MailAddress?, recipients: [SMTPRecipient] = [], dsnRet: DSNReturn? = nil,
         dsnEnvID: String? = nil, body: MessageBodyType = .sevenBit, smtpUTF8: Bool = false,
         declaredSize: Int64? = nil, heloName: String, protocolName: String, clientIP: String,
         tls: TLSInfo? = nil, receivedHeaderCount: Int = 0, messageSize: Int64 = 0,
-        authenticatedUser: String? = nil
+        authenticatedUser: String? = nil, requireTLS: Bool = false
     ) {
+        self.requireTLS = requireTLS
         self.reversePath = reversePath
         self.recipients = recipients
         self.dsnRet = dsnRet

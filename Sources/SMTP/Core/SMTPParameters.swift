@@ -42,7 +42,8 @@ enum SMTPParameters {
     }
 
     static func mail(
-        reversePath: MailAddress?, parameters: [SMTPParameter], smtpUTF8Enabled: Bool, authEnabled: Bool = false
+        reversePath: MailAddress?, parameters: [SMTPParameter], smtpUTF8Enabled: Bool, authEnabled: Bool = false,
+        requireTLSEnabled: Bool = false
     ) throws(SMTPSyntaxError) -> SMTPMailCommand {
         var command = SMTPMailCommand(reversePath: reversePath)
         for parameter in parameters {
@@ -59,6 +60,10 @@ enum SMTPParameters {
             case "SMTPUTF8" where smtpUTF8Enabled:
                 guard parameter.value == nil else { throw .badArguments("SMTPUTF8 takes no value") }
                 command.smtpUTF8 = true
+            case "REQUIRETLS" where requireTLSEnabled:
+                // RFC 8689 §4.1: no value. Whether the session is TLS is the session's to check.
+                guard parameter.value == nil else { throw .badArguments("REQUIRETLS takes no value") }
+                command.requireTLS = true
             case "RET":
                 guard let v = parameter.value, let ret = DSNReturn(text: v)
                 else { throw .badArguments("Syntax: RET=FULL|HDRS") }

@@ -10,6 +10,8 @@ enum SMTPServerReplies {
     static let readyForTLS = SMTPReply(220, .init(2, 0, 0), "Ready to start TLS")
     static let cannotVerify = SMTPReply(252, .init(2, 1, 5), "Cannot VRFY user, but will accept message and attempt delivery")
     static let expnNotSupported = SMTPReply(502, .init(5, 5, 1), "EXPN not supported")
+    // RFC 8689 §4.1, §7: 5.7.10 "REQUIRETLS support required"
+    static let requireTLSWithoutTLS = SMTPReply(530, .init(5, 7, 10), "REQUIRETLS needs a TLS connection")
     static let startTLSUnavailable = SMTPReply(502, .init(5, 5, 1), "STARTTLS not available")
     // RFC 5321 §4.5.3.1.10
     static let tooManyRecipients = SMTPReply(452, .init(4, 5, 3), "Too many recipients")

@@ -87,6 +87,8 @@ extension SMTPServerSession {
             lines.append((["AUTH"] + SMTPServerSession.supportedMechanisms(configuration)).joined(separator: " "))
         }
         if configuration.advertiseSMTPUTF8 { lines.append("SMTPUTF8") }  // RFC 6531
+        // RFC 8689 §4: only where the promise can be kept, over TLS (after STARTTLS or implicit TLS).
+        if configuration.mode == .smtp && client.isTLS { lines.append("REQUIRETLS") }
         lines.append("CHUNKING")  // RFC 3030
         lines.append("BINARYMIME")  // RFC 3030
         lines.append("DSN")  // RFC 3461
@@ -107,6 +109,10 @@ extension SMTPServerSession {
         }
         if let path = mail.reversePath, path.needsSMTPUTF8, !mail.smtpUTF8 {
             return error(SMTPServerReplies.needsSMTPUTF8, &out)
+        }
+        if mail.requireTLS && !client.isTLS {
+            // RFC 8689 §4.1: REQUIRETLS only over TLS (it is not even advertised without).
+            return error(SMTPServerReplies.requireTLSWithoutTLS, &out)
         }
         request(.checkSender(makeEnvelope(newTransaction(mail))), .sender(mail), &out)
     }

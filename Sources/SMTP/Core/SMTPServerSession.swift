@@ -98,7 +98,8 @@ public struct SMTPServerSession: Sendable {
         self.client = client
         self.parser = SMTPCommandParser(
             postmasterDomain: configuration.postmasterDomain, smtpUTF8Enabled: configuration.advertiseSMTPUTF8,
-            authEnabled: !SMTPServerSession.supportedMechanisms(configuration).isEmpty)
+            authEnabled: !SMTPServerSession.supportedMechanisms(configuration).isEmpty,
+            requireTLSEnabled: configuration.mode == .smtp)
     }
 
     // MARK: - State the adapter may look at
@@ -427,7 +428,7 @@ public struct SMTPServerSession: Sendable {
             dsnEnvID: mail.envID, body: mail.body ?? .sevenBit, smtpUTF8: mail.smtpUTF8, declaredSize: mail.size,
             heloName: greeting?.name ?? "", protocolName: protocolName(smtpUTF8: mail.smtpUTF8),
             clientIP: client.remoteIP, tls: client.tls, receivedHeaderCount: body?.receivedHeaderCount ?? 0,
-            messageSize: body?.size ?? 0, authenticatedUser: authenticatedUser)
+            messageSize: body?.size ?? 0, authenticatedUser: authenticatedUser, requireTLS: mail.requireTLS)
     }
 
     func protocolName(smtpUTF8: Bool) -> String {

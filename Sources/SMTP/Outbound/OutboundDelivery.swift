@@ -35,6 +35,10 @@ public struct OutboundDelivery: RemoteTransport {
     let tls: NIOSSLContext?
     /// Verified TLS: chain to `caFile`'s anchors (or the system's) and the server's name.
     let verifiedTLS: NIOSSLContext
+    /// DANE (RFC 7672): when the resolver validates (`DNSResolverConfiguration.dnssecValidating`).
+    let dane: DANEPolicyLookup?
+    /// DANE-authenticated TLS: the chain is checked by a `DANEVerifier` instead of NIOSSL.
+    let daneTLS: NIOSSLContext?
     let cache: SMTPConnectionCache
     let logger: Logger
 
@@ -55,6 +59,8 @@ public struct OutboundDelivery: RemoteTransport {
         configuration.certificateVerification = .none  // opportunistic TLS (RFC 3207 §4.1); DANE/MTA-STS later
         self.tls = try? NIOSSLContext(configuration: configuration)
         self.verifiedTLS = try NIOSSLContext(configuration: .verifiedClient(caFile: caFile))
+        self.dane = resolver.configuration.dnssecValidating ? DANEPolicyLookup(dns: resolver, port: port) : nil
+        self.daneTLS = try? NIOSSLContext(configuration: .daneClient())
         self.cache = SMTPConnectionCache(idleTime: idleTime, maxPerKey: maxConnectionsPerDestination)
         self.logger = logger
     }
@@ -72,7 +78,8 @@ public struct OutboundDelivery: RemoteTransport {
         let verify = relay != nil || verifyTLS.contains(domain)
         let required = requireTLS.contains(domain) || verifyTLS.contains(domain) || relay?.credentials != nil
         let policy: SMTPClientTLSPolicy = required ? .required : .opportunistic
-        let tls = TLSChoice(policy: policy, verified: verify)
+        let request = await tlsRequest(of: message)  // RFC 8689 (OutboundDelivery+RequireTLS.swift)
+        let tls = request.adjust(TLSChoice(policy: policy, verified: verify), relay: relay != nil)
         if let relay {
             var addresses = IPAddress(relay.host).map { [$0] } ?? []
             if addresses.isEmpty { addresses = (try? await resolver.addresses(relay.host).value) ?? [] }
@@ -103,6 +110,8 @@ public struct OutboundDelivery: RemoteTransport {
             return all(.deferred(DeliveryReply(451, .init(4, 4, 3), "MX lookup for \(domain) failed: \(error)")))
         }
         var lastProblem = "no MX host of \(domain) could be reached"
+        let mxSecure = await dane?.mxIsSecure(domain) ?? false
+        var lastKind = ProblemKind.connection  // DANE: 4.7.5 (RFC 7672 §2.2); REQUIRETLS: 5.7.10
         // A cancelled task (the runner shutting down) tries no further host.
         for host in hosts where !Task.isCancelled {
             let addresses: [IPAddress]
@@ -112,20 +121,33 @@ public struct OutboundDelivery: RemoteTransport {
                 lastProblem = "address lookup for \(host) failed: \(error)"
                 continue
             }
+            // The host's TLS policy: DANE > MTA-STS > opportunistic (OutboundDelivery+DANE.swift).
+            let hostTLS: TLSChoice
+            switch await tlsChoice(host: host, domain: domain, mxSecure: mxSecure, fallback: tls, request: request) {
+            case .use(let choice): hostTLS = choice
+            case .skip(let problem, let kind):
+                (lastProblem, lastKind) = (problem, kind)
+                continue
+            }
             for address in addresses where !Task.isCancelled {
-                switch await attempt(message, targets: targets, host: host, address: address.description, port: port, tls: tls) {
+                switch await attempt(
+                    message, targets: targets, host: host, address: address.description, port: port, tls: hostTLS)
+                {
                 case .done(let outcomes): return outcomes
-                case .notTaken(let problem): lastProblem = "\(host) [\(address)]: \(problem)"
+                case .notTaken(let problem):
+                    (lastProblem, lastKind) = ("\(host) [\(address)]: \(problem)", hostTLS.dane != nil ? .dane : .connection)
                 }
             }
         }
-        return all(.deferred(DeliveryReply(451, .init(4, 4, 1), lastProblem)))
+        return all(lastKind.outcome(lastProblem))
     }
 
     /// How one delivery uses TLS: when (`policy`) and whether the certificate is verified.
     struct TLSChoice: Hashable, Sendable {
         var policy: SMTPClientTLSPolicy
         var verified: Bool
+        /// DANE authentication of the chain (RFC 7672 §3); replaces `verified`'s PKIX checks.
+        var dane: DANEVerifier? = nil
     }
 
     private enum Attempt {
@@ -143,7 +165,7 @@ public struct OutboundDelivery: RemoteTransport {
             recipients: targets.map { OutboundRecipient(address: $0.address, notify: $0.notify, orcpt: $0.orcpt) },
             size: message.size + Int64(message.headers.utf8.count), body8bit: message.body.isEightBit, smtpUTF8: message.smtpUTF8,
             dsnRet: message.dsnRet,
-            dsnEnvID: message.dsnEnvID)
+            dsnEnvID: message.dsnEnvID, requireTLS: message.requireTLS)
         let key = SMTPConnectionCache.Key(address: address, port: port, tls: choice, serverName: host)
         let body = SMTPMessageSource.file(path: message.spoolPath, prefix: Array(message.headers.utf8))
         if let cached = await cache.take(key) {
@@ -161,15 +183,15 @@ public struct OutboundDelivery: RemoteTransport {
         do {
             (connection, result) = try await SMTPClientConnection.open(
                 // No SNI for IPs (RFC 6066 §3); a verified IP is checked against the certificate's IP names.
-                host: address, port: port, tls: choice.verified ? verifiedTLS : tls,
+                host: address, port: port, tls: choice.dane != nil ? daneTLS : choice.verified ? verifiedTLS : tls,
                 serverName: IPAddress(host) == nil ? host : nil,
-                session: session, body: body, timeouts: timeouts)
+                session: session, body: body, timeouts: timeouts, verifyCertificates: choice.dane.map { $0.accepts })
         } catch {
             logger.notice(
                 "outbound connection failed", metadata: ["host": "\(host)", "address": "\(address)", "error": "\(error)"])
             return .notTaken("\(error)")
         }
-        guard result.recipients.contains(where: \.fromServer) else {
+        guard result.recipients.contains(where: \.fromServer) || result.refusedForRequireTLS else {
             await connection.close()
             let reply = result.recipients.first?.outcome.reply
             return .notTaken(reply.map { "\($0.code) \($0.lines.joined(separator: " "))" } ?? "no reply")
@@ -194,7 +216,8 @@ public struct OutboundDelivery: RemoteTransport {
         logger.info(
             "outbound",
             metadata: [
-                "id": "\(message.id)", "host": "\(key.serverName)", "tls": "\(result.usedTLS)", "rcpts": "\(targets.count)",
+                "id": "\(message.id)", "host": "\(key.serverName)", "tls": "\(result.usedTLS)",
+                "tlsauth": "\(key.tls.authentication)", "rcpts": "\(targets.count)",
                 "reused": "\(reused)",
             ])
         return outcomes

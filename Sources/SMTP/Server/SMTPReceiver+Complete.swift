@@ -56,7 +56,7 @@ extension SMTPReceiver {
             let queued = QueuedEnvelope(
                 reversePath: envelope.reversePath, dsnRet: envelope.dsnRet, dsnEnvID: envelope.dsnEnvID,
                 body: envelope.body, smtpUTF8: envelope.smtpUTF8, clientIP: envelope.clientIP,
-                helo: envelope.heloName)
+                helo: envelope.heloName, requireTLS: envelope.requireTLS)
             var deliveries: [QueuedDelivery]
             var headers: String?
             switch try await applyFilters(

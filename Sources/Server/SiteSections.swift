@@ -8,7 +8,7 @@ extension PostaConfig {
     /// The top-level tables the subsystems own, each decoded by its module (`ConfigSection`).
     /// A new subsystem with settings adds its type here and nothing to Core.
     package static let siteSections: [any ConfigSection.Type] = [
-        DeliverySettings.self, FilterSettings.self, AuthSettings.self, StoreSettings.self,
+        DeliverySettings.self, FilterSettings.self, AuthSettings.self, StoreSettings.self, MTASTSSettings.self,
     ]
 
     /// Parses a whole site's configuration (docs/config.md).

@@ -31,6 +31,9 @@ public struct OutboundDelivery: RemoteTransport {
     /// Domains (lower-case) whose MX hosts must present a verified certificate for their name.
     public let verifyTLS: Set<String>
     public let relay: SMTPRelay?
+    /// Recipient domains' published TLS policies (MTA-STS) and the TLS-RPT record of outcomes;
+    /// nil: opportunistic TLS as configured, nothing recorded. Not used with a relay.
+    public let tlsPolicies: (any OutboundTLSPolicySource)?
     /// Opportunistic and required-only TLS: no certificate checks.
     let tls: NIOSSLContext?
     /// Verified TLS: chain to `caFile`'s anchors (or the system's) and the server's name.
@@ -42,9 +45,11 @@ public struct OutboundDelivery: RemoteTransport {
     public init(
         resolver: DNSResolver, heloName: String, port: Int = 25, timeouts: SMTPClientTimeouts = .rfc5321(),
         requireTLS: Set<String> = [], verifyTLS: Set<String> = [], caFile: String? = nil, relay: SMTPRelay? = nil,
-        maxConnectionsPerDestination: Int = 10, idleTime: Duration = .seconds(5), logger: Logger
+        maxConnectionsPerDestination: Int = 10, idleTime: Duration = .seconds(5),
+        tlsPolicies: (any OutboundTLSPolicySource)? = nil, logger: Logger
     ) throws {
         self.relay = relay
+        self.tlsPolicies = tlsPolicies
         self.resolver = resolver
         self.heloName = heloName
         self.port = port
@@ -81,8 +86,8 @@ public struct OutboundDelivery: RemoteTransport {
                 switch await attempt(
                     message, targets: targets, host: relay.host, address: address.description, port: relay.port, tls: tls)
                 {
-                case .done(let outcomes): return outcomes
-                case .notTaken(let reason): problem = "relay \(relay.host) [\(address)]: \(reason)"
+                case .done(let outcomes, _): return outcomes
+                case .notTaken(let reason, _): problem = "relay \(relay.host) [\(address)]: \(reason)"
                 }
             }
             return all(.deferred(DeliveryReply(451, .init(4, 4, 1), problem)))
@@ -103,6 +108,8 @@ public struct OutboundDelivery: RemoteTransport {
             return all(.deferred(DeliveryReply(451, .init(4, 4, 3), "MX lookup for \(domain) failed: \(error)")))
         }
         var lastProblem = "no MX host of \(domain) could be reached"
+        // The domain's TLS policy (RFC 8461 §5), applied per MX host by `attempt(…policy:)`.
+        let domainPolicy = await tlsPolicies?.policy(for: domain)
         // A cancelled task (the runner shutting down) tries no further host.
         for host in hosts where !Task.isCancelled {
             let addresses: [IPAddress]
@@ -113,11 +120,18 @@ public struct OutboundDelivery: RemoteTransport {
                 continue
             }
             for address in addresses where !Task.isCancelled {
-                switch await attempt(message, targets: targets, host: host, address: address.description, port: port, tls: tls) {
-                case .done(let outcomes): return outcomes
-                case .notTaken(let problem): lastProblem = "\(host) [\(address)]: \(problem)"
+                switch await attempt(
+                    message, targets: targets, host: host, address: address.description, fallback: tls, domain: domain,
+                    policy: domainPolicy)
+                {
+                case .done(let outcomes, _): return outcomes
+                case .notTaken(let problem, _): lastProblem = "\(host) [\(address)]: \(problem)"
                 }
             }
+        }
+        if let domainPolicy, domainPolicy.mode == .enforce {
+            // RFC 8461 §5: no cleartext or unverified fallback; 4.7.5 as for a certificate that failed.
+            return all(.deferred(DeliveryReply(451, .init(4, 7, 5), "\(domainPolicy.name) policy of \(domain): \(lastProblem)")))
         }
         return all(.deferred(DeliveryReply(451, .init(4, 4, 1), lastProblem)))
     }
@@ -128,14 +142,16 @@ public struct OutboundDelivery: RemoteTransport {
         var verified: Bool
     }
 
-    private enum Attempt {
-        case done([Int64: DeliveryOutcome])
-        /// The server never answered for any recipient: try the next host.
-        case notTaken(String)
+    enum Attempt {
+        /// With whether the transaction ran over TLS.
+        case done([Int64: DeliveryOutcome], usedTLS: Bool)
+        /// The server never answered for any recipient: try the next host. With the session's
+        /// result when one was made (the TLS outcome is read from it).
+        case notTaken(String, result: SMTPDeliveryResult?)
     }
 
     /// One SMTP transaction, over a cached idle connection to the host when there is one.
-    private func attempt(
+    func attempt(
         _ message: OutboundMessage, targets: [OutboundTarget], host: String, address: String, port: Int, tls choice: TLSChoice
     ) async -> Attempt {
         let envelope = OutboundEnvelope(
@@ -148,7 +164,8 @@ public struct OutboundDelivery: RemoteTransport {
         let body = SMTPMessageSource.file(path: message.spoolPath, prefix: Array(message.headers.utf8))
         if let cached = await cache.take(key) {
             if let result = try? await cached.send(envelope, body: body), result.recipients.contains(where: \.fromServer) {
-                return .done(await finish(message, targets, result, connection: cached, key: key, reused: true))
+                return .done(
+                    await finish(message, targets, result, connection: cached, key: key, reused: true), usedTLS: result.usedTLS)
             }
             await cached.close()  // closed by the server while idle: open a new one
         }
@@ -167,14 +184,15 @@ public struct OutboundDelivery: RemoteTransport {
         } catch {
             logger.notice(
                 "outbound connection failed", metadata: ["host": "\(host)", "address": "\(address)", "error": "\(error)"])
-            return .notTaken("\(error)")
+            return .notTaken("\(error)", result: nil)
         }
         guard result.recipients.contains(where: \.fromServer) else {
             await connection.close()
             let reply = result.recipients.first?.outcome.reply
-            return .notTaken(reply.map { "\($0.code) \($0.lines.joined(separator: " "))" } ?? "no reply")
+            return .notTaken(reply.map { "\($0.code) \($0.lines.joined(separator: " "))" } ?? "no reply", result: result)
         }
-        return .done(await finish(message, targets, result, connection: connection, key: key, reused: false))
+        return .done(
+            await finish(message, targets, result, connection: connection, key: key, reused: false), usedTLS: result.usedTLS)
     }
 
     /// Each target's outcome; the connection goes back to the cache when it can carry another message.

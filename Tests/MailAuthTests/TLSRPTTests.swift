@@ -1,0 +1,73 @@
+import Core
+import Foundation
+import MailAuth
+import PostaTestSupport
+import Testing
+
+@Suite("TLS-RPT: record, report JSON, session counts (RFC 8460)")
+struct TLSRPTTests {
+    @Test("_smtp._tls records §3")
+    func records() {
+        let record = TLSRPTRecord("v=TLSRPTv1; rua=mailto:tls-reports@example.com , https://reports.example.com/tlsrpt")
+        #expect(record?.reportURIs == ["mailto:tls-reports@example.com", "https://reports.example.com/tlsrpt"])
+        #expect(record?.mailtoAddresses == ["tls-reports@example.com"])
+        #expect(TLSRPTRecord("v=TLSRPTv1;rua=mailto:a%40b@example.com;")?.mailtoAddresses == ["a@b@example.com"])
+        #expect(TLSRPTRecord("v=TLSRPTv1; rua=ftp://x.example")?.reportURIs == nil)  // only mailto/https kept
+        #expect(TLSRPTRecord("v=TLSRPTv1") == nil)
+        #expect(TLSRPTRecord("v=TLSRPTv2; rua=mailto:a@b.example") == nil)
+        #expect(TLSRPTRecord("v=TLSRPTv1; rua=mailto:a@b.example; rua=mailto:c@d.example") == nil)
+        #expect(TLSRPTRecord("v=TLSRPTv1; rua=") == nil)
+        #expect(TLSRPTRecord("v=TLSRPTv1; rua=mailto:a@b.example,") == nil)
+        #expect(TLSRPTRecord("v=TLSRPTv1; rua=mailto:a b@example") == nil)
+        #expect(TLSRPTRecord(String(repeating: "v=TLSRPTv1; ", count: 300)) == nil)
+        #expect(TLSRPTRecord.select(["v=spf1", "v=TLSRPTv1; rua=mailto:a@b.example"]) != nil)
+        #expect(TLSRPTRecord.select(["v=TLSRPTv1; rua=mailto:a@b.example", "v=TLSRPTv1; rua=mailto:c@b.example"]) == nil)
+    }
+
+    @Test("counts per day and domain become one report", arguments: TestDatabases.dialects)
+    func report(dialect: Database.Dialect) async throws {
+        try await TestDatabases.with(dialect) { db in
+            try await db.migrate(TLSRPTSchema.migrations)
+            let store = TLSRPTSessionStore(database: db)
+            let sts = TLSRPTReport.Policy(
+                policyType: .sts, policyString: ["version: STSv1", "mode: enforce", "mx: mx.example.com", "max_age: 86400"],
+                policyDomain: "Example.com", mxHost: ["mx.example.com"])
+            let day: Int64 = 1_700_006_400
+            for _ in 0..<3 { try await store.record(TLSRPTSession(policy: sts, receivingMX: "mx.example.com"), at: day + 10) }
+            try await store.record(
+                TLSRPTSession(
+                    policy: sts, failure: .certificateNotTrusted, receivingMX: "MX.example.com", receivingIP: "192.0.2.1",
+                    detail: "CERTIFICATE_VERIFY_FAILED"), at: day + 20)
+            try await store.record(
+                TLSRPTSession(
+                    policy: sts, failure: .certificateNotTrusted, receivingMX: "mx.example.com", receivingIP: "192.0.2.1"),
+                at: day + 30)
+            try await store.record(
+                TLSRPTSession(policy: .init(policyType: .noPolicyFound, policyDomain: "example.com")), at: day + 40)
+            try await store.record(TLSRPTSession(policy: sts), at: day + 86_400)  // the next day
+            #expect(try await store.domains(periodStart: day) == ["example.com"])
+            let reporter = TLSRPTReporter(
+                organizationName: "Posta test", contactInfo: "postmaster@posta.example", submitter: "posta.example")
+            let report = try #require(try await store.report(domain: "example.com", periodStart: day, reporter: reporter))
+            #expect(report.dateRange.start == "2023-11-15T00:00:00Z" && report.dateRange.end == "2023-11-15T23:59:59Z")
+            #expect(report.policies.count == 2)
+            let stsResult = try #require(report.policies.first { $0.policy.policyType == .sts })
+            #expect(stsResult.summary == .init(successful: 3, failed: 2))
+            #expect(stsResult.failureDetails?.count == 1)
+            #expect(stsResult.failureDetails?.first?.failedSessionCount == 2)
+            #expect(stsResult.failureDetails?.first?.resultType == .certificateNotTrusted)
+            #expect(stsResult.failureDetails?.first?.additionalInformation == "CERTIFICATE_VERIFY_FAILED")
+            let none = try #require(report.policies.first { $0.policy.policyType == .noPolicyFound })
+            #expect(none.summary == .init(successful: 1, failed: 0) && none.policy.policyString == nil)
+            // The JSON uses RFC 8460's member names and survives a round trip.
+            let json = try report.json()
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(json)) as? [String: Any])
+            #expect(Set(object.keys) == ["organization-name", "date-range", "contact-info", "report-id", "policies"])
+            #expect(try JSONDecoder().decode(TLSRPTReport.self, from: Data(json)) == report)
+            let gz = try report.gzippedJSON()
+            #expect(gz.prefix(2) == [0x1F, 0x8B])
+            try await store.purge(before: day + 86_400)
+            #expect(try await store.domains(periodStart: day).isEmpty)
+        }
+    }
+}

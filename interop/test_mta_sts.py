@@ -3,6 +3,9 @@ dnsmasq publishes `_mta-sts.sts.example` and the MX, a Python HTTPS server (cert
 test CA) serves the policy, and the SMTP double is the MX, offering STARTTLS with a certificate
 that the test CA signed or not. The TLS report Posta writes is validated against the JSON Schema
 written from RFC 8460 §4.4 (interop/data/tlsrpt-rfc8460.schema.json)."""
+import email
+import email.policy
+import gzip
 import http.server
 import json
 import ssl
@@ -27,6 +30,8 @@ mx-host=sts.example,mx.sts.example,10
 host-record=mx.sts.example,127.0.0.7
 host-record=mta-sts.sts.example,127.0.0.1
 txt-record=_mta-sts.sts.example,"v=STSv1; id=test{mode};"
+txt-record=_smtp._tls.sts.example,"v=TLSRPTv1; rua=mailto:tlsrpt@reports.sts.example"
+mx-host=reports.sts.example,mx.sts.example,10
 """
 
 
@@ -172,6 +177,21 @@ def test_testing_mode_delivers_and_records_the_failure(world):
     (sts,) = report["policies"]
     assert "mode: testing" in sts["policy"]["policy-string"]
     assert sts["summary"] == {"total-successful-session-count": 0, "total-failure-session-count": 1}
+    # The report by mail (RFC 8460 §5.3) to the rua of _smtp._tls.sts.example, once.
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    assert "queued for tlsrpt@reports.sts.example" in site.posta("tlsrpt", "send", "--period", today)
+    assert site.posta("tlsrpt", "send", "--period", today).strip() == ""
+    assert wait_until(lambda: len(double.messages) == 2, 30), queue_row(site)
+    sender, recipients, data = double.messages[1]
+    assert sender == "" and recipients == ["tlsrpt@reports.sts.example"]
+    mail = email.message_from_bytes(data, policy=email.policy.default)
+    assert mail["TLS-Report-Domain"] == "sts.example" and mail["TLS-Report-Submitter"]
+    assert mail.get_content_type() == "multipart/report" and mail.get_param("report-type") == "tlsrpt"
+    (part,) = [p for p in mail.iter_attachments() if p.get_content_type() == "application/tlsrpt+gzip"]
+    assert part.get_filename().startswith(mail["TLS-Report-Submitter"] + "!sts.example!")
+    mailed = json.loads(gzip.decompress(part.get_content()))
+    jsonschema.validate(mailed, json.loads(SCHEMA.read_text()))
+    assert mailed == report
 
 
 def test_the_site_serves_its_own_policy(tmp_path: Path):

@@ -183,7 +183,7 @@ public struct PostaServer: Sendable {
     /// Housekeeping that runs beside the listeners: ending revoked sessions, purging the login log,
     /// sweeping orphaned message files.
     var backgroundServices: [any Service] {
-        [
+        var services: [any Service] = [
             OrphanSweep(
                 store: site.store, age: site.config.store.orphanAge.duration, interval: site.config.store.sweepInterval.duration,
                 logger: logger),
@@ -192,6 +192,21 @@ public struct PostaServer: Sendable {
                 loginLog: authenticator.loginLog, directory: site.directory, retention: site.config.auth.logRetention.seconds,
                 logger: logger),
         ]
+        if site.config.mtaSTS.sendTLSReports, let sender = try? Self.tlsReportSender(site, logger: logger) {
+            services.append(sender)
+        }
+        return services
+    }
+
+    /// The daily TLS report mail (`[mta_sts] send_tls_reports`), through the site's resolver.
+    public static func tlsReportSender(_ site: Site, logger: Logger) throws -> TLSReportSender {
+        let config = site.config
+        return TLSReportSender(
+            sessions: TLSRPTSessionStore(database: site.database),
+            dns: DNSResolver(configuration: try config.resolverConfiguration(), logger: logger), queue: site.queue,
+            reporter: TLSRPTReporter(
+                organizationName: config.hostname, contactInfo: "postmaster@\(config.hostname)", submitter: config.hostname),
+            logger: logger)
     }
 
     /// Runs until SIGTERM or SIGINT, then drains and returns. `onStart` runs once every

@@ -1,12 +1,15 @@
 import ArgumentParser
 import Foundation
+import Logging
 import MailAuth
+import Server
 
 /// `posta tlsrpt`: the TLS reports (RFC 8460) Posta writes from its outbound TLS outcomes, and
 /// `posta mta-sts` the cached policies of recipient domains (RFC 8461).
 struct TLSRPTCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tlsrpt", abstract: "SMTP TLS reports (RFC 8460) of outbound mail.", subcommands: [ReportJSON.self])
+        commandName: "tlsrpt", abstract: "SMTP TLS reports (RFC 8460) of outbound mail.",
+        subcommands: [ReportJSON.self, Send.self])
 
     struct ReportJSON: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -35,6 +38,26 @@ struct TLSRPTCommand: AsyncParsableCommand {
                 throw CLIError("no TLS sessions with \(domain) on \(Output.date(periodStart).prefix(10))")
             }
             FileHandle.standardOutput.write(Data(gzip ? try report.gzippedJSON() : try report.json()))
+        }
+    }
+}
+
+extension TLSRPTCommand {
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue the TLS reports of one day for the domains whose _smtp._tls record asks for them by mail.",
+            discussion: "`posta serve` does this once a day when [mta_sts] send_tls_reports is true; a report is sent once.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The reporting period: a UTC day, YYYY-MM-DD (default: yesterday).") var period: String?
+
+        func run() async throws {
+            let day = CLIDate.day
+            let start = try period.map(CLIDate.parse) ?? (Int64(Date().timeIntervalSince1970) / day - 1) * day
+            let queued = try await global.withSite { site in
+                try await PostaServer.tlsReportSender(site, logger: Logger(label: "posta.tlsrpt")).sendOnce(
+                    periodStart: TLSRPTSessionStore.periodStart(of: start))
+            }
+            for address in queued { print("queued for \(address)") }
         }
     }
 }

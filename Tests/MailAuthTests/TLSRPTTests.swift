@@ -71,3 +71,30 @@ struct TLSRPTTests {
         }
     }
 }
+
+@Suite("TLS-RPT report mail (RFC 8460 §5.3)")
+struct TLSRPTMailTests {
+    @Test("headers, multipart/report, gzip attachment")
+    func mail() throws {
+        let report = TLSRPTReport(
+            organizationName: "posta.example", dateRange: .init(begin: 1_700_006_400, end: 1_700_092_799),
+            contactInfo: "postmaster@posta.example", reportID: "1700006400.example.com@posta.example",
+            policies: [
+                .init(
+                    policy: .init(policyType: .noPolicyFound, policyDomain: "example.com"),
+                    summary: .init(successful: 1, failed: 0))
+            ])
+        let mail = TLSRPTReportMail(
+            report: report, domain: "example.com", submitter: "posta.example", from: "postmaster@posta.example",
+            to: "tls@example.com", date: 1_700_100_000, begin: 1_700_006_400, end: 1_700_092_799)
+        let text = String(decoding: try mail.render(), as: UTF8.self)
+        #expect(text.contains("\r\nTLS-Report-Domain: example.com\r\n"))
+        #expect(text.contains("\r\nTLS-Report-Submitter: posta.example\r\n"))
+        #expect(text.contains("Content-Type: multipart/report; report-type=\"tlsrpt\";"))
+        #expect(text.contains("Content-Type: application/tlsrpt+gzip\r\nContent-Transfer-Encoding: base64"))
+        #expect(text.contains("filename=\"posta.example!example.com!1700006400!1700092799.json.gz\""))
+        #expect(text.contains("Date: Thu, 16 Nov 2023 02:00:00 +0000"))
+        #expect(!text.utf8.contains { $0 > 0x7F })
+        #expect(text.split(separator: "\r\n", omittingEmptySubsequences: false).allSatisfy { $0.utf8.count <= 998 })
+    }
+}

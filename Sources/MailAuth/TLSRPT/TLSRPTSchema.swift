@@ -24,6 +24,16 @@ public enum TLSRPTSchema {
                   PRIMARY KEY (period_start, policy_domain, policy_key))
                 """,
             ]
-        }
+        },
+        // The reports already sent (one row per period and domain, claimed before the message is
+        // queued, so that two nodes never both send one).
+        Migration("mailauth.tlsrpt.2-sent") { _ in
+            [
+                """
+                CREATE TABLE tlsrpt_sent (period_start BIGINT NOT NULL, policy_domain TEXT NOT NULL,
+                  sent_at BIGINT NOT NULL, PRIMARY KEY (period_start, policy_domain))
+                """
+            ]
+        },
     ]
 }

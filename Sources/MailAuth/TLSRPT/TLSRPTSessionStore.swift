@@ -159,11 +159,28 @@ public struct TLSRPTSessionStore: Sendable {
             reportID: "\(periodStart).\(domain)@\(reporter.submitter)", policies: results)
     }
 
+    /// Marks the report of `domain` for the period as sent; false when it already was (by this node
+    /// or another), in which case it must not be sent again.
+    public func claim(domain: String, periodStart: Int64, at time: Int64) async throws -> Bool {
+        let domain = domain.lowercased()
+        return try await database.transaction { db in
+            let existing = try await db.raw(
+                "SELECT sent_at FROM tlsrpt_sent WHERE period_start = \(bind: periodStart) AND policy_domain = \(bind: domain)"
+            ).first()
+            guard existing == nil else { return false }
+            try await db.raw(
+                "INSERT INTO tlsrpt_sent (period_start, policy_domain, sent_at) VALUES (\(bind: periodStart), \(bind: domain), \(bind: time))"
+            ).run()
+            return true
+        }
+    }
+
     /// Forgets the periods that start before `time`.
     public func purge(before time: Int64) async throws {
         try await database.transaction { db in
             try await db.raw("DELETE FROM tlsrpt_session WHERE period_start < \(bind: time)").run()
             try await db.raw("DELETE FROM tlsrpt_policy WHERE period_start < \(bind: time)").run()
+            try await db.raw("DELETE FROM tlsrpt_sent WHERE period_start < \(bind: time)").run()
         }
     }
 

@@ -1,0 +1,72 @@
+import Core
+import DNS
+import Logging
+import MailAuth
+import Queue
+import ServiceLifecycle
+
+/// Sends the day's TLS reports (RFC 8460 §5.3, `[mta_sts] send_tls_reports`): once an hour it
+/// looks at the last finished UTC day, and for each recipient domain with recorded sessions whose
+/// `_smtp._tls` record names `mailto:` destinations, queues one report message per address (null
+/// reverse path, so that a failing report address cannot bounce back). A report is claimed in
+/// `tlsrpt_sent` before it is queued: a crash between the two loses that report rather than
+/// sending it twice. `https:` destinations are not supported and are skipped.
+public struct TLSReportSender: Service {
+    let sessions: TLSRPTSessionStore
+    let dns: any MTASTSDNS
+    let queue: MailQueue
+    let reporter: TLSRPTReporter
+    let interval: Duration
+    let logger: Logger
+
+    public init(
+        sessions: TLSRPTSessionStore, dns: any MTASTSDNS, queue: MailQueue, reporter: TLSRPTReporter,
+        interval: Duration = .seconds(3600), logger: Logger
+    ) {
+        self.sessions = sessions
+        self.dns = dns
+        self.queue = queue
+        self.reporter = reporter
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await repeatUntilShutdown(every: interval) {
+            let today = TLSRPTSessionStore.periodStart(of: UnixTime.now())
+            _ = await sendOnce(periodStart: today - TLSRPTSessionStore.periodLength)
+        }
+    }
+
+    /// Sends the reports of the period starting at `periodStart` not sent yet; returns the
+    /// addresses a report was queued for.
+    @discardableResult
+    public func sendOnce(periodStart: Int64, now: Int64 = UnixTime.now()) async -> [String] {
+        var queued: [String] = []
+        do {
+            for domain in try await sessions.domains(periodStart: periodStart) {
+                guard case .found(let texts) = try? await dns.txt(TLSRPTRecord.name(for: domain)),
+                    let record = TLSRPTRecord.select(texts), !record.mailtoAddresses.isEmpty,
+                    let report = try await sessions.report(domain: domain, periodStart: periodStart, reporter: reporter),
+                    try await sessions.claim(domain: domain, periodStart: periodStart, at: now)
+                else { continue }
+                for address in record.mailtoAddresses.prefix(5) {
+                    let mail = TLSRPTReportMail(
+                        report: report, domain: domain, submitter: reporter.submitter, from: reporter.contactInfo, to: address,
+                        date: now, begin: periodStart, end: periodStart + TLSRPTSessionStore.periodLength - 1)
+                    let (id, file) = try queue.openSpoolFile()
+                    try file.write(try mail.render())
+                    try await queue.commit(
+                        id: id, file: file,
+                        envelope: QueuedEnvelope(reversePath: nil, clientIP: "127.0.0.1", helo: reporter.submitter),
+                        deliveries: [QueuedDelivery(recipient: address, kind: .remote, accountID: nil, target: address)])
+                    logger.info("TLS report queued", metadata: ["domain": "\(domain)", "to": "\(address)", "id": "\(id)"])
+                    queued.append(address)
+                }
+            }
+        } catch {
+            logger.warning("TLS reports not sent", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        return queued
+    }
+}

@@ -45,6 +45,7 @@ class PolicyServer:
     def __init__(self, cert: Path, key: Path, body: bytes):
         outer = self
         self.body = body
+        self.redirect: str | None = None
         self.requests: list[str] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -52,6 +53,12 @@ class PolicyServer:
                 outer.requests.append(f"{self.headers.get('Host')} {self.path}")
                 if self.path != "/.well-known/mta-sts.txt":
                     self.send_error(404)
+                    return
+                if outer.redirect:
+                    self.send_response(302)
+                    self.send_header("Location", outer.redirect)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/plain")
@@ -95,10 +102,11 @@ def world(tmp_path: Path):
     bad_mx = issue(rogue_dir, rogue_ca, "mx.sts.example", stem="mx")
     started = []
 
-    def start(mode: str):
+    def start(mode: str, redirect: str | None = None):
         dns_port, dns = start_dnsmasq(tmp_path, ZONE.format(mode=mode))
         started.append(lambda: (dns.kill(), dns.wait()))
         web_server = PolicyServer(*web, policy(mode))
+        web_server.redirect = redirect
         started.append(web_server.stop)
         mx_port = free_port()
         double = SMTPDouble("127.0.0.7", mx_port, tls_context=server_context(*bad_mx))
@@ -192,6 +200,20 @@ def test_testing_mode_delivers_and_records_the_failure(world):
     mailed = json.loads(gzip.decompress(part.get_content()))
     jsonschema.validate(mailed, json.loads(SCHEMA.read_text()))
     assert mailed == report
+
+
+def test_a_redirected_policy_fetch_is_no_policy_and_is_reported(world):
+    """RFC 8461 §3.3: redirects are not followed; without a cached policy the domain has none (the
+    untrusted MX gets the mail opportunistically) and the failure is counted (sts-policy-fetch-error)."""
+    w = world("enforce", redirect="https://mta-sts.sts.example/.well-known/mta-sts.txt?moved")
+    site, double = w["site"], w["double"]
+    submit(site, "carol@sts.example", ["sts-redirect"])
+    assert wait_until(lambda: len(double.messages) == 1, 30), queue_row(site)
+    assert wait_until(lambda: site.queue_counts() == (0, 0), 10)
+    assert len(w["web"].requests) == 1, w["web"].requests  # the redirect was not followed
+    results = {(t[1], t[0]) for t in tls_sessions(site)}
+    assert ("sts-policy-fetch-error", "sts.example") in results, results
+    assert site.posta("mta-sts", "policies").strip() == ""
 
 
 def test_the_site_serves_its_own_policy(tmp_path: Path):

@@ -19,6 +19,9 @@ import Queue
 ///   and name the MX host (Postfix `verify`; the MX name itself comes from unsigned DNS).
 /// - The relay (smarthost): its certificate and name are always verified when TLS is used, and
 ///   TLS is required when credentials are set — they are only ever sent to the verified host.
+/// - Domains with an MTA-STS policy (`tlsPolicies`, RFC 8461): `enforce` allows only the listed MX
+///   hosts, with STARTTLS and a verified certificate, else 4.7.5; `testing` checks and reports, then
+///   delivers as above (`OutboundTLSPolicy.swift`, docs/mta-sts.md).
 /// Any of these failing defers the delivery (4.7.4/4.4.1); nothing is sent in cleartext instead.
 public struct OutboundDelivery: RemoteTransport {
     public let resolver: DNSResolver
@@ -57,7 +60,7 @@ public struct OutboundDelivery: RemoteTransport {
         self.requireTLS = Set(requireTLS.map { $0.lowercased() })
         self.verifyTLS = Set(verifyTLS.map { $0.lowercased() })
         var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateVerification = .none  // opportunistic TLS (RFC 3207 §4.1); DANE/MTA-STS later
+        configuration.certificateVerification = .none  // opportunistic TLS (RFC 3207 §4.1); MTA-STS: attempt(…policy:)
         self.tls = try? NIOSSLContext(configuration: configuration)
         self.verifiedTLS = try NIOSSLContext(configuration: .verifiedClient(caFile: caFile))
         self.cache = SMTPConnectionCache(idleTime: idleTime, maxPerKey: maxConnectionsPerDestination)

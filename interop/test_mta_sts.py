@@ -200,6 +200,14 @@ def test_testing_mode_delivers_and_records_the_failure(world):
     mailed = json.loads(gzip.decompress(part.get_content()))
     jsonschema.validate(mailed, json.loads(SCHEMA.read_text()))
     assert mailed == report
+    # The same file as a report received for one of our domains: imported once, then listed.
+    received = site.folder / part.get_filename()
+    received.write_bytes(part.get_content())
+    assert site.posta("tlsrpt", "import", str(received)).strip().endswith("stored")
+    assert site.posta("tlsrpt", "import", str(received)).strip().endswith("already stored")
+    listed = site.posta("tlsrpt", "reports")
+    assert f"{today} sts.example from {mail['TLS-Report-Submitter']}: policy sts, 0 ok, 1 failed (certificate-not-trusted=1)" in listed, listed
+    assert json.loads(site.posta("tlsrpt", "reports", "--json")) == [report]
 
 
 def test_a_redirected_policy_fetch_is_no_policy_and_is_reported(world):

@@ -9,7 +9,7 @@ import Server
 struct TLSRPTCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tlsrpt", abstract: "SMTP TLS reports (RFC 8460) of outbound mail.",
-        subcommands: [ReportJSON.self, Send.self])
+        subcommands: [ReportJSON.self, Send.self, Import.self, Reports.self])
 
     struct ReportJSON: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -58,6 +58,64 @@ extension TLSRPTCommand {
                     periodStart: TLSRPTSessionStore.periodStart(of: start))
             }
             for address in queued { print("queued for \(address)") }
+        }
+    }
+}
+
+extension TLSRPTCommand {
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store TLS reports other senders sent about the site's domains: .json or .json.gz files.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The files.") var files: [String]
+
+        func run() async throws {
+            var reports: [(String, TLSRPTReport)] = []
+            for file in files {
+                guard let handle = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file)") }
+                defer { try? handle.close() }
+                let data = (try handle.read(upToCount: TLSRPTReport.maxReceivedBytes + 1)) ?? Data()
+                do {
+                    reports.append((file, try TLSRPTReport.decode(received: Array(data))))
+                } catch {
+                    throw CLIError("\(file): \(error)")
+                }
+            }
+            let now = Int64(Date().timeIntervalSince1970)
+            let stored = try await global.withSite { site in
+                var stored: [(String, Bool)] = []
+                for (file, report) in reports {
+                    stored.append((file, try await TLSRPTReceivedStore(database: site.database).store(report, receivedAt: now)))
+                }
+                return stored
+            }
+            for (file, new) in stored { print("\(file): \(new ? "stored" : "already stored")") }
+        }
+    }
+
+    struct Reports: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the TLS reports received for the site's domains: sessions per policy domain and sender.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON (the reports as received).") var json = false
+
+        func run() async throws {
+            let received = try await global.withSite { try await TLSRPTReceivedStore(database: $0.database).reports() }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(received.map(\.report)), as: UTF8.self))
+                return
+            }
+            for item in received {
+                let report = item.report
+                for policy in report.policies {
+                    let failures = (policy.failureDetails ?? []).map { "\($0.resultType.rawValue)=\($0.failedSessionCount)" }
+                    print(
+                        "\(report.dateRange.start.prefix(10)) \(policy.policy.policyDomain) from \(report.organizationName): policy \(policy.policy.policyType.rawValue), \(policy.summary.totalSuccessfulSessionCount) ok, \(policy.summary.totalFailureSessionCount) failed"
+                            + (failures.isEmpty ? "" : " (" + failures.joined(separator: ", ") + ")"))
+                }
+            }
         }
     }
 }

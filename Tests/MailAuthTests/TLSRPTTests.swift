@@ -98,3 +98,53 @@ struct TLSRPTMailTests {
         #expect(text.split(separator: "\r\n", omittingEmptySubsequences: false).allSatisfy { $0.utf8.count <= 998 })
     }
 }
+
+@Suite("TLS-RPT: received reports")
+struct TLSRPTReceivedTests {
+    static let example = """
+        {"organization-name":"Company-X","date-range":{"start-datetime":"2016-04-01T00:00:00Z",
+        "end-datetime":"2016-04-01T23:59:59Z"},"contact-info":"sts-reporting@company-x.example",
+        "report-id":"5065427c-23d3-47ca-b6e0-946ea0e8c4be","policies":[{"policy":{"policy-type":"sts",
+        "policy-string":["version: STSv1","mode: testing","mx: *.mail.company-y.example","max_age: 86400"],
+        "policy-domain":"company-y.example","mx-host":["*.mail.company-y.example"]},
+        "summary":{"total-successful-session-count":5326,"total-failure-session-count":303},
+        "failure-details":[{"result-type":"certificate-expired","sending-mta-ip":"2001:db8:abcd:0012::1",
+        "receiving-mx-hostname":"mx1.mail.company-y.example","failed-session-count":100},
+        {"result-type":"starttls-not-supported","sending-mta-ip":"2001:db8:abcd:0013::1",
+        "receiving-mx-hostname":"mx2.mail.company-y.example","receiving-ip":"203.0.113.56",
+        "failed-session-count":200,"additional-information":"https://reports.company-x.example/"},
+        {"result-type":"validation-failure","sending-mta-ip":"198.51.100.62","receiving-ip":"203.0.113.58",
+        "receiving-mx-hostname":"mx-backup.mail.company-y.example","failed-session-count":3,
+        "failure-reason-code":"X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"}]}]}
+        """
+
+    @Test("a report in the shape of RFC 8460 §4.4, plain and gzipped, stored once", arguments: TestDatabases.dialects)
+    func receive(dialect: Database.Dialect) async throws {
+        let report = try TLSRPTReport.decode(received: Array(Self.example.utf8))
+        #expect(report.policies.first?.failureDetails?.count == 3)
+        #expect(report.policies.first?.summary == .init(successful: 5326, failed: 303))
+        let gz = try TLSRPTReport.decode(received: try TLSRPTReport.decode(received: Array(Self.example.utf8)).gzippedJSON())
+        #expect(gz == report)
+        try await TestDatabases.with(dialect) { db in
+            try await db.migrate(TLSRPTSchema.migrations)
+            let store = TLSRPTReceivedStore(database: db)
+            #expect(try await store.store(report, receivedAt: 1))
+            #expect(try await !store.store(report, receivedAt: 2))
+            #expect(try await store.reports().map(\.report) == [report])
+        }
+    }
+
+    @Test("hostile received reports are refused")
+    func hostile() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let bomb = try! TLSRPTReport.gzip(Array(repeating: 0x20, count: TLSRPTReport.maxJSONBytes + 10))
+        for bytes in [
+            Array(deep.utf8), Array("{}".utf8), Array("not json".utf8), [0x1F, 0x8B, 0x08, 0x00, 0x01], bomb,
+            Array(Self.example.replacingOccurrences(of: "certificate-expired", with: "made-up").utf8),
+            Array(Self.example.replacingOccurrences(of: "5326", with: "\"5326\"").utf8),
+            [UInt8](repeating: 0x20, count: TLSRPTReport.maxReceivedBytes + 1),
+        ] {
+            #expect(throws: TLSRPTReportError.self) { try TLSRPTReport.decode(received: bytes) }
+        }
+    }
+}

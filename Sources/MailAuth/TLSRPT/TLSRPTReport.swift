@@ -146,7 +146,10 @@ public struct TLSRPTReport: Sendable, Hashable, Codable {
     }
 
     /// The JSON compressed with gzip, as mailed (`application/tlsrpt+gzip`, RFC 8460 §5.3).
-    public func gzippedJSON() throws -> [UInt8] { try DMARCFeedback.gzip(try json()) }
+    public func gzippedJSON() throws -> [UInt8] { try Self.gzip(try json()) }
+
+    /// `bytes` as one gzip member (RFC 1952).
+    public static func gzip(_ bytes: [UInt8]) throws -> [UInt8] { try DMARCFeedback.gzip(bytes) }
 
     /// The attachment name (RFC 8460 §5.1):
     /// `sender!policy-domain!begin-timestamp!end-timestamp[!unique-id].json[.gz]`.

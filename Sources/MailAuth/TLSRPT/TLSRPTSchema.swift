@@ -35,5 +35,15 @@ public enum TLSRPTSchema {
                 """
             ]
         },
+        // Reports other senders sent about the site's domains, once per organization and report-id.
+        Migration("mailauth.tlsrpt.3-received") { db in
+            [
+                """
+                CREATE TABLE tlsrpt_received (id \(db.autoIncrementPrimaryKey), organization_name TEXT NOT NULL,
+                  report_id TEXT NOT NULL, start_datetime TEXT NOT NULL, received_at BIGINT NOT NULL, report TEXT NOT NULL,
+                  UNIQUE (organization_name, report_id))
+                """
+            ]
+        },
     ]
 }

@@ -192,21 +192,25 @@ public struct PostaServer: Sendable {
                 loginLog: authenticator.loginLog, directory: site.directory, retention: site.config.auth.logRetention.seconds,
                 logger: logger),
         ]
-        if site.config.mtaSTS.sendTLSReports, let sender = try? Self.tlsReportSender(site, logger: logger) {
+        let settings = site.config.mtaSTS
+        if settings.recordTLSReports || settings.sendTLSReports,
+            let sender = try? Self.tlsReportSender(site, send: settings.sendTLSReports, logger: logger)
+        {
             services.append(sender)
         }
         return services
     }
 
-    /// The daily TLS report mail (`[mta_sts] send_tls_reports`), through the site's resolver.
-    public static func tlsReportSender(_ site: Site, logger: Logger) throws -> TLSReportSender {
+    /// The daily TLS report mail (`[mta_sts] send_tls_reports`, through the site's resolver) and
+    /// the purge of old counts.
+    public static func tlsReportSender(_ site: Site, send: Bool = true, logger: Logger) throws -> TLSReportSender {
         let config = site.config
         return TLSReportSender(
             sessions: TLSRPTSessionStore(database: site.database),
             dns: DNSResolver(configuration: try config.resolverConfiguration(), logger: logger), queue: site.queue,
             reporter: TLSRPTReporter(
                 organizationName: config.hostname, contactInfo: "postmaster@\(config.hostname)", submitter: config.hostname),
-            logger: logger)
+            send: send, logger: logger)
     }
 
     /// Runs until SIGTERM or SIGINT, then drains and returns. `onStart` runs once every

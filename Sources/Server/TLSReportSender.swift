@@ -5,7 +5,8 @@ import MailAuth
 import Queue
 import ServiceLifecycle
 
-/// Sends the day's TLS reports (RFC 8460 §5.3, `[mta_sts] send_tls_reports`): once an hour it
+/// Keeps the TLS-RPT counts to `retention` (30 days) and, with `send` (`[mta_sts]
+/// send_tls_reports`), sends the day's TLS reports (RFC 8460 §5.3): once an hour it
 /// looks at the last finished UTC day, and for each recipient domain with recorded sessions whose
 /// `_smtp._tls` record names `mailto:` destinations, queues one report message per address (null
 /// reverse path, so that a failing report address cannot bounce back). A report is claimed in
@@ -17,12 +18,18 @@ public struct TLSReportSender: Service {
     let queue: MailQueue
     let reporter: TLSRPTReporter
     let interval: Duration
+    /// Mail the reports; false: only purge.
+    let send: Bool
+    /// Seconds the counts of a day are kept.
+    let retention: Int64
     let logger: Logger
 
     public init(
         sessions: TLSRPTSessionStore, dns: any MTASTSDNS, queue: MailQueue, reporter: TLSRPTReporter,
-        interval: Duration = .seconds(3600), logger: Logger
+        interval: Duration = .seconds(3600), send: Bool = true, retention: Int64 = 30 * 86_400, logger: Logger
     ) {
+        self.send = send
+        self.retention = retention
         self.sessions = sessions
         self.dns = dns
         self.queue = queue
@@ -33,8 +40,14 @@ public struct TLSReportSender: Service {
 
     public func run() async throws {
         await repeatUntilShutdown(every: interval) {
-            let today = TLSRPTSessionStore.periodStart(of: UnixTime.now())
-            _ = await sendOnce(periodStart: today - TLSRPTSessionStore.periodLength)
+            let now = UnixTime.now()
+            let today = TLSRPTSessionStore.periodStart(of: now)
+            if send { _ = await sendOnce(periodStart: today - TLSRPTSessionStore.periodLength) }
+            do {
+                try await sessions.purge(before: now - retention)
+            } catch {
+                logger.warning("TLS report counts not purged", metadata: ["error": "\(String(reflecting: error))"])
+            }
         }
     }
 

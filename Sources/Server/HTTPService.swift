@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import MailAuth
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -17,9 +18,20 @@ import ServiceLifecycle
 public enum HTTPService {
     /// Builds the Hummingbird application for one `http` listener.
     public static func make(
-        settings: ListenerSettings, tls: TLSConfiguration?, health: HealthMonitor, budget: ConnectionBudget, logger: Logger
+        settings: ListenerSettings, tls: TLSConfiguration?, health: HealthMonitor, budget: ConnectionBudget,
+        mtaSTSPolicy: MTASTSPolicy? = nil, logger: Logger
     ) throws -> some Service {
         let router = Router()
+        if let mtaSTSPolicy {
+            // RFC 8461 §3.3: the policy at https://mta-sts.<domain>/.well-known/mta-sts.txt, text/plain;
+            // the same for every domain of the site (one MX set).
+            let text = mtaSTSPolicy.text
+            router.get("/.well-known/mta-sts.txt") { _, _ -> Response in
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: .init(string: text)))
+            }
+        }
         router.get("/healthz") { _, _ -> Response in
             // From the monitor's last check: a flood of health checks costs no database round trips.
             let healthy = health.isHealthy

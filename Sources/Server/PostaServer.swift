@@ -40,7 +40,7 @@ public struct PostaServer: Sendable {
         self.logger = logger
         let signer = DKIMMessageSigner(keys: DKIMKeyStore(database: site.database))
         let runner = QueueRunner(
-            queue: site.queue, store: site.store, remote: Self.outbound(site.config, logger: logger),
+            queue: site.queue, store: site.store, remote: Self.outbound(site.config, database: site.database, logger: logger),
             bounces: Bounces(
                 hostname: site.config.hostname, directory: site.directory, delayWarning: delivery.delayWarning.duration,
                 signer: signer),
@@ -101,15 +101,19 @@ public struct PostaServer: Sendable {
 
     /// Outbound delivery with the configured (or the system's) DNS servers; nil, with an error
     /// logged, when no resolver can be set up — mail for other domains then stays queued.
-    static func outbound(_ config: PostaConfig, logger: Logger) -> OutboundDelivery? {
+    static func outbound(_ config: PostaConfig, database: Database? = nil, logger: Logger) -> OutboundDelivery? {
         do {
             let configuration = try config.resolverConfiguration()
+            let resolver = DNSResolver(configuration: configuration, logger: logger)
             return try OutboundDelivery(
-                resolver: DNSResolver(configuration: configuration, logger: logger), heloName: config.hostname,
+                resolver: resolver, heloName: config.hostname,
                 port: config.delivery.smtpPort, timeouts: SMTPClientTimeouts(config.delivery.timeouts),
                 requireTLS: Set(config.delivery.requireTLS), verifyTLS: Set(config.delivery.verifyTLS),
                 caFile: config.delivery.tlsCAFile,
                 relay: try SMTPRelay(config.delivery), maxConnectionsPerDestination: config.delivery.maxConnectionsPerDomain,
+                tlsPolicies: try database.flatMap {
+                    try transportSecurity(config, database: $0, resolver: resolver, logger: logger)
+                },
                 logger: logger)
         } catch {
             logger.error(
@@ -117,6 +121,27 @@ public struct PostaServer: Sendable {
                 metadata: ["error": "\(error)"])
             return nil
         }
+    }
+
+    /// MTA-STS policies of recipient domains and the TLS-RPT counts (`[mta_sts]`); nil when both
+    /// are switched off.
+    static func transportSecurity(
+        _ config: PostaConfig, database: Database, resolver: DNSResolver, logger: Logger
+    ) throws -> (any OutboundTLSPolicySource)? {
+        let settings = config.mtaSTS
+        guard settings.outbound || settings.recordTLSReports else { return nil }
+        let policies =
+            settings.outbound
+            ? MTASTSPolicyResolver(
+                dns: resolver,
+                fetcher: ThrottledMTASTSFetcher(
+                    try MTASTSHTTPSFetcher(
+                        resolver: resolver, caFile: config.delivery.tlsCAFile, port: settings.fetchPort,
+                        timeout: .seconds(settings.fetchTimeout.seconds))),
+                store: MTASTSPolicyStore(database: database)) : nil
+        return MTASTSOutboundPolicies(
+            resolver: policies, sessions: settings.recordTLSReports ? TLSRPTSessionStore(database: database) : nil,
+            logger: logger)
     }
 
     /// Protocols this build can serve.
@@ -148,7 +173,8 @@ public struct PostaServer: Sendable {
         let listeners = try config.listeners.map { listener -> any Service in
             guard let service = services[listener.protocol] else {
                 return try HTTPService.make(
-                    settings: listener, tls: tlsConfiguration, health: health, budget: budget, logger: logger)
+                    settings: listener, tls: tlsConfiguration, health: health, budget: budget,
+                    mtaSTSPolicy: config.mtaSTS.servedPolicy(hostname: config.hostname), logger: logger)
             }
             return TCPListener(
                 settings: listener, service: service, budget: budget, tls: tlsContext, hostname: config.hostname,
@@ -175,7 +201,26 @@ public struct PostaServer: Sendable {
         } catch {
             logger.error("no DNS resolver: DMARC reports are neither sent nor read", metadata: ["error": "\(error)"])
         }
+        let settings = site.config.mtaSTS
+        if settings.recordTLSReports || settings.sendTLSReports,
+            let sender = try? Self.tlsReportSender(site, send: settings.sendTLSReports, logger: logger)
+        {
+            services.append(sender)
+        }
         return services
+    }
+
+    /// The daily TLS report mail (`[mta_sts] send_tls_reports`, through the site's resolver) and
+    /// the purge of old counts.
+    public static func tlsReportSender(_ site: Site, send: Bool = true, logger: Logger) throws -> TLSReportSender {
+        let config = site.config
+        return TLSReportSender(
+            sessions: TLSRPTSessionStore(database: site.database),
+            dns: DNSResolver(configuration: try config.resolverConfiguration(), logger: logger), queue: site.queue,
+            directory: site.directory, signer: DKIMMessageSigner(keys: DKIMKeyStore(database: site.database)),
+            reporter: TLSRPTReporter(
+                organizationName: config.hostname, contactInfo: "postmaster@\(config.hostname)", submitter: config.hostname),
+            send: send, logger: logger)
     }
 
     /// Runs until SIGTERM or SIGINT, then drains and returns. `onStart` runs once every

@@ -25,6 +25,7 @@ public struct Site: Sendable {
         + SpamSettingsSchema.migrations
         + DKIMKeySchema.migrations
         + DMARCSchema.migrations
+        + MTASTSSchema.migrations + TLSRPTSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MailAuth
+import Server
 
 /// `posta dns records DOMAIN`: the records the site asks to publish (`SiteDNSRecords`; each
 /// mail-authentication feature adds its provider there, not here).
@@ -18,7 +19,11 @@ struct DNSCommand: AsyncParsableCommand {
         func run() async throws {
             let records = try await global.withSite { site in
                 try await SiteDNSRecords.records(
-                    for: domain, context: SiteDNSRecords.Context(database: site.database, hostname: site.config.hostname))
+                    for: domain,
+                    context: SiteDNSRecords.Context(
+                        database: site.database, hostname: site.config.hostname,
+                        mtaSTSPolicy: site.config.mtaSTS.servedPolicy(hostname: site.config.hostname),
+                        tlsReportURIs: site.config.mtaSTS.reportURIs))
             }
             if json { return try Output.json(records) }
             guard !records.isEmpty else {

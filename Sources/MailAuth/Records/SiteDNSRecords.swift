@@ -12,10 +12,16 @@ public enum SiteDNSRecords {
         public var database: Database
         /// The site's host name (the MX name that MTA-STS policies list).
         public var hostname: String
+        /// The MTA-STS policy the site serves; nil: none, no `_mta-sts` record.
+        public var mtaSTSPolicy: MTASTSPolicy?
+        /// The `rua` URIs of the site's `_smtp._tls` record; empty: no record.
+        public var tlsReportURIs: [String]
 
-        public init(database: Database, hostname: String) {
+        public init(database: Database, hostname: String, mtaSTSPolicy: MTASTSPolicy? = nil, tlsReportURIs: [String] = []) {
             self.database = database
             self.hostname = hostname
+            self.mtaSTSPolicy = mtaSTSPolicy
+            self.tlsReportURIs = tlsReportURIs
         }
     }
 
@@ -24,7 +30,23 @@ public enum SiteDNSRecords {
 
     /// Every feature's records, in the order they are printed.
     public static let providers: [Provider] = [
-        { domain, context in try await DKIMKeyStore(database: context.database).publishedRecords(domain: domain) }
+        { domain, context in try await DKIMKeyStore(database: context.database).publishedRecords(domain: domain) },
+        { domain, context in
+            guard let policy = context.mtaSTSPolicy else { return [] }
+            return [
+                PublishedDNSRecord(
+                    name: MTASTSRecord.name(for: domain), text: MTASTSRecord(id: policy.id).text,
+                    comment: "MTA-STS (RFC 8461); also point mta-sts.\(domain) at \(context.hostname) with a certificate for it")
+            ]
+        },
+        { domain, context in
+            guard !context.tlsReportURIs.isEmpty else { return [] }
+            return [
+                PublishedDNSRecord(
+                    name: TLSRPTRecord.name(for: domain),
+                    text: "v=TLSRPTv1; rua=" + context.tlsReportURIs.joined(separator: ","), comment: "TLS-RPT (RFC 8460)")
+            ]
+        },
     ]
 
     /// All records for `domain`, provider by provider.

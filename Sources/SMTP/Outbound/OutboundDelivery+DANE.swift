@@ -17,14 +17,17 @@ extension OutboundDelivery {
     /// `request` is the message's own say (RFC 8689): `TLS-Required: No` skips DANE,
     /// REQUIRETLS skips every host DANE does not authenticate.
     func tlsChoice(
-        host: String, domain: String, mxSecure: Bool, fallback: TLSChoice, request: TLSRequest = .none
+        host: String, domain: String, mxSecure: Bool, fallback: TLSChoice, request: TLSRequest = .none,
+        mtaSTS: OutboundDomainTLSPolicy? = nil
     ) async -> HostTLS {
         if request == .optional { return .use(fallback) }  // RFC 8689 §5: recipient policy ignored
         let choice = await daneChoice(host: host, domain: domain, mxSecure: mxSecure, fallback: fallback)
         guard request == .required, case .use(let chosen) = choice else { return choice }
         // RFC 8689 §5: the MX must be authenticated through DNSSEC (DANE) or MTA-STS and the
-        // certificate verified. Hook for MTA-STS: an `enforce` policy's choice counts too.
-        guard chosen.dane != nil || chosen.authenticatesMX else {
+        // certificate verified: an `enforce` policy that lists the host is delivered to with
+        // verified TLS by `attempt(…policy:)`.
+        let stsAuthenticated = mtaSTS.map { $0.mode == .enforce && $0.permits(host) } ?? false
+        guard chosen.dane != nil || stsAuthenticated else {
             return .skip("REQUIRETLS: \(host) is not authenticated by DANE or MTA-STS", .requireTLS)
         }
         return choice

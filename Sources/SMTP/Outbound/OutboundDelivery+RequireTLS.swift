@@ -77,13 +77,6 @@ extension OutboundDelivery {
     }
 }
 
-extension OutboundDelivery.TLSChoice {
-    /// The MX host's identity comes from an authenticated source (MTA-STS `enforce`, RFC 8461 §4.1)
-    /// and the certificate is verified: REQUIRETLS may use it (RFC 8689 §5). DANE is the other way
-    /// (`dane`). Always false until MTA-STS sets it.
-    var authenticatesMX: Bool { false }
-}
-
 extension SMTPDeliveryResult {
     /// The client session refused the transaction itself because the server cannot keep a
     /// REQUIRETLS promise (no TLS, no REQUIRETLS keyword): a final answer, not "try elsewhere".

@@ -19,6 +19,14 @@ import Queue
 ///   and name the MX host (Postfix `verify`; the MX name itself comes from unsigned DNS).
 /// - The relay (smarthost): its certificate and name are always verified when TLS is used, and
 ///   TLS is required when credentials are set — they are only ever sent to the verified host.
+/// - MX hosts with usable TLSA records in a signed zone (DANE, RFC 7672; with a validating
+///   resolver): STARTTLS and a certificate matching the records, else 4.7.5
+///   (`OutboundDelivery+DANE.swift`, docs/dane.md).
+/// - Otherwise, domains with an MTA-STS policy (`tlsPolicies`, RFC 8461): `enforce` allows only the
+///   listed MX hosts, with STARTTLS and a verified certificate, else 4.7.5; `testing` checks and
+///   reports, then delivers as above (`OutboundTLSPolicy.swift`, docs/mta-sts.md).
+/// - REQUIRETLS messages (RFC 8689) only go to hosts authenticated by DANE or MTA-STS `enforce`,
+///   and `TLS-Required: No` ignores the recipient's policies (`OutboundDelivery+RequireTLS.swift`).
 /// Any of these failing defers the delivery (4.7.4/4.4.1); nothing is sent in cleartext instead.
 public struct OutboundDelivery: RemoteTransport {
     public let resolver: DNSResolver
@@ -31,6 +39,9 @@ public struct OutboundDelivery: RemoteTransport {
     /// Domains (lower-case) whose MX hosts must present a verified certificate for their name.
     public let verifyTLS: Set<String>
     public let relay: SMTPRelay?
+    /// Recipient domains' published TLS policies (MTA-STS) and the TLS-RPT record of outcomes;
+    /// nil: opportunistic TLS as configured, nothing recorded. Not used with a relay.
+    public let tlsPolicies: (any OutboundTLSPolicySource)?
     /// Opportunistic and required-only TLS: no certificate checks.
     let tls: NIOSSLContext?
     /// Verified TLS: chain to `caFile`'s anchors (or the system's) and the server's name.
@@ -46,9 +57,11 @@ public struct OutboundDelivery: RemoteTransport {
     public init(
         resolver: DNSResolver, heloName: String, port: Int = 25, timeouts: SMTPClientTimeouts = .rfc5321(),
         requireTLS: Set<String> = [], verifyTLS: Set<String> = [], caFile: String? = nil, relay: SMTPRelay? = nil,
-        maxConnectionsPerDestination: Int = 10, idleTime: Duration = .seconds(5), logger: Logger
+        maxConnectionsPerDestination: Int = 10, idleTime: Duration = .seconds(5),
+        tlsPolicies: (any OutboundTLSPolicySource)? = nil, logger: Logger
     ) throws {
         self.relay = relay
+        self.tlsPolicies = tlsPolicies
         self.resolver = resolver
         self.heloName = heloName
         self.port = port
@@ -56,7 +69,7 @@ public struct OutboundDelivery: RemoteTransport {
         self.requireTLS = Set(requireTLS.map { $0.lowercased() })
         self.verifyTLS = Set(verifyTLS.map { $0.lowercased() })
         var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateVerification = .none  // opportunistic TLS (RFC 3207 §4.1); DANE/MTA-STS later
+        configuration.certificateVerification = .none  // opportunistic TLS (RFC 3207 §4.1); MTA-STS: attempt(…policy:)
         self.tls = try? NIOSSLContext(configuration: configuration)
         self.verifiedTLS = try NIOSSLContext(configuration: .verifiedClient(caFile: caFile))
         self.dane = resolver.configuration.dnssecValidating ? DANEPolicyLookup(dns: resolver, port: port) : nil
@@ -88,8 +101,8 @@ public struct OutboundDelivery: RemoteTransport {
                 switch await attempt(
                     message, targets: targets, host: relay.host, address: address.description, port: relay.port, tls: tls)
                 {
-                case .done(let outcomes): return outcomes
-                case .notTaken(let reason): problem = "relay \(relay.host) [\(address)]: \(reason)"
+                case .done(let outcomes, _): return outcomes
+                case .notTaken(let reason, _): problem = "relay \(relay.host) [\(address)]: \(reason)"
                 }
             }
             return all(.deferred(DeliveryReply(451, .init(4, 4, 1), problem)))
@@ -112,6 +125,8 @@ public struct OutboundDelivery: RemoteTransport {
         var lastProblem = "no MX host of \(domain) could be reached"
         let mxSecure = await dane?.mxIsSecure(domain) ?? false
         var lastKind = ProblemKind.connection  // DANE: 4.7.5 (RFC 7672 §2.2); REQUIRETLS: 5.7.10
+        // The domain's MTA-STS policy (RFC 8461 §5), applied per MX host when DANE does not apply.
+        let domainPolicy = request == .optional ? nil : await tlsPolicies?.policy(for: domain)
         // A cancelled task (the runner shutting down) tries no further host.
         for host in hosts where !Task.isCancelled {
             let addresses: [IPAddress]
@@ -123,7 +138,9 @@ public struct OutboundDelivery: RemoteTransport {
             }
             // The host's TLS policy: DANE > MTA-STS > opportunistic (OutboundDelivery+DANE.swift).
             let hostTLS: TLSChoice
-            switch await tlsChoice(host: host, domain: domain, mxSecure: mxSecure, fallback: tls, request: request) {
+            switch await tlsChoice(
+                host: host, domain: domain, mxSecure: mxSecure, fallback: tls, request: request, mtaSTS: domainPolicy)
+            {
             case .use(let choice): hostTLS = choice
             case .skip(let problem, let kind):
                 (lastProblem, lastKind) = (problem, kind)
@@ -131,13 +148,18 @@ public struct OutboundDelivery: RemoteTransport {
             }
             for address in addresses where !Task.isCancelled {
                 switch await attempt(
-                    message, targets: targets, host: host, address: address.description, port: port, tls: hostTLS)
+                    message, targets: targets, host: host, address: address.description, hostTLS: hostTLS, domain: domain,
+                    policy: domainPolicy)
                 {
-                case .done(let outcomes): return outcomes
-                case .notTaken(let problem):
+                case .done(let outcomes, _): return outcomes
+                case .notTaken(let problem, _):
                     (lastProblem, lastKind) = ("\(host) [\(address)]: \(problem)", hostTLS.dane != nil ? .dane : .connection)
                 }
             }
+        }
+        if lastKind == .connection, let domainPolicy, domainPolicy.mode == .enforce {
+            // RFC 8461 §5: no cleartext or unverified fallback; 4.7.5 as for a certificate that failed.
+            return all(.deferred(DeliveryReply(451, .init(4, 7, 5), "\(domainPolicy.name) policy of \(domain): \(lastProblem)")))
         }
         return all(lastKind.outcome(lastProblem))
     }
@@ -150,14 +172,16 @@ public struct OutboundDelivery: RemoteTransport {
         var dane: DANEVerifier? = nil
     }
 
-    private enum Attempt {
-        case done([Int64: DeliveryOutcome])
-        /// The server never answered for any recipient: try the next host.
-        case notTaken(String)
+    enum Attempt {
+        /// With whether the transaction ran over TLS.
+        case done([Int64: DeliveryOutcome], usedTLS: Bool)
+        /// The server never answered for any recipient: try the next host. With the session's
+        /// result when one was made (the TLS outcome is read from it).
+        case notTaken(String, result: SMTPDeliveryResult?)
     }
 
     /// One SMTP transaction, over a cached idle connection to the host when there is one.
-    private func attempt(
+    func attempt(
         _ message: OutboundMessage, targets: [OutboundTarget], host: String, address: String, port: Int, tls choice: TLSChoice
     ) async -> Attempt {
         let envelope = OutboundEnvelope(
@@ -170,7 +194,8 @@ public struct OutboundDelivery: RemoteTransport {
         let body = SMTPMessageSource.file(path: message.spoolPath, prefix: Array(message.headers.utf8))
         if let cached = await cache.take(key) {
             if let result = try? await cached.send(envelope, body: body), result.recipients.contains(where: \.fromServer) {
-                return .done(await finish(message, targets, result, connection: cached, key: key, reused: true))
+                return .done(
+                    await finish(message, targets, result, connection: cached, key: key, reused: true), usedTLS: result.usedTLS)
             }
             await cached.close()  // closed by the server while idle: open a new one
         }
@@ -189,14 +214,15 @@ public struct OutboundDelivery: RemoteTransport {
         } catch {
             logger.notice(
                 "outbound connection failed", metadata: ["host": "\(host)", "address": "\(address)", "error": "\(error)"])
-            return .notTaken("\(error)")
+            return .notTaken("\(error)", result: nil)
         }
         guard result.recipients.contains(where: \.fromServer) || result.refusedForRequireTLS else {
             await connection.close()
             let reply = result.recipients.first?.outcome.reply
-            return .notTaken(reply.map { "\($0.code) \($0.lines.joined(separator: " "))" } ?? "no reply")
+            return .notTaken(reply.map { "\($0.code) \($0.lines.joined(separator: " "))" } ?? "no reply", result: result)
         }
-        return .done(await finish(message, targets, result, connection: connection, key: key, reused: false))
+        return .done(
+            await finish(message, targets, result, connection: connection, key: key, reused: false), usedTLS: result.usedTLS)
     }
 
     /// Each target's outcome; the connection goes back to the cache when it can carry another message.

@@ -1,0 +1,147 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MailAuth
+import Server
+
+/// `posta tlsrpt`: the TLS reports (RFC 8460) Posta writes from its outbound TLS outcomes, and
+/// `posta mta-sts` the cached policies of recipient domains (RFC 8461).
+struct TLSRPTCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tlsrpt", abstract: "SMTP TLS reports (RFC 8460) of outbound mail.",
+        subcommands: [ReportJSON.self, Send.self, Import.self, Reports.self])
+
+    struct ReportJSON: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report-json",
+            abstract: "Write the TLS report Posta would send a domain for one day, from its recorded TLS outcomes.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The recipient (policy) domain.") var domain: String
+        @Option(help: "The reporting period: a UTC day, YYYY-MM-DD (default: yesterday).") var period: String?
+        @Option(help: "The organization-name (default: the site's hostname).") var orgName: String?
+        @Option(help: "The contact-info address (default: postmaster@<hostname>).") var contact: String?
+        @Flag(help: "Write the gzip-compressed form (application/tlsrpt+gzip) to standard output.") var gzip = false
+
+        func run() async throws {
+            let day = CLIDate.day
+            let start = try period.map(CLIDate.parse) ?? (Int64(Date().timeIntervalSince1970) / day - 1) * day
+            let periodStart = TLSRPTSessionStore.periodStart(of: start)
+            let config = try global.loadConfig()
+            let reporter = TLSRPTReporter(
+                organizationName: orgName ?? config.hostname, contactInfo: contact ?? "postmaster@\(config.hostname)",
+                submitter: config.hostname)
+            let report = try await global.withSite {
+                try await TLSRPTSessionStore(database: $0.database).report(
+                    domain: domain, periodStart: periodStart, reporter: reporter)
+            }
+            guard let report else {
+                throw CLIError("no TLS sessions with \(domain) on \(Output.date(periodStart).prefix(10))")
+            }
+            FileHandle.standardOutput.write(Data(gzip ? try report.gzippedJSON() : try report.json()))
+        }
+    }
+}
+
+extension TLSRPTCommand {
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue the TLS reports of one day for the domains whose _smtp._tls record asks for them by mail.",
+            discussion: "`posta serve` does this once a day when [mta_sts] send_tls_reports is true; a report is sent once.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The reporting period: a UTC day, YYYY-MM-DD (default: yesterday).") var period: String?
+
+        func run() async throws {
+            let day = CLIDate.day
+            let start = try period.map(CLIDate.parse) ?? (Int64(Date().timeIntervalSince1970) / day - 1) * day
+            let queued = try await global.withSite { site in
+                try await PostaServer.tlsReportSender(site, logger: Logger(label: "posta.tlsrpt")).sendOnce(
+                    periodStart: TLSRPTSessionStore.periodStart(of: start))
+            }
+            for address in queued { print("queued for \(address)") }
+        }
+    }
+}
+
+extension TLSRPTCommand {
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store TLS reports other senders sent about the site's domains: .json or .json.gz files.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The files.") var files: [String]
+
+        func run() async throws {
+            var reports: [(String, TLSRPTReport)] = []
+            for file in files {
+                guard let handle = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file)") }
+                defer { try? handle.close() }
+                let data = (try handle.read(upToCount: TLSRPTReport.maxReceivedBytes + 1)) ?? Data()
+                do {
+                    reports.append((file, try TLSRPTReport.decode(received: Array(data))))
+                } catch {
+                    throw CLIError("\(file): \(error)")
+                }
+            }
+            let now = Int64(Date().timeIntervalSince1970)
+            let stored = try await global.withSite { site in
+                var stored: [(String, Bool)] = []
+                for (file, report) in reports {
+                    stored.append((file, try await TLSRPTReceivedStore(database: site.database).store(report, receivedAt: now)))
+                }
+                return stored
+            }
+            for (file, new) in stored { print("\(file): \(new ? "stored" : "already stored")") }
+        }
+    }
+
+    struct Reports: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the TLS reports received for the site's domains: sessions per policy domain and sender.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON (the reports as received).") var json = false
+
+        func run() async throws {
+            let received = try await global.withSite { try await TLSRPTReceivedStore(database: $0.database).reports() }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(received.map(\.report)), as: UTF8.self))
+                return
+            }
+            for item in received {
+                let report = item.report
+                for policy in report.policies {
+                    let failures = (policy.failureDetails ?? []).map { "\($0.resultType.rawValue)=\($0.failedSessionCount)" }
+                    print(
+                        "\(report.dateRange.start.prefix(10)) \(policy.policy.policyDomain) from \(report.organizationName): policy \(policy.policy.policyType.rawValue), \(policy.summary.totalSuccessfulSessionCount) ok, \(policy.summary.totalFailureSessionCount) failed"
+                            + (failures.isEmpty ? "" : " (" + failures.joined(separator: ", ") + ")"))
+                }
+            }
+        }
+    }
+}
+
+struct MTASTSCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mta-sts", abstract: "MTA-STS policies (RFC 8461) of recipient domains.", subcommands: [Policies.self])
+
+    struct Policies: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the cached policies of recipient domains.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let policies = try await global.withSite { try await MTASTSPolicyStore(database: $0.database).all() }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(policies), as: UTF8.self))
+                return
+            }
+            for cached in policies {
+                print(
+                    "\(cached.domain) id=\(cached.id) mode=\(cached.policy.mode.rawValue) mx=\(cached.policy.mx.map(\.description).joined(separator: ",")) expires=\(Output.date(cached.expiresAt))"
+                )
+            }
+        }
+    }
+}

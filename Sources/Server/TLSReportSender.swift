@@ -31,7 +31,8 @@ public struct TLSReportSender: Service {
 
     public init(
         sessions: TLSRPTSessionStore, dns: any MTASTSDNS, queue: MailQueue, directory: Directory,
-        signer: (any MessageSigner)?, reporter: TLSRPTReporter, interval: Duration = .seconds(3600), send: Bool = true, retention: Int64 = 30 * 86_400, logger: Logger
+        signer: (any MessageSigner)?, reporter: TLSRPTReporter, interval: Duration = .seconds(3600), send: Bool = true,
+        retention: Int64 = 30 * 86_400, logger: Logger
     ) {
         self.send = send
         self.retention = retention

@@ -8,6 +8,7 @@ import email.policy
 import gzip
 import http.server
 import json
+import smtplib
 import ssl
 import subprocess
 import threading
@@ -116,7 +117,8 @@ def world(tmp_path: Path):
             'nameservers = ["127.0.0.1:9"]',
             f'nameservers = ["127.0.0.1:{dns_port}"]\nretry_first = "1s"\nretry_max = "2s"\n'
             f'smtp_port = {mx_port}\ntls_ca_file = "{ca[0]}"')
-        site.config.write_text(config + f'\n[mta_sts]\nfetch_port = {web_server.port}\n')
+        site.config.write_text(
+            config + f'\n[mta_sts]\nfetch_port = {web_server.port}\ntls_report_address = "postmaster@example.org"\n')
         site.seed()
         site.start()
         started.append(site.stop)
@@ -200,10 +202,18 @@ def test_testing_mode_delivers_and_records_the_failure(world):
     mailed = json.loads(gzip.decompress(part.get_content()))
     jsonschema.validate(mailed, json.loads(SCHEMA.read_text()))
     assert mailed == report
-    # The same file as a report received for one of our domains: imported once, then listed.
+    # The same mail, received at the site's TLS report address: read from that mailbox once (a
+    # message without a report beside it is left alone), then listed.
+    with smtplib.SMTP("127.0.0.1", site.smtp_port) as s:
+        s.sendmail("reports@other.example", ["postmaster@example.org"], data)
+        s.sendmail("someone@other.example", ["postmaster@example.org"], b"Subject: hello\r\n\r\nnot a report\r\n")
+    site.wait_for_messages("postmaster@example.org", 2)
+    imported = site.posta("tlsrpt", "import", "--report-address").strip()
+    assert imported.endswith(": stored") and mailed["report-id"] in imported, imported
+    assert site.posta("tlsrpt", "import", "--report-address").strip() == ""
+    # The attachment as a file: already stored.
     received = site.folder / part.get_filename()
     received.write_bytes(part.get_content())
-    assert site.posta("tlsrpt", "import", str(received)).strip().endswith("stored")
     assert site.posta("tlsrpt", "import", str(received)).strip().endswith("already stored")
     listed = site.posta("tlsrpt", "reports")
     assert f"{today} sts.example from {mail['TLS-Report-Submitter']}: policy sts, 0 ok, 1 failed (certificate-not-trusted=1)" in listed, listed

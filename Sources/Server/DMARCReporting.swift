@@ -157,28 +157,15 @@ public struct DMARCReporting: Service {
     /// stored (duplicates included, flagged).
     public func importReceivedReports(now: Int64) async throws -> [DMARCImportedReport] {
         guard let address = settings.reportAddress else { return [] }
-        guard let account = try await site.directory.account(address) else {
-            logger.warning("[dmarc] report_address is not an account", metadata: ["address": "\(address)"])
-            return []
-        }
-        guard let inbox = try await site.store.mailbox(accountID: account.id, name: "INBOX") else { return [] }
-        let ledger = DMARCReportLedger(database: site.database)
-        let position = try await ledger.importPosition(mailboxID: inbox.id, uidValidity: inbox.uidValidity)
         let store = DMARCReportStore(database: site.database)
         var imported: [DMARCImportedReport] = []
-        var last = position
-        for message in try await site.store.messages(mailboxID: inbox.id) where message.uid > position {
-            last = max(last, message.uid)
-            guard let bytes = FileManager.default.contents(atPath: message.path) else { continue }
+        try await ReportMailbox(site: site, address: address, kind: "dmarc", logger: logger).readNewMessages { bytes, arrival in
             do {
-                imported += try await store.importReports(from: Array(bytes), receivedAt: message.internalDate)
+                imported += try await store.importReports(from: bytes, receivedAt: arrival)
             } catch let error as DMARCReportError {
                 // Not every message at a report address is a report; the rest stay for people to read.
-                logger.info("no DMARC report in message", metadata: ["uid": "\(message.uid)", "reason": "\(error)"])
+                logger.info("no DMARC report in message", metadata: ["reason": "\(error)"])
             }
-        }
-        if last > position {
-            try await ledger.setImportPosition(mailboxID: inbox.id, uidValidity: inbox.uidValidity, lastUID: last)
         }
         for report in imported where !report.duplicate {
             logger.info(

@@ -24,6 +24,9 @@ public struct MTASTSSettings: Sendable, Equatable {
     /// The `rua` URIs of the site's own `_smtp._tls` record, as `posta dns records` prints it;
     /// empty: no record printed.
     public var reportURIs: [String] = []
+    /// A local address that receives other senders' TLS reports about the site's domains (named
+    /// in `report_uris`); what arrives there is stored (`posta tlsrpt reports`).
+    public var tlsReportAddress: String?
 
     public init() {}
 
@@ -36,7 +39,7 @@ public struct MTASTSSettings: Sendable, Equatable {
 
     static let keys = [
         "mode", "mx", "max_age", "outbound", "fetch_port", "fetch_timeout", "record_tls_reports", "send_tls_reports",
-        "report_uris",
+        "report_uris", "tls_report_address",
     ]
 }
 
@@ -77,6 +80,14 @@ extension MTASTSSettings: ConfigSection {
         settings.reportURIs = reader.strings(
             "report_uris", in: entries, at: path, expected: "an array of mailto: or https: URIs",
             valid: { $0.hasPrefix("mailto:") || $0.hasPrefix("https://") })
+        let addressForm = "a mail address, e.g. \"tls-reports@example.org\""
+        if let text = reader.nonEmptyString("tls_report_address", in: entries, at: path, expected: addressForm) {
+            if (try? MailAddress(parsing: text)) != nil {
+                settings.tlsReportAddress = text
+            } else {
+                reader.invalid(path.appending("tls_report_address"), .string(text), expected: addressForm)
+            }
+        }
         return settings
     }
 }

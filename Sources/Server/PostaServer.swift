@@ -202,7 +202,7 @@ public struct PostaServer: Sendable {
             logger.error("no DNS resolver: DMARC reports are neither sent nor read", metadata: ["error": "\(error)"])
         }
         let settings = site.config.mtaSTS
-        if settings.recordTLSReports || settings.sendTLSReports,
+        if settings.recordTLSReports || settings.sendTLSReports || settings.tlsReportAddress != nil,
             let sender = try? Self.tlsReportSender(site, send: settings.sendTLSReports, logger: logger)
         {
             services.append(sender)
@@ -220,6 +220,9 @@ public struct PostaServer: Sendable {
             directory: site.directory, signer: DKIMMessageSigner(keys: DKIMKeyStore(database: site.database)),
             reporter: TLSRPTReporter(
                 organizationName: config.hostname, contactInfo: "postmaster@\(config.hostname)", submitter: config.hostname),
+            receivedReports: config.mtaSTS.tlsReportAddress.map {
+                ReportMailbox(site: site, address: $0, kind: "tlsrpt", logger: logger)
+            },
             send: send, logger: logger)
     }
 

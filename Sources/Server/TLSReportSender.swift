@@ -22,6 +22,8 @@ public struct TLSReportSender: Service {
     /// Signs the reports (RFC 8460 §5.3: DKIM, by the domain of the From address).
     let signer: (any MessageSigner)?
     let reporter: TLSRPTReporter
+    /// Where other senders' reports about the site's domains arrive; nil: read by hand only.
+    let receivedReports: ReportMailbox?
     let interval: Duration
     /// Mail the reports; false: only purge.
     let send: Bool
@@ -31,7 +33,8 @@ public struct TLSReportSender: Service {
 
     public init(
         sessions: TLSRPTSessionStore, dns: any MTASTSDNS, queue: MailQueue, directory: Directory,
-        signer: (any MessageSigner)?, reporter: TLSRPTReporter, interval: Duration = .seconds(3600), send: Bool = true,
+        signer: (any MessageSigner)?, reporter: TLSRPTReporter, receivedReports: ReportMailbox? = nil,
+        interval: Duration = .seconds(3600), send: Bool = true,
         retention: Int64 = 30 * 86_400, logger: Logger
     ) {
         self.send = send
@@ -41,6 +44,7 @@ public struct TLSReportSender: Service {
         self.queue = queue
         self.directory = directory
         self.signer = signer
+        self.receivedReports = receivedReports
         self.reporter = reporter
         self.interval = interval
         self.logger = logger
@@ -52,6 +56,7 @@ public struct TLSReportSender: Service {
             let today = TLSRPTSessionStore.periodStart(of: now)
             if send { _ = await sendOnce(periodStart: today - TLSRPTSessionStore.periodLength) }
             do {
+                if receivedReports != nil { _ = try await importReceivedReports(now: now) }
                 try await sessions.purge(before: now - retention)
             } catch {
                 logger.warning("TLS report counts not purged", metadata: ["error": "\(String(reflecting: error))"])
@@ -88,5 +93,26 @@ public struct TLSReportSender: Service {
             logger.warning("TLS reports not sent", metadata: ["error": "\(String(reflecting: error))"])
         }
         return queued
+    }
+
+    /// Reads the new messages of the TLS report address for reports (RFC 8460 §5.3) and stores
+    /// them; returns each report read and whether it was new.
+    public func importReceivedReports(now: Int64) async throws -> [(report: TLSRPTReport, new: Bool)] {
+        guard let receivedReports else { return [] }
+        let store = TLSRPTReceivedStore(database: sessions.database)
+        var read: [(report: TLSRPTReport, new: Bool)] = []
+        try await receivedReports.readNewMessages { bytes, arrival in
+            do {
+                for report in try TLSRPTReport.decode(mail: bytes) {
+                    read.append((report, try await store.store(report, receivedAt: arrival)))
+                }
+            } catch let error as TLSRPTReportError {
+                logger.info("no TLS report in message", metadata: ["reason": "\(error)"])
+            }
+        }
+        for (report, new) in read where new {
+            logger.info("TLS report imported", metadata: ["from": "\(report.organizationName)", "id": "\(report.reportID)"])
+        }
+        return read
     }
 }

@@ -67,9 +67,27 @@ extension TLSRPTCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store TLS reports other senders sent about the site's domains: .json or .json.gz files.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The files.") var files: [String]
+        @Argument(help: "The files.") var files: [String] = []
+        @Flag(help: "Read the new messages of [mta_sts] tls_report_address's INBOX instead, as the server does each hour.")
+        var reportAddress = false
 
         func run() async throws {
+            if reportAddress {
+                let read = try await global.withSite { site in
+                    guard site.config.mtaSTS.tlsReportAddress != nil else {
+                        throw CLIError("[mta_sts] tls_report_address is not set")
+                    }
+                    var logger = Logger(label: "posta.tlsrpt")
+                    logger.logLevel = .warning
+                    return try await PostaServer.tlsReportSender(site, logger: logger).importReceivedReports(
+                        now: Int64(Date().timeIntervalSince1970))
+                }
+                for (report, new) in read {
+                    print("\(report.organizationName) \(report.reportID): \(new ? "stored" : "already stored")")
+                }
+                return
+            }
+            guard !files.isEmpty else { throw CLIError("name the files to import, or --report-address") }
             var reports: [(String, TLSRPTReport)] = []
             for file in files {
                 guard let handle = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file)") }

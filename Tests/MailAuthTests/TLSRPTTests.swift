@@ -134,6 +134,28 @@ struct TLSRPTReceivedTests {
         }
     }
 
+    @Test("a report mail (RFC 8460 §5.3) is read back; mails without one, or with too many, are refused")
+    func reportMail() throws {
+        let report = try TLSRPTReport.decode(received: Array(Self.example.utf8))
+        let mail = TLSRPTReportMail(
+            report: report, domain: "company-y.example", submitter: "company-x.example", from: "sts-reporting@company-x.example",
+            to: "tls@company-y.example", date: 1_459_555_200, begin: 1_459_468_800, end: 1_459_555_199)
+        let bytes = try mail.render()
+        #expect(try TLSRPTReport.decode(mail: bytes) == [report])
+        #expect(throws: TLSRPTReportError.self) {
+            try TLSRPTReport.decode(mail: Array("Subject: hello\r\n\r\nno report here\r\n".utf8))
+        }
+        // Nine report parts: more than a message may carry.
+        let part = "--b\r\nContent-Type: application/tlsrpt+json\r\n\r\n\(Self.example)\r\n"
+        let many =
+            "Content-Type: multipart/report; report-type=tlsrpt; boundary=b\r\n\r\n"
+            + String(repeating: part, count: 9) + "--b--\r\n"
+        #expect(throws: TLSRPTReportError.self) { try TLSRPTReport.decode(mail: Array(many.utf8)) }
+        // A part that claims to be a report but is not refuses the message.
+        let broken = "Content-Type: application/tlsrpt+json\r\n\r\n{\"organization-name\": 5}\r\n"
+        #expect(throws: TLSRPTReportError.self) { try TLSRPTReport.decode(mail: Array(broken.utf8)) }
+    }
+
     @Test("hostile received reports are refused")
     func hostile() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)

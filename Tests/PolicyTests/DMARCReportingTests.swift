@@ -42,11 +42,14 @@ struct DMARCReportingTests {
             #expect(try await ledger.claim(domain: "example.net", periodStart: 86_400, at: 100_003))
             try await ledger.finish(domain: "example.com", periodStart: 86_400, outcome: "sent to agg@reports.example")
             #expect(try await ledger.outcome(domain: "example.com", periodStart: 86_400) == "sent to agg@reports.example")
-            #expect(try await ledger.importPosition(mailboxID: 7, uidValidity: 11) == 0)
-            try await ledger.setImportPosition(mailboxID: 7, uidValidity: 11, lastUID: 42)
-            #expect(try await ledger.importPosition(mailboxID: 7, uidValidity: 11) == 42)
+            let positions = ReportImportPositions(database: db, kind: "dmarc")
+            #expect(try await positions.position(mailboxID: 7, uidValidity: 11) == 0)
+            try await positions.setPosition(mailboxID: 7, uidValidity: 11, lastUID: 42)
+            #expect(try await positions.position(mailboxID: 7, uidValidity: 11) == 42)
+            // Another kind of report reads the same mailbox on its own.
+            #expect(try await ReportImportPositions(database: db, kind: "tlsrpt").position(mailboxID: 7, uidValidity: 11) == 0)
             // A new UIDVALIDITY: the mailbox is another one now, read from the start.
-            #expect(try await ledger.importPosition(mailboxID: 7, uidValidity: 12) == 0)
+            #expect(try await positions.position(mailboxID: 7, uidValidity: 12) == 0)
             try await ledger.purge(before: 2 * 86_400)
             #expect(try await ledger.outcome(domain: "example.com", periodStart: 86_400) == nil)
         }

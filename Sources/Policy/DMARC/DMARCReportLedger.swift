@@ -2,8 +2,7 @@ import Core
 import SQLKit
 
 /// Which aggregate reports Posta has sent, so that each domain gets one report per period even
-/// with several nodes sending (`dmarc_report_sent`), and how far the report address's mailbox
-/// has been read (`dmarc_import_position`).
+/// with several nodes sending (`dmarc_report_sent`).
 public struct DMARCReportLedger: Sendable {
     public let database: Database
 
@@ -52,29 +51,6 @@ public struct DMARCReportLedger: Sendable {
             try await db.raw(
                 "SELECT outcome FROM dmarc_report_sent WHERE period_start = \(bind: periodStart) AND policy_domain = \(bind: domain)"
             ).first()?.decode(column: "outcome", as: String.self)
-        }
-    }
-
-    /// The last UID read from a mailbox, when its UIDVALIDITY is still `uidValidity`; else 0.
-    public func importPosition(mailboxID: Int64, uidValidity: UInt32) async throws -> UInt32 {
-        let row = try await database.snapshot { db in
-            try await db.raw(
-                "SELECT uidvalidity, last_uid FROM dmarc_import_position WHERE mailbox_id = \(bind: mailboxID)"
-            ).first()
-        }
-        guard let row, try row.decode(column: "uidvalidity", as: Int64.self) == Int64(uidValidity) else { return 0 }
-        return UInt32(clamping: try row.decode(column: "last_uid", as: Int64.self))
-    }
-
-    public func setImportPosition(mailboxID: Int64, uidValidity: UInt32, lastUID: UInt32) async throws {
-        try await database.withConnection { db in
-            try await db.raw(
-                """
-                INSERT INTO dmarc_import_position (mailbox_id, uidvalidity, last_uid)
-                VALUES (\(bind: mailboxID), \(bind: Int64(uidValidity)), \(bind: Int64(lastUID)))
-                ON CONFLICT (mailbox_id) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid
-                """
-            ).run()
         }
     }
 

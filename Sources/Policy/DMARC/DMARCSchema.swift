@@ -12,7 +12,8 @@ import Core
 ///   period's report publishes (RFC 9990 §3.1: one policy configuration per report).
 /// - `dmarc_report_sent`: the reports Posta has sent (or is sending: a node claims a domain and
 ///   period before it sends, so that several nodes send each report once) and what became of them.
-/// - `dmarc_import_position`: the last UID of the report address's mailbox read for reports.
+/// - `report_import_position`: the last UID of a report address's mailbox read, per kind of
+///   report (DMARC, TLS-RPT: `ReportImportPositions`).
 public enum DMARCSchema {
     public static let migrations: [Migration] = [
         Migration("dmarc.1-reports-evaluations") { db in
@@ -51,8 +52,8 @@ public enum DMARCSchema {
                   claimed_at BIGINT NOT NULL, outcome TEXT NOT NULL, PRIMARY KEY (period_start, policy_domain))
                 """,
                 """
-                CREATE TABLE dmarc_import_position (mailbox_id BIGINT PRIMARY KEY, uidvalidity BIGINT NOT NULL,
-                  last_uid BIGINT NOT NULL)
+                CREATE TABLE report_import_position (kind TEXT NOT NULL, mailbox_id BIGINT NOT NULL,
+                  uidvalidity BIGINT NOT NULL, last_uid BIGINT NOT NULL, PRIMARY KEY (kind, mailbox_id))
                 """,
             ]
         },

@@ -90,13 +90,19 @@ def test_https_and_json_logs(tmp_path: Path, servers):
     dev = servers(["--dev", "--data", str(tmp_path / "dev")], cwd=tmp_path)
     wait_for_port(DEV_HTTP)
     dev.stop()
-    port = free_port()
-    config = write_config(
-        tmp_path, http_port=port,
-        extra=f'[log]\nformat = "json"\nlevel = "info"\n[tls]\ncert = "{tmp_path}/dev/tls/cert.pem"\nkey = "{tmp_path}/dev/tls/key.pem"\n')
-    config.write_text(config.read_text() + 'tls = "implicit"\n')
-    server = servers(["--config", str(config)], cwd=tmp_path)
-    wait_for_port(port)
+    # A free port can be taken by a parallel test's peer before Posta binds it; then Posta exits
+    # and the port answers for someone else: start again on another port.
+    for _ in range(3):
+        port = free_port()
+        config = write_config(
+            tmp_path, http_port=port,
+            extra=f'[log]\nformat = "json"\nlevel = "info"\n[tls]\ncert = "{tmp_path}/dev/tls/cert.pem"\nkey = "{tmp_path}/dev/tls/key.pem"\n')
+        config.write_text(config.read_text() + 'tls = "implicit"\n')
+        server = servers(["--config", str(config)], cwd=tmp_path)
+        wait_for_port(port)
+        time.sleep(0.3)
+        if server.proc.poll() is None:
+            break
     context = ssl.create_default_context(cafile=str(tmp_path / "dev" / "tls" / "cert.pem"))
     # 127.0.0.1, where the listener is (the certificate names it too): `localhost` tries ::1 first,
     # where a parallel test's peer may listen on the same port number and never answer TLS.

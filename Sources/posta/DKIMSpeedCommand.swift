@@ -45,7 +45,7 @@ extension DKIMCommand {
                         throw CLIError("\(input.name): Posta's own \(algorithm.rawValue) signature does not verify")
                     }
                     let signing = try await Self.rate(seconds: seconds) { _ = try signer.sign(message: input.octets, time: now) }
-                    let verifying = try await Self.rate(seconds: seconds) {
+                    let verifying = await Self.rate(seconds: seconds) {
                         _ = await verifier.verify(message: signed, now: now)
                     }
                     rows.append(

@@ -52,7 +52,7 @@ struct DMARCCommand: AsyncParsableCommand {
             let resolver = DNSResolver(configuration: try config.resolverConfiguration(), logger: Logger(label: "posta.dmarc"))
             let evaluation = await DMARCChecker(dns: resolver).evaluate(message)
             if record {
-                try await global.withSite {
+                _ = try await global.withSite {
                     try await DMARCEvaluationStore(database: $0.database).record(
                         evaluation, message: message, sourceIP: ip, envelopeFrom: mailFrom, at: time)
                 }

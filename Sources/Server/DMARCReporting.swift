@@ -55,7 +55,7 @@ public struct DMARCReporting: Service {
                     _ = try await sendReports(periodStart: period, now: now)
                 }
             }
-            if settings.reportAddress != nil { _ = try await importReceivedReports(now: now) }
+            if settings.reportAddress != nil { _ = try await importReceivedReports() }
             let before = now - settings.retention.seconds
             try await DMARCEvaluationStore(database: site.database).purge(before: before)
             try await DMARCReportStore(database: site.database).purge(before: before)
@@ -155,7 +155,7 @@ public struct DMARCReporting: Service {
 
     /// Reads new messages of the report address's INBOX for aggregate reports; returns the reports
     /// stored (duplicates included, flagged).
-    public func importReceivedReports(now: Int64) async throws -> [DMARCImportedReport] {
+    public func importReceivedReports() async throws -> [DMARCImportedReport] {
         guard let address = settings.reportAddress else { return [] }
         let store = DMARCReportStore(database: site.database)
         var imported: [DMARCImportedReport] = []

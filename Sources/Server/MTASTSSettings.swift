@@ -80,14 +80,7 @@ extension MTASTSSettings: ConfigSection {
         settings.reportURIs = reader.strings(
             "report_uris", in: entries, at: path, expected: "an array of mailto: or https: URIs",
             valid: { $0.hasPrefix("mailto:") || $0.hasPrefix("https://") })
-        let addressForm = "a mail address, e.g. \"tls-reports@example.org\""
-        if let text = reader.nonEmptyString("tls_report_address", in: entries, at: path, expected: addressForm) {
-            if (try? MailAddress(parsing: text)) != nil {
-                settings.tlsReportAddress = text
-            } else {
-                reader.invalid(path.appending("tls_report_address"), .string(text), expected: addressForm)
-            }
-        }
+        settings.tlsReportAddress = reader.mailAddress("tls_report_address", in: entries, at: path)
         return settings
     }
 }

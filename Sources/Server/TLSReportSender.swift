@@ -56,7 +56,7 @@ public struct TLSReportSender: Service {
             let today = TLSRPTSessionStore.periodStart(of: now)
             if send { _ = await sendOnce(periodStart: today - TLSRPTSessionStore.periodLength) }
             do {
-                if receivedReports != nil { _ = try await importReceivedReports(now: now) }
+                if receivedReports != nil { _ = try await importReceivedReports() }
                 try await sessions.purge(before: now - retention)
             } catch {
                 logger.warning("TLS report counts not purged", metadata: ["error": "\(String(reflecting: error))"])
@@ -97,7 +97,7 @@ public struct TLSReportSender: Service {
 
     /// Reads the new messages of the TLS report address for reports (RFC 8460 §5.3) and stores
     /// them; returns each report read and whether it was new.
-    public func importReceivedReports(now: Int64) async throws -> [(report: TLSRPTReport, new: Bool)] {
+    public func importReceivedReports() async throws -> [(report: TLSRPTReport, new: Bool)] {
         guard let receivedReports else { return [] }
         let store = TLSRPTReceivedStore(database: sessions.database)
         var read: [(report: TLSRPTReport, new: Bool)] = []

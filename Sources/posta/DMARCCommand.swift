@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import DNS
 import Foundation
 import Logging
@@ -122,8 +123,7 @@ struct DMARCCommand: AsyncParsableCommand {
                     guard site.config.dmarc.reportAddress != nil else { throw CLIError("[dmarc] report_address is not set") }
                     var logger = Logger(label: "posta")
                     logger.logLevel = .warning
-                    return try await DMARCReporting.make(site, logger: logger).importReceivedReports(
-                        now: Int64(Date().timeIntervalSince1970))
+                    return try await DMARCReporting.make(site, logger: logger).importReceivedReports()
                 }
                 return try show(imported)
             }
@@ -180,9 +180,7 @@ struct DMARCCommand: AsyncParsableCommand {
         @Flag(help: "Compress with gzip (with --output-dir).") var gzip = false
 
         func run() async throws {
-            let day = CLIDate.day
-            let start = try period.map(CLIDate.parse) ?? (Int64(Date().timeIntervalSince1970) / day - 1) * day
-            let periodStart = DMARCEvaluationStore.periodStart(of: start)
+            let periodStart = try CLIDate.period(period)
             let config = try global.loadConfig()
             var reporter = config.dmarc.reporter(hostname: config.hostname, generator: "Posta \(PostaVersion.string)")
             if let orgName { reporter.orgName = orgName }
@@ -256,6 +254,11 @@ struct DMARCCheckOutput: Encodable {
 /// Days on the command line: `YYYY-MM-DD` (midnight UTC) or Unix seconds.
 enum CLIDate {
     static let day: Int64 = 86_400
+
+    /// The start of the UTC day `text` names (YYYY-MM-DD or a Unix time in it); yesterday's when nil.
+    static func period(_ text: String?) throws -> Int64 {
+        UnixTime.dayStart(of: try text.map(parse) ?? UnixTime.now() - day)
+    }
 
     static func parse(_ text: String) throws -> Int64 {
         if let seconds = Int64(text) { return seconds }

@@ -20,14 +20,13 @@ extension DMARCCommand {
         @Option(help: "The reporting period: a UTC day, YYYY-MM-DD (default: yesterday).") var period: String?
 
         func run() async throws {
-            let day = CLIDate.day
-            let now = Int64(Date().timeIntervalSince1970)
-            let start = try period.map(CLIDate.parse) ?? (now / day - 1) * day
+            let now = UnixTime.now()
+            let start = try CLIDate.period(period)
             let sent = try await global.withSite { site in
                 var logger = Logger(label: "posta")
                 logger.logLevel = .warning
                 return try await DMARCReporting.make(site, logger: logger).sendReports(
-                    periodStart: DMARCEvaluationStore.periodStart(of: start), now: now)
+                    periodStart: start, now: now)
             }
             if sent.isEmpty { print("no report to send for \(Output.date(start).prefix(10))") }
             for report in sent {

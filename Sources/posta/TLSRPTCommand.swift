@@ -23,9 +23,7 @@ struct TLSRPTCommand: AsyncParsableCommand {
         @Flag(help: "Write the gzip-compressed form (application/tlsrpt+gzip) to standard output.") var gzip = false
 
         func run() async throws {
-            let day = CLIDate.day
-            let start = try period.map(CLIDate.parse) ?? (Int64(Date().timeIntervalSince1970) / day - 1) * day
-            let periodStart = TLSRPTSessionStore.periodStart(of: start)
+            let periodStart = try CLIDate.period(period)
             let config = try global.loadConfig()
             let reporter = TLSRPTReporter(
                 organizationName: orgName ?? config.hostname, contactInfo: contact ?? "postmaster@\(config.hostname)",
@@ -51,11 +49,10 @@ extension TLSRPTCommand {
         @Option(help: "The reporting period: a UTC day, YYYY-MM-DD (default: yesterday).") var period: String?
 
         func run() async throws {
-            let day = CLIDate.day
-            let start = try period.map(CLIDate.parse) ?? (Int64(Date().timeIntervalSince1970) / day - 1) * day
+            let start = try CLIDate.period(period)
             let queued = try await global.withSite { site in
                 try await PostaServer.tlsReportSender(site, logger: Logger(label: "posta.tlsrpt")).sendOnce(
-                    periodStart: TLSRPTSessionStore.periodStart(of: start))
+                    periodStart: start)
             }
             for address in queued { print("queued for \(address)") }
         }
@@ -79,8 +76,7 @@ extension TLSRPTCommand {
                     }
                     var logger = Logger(label: "posta.tlsrpt")
                     logger.logLevel = .warning
-                    return try await PostaServer.tlsReportSender(site, logger: logger).importReceivedReports(
-                        now: Int64(Date().timeIntervalSince1970))
+                    return try await PostaServer.tlsReportSender(site, logger: logger).importReceivedReports()
                 }
                 for (report, new) in read {
                     print("\(report.organizationName) \(report.reportID): \(new ? "stored" : "already stored")")

@@ -97,6 +97,17 @@ package struct ConfigReader {
         return value
     }
 
+    /// A mail address (RFC 5321 `Mailbox`), as written.
+    package mutating func mailAddress(_ key: String, in entries: Entries, at table: ConfigKeyPath) -> String? {
+        let expected = "a mail address, e.g. \"postmaster@example.org\""
+        guard let text = nonEmptyString(key, in: entries, at: table, expected: expected) else { return nil }
+        guard (try? MailAddress(parsing: text)) != nil else {
+            invalid(table.appending(key), .string(text), expected: expected)
+            return nil
+        }
+        return text
+    }
+
     package mutating func integer(_ key: String, in entries: Entries, at table: ConfigKeyPath, range: ClosedRange<Int64>)
         -> Int?
     {

@@ -54,9 +54,7 @@ public struct TLSRPTSessionStore: Sendable {
         self.database = database
     }
 
-    public static func periodStart(of time: Int64) -> Int64 {
-        time >= 0 ? time - time % periodLength : time - (periodLength + time % periodLength) % periodLength
-    }
+    public static func periodStart(of time: Int64) -> Int64 { UnixTime.dayStart(of: time) }
 
     /// Counts one session at `time`.
     public func record(_ session: TLSRPTSession, at time: Int64, count: Int64 = 1) async throws {

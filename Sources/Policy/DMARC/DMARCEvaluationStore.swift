@@ -16,9 +16,7 @@ public struct DMARCEvaluationStore: Sendable {
     }
 
     /// The start of the period that holds `time`.
-    public static func periodStart(of time: Int64) -> Int64 {
-        time >= 0 ? time - time % periodLength : time - (periodLength + time % periodLength) % periodLength
-    }
+    public static func periodStart(of time: Int64) -> Int64 { UnixTime.dayStart(of: time) }
 
     /// Counts one evaluated message. Results without a policy record (none, temperror,
     /// permerror) are not reported and not stored; returns whether it was counted.

@@ -47,15 +47,8 @@ extension DMARCSettings: ConfigSection {
         var settings = DMARCSettings()
         reader.checkKeys(entries, at: path, allowed: keys)
         settings.sendReports = reader.boolean("send_reports", in: entries, at: path) ?? false
-        let addressForm = "a mail address, e.g. \"postmaster@example.org\""
-        for (key, keyPath) in [("report_from", \DMARCSettings.reportFrom), ("report_address", \.reportAddress)] {
-            guard let text = reader.nonEmptyString(key, in: entries, at: path, expected: addressForm) else { continue }
-            guard (try? MailAddress(parsing: text)) != nil else {
-                reader.invalid(path.appending(key), .string(text), expected: addressForm)
-                continue
-            }
-            settings[keyPath: keyPath] = text
-        }
+        settings.reportFrom = reader.mailAddress("report_from", in: entries, at: path)
+        settings.reportAddress = reader.mailAddress("report_address", in: entries, at: path)
         settings.orgName = reader.nonEmptyString("org_name", in: entries, at: path, expected: "a non-empty string")
         if let value = reader.duration("retention", in: entries, at: path, range: 86_400...3650 * 86_400) {
             settings.retention = value

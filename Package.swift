@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // libcrypt (crypt_r, crypt_gensalt_rn) for the crypt(3) password schemes.
@@ -182,12 +184,21 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Cluster node registry and leases, health checks, compromised-account detection and containment.
+        .target(
+            name: "Monitor",
+            dependencies: [
+                "Core", "Directory", "Queue", "Store",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
         .target(
             name: "Server",
             dependencies: [
                 "Filter", "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "IMAP", "DNS", "Policy", "MailAuth",
-                "Connection",
+                "Connection", "Monitor",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -206,7 +217,7 @@ let package = Package(
         .executableTarget(
             name: "posta",
             dependencies: [
-                "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth", "DNS",
+                "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth", "DNS", "Monitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -219,6 +230,7 @@ let package = Package(
             ]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Core", "DNS", "MailAuth", "PostaTestSupport"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Core", "PostaTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),

@@ -4,6 +4,7 @@ import Directory
 import IMAP
 import Logging
 import MailAuth
+import Monitor
 import NIOCore
 import NIOSSL
 import POP3
@@ -185,7 +186,7 @@ public struct PostaServer: Sendable {
     }
 
     /// Housekeeping that runs beside the listeners: ending revoked sessions, purging the login log,
-    /// sweeping orphaned message files, DMARC aggregate reports.
+    /// sweeping orphaned message files, the node's heartbeat, DMARC aggregate reports.
     var backgroundServices: [any Service] {
         var services: [any Service] = [
             OrphanSweep(
@@ -194,6 +195,9 @@ public struct PostaServer: Sendable {
             SessionRevocationWatcher(directory: site.directory, sessions: authenticator.sessions, logger: logger),
             LoginLogPurge(
                 loginLog: authenticator.loginLog, directory: site.directory, retention: site.config.auth.logRetention.seconds,
+                logger: logger),
+            NodeHeartbeat(
+                nodes: ClusterNodes(database: site.database), nodeID: site.config.nodeID, hostname: site.config.hostname,
                 logger: logger),
         ]
         do {

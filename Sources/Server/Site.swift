@@ -3,6 +3,7 @@ import Directory
 import Filter
 import Logging
 import MailAuth
+import Monitor
 import Policy
 import Queue
 import Store
@@ -26,6 +27,7 @@ public struct Site: Sendable {
         + DKIMKeySchema.migrations
         + DMARCSchema.migrations
         + MTASTSSchema.migrations + TLSRPTSchema.migrations
+        + MonitorSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {

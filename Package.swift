@@ -191,6 +191,7 @@ let package = Package(
                 "Core", "Directory", "Queue", "Store",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
@@ -230,7 +231,7 @@ let package = Package(
             ]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Core", "DNS", "MailAuth", "PostaTestSupport"]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Core", "PostaTestSupport"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Core", "Directory", "PostaTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),

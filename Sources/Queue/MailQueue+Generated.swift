@@ -14,12 +14,14 @@ extension MailQueue {
     /// Queues a message Posta wrote (a DSN, a report) for `recipient`, local or remote, signed
     /// by `signer` first (the signature fields go on top of the file, so they are part of it).
     /// Local recipients are resolved like any other (aliases, forwarding); durable like every
-    /// accepted message when this returns.
+    /// accepted message when this returns. postmaster@`hostname` is the postmaster of the domain
+    /// above when the host name is not a local domain (`Directory.postmasterAlias`).
     public func queueGenerated(
         _ message: [UInt8], reversePath: MailAddress?, to recipient: MailAddress, directory: Directory,
         signer: (any MessageSigner)?, hostname: String, logger: Logger
     ) async throws -> GeneratedOutcome {
         let deliveries: [QueuedDelivery]
+        let recipient = try await directory.postmasterAlias(recipient, hostname: hostname)
         switch try await directory.resolve(recipient) {
         case .notLocal:
             deliveries = [

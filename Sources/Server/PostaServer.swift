@@ -26,6 +26,8 @@ public struct PostaServer: Sendable {
     public let maildropLocks: MaildropLocks
     /// Logins of every protocol, with the registry of authenticated sessions.
     public let authenticator: Authenticator
+    /// The day's counts for the daily summary, added to the database every minute.
+    public let rollup: DailyRollup
     private let logger: Logger
 
     /// Listener protocols this version of Posta serves.
@@ -55,6 +57,8 @@ public struct PostaServer: Sendable {
             throttle: LoginThrottle(
                 policy: LoginThrottle.Policy(site.config.auth, ipv6PrefixLength: site.config.limits.ipv6PrefixLength)))
         self.authenticator = authenticator
+        let rollup = DailyRollup(database: site.database)
+        self.rollup = rollup
         let policy = Self.policyEngine(site, logger: logger)
         let filtering = Self.filtering(site, logger: logger)
         let senderAuthentication =
@@ -66,7 +70,7 @@ public struct PostaServer: Sendable {
                     queue: site.queue, runner: runner, authenticator: authenticator, logger: logger
                 ).withPolicy(SMTPPolicyAdapter(engine: policy)).withFiltering(filtering)
                     .withSigning(mode == .submission ? signer : nil)
-                    .withAuthentication(mode == .mx ? senderAuthentication : nil),
+                    .withAuthentication(mode == .mx ? senderAuthentication : nil).withDailyCounts(rollup),
                 limits: site.config.limits)
         }
         maildropLocks = MaildropLocks(database: site.database, nodeID: site.store.nodeID, logger: logger)
@@ -199,6 +203,7 @@ public struct PostaServer: Sendable {
             NodeHeartbeat(
                 nodes: ClusterNodes(database: site.database), nodeID: site.config.nodeID, hostname: site.config.hostname,
                 logger: logger),
+            DailySummarySender(site: site, rollup: rollup, logger: logger),
         ]
         do {
             services.append(try DMARCReporting.make(site, logger: logger))

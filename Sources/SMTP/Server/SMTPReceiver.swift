@@ -38,6 +38,8 @@ public struct SMTPReceiver: Sendable {
     public var signer: (any MessageSigner)?
     /// SPF, DKIM and DMARC of mail received on port 25 (`ReceivedMailAuthenticator`); nil: none.
     public var senderAuthentication: (any ReceivedMailAuthenticator)?
+    /// The day's counts for the daily summary (messages received and submitted, refusals); nil: none.
+    public var dailyCounts: (any DailyCounting)?
 
     public init(
         mode: Mode, hostname: String, directory: Directory, store: MailStore, queue: MailQueue, runner: QueueRunner,
@@ -76,7 +78,7 @@ public struct SMTPReceiver: Sendable {
     public func checkRecipient(_ address: MailAddress, orcpt: DSNOriginalRecipient?, notify: DSNNotify?) async -> RecipientVerdict
     {
         do {
-            let address = try await postmasterAlias(address)
+            let address = try await directory.postmasterAlias(address, hostname: hostname)
             switch try await directory.resolve(address) {
             case .notLocal:
                 guard mode == .submission || (mode == .mx && reinjection) else {
@@ -130,17 +132,6 @@ public struct SMTPReceiver: Sendable {
             return RecipientVerdict(
                 reply: SMTPReply(451, .init(4, 3, 0), "<\(address)>: Temporary lookup failure, try again later"), deliveries: [])
         }
-    }
-
-    /// `<Postmaster>` without a domain (RFC 5321 §4.5.1) arrives as postmaster@<hostname>; when the
-    /// host name is not itself a local domain, it is the postmaster of the domain above it.
-    func postmasterAlias(_ address: MailAddress) async throws -> MailAddress {
-        let host = hostname.lowercased()
-        guard address.localPart.lowercased() == "postmaster", address.domain == host,
-            try await !directory.isLocalDomain(host),
-            let dot = host.firstIndex(of: ".")
-        else { return address }
-        return MailAddress(localPart: "postmaster", domain: String(host[host.index(after: dot)...]))
     }
 
     private func isOverQuota(accountID: Int64) async throws -> Bool {

@@ -134,6 +134,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 wrote = true
                 if !reply.isPositiveCompletion && !reply.isPositiveIntermediate {
                     logger.info("reply", metadata: ["reply": "\(reply.code) \(reply.lines.first ?? "")"])
+                    receiver.countRefusal(reply)
                 }
             case .messageData(let bytes):
                 do {

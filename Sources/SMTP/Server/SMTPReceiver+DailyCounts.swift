@@ -1,0 +1,38 @@
+import Core
+
+extension SMTPReceiver {
+    /// This receiver counting for the daily summary.
+    public func withDailyCounts(_ counts: (any DailyCounting)?) -> SMTPReceiver {
+        var copy = self
+        copy.dailyCounts = counts
+        return copy
+    }
+
+    /// A message queued: received by this listener's mode, and submitted by its account.
+    func countAccepted(_ envelope: SMTPEnvelope) {
+        guard let dailyCounts else { return }
+        dailyCounts.add(1, to: .received, key: mode.name)
+        if mode == .submission, let user = envelope.authenticatedUser {
+            dailyCounts.add(1, to: .submitted, key: user.lowercased())
+        }
+    }
+
+    /// A 4xx or 5xx reply, by its code and enhanced status code (`550 5.1.1`): bounded keys, the
+    /// text (which may quote the client) left out.
+    func countRefusal(_ reply: SMTPReply) {
+        guard let dailyCounts, reply.isTransientFailure || reply.isPermanentFailure else { return }
+        let status = reply.enhancedStatus.map { " \($0)" } ?? ""
+        dailyCounts.add(1, to: .refused, key: "\(mode.name) \(reply.code)\(status)")
+    }
+}
+
+extension SMTPReceiver.Mode {
+    /// `mx`, `submission`, `lmtp`.
+    public var name: String {
+        switch self {
+        case .mx: "mx"
+        case .submission: "submission"
+        case .lmtp: "lmtp"
+        }
+    }
+}

@@ -175,7 +175,8 @@ public struct PostaServer: Sendable {
             guard let service = services[listener.protocol] else {
                 return try HTTPService.make(
                     settings: listener, tls: tlsConfiguration, health: health, budget: budget,
-                    mtaSTSPolicy: config.mtaSTS.servedPolicy(hostname: config.hostname), logger: logger)
+                    mtaSTSPolicy: config.mtaSTS.servedPolicy(hostname: config.hostname), metrics: config.metrics,
+                    logger: logger)
             }
             return TCPListener(
                 settings: listener, service: service, budget: budget, tls: tlsContext, hostname: config.hostname,
@@ -199,6 +200,8 @@ public struct PostaServer: Sendable {
             NodeHeartbeat(
                 nodes: ClusterNodes(database: site.database), nodeID: site.config.nodeID, hostname: site.config.hostname,
                 logger: logger),
+            MetricsRefresher(
+                queue: site.queue, store: site.store, interval: site.config.metrics.refreshInterval.duration, logger: logger),
         ]
         do {
             services.append(try DMARCReporting.make(site, logger: logger))

@@ -42,6 +42,8 @@ let package = Package(
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                // The metrics facade: each module's `PostaMetric`s count through it (Sources/Core/Metrics).
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Domains, users, aliases, password schemes.
@@ -213,6 +215,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                // GET /metrics: the facade's values in a Prometheus registry (Sources/Server/PostaMetrics.swift).
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -266,7 +271,10 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Core", "Directory", "Store", "PostaTestSupport", "Connection",
+                "Server", "Core", "Directory", "Store", "PostaTestSupport", "Connection", "SMTP", "Queue", "IMAP", "POP3",
+                "Policy", "Filter",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

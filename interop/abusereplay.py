@@ -265,3 +265,118 @@ def play(schedule: Schedule, clients: list[Client], hour: float = 5.0, workers: 
         for f in pending:
             f.result()
     return out
+
+
+def seed_script(schedule: Schedule) -> dict:
+    """The site's old daily script on the same day: accounts that sent through SMTP AUTH from an
+    address from which they never read mail (POP3, IMAP) that day. It contains nothing: every
+    spam message planned goes out before a human reads the report the next morning."""
+    read: dict[str, set] = {}
+    sent: dict[str, set] = {}
+    for e in schedule.events:
+        (read if e.kind == "read" else sent).setdefault(e.user, set()).add(e.source)
+    flagged = {u for u, sources in sent.items() if sources - read.get(u, set())}
+    return {
+        "flagged_normal": sorted(flagged - {schedule.stolen}),
+        "stolen_flagged": schedule.stolen in flagged,
+        "spam_before_containment": sum(len(e.messages) for e in schedule.events if e.attacker and e.at < 24),
+    }
+
+
+class ReplaySite:
+    """A Posta node for the replay (interop/loginsite.py's IMAP, POP3 and submission listeners,
+    cleartext behind loopback), `abuse` appended to its configuration; with `database_url`, a node
+    of a PostgreSQL cluster sharing `data` with the others."""
+
+    def __init__(self, folder, abuse: str, accounts: list[str] | None = None, database_url: str | None = None,
+                 data=None, node_id: str | None = None):
+        from pathlib import Path
+        from loginsite import LoginSite
+        database = f'[database]\nurl = "{database_url}"\n' if database_url else ""
+        self.site = LoginSite(Path(folder), database=abuse + "\n" + database)
+        if data is not None:
+            text = self.site.config.read_text().replace(
+                f'data_dir = "{self.site.data}"', f'data_dir = "{data}"\nnode_id = "{node_id}"')
+            self.site.config.write_text(text)
+            self.site.data = Path(data)
+        if accounts is not None:
+            self.add_accounts(accounts)
+
+    def add_accounts(self, accounts: list[str]) -> None:
+        self.site.posta("domain", "add", DOMAIN)
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda a: self.site.posta("user", "add", a, "--password-stdin", stdin=PASSWORD + "\n"),
+                          accounts + [f"postmaster@{DOMAIN}"]))
+
+    def start(self) -> "ReplaySite":
+        self.site.start()
+        return self
+
+    def stop(self) -> None:
+        self.site.stop()
+
+    def client(self) -> Client:
+        return Client(self.site.imap_port, self.site.pop3_port, self.site.submission_port, str(self.site.cert))
+
+    def posta_json(self, *args: str):
+        import json
+        return json.loads(self.site.posta(*args, "--json"))
+
+    def suspended(self) -> list[str]:
+        return sorted(s["account"] for s in self.posta_json("abuse", "list")["suspensions"])
+
+    def held_from(self, sender: str) -> tuple[int, int]:
+        """(held, not held) queued messages of `sender` with a pending remote recipient."""
+        held = free = 0
+        for entry in self.posta_json("queue", "list"):
+            if entry["sender"].lower() != sender.lower():
+                continue
+            if not any(r["kind"] == "remote" and r["status"] == "pending" for r in entry["recipients"]):
+                continue
+            if entry["held"]:
+                held += 1
+            else:
+                free += 1
+        return held, free
+
+    def report_subjects(self, account: str, timeout: float = 30.0) -> list[str]:
+        """Subjects of the postmaster's INBOX messages that name `account`, read over IMAP."""
+        import email
+        deadline = time.monotonic() + timeout
+        while True:
+            m = _IMAPFrom("127.0.0.1", self.site.imap_port)
+            try:
+                m.login(f"postmaster@{DOMAIN}", PASSWORD)
+                m.select("INBOX", readonly=True)
+                _, data = m.search(None, "ALL")
+                found = []
+                for num in data[0].split():
+                    _, parts = m.fetch(num, "(RFC822)")
+                    message = email.message_from_bytes(parts[0][1])
+                    text = parts[0][1].decode(errors="replace")
+                    if account in text:
+                        found.append(str(message["Subject"]))
+            finally:
+                m.logout()
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.5)
+
+    def verdict(self, schedule: Schedule, outcome: Outcome, settle: float = 15.0) -> dict:
+        """What the site did: waits up to `settle` seconds for the evaluation to finish, then reads
+        the suspensions, the held queue and the postmaster's mail."""
+        deadline = time.monotonic() + settle
+        while schedule.stolen not in self.suspended() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        suspended = self.suspended()
+        held, free = self.held_from(schedule.stolen)
+        subjects = self.report_subjects(schedule.stolen) if schedule.stolen in suspended else []
+        return {
+            "stolen_suspended": schedule.stolen in suspended,
+            "false_suspensions": [a for a in suspended if a != schedule.stolen],
+            "spam_before_containment": outcome.attacker_sent,
+            "held": held,
+            "not_held": free,
+            "report_read": any("Suspicious actions" in s for s in subjects),
+            "report_subjects": subjects,
+        }

@@ -71,6 +71,7 @@ public struct Authenticator: Sendable {
         case .refused(let delay):
             logger.notice("login refused: throttled", metadata: ["user": "\(login)", "client": "\(client)"])
             await settle(nil, success: false, reason: LoginReason.throttled)
+            DirectoryMetrics.login(protocolName, "throttled")
             await clock.sleep(for: delay)
             return .throttled
         case .allowed(let allowed):
@@ -83,6 +84,7 @@ public struct Authenticator: Sendable {
             logger.error("authentication failed", metadata: ["error": "\(error)"])
             await throttle.abandoned(attempt)
             await settle(nil, success: false, reason: LoginReason.unavailable)
+            DirectoryMetrics.login(protocolName, "unavailable")
             return .unavailable
         }
         switch result {
@@ -90,11 +92,13 @@ public struct Authenticator: Sendable {
             let delay = await throttle.failed(attempt, now: clock.now)
             logger.notice("login failed", metadata: ["user": "\(login)", "reason": "\(failure.rawValue)", "delay": "\(delay)"])
             await settle(nil, success: false, reason: failure.rawValue)
+            DirectoryMetrics.login(protocolName, "failure")
             await clock.sleep(for: delay)
             return .invalidCredentials
         case .success(let account):
             await throttle.succeeded(attempt, now: clock.now)
             await settle(account.id, success: true, reason: nil)
+            DirectoryMetrics.login(protocolName, "success")
             logger.info("login", metadata: ["user": "\(login)"])
             return .success(account)
         }
@@ -116,6 +120,7 @@ public struct Authenticator: Sendable {
 
     /// Records a login that passed the password check but failed afterwards (mailbox in use…).
     public func recordRefusal(_ account: Account, clientIP: String, protocolName: String, reason: String, logger: Logger) async {
+        DirectoryMetrics.login(protocolName, "refused")
         do {
             try await loginLog.record(
                 LoginEvent(

@@ -84,10 +84,13 @@ public struct FilterChain: Sendable {
                 guard remaining > .zero else { throw ScannerError.timedOut }
                 if let scorer = step as? any SpamScanner {
                     spam.append(try await scorer.report(message, timeout: remaining))
+                    FilterMetrics.verdict(step.name, "scored")
                     continue
                 }
                 verdict = try await step.scan(message, timeout: remaining)
+                FilterMetrics.verdict(step.name, verdict.metricLabel)
             } catch {
+                FilterMetrics.verdict(step.name, "error")
                 logger.warning(
                     "content scanner failed",
                     metadata: ["scanner": "\(step.name)", "error": "\(error)", "on_failure": "\(step.onFailure.rawValue)"])

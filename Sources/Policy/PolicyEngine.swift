@@ -23,6 +23,7 @@ public struct PolicyEngine: Sendable {
             return try await decide(request)
         } catch {
             context.logger.error("policy evaluation failed", metadata: ["error": "\(String(reflecting: error))"])
+            PolicyMetrics.verdict("engine", .deferred)
             return PolicyVerdict(action: .deferred, text: "Policy service temporarily unavailable, try again later")
         }
     }
@@ -34,6 +35,7 @@ public struct PolicyEngine: Sendable {
         for (definition, modules) in snapshot.policies where definition.applies(to: request, groups: snapshot.groups) {
             for (id, module) in modules {
                 guard var verdict = try await module.evaluate(request, context: context) else { continue }
+                PolicyMetrics.verdict(module.kind.rawValue, verdict.action)
                 headers += verdict.headers
                 guard decided == nil, verdict.action.isFinal else { continue }
                 verdict.decidedBy = "\(definition.name)/\(id)"

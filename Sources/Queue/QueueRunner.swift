@@ -237,6 +237,9 @@ public final class QueueRunner: Service, Sendable {
             return try await Self.removeFinished(messageIDs, in: db)
         }
         removeSpoolFiles(spoolFiles)
+        for (result, update) in zip(results, updates) {
+            QueueMetrics.outcome(result.0.kind, update.status, receivedAt: result.0.receivedAt, now: now)
+        }
         let failures = zip(results, updates).compactMap { result, update -> (ClaimedDelivery, DeliveryReply)? in
             update.status == .failed ? update.error.map { (result.0, $0) } : nil
         }

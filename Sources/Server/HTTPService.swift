@@ -9,6 +9,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Prometheus
 import ServiceLifecycle
 
 /// The HTTP listener. Today it serves `GET /healthz`; the admin UI, webmail and metrics join it
@@ -19,9 +20,25 @@ public enum HTTPService {
     /// Builds the Hummingbird application for one `http` listener.
     public static func make(
         settings: ListenerSettings, tls: TLSConfiguration?, health: HealthMonitor, budget: ConnectionBudget,
-        mtaSTSPolicy: MTASTSPolicy? = nil, logger: Logger
+        mtaSTSPolicy: MTASTSPolicy? = nil, metrics: MetricsSettings = MetricsSettings(),
+        registry: PrometheusCollectorRegistry = PostaMetrics.registry, logger: Logger
     ) throws -> some Service {
-        let router = Router()
+        let router = Router(context: HTTPRequestContext.self)
+        if metrics.enabled {
+            // Prometheus text format 0.0.4, rendered by swift-prometheus; loopback clients only unless
+            // `[metrics] allowed_clients` says otherwise (docs/metrics.md).
+            router.get("/metrics") { _, context -> Response in
+                let client = context.remoteAddress?.ipAddress ?? "unknown"
+                guard metrics.allows(client) else {
+                    return Response(
+                        status: .forbidden, headers: [.contentType: "text/plain; charset=utf-8"],
+                        body: .init(byteBuffer: .init(string: "metrics are not served to this client\n")))
+                }
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: .init(bytes: PostaMetrics.exposition(registry))))
+            }
+        }
         if let mtaSTSPolicy {
             // RFC 8461 §3.3: the policy at https://mta-sts.<domain>/.well-known/mta-sts.txt, text/plain;
             // the same for every domain of the site (one MX set).
@@ -77,6 +94,19 @@ extension HTTPService {
     }
 }
 
+/// The request context of the HTTP listeners: Hummingbird's basics plus the client's address
+/// (for `/metrics`' allow-list).
+struct HTTPRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    /// The client's address, nil for a socket without one.
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
 /// The connection limits of one HTTP listener (`TCPListener` applies the same to the others).
 final class HTTPAdmission: Sendable {
     let settings: ListenerSettings
@@ -91,9 +121,9 @@ final class HTTPAdmission: Sendable {
         self.logger = logger
     }
 
-    /// Takes a slot for the client at `ip` in every counter; false when one is full or the
+    /// Takes a slot for the client at `ip` in every counter; why not when one is full or the
     /// client is not allowed.
-    func admit(_ ip: String) -> Bool { budget.admit(ip, to: settings, listener: listener) == nil }
+    func admit(_ ip: String) -> RefusalReason? { budget.admit(ip, to: settings, listener: listener) }
 
     func release(_ ip: String) { budget.release(ip, from: settings, listener: listener) }
 }
@@ -108,12 +138,18 @@ final class HTTPAdmissionHandler: ChannelInboundHandler, RemovableChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
         let ip = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        guard admission.admit(ip) else {
+        if let reason = admission.admit(ip) {
             admission.logger.notice("connection refused", metadata: ["client": "\(ip)", "protocol": "http"])
+            ServerMetrics.refused(.http, reason)
             context.close(promise: nil)
             return
         }
-        context.channel.closeFuture.whenComplete { [admission] _ in admission.release(ip) }
+        ServerMetrics.connections.increment("http")
+        ServerMetrics.connectionsOpen.increment("http")
+        context.channel.closeFuture.whenComplete { [admission] _ in
+            ServerMetrics.connectionsOpen.decrement("http")
+            admission.release(ip)
+        }
         // One small read per event-loop tick, as on the other listeners (`ReadGate.commandReadSize`).
         let options = context.channel.syncOptions
         try? options?.setOption(.maxMessagesPerRead, value: 1)

@@ -179,7 +179,8 @@ public struct PostaServer: Sendable {
             guard let service = services[listener.protocol] else {
                 return try HTTPService.make(
                     settings: listener, tls: tlsConfiguration, health: health, budget: budget,
-                    mtaSTSPolicy: config.mtaSTS.servedPolicy(hostname: config.hostname), logger: logger)
+                    mtaSTSPolicy: config.mtaSTS.servedPolicy(hostname: config.hostname), metrics: config.metrics,
+                    logger: logger)
             }
             return TCPListener(
                 settings: listener, service: service, budget: budget, tls: tlsContext, hostname: config.hostname,
@@ -203,7 +204,12 @@ public struct PostaServer: Sendable {
             NodeHeartbeat(
                 nodes: ClusterNodes(database: site.database), nodeID: site.config.nodeID, hostname: site.config.hostname,
                 logger: logger),
+<<<<<<< HEAD
             DailySummarySender(site: site, rollup: rollup, logger: logger),
+=======
+            MetricsRefresher(
+                queue: site.queue, store: site.store, interval: site.config.metrics.refreshInterval.duration, logger: logger),
+>>>>>>> metrics/main
         ]
         do {
             services.append(try DMARCReporting.make(site, logger: logger))

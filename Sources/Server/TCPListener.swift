@@ -97,11 +97,15 @@ public final class TCPListener: Service, Sendable {
             logger.notice(
                 "connection refused",
                 metadata: ["client": "\(ip)", "reason": "\(reason)", "protocol": "\(settings.protocol.rawValue)"])
+            ServerMetrics.refused(settings.protocol, reason)
             refuse(child, reason: reason)
             return
         }
         connections.insert(child)
+        ServerMetrics.connections.increment(settings.protocol.rawValue)
+        ServerMetrics.connectionsOpen.increment(settings.protocol.rawValue)
         child.closeFuture.whenComplete { [budget, listenerLimiter, settings] _ in
+            ServerMetrics.connectionsOpen.decrement(settings.protocol.rawValue)
             budget.release(ip, from: settings, listener: listenerLimiter)
         }
 

@@ -30,6 +30,8 @@ struct Serve: AsyncParsableCommand {
             config = try global.loadConfig()
         }
         PostaLogging.bootstrap(config.log)
+        // Before the site opens: the database pool reports its size through the facade.
+        PostaMetrics.bootstrap()
         let logger = Logger(label: "posta")
         let site = try await Site.open(config, logger: logger)
         FileModes.warn(config, logger: logger)  // after the open, so the database's -wal and -shm exist

@@ -36,6 +36,12 @@ import Testing
         #expect(config.limits == Limits())
     }
 
+    @Test func metricsExampleShowsTheDefaults() throws {
+        let config = try #require(
+            parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[metrics]`")), sections: PostaConfig.siteSections))
+        #expect(config.metrics == MetricsSettings())
+    }
+
     @Test func authExampleShowsTheDefaults() throws {
         let config = try #require(
             parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[auth]`")), sections: PostaConfig.siteSections))
@@ -56,6 +62,6 @@ struct SiteSectionsTests {
 
     @Test func theUnknownKeyMessageNamesThemInFileOrder() throws {
         let error = try #require(singleError(configHeader + "\nhostnme = 1\n", sections: PostaConfig.siteSections))
-        #expect(error.message.hasSuffix("limits, listener, delivery, filter, auth, store, dmarc, mta_sts, summary)"))
+        #expect(error.message.hasSuffix("limits, listener, delivery, filter, auth, store, dmarc, mta_sts, metrics, summary)"))
     }
 }

@@ -46,7 +46,9 @@ public final class Database: Sendable {
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
         // One pool per event loop; keep the total near `poolSize`.
-        let perLoop = max(1, poolSize / max(1, eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 }))
+        let loops = max(1, eventLoopGroup.makeIterator().reduce(0) { n, _ in n + 1 })
+        let perLoop = max(1, poolSize / loops)
+        DatabaseMetrics.databasePoolSize.set(Int64(perLoop * loops))
         switch location {
         case .sqlite(let path):
             dialect = .sqlite
@@ -75,11 +77,19 @@ public final class Database: Sendable {
         switch pool {
         case .sqlite(let pool):
             let connection = try await pool.requestConnection(logger: logger).get()
-            defer { pool.releaseConnection(connection, logger: logger) }
+            DatabaseMetrics.databaseConnectionsInUse.increment()
+            defer {
+                DatabaseMetrics.databaseConnectionsInUse.decrement()
+                pool.releaseConnection(connection, logger: logger)
+            }
             return try await body(connection.sql(queryLogLevel: .trace))
         case .postgres(let pool):
             let connection = try await pool.requestConnection(logger: logger).get()
-            defer { pool.releaseConnection(connection, logger: logger) }
+            DatabaseMetrics.databaseConnectionsInUse.increment()
+            defer {
+                DatabaseMetrics.databaseConnectionsInUse.decrement()
+                pool.releaseConnection(connection, logger: logger)
+            }
             return try await body(connection.sql(queryLogLevel: .trace))
         }
     }

@@ -1,4 +1,5 @@
 import Connection
+import Core
 import Directory
 import Logging
 import NIOCore
@@ -31,6 +32,8 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Ga
     private var startingTLS = false
     private var loggedIn = false
     private var commandsBeforeLogin = 0
+    /// The command being answered, for `posta_imap_command_duration_seconds`.
+    private var commandTimer = CommandTimer()
     /// When the session last got input (RFC 9051 §5.4 autologout counts from there).
     private var lastInput = NIODeadline.now()
     /// An effect waiting for the client to read the responses before it.
@@ -165,6 +168,8 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Ga
         switch event {
         case .frame(let bytes):
             guard countBeforeLogin(context) else { return }
+            commandTimer.start(
+                IMAPMetrics.commandName(bytes), counter: IMAPMetrics.commands, histogram: IMAPMetrics.commandDuration)
             feed(.frame(bytes), context: context)
         case .line(let bytes):
             feed(.line(bytes), context: context)
@@ -243,10 +248,13 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Ga
             case .close:
                 closed = true
                 stopWatching()
+                commandTimer.finish(IMAPMetrics.commandDuration)
                 context.closeAfterFlush()
                 return
             }
         }
+        // No effect pending: the command (if any) is answered.
+        commandTimer.finish(IMAPMetrics.commandDuration)
         if wrote && !gate.isDraining { context.flush() }
     }
 
@@ -310,9 +318,11 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Ga
                 }
             }
         }
+        IMAPMetrics.idleSessions.increment()
     }
 
     private func stopWatching() {
+        if watcher != nil { IMAPMetrics.idleSessions.decrement() }
         watcher?.cancel()
         watcher = nil
     }

@@ -1,4 +1,5 @@
 import Connection
+import Core
 import Directory
 import Logging
 import NIOCore
@@ -29,6 +30,8 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
     /// Bytes read from a message file at a time.
     public static let chunkSize = 64 * 1024
 
+    /// The command being answered, for `posta_pop3_command_duration_seconds`.
+    private var commandTimer = CommandTimer()
     private var session: POP3Session
     private let backend: POP3Backend
     private let tls: NIOSSLContext?
@@ -92,6 +95,7 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
 
     /// A command line (see `GatedSessionHandler`).
     package func feed(_ line: [UInt8], context: ChannelHandlerContext) {
+        commandTimer.start(POP3Metrics.commandName(line), counter: POP3Metrics.commands, histogram: POP3Metrics.commandDuration)
         perform(session.receive(line), context: context)
     }
 
@@ -145,10 +149,13 @@ public final class POP3ServerHandler: ChannelDuplexHandler, RemovableChannelHand
                 closing = true
                 lease?.releaseInBackground()
                 lease = nil
+                commandTimer.finish(POP3Metrics.commandDuration)
                 context.closeAfterFlush()
                 return
             }
         }
+        // No effect pending: the command (if any) is answered.
+        commandTimer.finish(POP3Metrics.commandDuration)
         if wrote && !gate.isDraining { context.flush() }  // a drain flushes once at its end
     }
 

@@ -131,6 +131,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             switch action {
             case .reply(let reply):
                 context.write(wrapOutboundOut(ByteBuffer(bytes: reply.encode())), promise: nil)
+                SMTPMetrics.reply(reply.code, mode: receiver.mode)
                 wrote = true
                 if !reply.isPositiveCompletion && !reply.isPositiveIntermediate {
                     logger.info("reply", metadata: ["reply": "\(reply.code) \(reply.lines.first ?? "")"])
@@ -193,7 +194,11 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
         case .checkRecipient(let request):
             work = { await receiver.recipient(request) }
         case .messageComplete(let message):
-            work = { await receiver.complete(message, logger: logger) }
+            work = {
+                let result = await receiver.complete(message, logger: logger)
+                SMTPMetrics.transaction(result, mode: receiver.mode)
+                return result
+            }
         case .authenticate(let request):
             let (clientIP, isTLS, channel) = (clientIP, session.client.isTLS, context.channel)
             work = { await receiver.authenticate(request, clientIP: clientIP, tls: isTLS, channel: channel) }

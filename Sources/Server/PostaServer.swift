@@ -204,12 +204,9 @@ public struct PostaServer: Sendable {
             NodeHeartbeat(
                 nodes: ClusterNodes(database: site.database), nodeID: site.config.nodeID, hostname: site.config.hostname,
                 logger: logger),
-<<<<<<< HEAD
             DailySummarySender(site: site, rollup: rollup, logger: logger),
-=======
             MetricsRefresher(
                 queue: site.queue, store: site.store, interval: site.config.metrics.refreshInterval.duration, logger: logger),
->>>>>>> metrics/main
         ]
         do {
             services.append(try DMARCReporting.make(site, logger: logger))

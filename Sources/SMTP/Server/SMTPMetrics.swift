@@ -19,12 +19,12 @@ public enum SMTPMetrics {
     public static let all = [replies, transactions, messagesReceived, receivedBytes]
 
     /// One reply sent.
-    static func reply(_ code: Int, mode: SMTPReceiver.Mode) { replies.increment(mode.metricLabel, PostaMetric.codeClass(code)) }
+    static func reply(_ code: Int, mode: SMTPReceiver.Mode) { replies.increment(mode.name, PostaMetric.codeClass(code)) }
 
     /// One message queued, of `size` bytes.
     static func received(size: Int64, mode: SMTPReceiver.Mode) {
-        messagesReceived.increment(mode.metricLabel)
-        receivedBytes.increment(mode.metricLabel, by: size)
+        messagesReceived.increment(mode.name)
+        receivedBytes.increment(mode.name, by: size)
     }
 
     /// One transaction's end-of-data answer (LMTP: the first recipient's reply).
@@ -35,17 +35,6 @@ public enum SMTPMetrics {
         case .replies(let replies): code = replies.first?.code ?? 0
         default: return
         }
-        transactions.increment(mode.metricLabel, PostaMetric.codeClass(code))
-    }
-}
-
-extension SMTPReceiver.Mode {
-    /// The `mode` label.
-    var metricLabel: String {
-        switch self {
-        case .mx: "mx"
-        case .lmtp: "lmtp"
-        case .submission: "submission"
-        }
+        transactions.increment(mode.name, PostaMetric.codeClass(code))
     }
 }

@@ -77,11 +77,7 @@ extension SMTPReceiver {
                 id: spool.id, file: spool.file, envelope: queued, deliveries: deliveries, deliverNow: mode == .lmtp,
                 held: policy.hold, headers: headers)
             if policy.hold { logger.notice("message held by policy", metadata: ["queue_id": "\(spool.id)"]) }
-<<<<<<< HEAD
-            countAccepted(envelope)
-=======
-            SMTPMetrics.received(size: size, mode: mode)
->>>>>>> metrics/main
+            countAccepted(envelope, size: size)
             guard mode == .lmtp else {
                 return .reply(SMTPReply(250, .init(2, 0, 0), "Ok: queued as \(spool.id)"))
             }

@@ -8,8 +8,10 @@ extension SMTPReceiver {
         return copy
     }
 
-    /// A message queued: received by this listener's mode, and submitted by its account.
-    func countAccepted(_ envelope: SMTPEnvelope) {
+    /// A message of `size` bytes queued: received by this listener's mode, and submitted by its
+    /// account (the metrics, and the day's counts).
+    func countAccepted(_ envelope: SMTPEnvelope, size: Int64) {
+        SMTPMetrics.received(size: size, mode: mode)
         guard let dailyCounts else { return }
         dailyCounts.add(1, to: .received, key: mode.name)
         if mode == .submission, let user = envelope.authenticatedUser {
@@ -17,9 +19,11 @@ extension SMTPReceiver {
         }
     }
 
-    /// A 4xx or 5xx reply, by its code and enhanced status code (`550 5.1.1`): bounded keys, the
-    /// text (which may quote the client) left out.
-    func countRefusal(_ reply: SMTPReply) {
+    /// A reply sent: by code class in the metrics; a 4xx or 5xx also in the day's refusals, by its
+    /// code and enhanced status code (`550 5.1.1`: bounded keys, the text, which may quote the
+    /// client, left out).
+    func count(_ reply: SMTPReply) {
+        SMTPMetrics.reply(reply.code, mode: mode)
         guard let dailyCounts, reply.isTransientFailure || reply.isPermanentFailure else { return }
         let status = reply.enhancedStatus.map { " \($0)" } ?? ""
         dailyCounts.add(1, to: .refused, key: "\(mode.name) \(reply.code)\(status)")
@@ -27,7 +31,7 @@ extension SMTPReceiver {
 }
 
 extension SMTPReceiver.Mode {
-    /// `mx`, `submission`, `lmtp`.
+    /// `mx`, `submission`, `lmtp`: the `mode` label of the metrics, the key of the day's counts.
     public var name: String {
         switch self {
         case .mx: "mx"

@@ -131,11 +131,10 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             switch action {
             case .reply(let reply):
                 context.write(wrapOutboundOut(ByteBuffer(bytes: reply.encode())), promise: nil)
-                SMTPMetrics.reply(reply.code, mode: receiver.mode)
+                receiver.count(reply)
                 wrote = true
                 if !reply.isPositiveCompletion && !reply.isPositiveIntermediate {
                     logger.info("reply", metadata: ["reply": "\(reply.code) \(reply.lines.first ?? "")"])
-                    receiver.countRefusal(reply)
                 }
             case .messageData(let bytes):
                 do {

@@ -95,13 +95,6 @@ extension MailQueue {
         }
     }
 
-    /// How many messages the queue holds (every state).
-    public func messageCount() async throws -> Int64 {
-        try await database.withConnection { db in
-            try await db.raw("SELECT COUNT(*) AS n FROM queue_message").first()?.decode(column: "n", as: Int64.self) ?? 0
-        }
-    }
-
     /// Makes the pending deliveries of `id` due now (and wakes the runner).
     public func retry(_ id: String) async throws {
         try await requireMessage(id)

@@ -1,0 +1,38 @@
+/// `posta check smtp|submission|imap|pop3`: the verdict on one probe.
+public enum ProtocolCheck {
+    /// Default `-t`, seconds.
+    public static let defaultTimeout = 10.0
+
+    /// OK (or WARNING/CRITICAL by `-w`/`-c` on the response time) when the dialogue went through;
+    /// CRITICAL when the server refused, answered wrongly or nothing listens; UNKNOWN on a timeout
+    /// (the guidelines count a plugin that ran out of time as UNKNOWN, "Plugin timeout").
+    public static func result(_ report: ProbeReport, proto: ProbeProtocol, target: ProbeTarget, thresholds: Thresholds)
+        -> PluginResult
+    {
+        let service = proto.rawValue.uppercased()
+        switch report.outcome {
+        case .failure(.timedOut(let seconds)):
+            return .unknown(service, "timed out after \(Perfdata.number(seconds)) s talking to \(target.display)")
+        case .failure(.refused(let text)), .failure(.network(let text)):
+            return PluginResult(service: service, status: .critical, text: text)
+        case .success(.failure(let text)):
+            return PluginResult(
+                service: service, status: .critical, text: "\(target.display): \(text)",
+                perfdata: [time(report.seconds, thresholds)])
+        case .success(.success(let banner, _)):
+            let status = thresholds.status(of: report.seconds)
+            return PluginResult(
+                service: service, status: status,
+                text:
+                    "\(Perfdata.number(rounded(report.seconds))) s response time on \(target.display), \(ProbeDialogue.excerpt(banner))",
+                perfdata: [time(report.seconds, thresholds)])
+        }
+    }
+
+    static func time(_ seconds: Double, _ thresholds: Thresholds) -> Perfdata {
+        Perfdata("time", rounded(seconds), unit: .seconds, thresholds: thresholds, min: 0)
+    }
+
+    /// Milliseconds are all a response time needs.
+    static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+}

@@ -200,7 +200,7 @@ class Nagios:
 
 @pytest.fixture
 def site(tmp_path: Path):
-    ports = {name: free_port() for name in ("imap", "pop3", "submission")}
+    ports = {name: free_port() for name in ("imap", "pop3", "submission", "imaps")}
     extra = "".join(f'[[listener]]\nprotocol = "{name}"\naddress = "127.0.0.1:{port}"\n' for name, port in ports.items())
     site = MailSite(tmp_path, extra_config=extra).seed()
     site.posta("alias", "add", "fwd@example.org", "someone@remote.example")
@@ -218,6 +218,12 @@ def nagios(tmp_path: Path, site: MailSite):
     n = Nagios(folder, site.config)
     yield n
     n.stop()
+
+
+def site_port(site: MailSite, protocol: str) -> int:
+    """The port of the site's listener for `protocol`, read back from its config."""
+    import re
+    return int(re.search(rf'protocol = "{protocol}"\naddress = "127.0.0.1:(\d+)"', site.config.read_text()).group(1))
 
 
 def queue_messages(site: MailSite, count: int):
@@ -272,3 +278,33 @@ def test_check_exit_codes_and_bad_input(tmp_path: Path):
         assert "Traceback" not in r.stderr and "Fatal" not in r.stderr
     r = subprocess.run([POSTA, "check", "load", "-w", "1000", "-c", "2000"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("POSTA LOAD OK - load average: ")
+
+
+def test_protocol_checks_with_tls_and_login(site: MailSite, tmp_path: Path):
+    """STARTTLS, implicit TLS, logins and the certificate a server presents, against the real server."""
+    good, bad = tmp_path / "good.pass", tmp_path / "bad.pass"
+    good.write_text("password-123\n")
+    bad.write_text("wrong\n")
+
+    def check(*args: str) -> tuple[int, str]:
+        r = subprocess.run([POSTA, "check", *args, "--config", str(site.config)], capture_output=True, text=True, timeout=30)
+        assert len(r.stdout.splitlines()) == 1, (args, r.stdout, r.stderr)
+        return r.returncode, r.stdout.strip()
+
+    for proto in ("smtp", "submission", "imap", "pop3"):
+        code, line = check(proto, "--starttls", "-w", "5", "-c", "10")
+        assert code == 0 and line.startswith(f"POSTA {proto.upper()} OK - "), line
+    for proto in ("submission", "imap", "pop3"):
+        code, line = check(proto, "--starttls", "--user", "alice@example.org", "--password-file", str(good))
+        assert code == 0, line
+        code, line = check(proto, "--starttls", "--user", "alice@example.org", "--password-file", str(bad))
+        assert code == 2 and "login failed" in line, line
+    code, line = check("imap", "--tls", "--user", "alice@example.org", "--password-file", str(good))
+    assert code == 0 and f"127.0.0.1:{site_port(site, 'imaps')}" in line, line
+    # The test certificate lives two days: below the default 7, so CRITICAL.
+    code, line = check("certificate", "-H", "127.0.0.1", "-p", str(site.smtp_port), "--starttls", "smtp")
+    assert code == 2 and "CN=localhost expires in 1 days" in line and "| days=1;30:;7:" in line, line
+    code, line = check("certificate", "-H", "127.0.0.1", "-p", str(site_port(site, "imaps")), "--tls", "-w", "1", "-c", "0")
+    assert code == 0 and "expires in 1 days" in line, line
+    code, line = check("certificate", "-w", "1", "-c", "0")
+    assert code == 0 and line.startswith(f"POSTA CERTIFICATE OK - {site.cert}: "), line

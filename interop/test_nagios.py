@@ -69,7 +69,7 @@ service_check_timeout=30
     commands = "".join(
         f"""define command {{
   command_name posta_{name}
-  command_line {POSTA} check {args}{"" if name == "load" else f" --config {site_config}"}
+  command_line {POSTA} check {args} --config {site_config}
 }}
 """ for name, args in checks.items())
     services = "".join(

@@ -49,6 +49,15 @@ struct CheckThresholdOptions: ParsableArguments {
     var warning: String?
     @Option(name: .shortAndLong, help: "Critical range.") var critical: String?
     @Option(name: [.customShort("t"), .long], help: "Give up (UNKNOWN) after this many seconds.") var timeout: Double = 10
+    @Option(help: "Status when the time runs out: unknown (default), critical, warning or ok.")
+    var timeoutState = "unknown"
+
+    func timeoutStatus() throws -> PluginStatus {
+        guard let status = PluginStatus(word: timeoutState) else {
+            throw CLIError("--timeout-state takes ok, warning, critical or unknown")
+        }
+        return status
+    }
 
     func thresholds(_ defaults: Thresholds = .init()) throws -> Thresholds {
         Thresholds(
@@ -108,7 +117,8 @@ struct ProtocolProbe<Kind: ProbeKind>: AsyncParsableCommand {
             let target = ProbeTarget(host: host, port: resolvedPort, implicitTLS: tls, timeout: timeout)
             let options = ProbeOptions(proto: Kind.proto, startTLS: starttls, credentials: credentials, heloName: helo)
             let report = await MailProbe.run(target: target, options: options)
-            return ProtocolCheck.result(report, proto: Kind.proto, target: target, thresholds: thresholds)
+            return ProtocolCheck.result(
+                report, proto: Kind.proto, target: target, thresholds: thresholds, timeoutStatus: try limits.timeoutStatus())
         }
     }
 }
@@ -168,6 +178,8 @@ extension CheckCommand {
     struct Load: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The 1, 5 and 15 minute load averages; -w/-c one range or three (load1,load5,load15).")
+        /// Taken (and not needed) so that every check's command line can end with the same --config.
+        @OptionGroup var global: GlobalOptions
         @Option(name: .shortAndLong, help: "Warning range(s) (default 15,10,5).") var warning = LoadCheck
             .defaultWarning
         @Option(name: .shortAndLong, help: "Critical range(s) (default 30,25,20).")

@@ -167,6 +167,9 @@ struct Script {
         #expect(result.status == .unknown)
         #expect(result.line.hasPrefix("POSTA IMAP UNKNOWN - timed out after 0.3 s"))
         #expect(report.seconds < 3)
+        let asCritical = ProtocolCheck.result(
+            report, proto: .imap, target: target, thresholds: .init(), timeoutStatus: PluginStatus(word: "critical")!)
+        #expect(asCritical.exitCode == 2 && asCritical.line.hasPrefix("POSTA IMAP CRITICAL - timed out after 0.3 s"))
         try await server.close()
     }
 

@@ -32,5 +32,11 @@ public enum PluginStatus: Int32, Sendable, Comparable, CaseIterable {
         }
     }
 
+    /// Reads `ok`, `warning`, `critical`, `unknown` (any case), as `--timeout-state` takes them.
+    public init?(word: String) {
+        guard let status = Self.allCases.first(where: { $0.word == word.uppercased() }) else { return nil }
+        self = status
+    }
+
     public static func < (lhs: PluginStatus, rhs: PluginStatus) -> Bool { lhs.severity < rhs.severity }
 }

@@ -4,15 +4,21 @@ public enum ProtocolCheck {
     public static let defaultTimeout = 10.0
 
     /// OK (or WARNING/CRITICAL by `-w`/`-c` on the response time) when the dialogue went through;
-    /// CRITICAL when the server refused, answered wrongly or nothing listens; UNKNOWN on a timeout
-    /// (the guidelines count a plugin that ran out of time as UNKNOWN, "Plugin timeout").
-    public static func result(_ report: ProbeReport, proto: ProbeProtocol, target: ProbeTarget, thresholds: Thresholds)
-        -> PluginResult
-    {
+    /// CRITICAL when the server refused, answered wrongly or nothing listens; `timeoutStatus`
+    /// (UNKNOWN unless `--timeout-state` says otherwise) when the probe ran out of time: Icinga's
+    /// plugin guidelines ask for UNKNOWN on a plugin's own timeout, while the Monitoring Plugins
+    /// guidelines count socket timeouts among the errors not to report as UNKNOWN, hence the choice
+    /// (check_smtp's `-t N:STATE` offers the same).
+    public static func result(
+        _ report: ProbeReport, proto: ProbeProtocol, target: ProbeTarget, thresholds: Thresholds,
+        timeoutStatus: PluginStatus = .unknown
+    ) -> PluginResult {
         let service = proto.rawValue.uppercased()
         switch report.outcome {
         case .failure(.timedOut(let seconds)):
-            return .unknown(service, "timed out after \(Perfdata.number(seconds)) s talking to \(target.display)")
+            return PluginResult(
+                service: service, status: timeoutStatus,
+                text: "timed out after \(Perfdata.number(seconds)) s talking to \(target.display)")
         case .failure(.refused(let text)), .failure(.network(let text)):
             return PluginResult(service: service, status: .critical, text: text)
         case .success(.failure(let text)):

@@ -308,3 +308,19 @@ def test_protocol_checks_with_tls_and_login(site: MailSite, tmp_path: Path):
     assert code == 0 and "expires in 1 days" in line, line
     code, line = check("certificate", "-w", "1", "-c", "0")
     assert code == 0 and line.startswith(f"POSTA CERTIFICATE OK - {site.cert}: "), line
+
+
+def test_cluster_check_sees_a_killed_node_go_stale(site: MailSite):
+    """A node that dies without stopping cleanly stops renewing its row: stale, CRITICAL."""
+    def cluster(*args: str) -> tuple[int, str]:
+        r = subprocess.run([POSTA, "check", "cluster", "--config", str(site.config), *args], capture_output=True, text=True)
+        return r.returncode, r.stdout.strip()
+
+    code, line = cluster()
+    assert code == 0 and line.startswith("POSTA CLUSTER OK - 1 alive"), line
+    code, line = cluster("-c", "2:")
+    assert code == 2 and "| alive=1;;2:;0;1 " in line, line
+    site.kill()
+    time.sleep(2.5)
+    code, line = cluster("--stale-after", "1")
+    assert code == 2 and "0 alive, 1 stale: " in line and "| alive=0;;;0;1 stale=1;;;0;1 stopped=0;;;0;1" in line, line

@@ -193,7 +193,13 @@ let package = Package(
                 "Core", "Directory", "Queue", "Store",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
+                // `posta check` probes (Sources/Monitor/Checks): a line client over TCP and TLS, certificates.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
@@ -236,7 +242,14 @@ let package = Package(
             ]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Core", "DNS", "MailAuth", "PostaTestSupport"]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Core", "Directory", "PostaTestSupport"]),
+        .testTarget(
+            name: "MonitorTests",
+            dependencies: [
+                "Monitor", "Core", "Directory", "Queue", "PostaTestSupport",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),

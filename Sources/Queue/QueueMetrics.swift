@@ -3,7 +3,7 @@ import SQLKit
 
 /// The queue's metrics (docs/metrics.md): delivery outcomes per recipient, counted where the
 /// runner records them (`QueueRunner.record`), the delivery latency, and the queue's size by
-/// state, which `posta serve` reads from the database every few seconds (`stateCounts`).
+/// state, which `posta serve` reads from the database every few seconds (`QueueCounts`).
 public enum QueueMetrics {
     public static let delivered = PostaMetric(
         "posta_messages_delivered_total", .counter,
@@ -23,7 +23,7 @@ public enum QueueMetrics {
     public static let messages = PostaMetric(
         "posta_queue_messages", .gauge, labels: ["state"],
         help:
-            "Messages in the queue by state: active (no failed attempt yet), deferred (a recipient waits for a retry), held, failed (awaiting its bounce)."
+            "Messages in the queue by state: active (no failed attempt yet), deferred (a recipient waits for a retry), held, other (nothing left to try: a bounce being written, deliveries being recorded)."
     )
 
     public static let all = [delivered, relayed, bounced, deferred, latency, messages]
@@ -34,8 +34,16 @@ public enum QueueMetrics {
         .seconds(900), .seconds(3600), .seconds(4 * 3600), .seconds(86400), .seconds(5 * 86400),
     ]
 
-    /// The states of `messages`, in the order `stateCounts` returns them.
-    public static let states = ["active", "deferred", "held", "failed"]
+    /// The states of `messages`: `QueueCounts`'s.
+    public static let states = ["active", "deferred", "held", "other"]
+
+    /// Sets the `messages` gauge.
+    public static func set(_ counts: QueueCounts) {
+        messages.set(Int64(counts.active), "active")
+        messages.set(Int64(counts.deferred), "deferred")
+        messages.set(Int64(counts.held), "held")
+        messages.set(Int64(counts.other), "other")
+    }
 
     /// One attempt's outcome for one recipient.
     static func outcome(_ kind: QueuedDelivery.Kind, _ status: DeliveryStatus, receivedAt: Int64, now: Int64) {
@@ -47,37 +55,5 @@ public enum QueueMetrics {
         case .failed, .bounced: bounced.increment(destination)
         case .pending: deferred.increment(destination)
         }
-    }
-}
-
-extension MailQueue {
-    /// Messages by state (`QueueMetrics.states`): held messages count as held whatever their
-    /// recipients; of the others, one with a recipient awaiting its bounce is failed, one with a
-    /// pending recipient that was tried before is deferred, and the rest are active.
-    public func stateCounts() async throws -> [String: Int64] {
-        try await database.snapshot { db in
-            let total = try await Self.count(db, "SELECT COUNT(*) AS n FROM queue_message")
-            let held = try await Self.count(db, "SELECT COUNT(*) AS n FROM queue_message WHERE held = \(bind: true)")
-            let failed = try await Self.count(
-                db,
-                """
-                SELECT COUNT(DISTINCT r.message_id) AS n FROM queue_recipient r JOIN queue_message m ON m.id = r.message_id
-                WHERE m.held = \(bind: false) AND r.status = 'failed'
-                """)
-            let deferred = try await Self.count(
-                db,
-                """
-                SELECT COUNT(DISTINCT r.message_id) AS n FROM queue_recipient r JOIN queue_message m ON m.id = r.message_id
-                WHERE m.held = \(bind: false) AND r.status = 'pending' AND r.attempts > 0
-                  AND r.message_id NOT IN (SELECT message_id FROM queue_recipient WHERE status = 'failed')
-                """)
-            return [
-                "active": max(0, total - held - failed - deferred), "deferred": deferred, "held": held, "failed": failed,
-            ]
-        }
-    }
-
-    private static func count(_ db: any SQLDatabase, _ sql: SQLQueryString) async throws -> Int64 {
-        try await db.raw(sql).first().map { try $0.decode(column: "n", as: Int64.self) } ?? 0
     }
 }

@@ -33,7 +33,7 @@ public struct DailySummarySender: Service {
     /// One round as of `now`.
     public func tick(now: Int64) async {
         do {
-            let size = try await site.queue.stateCounts().values.reduce(0, +)
+            let size = Int64(try await QueueCounts.read(site.database).total)
             rollup.add(size, to: .queuePeak, key: Self.hour(of: now))
             try await rollup.flush()
             if settings.send, now - UnixTime.dayStart(of: now) >= settings.sendAt {

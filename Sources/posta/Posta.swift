@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Server
 
 /// The `posta` command: the server and its admin tool in one binary.
@@ -10,7 +11,7 @@ struct Posta: AsyncParsableCommand {
         subcommands: [
             Serve.self, ConfigCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self, ResolveCommand.self,
             QueueCommand.self, QuarantineCommand.self, PolicyCommand.self, FilterCommand.self, DKIMCommand.self,
-            DMARCCommand.self, DNSCommand.self, MTASTSCommand.self, TLSRPTCommand.self, SummaryCommand.self,
+            DMARCCommand.self, DNSCommand.self, MTASTSCommand.self, TLSRPTCommand.self, SummaryCommand.self, CheckCommand.self,
         ])
 
     /// ArgumentParser's own `main`, with the umask set before any command creates a file (`FileModes`).
@@ -24,6 +25,13 @@ struct Posta: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // `posta check …` speaks the plugin protocol even when its options do not parse: one
+            // UNKNOWN line, exit 3 (Monitoring Plugins guidelines, "Plugin Return Codes").
+            if CommandLine.arguments.dropFirst().first == "check", exitCode(for: error).rawValue != 0 {
+                print(
+                    "POSTA CHECK UNKNOWN - " + fullMessage(for: error).split(whereSeparator: \.isNewline).joined(separator: " "))
+                Foundation.exit(3)
+            }
             exit(withError: error)
         }
     }

@@ -26,6 +26,8 @@ public struct PostaServer: Sendable {
     public let maildropLocks: MaildropLocks
     /// Logins of every protocol, with the registry of authenticated sessions.
     public let authenticator: Authenticator
+    /// Woken by each recorded submission: the abuse evaluator runs soon after (`[abuse]`).
+    let abuseWake = WakeSignal()
     private let logger: Logger
 
     /// Listener protocols this version of Posta serves.
@@ -59,6 +61,11 @@ public struct PostaServer: Sendable {
         let filtering = Self.filtering(site, logger: logger)
         let senderAuthentication =
             site.config.filter.senderAuthentication ? Self.senderAuthentication(site, logger: logger) : nil
+        // Suspended accounts are refused even with `[abuse] enabled = false` (a suspension an
+        // admin has not released yet); sends are recorded only when enabled.
+        let submissionWatch = AbuseSubmissionWatch(
+            database: site.database, directory: site.directory, settings: site.config.abuse, nodeID: site.config.nodeID,
+            wake: abuseWake)
         func smtp(_ mode: SMTPReceiver.Mode) -> SMTPProtocolService {
             SMTPProtocolService(
                 receiver: SMTPReceiver(
@@ -66,7 +73,8 @@ public struct PostaServer: Sendable {
                     queue: site.queue, runner: runner, authenticator: authenticator, logger: logger
                 ).withPolicy(SMTPPolicyAdapter(engine: policy)).withFiltering(filtering)
                     .withSigning(mode == .submission ? signer : nil)
-                    .withAuthentication(mode == .mx ? senderAuthentication : nil),
+                    .withAuthentication(mode == .mx ? senderAuthentication : nil)
+                    .withSubmissionWatch(mode == .submission ? submissionWatch : nil),
                 limits: site.config.limits)
         }
         maildropLocks = MaildropLocks(database: site.database, nodeID: site.store.nodeID, logger: logger)
@@ -200,6 +208,12 @@ public struct PostaServer: Sendable {
                 nodes: ClusterNodes(database: site.database), nodeID: site.config.nodeID, hostname: site.config.hostname,
                 logger: logger),
         ]
+        if site.config.abuse.enabled {
+            services.append(
+                AbuseEvaluator(
+                    monitor: Self.abuseMonitor(site, logger: logger),
+                    lease: MonitorLease(database: site.database, nodeID: site.config.nodeID), wake: abuseWake, logger: logger))
+        }
         do {
             services.append(try DMARCReporting.make(site, logger: logger))
         } catch {

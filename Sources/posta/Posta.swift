@@ -10,7 +10,7 @@ struct Posta: AsyncParsableCommand {
         subcommands: [
             Serve.self, ConfigCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self, ResolveCommand.self,
             QueueCommand.self, QuarantineCommand.self, PolicyCommand.self, FilterCommand.self, DKIMCommand.self,
-            DMARCCommand.self, DNSCommand.self, MTASTSCommand.self, TLSRPTCommand.self,
+            DMARCCommand.self, DNSCommand.self, MTASTSCommand.self, TLSRPTCommand.self, AbuseCommand.self,
         ])
 
     /// ArgumentParser's own `main`, with the umask set before any command creates a file (`FileModes`).

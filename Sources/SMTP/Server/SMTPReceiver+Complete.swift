@@ -77,6 +77,11 @@ extension SMTPReceiver {
                 id: spool.id, file: spool.file, envelope: queued, deliveries: deliveries, deliverNow: mode == .lmtp,
                 held: policy.hold, headers: headers)
             if policy.hold { logger.notice("message held by policy", metadata: ["queue_id": "\(spool.id)"]) }
+            if mode == .submission, let submissionWatch, let user = envelope.authenticatedUser {
+                await submissionWatch.accepted(
+                    user: user, clientIP: envelope.clientIP, queueID: spool.id,
+                    recipients: envelope.recipients.map(\.address.description), logger: logger)
+            }
             guard mode == .lmtp else {
                 return .reply(SMTPReply(250, .init(2, 0, 0), "Ok: queued as \(spool.id)"))
             }

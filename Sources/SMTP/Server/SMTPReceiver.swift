@@ -38,6 +38,8 @@ public struct SMTPReceiver: Sendable {
     public var signer: (any MessageSigner)?
     /// SPF, DKIM and DMARC of mail received on port 25 (`ReceivedMailAuthenticator`); nil: none.
     public var senderAuthentication: (any ReceivedMailAuthenticator)?
+    /// Compromised-account containment on submission (`withSubmissionWatch`); nil: none.
+    public var submissionWatch: (any SubmissionWatch)?
 
     public init(
         mode: Mode, hostname: String, directory: Directory, store: MailStore, queue: MailQueue, runner: QueueRunner,

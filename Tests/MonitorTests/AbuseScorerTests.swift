@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Monitor
 import PostaTestSupport
 import Testing
@@ -173,5 +174,21 @@ import Testing
         let error = singleError(configHeader + "\n[abuse]\n" + line + "\n", sections: [AbuseSettings.self])
         #expect(error?.line == number)
         #expect(error?.key == key)
+    }
+}
+
+@Suite struct AbuseDocsTests {
+    /// docs/abuse.md's example shows the defaults (with the evaluator switched on and a report address).
+    @Test func theDocumentedExampleIsTheDefaults() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/abuse.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let start = try #require(text.range(of: "```toml\n")).upperBound
+        let end = try #require(text.range(of: "```", range: start..<text.endIndex)).lowerBound
+        let config = try #require(parsedConfig(configHeader + "\n" + text[start..<end], sections: [AbuseSettings.self]))
+        var abuse = config.sections[AbuseSettings.self]
+        #expect(abuse.enabled && abuse.reportTo == "postmaster@mail.example.com")
+        (abuse.enabled, abuse.reportTo) = (false, nil)
+        #expect(abuse == AbuseSettings())
     }
 }

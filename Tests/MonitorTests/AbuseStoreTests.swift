@@ -2,6 +2,8 @@ import Core
 import Directory
 import Monitor
 import PostaTestSupport
+import Queue
+import SQLKit
 import Testing
 
 @Suite struct AbuseStoreTests {
@@ -105,6 +107,57 @@ import Testing
             try await store.audit(account: "Bob@example.org", action: "suspend", detail: "score 120", nodeID: "mx1", at: 500)
             try await store.audit(account: "bob@example.org", action: "release", detail: "lifted", nodeID: "mx2", at: 600)
             #expect(try await store.auditTrail(account: "bob@example.org").map(\.action) == ["suspend", "release"])
+        }
+    }
+
+    /// A queued message of `recipients` (kind, status) as the queue writes it.
+    func queued(_ database: Database, _ id: String, _ recipients: [(String, String)]) async throws {
+        try await database.withConnection { db in
+            try await db.raw(
+                """
+                INSERT INTO queue_message (id, reverse_path, spool_file, size, received_at, body, smtputf8, client_ip, helo)
+                VALUES (\(bind: id), 'bob@example.org', \(bind: id), 10, 1, '8BITMIME', \(bind: false), '10.1.0.1', 'h')
+                """
+            ).run()
+            for (kind, status) in recipients {
+                try await db.raw(
+                    """
+                    INSERT INTO queue_recipient (message_id, recipient, kind, target, status, next_attempt_at)
+                    VALUES (\(bind: id), 'x@remote.example', \(bind: kind), 'x@remote.example', \(bind: status), 1)
+                    """
+                ).run()
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.dialects)
+    func holdingQueuedMailForRemoteRecipients(_ dialect: Database.Dialect) async throws {
+        try await TestDatabases.with(dialect) { database in
+            _ = try await database.migrate(QueueSchema.migrations + AbuseSchema.migrations)
+            let store = AbuseStore(database: database)
+            try await queued(database, "remote", [("remote", "pending"), ("local", "delivered")])
+            try await queued(database, "local", [("local", "pending")])
+            try await queued(database, "done", [("remote", "failed")])
+            try await queued(database, "other", [("remote", "pending")])
+            for id in ["remote", "local", "done"] {
+                try await store.recordSend(
+                    accountID: 7, account: "bob@example.org", ip: "10.1.0.1", network: "10.1.0.0/24", queueID: id, nodeID: "mx1",
+                    recipients: ["x@remote.example"], at: 100)
+            }
+            _ = try await store.suspend(
+                AbuseSuspension(
+                    accountID: 7, account: "bob@example.org", suspendedAt: 100, node: "mx1", score: 100, locked: false),
+                password: nil)
+            #expect(try await store.holdQueued(accountID: 7) == ["remote"])
+            // Already held: not again.
+            #expect(try await store.holdQueued(accountID: 7) == [])
+            let held = try await database.withConnection { db in
+                try await db.raw("SELECT id FROM queue_message WHERE held = \(bind: true) ORDER BY id").all()
+                    .map { try $0.decode(column: "id", as: String.self) }
+            }
+            #expect(held == ["remote"])
+            #expect(try await store.suspensions().first?.heldMessages == 1)
+            #expect(try await store.lift(accountID: 7, at: 200)?.held == ["remote"])
         }
     }
 }

@@ -5,7 +5,9 @@ remote recipients is held, the postmaster reads the report over IMAP, and `posta
 lifts it all."""
 import json
 import smtplib
+import subprocess
 import time
+import uuid
 
 from loginsite import PASSWORD, LoginSite
 
@@ -44,8 +46,39 @@ def suspended(site: LoginSite) -> list[dict]:
     return json.loads(site.posta("abuse", "list", "--json"))["suspensions"]
 
 
+def bob_queue(site: LoginSite) -> list[dict]:
+    return [e for e in json.loads(site.posta("queue", "list", "--json")) if e["sender"] == "bob@example.org"]
+
+
+def inbox_subjects(site: LoginSite, user: str) -> list[bytes]:
+    imap = site.imap("127.0.0.1")
+    imap.login(user, PASSWORD)
+    imap.select("INBOX")
+    _, ids = imap.search(None, "ALL")
+    subjects = []
+    for n in ids[0].split():
+        _, data = imap.fetch(n, "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        subjects.append(data[0][1].strip())
+    imap.logout()
+    return subjects
+
+
 def test_stolen_account_is_suspended_held_reported_and_released(tmp_path):
-    site = LoginSite(tmp_path, database=ABUSE).seed()
+    scenario(LoginSite(tmp_path, database=ABUSE))
+
+
+def test_the_same_on_postgresql(tmp_path, postgres_url):
+    name = "posta_abuse_" + uuid.uuid4().hex[:12]
+    subprocess.run(["psql", postgres_url, "-qc", f"CREATE DATABASE {name}"], check=True)
+    try:
+        url = postgres_url.rsplit("/", 1)[0] + "/" + name
+        scenario(LoginSite(tmp_path, database=ABUSE + f'\n[database]\nurl = "{url}"\n'))
+    finally:
+        subprocess.run(["psql", postgres_url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+
+
+def scenario(site: LoginSite):
+    site.seed()
     site.start()
     try:
         # Bob reads his mail from home.
@@ -85,14 +118,12 @@ def test_stolen_account_is_suspended_held_reported_and_released(tmp_path):
 
         # Local delivery to Bob still works: Alice writes to him.
         send(site, "127.0.0.1", "alice@example.org", "bob@example.org", "lunch?")
-        assert len(site.wait_for_messages("bob@example.org", 1, timeout=30)) >= 1
+        wait_until(lambda: any(b"lunch?" in s for s in inbox_subjects(site, "bob@example.org")), 30, "Alice's mail to Bob")
 
         # His queued mail for remote recipients is held, none deleted.
-        with site.db() as db:
-            queued = db.execute(
-                "SELECT id, held FROM queue_message WHERE reverse_path = 'bob@example.org'").fetchall()
+        queued = bob_queue(site)
         assert len(queued) >= 5
-        assert all(held for _, held in queued), queued
+        assert all(e["held"] for e in queued), queued
 
         # The postmaster's report, read over IMAP.
         def report():
@@ -115,7 +146,6 @@ def test_stolen_account_is_suspended_held_reported_and_released(tmp_path):
 
         shown = json.loads(site.posta("abuse", "show", "bob@example.org", "--json"))
         assert shown["suspended"] is True
-        assert any(ip["ip"] == "127.0.0.1" and ip["read_mail"] for ip in shown["ips"]) or True
         assert [a["action"] for a in shown["audit"]][:2] == ["suspend", "hold"]
 
         report_json = json.loads(site.posta("abuse", "report", "--since", "1h", "--json"))
@@ -133,8 +163,7 @@ def test_stolen_account_is_suspended_held_reported_and_released(tmp_path):
         released = json.loads(site.posta("abuse", "release", "bob@example.org", "--json"))
         assert released["released"] is True and released["released_messages"] >= 5 and released["deleted_messages"] == 0
         assert suspended(site) == []
-        with site.db() as db:
-            assert db.execute("SELECT COUNT(*) FROM queue_message WHERE held").fetchone()[0] == 0
+        assert not any(e["held"] for e in bob_queue(site))
         time.sleep(2.5)
         send(site, "127.0.0.1", "bob@example.org", "friend@remote.example", "back again")
         # Not suspended again for the sends before the release.

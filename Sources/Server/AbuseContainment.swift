@@ -66,6 +66,10 @@ final class AbuseSubmissionWatch: SubmissionWatch {
                 network: AbuseNetwork.key(clientIP, v4: settings.networkPrefixV4, v6: settings.networkPrefixV6),
                 queueID: queueID, nodeID: nodeID, recipients: recipients, at: UnixTime.now())
             wake.notify()
+            // The evaluator may run on another node: tell it too (PostgreSQL; SQLite serves one node).
+            if store.database.dialect == .postgres {
+                try? await store.database.notify(channel: AbuseEvaluator.channel, payloads: [nodeID])
+            }
         } catch {
             logger.error("send not recorded for abuse detection", metadata: ["error": "\(String(reflecting: error))"])
         }
@@ -93,13 +97,41 @@ public struct AbuseEvaluator: Service {
 
     var interval: Duration { monitor.settings.evaluateInterval.duration }
 
+    /// The PostgreSQL channel on which every node's submissions wake the evaluators.
+    public static let channel = "posta_abuse_send"
+
     public func run() async throws {
+        let database = monitor.store.database
+        let listener = database.dialect == .postgres ? Task { await listen(database) } : nil
         await repeatUntilShutdown(wake: wake, every: interval) {
             // Debounce: a burst of submissions is evaluated once, a second after it began.
             try? await Task.sleep(for: .seconds(1))
             await evaluateOnce(now: UnixTime.now())
         }
+        listener?.cancel()
+        await listener?.value
         try? await lease.release(Self.leaseName)
+    }
+
+    /// Wakes the evaluator on each other node's submission, reconnecting with a bounded backoff;
+    /// while the connection is down, `evaluate_interval` still finds every send.
+    private func listen(_ database: Database) async {
+        var delay = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            let connected = NIOLockedValueBox(false)
+            do {
+                try await database.listen(channel: Self.channel) {
+                    connected.withLockedValue { $0 = true }
+                } received: { _ in
+                    wake.notify()
+                }
+            } catch {
+                logger.warning("abuse evaluator: LISTEN failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            if connected.withLockedValue({ $0 }) { delay = .milliseconds(100) }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+        }
     }
 
     /// One evaluation if this node holds (or takes) the lease.

@@ -171,3 +171,35 @@ def scenario(site: LoginSite):
         assert suspended(site) == []
     finally:
         site.stop()
+
+
+def test_lock_account_until_the_password_changes(tmp_path):
+    """`lock_account = true`: the stolen account cannot log in anywhere until its password is
+    changed; then it can log in again, and sending stays suspended until released."""
+    site = LoginSite(tmp_path, database=ABUSE.replace("[abuse]\n", "[abuse]\nlock_account = true\n")).seed()
+    site.start()
+    try:
+        for n in range(1, 9):
+            try:
+                send(site, f"127.0.{n}.1", "bob@example.org", f"victim{n}@remote.example", f"spam {n}")
+            except smtplib.SMTPException:
+                break
+            time.sleep(0.7)
+        rows = wait_until(lambda: suspended(site), 20, "the suspension")
+        assert rows[0]["locked"] is True
+        imap = site.imap("127.0.0.1")
+        try:
+            imap.login("bob@example.org", PASSWORD)
+            raise AssertionError("a locked account logged in")
+        except imap.error:
+            pass
+        site.posta("user", "passwd", "bob@example.org", "--password-stdin", stdin="new-password-456\n")
+        wait_until(lambda: not suspended(site)[0]["locked"], 20, "the lock to end after the password change")
+        imap = site.imap("127.0.0.1")
+        imap.login("bob@example.org", "new-password-456")
+        imap.logout()
+        assert suspended(site)[0]["account"] == "bob@example.org"
+        audit = [a["action"] for a in json.loads(site.posta("abuse", "show", "bob@example.org", "--json"))["audit"]]
+        assert "lock" in audit and "unlock" in audit
+    finally:
+        site.stop()

@@ -27,13 +27,18 @@ public final class QueueRunner: Service, Sendable {
     let wakes: [QueueLane: WakeSignal]
     /// How often to look for due retries when nothing wakes the runner.
     let pollInterval: Duration
+    /// Told the message ids of deliveries that just failed for good (a remote 5xx, expiry), before
+    /// their DSNs go out: the abuse monitor counts them per account. Must not throw or block long.
+    let onPermanentFailure: (@Sendable ([String]) async -> Void)?
     let logger: Logger
 
     public init(
         queue: MailQueue, store: MailStore, remote: (any RemoteTransport)? = nil, bounces: Bounces? = nil,
         schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8, outboundLimits: OutboundLimits = OutboundLimits(),
-        pollInterval: Duration = .seconds(10), contentFilter: (any RemoteTransport)? = nil, lease: Int64 = 300, logger: Logger
+        pollInterval: Duration = .seconds(10), contentFilter: (any RemoteTransport)? = nil, lease: Int64 = 300,
+        onPermanentFailure: (@Sendable ([String]) async -> Void)? = nil, logger: Logger
     ) {
+        self.onPermanentFailure = onPermanentFailure
         self.lease = max(3, lease)
         self.wakes = Dictionary(uniqueKeysWithValues: QueueLane.allCases.map { ($0, WakeSignal()) })
         self.contentFilter = contentFilter
@@ -243,7 +248,10 @@ public final class QueueRunner: Service, Sendable {
         let failures = zip(results, updates).compactMap { result, update -> (ClaimedDelivery, DeliveryReply)? in
             update.status == .failed ? update.error.map { (result.0, $0) } : nil
         }
-        if !failures.isEmpty { try await bounce(failures) }
+        if !failures.isEmpty {
+            await onPermanentFailure?(Array(Set(failures.map(\.0.messageID))).sorted())
+            try await bounce(failures)
+        }
         let delayed = zip(results, updates).compactMap { result, update -> (ClaimedDelivery, DeliveryReply)? in
             update.status == .pending ? update.error.map { (result.0, $0) } : nil
         }

@@ -28,6 +28,8 @@ public struct PostaServer: Sendable {
     public let authenticator: Authenticator
     /// The day's counts for the daily summary, added to the database every minute.
     public let rollup: DailyRollup
+    /// Woken by each recorded submission: the abuse evaluator runs soon after (`[abuse]`).
+    let abuseWake = WakeSignal()
     private let logger: Logger
 
     /// Listener protocols this version of Posta serves.
@@ -50,6 +52,7 @@ public struct PostaServer: Sendable {
             schedule: retrySchedule,
             outboundLimits: OutboundLimits(total: delivery.maxConnections, perDestination: delivery.maxConnectionsPerDomain),
             pollInterval: min(.seconds(10), retrySchedule.first), contentFilter: Self.contentFilter(site.config, logger: logger),
+            onPermanentFailure: site.config.abuse.enabled ? Self.abuseBounceCounter(site, logger: logger) : nil,
             logger: logger)
         self.runner = runner
         let authenticator = Authenticator(
@@ -63,6 +66,11 @@ public struct PostaServer: Sendable {
         let filtering = Self.filtering(site, logger: logger)
         let senderAuthentication =
             site.config.filter.senderAuthentication ? Self.senderAuthentication(site, logger: logger) : nil
+        // Suspended accounts are refused even with `[abuse] enabled = false` (a suspension an
+        // admin has not released yet); sends are recorded only when enabled.
+        let submissionWatch = AbuseSubmissionWatch(
+            database: site.database, directory: site.directory, settings: site.config.abuse, nodeID: site.config.nodeID,
+            wake: abuseWake)
         func smtp(_ mode: SMTPReceiver.Mode) -> SMTPProtocolService {
             SMTPProtocolService(
                 receiver: SMTPReceiver(
@@ -70,7 +78,8 @@ public struct PostaServer: Sendable {
                     queue: site.queue, runner: runner, authenticator: authenticator, logger: logger
                 ).withPolicy(SMTPPolicyAdapter(engine: policy)).withFiltering(filtering)
                     .withSigning(mode == .submission ? signer : nil)
-                    .withAuthentication(mode == .mx ? senderAuthentication : nil).withDailyCounts(rollup),
+                    .withAuthentication(mode == .mx ? senderAuthentication : nil).withDailyCounts(rollup)
+                    .withSubmissionWatch(mode == .submission ? submissionWatch : nil),
                 limits: site.config.limits)
         }
         maildropLocks = MaildropLocks(database: site.database, nodeID: site.store.nodeID, logger: logger)
@@ -208,6 +217,12 @@ public struct PostaServer: Sendable {
             MetricsRefresher(
                 queue: site.queue, store: site.store, interval: site.config.metrics.refreshInterval.duration, logger: logger),
         ]
+        if site.config.abuse.enabled {
+            services.append(
+                AbuseEvaluator(
+                    monitor: Self.abuseMonitor(site, logger: logger),
+                    lease: MonitorLease(database: site.database, nodeID: site.config.nodeID), wake: abuseWake, logger: logger))
+        }
         do {
             services.append(try DMARCReporting.make(site, logger: logger))
         } catch {

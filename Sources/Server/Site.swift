@@ -27,7 +27,7 @@ public struct Site: Sendable {
         + DKIMKeySchema.migrations
         + DMARCSchema.migrations
         + MTASTSSchema.migrations + TLSRPTSchema.migrations
-        + MonitorSchema.migrations + SummarySchema.migrations
+        + MonitorSchema.migrations + SummarySchema.migrations + AbuseSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {

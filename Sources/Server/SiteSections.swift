@@ -11,7 +11,7 @@ extension PostaConfig {
     /// A new subsystem with settings adds its type here and nothing to Core.
     package static let siteSections: [any ConfigSection.Type] = [
         DeliverySettings.self, FilterSettings.self, AuthSettings.self, StoreSettings.self, DMARCSettings.self,
-        MTASTSSettings.self, MetricsSettings.self, SummarySettings.self,
+        MTASTSSettings.self, MetricsSettings.self, SummarySettings.self, AbuseSettings.self,
     ]
 
     /// Parses a whole site's configuration (docs/config.md).

@@ -10,7 +10,8 @@ struct DailySummaryTests {
 
     func migrated(_ dialect: Database.Dialect, _ body: (Database) async throws -> Void) async throws {
         try await TestDatabases.with(dialect) { database in
-            _ = try await database.migrate(LoginSchema.migrations + MonitorSchema.migrations + SummarySchema.migrations)
+            _ = try await database.migrate(
+                LoginSchema.migrations + MonitorSchema.migrations + SummarySchema.migrations + AbuseSchema.migrations)
             try await body(database)
         }
     }
@@ -66,7 +67,11 @@ struct DailySummaryTests {
                         accountID: nil, login: "a@example.org", ip: ip, protocolName: "imap", success: success,
                         reason: success ? nil : "wrong_password", createdAt: time))
             }
-            let summary = try await DailySummary.gather(day: Self.day, top: 2, database: database, suspended: ["x@example.org"])
+            let abuse = AbuseStore(database: database)
+            try await abuse.audit(account: "x@example.org", action: "suspend", detail: "", nodeID: "mx1", at: Self.day + 50)
+            try await abuse.audit(account: "x@example.org", action: "suspend", detail: "", nodeID: "mx1", at: Self.day + 60)
+            try await abuse.audit(account: "y@example.org", action: "suspend", detail: "", nodeID: "mx1", at: Self.day - 60)
+            let summary = try await DailySummary.gather(day: Self.day, top: 2, database: database)
             #expect(summary.submitted == 14)
             #expect(summary.topSenders == [.init("a@example.org", 9), .init("b@example.org", 4)])
             #expect(summary.received == [.init("mx", 3), .init("submission", 14)])

@@ -183,12 +183,13 @@ struct Script {
             .bind(host: "127.0.0.1", port: 0).get()
         let target = ProbeTarget(host: "127.0.0.1", port: server.localAddress!.port!, timeout: 5)
         let report = await MailProbe.run(target: target, options: ProbeOptions(proto: .smtp))
+        // A generous bound: the point is the status and the perfdata, not the speed of a loaded machine.
         let result = ProtocolCheck.result(
-            report, proto: .smtp, target: target, thresholds: Thresholds(warning: try ThresholdRange(parsing: "1")))
+            report, proto: .smtp, target: target, thresholds: Thresholds(warning: try ThresholdRange(parsing: "60")))
         #expect(result.status == .ok, "\(result.line)")
         let parsed = try #require(GuidelinesGrammar.parseLine(result.line))
         #expect(parsed.perfdata.first?.label == "time" && parsed.perfdata.first?.unit == "s")
-        #expect(parsed.perfdata.first?.fields == ["1", "", "0"])
+        #expect(parsed.perfdata.first?.fields == ["60", "", "0"])
         #expect(parsed.text.hasSuffix("220 fake ESMTP"))
         try await server.close()
     }

@@ -49,10 +49,9 @@ public struct DailySummary: Sendable, Codable, Equatable {
         self.suspended = suspended
     }
 
-    /// Reads the day starting at `day` from the rollup and the login log; `top` rows per list.
-    public static func gather(
-        day: Int64, top: Int, database: Database, suspended: [String] = []
-    ) async throws -> DailySummary {
+    /// Reads the day starting at `day` from the rollup, the login log and the abuse audit trail;
+    /// `top` rows per list.
+    public static func gather(day: Int64, top: Int, database: Database) async throws -> DailySummary {
         func counts(_ counter: DailyCounter) async throws -> [Count] {
             try await DailyRollup.values(counter, day: day, database: database).map { Count($0.key, $0.value) }
         }
@@ -77,6 +76,8 @@ public struct DailySummary: Sendable, Codable, Equatable {
             ).all().map { Count(try $0.decode(column: "ip", as: String.self), try $0.decode(column: "n", as: Int64.self)) }
             return (total, clients)
         }
+        let suspended = try await AbuseStore(database: database).accounts(
+            withAction: "suspend", since: day, before: day + 86_400)
         return DailySummary(
             day: day, received: received.sorted { $0.key < $1.key }, submitted: submitted.reduce(0) { $0 + $1.count },
             topSenders: Array(submitted.prefix(top)), refused: refused.reduce(0) { $0 + $1.count },

@@ -78,6 +78,11 @@ extension SMTPReceiver {
                 held: policy.hold, headers: headers)
             if policy.hold { logger.notice("message held by policy", metadata: ["queue_id": "\(spool.id)"]) }
             countAccepted(envelope, size: size)
+            if mode == .submission, let submissionWatch, let user = envelope.authenticatedUser {
+                await submissionWatch.accepted(
+                    user: user, clientIP: envelope.clientIP, queueID: spool.id,
+                    recipients: envelope.recipients.map(\.address.description), logger: logger)
+            }
             guard mode == .lmtp else {
                 return .reply(SMTPReply(250, .init(2, 0, 0), "Ok: queued as \(spool.id)"))
             }

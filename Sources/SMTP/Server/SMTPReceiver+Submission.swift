@@ -32,6 +32,7 @@ extension SMTPReceiver {
             return SMTPReply(530, .init(5, 7, 0), "Authentication required")
         }
         if let refusal = await refuseDisabled(user) { return refusal }
+        if let submissionWatch, let refusal = await submissionWatch.refusal(user: user, logger: logger) { return refusal }
         guard let sender = envelope.reversePath else {
             return SMTPReply(553, .init(5, 7, 1), "<>: null sender not allowed for submission")
         }

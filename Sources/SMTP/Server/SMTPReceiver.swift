@@ -40,6 +40,8 @@ public struct SMTPReceiver: Sendable {
     public var senderAuthentication: (any ReceivedMailAuthenticator)?
     /// The day's counts for the daily summary (messages received and submitted, refusals); nil: none.
     public var dailyCounts: (any DailyCounting)?
+    /// Compromised-account containment on submission (`withSubmissionWatch`); nil: none.
+    public var submissionWatch: (any SubmissionWatch)?
 
     public init(
         mode: Mode, hostname: String, directory: Directory, store: MailStore, queue: MailQueue, runner: QueueRunner,

@@ -18,34 +18,20 @@ from pathlib import Path
 import pytest
 
 from conftest import free_port, wait_for_port
-from mailsite import MailSite
+from loginsite import LoginSite
 
 PASSWORD = "password-123"
 
 
-class MetricsSite(MailSite):
-    """SMTP, LMTP, submission, IMAP, POP3 (cleartext, as behind a TLS proxy) and HTTP listeners."""
+class MetricsSite(LoginSite):
+    """LoginSite's listeners (SMTP, LMTP, submission, cleartext IMAP and POP3) and an HTTP one."""
 
     def __init__(self, folder: Path, metrics: str = ""):
         self.http_port = free_port()
-        self.imap_port = free_port()
-        self.pop3_port = free_port()
-        self.submission_port = free_port()
-        super().__init__(folder, extra_config=f'''
+        super().__init__(folder, database=f'''
 [[listener]]
 protocol = "http"
 address = "127.0.0.1:{self.http_port}"
-[[listener]]
-protocol = "imap"
-address = "127.0.0.1:{self.imap_port}"
-tls = "none"
-[[listener]]
-protocol = "pop3"
-address = "127.0.0.1:{self.pop3_port}"
-tls = "none"
-[[listener]]
-protocol = "submission"
-address = "127.0.0.1:{self.submission_port}"
 [metrics]
 refresh_interval = "1s"
 {metrics}
@@ -53,8 +39,7 @@ refresh_interval = "1s"
 
     def start(self):
         super().start()
-        for port in (self.http_port, self.imap_port, self.pop3_port, self.submission_port):
-            wait_for_port(port)
+        wait_for_port(self.http_port)
         return self
 
     def get(self, path: str, source: str = "127.0.0.1") -> tuple[int, str, bytes]:

@@ -47,6 +47,9 @@ def check(verdict: dict, outcome) -> None:
     assert not outcome.read_failures, outcome.read_failures[:5]
 
 
+# Containment within 50 messages depends on the evaluator keeping pace with the botnet: measured
+# without other tests loading the machine.
+@pytest.mark.serial
 def test_a_day_on_one_node(tmp_path: Path):
     schedule = Schedule(users=200)
     site = ReplaySite(tmp_path, abuse=ABUSE, accounts=schedule.accounts).start()

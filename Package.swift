@@ -234,7 +234,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "PostaTestSupport", dependencies: ["Core", "DNS"], path: "Tests/PostaTestSupport"),
+        .target(
+            name: "PostaTestSupport", dependencies: ["Core", "DNS", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/PostaTestSupport"),
         .testTarget(
             name: "QueueTests",
             dependencies: [

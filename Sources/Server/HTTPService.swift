@@ -12,6 +12,12 @@ import NIOSSL
 import Prometheus
 import ServiceLifecycle
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The HTTP listener. Today it serves `GET /healthz`; the admin UI, webmail and metrics join it
 /// in later issues. Like the other listeners it applies the allow-list, the connection budget
 /// (server, class, listener, per client), the idle timeout and stalled-write detection; request
@@ -81,13 +87,19 @@ extension HTTPService {
     /// Fails with `ServerError.bind` when the listener's address cannot be bound now. Hummingbird
     /// binds inside its own service group, and a bind failure there neither ends `posta serve` nor
     /// lets it stop on SIGTERM; checked before start, a taken port is reported like the other
-    /// listeners' (the port is released again at once: `SO_REUSEADDR`, as Hummingbird binds it).
+    /// listeners'. The check binds a socket without listening on it (`SO_REUSEADDR`, as Hummingbird
+    /// binds), so no client can connect to it: an open port means the server is running.
     public static func checkAddressIsFree(_ settings: ListenerSettings) throws {
         do {
-            let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-                .bind(host: settings.host, port: settings.port).wait()
-            try channel.close().wait()
+            let address = try SocketAddress.makeAddressResolvingHost(settings.host, port: settings.port)
+            let family = address.protocol == .inet6 ? AF_INET6 : AF_INET
+            let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+            defer { close(fd) }
+            var one: Int32 = 1
+            _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            let result = address.withSockAddr { pointer, size in bind(fd, pointer, socklen_t(size)) }
+            guard result == 0 else { throw IOError(errnoCode: errno, reason: "bind") }
         } catch {
             throw ServerError.bind("\(settings.host):\(settings.port)", error)
         }

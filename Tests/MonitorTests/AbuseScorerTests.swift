@@ -100,6 +100,10 @@ import Testing
         // The same failures before a success from her usual network: a forgotten password.
         history.knownLoginNetworks.insert("10.9.9.0/24")
         #expect(rule(scorer.score(history), .failedLogins).value == 0)
+        // Failures before a success from the usual network do not count towards a later new one.
+        history.logins.append(AbuseLogin(ip: "203.0.113.5", network: "203.0.113.0/24", success: false, at: 200))
+        history.logins.append(AbuseLogin(ip: "203.0.113.5", network: "203.0.113.0/24", success: true, at: 201))
+        #expect(rule(scorer.score(history), .failedLogins).value == 1)
     }
 
     @Test func whitelistsRemoveRulesOrNetworks() {

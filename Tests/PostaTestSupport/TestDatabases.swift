@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import NIOCore
 
 /// Throw-away databases for tests: a fresh SQLite file, and a fresh database on the PostgreSQL
 /// server that `.ci/run` starts (`POSTA_TEST_POSTGRES_URL`, e.g. `postgres://posta@127.0.0.1:15432/postgres`).
@@ -7,6 +8,10 @@ public enum TestDatabases {
     /// Creating and dropping databases one at a time keeps parallel tests from racing on the
     /// template database.
     static let adminLock = AsyncLock()
+
+    /// How long a test's query waits for a pooled connection: the parallel suite keeps both cores
+    /// busy for seconds at a time, which is not what a pool timeout is there to catch.
+    public static let requestTimeout = TimeAmount.seconds(60)
 
     /// The dialects every database test runs on.
     public static let dialects: [Database.Dialect] = [.sqlite, .postgres]
@@ -19,7 +24,7 @@ public enum TestDatabases {
         switch dialect {
         case .sqlite:
             let folder = try TemporaryFolder()
-            let database = try Database(.sqlite(path: folder.path + "/test.db"), poolSize: 4)
+            let database = try Database(.sqlite(path: folder.path + "/test.db"), poolSize: 4, requestTimeout: requestTimeout)
             defer { folder.remove() }
             do {
                 let result = try await body(database)
@@ -41,7 +46,8 @@ public enum TestDatabases {
                 await admin.shutdown()
                 throw TestSetupError("cannot create test database: \(String(reflecting: error))")
             }
-            let database = try Database(.postgres(url: replacingDatabase(in: server, with: name)), poolSize: 4)
+            let database = try Database(
+                .postgres(url: replacingDatabase(in: server, with: name)), poolSize: 4, requestTimeout: requestTimeout)
             func drop() async {
                 await database.shutdown()
                 _ = try? await adminLock.withLock {

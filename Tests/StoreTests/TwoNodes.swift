@@ -9,8 +9,10 @@ enum TwoNodes {
         case .sqlite:
             let folder = try TemporaryFolder()
             defer { folder.remove() }
-            let first = try Database(.sqlite(path: folder.path + "/shared.db"), poolSize: 4)
-            let second = try Database(.sqlite(path: folder.path + "/shared.db"), poolSize: 4)
+            let first = try Database(
+                .sqlite(path: folder.path + "/shared.db"), poolSize: 4, requestTimeout: TestDatabases.requestTimeout)
+            let second = try Database(
+                .sqlite(path: folder.path + "/shared.db"), poolSize: 4, requestTimeout: TestDatabases.requestTimeout)
             do { try await body(first, second) } catch {
                 await first.shutdown()
                 await second.shutdown()
@@ -25,8 +27,10 @@ enum TwoNodes {
             try await admin.withConnection { db in try await db.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
             var components = URLComponents(string: server)!
             components.path = "/" + name
-            let first = try Database(.postgres(url: components.string!), poolSize: 4)
-            let second = try Database(.postgres(url: components.string!), poolSize: 4)
+            let first = try Database(
+                .postgres(url: components.string!), poolSize: 4, requestTimeout: TestDatabases.requestTimeout)
+            let second = try Database(
+                .postgres(url: components.string!), poolSize: 4, requestTimeout: TestDatabases.requestTimeout)
             func drop() async {
                 await first.shutdown()
                 await second.shutdown()

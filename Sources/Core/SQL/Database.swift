@@ -38,10 +38,11 @@ public final class Database: Sendable {
         case postgres(EventLoopGroupConnectionPool<PostgresConnectionSource>)
     }
 
-    /// Opens a pool. Nothing connects until the first query.
+    /// Opens a pool. Nothing connects until the first query; a query waits at most
+    /// `requestTimeout` for a free connection.
     public init(
         _ location: Location, poolSize: Int = 8, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "posta.sql")
+        requestTimeout: TimeAmount = .seconds(10), logger: Logger = Logger(label: "posta.sql")
     ) throws {
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
@@ -59,7 +60,7 @@ public final class Database: Sendable {
             pool = .sqlite(
                 EventLoopGroupConnectionPool(
                     source: SQLiteSource(path: path, threadPool: threads), maxConnectionsPerEventLoop: perLoop,
-                    logger: logger, on: eventLoopGroup))
+                    requestTimeout: requestTimeout, logger: logger, on: eventLoopGroup))
         case .postgres(let url):
             dialect = .postgres
             threadPool = nil
@@ -68,7 +69,7 @@ public final class Database: Sendable {
             pool = .postgres(
                 EventLoopGroupConnectionPool(
                     source: PostgresConnectionSource(sqlConfiguration: configuration),
-                    maxConnectionsPerEventLoop: perLoop, logger: logger, on: eventLoopGroup))
+                    maxConnectionsPerEventLoop: perLoop, requestTimeout: requestTimeout, logger: logger, on: eventLoopGroup))
         }
     }
 

@@ -197,8 +197,9 @@ public struct AbuseScorer: Sendable {
             ips: Self.summaries(history.sends, readIPs: history.readIPs))
     }
 
-    /// The failed logins in the window before the first success from a network that had no
-    /// success before (0 when every success came from a known network).
+    /// The most failed logins in the window that came (since the success before) right before a
+    /// success from a network that had no success before (0 when every success came from a known
+    /// network): a guessed password, not a forgotten one.
     static func failuresBeforeNewSuccess(_ history: AbuseHistory) -> Int {
         var known = history.knownLoginNetworks
         var failures = 0
@@ -209,6 +210,7 @@ public struct AbuseScorer: Sendable {
             } else {
                 if !known.contains(login.network) { worst = max(worst, failures) }
                 known.insert(login.network)
+                failures = 0
             }
         }
         return worst

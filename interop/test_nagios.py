@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POSTA, free_port, wait_for_port
+from conftest import POSTA, free_port, stop_process, wait_for_port
 from mailsite import MailSite
 
 NAGIOS = shutil.which("nagios4") or "/usr/sbin/nagios4"
@@ -189,13 +189,7 @@ class Nagios:
             time.sleep(0.3)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, wait_for_port
+from conftest import free_port, stop_process, wait_for_port
 from loginsite import LoginSite
 
 PASSWORD = "password-123"
@@ -109,13 +109,7 @@ scrape_configs:
         raise AssertionError(f"{expression} = {value} after {timeout} s, expected >= {minimum}\n{log}")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, timeout=20)
 
 
 @pytest.fixture

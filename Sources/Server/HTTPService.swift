@@ -21,7 +21,8 @@ import ServiceLifecycle
 /// The HTTP listener: `GET /healthz`, `GET /metrics` (Prometheus, to `[metrics] allowed_clients`),
 /// the site's MTA-STS policy; the admin UI and webmail join it in later issues. Like the other
 /// listeners it applies the allow-list, the connection budget (server, class, listener, per
-/// client), the idle timeout and stalled-write detection; request pipelining is back-pressured by Hummingbird's async channel (no reads while a response waits).
+/// client), the idle timeout and stalled-write detection; request pipelining is back-pressured
+/// by Hummingbird's async channel (no reads while a response waits).
 public enum HTTPService {
     /// Builds the Hummingbird application for one `http` listener.
     public static func make(

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Queue
 
 /// The daily summary as a plain-text mail to the postmaster.
 public struct DailySummaryMail: Sendable {
@@ -32,15 +33,11 @@ public struct DailySummaryMail: Sendable {
 
     /// The whole message, CRLF line ends, UTF-8 text.
     public func render() -> [UInt8] {
-        let dateFormatter = DateFormatter()
-        dateFormatter.locale = Locale(identifier: "en_US_POSIX")
-        dateFormatter.timeZone = TimeZone(secondsFromGMT: 0)
-        dateFormatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         let header = [
             "From: Posta <\(from)>",
             "To: \(to.map { "<\($0)>" }.joined(separator: ", "))",
             "Subject: \(subject)",
-            "Date: \(dateFormatter.string(from: Date(timeIntervalSince1970: TimeInterval(date))))",
+            "Date: \(TraceHeaders.rfc5322Date(Date(timeIntervalSince1970: TimeInterval(date))))",
             "Message-ID: <summary.\(summary.day).\(date)@\(hostname)>",
             "Auto-Submitted: auto-generated",
             "MIME-Version: 1.0",

@@ -11,6 +11,7 @@ import NIOPosix
 import NIOSSL
 import Prometheus
 import ServiceLifecycle
+import Web
 
 #if canImport(Glibc)
     import Glibc
@@ -30,7 +31,7 @@ public enum HTTPService {
         mtaSTSPolicy: MTASTSPolicy? = nil, metrics: MetricsSettings = MetricsSettings(),
         registry: PrometheusCollectorRegistry = PostaMetrics.registry, logger: Logger
     ) throws -> some Service {
-        let router = Router(context: HTTPRequestContext.self)
+        let router = Router(context: WebRequestContext.self)
         if metrics.enabled {
             // Prometheus text format 0.0.4, rendered by swift-prometheus; loopback clients only unless
             // `[metrics] allowed_clients` says otherwise (docs/metrics.md).
@@ -104,19 +105,6 @@ extension HTTPService {
         } catch {
             throw ServerError.bind("\(settings.host):\(settings.port)", error)
         }
-    }
-}
-
-/// The request context of the HTTP listeners: Hummingbird's basics plus the client's address
-/// (for `/metrics`' allow-list).
-struct HTTPRequestContext: RequestContext {
-    var coreContext: CoreRequestContextStorage
-    /// The client's address, nil for a socket without one.
-    let remoteAddress: SocketAddress?
-
-    init(source: ApplicationRequestContextSource) {
-        coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
     }
 }
 

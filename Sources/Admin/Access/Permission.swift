@@ -1,0 +1,38 @@
+/// One kind of operation, checked for every request and API call on the server side
+/// (`Principal.require(_:in:)`); the roles' grants are in `AdminRole.grants`.
+public enum Permission: String, Sendable, CaseIterable, Codable {
+    case viewDashboard
+    case viewAccounts
+    case createAccounts
+    case deleteAccounts
+    case resetPasswords
+    case enableAccounts
+    case setQuotas
+    case viewLoginLog
+    case liftThrottle
+    case manageDomains
+    case manageAliases
+    case viewPolicies
+    case managePolicies
+    case manageQueue
+    case manageQuarantine
+    case manageFilters
+    case manageAdmins
+    case viewAudit
+}
+
+/// The principal may not do this (HTTP 403).
+public struct AccessDenied: Error, Sendable, CustomStringConvertible {
+    public let permission: Permission
+    /// The domain asked about, when the permission was asked for one.
+    public let domain: String?
+
+    public init(_ permission: Permission, domain: String?) {
+        self.permission = permission
+        self.domain = domain
+    }
+
+    public var description: String {
+        "not allowed: \(permission.rawValue)" + (domain.map { " in \($0)" } ?? "")
+    }
+}

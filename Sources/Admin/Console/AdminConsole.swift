@@ -1,0 +1,32 @@
+import Core
+import Directory
+import Logging
+import Queue
+import Store
+
+/// The administration service layer: every operation the CLI, the admin console, the JSON API
+/// and user self-service perform, each checking the principal's permission on the server side
+/// and writing one audit row per change (who, what, before/after, when, from which IP). Front
+/// ends only translate requests into these calls and results into pages or JSON.
+public final class AdminConsole: Sendable {
+    public let database: Database
+    public let directory: Directory
+    public let store: MailStore
+    public let queue: MailQueue
+    public let authenticator: Authenticator
+    public let settings: AdminSettings
+    public let logger: Logger
+
+    public init(
+        database: Database, directory: Directory, store: MailStore, queue: MailQueue, authenticator: Authenticator,
+        settings: AdminSettings, logger: Logger
+    ) {
+        self.database = database
+        self.directory = directory
+        self.store = store
+        self.queue = queue
+        self.authenticator = authenticator
+        self.settings = settings
+        self.logger = logger
+    }
+}

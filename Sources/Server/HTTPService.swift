@@ -19,8 +19,9 @@ import Web
     import Darwin
 #endif
 
-/// The HTTP listener: `GET /healthz`, `GET /metrics` (Prometheus, to `[metrics] allowed_clients`),
-/// the site's MTA-STS policy; the admin UI and webmail join it in later issues. Like the other
+/// The HTTP listeners: `GET /healthz`, `GET /metrics` (Prometheus, to `[metrics] allowed_clients`),
+/// the site's MTA-STS policy, and on HTTPS the admin console, the JSON API and client
+/// autoconfiguration (`WebFrontEnds`); a plain listener redirects those to HTTPS. Like the other
 /// listeners it applies the allow-list, the connection budget (server, class, listener, per
 /// client), the idle timeout and stalled-write detection; request pipelining is back-pressured
 /// by Hummingbird's async channel (no reads while a response waits).
@@ -29,8 +30,8 @@ public enum HTTPService {
     public static func make(
         settings: ListenerSettings, tls: TLSConfiguration?, health: HealthMonitor, budget: ConnectionBudget,
         mtaSTSPolicy: MTASTSPolicy? = nil, metrics: MetricsSettings = MetricsSettings(),
-        registry: PrometheusCollectorRegistry = PostaMetrics.registry, logger: Logger
-    ) throws -> some Service {
+        registry: PrometheusCollectorRegistry = PostaMetrics.registry, web: WebFrontEnds? = nil, logger: Logger
+    ) throws -> any Service {
         let router = Router(context: WebRequestContext.self)
         if metrics.enabled {
             // Prometheus text format 0.0.4, rendered by swift-prometheus; loopback clients only unless
@@ -70,6 +71,12 @@ public enum HTTPService {
         }
         var httpLogger = logger
         httpLogger[metadataKey: "protocol"] = "http"
+        let placement = web.map { WebFrontEnds.Placement(listener: settings, httpsPort: $0.httpsPort) } ?? .absent
+        if let web, placement == .served {
+            WebRoutes.addConsole(to: router, console: web.console, logger: httpLogger)
+            WebRoutes.addAPI(to: router, console: web.console, logger: httpLogger)
+            WebRoutes.addAutoconfig(to: router, site: web.autoconfig, logger: httpLogger)
+        }
         let admission = HTTPAdmission(settings: settings, budget: budget, logger: httpLogger)
         let idle = TimeAmount.seconds(settings.idleTimeout.seconds)
         let http1 = HTTP1Channel.Configuration(
@@ -80,6 +87,12 @@ public enum HTTPService {
             return Application(
                 router: router, server: try .tls(.http1(configuration: http1), tlsConfiguration: tls),
                 configuration: configuration, logger: httpLogger)
+        }
+        if case .redirected(let httpsPort) = placement {
+            let responder = HTTPSRedirect(
+                next: router.buildResponder(), httpsPort: httpsPort, hostname: web?.hostname ?? "localhost")
+            return Application(
+                responder: responder, server: .http1(configuration: http1), configuration: configuration, logger: httpLogger)
         }
         return Application(router: router, server: .http1(configuration: http1), configuration: configuration, logger: httpLogger)
     }

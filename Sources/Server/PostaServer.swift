@@ -30,7 +30,7 @@ public struct PostaServer: Sendable {
     public let rollup: DailyRollup
     /// Woken by each recorded submission: the abuse evaluator runs soon after (`[abuse]`).
     let abuseWake = WakeSignal()
-    private let logger: Logger
+    let logger: Logger
 
     /// Listener protocols this version of Posta serves.
     public static let availableProtocols: Set<ListenerProtocol> = [
@@ -184,12 +184,13 @@ public struct PostaServer: Sendable {
         }
         let budget = ConnectionBudget(limits: config.limits)
         let health = HealthMonitor(database: site.database)
+        let web = makeWebFrontEnds()
         let listeners = try config.listeners.map { listener -> any Service in
             guard let service = services[listener.protocol] else {
                 return try HTTPService.make(
                     settings: listener, tls: tlsConfiguration, health: health, budget: budget,
                     mtaSTSPolicy: config.mtaSTS.servedPolicy(hostname: config.hostname), metrics: config.metrics,
-                    logger: logger)
+                    web: web, logger: logger)
             }
             return TCPListener(
                 settings: listener, service: service, budget: budget, tls: tlsContext, hostname: config.hostname,

@@ -1,0 +1,59 @@
+import Core
+import Hummingbird
+import Web
+
+/// The plain-HTTP listener's responder when the site has an HTTPS listener: `/healthz`,
+/// `/metrics` and the MTA-STS policy are answered here (monitoring and MTAs speak plain HTTP to
+/// them), every other request is redirected to the same path on HTTPS, so that the console's
+/// cookies (`Secure`) and passwords never cross the network in clear.
+struct HTTPSRedirect<Next: HTTPResponder<WebRequestContext>>: HTTPResponder {
+    typealias Context = WebRequestContext
+    /// The paths served on plain HTTP.
+    static var plainPaths: Set<String> { ["/healthz", "/metrics", "/.well-known/mta-sts.txt"] }
+
+    let next: Next
+    /// The HTTPS listener's port (omitted from the location when 443).
+    let httpsPort: Int
+    /// Used when the request's Host is missing or not a host name.
+    let hostname: String
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        if Self.plainPaths.contains(request.uri.path) { return try await next.respond(to: request, context: context) }
+        let location = HTTPSLocation.make(
+            host: request.head.authority, fallback: hostname, port: httpsPort, pathAndQuery: request.uri.string)
+        // RFC 9110 §15.4.9: 308 keeps the method and body (a POST stays a POST); 301 would not.
+        return Response(
+            status: .permanentRedirect,
+            headers: [.location: location, .contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: .init(string: "use \(location)\n")))
+    }
+}
+
+/// Where a plain-HTTP request is sent on HTTPS.
+enum HTTPSLocation {
+    /// `https://host[:port]/path?query`: the client's Host (RFC 9110 §7.2) without its port when it
+    /// is a valid host name or address literal, else `fallback`.
+    static func make(host: String?, fallback: String, port: Int, pathAndQuery: String) -> String {
+        var name = fallback
+        if let host, let parsed = hostWithoutPort(host) { name = parsed }
+        let path = pathAndQuery.hasPrefix("/") ? pathAndQuery : "/" + pathAndQuery
+        return "https://\(name)" + (port == 443 ? "" : ":\(port)") + path
+    }
+
+    /// The host part of a Host header value, or nil when it is not a plain name or literal.
+    static func hostWithoutPort(_ value: String) -> String? {
+        if value.hasPrefix("[") {
+            // An IPv6 literal, RFC 3986 §3.2.2.
+            guard let close = value.firstIndex(of: "]") else { return nil }
+            let literal = String(value[value.startIndex...close])
+            let inner = literal.dropFirst().dropLast()
+            guard !inner.isEmpty, inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+            return literal
+        }
+        let name = value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        guard !name.isEmpty, name.count <= 253,
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
+        else { return nil }
+        return name
+    }
+}

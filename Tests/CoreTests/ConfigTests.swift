@@ -768,13 +768,13 @@ import Testing
                     certificatePath: "/home/me/posta-data/tls/cert.pem", keyPath: "/home/me/posta-data/tls/key.pem"))
         #expect(config.limits == Limits())
         #expect(config.listeners.allSatisfy { $0.host == "127.0.0.1" })
-        let ports = Dictionary(uniqueKeysWithValues: config.listeners.map { ($0.protocol, $0.port) })
+        let ports = config.listeners.map { "\($0.protocol.rawValue):\($0.port):\($0.tls.rawValue)" }
         #expect(
             ports == [
-                .smtp: 2525, .submission: 2587, .submissions: 2465, .imap: 2143, .imaps: 2993, .pop3: 2110, .pop3s: 2995,
-                .http: 8080, .policy: 10031,
+                "smtp:2525:starttls", "submission:2587:starttls", "submissions:2465:implicit", "imap:2143:starttls",
+                "imaps:2993:implicit", "pop3:2110:starttls", "pop3s:2995:implicit", "http:8080:none", "http:8443:implicit",
+                "policy:10031:none",
             ])
-        #expect(config.listeners.count == 9)
         #expect(PostaConfig.developmentTemplate().contains("#"))
     }
 

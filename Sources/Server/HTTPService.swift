@@ -20,7 +20,7 @@ import Web
 #endif
 
 /// The HTTP listener: `GET /healthz`, `GET /metrics` (Prometheus, to `[metrics] allowed_clients`),
-/// the site's MTA-STS policy; the admin UI and webmail join it in later issues. Like the other
+/// the site's MTA-STS policy, client autoconfiguration; the admin UI and webmail join it in later issues. Like the other
 /// listeners it applies the allow-list, the connection budget (server, class, listener, per
 /// client), the idle timeout and stalled-write detection; request pipelining is back-pressured
 /// by Hummingbird's async channel (no reads while a response waits).
@@ -29,9 +29,11 @@ public enum HTTPService {
     public static func make(
         settings: ListenerSettings, tls: TLSConfiguration?, health: HealthMonitor, budget: ConnectionBudget,
         mtaSTSPolicy: MTASTSPolicy? = nil, metrics: MetricsSettings = MetricsSettings(),
-        registry: PrometheusCollectorRegistry = PostaMetrics.registry, logger: Logger
+        registry: PrometheusCollectorRegistry = PostaMetrics.registry, autoconfig: AutoconfigSite? = nil, logger: Logger
     ) throws -> some Service {
         let router = Router(context: WebRequestContext.self)
+        // Thunderbird autoconfig and Outlook autodiscover for the site's domains (docs/autoconfig.md).
+        if let autoconfig { WebRoutes.addAutoconfig(to: router, site: autoconfig, logger: logger) }
         if metrics.enabled {
             // Prometheus text format 0.0.4, rendered by swift-prometheus; loopback clients only unless
             // `[metrics] allowed_clients` says otherwise (docs/metrics.md).

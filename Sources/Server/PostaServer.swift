@@ -13,6 +13,7 @@ import Queue
 import SMTP
 import ServiceLifecycle
 import Store
+import Web
 
 /// `posta serve`: every configured listener and the queue runner under one service group,
 /// stopped by SIGTERM/SIGINT.
@@ -189,7 +190,7 @@ public struct PostaServer: Sendable {
                 return try HTTPService.make(
                     settings: listener, tls: tlsConfiguration, health: health, budget: budget,
                     mtaSTSPolicy: config.mtaSTS.servedPolicy(hostname: config.hostname), metrics: config.metrics,
-                    logger: logger)
+                    autoconfig: AutoconfigSite(config: config, directory: site.directory), logger: logger)
             }
             return TCPListener(
                 settings: listener, service: service, budget: budget, tls: tlsContext, hostname: config.hostname,

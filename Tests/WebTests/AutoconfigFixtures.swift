@@ -1,10 +1,9 @@
 import Core
+import Foundation
 import Web
 
 #if canImport(FoundationXML)
     import FoundationXML
-#else
-    import Foundation
 #endif
 
 /// A site with every kind of client listener, answering for example.org only.

@@ -1,5 +1,6 @@
 import Admin
 import Core
+import Policy
 import Testing
 
 @Suite("DNS records of a domain")
@@ -102,5 +103,24 @@ struct DNSRecordsTests {
         #expect(
             DNSZoneRecord(name: "a.example", data: .cname("b.example."), comment: "x\ny").zoneFileLine
                 == "a.example. IN CNAME b.example. ; x y")
+    }
+
+    @Test("the facts of a configuration: host name, listeners, [dmarc] report_address")
+    func factsFromConfig() {
+        var config = PostaConfig(
+            hostname: "MX.Example.org", dataDirectory: "/tmp", nodeID: "mx", database: DatabaseSettings(url: .sqlite(path: "x")),
+            listeners: [
+                ListenerSettings(
+                    protocol: .imaps, host: "0.0.0.0", port: 10993, tls: .implicit, maxConnections: 1, maxConnectionsPerIP: 1,
+                    idleTimeout: .seconds(60), line: 0)
+            ])
+        config.dmarc.reportAddress = "rua@example.org"
+        let facts = DomainDNSFacts(domain: "Example.org", config: config)
+        #expect(facts.domain == "example.org" && facts.hostname == "mx.example.org")
+        #expect(facts.services == [.init(protocol: .imaps, port: 10993, tls: .implicit)])
+        #expect(facts.dmarcReportAddress == "rua@example.org")
+        #expect(
+            Self.lines(facts).contains(
+                "_imaps._tcp.example.org. IN SRV 0 1 10993 mx.example.org. ; imaps for mail clients (RFC 6186)"))
     }
 }

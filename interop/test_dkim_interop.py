@@ -65,8 +65,9 @@ def ok(site: Site, *args: str, stdin: bytes = b"") -> bytes:
 
 
 def published(site: Site, domain: str) -> dict[str, str]:
-    """The TXT records `posta dns records` asks to publish, name → text."""
-    return {r["name"]: r["text"] for r in json.loads(ok(site, "dns", "records", domain, "--json"))}
+    """The DKIM key records `posta dns records` asks to publish, name → text."""
+    return {r["name"]: r["text"] for r in json.loads(ok(site, "dns", "records", domain, "--json"))
+            if "._domainkey." in r["name"]}
 
 
 def dkimpy_results(message: bytes, records: dict[str, str]) -> list[bool]:

@@ -25,7 +25,8 @@ def site(tmp_path: Path):
 
 
 def records(site: SubmissionSite, domain: str) -> dict[str, str]:
-    return {r["name"]: r["text"] for r in json.loads(site.posta("dns", "records", domain, "--json"))}
+    return {r["name"]: r["text"] for r in json.loads(site.posta("dns", "records", domain, "--json"))
+            if "._domainkey." in r["name"]}
 
 
 def verify_all(message: bytes, txt: dict[str, str]) -> list[bool]:

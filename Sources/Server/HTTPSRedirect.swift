@@ -3,13 +3,18 @@ import Hummingbird
 import Web
 
 /// The plain-HTTP listener's responder when the site has an HTTPS listener: `/healthz`,
-/// `/metrics` and the MTA-STS policy are answered here (monitoring and MTAs speak plain HTTP to
-/// them), every other request is redirected to the same path on HTTPS, so that the console's
+/// `/metrics`, the MTA-STS policy and client autoconfiguration are answered here (monitoring, MTAs
+/// and mail clients look for them on plain HTTP; they hold nothing secret), every other request is redirected to the same path on HTTPS, so that the console's
 /// cookies (`Secure`) and passwords never cross the network in clear.
 struct HTTPSRedirect<Next: HTTPResponder<WebRequestContext>>: HTTPResponder {
     typealias Context = WebRequestContext
     /// The paths served on plain HTTP.
-    static var plainPaths: Set<String> { ["/healthz", "/metrics", "/.well-known/mta-sts.txt"] }
+    static var plainPaths: Set<String> {
+        [
+            "/healthz", "/metrics", "/.well-known/mta-sts.txt", "/.well-known/autoconfig/mail/config-v1.1.xml",
+            "/mail/config-v1.1.xml", "/autodiscover/autodiscover.xml", "/Autodiscover/Autodiscover.xml",
+        ]
+    }
 
     let next: Next
     /// The HTTPS listener's port (omitted from the location when 443).

@@ -33,6 +33,9 @@ public enum HTTPService {
         registry: PrometheusCollectorRegistry = PostaMetrics.registry, web: WebFrontEnds? = nil, logger: Logger
     ) throws -> any Service {
         let router = Router(context: WebRequestContext.self)
+        // Thunderbird autoconfig and Outlook autodiscover for the site's domains (docs/autoconfig.md),
+        // on plain HTTP too: clients look there, and the answer holds nothing secret.
+        if let web { WebRoutes.addAutoconfig(to: router, site: web.autoconfig, logger: logger) }
         if metrics.enabled {
             // Prometheus text format 0.0.4, rendered by swift-prometheus; loopback clients only unless
             // `[metrics] allowed_clients` says otherwise (docs/metrics.md).
@@ -75,7 +78,6 @@ public enum HTTPService {
         if let web, placement == .served {
             WebRoutes.addConsole(to: router, console: web.console, logger: httpLogger)
             WebRoutes.addAPI(to: router, console: web.console, logger: httpLogger)
-            WebRoutes.addAutoconfig(to: router, site: web.autoconfig, logger: httpLogger)
         }
         let admission = HTTPAdmission(settings: settings, budget: budget, logger: httpLogger)
         let idle = TimeAmount.seconds(settings.idleTimeout.seconds)

@@ -1,5 +1,7 @@
 import Admin
 import Core
+import Directory
+import Logging
 import Web
 
 extension PostaServer {
@@ -7,15 +9,20 @@ extension PostaServer {
     /// console's logins share the mail protocols' throttle and login log).
     func makeWebFrontEnds() -> WebFrontEnds {
         let config = site.config
-        let console = AdminConsole(
-            database: site.database, directory: site.directory, store: site.store, queue: site.queue,
-            authenticator: authenticator, settings: AdminSettings(), logger: logger)
-        let clientProtocols: Set<ListenerProtocol> = [.submission, .submissions, .imap, .imaps, .pop3, .pop3s]
-        let endpoints = config.listeners.filter { clientProtocols.contains($0.protocol) }.map {
-            (protocolName: $0.protocol.rawValue, port: $0.port, tls: $0.tls.rawValue)
-        }
+        let console = site.adminConsole(authenticator: authenticator, logger: logger)
         return WebFrontEnds(
-            console: console, autoconfig: AutoconfigSite(hostname: config.hostname, endpoints: endpoints),
+            console: console, autoconfig: AutoconfigSite(config: config, directory: site.directory),
             hostname: config.hostname, httpsPort: WebFrontEnds.httpsPort(of: config.listeners))
+    }
+}
+
+extension Site {
+    /// The administration service layer over this site; `authenticator` is the one the mail
+    /// protocols use in `serve` (so the console's logins share their throttle), a new one in the CLI.
+    public func adminConsole(authenticator: Authenticator? = nil, logger: Logger) -> AdminConsole {
+        AdminConsole(
+            database: database, directory: directory, store: store, queue: queue,
+            authenticator: authenticator ?? Authenticator(directory: directory, loginLog: LoginLog(database: database)),
+            settings: config.admin, logger: logger)
     }
 }

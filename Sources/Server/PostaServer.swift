@@ -13,6 +13,7 @@ import Queue
 import SMTP
 import ServiceLifecycle
 import Store
+import Web
 
 /// `posta serve`: every configured listener and the queue runner under one service group,
 /// stopped by SIGTERM/SIGINT.

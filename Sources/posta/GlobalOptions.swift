@@ -56,11 +56,7 @@ extension GlobalOptions {
     /// console's.
     func withConsole<R>(_ body: (AdminConsole, Principal) async throws -> R) async throws -> R {
         try await withSite { site in
-            let logger = Logger(label: "posta")
-            let console = AdminConsole(
-                database: site.database, directory: site.directory, store: site.store, queue: site.queue,
-                authenticator: Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database)),
-                settings: site.config.admin, logger: logger)
+            let console = site.adminConsole(logger: Logger(label: "posta"))
             return try await body(
                 console, Principal(.console(unixUser: ProcessInfo.processInfo.userName), channel: .cli, clientIP: nil))
         }

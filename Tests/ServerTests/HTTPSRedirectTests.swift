@@ -26,7 +26,7 @@ import Testing
     @Test func placementOfTheFrontEnds() throws {
         func listener(_ address: String, _ tls: String) throws -> ListenerSettings {
             let toml =
-                "hostname = \"x\"\ndata_dir = \"/tmp\"\n[[listener]]\nprotocol = \"http\"\naddress = \"\(address)\"\ntls = \"\(tls)\"\n"
+                "hostname = \"x\"\ndata_dir = \"/tmp\"\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n[[listener]]\nprotocol = \"http\"\naddress = \"\(address)\"\ntls = \"\(tls)\"\n"
             return try #require(try PostaConfig.parseSite(toml, path: "t.toml").listeners.first)
         }
         #expect(WebFrontEnds.Placement(listener: try listener("0.0.0.0:443", "implicit"), httpsPort: 443) == .served)

@@ -40,9 +40,7 @@ public struct DNSZoneRecord: Sendable, Hashable {
     public var presentation: String {
         switch data {
         case .mx(let preference, let exchange): "\(preference) \(Self.absolute(exchange))"
-        case .txt(let text):
-            Self.characterStrings(text).count == 1
-                ? Self.characterStrings(text)[0] : "( " + Self.characterStrings(text).joined(separator: " ") + " )"
+        case .txt(let text): DNSCharacterStrings.presentation(text)
         case .srv(let priority, let weight, let port, let target): "\(priority) \(weight) \(port) \(Self.absolute(target))"
         case .cname(let target): Self.absolute(target)
         }
@@ -64,31 +62,6 @@ public struct DNSZoneRecord: Sendable, Hashable {
     /// A comment stays on its line.
     private static func oneLine(_ text: String) -> String {
         String(text.unicodeScalars.map { $0 == "\n" || $0 == "\r" ? " " : Character($0) })
-    }
-
-    /// RFC 1035 §3.3 character-strings are at most 255 octets: `text` cut into such pieces (a
-    /// 2048-bit DKIM key does not fit in one), each quoted, with `"` and `\` escaped and octets
-    /// outside printable ASCII written `\DDD` (§5.1).
-    static func characterStrings(_ text: String) -> [String] {
-        let octets = Array(text.utf8)
-        var strings: [String] = []
-        var start = 0
-        repeat {
-            let piece = octets[start..<min(start + 255, octets.count)]
-            var quoted = "\""
-            for octet in piece {
-                switch octet {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): quoted += "\\" + String(UnicodeScalar(octet))
-                case 0x20...0x7E: quoted.unicodeScalars.append(UnicodeScalar(octet))
-                default:
-                    let digits = String(octet)
-                    quoted += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
-                }
-            }
-            strings.append(quoted + "\"")
-            start += 255
-        } while start < octets.count
-        return strings
     }
 }
 

@@ -1,3 +1,5 @@
+import Core
+
 /// A DNS record the site asks its administrator to publish (a DKIM key now; DMARC, MTA-STS and
 /// TLS-RPT records later), with its zone-file form.
 public struct PublishedDNSRecord: Sendable, Hashable, Codable {
@@ -17,36 +19,11 @@ public struct PublishedDNSRecord: Sendable, Hashable, Codable {
         self.comment = comment
     }
 
-    /// The text as RFC 1035 §5.1 character-strings of at most 255 octets each (a 2048-bit DKIM
-    /// key does not fit in one), quoted, with `"` and `\` escaped.
-    public var characterStrings: [String] {
-        var strings: [String] = []
-        var current = ""
-        var length = 0
-        for scalar in text.unicodeScalars {
-            let octets = String(scalar).utf8.count
-            if length + octets > 255 {
-                strings.append(current)
-                current = ""
-                length = 0
-            }
-            current.unicodeScalars.append(scalar)
-            length += octets
-        }
-        strings.append(current)
-        return strings.map { "\"" + $0.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\"" }
-    }
+    /// The text as RFC 1035 §5.1 character-strings of at most 255 octets each, quoted.
+    public var characterStrings: [String] { DNSCharacterStrings.quoted(text) }
 
     /// The record as a zone-file line: `name. IN TXT ( "…" "…" )`, with the comment after `;`.
     public var zoneFileLine: String {
-        let strings = characterStrings
-        let data = strings.count == 1 ? strings[0] : "( " + strings.joined(separator: " ") + " )"
-        return "\(name). IN \(type) \(data)" + (comment.map { " ; \($0)" } ?? "")
-    }
-}
-
-extension String {
-    fileprivate func replacingAll(_ target: String, _ replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+        "\(name). IN \(type) \(DNSCharacterStrings.presentation(text))" + (comment.map { " ; \($0)" } ?? "")
     }
 }

@@ -1,3 +1,5 @@
+import Core
+
 /// One resource record the site asks its administrator to publish, typed, with its zone-file
 /// form (RFC 1035 §5.1 master file syntax; the zone's default TTL and class IN).
 public struct DNSZoneRecord: Sendable, Hashable {

@@ -70,8 +70,8 @@ public struct Authenticator: Sendable {
         let outcome = await guarded(login: user, clientIP: clientIP, protocolName: protocolName, logger: logger) {
             () async throws -> Check<Account> in
             switch try await directory.authenticate(user, password: password) {
-            case .success(let account): .success(account, accountID: account.id)
-            case .failure(let failure): .failure(reason: failure.rawValue)
+            case .success(let account): return .success(account, accountID: account.id)
+            case .failure(let failure): return .failure(reason: failure.rawValue)
             }
         }
         switch outcome {

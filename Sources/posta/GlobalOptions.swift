@@ -61,7 +61,8 @@ extension GlobalOptions {
                 database: site.database, directory: site.directory, store: site.store, queue: site.queue,
                 authenticator: Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database)),
                 settings: site.config.admin, logger: logger)
-            return try await body(console, Principal(.console(unixUser: ProcessInfo.processInfo.userName), channel: .cli, clientIP: nil))
+            return try await body(
+                console, Principal(.console(unixUser: ProcessInfo.processInfo.userName), channel: .cli, clientIP: nil))
         }
     }
 }

@@ -58,9 +58,10 @@ struct AccountPagingTests {
             // Search by display name, case-insensitive, and by address part; LIKE wildcards are text.
             let needles = try await f.console.accounts(as: f.superadmin, AccountQuery(search: "NEEDLE", limit: 500)).items
             #expect(needles.count == 11)
-            #expect(try await f.console.accounts(as: f.superadmin, AccountQuery(search: "user0420")).items.map(\.address) == [
-                "user04200@example.org"
-            ])
+            #expect(
+                try await f.console.accounts(as: f.superadmin, AccountQuery(search: "user0420")).items.map(\.address) == [
+                    "user04200@example.org"
+                ])
             #expect(try await f.console.accounts(as: f.superadmin, AccountQuery(search: "%")).items.isEmpty)
             #expect(try await f.console.accounts(as: f.superadmin, AccountQuery(search: "_")).items.isEmpty)
         }

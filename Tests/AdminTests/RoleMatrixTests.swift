@@ -50,13 +50,17 @@ struct RoleMatrixTests {
         }
     }
 
-    @Test("the CLI is a superadmin; a mail user has no administrative permission")
-    func consoleAndUser() throws {
-        let cli = Principal(.console(unixUser: "root"), channel: .cli, clientIP: nil)
-        let account = Account(
-            id: 1, address: "a@example.org", displayName: "", password: "{PLAIN}x", quotaBytes: 0, enabled: true, createdAt: 0,
-            lastLoginAt: nil, sessionGeneration: 0)
-        let user = Principal(.user(account), channel: .web, clientIP: "192.0.2.1")
+    @Test("the CLI is a superadmin; a mail user has no administrative permission", arguments: TestDatabases.dialects)
+    func consoleAndUser(dialect: Database.Dialect) async throws {
+        try await AdminFixture.with(dialect) { f in try await Self.consoleAndUser(f) }
+    }
+
+    static func consoleAndUser(_ f: AdminFixture) async throws {
+        let cli = f.cli
+        let user = try await f.userPrincipal("alice@example.org")
+        await #expect(throws: AccessDenied.self) { try await f.console.account(as: user, address: "alice@example.org") }
+        await #expect(throws: AccessDenied.self) { try await f.console.account(as: user, address: "bob@example.org") }
+        #expect(try await f.console.ownAccount(as: user).account.address == "alice@example.org")
         for permission in Permission.allCases {
             #expect(cli.may(permission, in: "any.example"))
             #expect(!user.may(permission, in: "example.org"))
@@ -135,10 +139,13 @@ struct RoleMatrixTests {
             await #expect(throws: AccessDenied.self) {
                 try await c.setQuota(as: f.helpdesk, address: "alice@example.org", bytes: ceiling + 1)
             }
-            await #expect(throws: AccessDenied.self) { try await c.setQuota(as: f.helpdesk, address: "alice@example.org", bytes: 0) }
+            await #expect(throws: AccessDenied.self) {
+                try await c.setQuota(as: f.helpdesk, address: "alice@example.org", bytes: 0)
+            }
             await #expect(throws: AccessDenied.self) {
                 try await c.createAccount(
-                    as: f.helpdesk, address: "big@example.org", password: "long-enough-1", displayName: "", quotaBytes: ceiling * 2)
+                    as: f.helpdesk, address: "big@example.org", password: "long-enough-1", displayName: "",
+                    quotaBytes: ceiling * 2)
             }
             // A superadmin is not held to it.
             try await c.setQuota(as: f.superadmin, address: "alice@example.org", bytes: ceiling * 4)

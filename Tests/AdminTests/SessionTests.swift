@@ -23,7 +23,8 @@ struct SessionTests {
             #expect(s.token.count >= 43 && s.csrf.count >= 43 && s.token != s.csrf)
             // Only a SHA-256 of the cookie value is stored.
             let stored = try await f.db.withConnection { db in
-                try await db.select().column("token_hash").from("admin_session").all(decodingColumn: "token_hash", as: String.self)
+                try await db.select().column("token_hash").from("admin_session").all(
+                    decodingColumn: "token_hash", as: String.self)
             }
             #expect(stored.count == 1 && stored[0] != s.token && stored[0].count == 64)
             // Idle: used every 20 minutes it lives on, past the 30-minute idle limit in total...
@@ -112,7 +113,9 @@ struct SessionTests {
             let made = try await c.enableTOTP(as: f.cli, login: "root")
             #expect(made.uri.hasPrefix("otpauth://totp/Posta:root?secret=\(made.secret)"))
             let totp = TOTP(secret: try #require(Base32.decode(made.secret)))
-            guard case .needsSecondFactor = await c.logIn(login: "root", password: "admin-password-1", totp: nil, clientIP: "192.0.2.1")
+            guard
+                case .needsSecondFactor = await c.logIn(
+                    login: "root", password: "admin-password-1", totp: nil, clientIP: "192.0.2.1")
             else {
                 Issue.record("no second factor asked")
                 return

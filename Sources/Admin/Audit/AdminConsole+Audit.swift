@@ -41,12 +41,13 @@ extension AdminConsole {
     /// admin sees their own actions only; others need `viewAudit` site-wide.
     public func auditLog(as principal: Principal, _ filter: AuditFilter) async throws -> Page<AuditEntry> {
         try principal.require(.viewAudit)
-        var actor = filter.actor
+        var wanted = filter.actor
         if principal.domainScope != nil {
             // "Audit of others" is site-wide: a domain admin reads their own rows only.
-            if let asked = actor, asked != principal.actor { throw AccessDenied(.viewAudit, domain: nil) }
-            actor = principal.actor
+            if let asked = wanted, asked != principal.actor { throw AccessDenied(.viewAudit, domain: nil) }
+            wanted = principal.actor
         }
+        let actor = wanted
         let limit = PageCursor.limit(filter.limit)
         let after = try filter.cursor.map { cursor throws(AdminError) in try PageCursor.decodeID(cursor) }
         let rows = try await database.withConnection { db in

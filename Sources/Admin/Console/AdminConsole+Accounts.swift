@@ -1,6 +1,6 @@
 import Core
-import Foundation
 import Directory
+import Foundation
 import SQLKit
 import Store
 
@@ -22,18 +22,18 @@ extension AdminConsole {
         let scope = principal.domainScope
         if let scope, scope.isEmpty { return Page(items: [], next: nil) }
         let rows = try await database.withConnection { db in
-            var sql = SQLQueryString(
-                """
+            var sql: SQLQueryString = """
                 SELECT a.address_key, a.address, a.display_name, a.quota_bytes, a.enabled, a.created_at, a.last_login_at,
                   COALESCE(s.used_bytes, 0) AS used_bytes
                 FROM account a JOIN domain d ON d.id = a.domain_id LEFT JOIN store_account s ON s.account_id = a.id
                 WHERE a.address_key > \(bind: after)
-                """)
+                """
             if let domain = query.domain { sql += " AND d.name = \(bind: domain.lowercased())" }
             if let scope { sql += " AND d.name IN (\(binds: scope.sorted()))" }
             if !search.isEmpty {
                 let pattern = "%" + Self.likeEscaped(search) + "%"
-                sql += " AND (a.address_key LIKE \(bind: pattern) ESCAPE '!' OR LOWER(a.display_name) LIKE \(bind: pattern) ESCAPE '!')"
+                sql +=
+                    " AND (a.address_key LIKE \(bind: pattern) ESCAPE '!' OR LOWER(a.display_name) LIKE \(bind: pattern) ESCAPE '!')"
             }
             sql += " ORDER BY a.address_key LIMIT \(literal: limit + 1)"
             return try await db.raw(sql).all().map { row in

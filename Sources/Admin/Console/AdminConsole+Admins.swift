@@ -26,7 +26,8 @@ extension AdminConsole {
             let id = try await db.insert(into: "admin_user")
                 .columns("login", "display_name", "role", "password", "enabled", "created_at")
                 .values(
-                    SQLBind(login), SQLBind(displayName), SQLBind(role.rawValue), SQLBind(stored.stored), SQLBind(true), SQLBind(at)
+                    SQLBind(login), SQLBind(displayName), SQLBind(role.rawValue), SQLBind(stored.stored), SQLBind(true),
+                    SQLBind(at)
                 )
                 .returning("id").first(decodingColumn: "id", as: Int64.self)
             guard let id else { throw AdminError.conflict("no id returned") }
@@ -80,8 +81,10 @@ extension AdminConsole {
             try await db.update("admin_user").set("role", to: SQLBind(role.rawValue)).where("id", .equal, before.id).run()
             try await db.delete(from: "admin_domain").where("admin_id", .equal, before.id).run()
             for domain in domains {
-                try await db.insert(into: "admin_domain").columns("admin_id", "domain").values(SQLBind(before.id), SQLBind(domain))
-                    .run()
+                try await db.insert(into: "admin_domain").columns("admin_id", "domain").values(
+                    SQLBind(before.id), SQLBind(domain)
+                )
+                .run()
             }
         }
         await audit(principal, "admin.role", target: before.login, before: before, after: try await requireAdministrator(login))
@@ -163,7 +166,9 @@ extension AdminConsole {
             if let id { query = query.where("id", .equal, id) }
             let rows = try await query.orderBy("login").all()
             var domainQuery = db.select().columns("admin_id", "domain").from("admin_domain")
-            if rows.count == 1 { domainQuery = domainQuery.where("admin_id", .equal, try rows[0].decode(column: "id", as: Int64.self)) }
+            if rows.count == 1 {
+                domainQuery = domainQuery.where("admin_id", .equal, try rows[0].decode(column: "id", as: Int64.self))
+            }
             var domains: [Int64: [String]] = [:]
             for row in try await domainQuery.orderBy("domain").all() {
                 domains[try row.decode(column: "admin_id", as: Int64.self), default: []].append(

@@ -34,8 +34,8 @@ extension AdminConsole {
         let limit = PageCursor.limit(filter.limit)
         let after = try filter.cursor.map { cursor throws(AdminError) in try PageCursor.decodeID(cursor) }
         let rows = try await database.withConnection { db in
-            var sql = SQLQueryString(
-                "SELECT id, account_id, login, ip, client_key, protocol, success, reason, created_at FROM login_event WHERE 1 = 1")
+            var sql: SQLQueryString =
+                "SELECT id, account_id, login, ip, client_key, protocol, success, reason, created_at FROM login_event WHERE 1 = 1"
             if let login { sql += " AND login = \(bind: login)" }
             if let ip = filter.ip { sql += " AND ip = \(bind: ip)" }
             if let name = filter.protocolName { sql += " AND protocol = \(bind: name)" }
@@ -54,7 +54,8 @@ extension AdminConsole {
                     id: try row.decode(column: "id", as: Int64.self),
                     event: LoginEvent(
                         accountID: try row.decode(column: "account_id", as: Int64?.self),
-                        login: try row.decode(column: "login", as: String.self), ip: try row.decode(column: "ip", as: String.self),
+                        login: try row.decode(column: "login", as: String.self),
+                        ip: try row.decode(column: "ip", as: String.self),
                         clientKey: try row.decode(column: "client_key", as: String?.self),
                         protocolName: try row.decode(column: "protocol", as: String.self),
                         success: try row.decode(column: "success", as: Bool.self),
@@ -64,7 +65,8 @@ extension AdminConsole {
             }
         }
         let shown = rows.prefix(limit)
-        return Page(items: shown.map(\.event), next: rows.count > limit ? shown.last.map { PageCursor.encode(String($0.id)) } : nil)
+        return Page(
+            items: shown.map(\.event), next: rows.count > limit ? shown.last.map { PageCursor.encode(String($0.id)) } : nil)
     }
 
     /// Lifts the login throttle of `login` (an account's address, or an administrator's login):

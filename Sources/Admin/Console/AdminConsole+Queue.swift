@@ -31,7 +31,7 @@ extension AdminConsole {
         if let state = filter.state, !["active", "deferred", "held"].contains(state) {
             throw AdminError.invalid("queue state is active, deferred or held")
         }
-        return try await queue.entries().filter { entry in
+        return try await self.queue.entries().filter { entry in
             guard visible(entry, to: principal) else { return false }
             // The states of `QueueCounts`: held whatever its deliveries; deferred when a pending
             // delivery was tried before; active when a pending delivery was not.
@@ -49,7 +49,7 @@ extension AdminConsole {
     /// One queued message with its header section (up to the first empty line, bounded).
     public func queueEntry(as principal: Principal, id: String) async throws -> (entry: QueueEntry, headers: String) {
         try principal.require(.manageQueue)
-        guard let entry = try await queue.entry(id), visible(entry, to: principal) else {
+        guard let entry = try await self.queue.entry(id), visible(entry, to: principal) else {
             throw AdminError.notFound("queued message \(id)")
         }
         return (entry, try await headers(id))
@@ -61,16 +61,16 @@ extension AdminConsole {
         guard ids.count <= Self.maxQueueIDs else { throw AdminError.invalid("at most \(Self.maxQueueIDs) messages at once") }
         var failed: [String: String] = [:]
         for id in Set(ids) {
-            guard let entry = try await queue.entry(id), visible(entry, to: principal) else {
+            guard let entry = try await self.queue.entry(id), visible(entry, to: principal) else {
                 failed[id] = "no queued message '\(id)'"
                 continue
             }
             do {
                 switch action {
-                case .retry: try await queue.retry(id)
-                case .hold: try await queue.setHeld(id, true)
-                case .release: try await queue.setHeld(id, false)
-                case .delete: try await queue.delete(id)
+                case .retry: try await self.queue.retry(id)
+                case .hold: try await self.queue.setHeld(id, true)
+                case .release: try await self.queue.setHeld(id, false)
+                case .delete: try await self.queue.delete(id)
                 }
             } catch {
                 failed[id] = "\(error)"
@@ -78,7 +78,7 @@ extension AdminConsole {
             }
             await audit(
                 principal, "queue.\(action.rawValue)", target: id, before: QueueAuditView(entry),
-                after: action == .delete ? nil : try await queue.entry(id).map(QueueAuditView.init))
+                after: action == .delete ? nil : try await self.queue.entry(id).map(QueueAuditView.init))
         }
         return failed
     }
@@ -102,7 +102,7 @@ extension AdminConsole {
             try await db.select().column("spool_file").from("queue_message").where("id", .equal, id)
                 .first(decodingColumn: "spool_file", as: String.self)
         }
-        guard let path, let handle = FileHandle(forReadingAtPath: queue.spoolPath(path)) else { return "" }
+        guard let path, let handle = FileHandle(forReadingAtPath: self.queue.spoolPath(path)) else { return "" }
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: Self.maxHeaderBytes)) ?? Data()
         let bytes = [UInt8](data)

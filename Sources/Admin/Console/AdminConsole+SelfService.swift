@@ -58,8 +58,12 @@ extension AdminConsole {
         let source = account.address.lowercased()
         var wanted: [String] = []
         for target in targets {
-            guard let parsed = try? MailAddress(parsing: target) else { throw AdminError.invalid("'\(target)' is not a valid address") }
-            if parsed.description.lowercased() != source, !wanted.contains(where: { $0.lowercased() == parsed.description.lowercased() }) {
+            guard let parsed = try? MailAddress(parsing: target) else {
+                throw AdminError.invalid("'\(target)' is not a valid address")
+            }
+            if parsed.description.lowercased() != source,
+                !wanted.contains(where: { $0.lowercased() == parsed.description.lowercased() })
+            {
                 wanted.append(parsed.description)
             }
         }

@@ -107,7 +107,8 @@ extension AdminConsole {
                     SQLBind(at), SQLBind(expires), SQLBind(clientIP)
                 ).run()
         }
-        return ConsoleSession(token: token, csrf: csrf, principal: principal(for: who, channel: .web, clientIP: clientIP), expiresAt: expires)
+        return ConsoleSession(
+            token: token, csrf: csrf, principal: principal(for: who, channel: .web, clientIP: clientIP), expiresAt: expires)
     }
 
     func principal(for who: LoggedIn, channel: Principal.Channel, clientIP: String) -> Principal {

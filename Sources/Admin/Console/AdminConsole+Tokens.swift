@@ -47,12 +47,13 @@ extension AdminConsole {
 
     /// Tokens of one administrator, or of all (superadmin); an administrator sees their own.
     public func tokens(as principal: Principal, admin: String?) async throws -> [APIToken] {
-        var owner: Int64?
+        var wanted: Int64?
         if let admin {
-            owner = try await requireSelfOrManager(principal, admin).id
+            wanted = try await requireSelfOrManager(principal, admin).id
         } else {
             try principal.requireSiteWide(.manageAdmins)
         }
+        let owner = wanted
         return try await database.withConnection { db in
             var sql: SQLQueryString = """
                 SELECT t.id, a.login, t.name, t.created_at, t.last_used_at FROM admin_token t
@@ -60,7 +61,7 @@ extension AdminConsole {
                 """
             if let owner { sql += " WHERE t.admin_id = \(bind: owner)" }
             sql += " ORDER BY t.id"
-            return try await db.raw(sql).all().map(Self.tokenRecord)
+            return try await db.raw(sql).all().map(Self.apiToken(from:))
         }
     }
 
@@ -79,14 +80,15 @@ extension AdminConsole {
                 SELECT t.id, a.login, t.name, t.created_at, t.last_used_at FROM admin_token t
                 JOIN admin_user a ON a.id = t.admin_id WHERE t.id = \(bind: id)
                 """
-            ).first().map(Self.tokenRecord)
+            ).first().map(Self.apiToken(from:))
         }
     }
 
-    private static func tokenRecord(_ row: any SQLRow) throws -> APIToken {
+    private static func apiToken(from row: any SQLRow) throws -> APIToken {
         APIToken(
             id: try row.decode(column: "id", as: Int64.self), admin: try row.decode(column: "login", as: String.self),
-            name: try row.decode(column: "name", as: String.self), createdAt: try row.decode(column: "created_at", as: Int64.self),
+            name: try row.decode(column: "name", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
             lastUsedAt: try row.decode(column: "last_used_at", as: Int64?.self))
     }
 
@@ -104,7 +106,8 @@ extension AdminConsole {
             try await db.update("admin_user").set("totp_secret", to: SQLBind(secret)).set("totp_enabled", to: SQLBind(true))
                 .set("totp_last_step", to: SQLBind(Int64(0))).where("id", .equal, admin.id).run()
         }
-        await audit(principal, "admin.totp.enable", target: admin.login, before: ["totp": admin.totpEnabled], after: ["totp": true])
+        await audit(
+            principal, "admin.totp.enable", target: admin.login, before: ["totp": admin.totpEnabled], after: ["totp": true])
         return (secret, totp.uri(issuer: issuer, account: admin.login))
     }
 
@@ -112,9 +115,12 @@ extension AdminConsole {
     public func disableTOTP(as principal: Principal, login: String) async throws {
         let admin = try await requireSelfOrManager(principal, login)
         try await database.withConnection { db in
-            try await db.update("admin_user").set("totp_secret", to: SQLBind(String?.none)).set("totp_enabled", to: SQLBind(false))
-                .where("id", .equal, admin.id).run()
+            try await db.update("admin_user").set("totp_secret", to: SQLBind(String?.none)).set(
+                "totp_enabled", to: SQLBind(false)
+            )
+            .where("id", .equal, admin.id).run()
         }
-        await audit(principal, "admin.totp.disable", target: admin.login, before: ["totp": admin.totpEnabled], after: ["totp": false])
+        await audit(
+            principal, "admin.totp.disable", target: admin.login, before: ["totp": admin.totpEnabled], after: ["totp": false])
     }
 }

@@ -10,6 +10,11 @@ extension PostaConfig {
 
 extension AdminSettings: ConfigSection {
     package static let name = "admin"
+
+    /// The defaults.
+    package init() {
+        self.init(sessionIdle: .minutes(30))
+    }
     static let keys = ["session_idle", "session_lifetime", "helpdesk_quota_ceiling"]
     static let idleRange: ClosedRange<Int64> = 300...86400
     static let lifetimeRange: ClosedRange<Int64> = 3600...(30 * 86400)

@@ -225,7 +225,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Admin", "Core", "Directory", "Queue",
+                "Admin", "Core", "Directory", "Queue", "Policy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -253,6 +253,7 @@ let package = Package(
                 .embedInCode("Assets/login.mustache"),
                 .embedInCode("Assets/logins.mustache"),
                 .embedInCode("Assets/me.mustache"),
+                .embedInCode("Assets/policies.mustache"),
                 .embedInCode("Assets/queue.mustache"),
                 .embedInCode("Assets/queue_entry.mustache"),
             ]
@@ -312,9 +313,10 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Admin", "Core", "Directory", "PostaTestSupport",
+                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "PostaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),

@@ -61,13 +61,20 @@ struct ConsolePages: Sendable {
             case .notFound(let what):
                 response = errorPage(call, status: .notFound, title: "Not found", message: "There is no \(what).")
             case .invalid(let why):
-                guard let reshow else { throw error }
-                response = try await reshow(call, FormState(error: why, form: form))
-                response.status = .unprocessableContent
+                if let reshow {
+                    response = try await reshow(call, FormState(error: why, form: form))
+                    response.status = .unprocessableContent
+                } else {
+                    // A page's own parameters (a stale cursor, a filter it cannot use).
+                    response = errorPage(call, status: .badRequest, title: "Cannot show this", message: why)
+                }
             case .conflict(let why):
-                guard let reshow else { throw error }
-                response = try await reshow(call, FormState(error: why, form: form))
-                response.status = .conflict
+                if let reshow {
+                    response = try await reshow(call, FormState(error: why, form: form))
+                    response.status = .conflict
+                } else {
+                    response = errorPage(call, status: .conflict, title: "Cannot show this", message: why)
+                }
             }
         }
         if flashValue != nil && response.status != .seeOther {

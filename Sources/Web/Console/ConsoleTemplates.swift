@@ -15,7 +15,7 @@ struct ConsoleTemplates: Sendable {
         ("aliases", PackageResources.aliases_mustache), ("queue", PackageResources.queue_mustache),
         ("queue_entry", PackageResources.queue_entry_mustache), ("logins", PackageResources.logins_mustache),
         ("audit", PackageResources.audit_mustache), ("admins", PackageResources.admins_mustache),
-        ("me", PackageResources.me_mustache),
+        ("me", PackageResources.me_mustache), ("policies", PackageResources.policies_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css

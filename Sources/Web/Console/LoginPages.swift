@@ -60,7 +60,8 @@ extension ConsolePages {
     }
 
     func logOut(_ request: Request, _ context: WebRequestContext) async throws -> Response {
-        try await run(request, context, reshow: { call, _ in ConsoleHTTP.redirect(Self.home(call.principal)) }) { call in
+        let back: Reshow = { call, _ in ConsoleHTTP.redirect(Self.home(call.principal)) }
+        return try await run(request, context, reshow: back) { call in
             try await console.logOut(token: call.session.token)
             var response = ConsoleHTTP.redirect("/admin/login")
             ConsoleHTTP.setCookie(&response, ConsoleHTTP.cookie(ConsoleHTTP.sessionCookie, "", maxAge: 0))

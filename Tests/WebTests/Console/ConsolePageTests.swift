@@ -137,7 +137,12 @@ import Testing
                 #expect(html.contains(">Accounts</a>"))
                 #expect(!html.contains(">Policies</a>") && !html.contains(">Administrators</a>"))
             }
-            for uri in ["/admin/policies", "/admin/domains", "/admin/admins", "/admin/queue"] {
+            // The domains they work in are listed, read only.
+            try await client.execute(uri: "/admin/domains", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .ok)
+                #expect(!String(buffer: response.body).contains("/admin/domains/add"))
+            }
+            for uri in ["/admin/policies", "/admin/admins", "/admin/queue", "/admin/aliases", "/admin/audit"] {
                 try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie]) { response in
                     #expect(response.status == .forbidden, "\(uri)")
                     ConsoleSecurityTests.expectSecurityHeaders(response)

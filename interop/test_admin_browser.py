@@ -15,7 +15,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import Site, free_port, wait_for_port, write_config
 from tls_certs import self_signed
@@ -83,15 +83,28 @@ def no_script_ran(driver) -> None:
     assert driver.execute_script("return typeof window.pwned") == "undefined"
 
 
+def click_and_wait(driver, button) -> None:
+    """Submits through `button` and waits for the next page to replace this one."""
+    driver.execute_script("window.oldPage = true")
+
+    def loaded(d) -> bool:
+        try:
+            return d.execute_script("return window.oldPage === undefined && document.readyState === 'complete'")
+        except Exception:
+            return False
+    button.click()
+    WebDriverWait(driver, 15).until(loaded)
+
+
 def log_in(driver, base: str, login: str, password: str) -> None:
     driver.get(base + "/admin/login")
     driver.find_element(By.ID, "login").send_keys(login)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
 
 
 def log_out(driver) -> None:
-    driver.find_element(By.CSS_SELECTOR, "form[action='/admin/logout'] button").click()
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/admin/logout'] button"))
     assert driver.current_url.endswith("/admin/login")
 
 
@@ -104,11 +117,13 @@ def submit(driver, form_action: str, fields: dict[str, str]) -> None:
         else:
             element.clear()
             element.send_keys(value)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_wait(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
 
 def flash(driver) -> str:
-    return driver.find_element(By.CSS_SELECTOR, ".flash").text
+    found = driver.find_elements(By.CSS_SELECTOR, ".flash")
+    assert found, driver.page_source[:3000]
+    return found[0].text
 
 
 def post(base: str, path: str, body: str, cookie: str) -> int:
@@ -239,8 +254,10 @@ def test_console_walkthrough(console, browser, shots):
     driver.get(base + "/admin/policies")
     assert "403" in driver.find_element(By.CSS_SELECTOR, ".error-code").text
     screenshot(driver, shots, "15-helpdesk-forbidden")
-    driver.get(base + "/admin/domains")
+    driver.get(base + "/admin/admins")
     assert "403" in driver.find_element(By.CSS_SELECTOR, ".error-code").text
+    driver.get(base + "/admin/domains")  # read only: the domains they work in
+    assert not driver.find_elements(By.CSS_SELECTOR, "form[action='/admin/domains/add']")
     log_out(driver)
 
     # A mail user looks after their own account.

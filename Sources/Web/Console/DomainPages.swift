@@ -12,7 +12,9 @@ extension ConsolePages {
                 "aliasesLink": "/admin/aliases?domain=" + FormData.encode($0.name),
             ]
         }
-        return page(call, "domains", title: "Domains", section: "domains", ["domains": rows, "empty": rows.isEmpty, "mayManage": call.principal.may(.manageDomains)], form: form)
+        return page(
+            call, "domains", title: "Domains", section: "domains",
+            ["domains": rows, "empty": rows.isEmpty, "mayManage": call.principal.may(.manageDomains)], form: form)
     }
 
     func addDomain(_ call: ConsoleCall) async throws -> Response {

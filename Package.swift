@@ -225,7 +225,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Admin", "Core", "Directory", "Queue",
+                "Admin", "Core", "Directory", "Queue", "Policy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -234,6 +234,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            // The admin console's templates, CSS and JavaScript, compiled into the binary
+            // (`PackageResources.<name>_<ext>`): no files to install, no front-end build step.
+            resources: [
+                .embedInCode("Assets/account.mustache"),
+                .embedInCode("Assets/accounts.mustache"),
+                .embedInCode("Assets/admins.mustache"),
+                .embedInCode("Assets/aliases.mustache"),
+                .embedInCode("Assets/audit.mustache"),
+                .embedInCode("Assets/console.css"),
+                .embedInCode("Assets/console.js"),
+                .embedInCode("Assets/dashboard.mustache"),
+                .embedInCode("Assets/domains.mustache"),
+                .embedInCode("Assets/error.mustache"),
+                .embedInCode("Assets/foot.mustache"),
+                .embedInCode("Assets/head.mustache"),
+                .embedInCode("Assets/login.mustache"),
+                .embedInCode("Assets/logins.mustache"),
+                .embedInCode("Assets/me.mustache"),
+                .embedInCode("Assets/policies.mustache"),
+                .embedInCode("Assets/queue.mustache"),
+                .embedInCode("Assets/queue_entry.mustache"),
             ]
         ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
@@ -291,9 +313,10 @@ let package = Package(
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Admin", "Core", "Directory", "PostaTestSupport",
+                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "PostaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),

@@ -1,0 +1,107 @@
+import Admin
+import Hummingbird
+import Logging
+
+extension WebRoutes {
+    /// The admin console and self-service pages under `/admin` (HTML, served on HTTPS only):
+    /// docs/admin-console.md lists the pages, who sees what, and the security measures.
+    public static func addConsole(to router: Router<WebRequestContext>, console: AdminConsole, logger: Logger) {
+        let templates: ConsoleTemplates
+        do {
+            templates = try ConsoleTemplates()
+        } catch {
+            // The templates are part of the binary and parsed by the tests: this cannot happen in a
+            // released build; serve nothing rather than crash.
+            logger.critical("admin console templates do not parse", metadata: ["error": "\(error)"])
+            return
+        }
+        let pages = ConsolePages(console: console, templates: templates, logger: logger)
+        let admin = router.group("admin").add(middleware: ConsoleHeadersMiddleware(pages: pages))
+
+        admin.get("assets/console.css") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/css; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: ConsoleTemplates.css)))
+        }
+        admin.get("assets/console.js") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: ConsoleTemplates.javascript)))
+        }
+        admin.get("login") { request, context in try await pages.loginForm(request, context) }
+        admin.post("login") { request, context in try await pages.logIn(request, context) }
+        admin.post("logout") { request, context in try await pages.logOut(request, context) }
+
+        /// A page: GET renders it.
+        func show(_ path: RouterPath, _ render: @escaping @Sendable (ConsolePages, ConsoleCall) async throws -> Response) {
+            admin.get(path) { request, context in try await pages.run(request, context) { try await render(pages, $0) } }
+        }
+        /// An action: POST (CSRF-checked), re-showing `form`'s page when refused.
+        func act(
+            _ path: RouterPath, form: @escaping @Sendable (ConsolePages, ConsoleCall, FormState) async throws -> Response,
+            action: @escaping @Sendable (ConsolePages, ConsoleCall) async throws -> Response
+        ) {
+            admin.post(path) { request, context in
+                let reshow: ConsolePages.Reshow = { try await form(pages, $0, $1) }
+                return try await pages.run(request, context, reshow: reshow) { try await action(pages, $0) }
+            }
+        }
+
+        // The router matches "/admin" and "/admin/" alike.
+        show("") { try await $0.dashboard($1) }
+        show("domains") { try await $0.domains($1) }
+        act("domains/add", form: { try await $0.domains($1, form: $2) }, action: { try await $0.addDomain($1) })
+        act("domains/delete", form: { try await $0.domains($1, form: $2) }, action: { try await $0.deleteDomain($1) })
+
+        show("accounts") { try await $0.accounts($1) }
+        act("accounts/add", form: { try await $0.accounts($1, form: $2) }, action: { try await $0.createAccount($1) })
+        show("account") { try await $0.account($1) }
+        let accountForm: @Sendable (ConsolePages, ConsoleCall, FormState) async throws -> Response = {
+            try await $0.account($1, form: $2)
+        }
+        act("account/enabled", form: accountForm, action: { try await $0.setAccountEnabled($1) })
+        act("account/password", form: accountForm, action: { try await $0.resetAccountPassword($1) })
+        act("account/quota", form: accountForm, action: { try await $0.setAccountQuota($1) })
+        act("account/name", form: accountForm, action: { try await $0.setAccountName($1) })
+        act("account/throttle", form: accountForm, action: { try await $0.liftAccountThrottle($1) })
+        act("account/delete", form: accountForm, action: { try await $0.deleteAccount($1) })
+
+        show("aliases") { try await $0.aliases($1) }
+        act("aliases/add", form: { try await $0.aliases($1, form: $2) }, action: { try await $0.addAlias($1) })
+        act("aliases/delete", form: { try await $0.aliases($1, form: $2) }, action: { try await $0.deleteAlias($1) })
+
+        show("queue") { try await $0.queue($1) }
+        show("queue/show") { try await $0.queueEntry($1) }
+        act("queue/action", form: { try await $0.queue($1, form: $2) }, action: { try await $0.queueAction($1) })
+
+        show("logins") { try await $0.loginLog($1) }
+        show("audit") { try await $0.auditLog($1) }
+
+        show("admins") { try await $0.administrators($1) }
+        act("admins/add", form: { try await $0.administrators($1, form: $2) }, action: { try await $0.addAdministrator($1) })
+        act(
+            "admins/delete", form: { try await $0.administrators($1, form: $2) }, action: { try await $0.deleteAdministrator($1) }
+        )
+        act("admins/role", form: { try await $0.administrators($1, form: $2) }, action: { try await $0.setAdministratorRole($1) })
+
+        show("policies") { try await $0.policies($1) }
+        let policiesForm: @Sendable (ConsolePages, ConsoleCall, FormState) async throws -> Response = {
+            try await $0.policies($1, form: $2)
+        }
+        act("policies/enabled", form: policiesForm, action: { try await $0.setPolicyEnabled($1) })
+        act("policies/rule/enabled", form: policiesForm, action: { try await $0.setPolicyRuleEnabled($1) })
+        act("policies/rule", form: policiesForm, action: { try await $0.changePolicyRule($1) })
+
+        show("me") { try await $0.me($1) }
+        act("me/password", form: { try await $0.me($1, form: $2) }, action: { try await $0.changeOwnPassword($1) })
+        act("me/forward", form: { try await $0.me($1, form: $2) }, action: { try await $0.setForwarding($1) })
+
+        // Anything else under /admin: the 404 page, inside the frame when logged in.
+        show("**") { pages, call in
+            pages.errorPage(call, status: .notFound, title: "Not found", message: "There is no such page in the console.")
+        }
+        admin.post("**") { _, _ in
+            pages.error(status: .notFound, title: "Not found", message: "There is no such page in the console.")
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Mustache
+
+/// The console's Mustache templates, CSS and JavaScript, embedded in the binary by SwiftPM
+/// (`resources: [.embedInCode(...)]` generates `PackageResources`). Templates use `{{name}}`
+/// only, which HTML-escapes; the triple mustache is never used.
+struct ConsoleTemplates: Sendable {
+    let library: MustacheLibrary
+
+    /// Every template by the name pages and partials use.
+    static let sources: [(String, [UInt8])] = [
+        ("head", PackageResources.head_mustache), ("foot", PackageResources.foot_mustache),
+        ("login", PackageResources.login_mustache), ("error", PackageResources.error_mustache),
+        ("dashboard", PackageResources.dashboard_mustache), ("domains", PackageResources.domains_mustache),
+        ("accounts", PackageResources.accounts_mustache), ("account", PackageResources.account_mustache),
+        ("aliases", PackageResources.aliases_mustache), ("queue", PackageResources.queue_mustache),
+        ("queue_entry", PackageResources.queue_entry_mustache), ("logins", PackageResources.logins_mustache),
+        ("audit", PackageResources.audit_mustache), ("admins", PackageResources.admins_mustache),
+        ("me", PackageResources.me_mustache), ("policies", PackageResources.policies_mustache),
+    ]
+
+    static let css: [UInt8] = PackageResources.console_css
+    static let javascript: [UInt8] = PackageResources.console_js
+
+    init() throws {
+        var library = MustacheLibrary()
+        for (name, bytes) in Self.sources {
+            try library.register(String(decoding: bytes, as: UTF8.self), named: name)
+        }
+        self.library = library
+    }
+
+    /// The page `name` rendered with `context`; a missing template is a programming error caught by
+    /// the tests (every template is rendered there).
+    func render(_ name: String, _ context: [String: Any]) -> String {
+        library.render(context, withTemplate: name) ?? ""
+    }
+}

@@ -1,0 +1,40 @@
+import Admin
+import Hummingbird
+
+/// `/admin/me`: a mail user's own account: quota usage, recent logins (IP, protocol, time: a
+/// stranger in that list is a reason to change the password), password change, forwarding.
+extension ConsolePages {
+    func me(_ call: ConsoleCall, form: FormState? = nil) async throws -> Response {
+        guard Navigation.isUser(call.principal) else { return ConsoleHTTP.redirect("/admin") }
+        let own = try await console.ownAccount(as: call.principal)
+        let logins = try await console.ownLogins(as: call.principal, limit: 20)
+        var data = Self.accountRow(own.account)
+        data["logins"] = logins.map(Self.loginRow)
+        data["noLogins"] = logins.isEmpty
+        data["forwards"] = own.forwarding
+        data["noForwards"] = own.forwarding.isEmpty
+        data["forwardList"] = own.forwarding.joined(separator: "\n")
+        data["keepsCopy"] = own.keepsCopy
+        return page(call, "me", title: "My account", section: "me", data, form: form)
+    }
+
+    func changeOwnPassword(_ call: ConsoleCall) async throws -> Response {
+        let current = call.form["current"] ?? ""
+        let password = call.form["password"] ?? ""
+        guard !current.isEmpty else { throw AdminError.invalid("Enter your current password.") }
+        guard !password.isEmpty else { throw AdminError.invalid("Enter the new password.") }
+        guard password == call.form["password2"] else { throw AdminError.invalid("The two new passwords differ.") }
+        try await console.changeOwnPassword(as: call.principal, current: current, new: password)
+        return done("/admin/me", "Your password is changed. Mail programs will ask for the new one.")
+    }
+
+    /// Sets the forwarding addresses as a whole (none stops forwarding).
+    func setForwarding(_ call: ConsoleCall) async throws -> Response {
+        let targets = Self.targets(call.form["targets"] ?? "")
+        try await console.setForwarding(as: call.principal, targets: targets, keepCopy: call.form["keep"] == "1")
+        return done(
+            "/admin/me",
+            targets.isEmpty
+                ? "Your mail is no longer forwarded." : "Your mail is forwarded to \(targets.joined(separator: ", ")).")
+    }
+}

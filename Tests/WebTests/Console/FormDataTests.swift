@@ -1,0 +1,83 @@
+import Testing
+
+@testable import Web
+
+/// `application/x-www-form-urlencoded` as browsers send it (WHATWG URL §5.1).
+@Suite struct FormDataTests {
+    @Test func decodesPlusPercentAndUTF8() {
+        let form = FormData(urlEncoded: "a=1&b=hello+world&c=%3Cscript%3E&d=%E2%82%AC+%2B&e&f=100%&g=%zz&=x")
+        #expect(form["a"] == "1")
+        #expect(form["b"] == "hello world")
+        #expect(form["c"] == "<script>")
+        #expect(form["d"] == "€ +")
+        #expect(form["e"] == "")
+        #expect(form["f"] == "100%")
+        #expect(form["g"] == "%zz")
+        #expect(form[""] == "x")
+        #expect(form["missing"] == nil)
+    }
+
+    @Test func keepsRepeatedNamesInOrder() {
+        let form = FormData(urlEncoded: "id=b&action=hold&id=a&id=c")
+        #expect(form.all("id") == ["b", "a", "c"])
+        #expect(form["id"] == "b")
+    }
+
+    @Test func invalidUTF8BecomesReplacementCharacters() {
+        #expect(FormData(urlEncoded: "n=%FF%FEok")["n"] == "\u{FFFD}\u{FFFD}ok")
+    }
+
+    @Test func trimsTextAndTreatsBlankAsAbsent() {
+        let form = FormData(urlEncoded: "a=++x+&b=+++")
+        #expect(form.text("a") == "x")
+        #expect(form.text("b") == nil)
+    }
+
+    @Test func boundsTheNumberOfFields() {
+        let text = Array(repeating: "id=x", count: FormData.maxFields + 50).joined(separator: "&")
+        #expect(FormData(urlEncoded: text).fields.count == FormData.maxFields)
+    }
+
+    @Test func encodingRoundTrips() {
+        let hostile = "a b&c=d+e%f/€\"<>"
+        let encoded = FormData.encode(hostile)
+        #expect(!encoded.contains(" ") && !encoded.contains("&") && !encoded.contains("+"))
+        #expect(FormData(urlEncoded: "v=" + encoded)["v"] == hostile)
+    }
+
+    @Test func csrfComparison() {
+        #expect(CSRF.matches("abc123", "abc123"))
+        #expect(!CSRF.matches("abc124", "abc123"))
+        #expect(!CSRF.matches("abc12", "abc123"))
+        #expect(!CSRF.matches("abc1234", "abc123"))
+        #expect(!CSRF.matches("", "abc123"))
+        #expect(!CSRF.matches(nil, "abc123"))
+        // An empty expected token matches nothing (a session without one must not accept "").
+        #expect(!CSRF.matches("", ""))
+    }
+
+    @Test func flashCookieRoundTrips() {
+        let flash = Flash(.error, "Alias \"x\" <y>; 50% + more")
+        #expect(Flash(cookieValue: flash.cookieValue) == flash)
+        #expect(!flash.cookieValue.contains(";") && !flash.cookieValue.contains(" "))
+        #expect(Flash(cookieValue: "bogus:hi") == nil)
+    }
+
+    @Test func sizes() {
+        #expect(Format.parseSize("2G") == 2 << 30)
+        #expect(Format.parseSize("500m") == 500 << 20)
+        #expect(Format.parseSize("1 GB") == 1 << 30)
+        #expect(Format.parseSize("0") == 0)
+        #expect(Format.parseSize("unlimited") == 0)
+        #expect(Format.parseSize("-1") == nil)
+        #expect(Format.parseSize("lots") == nil)
+        #expect(Format.parseSize("99999999999T") == nil)
+        #expect(Format.sizeInput(2 << 30) == "2G")
+        #expect(Format.sizeInput(1536 << 20) == "1536M")
+        #expect(Format.bytes(1536 << 20) == "1.5 GB")
+        #expect(Format.percent(used: 95, of: 100) == 95)
+        #expect(Format.percent(used: 5, of: 0) == nil)
+        #expect(Format.parseDay("2026-12-03") == 1_796_256_000)
+        #expect(Format.parseDay("2026-13-03") == nil)
+    }
+}

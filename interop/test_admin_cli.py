@@ -78,21 +78,21 @@ def test_cli_changes_are_audited(site: Site):
     assert [e["action"] for e in entries] == [
         "admin.add", "alias.add", "account.password", "account.quota", "account.create", "domain.add"]
     created = next(e for e in entries if e["action"] == "account.create")
-    assert created["before"] is None
+    assert created.get("before") is None
     after = json.loads(created["after"])
     assert after["address"] == "alice@example.org" and after["displayName"] == "Alice" and after["quotaBytes"] == 1 << 30
     quota = next(e for e in entries if e["action"] == "account.quota")
     assert json.loads(quota["before"]) == {"quota_bytes": 1 << 30} and json.loads(quota["after"]) == {"quota_bytes": 2 << 30}
     # Never a password or a hash.
     for e in entries:
-        for text in (e["before"] or "", e["after"] or ""):
+        for text in (e.get("before") or "", e.get("after") or ""):
             assert "password" not in text.lower() and "$y$" not in text
 
     # Filters and paging.
     only = site.ok("audit", "list", "--action", "account.quota", "--json").json()["entries"]
     assert [e["target"] for e in only] == ["alice@example.org"]
     first = site.ok("audit", "list", "--limit", "4", "--json").json()
-    assert len(first["entries"]) == 4 and first["next"]
+    assert len(first["entries"]) == 4 and first.get("next")
     rest = site.ok("audit", "list", "--limit", "4", "--cursor", first["next"], "--json").json()
-    assert [e["id"] for e in rest["entries"]] == [e["id"] for e in entries[4:]] and rest["next"] is None
+    assert [e["id"] for e in rest["entries"]] == [e["id"] for e in entries[4:]] and rest.get("next") is None
     assert site.ok("audit", "list").out.startswith("ID")

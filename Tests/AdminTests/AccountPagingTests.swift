@@ -59,7 +59,7 @@ struct AccountPagingTests {
             let needles = try await f.console.accounts(as: f.superadmin, AccountQuery(search: "NEEDLE", limit: 500)).items
             #expect(needles.count == 11)
             #expect(
-                try await f.console.accounts(as: f.superadmin, AccountQuery(search: "user0420")).items.map(\.address) == [
+                try await f.console.accounts(as: f.superadmin, AccountQuery(search: "USER04200@")).items.map(\.address) == [
                     "user04200@example.org"
                 ])
             #expect(try await f.console.accounts(as: f.superadmin, AccountQuery(search: "%")).items.isEmpty)

@@ -63,6 +63,7 @@ struct SiteSectionsTests {
     @Test func theUnknownKeyMessageNamesThemInFileOrder() throws {
         let error = try #require(singleError(configHeader + "\nhostnme = 1\n", sections: PostaConfig.siteSections))
         #expect(
-            error.message.hasSuffix("limits, listener, delivery, filter, auth, store, dmarc, mta_sts, metrics, summary, abuse, admin)"))
+            error.message.hasSuffix(
+                "limits, listener, delivery, filter, auth, store, dmarc, mta_sts, metrics, summary, abuse, admin)"))
     }
 }

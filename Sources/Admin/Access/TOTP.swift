@@ -58,7 +58,9 @@ public struct TOTP: Sendable, Hashable {
     /// documents it): issuer and account label, base32 secret, the algorithm, digits and period.
     public func uri(issuer: String, account: String) -> String {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~@"))
-        let label = (issuer + ":" + account).addingPercentEncoding(withAllowedCharacters: allowed) ?? account
+        // The label is `issuer:account`, each part percent-encoded, the colon literal.
+        let encodedAccount = account.addingPercentEncoding(withAllowedCharacters: allowed) ?? account
+        let label = (issuer.addingPercentEncoding(withAllowedCharacters: allowed) ?? issuer) + ":" + encodedAccount
         let issuerQuery = issuer.addingPercentEncoding(withAllowedCharacters: allowed) ?? issuer
         return
             "otpauth://totp/\(label)?secret=\(Base32.encode(secret))&issuer=\(issuerQuery)&algorithm=SHA1&digits=\(Self.digits)&period=\(Self.step)"

@@ -45,10 +45,9 @@ extension AdminConsole {
         async throws -> Int64
     {
         try principal.requireSiteWide(.managePolicies)
-        let id: Int64
-        do { id = try await policyStore.addRule(policy: policy, module: module, settings: settings) } catch let error
-            as PolicyStoreError
-        { throw AdminError.invalid(error.description) }
+        let id = try await Self.translatePolicy {
+            try await policyStore.addRule(policy: policy, module: module, settings: settings)
+        }
         await audit(
             principal, "policy.rule.add", target: "rule:\(id)",
             after: PolicyRuleView(id: id, policy: policy, module: module.rawValue, settings: settings, enabled: true))
@@ -63,9 +62,7 @@ extension AdminConsole {
     {
         try principal.requireSiteWide(.managePolicies)
         let before = try await ruleView(id)
-        do { try await policyStore.changeRule(id: id, settings: settings, enabled: enabled) } catch let error
-            as PolicyStoreError
-        { throw AdminError.invalid(error.description) }
+        try await Self.translatePolicy { try await policyStore.changeRule(id: id, settings: settings, enabled: enabled) }
         await audit(principal, "policy.rule.change", target: "rule:\(id)", before: before, after: try await ruleView(id))
     }
 
@@ -77,7 +74,7 @@ extension AdminConsole {
     public func deletePolicyRule(as principal: Principal, id: Int64) async throws {
         try principal.requireSiteWide(.managePolicies)
         let before = try await ruleView(id)
-        try await policyStore.deleteRule(id: id)
+        try await Self.translatePolicy { try await policyStore.deleteRule(id: id) }
         await audit(principal, "policy.rule.delete", target: "rule:\(id)", before: before)
     }
 
@@ -87,12 +84,21 @@ extension AdminConsole {
         guard let before = try await policyStore.policies().first(where: { $0.name == name }) else {
             throw AdminError.notFound("policy \(name)")
         }
-        do { try await policyStore.changePolicy(name, enabled: enabled) } catch let error as PolicyStoreError {
-            throw AdminError.invalid(error.description)
-        }
+        try await Self.translatePolicy { try await policyStore.changePolicy(name, enabled: enabled) }
         await audit(
             principal, enabled ? "policy.enable" : "policy.disable", target: "policy:\(name)",
             before: ["enabled": before.enabled], after: ["enabled": enabled])
+    }
+
+    /// The policy store's refusals (unknown names, settings a module refuses) as `AdminError.invalid`.
+    static func translatePolicy<R>(_ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as PolicyStoreError {
+            throw AdminError.invalid(error.description)
+        } catch let error as PolicySettingError {
+            throw AdminError.invalid(error.description)
+        }
     }
 
     private func ruleView(_ id: Int64) async throws -> PolicyRuleView {

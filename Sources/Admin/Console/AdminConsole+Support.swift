@@ -7,8 +7,11 @@ extension AdminConsole {
 
     /// The lower-case domain of an address, or `AdminError.invalid`.
     static func domain(of address: String) throws(AdminError) -> String {
-        guard let parsed = try? MailAddress(parsing: address) else { throw .invalid("'\(address)' is not a valid address") }
-        return parsed.domain.lowercased()
+        do {
+            return try MailAddress(parsing: address).domain.lowercased()
+        } catch {
+            throw .invalid(DirectoryError.invalidAddress(address, error).description)
+        }
     }
 
     /// Checks `permission` for the account `address` and returns it. Outside the principal's

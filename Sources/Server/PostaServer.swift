@@ -212,6 +212,7 @@ public struct PostaServer: Sendable {
             LoginLogPurge(
                 loginLog: authenticator.loginLog, directory: site.directory, retention: site.config.auth.logRetention.seconds,
                 logger: logger),
+            ConsoleSessionPurge(console: site.adminConsole(authenticator: authenticator, logger: logger), logger: logger),
             NodeHeartbeat(
                 nodes: ClusterNodes(database: site.database), nodeID: site.config.nodeID, hostname: site.config.hostname,
                 logger: logger),

@@ -6,6 +6,7 @@ another domain; a superadmin lowers a sending quota on the policies page and the
 session is held to it; the queue page releases a held message, which is then delivered."""
 import imaplib
 import json
+import plistlib
 import ssl
 import time
 import urllib.error
@@ -193,3 +194,26 @@ def test_queue_page_releases_a_held_message_that_is_then_delivered(site, browser
     assert any(b"held for review" in m for m in site.messages("bob@example.org"))
     audit = json.loads(site.posta("audit", "list", "--json", "--action", "queue.release"))["entries"]
     assert [(e["actor"], e["target"]) for e in audit] == [("admin:root", queue_id)]
+
+
+def test_a_user_downloads_a_configuration_profile_of_their_account(site, browser, shots):
+    driver = browser
+    log_in(driver, site.base, "alice@example.org", MAIL_PASSWORD)
+    assert driver.current_url == site.base + "/admin/me"
+    link = driver.find_element(By.CSS_SELECTOR, "a[href='/admin/me/profile.mobileconfig']")
+    screenshot(driver, shots, "scenario-self-service-profile")
+    request = urllib.request.Request(site.base + link.get_attribute("pathname"), headers={"Cookie": session_cookie(driver)})
+    with urllib.request.urlopen(request, timeout=10, context=ssl._create_unverified_context()) as response:
+        assert response.headers["Content-Type"] == "application/x-apple-aspen-config"
+        assert "attachment" in response.headers["Content-Disposition"]
+        profile = plistlib.loads(response.read())
+    [account] = profile["PayloadContent"]
+    assert account["EmailAddress"] == "alice@example.org"
+    assert account["IncomingMailServerPortNumber"] == site.imap_port
+    assert account["OutgoingMailServerPortNumber"] == site.submission_port
+    assert "IncomingPassword" not in account and "OutgoingPassword" not in account
+    # Without the session there is no profile, only the login page.
+    assert http(site, "/admin/me/profile.mobileconfig", {}) in (200, 303)  # urllib follows to the login page
+    request = urllib.request.Request(site.base + "/admin/me/profile.mobileconfig")
+    with urllib.request.urlopen(request, timeout=10, context=ssl._create_unverified_context()) as response:
+        assert response.headers["Content-Type"].startswith("text/html")

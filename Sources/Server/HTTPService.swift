@@ -76,7 +76,7 @@ public enum HTTPService {
         httpLogger[metadataKey: "protocol"] = "http"
         let placement = web.map { WebFrontEnds.Placement(listener: settings, httpsPort: $0.httpsPort) } ?? .absent
         if let web, placement == .served {
-            WebRoutes.addConsole(to: router, console: web.console, logger: httpLogger)
+            WebRoutes.addConsole(to: router, console: web.console, autoconfig: web.autoconfig, logger: httpLogger)
             WebRoutes.addAPI(to: router, console: web.console, logger: httpLogger)
         }
         let admission = HTTPAdmission(settings: settings, budget: budget, logger: httpLogger)

@@ -8,6 +8,8 @@ import Logging
 struct ConsolePages: Sendable {
     let console: AdminConsole
     let templates: ConsoleTemplates
+    /// The site's mail servers as clients are told (the self-service profile download); nil: none.
+    let autoconfig: AutoconfigSite?
     let logger: Logger
 
     /// A form re-shown after a refused POST, built by the page that owns the form.

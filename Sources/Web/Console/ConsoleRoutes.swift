@@ -5,7 +5,10 @@ import Logging
 extension WebRoutes {
     /// The admin console and self-service pages under `/admin` (HTML, served on HTTPS only):
     /// docs/admin-console.md lists the pages, who sees what, and the security measures.
-    public static func addConsole(to router: Router<WebRequestContext>, console: AdminConsole, logger: Logger) {
+    /// `autoconfig`, when given, lets mail users download an Apple configuration profile of their account.
+    public static func addConsole(
+        to router: Router<WebRequestContext>, console: AdminConsole, autoconfig: AutoconfigSite? = nil, logger: Logger
+    ) {
         let templates: ConsoleTemplates
         do {
             templates = try ConsoleTemplates()
@@ -15,7 +18,7 @@ extension WebRoutes {
             logger.critical("admin console templates do not parse", metadata: ["error": "\(error)"])
             return
         }
-        let pages = ConsolePages(console: console, templates: templates, logger: logger)
+        let pages = ConsolePages(console: console, templates: templates, autoconfig: autoconfig, logger: logger)
         let admin = router.group("admin").add(middleware: ConsoleHeadersMiddleware(pages: pages))
 
         admin.get("assets/console.css") { _, _ in
@@ -93,6 +96,7 @@ extension WebRoutes {
         act("policies/rule", form: policiesForm, action: { try await $0.changePolicyRule($1) })
 
         show("me") { try await $0.me($1) }
+        show("me/profile.mobileconfig") { try await $0.mobileConfigProfile($1) }
         act("me/password", form: { try await $0.me($1, form: $2) }, action: { try await $0.changeOwnPassword($1) })
         act("me/forward", form: { try await $0.me($1, form: $2) }, action: { try await $0.setForwarding($1) })
 

@@ -1,4 +1,5 @@
 import Admin
+import Core
 import Hummingbird
 
 /// `/admin/me`: a mail user's own account: quota usage, recent logins (IP, protocol, time: a
@@ -15,7 +16,25 @@ extension ConsolePages {
         data["noForwards"] = own.forwarding.isEmpty
         data["forwardList"] = own.forwarding.joined(separator: "\n")
         data["keepsCopy"] = own.keepsCopy
+        data["profile"] = autoconfig.map { !$0.incomingServers.isEmpty && !$0.outgoingServers.isEmpty } ?? false
         return page(call, "me", title: "My account", section: "me", data, form: form)
+    }
+
+    /// The user's account as an Apple configuration profile (iPhone, iPad, Mac Mail): servers,
+    /// ports, TLS and the address, never the password (the device asks for it).
+    func mobileConfigProfile(_ call: ConsoleCall) async throws -> Response {
+        guard Navigation.isUser(call.principal) else { return ConsoleHTTP.redirect("/admin") }
+        let own = try await console.ownAccount(as: call.principal)
+        guard let autoconfig, let address = try? MailAddress(parsing: own.account.address),
+            let profile = MobileConfigProfile.render(
+                address: address, displayName: own.account.displayName.isEmpty ? nil : own.account.displayName,
+                site: autoconfig)
+        else { throw AdminError.notFound("a mail server setup for this site") }
+        var response = Response(
+            status: .ok, headers: [.contentType: MobileConfigProfile.contentType],
+            body: .init(byteBuffer: .init(string: profile)))
+        response.headers[.contentDisposition] = "attachment; filename=\"\(MobileConfigProfile.fileName(for: address))\""
+        return response
     }
 
     func changeOwnPassword(_ call: ConsoleCall) async throws -> Response {

@@ -220,7 +220,7 @@ let package = Package(
             ]
         ),
         // Hummingbird front ends over `Admin`: the admin console (server-rendered HTML, templates and
-        // assets embedded), the JSON API (generated from Sources/Web/openapi.yaml), client
+        // assets embedded), the JSON API (generated from Sources/Web/openapi.json), client
         // autoconfiguration. No business logic here: every handler calls `Admin`.
         .target(
             name: "Web",
@@ -234,7 +234,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            // The API's OpenAPI document: the generator plugin reads it, the API serves its bytes.
+            resources: [.embedInCode("openapi.json")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
         .target(

@@ -8,8 +8,6 @@ import Logging
 public enum WebRoutes {
     /// The admin console and self-service pages under `/admin` (HTML, served on HTTPS only).
     public static func addConsole(to router: Router<WebRequestContext>, console: AdminConsole, logger: Logger) {}
-    /// The JSON API under `/api/v1` and its OpenAPI document.
-    public static func addAPI(to router: Router<WebRequestContext>, console: AdminConsole, logger: Logger) {}
     /// Thunderbird autoconfig, Outlook autodiscover (`AutoconfigSite` says which hosts and ports to announce).
     public static func addAutoconfig(to router: Router<WebRequestContext>, site: AutoconfigSite, logger: Logger) {}
 }

@@ -42,10 +42,54 @@ public struct Authenticator: Sendable {
         case unavailable
     }
 
+    /// What a credential check (`guarded`) found.
+    public enum Check<Subject: Sendable>: Sendable {
+        /// Logged in; `accountID` names the mail account in the log (nil for an administrator).
+        case success(Subject, accountID: Int64?)
+        /// Wrong credentials: counted by the throttle; `reason` goes to the log (`LoginFailure`
+        /// raw values, `LoginReason.wrongSecondFactor`).
+        case failure(reason: String)
+        /// Neither success nor failure (e.g. the password was right and the second factor is
+        /// still to come): not counted; `reason` goes to the log.
+        case incomplete(reason: String)
+    }
+
+    /// The outcome of a `guarded` attempt.
+    public enum GuardedOutcome<Subject: Sendable>: Sendable {
+        case success(Subject)
+        case invalidCredentials
+        case incomplete
+        case throttled
+        case unavailable
+    }
+
     /// Checks `password` for `user`, waiting the throttle's delay after a failure or a refusal.
     public func login(user: String, password: String, clientIP: String, protocolName: String, logger: Logger) async
         -> Outcome
     {
+        let outcome = await guarded(login: user, clientIP: clientIP, protocolName: protocolName, logger: logger) {
+            () async throws -> Check<Account> in
+            switch try await directory.authenticate(user, password: password) {
+            case .success(let account): return .success(account, accountID: account.id)
+            case .failure(let failure): return .failure(reason: failure.rawValue)
+            }
+        }
+        switch outcome {
+        case .success(let account): return .success(account)
+        case .invalidCredentials, .incomplete: return .invalidCredentials
+        case .throttled: return .throttled
+        case .unavailable: return .unavailable
+        }
+    }
+
+    /// Runs one login attempt of any kind (a mail protocol, the admin console) through the
+    /// throttle and the login log: reserves the attempt, refuses it unchecked when the throttle
+    /// says so, runs `check`, settles the log row with its outcome and waits the throttle's delay
+    /// after a failure or a refusal. Every front end's logins count toward the same limits.
+    public func guarded<Subject: Sendable>(
+        login user: String, clientIP: String, protocolName: String, logger: Logger,
+        check: () async throws -> Check<Subject>
+    ) async -> GuardedOutcome<Subject> {
         let login = user.lowercased()
         let client = throttle.clientKey(clientIP)
         let event = LoginEvent(
@@ -77,9 +121,9 @@ public struct Authenticator: Sendable {
         case .allowed(let allowed):
             attempt = allowed
         }
-        let result: LoginResult
+        let result: Check<Subject>
         do {
-            result = try await directory.authenticate(user, password: password)
+            result = try await check()
         } catch {
             logger.error("authentication failed", metadata: ["error": "\(error)"])
             await throttle.abandoned(attempt)
@@ -88,19 +132,23 @@ public struct Authenticator: Sendable {
             return .unavailable
         }
         switch result {
-        case .failure(let failure):
+        case .failure(let reason):
             let delay = await throttle.failed(attempt, now: clock.now)
-            logger.notice("login failed", metadata: ["user": "\(login)", "reason": "\(failure.rawValue)", "delay": "\(delay)"])
-            await settle(nil, success: false, reason: failure.rawValue)
+            logger.notice("login failed", metadata: ["user": "\(login)", "reason": "\(reason)", "delay": "\(delay)"])
+            await settle(nil, success: false, reason: reason)
             DirectoryMetrics.login(protocolName, "failure")
             await clock.sleep(for: delay)
             return .invalidCredentials
-        case .success(let account):
+        case .incomplete(let reason):
+            await throttle.abandoned(attempt)
+            await settle(nil, success: false, reason: reason)
+            return .incomplete
+        case .success(let subject, let accountID):
             await throttle.succeeded(attempt, now: clock.now)
-            await settle(account.id, success: true, reason: nil)
+            await settle(accountID, success: true, reason: nil)
             DirectoryMetrics.login(protocolName, "success")
             logger.info("login", metadata: ["user": "\(login)"])
-            return .success(account)
+            return .success(subject)
         }
     }
 

@@ -42,9 +42,14 @@ public enum LoginReason {
     public static let throttled = "throttled"
     /// The directory could not be asked: not a failure.
     public static let unavailable = "unavailable"
+    /// The password was right, the second factor (TOTP, RFC 6238) wrong or replayed: counted.
+    public static let wrongSecondFactor = "wrong-second-factor"
+    /// The password was right and the second factor not given yet: not a failure.
+    public static let secondFactorRequired = "second-factor-required"
     /// The reasons the throttle counts.
     public static let counted = [
         LoginFailure.wrongPassword.rawValue, LoginFailure.unknownAccount.rawValue, LoginFailure.disabled.rawValue, pending,
+        wrongSecondFactor,
     ]
 }
 
@@ -94,13 +99,13 @@ public struct LoginLog: Sendable {
                 SELECT
                   (SELECT COUNT(*) FROM login_event
                    WHERE client_key = \(bind: client) AND created_at >= \(bind: since) AND NOT success
-                     AND reason IN (\(reasons))) AS client_failures,
+                     AND reason IN (\(reasons)) AND lifted_at IS NULL) AS client_failures,
                   (SELECT COUNT(*) FROM login_event
                    WHERE login = \(bind: login) AND created_at >= \(bind: since) AND NOT success
-                     AND reason IN (\(reasons))) AS login_failures,
+                     AND reason IN (\(reasons)) AND lifted_at IS NULL) AS login_failures,
                   (SELECT COUNT(*) FROM login_event
                    WHERE login = \(bind: login) AND client_key = \(bind: client) AND created_at >= \(bind: since)
-                     AND NOT success AND reason IN (\(reasons))
+                     AND NOT success AND reason IN (\(reasons)) AND lifted_at IS NULL
                      AND id > COALESCE((SELECT MAX(id) FROM login_event
                                         WHERE login = \(bind: login) AND client_key = \(bind: client)
                                           AND created_at >= \(bind: since) AND success = \(bind: true)), 0)) AS pair_failures,
@@ -119,6 +124,23 @@ public struct LoginLog: Sendable {
                     client: try count("client_failures"), login: try count("login_failures"), pair: try count("pair_failures"),
                     trusted: !(try row.decodeNil(column: "last_success")))
             )
+        }
+    }
+
+    /// Marks the failures of `login` (lower-cased) since `since` as lifted by an administrator at
+    /// `at`: they stay in the log as failures, but `reserve`'s counts no longer include them, so
+    /// the throttle stops refusing the login on every node. Returns how many rows were marked.
+    @discardableResult
+    public func lift(login: String, since: Int64, at: Int64) async throws -> Int {
+        try await database.withConnection { db in
+            try await db.raw(
+                """
+                UPDATE login_event SET lifted_at = \(bind: at)
+                WHERE login = \(bind: login.lowercased()) AND created_at >= \(bind: since) AND NOT success
+                  AND lifted_at IS NULL
+                RETURNING id
+                """
+            ).all().count
         }
     }
 

@@ -44,5 +44,11 @@ public enum LoginSchema {
                 "DROP INDEX login_event_failed_ip",
             ]
         },
+        // An administrator lifting a login's throttle marks its failures still in the window
+        // (`LoginLog.lift`): they stay in the log, as failures, but the throttle's shared counts
+        // skip them, on every node.
+        Migration("directory.login.4-lifted") { _ in
+            ["ALTER TABLE login_event ADD COLUMN lifted_at BIGINT NULL"]
+        },
     ]
 }

@@ -163,6 +163,24 @@ public actor LoginThrottle {
         remove(attempt)
     }
 
+    /// An administrator lifted the throttle of `login`: forgets this process's failures of the
+    /// login and of each of its (client, login) pairs, and takes the pairs' failures back from
+    /// their clients' counts (a client's failures against other logins still count). Other
+    /// nodes' memory is not reached; the shared counts are (`LoginLog.lift`).
+    public func forget(login: String) {
+        let login = login.lowercased()
+        failures[.login(login)] = nil
+        for key in Array(failures.keys) {
+            guard case .pair(let client, login) = key, let instants = failures[key] else { continue }
+            failures[key] = nil
+            guard var list = failures[.client(client)] else { continue }
+            for instant in instants {
+                if let index = list.lastIndex(of: instant) { list.remove(at: index) }
+            }
+            failures[.client(client)] = list.isEmpty ? nil : list
+        }
+    }
+
     /// The delay after `failures` failures in the window.
     public nonisolated func delay(failures: Int) -> Duration {
         guard failures > policy.delayAfter else { return .zero }

@@ -1,3 +1,4 @@
+import Admin
 import Core
 import Directory
 import Filter
@@ -28,6 +29,7 @@ public struct Site: Sendable {
         + DMARCSchema.migrations
         + MTASTSSchema.migrations + TLSRPTSchema.migrations
         + MonitorSchema.migrations + SummarySchema.migrations + AbuseSchema.migrations
+        + AdminSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {
@@ -62,17 +64,13 @@ public struct Site: Sendable {
     public func addAccount(
         _ address: String, password: StoredPassword, displayName: String = "", quotaBytes: Int64 = 0
     ) async throws -> Account {
-        let account = try await directory.addAccount(
-            address, password: password, displayName: displayName, quotaBytes: quotaBytes)
-        try await store.provision(account: account)
-        return account
+        try await AccountProvisioning.add(
+            address, password: password, displayName: displayName, quotaBytes: quotaBytes, directory: directory, store: store)
     }
 
     /// Deletes an account with its mailboxes and mail.
     public func deleteAccount(_ address: String) async throws {
-        guard let account = try await directory.account(address) else { throw DirectoryError.unknownAccount(address) }
-        try await store.deprovision(accountID: account.id)
-        try await directory.deleteAccount(address)
+        try await AccountProvisioning.delete(address, directory: directory, store: store)
     }
 
     /// Stops the store's notifier (it sends what is queued, closes its listening connection), then

@@ -1,3 +1,4 @@
+import Admin
 import Core
 import Directory
 import Filter
@@ -11,7 +12,7 @@ extension PostaConfig {
     /// A new subsystem with settings adds its type here and nothing to Core.
     package static let siteSections: [any ConfigSection.Type] = [
         DeliverySettings.self, FilterSettings.self, AuthSettings.self, StoreSettings.self, DMARCSettings.self,
-        MTASTSSettings.self, MetricsSettings.self, SummarySettings.self, AbuseSettings.self,
+        MTASTSSettings.self, MetricsSettings.self, SummarySettings.self, AbuseSettings.self, AdminSettings.self,
     ]
 
     /// Parses a whole site's configuration (docs/config.md).

@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Core
 import Directory
@@ -18,7 +19,7 @@ struct AliasCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            try await global.withSite { try await $0.directory.addAlias(source, targets: targets) }
+            try await global.withConsole { try await $0.addAlias(as: $1, source: source, targets: targets) }
             print("alias \(source) → \(targets.joined(separator: ", "))")
         }
     }
@@ -31,7 +32,7 @@ struct AliasCommand: AsyncParsableCommand {
         @Argument(help: "Targets to remove; none removes the alias.") var targets: [String] = []
 
         func run() async throws {
-            try await global.withSite { try await $0.directory.deleteAlias(source, targets: targets) }
+            try await global.withConsole { try await $0.deleteAlias(as: $1, source: source, targets: targets) }
             print(targets.isEmpty ? "deleted alias \(source)" : "removed \(targets.joined(separator: ", ")) from \(source)")
         }
     }

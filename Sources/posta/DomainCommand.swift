@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Directory
 
@@ -12,7 +13,7 @@ struct DomainCommand: AsyncParsableCommand {
         @Argument(help: "The domain name, e.g. example.org.") var name: String
 
         func run() async throws {
-            let domain = try await global.withSite { try await $0.directory.addDomain(name) }
+            let domain = try await global.withConsole { try await $0.addDomain(as: $1, name: name) }
             print("added domain \(domain.name)")
         }
     }
@@ -24,7 +25,7 @@ struct DomainCommand: AsyncParsableCommand {
         @Argument(help: "The domain name.") var name: String
 
         func run() async throws {
-            try await global.withSite { try await $0.directory.deleteDomain(name) }
+            try await global.withConsole { try await $0.deleteDomain(as: $1, name: name) }
             print("deleted domain \(name.lowercased())")
         }
     }

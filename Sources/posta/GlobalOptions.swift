@@ -1,5 +1,7 @@
+import Admin
 import ArgumentParser
 import Core
+import Directory
 import Foundation
 import Logging
 import Server
@@ -44,6 +46,23 @@ struct GlobalOptions: ParsableArguments {
         } catch {
             await site.close()
             throw error
+        }
+    }
+}
+
+extension GlobalOptions {
+    /// Opens the site and runs `body` with the administration service layer and the CLI's
+    /// principal (`cli:<unix user>`, a superadmin): CLI changes are checked and audited like the
+    /// console's.
+    func withConsole<R>(_ body: (AdminConsole, Principal) async throws -> R) async throws -> R {
+        try await withSite { site in
+            let logger = Logger(label: "posta")
+            let console = AdminConsole(
+                database: site.database, directory: site.directory, store: site.store, queue: site.queue,
+                authenticator: Authenticator(directory: site.directory, loginLog: LoginLog(database: site.database)),
+                settings: site.config.admin, logger: logger)
+            return try await body(
+                console, Principal(.console(unixUser: ProcessInfo.processInfo.userName), channel: .cli, clientIP: nil))
         }
     }
 }

@@ -22,6 +22,12 @@ struct PasswordInput: ParsableArguments {
         if let passwordHash {
             return try StoredPassword(passwordHash)
         }
+        return try PasswordHasher.hash(try readPlain())
+    }
+
+    /// The new password in clear (stdin or the terminal), at least `minimumLength` long.
+    func readPlain() throws -> String {
+        guard passwordHash == nil else { throw CLIError("--password-hash is not accepted here: give the password") }
         let password: String
         if passwordStdin {
             guard let line = readLine(strippingNewline: true) else { throw CLIError("no password on standard input") }
@@ -37,7 +43,7 @@ struct PasswordInput: ParsableArguments {
         guard password.count >= Self.minimumLength else {
             throw DirectoryError.weakPassword("shorter than \(Self.minimumLength) characters")
         }
-        return try PasswordHasher.hash(password)
+        return password
     }
 
     private func prompt(_ text: String) throws -> String {

@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Core
 import Foundation
@@ -37,8 +38,10 @@ struct Serve: AsyncParsableCommand {
         FileModes.warn(config, logger: logger)  // after the open, so the database's -wal and -shm exist
         if dev { try await DevelopmentSite.seed(site) }
         let server = PostaServer(site: site, logger: logger)
+        // No default password: until someone creates one, the banner says how.
+        let needsFirstAdmin = (try? await AdminConsole.hasAdministrators(site.database)) == false
         do {
-            try await server.run { printBanner(config, devFolder: dev ? data : nil) }
+            try await server.run { printBanner(config, devFolder: dev ? data : nil, needsFirstAdmin: needsFirstAdmin) }
         } catch {
             // A server that could not start (a taken port, a TLS file) exits at once with the
             // reason, the site still open: services cancelled mid-start may still be opening
@@ -51,7 +54,7 @@ struct Serve: AsyncParsableCommand {
         logger.info("stopped")
     }
 
-    private func printBanner(_ config: PostaConfig, devFolder: String?) {
+    private func printBanner(_ config: PostaConfig, devFolder: String?, needsFirstAdmin: Bool) {
         var lines = ["Posta \(PostaVersion.string) on \(config.hostname), data in \(config.dataDirectory)"]
         for listener in config.listeners {
             let name = listener.protocol.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
@@ -61,6 +64,13 @@ struct Serve: AsyncParsableCommand {
             let configFlag = devFolder == "posta-data" ? "" : " --config \(devFolder)/posta.toml"
             lines.append("Add the first user (from this folder):")
             lines.append("  echo 'a-good-password' | posta user add\(configFlag) alice@example.test --password-stdin")
+        }
+        if needsFirstAdmin {
+            let configFlag = devFolder.map { $0 == "posta-data" ? "" : " --config \($0)/posta.toml" } ?? ""
+            lines.append("No administrator yet. Create the first superadmin (asks for a password):")
+            lines.append("  posta admin add\(configFlag) LOGIN --role superadmin")
+        }
+        if devFolder != nil {
             lines.append("Stop with Ctrl-C.")
         }
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))

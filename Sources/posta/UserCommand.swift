@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Core
 import Directory
@@ -52,8 +53,9 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let quotaBytes = try parseQuota(quota)
             let stored = try password.read()
-            let account = try await global.withSite {
-                try await $0.addAccount(address, password: stored, displayName: name, quotaBytes: quotaBytes)
+            let account = try await global.withConsole { console, cli in
+                try await console.createAccount(
+                    as: cli, address: address, hash: stored, displayName: name, quotaBytes: quotaBytes)
             }
             print("added user \(account.address)")
         }
@@ -65,7 +67,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var address: String
 
         func run() async throws {
-            try await global.withSite { try await $0.deleteAccount(address) }
+            try await global.withConsole { try await $0.deleteAccount(as: $1, address: address) }
             print("deleted user \(address)")
         }
     }
@@ -122,7 +124,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let stored = try password.read()
-            try await global.withSite { try await $0.directory.setPassword(address, to: stored) }
+            try await global.withConsole { try await $0.setPassword(as: $1, address: address, hash: stored) }
             print("password changed for \(address)")
         }
     }
@@ -133,7 +135,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var address: String
 
         func run() async throws {
-            try await global.withSite { try await $0.directory.setEnabled(address, true) }
+            try await global.withConsole { try await $0.setEnabled(as: $1, address: address, enabled: true) }
             print("enabled \(address)")
         }
     }
@@ -145,7 +147,7 @@ struct UserCommand: AsyncParsableCommand {
         @Argument var address: String
 
         func run() async throws {
-            try await global.withSite { try await $0.directory.setEnabled(address, false) }
+            try await global.withConsole { try await $0.setEnabled(as: $1, address: address, enabled: false) }
             print("disabled \(address)")
         }
     }
@@ -158,7 +160,7 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let bytes = try parseQuota(size)
-            try await global.withSite { try await $0.directory.setQuota(address, bytes: bytes) }
+            try await global.withConsole { try await $0.setQuota(as: $1, address: address, bytes: bytes) }
             print("quota of \(address) set to \(Output.bytes(bytes))")
         }
     }

@@ -63,6 +63,6 @@ struct SiteSectionsTests {
     @Test func theUnknownKeyMessageNamesThemInFileOrder() throws {
         let error = try #require(singleError(configHeader + "\nhostnme = 1\n", sections: PostaConfig.siteSections))
         #expect(
-            error.message.hasSuffix("limits, listener, delivery, filter, auth, store, dmarc, mta_sts, metrics, summary, abuse)"))
+            error.message.hasSuffix("limits, listener, delivery, filter, auth, store, dmarc, mta_sts, metrics, summary, abuse, admin)"))
     }
 }

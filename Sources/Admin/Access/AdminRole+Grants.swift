@@ -1,0 +1,19 @@
+extension AdminRole {
+    /// The permissions the role grants (docs/admin.md, "Roles"). A domain admin's and a limited
+    /// helpdesk's are further limited to their domains (`Principal.may(_:in:)`).
+    public var grants: Set<Permission> {
+        switch self {
+        case .superadmin:
+            Set(Permission.allCases)
+        case .domainAdmin:
+            // Everything inside their domains; never the site-wide things. `viewAudit` shows a
+            // domain admin their own actions only (`AdminConsole.auditLog`).
+            Set(Permission.allCases).subtracting([.manageDomains, .viewPolicies, .managePolicies, .manageAdmins])
+        case .helpdesk:
+            [
+                .viewDashboard, .viewAccounts, .createAccounts, .resetPasswords, .enableAccounts, .setQuotas, .viewLoginLog,
+                .liftThrottle,
+            ]
+        }
+    }
+}

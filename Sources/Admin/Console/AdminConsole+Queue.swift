@@ -1,0 +1,137 @@
+import Core
+import Foundation
+import Queue
+
+/// Which queued messages `AdminConsole.queueEntries` lists.
+public struct QueueFilter: Sendable {
+    /// active | deferred | held, nil = all.
+    public var state: String?
+    public var sender: String?
+    public var recipient: String?
+    public init(state: String? = nil, sender: String? = nil, recipient: String? = nil) {
+        (self.state, self.sender, self.recipient) = (state, sender, recipient)
+    }
+}
+
+/// What an administrator can do to queued messages.
+public enum QueueAction: String, Sendable, CaseIterable, Codable {
+    case retry, hold, release, delete
+}
+
+extension AdminConsole {
+    /// Most ids one bulk action takes.
+    static let maxQueueIDs = 1000
+    /// Most bytes of a queued message read for its header section.
+    static let maxHeaderBytes = 256 * 1024
+
+    /// Queued messages, oldest first, filtered. A domain admin sees the messages whose sender or
+    /// a recipient is in their domains.
+    public func queueEntries(as principal: Principal, _ filter: QueueFilter) async throws -> [QueueEntry] {
+        try principal.require(.manageQueue)
+        if let state = filter.state, !["active", "deferred", "held"].contains(state) {
+            throw AdminError.invalid("queue state is active, deferred or held")
+        }
+        return try await self.queue.entries().filter { entry in
+            guard visible(entry, to: principal) else { return false }
+            // The states of `QueueCounts`: held whatever its deliveries; deferred when a pending
+            // delivery was tried before; active when a pending delivery was not.
+            if let state = filter.state, Self.state(of: entry) != state { return false }
+            if let sender = filter.sender?.lowercased(), !entry.sender.lowercased().contains(sender) { return false }
+            if let recipient = filter.recipient?.lowercased(),
+                !entry.recipients.contains(where: { $0.recipient.lowercased().contains(recipient) })
+            {
+                return false
+            }
+            return true
+        }
+    }
+
+    /// One queued message with its header section (up to the first empty line, bounded).
+    public func queueEntry(as principal: Principal, id: String) async throws -> (entry: QueueEntry, headers: String) {
+        try principal.require(.manageQueue)
+        guard let entry = try await self.queue.entry(id), visible(entry, to: principal) else {
+            throw AdminError.notFound("queued message \(id)")
+        }
+        return (entry, try await headers(id))
+    }
+
+    /// Applies `action` to each id; the ids that failed, with why.
+    public func queue(as principal: Principal, _ action: QueueAction, ids: [String]) async throws -> [String: String] {
+        try principal.require(.manageQueue)
+        guard ids.count <= Self.maxQueueIDs else { throw AdminError.invalid("at most \(Self.maxQueueIDs) messages at once") }
+        var failed: [String: String] = [:]
+        for id in Set(ids) {
+            guard let entry = try await self.queue.entry(id), visible(entry, to: principal) else {
+                failed[id] = "no queued message '\(id)'"
+                continue
+            }
+            do {
+                switch action {
+                case .retry: try await self.queue.retry(id)
+                case .hold: try await self.queue.setHeld(id, true)
+                case .release: try await self.queue.setHeld(id, false)
+                case .delete: try await self.queue.delete(id)
+                }
+            } catch {
+                failed[id] = "\(error)"
+                continue
+            }
+            await audit(
+                principal, "queue.\(action.rawValue)", target: id, before: QueueAuditView(entry),
+                after: action == .delete ? nil : try await self.queue.entry(id).map(QueueAuditView.init))
+        }
+        return failed
+    }
+
+    static func state(of entry: QueueEntry) -> String {
+        let pending = entry.recipients.filter { $0.status == .pending }
+        if entry.held { return "held" }
+        if pending.contains(where: { $0.attempts > 0 }) { return "deferred" }
+        return pending.isEmpty ? "other" : "active"
+    }
+
+    private func visible(_ entry: QueueEntry, to principal: Principal) -> Bool {
+        guard let scope = principal.domainScope else { return true }
+        if scope.contains(Principal.domain(of: entry.sender)) { return true }
+        return entry.recipients.contains { scope.contains(Principal.domain(of: $0.recipient)) }
+    }
+
+    /// The header section of a queued message, read from its spool file.
+    private func headers(_ id: String) async throws -> String {
+        let path = try await database.withConnection { db in
+            try await db.select().column("spool_file").from("queue_message").where("id", .equal, id)
+                .first(decodingColumn: "spool_file", as: String.self)
+        }
+        guard let path, let handle = FileHandle(forReadingAtPath: self.queue.spoolPath(path)) else { return "" }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: Self.maxHeaderBytes)) ?? Data()
+        let bytes = [UInt8](data)
+        // RFC 5322 §2.1: the header section ends at the first empty line.
+        var end = bytes.count
+        for i in bytes.indices where i + 3 < bytes.count {
+            if bytes[i] == 13, bytes[i + 1] == 10, bytes[i + 2] == 13, bytes[i + 3] == 10 {
+                end = i + 2
+                break
+            }
+        }
+        if end == bytes.count, let lf = (0..<max(bytes.count - 1, 0)).first(where: { bytes[$0] == 10 && bytes[$0 + 1] == 10 }) {
+            end = lf + 1
+        }
+        return String(decoding: bytes[..<end], as: UTF8.self)
+    }
+}
+
+/// A queued message as the audit log records it.
+struct QueueAuditView: Encodable, Sendable {
+    let sender: String
+    let recipients: [String]
+    let held: Bool
+    let size: Int64
+
+    init(_ entry: QueueEntry) {
+        sender = entry.sender
+        recipients = entry.recipients.map(\.recipient)
+        held = entry.held
+        size = entry.size
+    }
+}

@@ -1,0 +1,59 @@
+import Admin
+import Core
+import Directory
+import PostaTestSupport
+import Testing
+
+@Suite("The console's logins and the mail protocols share one throttle")
+struct SharedThrottleTests {
+    @Test("web failures lock IMAP out; lifting the throttle lets the owner in", arguments: TestDatabases.dialects)
+    func shared(dialect: Database.Dialect) async throws {
+        try await AdminFixture.with(dialect) { f in
+            let c = f.console
+            // Four failures on the web (lockout_after = 4), each from another address.
+            for n in 1...4 {
+                guard
+                    case .invalidCredentials = await c.logIn(
+                        login: "alice@example.org", password: "guess-\(n)", totp: nil, clientIP: "198.51.100.\(n)")
+                else {
+                    Issue.record("attempt \(n) not refused as invalid")
+                    return
+                }
+            }
+            let imap = await c.authenticator.login(
+                user: "alice@example.org", password: "secret-password", clientIP: "192.0.2.80", protocolName: "imap",
+                logger: AdminFixture.logger)
+            #expect(imap == .throttled)
+            // A second node (another process's memory) is refused too: the counts are in the log.
+            let node = Authenticator(
+                directory: c.directory, loginLog: c.authenticator.loginLog,
+                throttle: LoginThrottle(policy: AdminFixture.throttlePolicy), clock: f.clock)
+            #expect(
+                await node.login(
+                    user: "alice@example.org", password: "secret-password", clientIP: "192.0.2.80", protocolName: "imap",
+                    logger: AdminFixture.logger) == .throttled)
+            let web = try await c.loginLog(as: f.helpdesk, LoginLogFilter(login: "alice@example.org", protocolName: "web"))
+            #expect(web.items.count == 4 && web.items.allSatisfy { !$0.success })
+            #expect(try await c.account(as: f.helpdesk, address: "alice@example.org").throttled)
+            // The helpdesk lifts it: both nodes let the owner in.
+            try await c.liftThrottle(as: f.helpdesk, login: "alice@example.org")
+            #expect(try await c.account(as: f.helpdesk, address: "alice@example.org").throttled == false)
+            for authenticator in [c.authenticator, node] {
+                let outcome = await authenticator.login(
+                    user: "alice@example.org", password: "secret-password", clientIP: "192.0.2.80", protocolName: "imap",
+                    logger: AdminFixture.logger)
+                guard case .success(let account) = outcome else {
+                    Issue.record("the owner is still refused: \(outcome)")
+                    continue
+                }
+                #expect(account.address == "alice@example.org")
+            }
+            // The failures are still in the log, as failures.
+            #expect(
+                try await c.loginLog(as: f.superadmin, LoginLogFilter(login: "alice@example.org", onlyFailures: true)).items.count
+                    >= 4)
+            let lift = try await c.auditLog(as: f.superadmin, AuditFilter(action: "login.lift-throttle")).items
+            #expect(lift.map(\.actor) == ["admin:hal"])
+        }
+    }
+}

@@ -104,7 +104,7 @@ def test_helpdesk_token_cannot_call_superadmin_endpoints(api: APISite):
         assert_problem(*api.request(method, path, desk, body), 403)
     # The helpdesk's own work is allowed, and nothing above happened.
     status, _, created = api.request(
-        "POST", "/accounts", desk, {"address": "ann@example.org", "password": "ann-password-1", "display_name": "Ann"})
+        "POST", "/accounts", desk, {"address": "ann@example.org", "password": "ann-password-1", "display_name": "Ann", "quota_bytes": 1 << 30})
     assert status == 201 and created["address"] == "ann@example.org"
     assert api.request("GET", "/me", desk)[2]["role"] == "helpdesk"
     admins = api.ok("admin", "list", "--json").json()

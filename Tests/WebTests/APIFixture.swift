@@ -21,11 +21,13 @@ struct APIFixture {
     static let cli = Principal(.console(unixUser: "root"), channel: .cli, clientIP: nil)
 
     static func with(
-        _ dialect: Database.Dialect = .sqlite, _ body: (APIFixture, any TestClientProtocol) async throws -> Void
+        _ dialect: Database.Dialect = .sqlite,
+        _ body: @escaping @Sendable (APIFixture, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestDatabases.with(dialect) { db in
             try await db.migrate(
-                DirectorySchema.migrations + StoreSchema.migrations + QueueSchema.migrations + AdminSchema.migrations)
+                DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
+                    + AdminSchema.migrations)
             let folder = try TemporaryFolder()
             defer { folder.remove() }
             let logger = Logger(label: "api-test")

@@ -39,7 +39,9 @@ import Testing
                     == .created)
             let created = try await client.api(
                 .post, "/accounts", token: fixture.helpdeskToken,
-                json: ["address": "ann@example.org", "password": "ann-password-1", "display_name": "Ann"])
+                json: [
+                    "address": "ann@example.org", "password": "ann-password-1", "display_name": "Ann", "quota_bytes": 1 << 30,
+                ])
             #expect(created.status == .created)
             #expect(created.json["address"] as? String == "ann@example.org")
             let reset = try await client.api(

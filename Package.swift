@@ -220,7 +220,7 @@ let package = Package(
             ]
         ),
         // Hummingbird front ends over `Admin`: the admin console (server-rendered HTML, templates and
-        // assets embedded), the JSON API (generated from Sources/Web/openapi.yaml), client
+        // assets embedded), the JSON API (generated from Sources/Web/openapi.json), client
         // autoconfiguration. No business logic here: every handler calls `Admin`.
         .target(
             name: "Web",
@@ -235,9 +235,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            // The admin console's templates, CSS and JavaScript, compiled into the binary
-            // (`PackageResources.<name>_<ext>`): no files to install, no front-end build step.
+            // The admin console's templates, CSS and JavaScript and the API's OpenAPI document,
+            // compiled into the binary (`PackageResources.<name>_<ext>`): no files to install, no
+            // front-end build step. The generator plugin reads the same openapi.json.
             resources: [
+                .embedInCode("openapi.json"),
                 .embedInCode("Assets/account.mustache"),
                 .embedInCode("Assets/accounts.mustache"),
                 .embedInCode("Assets/admins.mustache"),
@@ -256,7 +258,8 @@ let package = Package(
                 .embedInCode("Assets/policies.mustache"),
                 .embedInCode("Assets/queue.mustache"),
                 .embedInCode("Assets/queue_entry.mustache"),
-            ]
+            ],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         // Listeners, TLS contexts, lifecycle, HTTP endpoint: wires everything below.
         .target(

@@ -1,0 +1,63 @@
+import Hummingbird
+import Logging
+import OpenAPIRuntime
+
+/// What an API handler needs from the HTTP request besides its operation's input: the
+/// `Authorization` header and the client's address. The generated server hands handlers only the
+/// operation's input, so `APIMiddleware` binds these to the task that runs the handler.
+struct APICall: Sendable {
+    var authorization: String?
+    var clientIP: String
+
+    @TaskLocal static var current: APICall?
+}
+
+/// The largest request body the API reads (JSON of one operation; a bulk queue action with a
+/// thousand ids stays far below it).
+enum APILimits {
+    static let maxBodyBytes = 64 * 1024
+    /// Items per page: `?limit=` must lie in 1...200 (the document says so too); 50 when absent.
+    static let pageSizes = 1...200
+    static let defaultPageSize = 50
+}
+
+/// Runs around every `/api/v1` route: reads the body up to `APILimits.maxBodyBytes` (413
+/// beyond), binds `APICall.current`, and turns every error into RFC 9457 problem details. An
+/// unexpected error becomes a 500 whose cause goes to the log, not to the client.
+struct APIMiddleware: RouterMiddleware {
+    typealias Context = WebRequestContext
+    let logger: Logger
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            var request = request
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > APILimits.maxBodyBytes {
+                throw tooLarge
+            }
+            do {
+                _ = try await request.collectBody(upTo: APILimits.maxBodyBytes)
+            } catch let error as HTTPError where error.status == .contentTooLarge {
+                throw tooLarge
+            }
+            let call = APICall(authorization: request.headers[.authorization], clientIP: context.clientIP)
+            return try await APICall.$current.withValue(call) { try await next(request, context) }
+        } catch {
+            if let problem = APIProblem(error) { return problem.response }
+            // Never the whole `ServerError`: its description holds the operation's input, passwords too.
+            let cause = (error as? ServerError).map { String(reflecting: $0.underlyingError) } ?? String(reflecting: error)
+            logger.error(
+                "API request failed",
+                metadata: [
+                    "path": "\(request.uri.path)", "method": "\(request.method)", "client": "\(context.clientIP)",
+                    "error": "\(cause)",
+                ])
+            return APIProblem(.internalServerError, detail: "the server could not complete the request").response
+        }
+    }
+
+    private var tooLarge: APIProblem {
+        APIProblem(.contentTooLarge, detail: "request bodies are limited to \(APILimits.maxBodyBytes) bytes")
+    }
+}

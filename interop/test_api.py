@@ -1,0 +1,158 @@
+"""The JSON API (docs/api.md) against a running `posta serve`: schemathesis generates requests
+from the served OpenAPI document and checks every answer against it (documented status, content
+type, headers and schema, never a server error); targeted requests check what the fuzzer cannot
+know: a helpdesk token cannot call superadmin endpoints, the served document is the source file,
+errors are RFC 9457 problem details, tokens made by the CLI work and revoked ones do not."""
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import POSTA, Site, free_port, stop_process, wait_for_port, write_config
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENT = ROOT / "Sources" / "Web" / "openapi.json"
+
+
+class APISite(Site):
+    """A site with one plain-HTTP listener, a superadmin `boss` and a helpdesk `desk`, each with a
+    token made by `posta admin token add`."""
+
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        super().__init__(folder, write_config(folder, http_port=self.port))
+        self.proc: subprocess.Popen | None = None
+
+    def start(self):
+        self.ok("domain", "add", "example.org")
+        self.ok("admin", "add", "boss", "--role", "superadmin", "--password-stdin", stdin="boss-password-1\n")
+        self.ok("admin", "add", "desk", "--role", "helpdesk", "--password-stdin", stdin="desk-password-1\n")
+        self.super_token = self.token("boss")
+        self.helpdesk_token = self.token("desk")
+        self.log = open(self.folder / "serve.log", "w")
+        self.proc = subprocess.Popen(
+            [POSTA, "serve", "--config", str(self.config)], cwd=self.folder, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for_port(self.port)
+
+    def token(self, admin: str) -> str:
+        # The token is the last line `posta admin token add` prints (shown once).
+        return self.ok("admin", "token", "add", admin, "interop").out.strip().splitlines()[-1]
+
+    def stop(self):
+        stop_process(self.proc)
+        self.log.close()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v1"
+
+    def request(self, method: str, path: str, token: str | None, body=None) -> tuple[int, dict, dict]:
+        data = body if isinstance(body, bytes) else None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, method=method, data=data)
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                raw = resp.read()
+                return resp.status, dict(resp.headers), json.loads(raw) if raw else {}
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            return error.code, dict(error.headers), json.loads(raw) if raw else {}
+
+
+@pytest.fixture
+def api(tmp_path: Path):
+    site = APISite(tmp_path)
+    site.start()
+    yield site
+    site.stop()
+
+
+def assert_problem(status: int, headers: dict, body: dict, expected: int):
+    assert status == expected, (status, body)
+    assert headers.get("Content-Type") == "application/problem+json"
+    assert body["status"] == expected and body["title"] and body["type"]
+
+
+def test_served_document_is_the_source(api: APISite):
+    status, headers, served = api.request("GET", "/openapi.json", None)
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    assert served == json.loads(DOCUMENT.read_text())
+    assert served["openapi"].startswith("3.1")
+
+
+def test_helpdesk_token_cannot_call_superadmin_endpoints(api: APISite):
+    desk = api.helpdesk_token
+    for method, path, body in [
+        ("GET", "/administrators", None),
+        ("POST", "/administrators", {"login": "mallory", "password": "mallory-pw-1", "role": "superadmin"}),
+        ("DELETE", "/administrators/boss", None),
+        ("PUT", "/administrators/desk/role", {"role": "superadmin"}),
+        ("PUT", "/administrators/boss/password", {"password": "taken-over-1"}),
+        ("GET", "/tokens", None),
+        ("POST", "/tokens", {"admin": "boss", "name": "stolen"}),
+        ("POST", "/domains", {"name": "evil.example"}),
+        ("DELETE", "/domains/example.org", None),
+        ("POST", "/queue/actions", {"action": "delete", "ids": ["x"]}),
+    ]:
+        assert_problem(*api.request(method, path, desk, body), 403)
+    # The helpdesk's own work is allowed, and nothing above happened.
+    status, _, created = api.request(
+        "POST", "/accounts", desk, {"address": "ann@example.org", "password": "ann-password-1", "display_name": "Ann", "quota_bytes": 1 << 30})
+    assert status == 201 and created["address"] == "ann@example.org"
+    assert api.request("GET", "/me", desk)[2]["role"] == "helpdesk"
+    admins = api.ok("admin", "list", "--json").json()
+    assert sorted(a["login"] for a in admins) == ["boss", "desk"]
+
+
+def test_errors_are_problem_details(api: APISite):
+    assert_problem(*api.request("GET", "/me", None), 401)
+    status, headers, _ = api.request("GET", "/me", "wrong-token")
+    assert status == 401 and 'error="invalid_token"' in headers["WWW-Authenticate"]
+    boss = api.super_token
+    assert_problem(*api.request("POST", "/domains", boss, b"{not json"), 400)
+    assert_problem(*api.request("GET", "/accounts/nobody@example.org", boss), 404)
+    assert_problem(*api.request("GET", "/no/such/thing", boss), 404)
+    status, headers, body = api.request("DELETE", "/accounts", boss)
+    assert_problem(status, headers, body, 405)
+    assert headers["Allow"] == "GET, HEAD, POST"
+    assert_problem(*api.request("POST", "/domains", boss, {"name": "example.org"}), 409)
+    assert_problem(*api.request("POST", "/domains", boss, b'{"name": "' + b"a" * 100_000 + b'"}'), 413)
+    assert_problem(*api.request("GET", "/accounts?limit=1000", boss), 422)
+
+
+def test_cli_token_revocation(api: APISite):
+    token = api.token("desk")
+    assert api.request("GET", "/me", token)[0] == 200
+    tokens = api.ok("admin", "token", "list", "--json").json()
+    newest = max(tokens, key=lambda t: t["id"])
+    api.ok("admin", "token", "del", str(newest["id"]))
+    assert api.request("GET", "/me", token)[0] == 401
+
+
+def test_schemathesis_against_the_served_document(api: APISite, tmp_path: Path):
+    # Accounts and an alias for the generated requests to find.
+    for n in range(3):
+        api.request("POST", "/accounts", api.super_token, {"address": f"user{n}@example.org", "password": f"password-{n}-long"})
+    report = tmp_path / "schemathesis"
+    command = [
+        sys.executable, "-m", "schemathesis.cli", "run", f"{api.base}/openapi.json", "--url", api.base,
+        "-H", f"Authorization: Bearer {api.super_token}",
+        "--mode", "positive", "--max-examples", "15", "--max-time", "120", "--workers", "1", "--seed", "16",
+        "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
+        "response_headers_conformance,response_schema_conformance,unsupported_method",
+        # Revoking tokens at random would revoke the one the run uses.
+        "--exclude-operation-id", "deleteToken",
+        "--report", "junit", "--report-dir", str(report),
+    ]
+    # From the test folder: schemathesis keeps a cache folder (.schemathesis) in its working directory.
+    run = subprocess.run(command, capture_output=True, text=True, timeout=400, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    # The server lived through it and still answers the token.
+    assert api.request("GET", "/me", api.super_token)[0] == 200

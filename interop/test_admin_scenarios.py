@@ -19,7 +19,7 @@ from conftest import free_port, wait_for_port
 from selenium.webdriver.support.ui import Select
 
 from consolebrowser import (  # noqa: F401 (browser and shots are fixtures)
-    browser, click_and_wait, flash, log_in, log_out, screenshot, shots, submit)
+    browser, click_and_wait, flash, log_in, log_out, no_script_ran, screenshot, shots, submit)
 from policysite import QUOTA_TEXT, PolicySite, refusal, send_authenticated, send_plain
 
 ROOT_PASSWORD = "root-secret-123"
@@ -39,6 +39,12 @@ tls = "implicit"
 [[listener]]
 protocol = "imap"
 address = "127.0.0.1:{imap_port}"
+[auth]
+# A short brute-force test: the fifth failure in a row is refused without checking.
+delay_after = 3
+base_delay = "1s"
+max_delay = "1s"
+lockout_after = 4
 ''')
     site.https_port, site.imap_port = https_port, imap_port
     site.base = f"https://localhost:{https_port}"
@@ -172,7 +178,8 @@ def test_superadmin_lowers_a_sending_quota_and_the_next_session_is_held_to_it(si
 
 
 def test_queue_page_releases_a_held_message_that_is_then_delivered(site, browser, shots):
-    send_plain(site.smtp_port, "mail.remote.example", "carol@example.org", "bob@example.org", "held for review")
+    hostile_subject = 'held for review <script>window.pwned=4</script>"><img src=x onerror="window.pwned=5">'
+    send_plain(site.smtp_port, "mail.remote.example", "carol@example.org", "bob@example.org", hostile_subject)
     held = [e for e in json.loads(site.posta("queue", "list", "--json")) if e.get("held")]
     assert len(held) == 1, held
     queue_id = held[0]["id"]
@@ -180,6 +187,11 @@ def test_queue_page_releases_a_held_message_that_is_then_delivered(site, browser
 
     driver = browser
     log_in(driver, site.base, "root", ROOT_PASSWORD)
+    # The message's page shows its header fields, the hostile subject as text.
+    driver.get(site.base + f"/admin/queue/show?id={queue_id}")
+    assert hostile_subject in driver.find_element(By.TAG_NAME, "main").text
+    no_script_ran(driver)
+    screenshot(driver, shots, "scenario-queue-message")
     driver.get(site.base + "/admin/queue")
     screenshot(driver, shots, "scenario-queue-held")
     driver.find_element(By.ID, f"q-{queue_id}").click()
@@ -217,3 +229,20 @@ def test_a_user_downloads_a_configuration_profile_of_their_account(site, browser
     request = urllib.request.Request(site.base + "/admin/me/profile.mobileconfig")
     with urllib.request.urlopen(request, timeout=10, context=ssl._create_unverified_context()) as response:
         assert response.headers["Content-Type"].startswith("text/html")
+
+
+def test_brute_force_on_the_admin_login_is_throttled(site, browser, shots):
+    driver = browser
+    for _ in range(4):
+        log_in(driver, site.base, "root", "not-the-password")
+        assert "not right" in flash(driver)
+    # Locked: even the right password is refused unchecked, with a clear message.
+    log_in(driver, site.base, "root", ROOT_PASSWORD)
+    assert "Too many failed logins" in flash(driver)
+    assert not driver.find_elements(By.CSS_SELECTOR, "nav.sidebar")
+    screenshot(driver, shots, "scenario-login-throttled")
+    # Every attempt is in the login log, as protocol `web`, like the mail protocols' logins.
+    with site.db() as db:
+        rows = db.execute("SELECT protocol, success, reason FROM login_event WHERE login = 'root' ORDER BY id").fetchall()
+    assert [(p, bool(ok)) for p, ok, _ in rows] == [("web", False)] * 5, rows
+    assert rows[-1][2] == "throttled", rows

@@ -294,7 +294,8 @@ let package = Package(
             ]
         ),
         .target(
-            name: "PostaTestSupport", dependencies: ["Core", "DNS", .product(name: "NIOCore", package: "swift-nio")],
+            name: "PostaTestSupport",
+            dependencies: ["Core", "DNS", "Directory", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/PostaTestSupport"),
         .testTarget(
             name: "QueueTests",

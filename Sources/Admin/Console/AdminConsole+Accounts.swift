@@ -118,10 +118,11 @@ extension AdminConsole {
         let account = try await scopedAccount(principal, .deleteAccounts, address)
         let before = try await summary(account)
         try await Self.translate { try await AccountProvisioning.delete(address, directory: directory, store: store) }
+        try await endSessions(accountID: account.id)
         await audit(principal, "account.delete", target: account.address.lowercased(), before: before)
     }
 
-    /// Sets an account's password (its sessions end on every node).
+    /// Sets an account's password (its sessions end on every node, its console sessions too).
     public func setPassword(as principal: Principal, address: String, password: String) async throws {
         _ = try await scopedAccount(principal, .resetPasswords, address)
         try await setPassword(as: principal, address: address, hash: try Self.hash(password))
@@ -131,6 +132,7 @@ extension AdminConsole {
     public func setPassword(as principal: Principal, address: String, hash: StoredPassword) async throws {
         let account = try await scopedAccount(principal, .resetPasswords, address)
         try await Self.translate { try await directory.setPassword(address, to: hash) }
+        try await endSessions(accountID: account.id)
         // The hash is never audited: the row says that it changed.
         await audit(principal, "account.password", target: account.address.lowercased())
     }
@@ -138,6 +140,7 @@ extension AdminConsole {
     public func setEnabled(as principal: Principal, address: String, enabled: Bool) async throws {
         let account = try await scopedAccount(principal, .enableAccounts, address)
         try await Self.translate { try await directory.setEnabled(address, enabled) }
+        if !enabled { try await endSessions(accountID: account.id) }
         await audit(
             principal, enabled ? "account.enable" : "account.disable", target: account.address.lowercased(),
             before: ["enabled": account.enabled], after: ["enabled": enabled])
@@ -161,6 +164,16 @@ extension AdminConsole {
         await audit(
             principal, "account.display-name", target: account.address.lowercased(),
             before: ["display_name": account.displayName], after: ["display_name": displayName])
+    }
+
+    /// Deletes the console (self-service) sessions of an account, but the one whose cookie value
+    /// is `keeping` (the caller's own, after changing their own password).
+    func endSessions(accountID: Int64, keeping token: String? = nil) async throws {
+        try await database.withConnection { db in
+            var query = db.delete(from: "admin_session").where("account_id", .equal, accountID)
+            if let token { query = query.where("token_hash", .notEqual, SecretToken.hash(token)) }
+            try await query.run()
+        }
     }
 
     /// The helpdesk's quota ceiling; negative quotas are invalid for everyone.

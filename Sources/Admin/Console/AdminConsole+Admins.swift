@@ -45,11 +45,8 @@ extension AdminConsole {
     public func deleteAdministrator(as principal: Principal, login: String) async throws {
         try principal.requireSiteWide(.manageAdmins)
         let admin = try await requireAdministrator(login)
-        if admin.role == .superadmin, case .administrator = principal.identity {
-            let superadmins = try await loadAdministrators(login: nil).filter { $0.role == .superadmin && $0.enabled }
-            guard superadmins.count > 1 else { throw AdminError.conflict("'\(admin.login)' is the last superadmin") }
-        }
         try await database.transaction { db in
+            try await keepAnotherSuperadmin(principal, admin, db)
             for table in ["admin_session", "admin_token", "admin_domain"] {
                 try await db.delete(from: table).where("admin_id", .equal, admin.id).run()
             }
@@ -58,19 +55,22 @@ extension AdminConsole {
         await audit(principal, "admin.delete", target: admin.login, before: admin)
     }
 
-    /// Sets an administrator's password (superadmin, or the administrator themselves) and ends
-    /// their console sessions.
+    /// Sets an administrator's password (superadmin, or the administrator themselves, not over
+    /// the API) and ends their console sessions; set by someone else, their API tokens go too.
     public func setAdministratorPassword(as principal: Principal, login: String, password: String) async throws {
-        let admin = try await requireSelfOrManager(principal, login)
+        let admin = try await requireSelfOrManager(principal, login, credential: true)
         let stored = try Self.hash(password)
+        let bySomeoneElse = !Self.isSelf(principal, admin.login)
         try await database.transaction { db in
             try await db.update("admin_user").set("password", to: SQLBind(stored.stored)).where("id", .equal, admin.id).run()
             try await db.delete(from: "admin_session").where("admin_id", .equal, admin.id).run()
+            if bySomeoneElse { try await db.delete(from: "admin_token").where("admin_id", .equal, admin.id).run() }
         }
         await audit(principal, "admin.password", target: admin.login)
     }
 
-    /// Changes an administrator's role and domains.
+    /// Changes an administrator's role and domains. The last enabled superadmin keeps the role
+    /// (but from the command line).
     public func setAdministratorRole(as principal: Principal, login: String, role: AdminRole, domains: [String])
         async throws
     {
@@ -78,6 +78,7 @@ extension AdminConsole {
         let before = try await requireAdministrator(login)
         let domains = try await validDomains(role: role, domains)
         try await database.transaction { db in
+            if role != .superadmin { try await keepAnotherSuperadmin(principal, before, db) }
             try await db.update("admin_user").set("role", to: SQLBind(role.rawValue)).where("id", .equal, before.id).run()
             try await db.delete(from: "admin_domain").where("admin_id", .equal, before.id).run()
             for domain in domains {
@@ -90,13 +91,19 @@ extension AdminConsole {
         await audit(principal, "admin.role", target: before.login, before: before, after: try await requireAdministrator(login))
     }
 
-    /// Enables or disables an administrator; disabling ends their sessions (tokens stop working).
+    /// Enables or disables an administrator; disabling ends their sessions and revokes their API
+    /// tokens. The last enabled superadmin stays enabled (but from the command line).
     public func setAdministratorEnabled(as principal: Principal, login: String, enabled: Bool) async throws {
         try principal.requireSiteWide(.manageAdmins)
         let before = try await requireAdministrator(login)
         try await database.transaction { db in
+            if !enabled { try await keepAnotherSuperadmin(principal, before, db) }
             try await db.update("admin_user").set("enabled", to: SQLBind(enabled)).where("id", .equal, before.id).run()
-            if !enabled { try await db.delete(from: "admin_session").where("admin_id", .equal, before.id).run() }
+            if !enabled {
+                for table in ["admin_session", "admin_token"] {
+                    try await db.delete(from: table).where("admin_id", .equal, before.id).run()
+                }
+            }
         }
         await audit(
             principal, enabled ? "admin.enable" : "admin.disable", target: before.login, before: before,
@@ -115,12 +122,13 @@ extension AdminConsole {
 
     // MARK: Shared
 
-    /// A login is 1...64 characters of lower-case letters, digits and `.-_@`.
+    /// A login is 1...64 characters of lower-case letters, digits and `.-_`. No `@`: a login
+    /// with a domain would pass for a mail account in the login log and the throttle.
     static func validLogin(_ login: String) throws(AdminError) -> String {
         let login = login.lowercased()
-        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-_@")
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-_")
         guard !login.isEmpty, login.count <= 64, login.allSatisfy(allowed.contains) else {
-            throw .invalid("a login is 1 to 64 letters, digits, '.', '-', '_' or '@'")
+            throw .invalid("a login is 1 to 64 letters, digits, '.', '-' or '_'")
         }
         return login
     }
@@ -141,8 +149,33 @@ extension AdminConsole {
         return domains
     }
 
-    func requireSelfOrManager(_ principal: Principal, _ login: String) async throws -> Administrator {
-        if case .administrator(let me) = principal.identity, me.login == login.lowercased() {
+    /// Refuses, inside `db`'s transaction, to take the last enabled superadmin away (delete,
+    /// demote, disable) when an administrator asks; the CLI may (root can recover either way).
+    func keepAnotherSuperadmin(_ principal: Principal, _ admin: Administrator, _ db: any SQLDatabase) async throws {
+        guard admin.role == .superadmin, case .administrator = principal.identity else { return }
+        let others =
+            try await db.raw(
+                """
+                SELECT COUNT(*) AS n FROM admin_user
+                WHERE role = \(bind: AdminRole.superadmin.rawValue) AND enabled = \(bind: true) AND id <> \(bind: admin.id)
+                """
+            ).first()?.decode(column: "n", as: Int64.self) ?? 0
+        guard others > 0 else { throw AdminError.conflict("'\(admin.login)' is the last superadmin") }
+    }
+
+    static func isSelf(_ principal: Principal, _ login: String) -> Bool {
+        if case .administrator(let me) = principal.identity, me.login == login.lowercased() { return true }
+        return false
+    }
+
+    /// The administrator `login` when the principal is them or manages administrators. With
+    /// `credential` (their password, tokens, second factor), acting on oneself is refused over
+    /// the API: a stolen token must not turn into the password or more tokens.
+    func requireSelfOrManager(_ principal: Principal, _ login: String, credential: Bool = false) async throws
+        -> Administrator
+    {
+        if Self.isSelf(principal, login) {
+            if credential, principal.channel == .api { throw AccessDenied(.manageAdmins, domain: nil) }
             return try await requireAdministrator(login)
         }
         try principal.requireSiteWide(.manageAdmins)

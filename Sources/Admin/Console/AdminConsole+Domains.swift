@@ -45,11 +45,31 @@ extension AdminConsole {
         return summary
     }
 
-    /// Deletes a domain without accounts or aliases (superadmin).
+    /// Deletes a domain without accounts or aliases (superadmin), and in the same transaction
+    /// the administrators' grants on it (a domain added again later gives them nothing).
     public func deleteDomain(as principal: Principal, name: String) async throws {
         try principal.requireSiteWide(.manageDomains)
-        let before = try await domains(as: principal).first { $0.name == name.lowercased() }
-        try await Self.translate { try await directory.deleteDomain(name) }
+        let domain = name.lowercased()
+        let before = try await domains(as: principal).first { $0.name == domain }
+        try await Self.translate {
+            try await database.transaction { db in
+                guard
+                    let id = try await db.select().column("id").from("domain").where("name", .equal, domain)
+                        .first(decodingColumn: "id", as: Int64.self)
+                else { throw DirectoryError.unknownDomain(domain) }
+                func count(_ table: String) async throws -> Int64 {
+                    try await db.raw("SELECT COUNT(*) AS n FROM \(ident: table) WHERE domain_id = \(bind: id)").first()?
+                        .decode(column: "n", as: Int64.self) ?? 0
+                }
+                let accounts = try await count("account")
+                let aliases = try await count("alias")
+                guard accounts == 0, aliases == 0 else {
+                    throw DirectoryError.domainNotEmpty(domain, accounts: Int(accounts), aliases: Int(aliases))
+                }
+                try await db.delete(from: "domain").where("id", .equal, id).run()
+                try await db.delete(from: "admin_domain").where("domain", .equal, domain).run()
+            }
+        }
         await audit(principal, "domain.delete", target: name.lowercased(), before: before)
     }
 }

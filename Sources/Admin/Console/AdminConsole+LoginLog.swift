@@ -21,7 +21,8 @@ public struct LoginLogFilter: Sendable {
 
 extension AdminConsole {
     /// The login log (every protocol's attempts, the console's as `web`), newest first, one page
-    /// at a time (keyset on `id`). A scoped principal sees only logins in its domains.
+    /// at a time (keyset on `id`). Anyone but a superadmin sees only the rows of existing mail
+    /// accounts in their domains (a helpdesk without domains: of every mail account).
     public func loginLog(as principal: Principal, _ filter: LoginLogFilter) async throws -> Page<LoginEvent> {
         let login = filter.login?.lowercased()
         if let login, login.contains("@") {
@@ -41,12 +42,13 @@ extension AdminConsole {
             if let name = filter.protocolName { sql += " AND protocol = \(bind: name)" }
             if filter.onlyFailures { sql += " AND success = \(bind: false)" }
             if let after { sql += " AND id < \(bind: after)" }
-            if let scope {
-                // The domain part of the login, matched by suffix; administrators' logins (no
-                // domain) stay out of a scoped view.
-                let patterns = scope.sorted().map { "%@" + Self.likeEscaped($0) }
-                let matches = patterns.map { "login LIKE \(bind: $0) ESCAPE '!'" as SQLQueryString }
-                sql += " AND (" + matches.joined(separator: " OR ") + ")"
+            if principal.role != .superadmin {
+                // Only the rows of mail accounts in scope: never administrators' logins (nor
+                // guesses at addresses that are no account).
+                sql += " AND EXISTS (SELECT 1 FROM account a JOIN domain d ON d.id = a.domain_id"
+                sql += " WHERE a.address_key = login_event.login"
+                if let scope { sql += " AND d.name IN (\(binds: scope.sorted()))" }
+                sql += ")"
             }
             sql += " ORDER BY id DESC LIMIT \(literal: limit + 1)"
             return try await db.raw(sql).all().map { row in
@@ -69,17 +71,19 @@ extension AdminConsole {
             items: shown.map(\.event), next: rows.count > limit ? shown.last.map { PageCursor.encode(String($0.id)) } : nil)
     }
 
-    /// Lifts the login throttle of `login` (an account's address, or an administrator's login):
+    /// Lifts the login throttle of `login` (an account's address, or an administrator's login
+    /// for a superadmin; anyone else names an existing mail account in their scope):
     /// this process's throttle forgets the login's failures, and its failures still in the window
     /// are marked lifted in the login log, so no node's shared counts refuse it any more. The
     /// rows stay in the log as failures; the audit row names who lifted it.
     public func liftThrottle(as principal: Principal, login: String) async throws {
         let login = login.lowercased()
-        if login.contains("@") {
-            try principal.require(.liftThrottle, in: try Self.domain(of: login))
+        if principal.role == .superadmin {
+            try principal.require(.liftThrottle)
         } else {
-            // An administrator's login: site-wide.
-            try principal.requireSiteWide(.liftThrottle)
+            // Anyone else: an existing mail account in their scope, never an administrator's login.
+            guard login.contains("@") else { throw AccessDenied(.liftThrottle, domain: nil) }
+            _ = try await scopedAccount(principal, .liftThrottle, login)
         }
         let policy = authenticator.throttle.policy
         let at = now

@@ -24,8 +24,8 @@ extension AdminConsole {
     /// Most bytes of a queued message read for its header section.
     static let maxHeaderBytes = 256 * 1024
 
-    /// Queued messages, oldest first, filtered. A domain admin sees the messages whose sender or
-    /// a recipient is in their domains.
+    /// Queued messages, oldest first, filtered. A domain admin sees the messages whose every
+    /// recipient is in their domains (the envelope sender proves nothing: anyone can forge it).
     public func queueEntries(as principal: Principal, _ filter: QueueFilter) async throws -> [QueueEntry] {
         try principal.require(.manageQueue)
         if let state = filter.state, !["active", "deferred", "held"].contains(state) {
@@ -62,7 +62,7 @@ extension AdminConsole {
         var failed: [String: String] = [:]
         for id in Set(ids) {
             guard let entry = try await self.queue.entry(id), visible(entry, to: principal) else {
-                failed[id] = "no queued message '\(id)'"
+                failed[id] = "no such message"
                 continue
             }
             do {
@@ -73,7 +73,11 @@ extension AdminConsole {
                 case .delete: try await self.queue.delete(id)
                 }
             } catch {
-                failed[id] = "\(error)"
+                // The reason goes to the log, never to the client (it may name paths or SQL).
+                logger.error(
+                    "queue action failed",
+                    metadata: ["action": "\(action.rawValue)", "id": "\(id)", "error": "\(String(reflecting: error))"])
+                failed[id] = "could not be changed: see the server log"
                 continue
             }
             await audit(
@@ -92,8 +96,8 @@ extension AdminConsole {
 
     private func visible(_ entry: QueueEntry, to principal: Principal) -> Bool {
         guard let scope = principal.domainScope else { return true }
-        if scope.contains(Principal.domain(of: entry.sender)) { return true }
-        return entry.recipients.contains { scope.contains(Principal.domain(of: $0.recipient)) }
+        // Every recipient in scope: a message also going elsewhere is the superadmin's.
+        return !entry.recipients.isEmpty && entry.recipients.allSatisfy { scope.contains(Principal.domain(of: $0.recipient)) }
     }
 
     /// The header section of a queued message, read from its spool file.

@@ -39,14 +39,20 @@ extension AdminConsole {
     }
 
     /// Changes the user's own password after checking the current one; their other sessions
-    /// (IMAP, POP3, SMTP) end on every node.
-    public func changeOwnPassword(as principal: Principal, current: String, new: String) async throws {
+    /// (IMAP, POP3, SMTP) end on every node, and their console sessions but the one whose cookie
+    /// value is `keepingSession` (the caller's). Not over the API (a stolen token must not turn
+    /// into the password).
+    public func changeOwnPassword(
+        as principal: Principal, current: String, new: String, keepingSession: String? = nil
+    ) async throws {
+        guard principal.channel != .api else { throw AccessDenied(.resetPasswords, domain: nil) }
         let account = try await own(principal)
         guard current.utf8.count <= 1024, try StoredPassword(account.password).verify(current) else {
             throw AdminError.invalid("the current password is not right")
         }
         let stored = try Self.hash(new)
         try await Self.translate { try await directory.setPassword(account.address, to: stored) }
+        try await endSessions(accountID: account.id, keeping: keepingSession)
         await audit(principal, "account.password", target: account.address.lowercased())
     }
 

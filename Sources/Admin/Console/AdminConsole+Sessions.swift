@@ -58,9 +58,11 @@ extension AdminConsole {
         let stored = try StoredPassword(try row.decode(column: "password", as: String.self))
         guard stored.verify(password) else { return .failure(reason: LoginFailure.wrongPassword.rawValue) }
         guard try row.decode(column: "enabled", as: Bool.self) else { return .failure(reason: LoginFailure.disabled.rawValue) }
-        if try row.decode(column: "totp_enabled", as: Bool.self),
-            let base32 = try row.decode(column: "totp_secret", as: String?.self), let secret = Base32.decode(base32)
-        {
+        if try row.decode(column: "totp_enabled", as: Bool.self) {
+            // Fails closed: a second factor that is on but has no usable secret refuses the login.
+            guard let base32 = try row.decode(column: "totp_secret", as: String?.self), let secret = Base32.decode(base32),
+                !secret.isEmpty
+            else { return .failure(reason: LoginReason.wrongSecondFactor) }
             guard let code = totp, !code.isEmpty else { return .incomplete(reason: LoginReason.secondFactorRequired) }
             let lastStep = try row.decode(column: "totp_last_step", as: Int64.self)
             guard let step = TOTP(secret: secret).matchingStep(code, at: now), step > lastStep else {

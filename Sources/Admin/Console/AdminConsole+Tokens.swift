@@ -26,11 +26,11 @@ extension AdminConsole {
     }
 
     /// Creates a token for `admin` (superadmin, or the administrator themselves); the plain
-    /// token is returned once and only its hash is kept.
+    /// token is returned once and only its hash is kept. Not for oneself over the API.
     public func addToken(as principal: Principal, admin: String, name: String) async throws -> (
         token: String, record: APIToken
     ) {
-        let owner = try await requireSelfOrManager(principal, admin)
+        let owner = try await requireSelfOrManager(principal, admin, credential: true)
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 100 else { throw AdminError.invalid("a token name is 1 to 100 characters") }
         let token = SecretToken.make(prefix: Self.tokenPrefix)
@@ -111,9 +111,10 @@ extension AdminConsole {
         return (secret, totp.uri(issuer: issuer, account: admin.login))
     }
 
-    /// Stops asking an administrator for TOTP codes and forgets the secret.
+    /// Stops asking an administrator for TOTP codes and forgets the secret (not for oneself
+    /// over the API).
     public func disableTOTP(as principal: Principal, login: String) async throws {
-        let admin = try await requireSelfOrManager(principal, login)
+        let admin = try await requireSelfOrManager(principal, login, credential: true)
         try await database.withConnection { db in
             try await db.update("admin_user").set("totp_secret", to: SQLBind(String?.none)).set(
                 "totp_enabled", to: SQLBind(false)

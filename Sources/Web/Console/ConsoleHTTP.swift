@@ -26,6 +26,8 @@ enum ConsoleHTTP {
         headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
         headers[.cacheControl] = "no-store"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        // RFC 6797 §6.1: the console is served on HTTPS (or loopback, where browsers ignore it).
+        headers[HTTPField.Name("Strict-Transport-Security")!] = "max-age=31536000"
     }
 
     static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

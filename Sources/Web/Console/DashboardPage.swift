@@ -7,26 +7,26 @@ extension ConsolePages {
     func dashboard(_ call: ConsoleCall) async throws -> Response {
         if Navigation.isUser(call.principal) { return ConsoleHTTP.redirect("/admin/me") }
         let data = try await console.dashboard(as: call.principal)
-        let queue: [(String, Int)] = [
-            ("Active", data.queue.active), ("Deferred", data.queue.deferred), ("Held", data.queue.held),
-            ("Other", data.queue.other),
+        var cards: [[String: Any]] = [
+            ["label": "Domains", "value": data.domains, "link": call.principal.may(.manageDomains) ? "/admin/domains" : ""],
+            ["label": "Accounts", "value": data.accounts, "link": call.principal.may(.viewAccounts) ? "/admin/accounts" : ""],
+            ["label": "Aliases", "value": data.aliases, "link": call.principal.may(.manageAliases) ? "/admin/aliases" : ""],
         ]
-        let context: [String: Any] = [
-            "cards": [
-                ["label": "Domains", "value": data.domains, "link": call.principal.may(.manageDomains) ? "/admin/domains" : ""],
-                [
-                    "label": "Accounts", "value": data.accounts,
-                    "link": call.principal.may(.viewAccounts) ? "/admin/accounts" : "",
-                ],
-                ["label": "Aliases", "value": data.aliases, "link": call.principal.may(.manageAliases) ? "/admin/aliases" : ""],
-                [
-                    "label": "Queued messages", "value": data.queue.total,
-                    "link": call.principal.may(.manageQueue) ? "/admin/queue" : "",
-                ],
-            ],
-            "chart": Self.barChart(queue),
-            "queueEmpty": data.queue.total == 0,
-        ]
+        var context: [String: Any] = [:]
+        // The queue is site-wide: shown only to principals without a domain scope.
+        if let counts = data.queue {
+            cards.append([
+                "label": "Queued messages", "value": counts.total,
+                "link": call.principal.may(.manageQueue) ? "/admin/queue" : "",
+            ])
+            context["queue"] = [
+                "chart": Self.barChart([
+                    ("Active", counts.active), ("Deferred", counts.deferred), ("Held", counts.held), ("Other", counts.other),
+                ]),
+                "queueEmpty": counts.total == 0,
+            ]
+        }
+        context["cards"] = cards
         return page(call, "dashboard", title: "Dashboard", section: "dashboard", context)
     }
 

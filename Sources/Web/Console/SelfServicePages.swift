@@ -43,7 +43,8 @@ extension ConsolePages {
         guard !current.isEmpty else { throw AdminError.invalid("Enter your current password.") }
         guard !password.isEmpty else { throw AdminError.invalid("Enter the new password.") }
         guard password == call.form["password2"] else { throw AdminError.invalid("The two new passwords differ.") }
-        try await console.changeOwnPassword(as: call.principal, current: current, new: password)
+        try await console.changeOwnPassword(
+            as: call.principal, current: current, new: password, keepingSession: call.session.token)
         return done("/admin/me", "Your password is changed. Mail programs will ask for the new one.")
     }
 

@@ -15,6 +15,7 @@ import Testing
         #expect(response.headers[.xContentTypeOptions] == "nosniff")
         #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
         #expect(response.headers[.cacheControl] == "no-store")
+        #expect(response.headers[HTTPField.Name("Strict-Transport-Security")!] == "max-age=31536000")
     }
 
     @Test(arguments: ["/admin", "/admin/accounts", "/admin/queue?state=held", "/admin/policies", "/admin/me", "/admin/nope/x"])

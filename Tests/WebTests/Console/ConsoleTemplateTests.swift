@@ -112,9 +112,11 @@ import Testing
     @Test func dashboardChartIsPlainSVG() throws {
         let templates = try ConsoleTemplates()
         let chart = ConsolePages.barChart([("Active", 4), ("Held", 2), ("Other", 0)])
-        let html = templates.render("dashboard", Self.frame(["cards": [], "chart": chart]))
+        let html = templates.render("dashboard", Self.frame(["cards": [], "queue": ["chart": chart]]))
         #expect(html.contains("<rect x=\"130\" y=\"6\" width=\"440\""))
         #expect(html.contains("width=\"220\" height=\"24\" rx=\"4\" class=\"chart-bar chart-held\""))
         #expect(html.contains("width=\"0\" height=\"24\" rx=\"4\" class=\"chart-bar chart-other\""))
+        // Without queue counts (a principal with a domain scope) there is no queue section.
+        #expect(!templates.render("dashboard", Self.frame(["cards": []])).contains("Queue by state"))
     }
 }

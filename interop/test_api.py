@@ -20,7 +20,7 @@ DOCUMENT = ROOT / "Sources" / "Web" / "openapi.json"
 
 class APISite(Site):
     """A site with one plain-HTTP listener, a superadmin `boss` and a helpdesk `desk`, each with a
-    token made by `posta admin token add`."""
+    token made by `posta admin token add`, and a policy `senders` with a sending quota."""
 
     def __init__(self, folder: Path):
         self.port = free_port()
@@ -31,6 +31,9 @@ class APISite(Site):
         self.ok("domain", "add", "example.org")
         self.ok("admin", "add", "boss", "--role", "superadmin", "--password-stdin", stdin="boss-password-1\n")
         self.ok("admin", "add", "desk", "--role", "helpdesk", "--password-stdin", stdin="desk-password-1\n")
+        self.ok("policy", "add", "senders", "--priority", "10")
+        self.ok("policy", "member", "add", "senders", "sasl", "*")
+        self.ok("policy", "rule", "add", "senders", "quota", "track=sasl", "period=3600", "messages=100")
         self.super_token = self.token("boss")
         self.helpdesk_token = self.token("desk")
         self.log = open(self.folder / "serve.log", "w")
@@ -41,6 +44,15 @@ class APISite(Site):
     def token(self, admin: str) -> str:
         # The token is the last line `posta admin token add` prints (shown once).
         return self.ok("admin", "token", "add", admin, "interop").out.strip().splitlines()[-1]
+
+    def policies(self) -> list[dict]:
+        """The policies as the CLI reads them from the database."""
+        return self.ok("policy", "list", "--json").json()
+
+    def quota_rule_id(self) -> int:
+        [senders] = [p for p in self.policies() if p["name"] == "senders"]
+        [rule] = senders["rules"]
+        return rule["id"]
 
     def stop(self):
         stop_process(self.proc)
@@ -89,6 +101,8 @@ def test_served_document_is_the_source(api: APISite):
 
 def test_helpdesk_token_cannot_call_superadmin_endpoints(api: APISite):
     desk = api.helpdesk_token
+    rule = api.quota_rule_id()
+    policies_before = api.policies()
     for method, path, body in [
         ("GET", "/administrators", None),
         ("POST", "/administrators", {"login": "mallory", "password": "mallory-pw-1", "role": "superadmin"}),
@@ -100,6 +114,12 @@ def test_helpdesk_token_cannot_call_superadmin_endpoints(api: APISite):
         ("POST", "/domains", {"name": "evil.example"}),
         ("DELETE", "/domains/example.org", None),
         ("POST", "/queue/actions", {"action": "delete", "ids": ["x"]}),
+        ("GET", "/policies", None),
+        ("POST", "/policies/senders/rules", {"module": "access", "settings": {"action": "OK"}}),
+        ("PATCH", f"/policies/rules/{rule}", {"settings": {"messages": "100000"}}),
+        ("PATCH", f"/policies/rules/{rule}", {"enabled": False}),
+        ("DELETE", f"/policies/rules/{rule}", None),
+        ("PATCH", "/policies/senders", {"enabled": False}),
     ]:
         assert_problem(*api.request(method, path, desk, body), 403)
     # The helpdesk's own work is allowed, and nothing above happened.
@@ -109,6 +129,28 @@ def test_helpdesk_token_cannot_call_superadmin_endpoints(api: APISite):
     assert api.request("GET", "/me", desk)[2]["role"] == "helpdesk"
     admins = api.ok("admin", "list", "--json").json()
     assert sorted(a["login"] for a in admins) == ["boss", "desk"]
+    assert api.policies() == policies_before
+
+
+def test_superadmin_changes_a_quota_rule(api: APISite):
+    boss = api.super_token
+    rule = api.quota_rule_id()
+    status, _, body = api.request("GET", "/policies", boss)
+    assert status == 200
+    [senders] = [p for p in body["items"] if p["name"] == "senders"]
+    assert senders["members"][0]["attribute"] == "sasl" and senders["rules"][0]["settings"]["messages"] == "100"
+    status, _, changed = api.request("PATCH", f"/policies/rules/{rule}", boss, {"settings": {"messages": "5"}})
+    assert status == 200 and changed["settings"] == {"track": "sasl", "period": "3600", "messages": "5"}
+    # The CLI reads the same rule from the database.
+    [stored] = [r for p in api.policies() for r in p["rules"] if r["id"] == rule]
+    assert stored["settings"]["messages"] == "5" and stored["enabled"]
+    assert_problem(*api.request("PATCH", f"/policies/rules/{rule}", boss, {"settings": {"period": "soon"}}), 422)
+    status, _, added = api.request(
+        "POST", "/policies/senders/rules", boss, {"module": "accounting", "settings": {"period": "86400"}})
+    assert status == 201 and added["module"] == "accounting" and added["enabled"]
+    assert api.request("DELETE", f"/policies/rules/{added['id']}", boss)[0] == 204
+    assert_problem(*api.request("DELETE", f"/policies/rules/{added['id']}", boss), 404)
+    assert [r["id"] for p in api.policies() for r in p["rules"]] == [rule]
 
 
 def test_errors_are_problem_details(api: APISite):
@@ -140,6 +182,7 @@ def test_schemathesis_against_the_served_document(api: APISite, tmp_path: Path):
     # Accounts and an alias for the generated requests to find.
     for n in range(3):
         api.request("POST", "/accounts", api.super_token, {"address": f"user{n}@example.org", "password": f"password-{n}-long"})
+    rule = api.quota_rule_id()
     report = tmp_path / "schemathesis"
     command = [
         sys.executable, "-m", "schemathesis.cli", "run", f"{api.base}/openapi.json", "--url", api.base,
@@ -147,12 +190,15 @@ def test_schemathesis_against_the_served_document(api: APISite, tmp_path: Path):
         "--mode", "positive", "--max-examples", "15", "--max-time", "120", "--workers", "1", "--seed", "16",
         "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
         "response_headers_conformance,response_schema_conformance,unsupported_method",
-        # Revoking tokens at random would revoke the one the run uses.
-        "--exclude-operation-id", "deleteToken",
+        # Revoking tokens at random would revoke the one the run uses; deleting rules at random
+        # would leave updatePolicyRule no rule to change.
+        "--exclude-operation-id", "deleteToken", "--exclude-operation-id", "deletePolicyRule",
         "--report", "junit", "--report-dir", str(report),
     ]
     # From the test folder: schemathesis keeps a cache folder (.schemathesis) in its working directory.
     run = subprocess.run(command, capture_output=True, text=True, timeout=400, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    # The server lived through it and still answers the token.
+    # The server lived through it and still answers the token; the quota rule is still there
+    # (the run may have added rules of its own).
     assert api.request("GET", "/me", api.super_token)[0] == 200
+    assert rule in [r["id"] for p in api.policies() for r in p["rules"]]

@@ -29,7 +29,7 @@ import Testing
             for (template, methods) in operations {
                 // Path parameters get a value of their type; the operation may then say 404, not the router.
                 let path = template.replacingOccurrences(
-                    of: #"\{[a-z_]+\}"#, with: template.contains("{id}") && template.hasPrefix("/tokens") ? "999" : "x",
+                    of: #"\{[a-z_]+\}"#, with: template.hasSuffix("{id}") ? "999" : "x",
                     options: .regularExpression)
                 for method in methods where ["get", "post", "put", "patch", "delete"].contains(method) {
                     let response = try await client.api(

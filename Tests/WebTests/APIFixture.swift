@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Policy
 import PostaTestSupport
 import Queue
 import Store
@@ -27,7 +28,7 @@ struct APIFixture {
         try await TestDatabases.with(dialect) { db in
             try await db.migrate(
                 DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
-                    + AdminSchema.migrations)
+                    + PolicySchema.migrations + AdminSchema.migrations)
             let folder = try TemporaryFolder()
             defer { folder.remove() }
             let logger = Logger(label: "api-test")

@@ -19,6 +19,10 @@ enum APILimits {
     /// Items per page: `?limit=` must lie in 1...200 (the document says so too); 50 when absent.
     static let pageSizes = 1...200
     static let defaultPageSize = 50
+    /// A policy rule's settings (`PolicySettings` in the document): keys, a key's and a value's characters.
+    static let policySettings = 50
+    static let policySettingKey = 64
+    static let policySettingValue = 4096
 }
 
 /// Runs around every `/api/v1` route: reads the body up to `APILimits.maxBodyBytes` (413

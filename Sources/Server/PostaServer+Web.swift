@@ -9,7 +9,6 @@ extension PostaServer {
     /// console's logins share the mail protocols' throttle and login log).
     func makeWebFrontEnds() -> WebFrontEnds {
         let config = site.config
-        let console = site.adminConsole(authenticator: authenticator, logger: logger)
         return WebFrontEnds(
             console: console, autoconfig: AutoconfigSite(config: config, directory: site.directory),
             hostname: config.hostname, httpsPort: WebFrontEnds.httpsPort(of: config.listeners))

@@ -1,3 +1,4 @@
+import Admin
 import Core
 import DNS
 import Directory
@@ -29,6 +30,9 @@ public struct PostaServer: Sendable {
     public let authenticator: Authenticator
     /// The day's counts for the daily summary, added to the database every minute.
     public let rollup: DailyRollup
+    /// The administration service layer behind the console and the API (and their session purge);
+    /// its logins go through `authenticator`, the mail protocols' throttle.
+    public let console: AdminConsole
     /// Woken by each recorded submission: the abuse evaluator runs soon after (`[abuse]`).
     let abuseWake = WakeSignal()
     let logger: Logger
@@ -61,6 +65,7 @@ public struct PostaServer: Sendable {
             throttle: LoginThrottle(
                 policy: LoginThrottle.Policy(site.config.auth, ipv6PrefixLength: site.config.limits.ipv6PrefixLength)))
         self.authenticator = authenticator
+        self.console = site.adminConsole(authenticator: authenticator, logger: logger)
         let rollup = DailyRollup(database: site.database)
         self.rollup = rollup
         let policy = Self.policyEngine(site, logger: logger)
@@ -212,7 +217,7 @@ public struct PostaServer: Sendable {
             LoginLogPurge(
                 loginLog: authenticator.loginLog, directory: site.directory, retention: site.config.auth.logRetention.seconds,
                 logger: logger),
-            ConsoleSessionPurge(console: site.adminConsole(authenticator: authenticator, logger: logger), logger: logger),
+            ConsoleSessionPurge(console: console, logger: logger),
             NodeHeartbeat(
                 nodes: ClusterNodes(database: site.database), nodeID: site.config.nodeID, hostname: site.config.hostname,
                 logger: logger),

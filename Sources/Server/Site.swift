@@ -59,20 +59,6 @@ public struct Site: Sendable {
         return Site(config: config, database: database, directory: Directory(database: database), store: store, queue: queue)
     }
 
-    /// Adds an account and creates its mailboxes.
-    @discardableResult
-    public func addAccount(
-        _ address: String, password: StoredPassword, displayName: String = "", quotaBytes: Int64 = 0
-    ) async throws -> Account {
-        try await AccountProvisioning.add(
-            address, password: password, displayName: displayName, quotaBytes: quotaBytes, directory: directory, store: store)
-    }
-
-    /// Deletes an account with its mailboxes and mail.
-    public func deleteAccount(_ address: String) async throws {
-        try await AccountProvisioning.delete(address, directory: directory, store: store)
-    }
-
     /// Stops the store's notifier (it sends what is queued, closes its listening connection), then
     /// closes the database pool.
     public func close() async {

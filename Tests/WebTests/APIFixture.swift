@@ -25,20 +25,8 @@ struct APIFixture {
         _ dialect: Database.Dialect = .sqlite,
         _ body: @escaping @Sendable (APIFixture, any TestClientProtocol) async throws -> Void
     ) async throws {
-        try await TestDatabases.with(dialect) { db in
-            try await db.migrate(
-                DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
-                    + PolicySchema.migrations + AdminSchema.migrations)
-            let folder = try TemporaryFolder()
-            defer { folder.remove() }
-            let logger = Logger(label: "api-test")
-            let directory = Directory(database: db)
-            let console = AdminConsole(
-                database: db, directory: directory,
-                store: MailStore(database: db, root: folder.path + "/mail", nodeID: "n1", logger: logger),
-                queue: MailQueue(database: db, spoolDirectory: folder.path + "/spool", nodeID: "n1", logger: logger),
-                authenticator: Authenticator(directory: directory, loginLog: LoginLog(database: db)),
-                settings: AdminSettings(), logger: logger)
+        let logger = Logger(label: "api-test")
+        try await TestConsole.with(dialect, logger: logger) { console in
             _ = try await console.addAdministrator(
                 as: cli, login: "boss", password: "boss-password-1", role: .superadmin, domains: [], displayName: "Boss")
             _ = try await console.addAdministrator(

@@ -1,0 +1,32 @@
+import Admin
+import Core
+import Directory
+import Logging
+import Policy
+import PostaTestSupport
+import Queue
+import Store
+
+/// An `AdminConsole` over a fresh test database (every schema the console reads) and a
+/// throw-away mail folder: what the console and API fixtures mount.
+enum TestConsole {
+    static func with<R: Sendable>(
+        _ dialect: Database.Dialect, logger: Logger, _ body: (AdminConsole) async throws -> R
+    ) async throws -> R {
+        try await TestDatabases.with(dialect) { db in
+            try await db.migrate(
+                DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
+                    + PolicySchema.migrations + AdminSchema.migrations)
+            let folder = try TemporaryFolder()
+            defer { folder.remove() }
+            let directory = Directory(database: db)
+            let console = AdminConsole(
+                database: db, directory: directory,
+                store: MailStore(database: db, root: folder.path + "/mail", nodeID: "n1", logger: logger),
+                queue: MailQueue(database: db, spoolDirectory: folder.path + "/spool", nodeID: "n1", logger: logger),
+                authenticator: Authenticator(directory: directory, loginLog: LoginLog(database: db)),
+                settings: AdminSettings(), logger: logger)
+            return try await body(console)
+        }
+    }
+}

@@ -212,7 +212,7 @@ let package = Package(
         .target(
             name: "Admin",
             dependencies: [
-                "Core", "Directory", "Store", "Queue", "Policy", "Filter",
+                "Core", "Directory", "Store", "Queue", "Policy", "Filter", "Monitor", "MailAuth",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

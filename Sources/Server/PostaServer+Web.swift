@@ -22,6 +22,7 @@ extension Site {
         AdminConsole(
             database: database, directory: directory, store: store, queue: queue,
             authenticator: authenticator ?? Authenticator(directory: directory, loginLog: LoginLog(database: database)),
-            settings: config.admin, logger: logger)
+            settings: config.admin, quarantine: PostaServer.quarantine(self),
+            abuse: PostaServer.abuseMonitor(self, logger: logger), logger: logger)
     }
 }

@@ -1,6 +1,8 @@
 import Core
 import Directory
+import Filter
 import Logging
+import Monitor
 import Queue
 import Store
 
@@ -15,11 +17,15 @@ public final class AdminConsole: Sendable {
     public let queue: MailQueue
     public let authenticator: Authenticator
     public let settings: AdminSettings
+    /// The content filters' quarantine; nil where the site keeps none (tests).
+    public let quarantine: QuarantineStore?
+    /// Compromised-account detection, for its suspensions; nil where the site runs none (tests).
+    public let abuse: AbuseMonitor?
     public let logger: Logger
 
     public init(
         database: Database, directory: Directory, store: MailStore, queue: MailQueue, authenticator: Authenticator,
-        settings: AdminSettings, logger: Logger
+        settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil, logger: Logger
     ) {
         self.database = database
         self.directory = directory
@@ -27,6 +33,8 @@ public final class AdminConsole: Sendable {
         self.queue = queue
         self.authenticator = authenticator
         self.settings = settings
+        self.quarantine = quarantine
+        self.abuse = abuse
         self.logger = logger
     }
 }

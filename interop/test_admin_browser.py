@@ -153,7 +153,7 @@ def test_console_walkthrough(console, browser, shots):
     screenshot(driver, shots, "13-not-found")
 
     # A POST without the CSRF token is refused, even with the session cookie.
-    cookie = "posta_session=" + driver.get_cookie("posta_session")["value"]
+    cookie = "__Host-posta_session=" + driver.get_cookie("__Host-posta_session")["value"]
     assert post(base, "/admin/domains/add", "name=forged.test", cookie) == 403
     token = driver.find_element(By.CSS_SELECTOR, "input[name=csrf]").get_attribute("value")
     assert post(base, "/admin/domains/add", "name=forged.test&csrf=" + token[:-1] + "x", cookie) == 403

@@ -19,13 +19,19 @@ struct HTTPSRedirect<Next: HTTPResponder<WebRequestContext>>: HTTPResponder {
     let next: Next
     /// The HTTPS listener's port (omitted from the location when 443).
     let httpsPort: Int
-    /// Used when the request's Host is missing or not a host name.
+    /// Used when the request's Host is missing, not a host name, or not one of the site's.
     let hostname: String
+    /// Whether a name is one of the site's mail domains (`Directory.isLocalDomain`).
+    let isLocalDomain: @Sendable (String) async -> Bool
 
     func respond(to request: Request, context: Context) async throws -> Response {
         if Self.plainPaths.contains(request.uri.path) { return try await next.respond(to: request, context: context) }
+        var host = request.head.authority.flatMap(HTTPSLocation.hostWithoutPort)
+        if let name = host, await !HTTPSLocation.isSiteName(name, hostname: hostname, isLocalDomain: isLocalDomain) {
+            host = nil
+        }
         let location = HTTPSLocation.make(
-            host: request.head.authority, fallback: hostname, port: httpsPort, pathAndQuery: request.uri.string)
+            host: host, fallback: hostname, port: httpsPort, pathAndQuery: request.uri.string)
         // RFC 9110 §15.4.9: 308 keeps the method and body (a POST stays a POST); 301 would not.
         return Response(
             status: .permanentRedirect,
@@ -37,12 +43,32 @@ struct HTTPSRedirect<Next: HTTPResponder<WebRequestContext>>: HTTPResponder {
 /// Where a plain-HTTP request is sent on HTTPS.
 enum HTTPSLocation {
     /// `https://host[:port]/path?query`: the client's Host (RFC 9110 §7.2) without its port when it
-    /// is a valid host name or address literal, else `fallback`.
+    /// is a valid host name or address literal, else `fallback`. The caller passes only a host on
+    /// the site's allow-list (`isSiteName`).
     static func make(host: String?, fallback: String, port: Int, pathAndQuery: String) -> String {
         var name = fallback
         if let host, let parsed = hostWithoutPort(host) { name = parsed }
         let path = pathAndQuery.hasPrefix("/") ? pathAndQuery : "/" + pathAndQuery
         return "https://\(name)" + (port == 443 ? "" : ":\(port)") + path
+    }
+
+    /// Whether the redirect may name `host`: the server's own name, `localhost`, an address literal
+    /// (the client reached that address already), or a name in one of the site's mail domains
+    /// (`mail.example.org` for `example.org`). Any other Host, however well-formed, is replaced by
+    /// the server's name, so the redirect never sends a browser to a host of the client's choosing.
+    static func isSiteName(
+        _ host: String, hostname: String, isLocalDomain: @Sendable (String) async -> Bool
+    ) async -> Bool {
+        let name = host.lowercased()
+        if name == hostname.lowercased() || name == "localhost" || name.hasPrefix("[") { return true }
+        if name.allSatisfy({ $0.isNumber || $0 == "." }) { return true }
+        // The name and its parents down to two labels; at most 7 lookups.
+        var labels = Array(name.split(separator: ".", omittingEmptySubsequences: false).suffix(8))
+        while labels.count >= 2 {
+            if await isLocalDomain(labels.joined(separator: ".")) { return true }
+            labels.removeFirst()
+        }
+        return false
     }
 
     /// The host part of a Host header value, or nil when it is not a plain name or literal.

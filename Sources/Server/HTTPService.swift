@@ -91,8 +91,10 @@ public enum HTTPService {
                 configuration: configuration, logger: httpLogger)
         }
         if case .redirected(let httpsPort) = placement {
+            let directory = web?.console.directory
             let responder = HTTPSRedirect(
-                next: router.buildResponder(), httpsPort: httpsPort, hostname: web?.hostname ?? "localhost")
+                next: router.buildResponder(), httpsPort: httpsPort, hostname: web?.hostname ?? "localhost",
+                isLocalDomain: { name in (try? await directory?.isLocalDomain(name)) ?? false })
             return Application(
                 responder: responder, server: .http1(configuration: http1), configuration: configuration, logger: httpLogger)
         }

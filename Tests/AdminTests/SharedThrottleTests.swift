@@ -56,4 +56,28 @@ struct SharedThrottleTests {
             #expect(lift.map(\.actor) == ["admin:hal"])
         }
     }
+
+    @Test("the self-service password check is a login attempt: throttled and logged", arguments: TestDatabases.dialects)
+    func ownPasswordCheck(dialect: Database.Dialect) async throws {
+        try await AdminFixture.with(dialect) { f in
+            let c = f.console
+            let alice = try await f.userPrincipal("alice@example.org")
+            // lockout_after = 4: four wrong current passwords, then even the right one is refused.
+            for n in 1...4 {
+                await #expect(throws: AdminError.invalid("the current password is not right")) {
+                    try await c.changeOwnPassword(as: alice, current: "guess-\(n)", new: "new-password-\(n)")
+                }
+            }
+            await #expect(throws: AdminError.invalid("too many failed attempts: wait a few minutes and try again")) {
+                try await c.changeOwnPassword(as: alice, current: "secret-password", new: "new-password-9")
+            }
+            #expect(
+                try await c.directory.authenticate("alice@example.org", password: "secret-password")
+                    != .failure(.wrongPassword))
+            // Every check is in the login log as a web login of the account, from the session's address.
+            let logged = try await c.authenticator.loginLog.recent(login: "alice@example.org", limit: 10)
+            #expect(logged.count == 5)
+            #expect(logged.allSatisfy { $0.protocolName == "web" && $0.ip == "192.0.2.50" && !$0.success })
+        }
+    }
 }

@@ -23,6 +23,19 @@ import Testing
         }
     }
 
+    @Test func onlyTheSitesNamesAreKept() async {
+        let local: @Sendable (String) async -> Bool = { $0 == "example.org" }
+        for host in [
+            "mx.example.net", "MX.example.net", "localhost", "mail.example.org", "example.org", "a.b.example.org",
+            "[::1]", "127.0.0.1",
+        ] {
+            #expect(await HTTPSLocation.isSiteName(host, hostname: "mx.example.net", isLocalDomain: local), "\(host)")
+        }
+        for host in ["evil.example", "example.org.evil.example", "notexample.org", "org"] {
+            #expect(await !HTTPSLocation.isSiteName(host, hostname: "mx.example.net", isLocalDomain: local), "\(host)")
+        }
+    }
+
     @Test func placementOfTheFrontEnds() throws {
         func listener(_ address: String, _ tls: String) throws -> ListenerSettings {
             let toml =

@@ -21,10 +21,14 @@ public struct Principal: Sendable {
     public let channel: Channel
     /// The client's address for the web and the API; nil for the CLI.
     public let clientIP: String?
+    /// The credential the request was made with when the audit log should name it: the API token
+    /// (`token:<id> <name>`), so that a leaked token's actions can be told apart; nil otherwise.
+    public let credential: String?
 
-    public init(_ identity: Identity, channel: Channel, clientIP: String?) {
+    public init(_ identity: Identity, channel: Channel, clientIP: String?, credential: String? = nil) {
         self.identity = identity
         self.channel = channel
         self.clientIP = clientIP
+        self.credential = credential
     }
 }

@@ -12,15 +12,18 @@ extension AdminConsole {
     ) async {
         let entry = (
             at: now, actor: principal.actor, channel: principal.channel.rawValue, ip: principal.clientIP,
-            before: Self.json(before), after: Self.json(after)
+            credential: principal.credential, before: Self.json(before), after: Self.json(after)
         )
         do {
             try await database.withConnection { db in
                 try await db.insert(into: "admin_audit")
-                    .columns("at", "actor", "channel", "client_ip", "action", "target", "before_json", "after_json")
+                    .columns(
+                        "at", "actor", "channel", "client_ip", "credential", "action", "target", "before_json", "after_json"
+                    )
                     .values(
-                        SQLBind(entry.at), SQLBind(entry.actor), SQLBind(entry.channel), SQLBind(entry.ip), SQLBind(action),
-                        SQLBind(target), SQLBind(entry.before), SQLBind(entry.after)
+                        SQLBind(entry.at), SQLBind(entry.actor), SQLBind(entry.channel), SQLBind(entry.ip),
+                        SQLBind(entry.credential), SQLBind(action), SQLBind(target), SQLBind(entry.before),
+                        SQLBind(entry.after)
                     ).run()
             }
         } catch {
@@ -28,6 +31,13 @@ extension AdminConsole {
                 "cannot write audit row",
                 metadata: ["action": "\(action)", "target": "\(target)", "error": "\(String(reflecting: error))"])
         }
+    }
+
+    /// Records a refused attempt (`access.denied`, target: the permission and domain asked for), so
+    /// that an administrator or a token probing beyond its role shows in the audit log. Called by
+    /// the front ends when an operation throws `AccessDenied`.
+    public func recordDenied(_ principal: Principal, _ denied: AccessDenied) async {
+        await audit(principal, "access.denied", target: denied.description)
     }
 
     static func json(_ value: (any Encodable & Sendable)?) -> String? {
@@ -52,7 +62,10 @@ extension AdminConsole {
         let after = try filter.cursor.map { cursor throws(AdminError) in try PageCursor.decodeID(cursor) }
         let rows = try await database.withConnection { db in
             var query = db.select()
-                .columns("id", "at", "actor", "channel", "client_ip", "action", "target", "before_json", "after_json")
+                .columns(
+                    "id", "at", "actor", "channel", "client_ip", "credential", "action", "target", "before_json",
+                    "after_json"
+                )
                 .from("admin_audit")
             if let actor { query = query.where("actor", .equal, actor) }
             if let action = filter.action { query = query.where("action", .equal, action) }
@@ -66,6 +79,7 @@ extension AdminConsole {
                     actor: try row.decode(column: "actor", as: String.self),
                     channel: Principal.Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .cli,
                     clientIP: try row.decode(column: "client_ip", as: String?.self),
+                    credential: try row.decode(column: "credential", as: String?.self),
                     action: try row.decode(column: "action", as: String.self),
                     target: try row.decode(column: "target", as: String.self),
                     before: try row.decode(column: "before_json", as: String?.self),

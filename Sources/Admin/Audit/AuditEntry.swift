@@ -6,6 +6,8 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var actor: String
     public var channel: Principal.Channel
     public var clientIP: String?
+    /// The API token the change was made with (`token:<id> <name>`); nil for the console and the CLI.
+    public var credential: String?
     /// e.g. `account.create`, `account.password`, `queue.release`.
     public var action: String
     /// What was acted on (an address, a domain, a queue id…).

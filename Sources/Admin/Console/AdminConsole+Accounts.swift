@@ -1,6 +1,7 @@
 import Core
 import Directory
 import Foundation
+import NIOPosix
 import SQLKit
 import Store
 
@@ -92,7 +93,7 @@ extension AdminConsole {
         as principal: Principal, address: String, password: String, displayName: String, quotaBytes: Int64
     ) async throws -> AccountSummary {
         try principal.require(.createAccounts, in: try Self.domain(of: address))
-        let stored = try Self.hash(password)
+        let stored = try await Self.hash(password)
         return try await createAccount(
             as: principal, address: address, hash: stored, displayName: displayName, quotaBytes: quotaBytes)
     }
@@ -125,7 +126,7 @@ extension AdminConsole {
     /// Sets an account's password (its sessions end on every node, its console sessions too).
     public func setPassword(as principal: Principal, address: String, password: String) async throws {
         _ = try await scopedAccount(principal, .resetPasswords, address)
-        try await setPassword(as: principal, address: address, hash: try Self.hash(password))
+        try await setPassword(as: principal, address: address, hash: try await Self.hash(password))
     }
 
     /// Sets an account's password hash as is.
@@ -187,11 +188,12 @@ extension AdminConsole {
     }
 
     /// Hashes a new password given in clear, refusing short ones.
-    static func hash(_ password: String) throws -> StoredPassword {
+    static func hash(_ password: String) async throws -> StoredPassword {
         guard password.count >= minimumPasswordLength else {
             throw AdminError.invalid("password refused: shorter than \(minimumPasswordLength) characters")
         }
         guard password.utf8.count <= 1024 else { throw AdminError.invalid("password refused: longer than 1024 bytes") }
-        return try PasswordHasher.hash(password)
+        // A deliberately slow hash: on the blocking pool, never on an event loop.
+        return try await NIOThreadPool.singleton.runIfActive { try PasswordHasher.hash(password) }
     }
 }

@@ -18,7 +18,7 @@ extension AdminConsole {
         let login = try Self.validLogin(login)
         guard displayName.count <= Self.maxTextLength else { throw AdminError.invalid("display name too long") }
         let domains = try await validDomains(role: role, domains)
-        let stored = try Self.hash(password)
+        let stored = try await Self.hash(password)
         let at = now
         try await database.transaction { db in
             let exists = try await db.select().column("id").from("admin_user").where("login", .equal, login).first() != nil
@@ -59,7 +59,7 @@ extension AdminConsole {
     /// the API) and ends their console sessions; set by someone else, their API tokens go too.
     public func setAdministratorPassword(as principal: Principal, login: String, password: String) async throws {
         let admin = try await requireSelfOrManager(principal, login, credential: true)
-        let stored = try Self.hash(password)
+        let stored = try await Self.hash(password)
         let bySomeoneElse = !Self.isSelf(principal, admin.login)
         try await database.transaction { db in
             try await db.update("admin_user").set("password", to: SQLBind(stored.stored)).where("id", .equal, admin.id).run()

@@ -47,10 +47,20 @@ extension AdminConsole {
     ) async throws {
         guard principal.channel != .api else { throw AccessDenied(.resetPasswords, domain: nil) }
         let account = try await own(principal)
-        guard current.utf8.count <= 1024, try StoredPassword(account.password).verify(current) else {
-            throw AdminError.invalid("the current password is not right")
+        guard current.utf8.count <= 1024 else { throw AdminError.invalid("the current password is not right") }
+        // The check is a login attempt: the same throttle and login log as every other login
+        // (a stolen session must not become a fast password-guessing oracle), hashed off the
+        // event loops.
+        let outcome = await authenticator.login(
+            user: account.address, password: current, clientIP: principal.clientIP ?? "", protocolName: Self.webProtocol,
+            logger: logger)
+        switch outcome {
+        case .success(let checked) where checked.id == account.id: break
+        case .throttled: throw AdminError.invalid("too many failed attempts: wait a few minutes and try again")
+        case .unavailable: throw AdminError.invalid("the password cannot be checked now: try again later")
+        default: throw AdminError.invalid("the current password is not right")
         }
-        let stored = try Self.hash(new)
+        let stored = try await Self.hash(new)
         try await Self.translate { try await directory.setPassword(account.address, to: stored) }
         try await endSessions(accountID: account.id, keeping: keepingSession)
         await audit(principal, "account.password", target: account.address.lowercased())

@@ -13,7 +13,9 @@ extension AdminConsole {
         let at = now
         guard
             let row = try await database.withConnection({ db in
-                try await db.select().columns("id", "admin_id").from("admin_token").where("token_hash", .equal, hash).first()
+                try await db.select().columns("id", "admin_id", "name").from("admin_token").where(
+                    "token_hash", .equal, hash
+                ).first()
             })
         else { return nil }
         let adminID = try row.decode(column: "admin_id", as: Int64.self)
@@ -22,7 +24,8 @@ extension AdminConsole {
         try await database.withConnection { db in
             try await db.update("admin_token").set("last_used_at", to: SQLBind(at)).where("id", .equal, id).run()
         }
-        return Principal(.administrator(admin), channel: .api, clientIP: clientIP)
+        let name = try row.decode(column: "name", as: String.self)
+        return Principal(.administrator(admin), channel: .api, clientIP: clientIP, credential: "token:\(id) \(name)")
     }
 
     /// Creates a token for `admin` (superadmin, or the administrator themselves); the plain

@@ -19,7 +19,8 @@ import Core
 ///   token. Deleting the row revokes the token.
 /// - `admin_audit`: one row per change made through `AdminConsole`, never updated or deleted by it.
 ///   `actor` is `admin:<login>`, `user:<address>` or `cli:<unix user>`; `before`/`after` are JSON
-///   of the record (never password hashes, secrets or tokens). Indexed for the filters (actor,
+///   of the record (never password hashes, secrets or tokens); `credential` names the API token
+///   used (`token:<id> <name>`, never the token itself). Indexed for the filters (actor,
 ///   action, target, time) with `id` as the paging key (newest first).
 public enum AdminSchema {
     public static let migrations: [Migration] = [
@@ -84,6 +85,10 @@ public enum AdminSchema {
                 "CREATE INDEX admin_audit_target ON admin_audit(target, id)",
                 "CREATE INDEX admin_audit_at ON admin_audit(at)",
             ]
-        }
+        },
+        // The API token behind a change (`token:<id> <name>`).
+        Migration("admin.2-audit-credential") { _ in
+            ["ALTER TABLE admin_audit ADD COLUMN credential TEXT NULL"]
+        },
     ]
 }

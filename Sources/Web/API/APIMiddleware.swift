@@ -1,5 +1,7 @@
+import Admin
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import OpenAPIRuntime
 
 /// What an API handler needs from the HTTP request besides its operation's input: the
@@ -8,6 +10,8 @@ import OpenAPIRuntime
 struct APICall: Sendable {
     var authorization: String?
     var clientIP: String
+    /// The principal once the operation has authenticated its token (for the audit of a denial).
+    let principal = NIOLockedValueBox<Principal?>(nil)
 
     @TaskLocal static var current: APICall?
 }
@@ -30,11 +34,13 @@ enum APILimits {
 /// unexpected error becomes a 500 whose cause goes to the log, not to the client.
 struct APIMiddleware: RouterMiddleware {
     typealias Context = WebRequestContext
+    let console: AdminConsole
     let logger: Logger
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        var call: APICall?
         do {
             var request = request
             if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > APILimits.maxBodyBytes {
@@ -45,9 +51,14 @@ struct APIMiddleware: RouterMiddleware {
             } catch let error as HTTPError where error.status == .contentTooLarge {
                 throw tooLarge
             }
-            let call = APICall(authorization: request.headers[.authorization], clientIP: context.clientIP)
-            return try await APICall.$current.withValue(call) { try await next(request, context) }
+            let current = APICall(authorization: request.headers[.authorization], clientIP: context.clientIP)
+            call = current
+            return try await APICall.$current.withValue(current) { try await next(request, context) }
         } catch {
+            let underlying = (error as? ServerError)?.underlyingError ?? error
+            if let denied = underlying as? AccessDenied, let principal = call?.principal.withLockedValue({ $0 }) {
+                await console.recordDenied(principal, denied)
+            }
             if let problem = APIProblem(error) { return problem.response }
             // Never the whole `ServerError`: its description holds the operation's input, passwords too.
             let cause = (error as? ServerError).map { String(reflecting: $0.underlyingError) } ?? String(reflecting: error)

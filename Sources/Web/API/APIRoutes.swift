@@ -13,7 +13,7 @@ extension WebRoutes {
     public static func addAPI(to router: Router<WebRequestContext>, console: AdminConsole, logger: Logger) {
         var apiLogger = logger
         apiLogger[metadataKey: "front"] = "api"
-        let group = router.group("api/v1").add(middleware: APIMiddleware(logger: apiLogger))
+        let group = router.group("api/v1").add(middleware: APIMiddleware(console: console, logger: apiLogger))
         let transport = RecordingTransport(group)
         do {
             try APIService(console: console, logger: apiLogger).registerHandlers(on: transport)

@@ -17,9 +17,10 @@ struct APIService: APIProtocol {
         guard let header = call.authorization else { throw APIProblem.unauthorized(tokenGiven: false) }
         guard let token = BearerToken.parse(header) else { throw APIProblem.unauthorized(tokenGiven: true) }
         guard let principal = try await console.principal(apiToken: token, clientIP: call.clientIP),
-            case .administrator(let admin) = principal.identity
+            case .administrator = principal.identity
         else { throw APIProblem.unauthorized(tokenGiven: true) }
-        return Principal(.administrator(admin), channel: .api, clientIP: call.clientIP)
+        call.principal.withLockedValue { $0 = principal }
+        return principal
     }
 
     /// `?limit=`: within `APILimits.pageSizes` (422 outside), the default when absent.

@@ -96,7 +96,7 @@ extension Components.Schemas.AuditEntry {
             }
         self.init(
             id: entry.id, at: entry.at, actor: entry.actor, channel: channel, clientIp: entry.clientIP,
-            action: entry.action, target: entry.target, before: entry.before, after: entry.after)
+            credential: entry.credential, action: entry.action, target: entry.target, before: entry.before, after: entry.after)
     }
 }
 

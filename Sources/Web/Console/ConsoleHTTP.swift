@@ -4,12 +4,15 @@ import NIOCore
 
 /// The HTTP pieces every console response shares: security headers, cookies, redirects.
 enum ConsoleHTTP {
-    /// The session cookie's name; its value is the session token (`AdminConsole.logIn`).
-    static let sessionCookie = "posta_session"
+    /// The session cookie's name; its value is the session token (`AdminConsole.logIn`). Every
+    /// console cookie has the `__Host-` prefix (RFC 6265bis §4.1.3.2): the browser keeps it only
+    /// when set by this host over a secure origin with `Path=/` and no `Domain`, so a sibling
+    /// host or a plain-HTTP page cannot plant or shadow it.
+    static let sessionCookie = "__Host-posta_session"
     /// A one-shot message shown on the next page (`Flash`).
-    static let flashCookie = "posta_flash"
+    static let flashCookie = "__Host-posta_flash"
     /// The login form's double-submit CSRF token.
-    static let loginCSRFCookie = "posta_login_csrf"
+    static let loginCSRFCookie = "__Host-posta_login_csrf"
     /// The largest form body accepted (larger: 413).
     static let maxFormBytes = 64 * 1024
 
@@ -42,10 +45,10 @@ enum ConsoleHTTP {
         Response(status: .seeOther, headers: [.location: location])
     }
 
-    /// A `Set-Cookie` value: `Secure; HttpOnly; SameSite=Strict` always (RFC 6265bis §4.1.2);
-    /// `maxAge` 0 deletes it.
-    static func cookie(_ name: String, _ value: String, path: String = "/", maxAge: Int? = nil) -> String {
-        var text = "\(name)=\(value); Path=\(path); Secure; HttpOnly; SameSite=Strict"
+    /// A `Set-Cookie` value: `Path=/; Secure; HttpOnly; SameSite=Strict` always (RFC 6265bis
+    /// §4.1.2; `Path=/` and `Secure` are what the `__Host-` prefix requires); `maxAge` 0 deletes it.
+    static func cookie(_ name: String, _ value: String, maxAge: Int? = nil) -> String {
+        var text = "\(name)=\(value); Path=/; Secure; HttpOnly; SameSite=Strict"
         if let maxAge { text += "; Max-Age=\(maxAge)" }
         return text
     }

@@ -55,7 +55,8 @@ struct ConsolePages: Sendable {
         var response: Response
         do {
             response = try await handler(call)
-        } catch is AccessDenied {
+        } catch let denied as AccessDenied {
+            await console.recordDenied(call.session.principal, denied)
             response = errorPage(
                 call, status: .forbidden, title: "Not allowed", message: "Your role does not allow this page or action.")
         } catch let error as AdminError {
@@ -81,7 +82,7 @@ struct ConsolePages: Sendable {
         }
         if flashValue != nil && response.status != .seeOther {
             // Shown on this page: gone on the next.
-            ConsoleHTTP.setCookie(&response, ConsoleHTTP.cookie(ConsoleHTTP.flashCookie, "", path: "/admin", maxAge: 0))
+            ConsoleHTTP.setCookie(&response, ConsoleHTTP.cookie(ConsoleHTTP.flashCookie, "", maxAge: 0))
         }
         return response
     }
@@ -102,7 +103,7 @@ struct ConsolePages: Sendable {
     func done(_ location: String, _ message: String) -> Response {
         var response = ConsoleHTTP.redirect(location)
         ConsoleHTTP.setCookie(
-            &response, ConsoleHTTP.cookie(ConsoleHTTP.flashCookie, Flash(.success, message).cookieValue, path: "/admin"))
+            &response, ConsoleHTTP.cookie(ConsoleHTTP.flashCookie, Flash(.success, message).cookieValue))
         return response
     }
 

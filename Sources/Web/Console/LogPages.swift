@@ -37,6 +37,7 @@ extension ConsolePages {
                 "hasChange": $0.before != nil || $0.after != nil,
             ]
             if let ip = $0.clientIP, !ip.isEmpty { row["ip"] = ip }
+            if let credential = $0.credential { row["credential"] = credential }
             return row
         }
         var data: [String: Any] = [

@@ -37,7 +37,7 @@ extension ConsolePages {
         case .success(let session):
             var response = ConsoleHTTP.redirect(Self.home(session.principal))
             ConsoleHTTP.setCookie(&response, ConsoleHTTP.cookie(ConsoleHTTP.sessionCookie, session.token))
-            ConsoleHTTP.setCookie(&response, ConsoleHTTP.cookie(ConsoleHTTP.loginCSRFCookie, "", path: "/admin/login", maxAge: 0))
+            ConsoleHTTP.setCookie(&response, ConsoleHTTP.cookie(ConsoleHTTP.loginCSRFCookie, "", maxAge: 0))
             return response
         case .needsSecondFactor:
             return loginPage(
@@ -81,7 +81,7 @@ extension ConsolePages {
         ]
         if let message { context["message"] = message }
         var response = ConsoleHTTP.html(templates.render("login", context), status: status)
-        ConsoleHTTP.setCookie(&response, ConsoleHTTP.cookie(ConsoleHTTP.loginCSRFCookie, token, path: "/admin/login"))
+        ConsoleHTTP.setCookie(&response, ConsoleHTTP.cookie(ConsoleHTTP.loginCSRFCookie, token))
         return response
     }
 }

@@ -74,8 +74,7 @@ extension ConsolePages {
             &response,
             ConsoleHTTP.cookie(
                 ConsoleHTTP.flashCookie,
-                Flash(.error, "\(action.rawValue.capitalized) failed for \(failed.count) of \(ids.count): \(why)").cookieValue,
-                path: "/admin"))
+                Flash(.error, "\(action.rawValue.capitalized) failed for \(failed.count) of \(ids.count): \(why)").cookieValue))
         return response
     }
 }

@@ -18,16 +18,16 @@ import Testing
     ) {
         let loginToken = try await client.execute(uri: "/admin/login", method: .get) { response in
             let cookie = try #require(response.headers[.setCookie])
-            return String(cookie.dropFirst("posta_login_csrf=".count).prefix { $0 != ";" })
+            return String(cookie.dropFirst("__Host-posta_login_csrf=".count).prefix { $0 != ";" })
         }
         var headers = form
-        headers[.cookie] = "posta_login_csrf=\(loginToken)"
+        headers[.cookie] = "__Host-posta_login_csrf=\(loginToken)"
         let session = try await client.execute(
             uri: "/admin/login", method: .post, headers: headers,
             body: ByteBuffer(string: "csrf=\(loginToken)&login=\(login)&password=\(FormData.encode(password))")
         ) { response in
             #expect(response.status == .seeOther)
-            let cookie = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("posta_session=") })
+            let cookie = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("__Host-posta_session=") })
             #expect(cookie.hasSuffix("; Path=/; Secure; HttpOnly; SameSite=Strict"))
             return String(cookie.prefix { $0 != ";" })
         }
@@ -72,7 +72,7 @@ import Testing
             ) { response in
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/admin/domains")
-                let flash = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("posta_flash=") })
+                let flash = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("__Host-posta_flash=") })
                 #expect(flash.contains("; Secure; HttpOnly; SameSite=Strict"))
             }
             #expect(try await console.domains(as: Self.cli).map(\.name) == ["example.org"])
@@ -157,6 +157,11 @@ import Testing
                 #expect(response.status == .forbidden)
             }
             #expect(try await console.domains(as: Self.cli).isEmpty)
+            // Each refusal is in the audit log, under the helpdesk's name, from the web.
+            let denials = try await console.auditLog(as: Self.cli, AuditFilter(action: "access.denied", limit: 50)).items
+            #expect(denials.count == 6)
+            #expect(denials.allSatisfy { $0.actor == "admin:helen" && $0.channel == .web && $0.credential == nil })
+            #expect(denials.contains { $0.target.contains(Permission.manageDomains.rawValue) })
             try await client.execute(uri: "/admin/nothing-here", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.status == .notFound)
             }

@@ -27,7 +27,7 @@ import Testing
                 Self.expectSecurityHeaders(response)
             }
             // A cookie naming no session is no better.
-            try await client.execute(uri: path, method: .get, headers: [.cookie: "posta_session=forged"]) { response in
+            try await client.execute(uri: path, method: .get, headers: [.cookie: "__Host-posta_session=forged"]) { response in
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/admin/login")
             }
@@ -52,9 +52,9 @@ import Testing
                 #expect(response.status == .ok)
                 Self.expectSecurityHeaders(response)
                 let cookie = try #require(response.headers[.setCookie])
-                #expect(cookie.hasPrefix("posta_login_csrf="))
+                #expect(cookie.hasPrefix("__Host-posta_login_csrf="))
                 #expect(cookie.contains("; Secure") && cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Strict"))
-                let token = String(cookie.dropFirst("posta_login_csrf=".count).prefix { $0 != ";" })
+                let token = String(cookie.dropFirst("__Host-posta_login_csrf=".count).prefix { $0 != ";" })
                 #expect(token.count == 64)
                 let body = String(buffer: response.body)
                 #expect(body.contains("name=\"csrf\" value=\"\(token)\""))
@@ -77,7 +77,7 @@ import Testing
             // A token in the form that is not the cookie's.
             try await client.execute(
                 uri: "/admin/login", method: .post,
-                headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "posta_login_csrf=aaaa"],
+                headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "__Host-posta_login_csrf=aaaa"],
                 body: ByteBuffer(string: "login=a&password=b&csrf=bbbb")
             ) { response in
                 #expect(response.status == .forbidden)
@@ -97,7 +97,7 @@ import Testing
             let big = "csrf=x&login=" + String(repeating: "a", count: ConsoleHTTP.maxFormBytes)
             try await client.execute(
                 uri: "/admin/login", method: .post,
-                headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "posta_login_csrf=x"],
+                headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "__Host-posta_login_csrf=x"],
                 body: ByteBuffer(string: big)
             ) { response in
                 #expect(response.status == .contentTooLarge)

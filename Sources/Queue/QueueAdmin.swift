@@ -60,38 +60,46 @@ extension MailQueue {
 
     private func entries(only id: String?) async throws -> [QueueEntry] {
         try await database.withConnection { db in
-            var messageQuery = db.select()
-                .columns("id", "reverse_path", "size", "received_at", "held", "client_ip").from("queue_message")
-            var recipientQuery = db.select()
-                .columns("message_id", "recipient", "target", "kind", "status", "attempts", "next_attempt_at", "last_error")
-                .from("queue_recipient")
-            if let id {
-                messageQuery = messageQuery.where("id", .equal, id)
-                recipientQuery = recipientQuery.where("message_id", .equal, id)
-            }
+            var messageQuery = db.select().columns(Self.entryColumns).from("queue_message")
+            if let id { messageQuery = messageQuery.where("id", .equal, id) }
             let messages = try await messageQuery.orderBy("received_at").orderBy("id").all()
-            let recipients = try await recipientQuery.orderBy("id").all()
-            var byMessage: [String: [QueueEntry.Recipient]] = [:]
-            for row in recipients {
-                byMessage[try row.decode(column: "message_id", as: String.self), default: []].append(
-                    QueueEntry.Recipient(
-                        recipient: try row.decode(column: "recipient", as: String.self),
-                        target: try row.decode(column: "target", as: String.self),
-                        kind: try QueueColumns.value(QueuedDelivery.Kind.self, row, "kind"),
-                        status: try QueueColumns.value(DeliveryStatus.self, row, "status"),
-                        attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
-                        nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
-                        lastError: try row.decode(column: "last_error", as: String?.self)))
-            }
-            return try messages.map { row in
-                let id = try row.decode(column: "id", as: String.self)
-                return QueueEntry(
-                    id: id, sender: try row.decode(column: "reverse_path", as: String.self),
-                    size: try row.decode(column: "size", as: Int64.self),
-                    receivedAt: try row.decode(column: "received_at", as: Int64.self),
-                    held: try row.decode(column: "held", as: Bool.self),
-                    clientIP: try row.decode(column: "client_ip", as: String.self), recipients: byMessage[id] ?? [])
-            }
+            return try await Self.entries(messages, ids: id.map { [$0] }, db)
+        }
+    }
+
+    /// The `queue_message` columns a `QueueEntry` is read from.
+    static let entryColumns = ["id", "reverse_path", "size", "received_at", "held", "client_ip"]
+
+    /// `messages` (rows of `entryColumns`) with their deliveries: those of `ids`, or all when nil.
+    static func entries(_ messages: [any SQLRow], ids: [String]?, _ db: any SQLDatabase) async throws -> [QueueEntry] {
+        var recipientQuery = db.select()
+            .columns("message_id", "recipient", "target", "kind", "status", "attempts", "next_attempt_at", "last_error")
+            .from("queue_recipient")
+        if let ids {
+            guard !ids.isEmpty else { return [] }
+            recipientQuery = recipientQuery.where("message_id", .in, ids)
+        }
+        let recipients = try await recipientQuery.orderBy("id").all()
+        var byMessage: [String: [QueueEntry.Recipient]] = [:]
+        for row in recipients {
+            byMessage[try row.decode(column: "message_id", as: String.self), default: []].append(
+                QueueEntry.Recipient(
+                    recipient: try row.decode(column: "recipient", as: String.self),
+                    target: try row.decode(column: "target", as: String.self),
+                    kind: try QueueColumns.value(QueuedDelivery.Kind.self, row, "kind"),
+                    status: try QueueColumns.value(DeliveryStatus.self, row, "status"),
+                    attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
+                    nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
+                    lastError: try row.decode(column: "last_error", as: String?.self)))
+        }
+        return try messages.map { row in
+            let id = try row.decode(column: "id", as: String.self)
+            return QueueEntry(
+                id: id, sender: try row.decode(column: "reverse_path", as: String.self),
+                size: try row.decode(column: "size", as: Int64.self),
+                receivedAt: try row.decode(column: "received_at", as: Int64.self),
+                held: try row.decode(column: "held", as: Bool.self),
+                clientIP: try row.decode(column: "client_ip", as: String.self), recipients: byMessage[id] ?? [])
         }
     }
 

@@ -32,7 +32,7 @@ extension AdminConsole {
             if let domain = query.domain { sql += " AND d.name = \(bind: domain.lowercased())" }
             if let scope { sql += " AND d.name IN (\(binds: scope.sorted()))" }
             if !search.isEmpty {
-                let pattern = "%" + Self.likeEscaped(search) + "%"
+                let pattern = SQLLike.containing(search)
                 sql +=
                     " AND (a.address_key LIKE \(bind: pattern) ESCAPE '!' OR LOWER(a.display_name) LIKE \(bind: pattern) ESCAPE '!')"
             }
@@ -53,16 +53,6 @@ extension AdminConsole {
         }
         let shown = rows.prefix(limit)
         return Page(items: shown.map(\.summary), next: rows.count > limit ? shown.last.map { PageCursor.encode($0.key) } : nil)
-    }
-
-    /// `text` with LIKE's wildcards (and the escape character `!`) escaped.
-    static func likeEscaped(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            if c == "%" || c == "_" || c == "!" { out.append("!") }
-            out.append(c)
-        }
-        return out
     }
 
     /// One account with its usage, recent logins and whether the throttle refuses it now.

@@ -2,14 +2,19 @@ import Core
 import Foundation
 import Queue
 
-/// Which queued messages `AdminConsole.queueEntries` lists.
+/// Which queued messages `AdminConsole.queueEntries` lists, and which page of them.
 public struct QueueFilter: Sendable {
     /// active | deferred | held, nil = all.
     public var state: String?
     public var sender: String?
     public var recipient: String?
-    public init(state: String? = nil, sender: String? = nil, recipient: String? = nil) {
-        (self.state, self.sender, self.recipient) = (state, sender, recipient)
+    /// The `next` of the previous page; nil for the first.
+    public var cursor: String?
+    public var limit: Int
+    public init(
+        state: String? = nil, sender: String? = nil, recipient: String? = nil, cursor: String? = nil, limit: Int = 100
+    ) {
+        (self.state, self.sender, self.recipient, self.cursor, self.limit) = (state, sender, recipient, cursor, limit)
     }
 }
 
@@ -24,26 +29,35 @@ extension AdminConsole {
     /// Most bytes of a queued message read for its header section.
     static let maxHeaderBytes = 256 * 1024
 
-    /// Queued messages, oldest first, filtered. A domain admin sees the messages whose every
-    /// recipient is in their domains (the envelope sender proves nothing: anyone can forge it).
-    public func queueEntries(as principal: Principal, _ filter: QueueFilter) async throws -> [QueueEntry] {
+    /// A page of queued messages, oldest first, filtered by the database (keyset paging). A domain
+    /// admin sees the messages whose every recipient is in their domains (the envelope sender
+    /// proves nothing: anyone can forge it).
+    public func queueEntries(as principal: Principal, _ filter: QueueFilter) async throws -> Page<QueueEntry> {
         try principal.require(.manageQueue)
-        if let state = filter.state, !["active", "deferred", "held"].contains(state) {
-            throw AdminError.invalid("queue state is active, deferred or held")
-        }
-        return try await self.queue.entries().filter { entry in
-            guard visible(entry, to: principal) else { return false }
-            // The states of `QueueCounts`: held whatever its deliveries; deferred when a pending
-            // delivery was tried before; active when a pending delivery was not.
-            if let state = filter.state, Self.state(of: entry) != state { return false }
-            if let sender = filter.sender?.lowercased(), !entry.sender.lowercased().contains(sender) { return false }
-            if let recipient = filter.recipient?.lowercased(),
-                !entry.recipients.contains(where: { $0.recipient.lowercased().contains(recipient) })
-            {
-                return false
+        var state: QueueQuery.State?
+        if let name = filter.state {
+            guard let known = QueueQuery.State(rawValue: name) else {
+                throw AdminError.invalid("queue state is active, deferred or held")
             }
-            return true
+            state = known
         }
+        for text in [filter.sender, filter.recipient] where (text?.count ?? 0) > Self.maxTextLength {
+            throw AdminError.invalid("filter text too long")
+        }
+        let after = try filter.cursor.map { cursor throws(AdminError) in try Self.queuePosition(cursor) }
+        let limit = PageCursor.limit(filter.limit)
+        let (entries, next) = try await self.queue.entries(
+            matching: QueueQuery(
+                state: state, sender: filter.sender, recipient: filter.recipient, recipientDomains: principal.domainScope),
+            after: after, limit: limit)
+        return Page(items: entries, next: next.map { PageCursor.encode("\($0.receivedAt) \($0.id)") })
+    }
+
+    /// The position a queue cursor names (`<received_at> <id>`).
+    static func queuePosition(_ cursor: String) throws(AdminError) -> QueuePosition {
+        let parts = try PageCursor.decode(cursor).split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, let at = Int64(parts[0]) else { throw .invalid("invalid cursor") }
+        return QueuePosition(receivedAt: at, id: String(parts[1]))
     }
 
     /// One queued message with its header section (up to the first empty line, bounded).
@@ -87,11 +101,13 @@ extension AdminConsole {
         return failed
     }
 
-    static func state(of entry: QueueEntry) -> String {
+    /// The state of a queued message as `QueueQuery.State` names it; `done` when no delivery is
+    /// pending any more.
+    public static func state(of entry: QueueEntry) -> String {
         let pending = entry.recipients.filter { $0.status == .pending }
         if entry.held { return "held" }
         if pending.contains(where: { $0.attempts > 0 }) { return "deferred" }
-        return pending.isEmpty ? "other" : "active"
+        return pending.isEmpty ? "done" : "active"
     }
 
     private func visible(_ entry: QueueEntry, to principal: Principal) -> Bool {

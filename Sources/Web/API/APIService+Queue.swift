@@ -2,10 +2,12 @@ import Admin
 
 extension APIService {
     func listQueue(_ input: Operations.ListQueue.Input) async throws -> Operations.ListQueue.Output {
+        let query = input.query
         let filter = QueueFilter(
-            state: input.query.state?.rawValue, sender: input.query.sender, recipient: input.query.recipient)
-        let entries = try await console.queueEntries(as: principal(), filter)
-        return .ok(.init(body: .json(.init(items: entries.map { .init($0) }))))
+            state: query.state?.rawValue, sender: query.sender, recipient: query.recipient, cursor: query.cursor,
+            limit: try Self.pageSize(query.limit))
+        let page = try await console.queueEntries(as: principal(), filter)
+        return .ok(.init(body: .json(.init(items: page.items.map { .init($0) }, next: page.next))))
     }
 
     func getQueueEntry(_ input: Operations.GetQueueEntry.Input) async throws -> Operations.GetQueueEntry.Output {

@@ -9,32 +9,35 @@ extension ConsolePages {
         let state = call.query.text("state").flatMap { ["active", "deferred", "held"].contains($0) ? $0 : nil }
         let sender = call.query.text("sender")
         let recipient = call.query.text("recipient")
-        let entries = try await console.queueEntries(
-            as: call.principal, QueueFilter(state: state, sender: sender, recipient: recipient))
-        let rows: [[String: Any]] = entries.map { entry in
+        let page = try await console.queueEntries(
+            as: call.principal,
+            QueueFilter(
+                state: state, sender: sender, recipient: recipient, cursor: call.query.text("cursor"), limit: Self.pageSize))
+        let rows: [[String: Any]] = page.items.map { entry in
             [
                 "id": entry.id, "link": "/admin/queue/show?id=" + FormData.encode(entry.id),
                 "sender": entry.sender.isEmpty ? "<>" : entry.sender,
                 "recipients": entry.recipients.map(\.recipient).joined(separator: ", "), "size": Format.bytes(entry.size),
-                "received": Format.time(entry.receivedAt), "held": entry.held, "state": Self.state(entry),
+                "received": Format.time(entry.receivedAt), "held": entry.held,
+                "state": AdminConsole.state(of: entry),
             ]
         }
-        let data: [String: Any] = [
+        var data: [String: Any] = [
             "entries": rows, "empty": rows.isEmpty, "sender": sender ?? "", "recipient": recipient ?? "",
             "states": ["", "active", "deferred", "held"].map {
                 ["value": $0, "label": $0.isEmpty ? "Any state" : $0.capitalized, "selected": $0 == (state ?? "")]
             },
             "filtered": state != nil || sender != nil || recipient != nil,
         ]
-        return page(call, "queue", title: "Queue", section: "queue", data, form: form)
-    }
-
-    /// The state as the queue's filters name it.
-    static func state(_ entry: QueueEntry) -> String {
-        if entry.held { return "held" }
-        let pending = entry.recipients.filter { $0.status == .pending }
-        if pending.isEmpty { return "done" }
-        return pending.contains { $0.attempts > 0 } ? "deferred" : "active"
+        if let next = page.next {
+            var link = "/admin/queue?cursor=" + FormData.encode(next)
+            for (name, value) in [("state", state), ("sender", sender), ("recipient", recipient)] {
+                if let value { link += "&\(name)=" + FormData.encode(value) }
+            }
+            data["next"] = link
+        }
+        if call.query.text("cursor") != nil { data["first"] = true }
+        return self.page(call, "queue", title: "Queue", section: "queue", data, form: form)
     }
 
     func queueEntry(_ call: ConsoleCall, form: FormState? = nil) async throws -> Response {
@@ -49,7 +52,7 @@ extension ConsolePages {
         let data: [String: Any] = [
             "id": entry.id, "sender": entry.sender.isEmpty ? "<>" : entry.sender, "size": Format.bytes(entry.size),
             "received": Format.time(entry.receivedAt), "client": entry.clientIP, "held": entry.held,
-            "state": Self.state(entry), "recipients": recipients, "headers": headers,
+            "state": AdminConsole.state(of: entry), "recipients": recipients, "headers": headers,
         ]
         return page(call, "queue_entry", title: "Message \(entry.id)", section: "queue", data, form: form)
     }

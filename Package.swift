@@ -260,6 +260,7 @@ let package = Package(
                 .embedInCode("Assets/policies.mustache"),
                 .embedInCode("Assets/queue.mustache"),
                 .embedInCode("Assets/queue_entry.mustache"),
+                .embedInCode("Assets/security.mustache"),
             ],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),

@@ -1,5 +1,6 @@
 import Core
 import Directory
+import NIOPosix
 import SQLKit
 
 extension AdminConsole {
@@ -56,7 +57,10 @@ extension AdminConsole {
         }
         let id = try row.decode(column: "id", as: Int64.self)
         let stored = try StoredPassword(try row.decode(column: "password", as: String.self))
-        guard stored.verify(password) else { return .failure(reason: LoginFailure.wrongPassword.rawValue) }
+        // A deliberately slow hash: on the blocking pool, never on an event loop.
+        guard try await NIOThreadPool.singleton.runIfActive({ stored.verify(password) }) else {
+            return .failure(reason: LoginFailure.wrongPassword.rawValue)
+        }
         guard try row.decode(column: "enabled", as: Bool.self) else { return .failure(reason: LoginFailure.disabled.rawValue) }
         if try row.decode(column: "totp_enabled", as: Bool.self) {
             // Fails closed: a second factor that is on but has no usable secret refuses the login.
@@ -65,17 +69,9 @@ extension AdminConsole {
             else { return .failure(reason: LoginReason.wrongSecondFactor) }
             guard let code = totp, !code.isEmpty else { return .incomplete(reason: LoginReason.secondFactorRequired) }
             let lastStep = try row.decode(column: "totp_last_step", as: Int64.self)
-            guard let step = TOTP(secret: secret).matchingStep(code, at: now), step > lastStep else {
+            guard try await claimTOTP(adminID: id, secret: secret, lastStep: lastStep, code: code) else {
                 return .failure(reason: LoginReason.wrongSecondFactor)
             }
-            // RFC 6238 §5.2: a code is accepted once. The conditional update makes two logins
-            // racing with one code accept it only once.
-            let claimed = try await database.withConnection { db in
-                try await db.raw(
-                    "UPDATE admin_user SET totp_last_step = \(bind: step) WHERE id = \(bind: id) AND totp_last_step < \(bind: step) RETURNING id"
-                ).all().count
-            }
-            guard claimed == 1 else { return .failure(reason: LoginReason.wrongSecondFactor) }
         }
         let at = now
         try await database.withConnection { db in

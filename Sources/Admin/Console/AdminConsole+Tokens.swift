@@ -102,7 +102,7 @@ extension AdminConsole {
     public func enableTOTP(as principal: Principal, login: String, issuer: String = "Posta") async throws -> (
         secret: String, uri: String
     ) {
-        let admin = try await requireSelfOrManager(principal, login)
+        let admin = try await requireSelfOrManager(principal, login, credential: true)
         let totp = TOTP.random()
         let secret = Base32.encode(totp.secret)
         try await database.withConnection { db in

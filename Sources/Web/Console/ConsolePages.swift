@@ -123,7 +123,12 @@ struct ConsolePages: Sendable {
             context["formError"] = form.error
             context["values"] = form.values
         }
-        return ConsoleHTTP.html(templates.render(template, context), status: status)
+        guard let html = templates.render(template, context) else {
+            // A template missing from `ConsoleTemplates.sources`: a bug, never an empty 200.
+            logger.critical("console template missing", metadata: ["template": "\(template)"])
+            return error(status: .internalServerError, title: "Server error", message: "This page cannot be shown.")
+        }
+        return ConsoleHTTP.html(html, status: status)
     }
 
     /// An error page inside the console's frame (403, 404).
@@ -133,7 +138,7 @@ struct ConsolePages: Sendable {
 
     /// An error page without navigation (no session, or a request refused before it had one).
     func error(status: HTTPResponse.Status, title: String, message: String) -> Response {
-        ConsoleHTTP.html(
-            templates.render("error", ["title": title, "code": status.code, "message": message, "bare": true]), status: status)
+        let html = templates.render("error", ["title": title, "code": status.code, "message": message, "bare": true])
+        return ConsoleHTTP.html(html ?? "\(status.code) \(title)", status: status)
     }
 }

@@ -100,6 +100,14 @@ extension WebRoutes {
         act("me/password", form: { try await $0.me($1, form: $2) }, action: { try await $0.changeOwnPassword($1) })
         act("me/forward", form: { try await $0.me($1, form: $2) }, action: { try await $0.setForwarding($1) })
 
+        show("security") { try await $0.security($1) }
+        let securityForm: @Sendable (ConsolePages, ConsoleCall, FormState) async throws -> Response = {
+            try await $0.security($1, form: $2)
+        }
+        act("security/totp/start", form: securityForm, action: { try await $0.startTOTP($1) })
+        act("security/totp/confirm", form: securityForm, action: { try await $0.confirmTOTP($1) })
+        act("security/totp/off", form: securityForm, action: { try await $0.turnOffTOTP($1) })
+
         // Anything else under /admin: the 404 page, inside the frame when logged in.
         show("**") { pages, call in
             pages.errorPage(call, status: .notFound, title: "Not found", message: "There is no such page in the console.")

@@ -16,6 +16,7 @@ struct ConsoleTemplates: Sendable {
         ("queue_entry", PackageResources.queue_entry_mustache), ("logins", PackageResources.logins_mustache),
         ("audit", PackageResources.audit_mustache), ("admins", PackageResources.admins_mustache),
         ("me", PackageResources.me_mustache), ("policies", PackageResources.policies_mustache),
+        ("security", PackageResources.security_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css
@@ -31,7 +32,8 @@ struct ConsoleTemplates: Sendable {
 
     /// The page `name` rendered with `context`; a missing template is a programming error caught by
     /// the tests (every template is rendered there).
-    func render(_ name: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: name) ?? ""
+    /// The page `name` rendered with `context`; nil when there is no such template.
+    func render(_ name: String, _ context: [String: Any]) -> String? {
+        library.render(context, withTemplate: name)
     }
 }

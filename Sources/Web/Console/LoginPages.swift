@@ -80,7 +80,7 @@ extension ConsolePages {
             "title": "Log in", "login": login, "hasLogin": !login.isEmpty, "needsCode": needsCode, "csrf": token,
         ]
         if let message { context["message"] = message }
-        var response = ConsoleHTTP.html(templates.render("login", context), status: status)
+        var response = ConsoleHTTP.html(templates.render("login", context) ?? "", status: status)
         ConsoleHTTP.setCookie(&response, ConsoleHTTP.cookie(ConsoleHTTP.loginCSRFCookie, token))
         return response
     }

@@ -27,18 +27,25 @@ enum Navigation {
         if case .user = principal.identity {
             return [["label": "My account", "path": "/admin/me", "current": current == "me"]]
         }
+        // Every administrator looks after their own second factor.
         return sections.filter { principal.may($0.permission) }.map {
             ["label": $0.label, "path": $0.path, "current": $0.id == current]
-        }
+        } + [["label": "My security", "path": "/admin/security", "current": current == "security"]]
     }
 
     /// Who is logged in, for the header.
     static func who(_ principal: Principal) -> [String: Any] {
         switch principal.identity {
         case .administrator(let admin):
-            ["name": admin.displayName.isEmpty ? admin.login : admin.displayName, "role": roleLabel(admin.role)]
+            [
+                "name": admin.displayName.isEmpty ? admin.login : admin.displayName, "role": roleLabel(admin.role),
+                "link": "/admin/security",
+            ]
         case .user(let account):
-            ["name": account.displayName.isEmpty ? account.address : account.displayName, "role": "Mail user"]
+            [
+                "name": account.displayName.isEmpty ? account.address : account.displayName, "role": "Mail user",
+                "link": "/admin/me",
+            ]
         case .console(let unixUser):
             ["name": unixUser, "role": "Command line"]
         }

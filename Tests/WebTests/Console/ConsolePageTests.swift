@@ -1,4 +1,5 @@
 import Admin
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -165,6 +166,36 @@ import Testing
             try await client.execute(uri: "/admin/nothing-here", method: .get, headers: [.cookie: cookie]) { response in
                 #expect(response.status == .notFound)
             }
+        }
+    }
+
+    @Test func administratorSetsUpTheSecondFactor() async throws {
+        try await ConsoleFixture.with { console, client in
+            _ = try await console.addAdministrator(
+                as: Self.cli, login: "tess", password: "tess-secret-1", role: .helpdesk, domains: [], displayName: "Tess")
+            let (cookie, csrf) = try await Self.logIn(client, "tess", "tess-secret-1")
+            try await client.execute(uri: "/admin/security", method: .get, headers: [.cookie: cookie]) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("Set up a second factor"))
+            }
+            var headers = Self.form
+            headers[.cookie] = cookie
+            let secret = try await client.execute(
+                uri: "/admin/security/totp/start", method: .post, headers: headers, body: ByteBuffer(string: "csrf=\(csrf)")
+            ) { response in
+                let html = String(buffer: response.body)
+                let start = try #require(html.range(of: "<code class=\"secret\">"))
+                return String(html[start.upperBound...].prefix { $0 != "<" })
+            }
+            let totp = TOTP(secret: try #require(Base32.decode(secret)))
+            let code = totp.code(counter: TOTP.counter(at: Int64(Date().timeIntervalSince1970)))
+            try await client.execute(
+                uri: "/admin/security/totp/confirm", method: .post, headers: headers,
+                body: ByteBuffer(string: "csrf=\(csrf)&secret=\(secret)&code=\(code)")
+            ) { response in
+                #expect(response.status == .seeOther)
+            }
+            #expect(try await console.administrators(as: Self.cli).first { $0.login == "tess" }?.totpEnabled == true)
         }
     }
 }

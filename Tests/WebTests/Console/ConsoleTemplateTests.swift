@@ -57,7 +57,7 @@ import Testing
                 "used": "1 KB", "quota": "unlimited", "lastLogin": "never",
             ]
         }
-        let html = templates.render("accounts", Self.frame(["accounts": rows, "q": Self.hostile[1], "canCreate": true]))
+        let html = try templates.rendered("accounts", Self.frame(["accounts": rows, "q": Self.hostile[1], "canCreate": true]))
         Self.checkEscaped(html)
         #expect(html.contains("value=\"&quot;&gt;&lt;img src=x"))
         #expect(html.contains("<h1>&lt;script&gt;"))
@@ -65,7 +65,7 @@ import Testing
 
     @Test func aliasesEscapeTargets() throws {
         let templates = try ConsoleTemplates()
-        let html = templates.render(
+        let html = try templates.rendered(
             "aliases",
             Self.frame(["aliases": [["source": "x@example.org", "catchAll": false, "targets": Self.hostile]], "domains": []]))
         Self.checkEscaped(html)
@@ -76,7 +76,7 @@ import Testing
     @Test func queueEntryEscapesHeadersAndSubjects() throws {
         let templates = try ConsoleTemplates()
         let headers = "Subject: " + Self.hostile.joined(separator: " ") + "\r\nFrom: <a@example.org>\r\n"
-        let html = templates.render(
+        let html = try templates.rendered(
             "queue_entry",
             Self.frame(["id": "q1", "sender": Self.hostile[0], "headers": headers, "recipients": [], "held": true]))
         Self.checkEscaped(html)
@@ -85,7 +85,7 @@ import Testing
 
     @Test func auditAndAdminsEscape() throws {
         let templates = try ConsoleTemplates()
-        let audit = templates.render(
+        let audit = try templates.rendered(
             "audit",
             Self.frame([
                 "entries": [
@@ -96,7 +96,7 @@ import Testing
                 ]
             ]))
         Self.checkEscaped(audit)
-        let admins = templates.render(
+        let admins = try templates.rendered(
             "admins",
             Self.frame([
                 "admins": [
@@ -112,11 +112,19 @@ import Testing
     @Test func dashboardChartIsPlainSVG() throws {
         let templates = try ConsoleTemplates()
         let chart = ConsolePages.barChart([("Active", 4), ("Held", 2), ("Other", 0)])
-        let html = templates.render("dashboard", Self.frame(["cards": [], "queue": ["chart": chart]]))
+        let html = try templates.rendered("dashboard", Self.frame(["cards": [], "queue": ["chart": chart]]))
         #expect(html.contains("<rect x=\"130\" y=\"6\" width=\"440\""))
         #expect(html.contains("width=\"220\" height=\"24\" rx=\"4\" class=\"chart-bar chart-held\""))
         #expect(html.contains("width=\"0\" height=\"24\" rx=\"4\" class=\"chart-bar chart-other\""))
         // Without queue counts (a principal with a domain scope) there is no queue section.
-        #expect(!templates.render("dashboard", Self.frame(["cards": []])).contains("Queue by state"))
+        let noQueue = try templates.rendered("dashboard", Self.frame(["cards": []]))
+        #expect(!noQueue.contains("Queue by state"))
+    }
+}
+
+extension ConsoleTemplates {
+    /// `render`, failing the test when the template is missing.
+    func rendered(_ name: String, _ context: [String: Any]) throws -> String {
+        try #require(render(name, context), "no template \(name)")
     }
 }

@@ -18,11 +18,8 @@ extension APIService {
         -> Operations.ReleaseAbuseSuspension.Output
     {
         let principal = try await principal()
-        var deleteHeld = false
-        if let body = input.body {
-            guard case .json(let request) = body else { throw APIProblem(.unsupportedMediaType) }
-            deleteHeld = request.deleteHeld ?? false
-        }
+        guard case .json(let request) = input.body else { throw APIProblem(.unsupportedMediaType) }
+        let deleteHeld = request.deleteHeld ?? false
         let result = try await console.releaseAbuseSuspension(
             as: principal, account: input.path.account, deleteHeld: deleteHeld)
         return .ok(

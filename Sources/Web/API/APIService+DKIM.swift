@@ -16,11 +16,7 @@ extension APIService {
 
     func createDKIMKey(_ input: Operations.CreateDKIMKey.Input) async throws -> Operations.CreateDKIMKey.Output {
         let principal = try await principal()
-        var request = Components.Schemas.NewDKIMKey()
-        if let body = input.body {
-            guard case .json(let json) = body else { throw APIProblem(.unsupportedMediaType) }
-            request = json
-        }
+        guard case .json(let request) = input.body else { throw APIProblem(.unsupportedMediaType) }
         let key = try await console.generateDKIMKey(
             as: principal, domain: input.path.domain, algorithm: request.algorithm == .ed25519 ? .ed25519SHA256 : .rsaSHA256,
             bits: request.bits ?? 2048, selector: request.selector)
@@ -29,11 +25,7 @@ extension APIService {
 
     func rotateDKIMKeys(_ input: Operations.RotateDKIMKeys.Input) async throws -> Operations.RotateDKIMKeys.Output {
         let principal = try await principal()
-        var request = Components.Schemas.DKIMRotationRequest()
-        if let body = input.body {
-            guard case .json(let json) = body else { throw APIProblem(.unsupportedMediaType) }
-            request = json
-        }
+        guard case .json(let request) = input.body else { throw APIProblem(.unsupportedMediaType) }
         let algorithm: DKIMAlgorithm? = request.algorithm.map { $0 == .ed25519 ? .ed25519SHA256 : .rsaSHA256 }
         let rotated = try await console.rotateDKIMKeys(
             as: principal, domain: input.path.domain, algorithm: algorithm,
@@ -44,11 +36,8 @@ extension APIService {
 
     func retireDKIMKey(_ input: Operations.RetireDKIMKey.Input) async throws -> Operations.RetireDKIMKey.Output {
         let principal = try await principal()
-        var force = false
-        if let body = input.body {
-            guard case .json(let json) = body else { throw APIProblem(.unsupportedMediaType) }
-            force = json.force ?? false
-        }
+        guard case .json(let request) = input.body else { throw APIProblem(.unsupportedMediaType) }
+        let force = request.force ?? false
         let key = try await console.retireDKIMKey(
             as: principal, domain: input.path.domain, selector: input.path.selector, force: force)
         return .ok(.init(body: .json(.init(key))))

@@ -131,7 +131,7 @@ extension ConsolePages {
     /// Settings typed one `key=value` per line (blank lines skipped); at most 50.
     static func settings(_ text: String) throws(AdminError) -> [String: String] {
         var settings: [String: String] = [:]
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for line in text.split(whereSeparator: \.isNewline) {
             let line = String(line).trimmingWhitespace()
             if line.isEmpty { continue }
             guard let equals = line.firstIndex(of: "="), equals != line.startIndex else {

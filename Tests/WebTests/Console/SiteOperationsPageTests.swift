@@ -86,7 +86,7 @@ import Testing
             ) { status, _ in #expect(status == .seeOther) }
             try await Self.post(
                 client, cookie, "/admin/policies/rule/add",
-                "policy=blockers&module=access&settings=\(FormData.encode("action=REJECT\ntext=go away\n"))&csrf=\(csrf)"
+                "policy=blockers&module=access&settings=\(FormData.encode("action=REJECT\r\ntext=go away\r\n"))&csrf=\(csrf)"
             ) { status, _ in #expect(status == .seeOther) }
             // Settings the module refuses: the page again, with why.
             try await Self.post(

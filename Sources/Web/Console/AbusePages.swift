@@ -36,7 +36,8 @@ extension ConsolePages {
         }
         let ips: [[String: Any]] = view.ips.map {
             [
-                "ip": $0.ip, "rdns": $0.rdns ?? "", "messages": $0.messages, "first": Format.time($0.firstSeen),
+                "ip": $0.ip, "rdns": $0.rdns.map { $0 as Any } ?? false, "messages": $0.messages,
+                "first": Format.time($0.firstSeen),
                 "last": Format.time($0.lastSeen), "readMail": $0.readMail,
             ]
         }

@@ -27,9 +27,11 @@ extension ConsolePages {
                     return [
                         "domain": key.domain, "selector": key.selector, "algorithm": key.algorithm.shortName, "bits": key.bits,
                         "state": key.state.rawValue, "stateClass": Self.badge(key.state), "created": Format.time(key.createdAt),
-                        "retireAfter": key.retireAfter.map { Format.time($0) } ?? "",
-                        "retiredAt": key.retiredAt.map { Format.time($0) } ?? "", "dnsName": key.dnsName,
-                        "record": key.dnsRecord ?? "", "mayRetire": key.state != .retired, "needsForce": early,
+                        // Absent values are `false`: Mustache shows an empty string's section.
+                        "retireAfter": key.retireAfter.map { Format.time($0) as Any } ?? false,
+                        "retiredAt": key.retiredAt.map { Format.time($0) as Any } ?? false, "dnsName": key.dnsName,
+                        "record": key.dnsRecord.map { $0 as Any } ?? false, "mayRetire": key.state != .retired,
+                        "needsForce": early,
                         "retireText": key.state == .active
                             ? "Stop signing with it now and remove its record" : "Its mail has been delivered: remove its record",
                     ]

@@ -161,6 +161,43 @@ import Testing
         }
     }
 
+    @Test func domainAdminSeesTheKeysAndSuspensionsOfTheirDomainsOnly() async throws {
+        try await ConsoleFixture.with { console, client in
+            for domain in ["example.org", "other.org"] {
+                _ = try await console.addDomain(as: Self.cli, name: domain)
+                _ = try await console.generateDKIMKey(as: Self.cli, domain: domain, algorithm: .ed25519SHA256)
+                _ = try await console.createAccount(
+                    as: Self.cli, address: "ann@\(domain)", password: "user-secret-1", displayName: "", quotaBytes: 0)
+                let account = try #require(try await console.directory.account("ann@\(domain)"))
+                _ = try await #require(console.abuse).store.suspend(
+                    AbuseSuspension(
+                        accountID: account.id, account: account.address, suspendedAt: 1, node: "n1", score: 9, locked: false),
+                    password: nil)
+            }
+            _ = try await console.addAdministrator(
+                as: Self.cli, login: "dora", password: "dora-secret-1", role: .domainAdmin, domains: ["example.org"],
+                displayName: "Dora")
+            let (cookie, csrf) = try await ConsolePageTests.logIn(client, "dora", "dora-secret-1")
+            let (status, keys) = try await Self.get(client, cookie, "/admin/dkim")
+            #expect(status == .ok && keys.contains("._domainkey.example.org") && !keys.contains("other.org"))
+            let (_, abuse) = try await Self.get(client, cookie, "/admin/abuse")
+            #expect(abuse.contains("ann@example.org") && !abuse.contains("ann@other.org"))
+            // A network is site-wide: not offered to a domain admin, and refused when sent anyway.
+            #expect(!abuse.contains("Whitelist a network"))
+            #expect(try await Self.get(client, cookie, "/admin/abuse/show?account=ann%40other.org").0 == .forbidden)
+            for (uri, body) in [
+                ("/admin/dkim/generate", "domain=other.org&algorithm=rsa&confirm=yes"),
+                ("/admin/abuse/release", "account=ann%40other.org"),
+                ("/admin/abuse/ignore", "target=192.0.2.0%2F24&rule=all"),
+            ] {
+                try await Self.post(client, cookie, uri, body + "&csrf=\(csrf)") { status, _ in
+                    #expect(status == .forbidden, "\(uri)")
+                }
+            }
+            #expect(try await console.abuseSuspensions(as: Self.cli).count == 2)
+        }
+    }
+
     @Test func helpdeskGetsNoneOfThese() async throws {
         try await ConsoleFixture.with { console, client in
             _ = try await console.addAdministrator(

@@ -226,7 +226,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Admin", "Core", "Directory", "Queue", "Policy",
+                "Admin", "Core", "Directory", "Queue", "Policy", "Monitor", "MailAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -242,6 +242,8 @@ let package = Package(
             // front-end build step. The generator plugin reads the same openapi.json.
             resources: [
                 .embedInCode("openapi.json"),
+                .embedInCode("Assets/abuse.mustache"),
+                .embedInCode("Assets/abuse_account.mustache"),
                 .embedInCode("Assets/account.mustache"),
                 .embedInCode("Assets/accounts.mustache"),
                 .embedInCode("Assets/admins.mustache"),
@@ -250,6 +252,7 @@ let package = Package(
                 .embedInCode("Assets/console.css"),
                 .embedInCode("Assets/console.js"),
                 .embedInCode("Assets/dashboard.mustache"),
+                .embedInCode("Assets/dkim.mustache"),
                 .embedInCode("Assets/domains.mustache"),
                 .embedInCode("Assets/error.mustache"),
                 .embedInCode("Assets/foot.mustache"),
@@ -316,11 +319,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(
-            name: "AdminTests", dependencies: ["Admin", "Core", "Directory", "Store", "Queue", "Policy", "PostaTestSupport"]),
+            name: "AdminTests",
+            dependencies: ["Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "PostaTestSupport"]),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "PostaTestSupport",
+                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "PostaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Core
 import Logging
@@ -87,8 +88,8 @@ struct AbuseCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let result = try await AbuseCommand.withMonitor(global) {
-                try await $0.release(account: account, deleteHeld: deleteHeld)
+            let result = try await global.withConsole {
+                try await $0.releaseAbuseSuspension(as: $1, account: account, deleteHeld: deleteHeld)
             }
             if json { return try Output.json(result) }
             guard result.released else { return print("\(result.account) is not suspended") }
@@ -116,8 +117,8 @@ struct AbuseCommand: AsyncParsableCommand {
                 }
                 parsed = known
             }
-            let result = try await AbuseCommand.withMonitor(global) {
-                try await $0.ignore(target, rule: parsed, remove: remove)
+            let result = try await global.withConsole {
+                try await $0.setAbuseIgnore(as: $1, target: target, rule: parsed, remove: remove)
             }
             if json { return try Output.json(result) }
             print("\(result.removed ? "no longer ignored" : "ignored"): \(result.kind) \(result.target), rule \(result.rule)")

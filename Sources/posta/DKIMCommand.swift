@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Core
 import DNS
@@ -30,16 +31,15 @@ struct DKIMCommand: AsyncParsableCommand {
         @Option(help: "RSA key size in bits (1024-4096).") var bits = 2048
 
         func run() async throws {
-            let key = try await global.withSite { site in
-                try await DKIMKeyStore(database: site.database).generate(
-                    domain: domain, algorithm: algorithm.dkim, bits: bits, selector: selector)
+            let key = try await global.withConsole {
+                try await $0.generateDKIMKey(as: $1, domain: domain, algorithm: algorithm.dkim, bits: bits, selector: selector)
             }
             print("made \(key.algorithm.shortName) \(key.bits)-bit key '\(key.selector)' for \(key.domain); publish:")
             print(Self.record(key).zoneFileLine)
         }
 
-        static func record(_ key: DKIMKey) -> PublishedDNSRecord {
-            PublishedDNSRecord(name: key.recordName, text: key.recordText)
+        static func record(_ key: DKIMKeyInfo) -> PublishedDNSRecord {
+            PublishedDNSRecord(name: key.dnsName, text: key.dnsRecord ?? "")
         }
     }
 
@@ -148,10 +148,9 @@ struct DKIMCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard keepDays >= 0 else { throw CLIError("--keep-days must not be negative") }
-            let rotated = try await global.withSite { site in
-                try await DKIMKeyStore(database: site.database).rotate(
-                    domain: domain, algorithm: algorithm?.dkim, keepFor: Int64(keepDays) * 86_400)
-            }
+            let rotated = try await global.withConsole {
+                try await $0.rotateDKIMKeys(as: $1, domain: domain, algorithm: algorithm?.dkim, keepDays: keepDays)
+            }.map { ($0.retiring, $0.active) }
             for (old, new) in rotated {
                 print(
                     "\(new.domain): '\(new.selector)' (\(new.algorithm.shortName)) signs from now on; '\(old.selector)' stays published until \(Output.date(old.retireAfter))"
@@ -171,10 +170,10 @@ struct DKIMCommand: AsyncParsableCommand {
         @Flag(help: "Retire it even if it is active, or before its publishing period is over.") var force = false
 
         func run() async throws {
-            let key = try await global.withSite { site in
-                try await DKIMKeyStore(database: site.database).retire(domain: domain, selector: selector, force: force)
+            let key = try await global.withConsole {
+                try await $0.retireDKIMKey(as: $1, domain: domain, selector: selector, force: force)
             }
-            print("retired '\(key.selector)' of \(key.domain); remove \(key.recordName) from DNS")
+            print("retired '\(key.selector)' of \(key.domain); remove \(key.dnsName) from DNS")
         }
     }
 

@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Policy
 import Server
@@ -44,7 +45,9 @@ struct PolicyCommand: AsyncParsableCommand {
         @Option(help: "What the policy is for.") var description = ""
 
         func run() async throws {
-            try await global.withPolicies { try await $0.addPolicy(name, priority: priority, description: description) }
+            try await global.withConsole {
+                try await $0.addPolicy(as: $1, name: name, priority: priority, description: description)
+            }
             print("added policy \(name)")
         }
     }
@@ -57,7 +60,9 @@ struct PolicyCommand: AsyncParsableCommand {
         @Option(help: "What the policy is for.") var description: String?
 
         func run() async throws {
-            try await global.withPolicies { try await $0.changePolicy(name, priority: priority, description: description) }
+            try await global.withConsole {
+                try await $0.changePolicy(as: $1, name: name, priority: priority, description: description)
+            }
             print("changed policy \(name)")
         }
     }
@@ -68,7 +73,7 @@ struct PolicyCommand: AsyncParsableCommand {
         @Argument(help: "The policy name.") var name: String
 
         func run() async throws {
-            try await global.withPolicies { try await $0.changePolicy(name, enabled: true) }
+            try await global.withConsole { try await $0.setPolicyEnabled(as: $1, name: name, enabled: true) }
             print("enabled policy \(name)")
         }
     }
@@ -79,7 +84,7 @@ struct PolicyCommand: AsyncParsableCommand {
         @Argument(help: "The policy name.") var name: String
 
         func run() async throws {
-            try await global.withPolicies { try await $0.changePolicy(name, enabled: false) }
+            try await global.withConsole { try await $0.setPolicyEnabled(as: $1, name: name, enabled: false) }
             print("disabled policy \(name)")
         }
     }
@@ -91,23 +96,8 @@ struct PolicyCommand: AsyncParsableCommand {
         @Argument(help: "The policy name.") var name: String
 
         func run() async throws {
-            try await global.withPolicies { try await $0.deletePolicy(name) }
+            try await global.withConsole { try await $0.deletePolicy(as: $1, name: name) }
             print("deleted policy \(name)")
-        }
-    }
-}
-
-extension GlobalOptions {
-    /// Runs `body` against the site's policy definitions; refusals become one-line errors.
-    func withPolicies<R>(_ body: (PolicyStore) async throws -> R) async throws -> R {
-        try await withSite { site in
-            do {
-                return try await body(PolicyStore(database: site.database))
-            } catch let error as PolicyStoreError {
-                throw CLIError(error.description)
-            } catch let error as PolicySettingError {
-                throw CLIError(error.description)
-            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Policy
 
@@ -19,8 +20,8 @@ struct PolicyMemberCommand: AsyncParsableCommand {
         @Flag(name: .customLong("not"), help: "Negate: the policy does not apply when this matches.") var negate = false
 
         func run() async throws {
-            let id = try await global.withPolicies {
-                try await $0.addMember(policy: policy, attribute: attribute, pattern: pattern, negate: negate)
+            let id = try await global.withConsole {
+                try await $0.addPolicyMember(as: $1, policy: policy, attribute: attribute, pattern: pattern, negate: negate)
             }
             print("added member #\(id) to policy \(policy)")
         }
@@ -32,7 +33,7 @@ struct PolicyMemberCommand: AsyncParsableCommand {
         @Argument(help: "The member number (from `posta policy list`).") var id: Int64
 
         func run() async throws {
-            try await global.withPolicies { try await $0.deleteMember(id: id) }
+            try await global.withConsole { try await $0.deletePolicyMember(as: $1, id: id) }
             print("deleted member #\(id)")
         }
     }
@@ -49,7 +50,7 @@ struct PolicyGroupCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let groups = try await global.withPolicies { try await $0.groups() }
+            let groups = try await global.withConsole { try await $0.policyGroups(as: $1) }
             if json { return try Output.json(groups) }
             Output.table(["GROUP", "ENTRIES"], groups.map { [$0.name, $0.entries.joined(separator: ", ")] })
         }
@@ -61,7 +62,7 @@ struct PolicyGroupCommand: AsyncParsableCommand {
         @Argument(help: "The group name.") var name: String
 
         func run() async throws {
-            try await global.withPolicies { try await $0.addGroup(name) }
+            try await global.withConsole { try await $0.addPolicyGroup(as: $1, name: name) }
             print("added group \(name)")
         }
     }
@@ -72,7 +73,7 @@ struct PolicyGroupCommand: AsyncParsableCommand {
         @Argument(help: "The group name.") var name: String
 
         func run() async throws {
-            try await global.withPolicies { try await $0.deleteGroup(name) }
+            try await global.withConsole { try await $0.deletePolicyGroup(as: $1, name: name) }
             print("deleted group \(name)")
         }
     }
@@ -84,7 +85,7 @@ struct PolicyGroupCommand: AsyncParsableCommand {
         @Argument(help: "The pattern.") var pattern: String
 
         func run() async throws {
-            try await global.withPolicies { try await $0.addGroupEntry(group: group, pattern: pattern) }
+            try await global.withConsole { try await $0.addPolicyGroupEntry(as: $1, group: group, pattern: pattern) }
             print("added \(pattern) to group \(group)")
         }
     }
@@ -96,7 +97,7 @@ struct PolicyGroupCommand: AsyncParsableCommand {
         @Argument(help: "The pattern.") var pattern: String
 
         func run() async throws {
-            try await global.withPolicies { try await $0.deleteGroupEntry(group: group, pattern: pattern) }
+            try await global.withConsole { try await $0.deletePolicyGroupEntry(as: $1, group: group, pattern: pattern) }
             print("removed \(pattern) from group \(group)")
         }
     }

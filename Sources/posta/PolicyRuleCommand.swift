@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Policy
 
@@ -16,7 +17,9 @@ struct PolicyRuleCommand: AsyncParsableCommand {
 
         func run() async throws {
             let parsed = try parseSettings(settings)
-            let id = try await global.withPolicies { try await $0.addRule(policy: policy, module: module, settings: parsed) }
+            let id = try await global.withConsole {
+                try await $0.addPolicyRule(as: $1, policy: policy, module: module, settings: parsed)
+            }
             print("added rule #\(id) (\(module.rawValue)) to policy \(policy)")
         }
     }
@@ -30,7 +33,7 @@ struct PolicyRuleCommand: AsyncParsableCommand {
 
         func run() async throws {
             let parsed = try parseSettings(settings)
-            try await global.withPolicies { try await $0.changeRule(id: id, settings: parsed, enabled: enable) }
+            try await global.withConsole { try await $0.changePolicyRule(as: $1, id: id, settings: parsed, enabled: enable) }
             print("changed rule #\(id)")
         }
     }
@@ -41,7 +44,7 @@ struct PolicyRuleCommand: AsyncParsableCommand {
         @Argument(help: "The rule number.") var id: Int64
 
         func run() async throws {
-            try await global.withPolicies { try await $0.deleteRule(id: id) }
+            try await global.withConsole { try await $0.deletePolicyRule(as: $1, id: id) }
             print("deleted rule #\(id)")
         }
     }

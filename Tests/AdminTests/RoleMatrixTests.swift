@@ -27,6 +27,8 @@ struct RoleMatrixTests {
         .manageFilters: [.superadmin, .domainAdmin],
         .manageAdmins: [.superadmin],
         .viewAudit: [.superadmin, .domainAdmin],
+        .manageAbuse: [.superadmin, .domainAdmin],
+        .manageDKIM: [.superadmin, .domainAdmin],
     ]
 
     static func principal(_ role: AdminRole, domains: [String]) -> Principal {

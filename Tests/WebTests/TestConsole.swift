@@ -2,6 +2,8 @@ import Admin
 import Core
 import Directory
 import Logging
+import MailAuth
+import Monitor
 import Policy
 import PostaTestSupport
 import Queue
@@ -16,16 +18,19 @@ enum TestConsole {
         try await TestDatabases.with(dialect) { db in
             try await db.migrate(
                 DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
-                    + PolicySchema.migrations + AdminSchema.migrations)
+                    + PolicySchema.migrations + AdminSchema.migrations + DKIMKeySchema.migrations + AbuseSchema.migrations)
             let folder = try TemporaryFolder()
             defer { folder.remove() }
             let directory = Directory(database: db)
+            let queue = MailQueue(database: db, spoolDirectory: folder.path + "/spool", nodeID: "n1", logger: logger)
+            let abuse = AbuseMonitor(
+                database: db, directory: directory, queue: queue, settings: AbuseSettings(), hostname: "mx.example.org",
+                nodeID: "n1", logger: logger)
             let console = AdminConsole(
                 database: db, directory: directory,
-                store: MailStore(database: db, root: folder.path + "/mail", nodeID: "n1", logger: logger),
-                queue: MailQueue(database: db, spoolDirectory: folder.path + "/spool", nodeID: "n1", logger: logger),
+                store: MailStore(database: db, root: folder.path + "/mail", nodeID: "n1", logger: logger), queue: queue,
                 authenticator: Authenticator(directory: directory, loginLog: LoginLog(database: db)),
-                settings: AdminSettings(), logger: logger)
+                settings: AdminSettings(), abuse: abuse, logger: logger)
             return try await body(console)
         }
     }

@@ -7,7 +7,9 @@ extension AdminRole {
             Set(Permission.allCases)
         case .domainAdmin:
             // Everything inside their domains; never the site-wide things. `viewAudit` shows a
-            // domain admin their own actions only (`AdminConsole.auditLog`).
+            // domain admin their own actions only (`AdminConsole.auditLog`); `manageAbuse` and
+            // `manageDKIM` reach the accounts and keys of their domains only (a network on the
+            // abuse whitelist is site-wide).
             Set(Permission.allCases).subtracting([.manageDomains, .viewPolicies, .managePolicies, .manageAdmins])
         case .helpdesk:
             [

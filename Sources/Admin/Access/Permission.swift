@@ -19,6 +19,10 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case manageFilters
     case manageAdmins
     case viewAudit
+    /// Compromised-account suspensions and the abuse whitelist (accounts of the principal's domains).
+    case manageAbuse
+    /// DKIM signing keys of the principal's domains (never their private halves).
+    case manageDKIM
 }
 
 /// The principal may not do this (HTTP 403).

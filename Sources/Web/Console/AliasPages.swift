@@ -24,7 +24,7 @@ extension ConsolePages {
 
     /// Targets as typed: one per line, or separated by commas or spaces.
     static func targets(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }).map(String.init)
+        text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0.isNewline }).map(String.init)
     }
 
     func addAlias(_ call: ConsoleCall) async throws -> Response {

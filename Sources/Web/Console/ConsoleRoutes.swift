@@ -94,6 +94,29 @@ extension WebRoutes {
         act("policies/enabled", form: policiesForm, action: { try await $0.setPolicyEnabled($1) })
         act("policies/rule/enabled", form: policiesForm, action: { try await $0.setPolicyRuleEnabled($1) })
         act("policies/rule", form: policiesForm, action: { try await $0.changePolicyRule($1) })
+        act("policies/add", form: policiesForm, action: { try await $0.addPolicy($1) })
+        act("policies/delete", form: policiesForm, action: { try await $0.deletePolicy($1) })
+        act("policies/member", form: policiesForm, action: { try await $0.addPolicyMember($1) })
+        act("policies/member/delete", form: policiesForm, action: { try await $0.deletePolicyMember($1) })
+        act("policies/rule/add", form: policiesForm, action: { try await $0.addPolicyRule($1) })
+        act("policies/rule/delete", form: policiesForm, action: { try await $0.deletePolicyRule($1) })
+        act("policies/group", form: policiesForm, action: { try await $0.addPolicyGroup($1) })
+        act("policies/group/delete", form: policiesForm, action: { try await $0.deletePolicyGroup($1) })
+        act("policies/group/entry", form: policiesForm, action: { try await $0.addPolicyGroupEntry($1) })
+        act("policies/group/entry/delete", form: policiesForm, action: { try await $0.deletePolicyGroupEntry($1) })
+
+        show("abuse") { try await $0.abuse($1) }
+        show("abuse/show") { try await $0.abuseAccount($1) }
+        act("abuse/release", form: { try await $0.abuseAccount($1, form: $2) }, action: { try await $0.releaseAbuse($1) })
+        act("abuse/ignore", form: { try await $0.abuse($1, form: $2) }, action: { try await $0.ignoreAbuse($1) })
+
+        show("dkim") { try await $0.dkim($1) }
+        let dkimForm: @Sendable (ConsolePages, ConsoleCall, FormState) async throws -> Response = {
+            try await $0.dkim($1, form: $2)
+        }
+        act("dkim/generate", form: dkimForm, action: { try await $0.generateDKIMKey($1) })
+        act("dkim/rotate", form: dkimForm, action: { try await $0.rotateDKIMKeys($1) })
+        act("dkim/retire", form: dkimForm, action: { try await $0.retireDKIMKey($1) })
 
         show("me") { try await $0.me($1) }
         show("me/profile.mobileconfig") { try await $0.mobileConfigProfile($1) }

@@ -17,6 +17,8 @@ struct ConsoleTemplates: Sendable {
         ("audit", PackageResources.audit_mustache), ("admins", PackageResources.admins_mustache),
         ("me", PackageResources.me_mustache), ("policies", PackageResources.policies_mustache),
         ("security", PackageResources.security_mustache),
+        ("abuse", PackageResources.abuse_mustache), ("abuse_account", PackageResources.abuse_account_mustache),
+        ("dkim", PackageResources.dkim_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css

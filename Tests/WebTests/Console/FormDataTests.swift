@@ -1,3 +1,4 @@
+import Admin
 import Testing
 
 @testable import Web
@@ -79,5 +80,15 @@ import Testing
         #expect(Format.percent(used: 5, of: 0) == nil)
         #expect(Format.parseDay("2026-12-03") == 1_796_256_000)
         #expect(Format.parseDay("2026-13-03") == nil)
+    }
+
+    /// Browsers send a textarea's line ends as CRLF, which Swift keeps as one `Character`.
+    @Test func textareaLinesSplitOnCRLF() throws {
+        #expect(
+            ConsolePages.targets("a@example.org\r\nb@example.org\n c@example.org") == [
+                "a@example.org", "b@example.org", "c@example.org",
+            ])
+        #expect(try ConsolePages.settings("action=REJECT\r\n\r\ntext=go away\r\n") == ["action": "REJECT", "text": "go away"])
+        #expect(throws: AdminError.self) { try ConsolePages.settings("no equals sign") }
     }
 }

@@ -1,0 +1,76 @@
+import Admin
+import Monitor
+
+extension APIService {
+    func listAbuseSuspensions(_ input: Operations.ListAbuseSuspensions.Input) async throws
+        -> Operations.ListAbuseSuspensions.Output
+    {
+        let suspensions = try await console.abuseSuspensions(as: principal())
+        return .ok(.init(body: .json(.init(items: suspensions.map { .init($0) }))))
+    }
+
+    func getAbuseAccount(_ input: Operations.GetAbuseAccount.Input) async throws -> Operations.GetAbuseAccount.Output {
+        let view = try await console.abuseAccount(as: principal(), account: input.path.account)
+        return .ok(.init(body: .json(.init(view))))
+    }
+
+    func releaseAbuseSuspension(_ input: Operations.ReleaseAbuseSuspension.Input) async throws
+        -> Operations.ReleaseAbuseSuspension.Output
+    {
+        let principal = try await principal()
+        guard case .json(let request) = input.body else { throw APIProblem(.unsupportedMediaType) }
+        let deleteHeld = request.deleteHeld ?? false
+        let result = try await console.releaseAbuseSuspension(
+            as: principal, account: input.path.account, deleteHeld: deleteHeld)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        account: result.account, released: result.released, releasedMessages: result.releasedMessages,
+                        deletedMessages: result.deletedMessages))))
+    }
+
+    func setAbuseIgnore(_ input: Operations.SetAbuseIgnore.Input) async throws -> Operations.SetAbuseIgnore.Output {
+        let principal = try await principal()
+        guard case .json(let request) = input.body else { throw APIProblem(.unsupportedMediaType) }
+        let rule = request.rule.flatMap { $0 == .all ? nil : AbuseRule(rawValue: $0.rawValue) }
+        let result = try await console.setAbuseIgnore(
+            as: principal, target: request.target, rule: rule, remove: request.remove ?? false)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        target: result.target, kind: result.kind == "network" ? .network : .account, rule: result.rule,
+                        removed: result.removed))))
+    }
+}
+
+extension Components.Schemas.AbuseSuspension {
+    init(_ suspension: AbuseSuspension) {
+        self.init(
+            account: suspension.account, suspendedAt: suspension.suspendedAt, node: suspension.node, score: suspension.score,
+            locked: suspension.locked, heldMessages: suspension.heldMessages)
+    }
+}
+
+extension Components.Schemas.AbuseAccount {
+    init(_ view: AbuseAccountView) {
+        self.init(
+            account: view.account, suspended: view.suspended, suspension: view.suspension.map { .init($0) },
+            score: view.score?.total ?? 0, threshold: view.score?.threshold ?? 0, window: view.score?.window ?? 0,
+            rules: (view.score?.rules ?? []).compactMap { rule in
+                Components.Schemas.AbuseRuleScore.RulePayload(rawValue: rule.rule.rawValue).map {
+                    .init(
+                        rule: $0, value: rule.value, threshold: rule.threshold, weight: rule.weight, score: rule.score,
+                        ignored: rule.ignored)
+                }
+            },
+            ips: view.ips.map {
+                .init(
+                    ip: $0.ip, network: $0.network, messages: $0.messages, firstSeen: $0.firstSeen, lastSeen: $0.lastSeen,
+                    readMail: $0.readMail, rdns: $0.rdns)
+            },
+            ignoredRules: view.ignores.map { $0.rule?.rawValue ?? "all" },
+            trail: view.audit.map { .init(at: $0.at, node: $0.node, action: $0.action, detail: $0.detail) })
+    }
+}

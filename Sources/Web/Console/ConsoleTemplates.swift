@@ -16,6 +16,9 @@ struct ConsoleTemplates: Sendable {
         ("queue_entry", PackageResources.queue_entry_mustache), ("logins", PackageResources.logins_mustache),
         ("audit", PackageResources.audit_mustache), ("admins", PackageResources.admins_mustache),
         ("me", PackageResources.me_mustache), ("policies", PackageResources.policies_mustache),
+        ("quarantine", PackageResources.quarantine_mustache),
+        ("quarantine_entry", PackageResources.quarantine_entry_mustache),
+        ("filters", PackageResources.filters_mustache), ("filter_row", PackageResources.filter_row_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css

@@ -17,6 +17,8 @@ enum Navigation {
         .init(id: "aliases", label: "Aliases", path: "/admin/aliases", permission: .manageAliases),
         .init(id: "policies", label: "Policies", path: "/admin/policies", permission: .viewPolicies),
         .init(id: "queue", label: "Queue", path: "/admin/queue", permission: .manageQueue),
+        .init(id: "quarantine", label: "Quarantine", path: "/admin/quarantine", permission: .manageQuarantine),
+        .init(id: "filters", label: "Filter settings", path: "/admin/filters", permission: .manageFilters),
         .init(id: "logins", label: "Login log", path: "/admin/logins", permission: .viewLoginLog),
         .init(id: "audit", label: "Audit log", path: "/admin/audit", permission: .viewAudit),
         .init(id: "admins", label: "Administrators", path: "/admin/admins", permission: .manageAdmins),

@@ -317,11 +317,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(
-            name: "AdminTests", dependencies: ["Admin", "Core", "Directory", "Store", "Queue", "Policy", "PostaTestSupport"]),
+            name: "AdminTests",
+            dependencies: ["Admin", "Core", "Directory", "Store", "Queue", "Policy", "Filter", "PostaTestSupport"]),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "PostaTestSupport",
+                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "Filter", "PostaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -78,7 +78,8 @@ def test_console_walkthrough(console, browser, shots):
     assert driver.current_url == base + "/admin"
     assert driver.find_element(By.TAG_NAME, "h1").text == "Dashboard"
     nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "nav.sidebar a")]
-    assert nav == ["Dashboard", "Domains", "Accounts", "Aliases", "Policies", "Queue", "Login log", "Audit log",
+    assert nav == ["Dashboard", "Domains", "Accounts", "Aliases", "Policies", "Queue", "Quarantine",
+                   "Filter settings", "Login log", "Audit log",
                    "Administrators"]
 
     # Domains: empty state, then one domain.

@@ -50,7 +50,9 @@ import Testing
         return id
     }
 
-    @Test("list, show, release and delete; helpdesk refused; domain admins see only their messages", arguments: TestDatabases.dialects)
+    @Test(
+        "list, show, release and delete; helpdesk refused; domain admins see only their messages",
+        arguments: TestDatabases.dialects)
     func quarantineRoles(dialect: Database.Dialect) async throws {
         try await Self.with(dialect) { f, console in
             let mine = try await Self.hold(console, to: ["alice@example.org", "bob@example.org"], subject: "<b>hi</b>")
@@ -98,7 +100,8 @@ import Testing
             #expect(try await console.quarantine?.entry(mine) == nil)
             await #expect(throws: AdminError.self) { try await console.releaseQuarantined(as: f.superadmin, id: mine) }
 
-            #expect(try await console.quarantine(as: f.superadmin, .delete, ids: [theirs, "nope"]) == ["nope": "no such message"])
+            #expect(
+                try await console.quarantine(as: f.superadmin, .delete, ids: [theirs, "nope"]) == ["nope": "no such message"])
             #expect(try await console.quarantine?.entry(theirs) == nil)
 
             let audit = try await console.auditLog(as: f.cli, .init()).items.filter { $0.action.hasPrefix("quarantine.") }
@@ -223,9 +226,14 @@ import Testing
             }
             #expect(
                 try await SpamSettingsStore(database: f.db).preferences(for: ["alice@example.org", "bob@example.org"])
-                    == [SpamPreferences(junkThreshold: 3.5, rejectThreshold: 30, junk: true), SpamPreferences(junkThreshold: 6, junk: false)])
+                    == [
+                        SpamPreferences(junkThreshold: 3.5, rejectThreshold: 30, junk: true),
+                        SpamPreferences(junkThreshold: 6, junk: false),
+                    ])
             // Administrators have no "own" spam settings.
-            await #expect(throws: AccessDenied.self) { try await console.setOwnSpamSettings(as: f.superadmin, junkThreshold: 1, junk: nil) }
+            await #expect(throws: AccessDenied.self) {
+                try await console.setOwnSpamSettings(as: f.superadmin, junkThreshold: 1, junk: nil)
+            }
             // Inheriting again keeps the administrator's reject threshold.
             try await console.setOwnSpamSettings(as: alice, junkThreshold: nil, junk: nil)
             #expect(try await console.ownSpamSettings(as: alice).own == SpamPreferences(rejectThreshold: 30))

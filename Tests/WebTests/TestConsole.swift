@@ -1,6 +1,7 @@
 import Admin
 import Core
 import Directory
+import Filter
 import Logging
 import Policy
 import PostaTestSupport
@@ -16,7 +17,7 @@ enum TestConsole {
         try await TestDatabases.with(dialect) { db in
             try await db.migrate(
                 DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
-                    + PolicySchema.migrations + AdminSchema.migrations)
+                    + PolicySchema.migrations + AdminSchema.migrations + SpamSettingsSchema.migrations)
             let folder = try TemporaryFolder()
             defer { folder.remove() }
             let directory = Directory(database: db)

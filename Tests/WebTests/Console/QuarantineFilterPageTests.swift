@@ -157,7 +157,8 @@ enum FilteringFixture {
                 client, "/admin/filters/set", cookie,
                 "scope=%40example.org&junkThreshold=7&rejectThreshold=20&junk=off&csrf=\(csrf)")
             #expect(saved.status == .seeOther)
-            _ = try await post(client, "/admin/filters/set", cookie, "scope=alice%40example.org&junkThreshold=3,5&junk=inherit&csrf=\(csrf)")
+            _ = try await post(
+                client, "/admin/filters/set", cookie, "scope=alice%40example.org&junkThreshold=3,5&junk=inherit&csrf=\(csrf)")
             #expect(
                 try await console.filterSettings(as: FilteringFixture.cli, scope: "alice@example.org").own
                     == SpamPreferences(junkThreshold: 3.5))

@@ -48,6 +48,7 @@ import Testing
             #expect(seen.count == 4 && Set(seen) == Set(held + [carols]))
             let domainList = try await client.api(.get, "/quarantine", token: dora)
             #expect(Set(domainList.items.compactMap { $0["id"] as? String }) == Set(held))
+            #expect(Set(domainList.items.compactMap { $0["subject"] as? String }) == ["s0", "s1", "s2"])
             #expect(try await client.api(.get, "/quarantine/\(carols)", token: dora).status == .notFound)
             let bad = try await client.api(.get, "/quarantine?cursor=%21%21", token: root)
             #expect(bad.isProblem && bad.status.code >= 400 && bad.status.code < 500)

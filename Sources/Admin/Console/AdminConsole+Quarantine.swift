@@ -79,6 +79,24 @@ extension AdminConsole {
         return Page(items: items, next: next)
     }
 
+    /// Most bytes read of each message for `quarantineSubjects`.
+    static let maxSubjectHeaderBytes = 16 * 1024
+
+    /// The Subject of each listed message (from the first 16 KiB of its header), by id; messages
+    /// the principal may not see, or without a Subject, are left out.
+    public func quarantineSubjects(as principal: Principal, _ entries: [QuarantineEntry]) async throws -> [String: String] {
+        try principal.require(.manageQuarantine)
+        guard let quarantine else { return [:] }
+        var subjects: [String: String] = [:]
+        for entry in entries.prefix(PageCursor.limit(entries.count)) where visible(entry, to: principal) {
+            let header = try await Self.headerSection(path: quarantine.path(of: entry.id), limit: Self.maxSubjectHeaderBytes)
+            if let subject = Self.headerFields(header).first(where: { $0.name.lowercased() == "subject" }) {
+                subjects[entry.id] = subject.value
+            }
+        }
+        return subjects
+    }
+
     /// One held message with its header fields and the filters' verdict.
     public func quarantinedMessage(as principal: Principal, id: String) async throws -> QuarantinedMessage {
         let (quarantine, entry) = try await heldEntry(principal, id)

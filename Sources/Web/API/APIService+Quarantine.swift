@@ -8,7 +8,9 @@ extension APIService {
             reason: input.query.reason, sender: input.query.sender, recipient: input.query.recipient,
             cursor: input.query.cursor, limit: try Self.pageSize(input.query.limit))
         let page = try await console.quarantineEntries(as: principal, filter)
-        return .ok(.init(body: .json(.init(items: page.items.map { .init($0) }, next: page.next))))
+        let subjects = try await console.quarantineSubjects(as: principal, page.items)
+        return .ok(
+            .init(body: .json(.init(items: page.items.map { .init($0, subject: subjects[$0.id]) }, next: page.next))))
     }
 
     func getQuarantined(_ input: Operations.GetQuarantined.Input) async throws -> Operations.GetQuarantined.Output {
@@ -17,7 +19,9 @@ extension APIService {
             .init(
                 body: .json(
                     .init(
-                        entry: .init(message.entry), headers: message.headers.map { .init(name: $0.name, value: $0.value) },
+                        entry: .init(
+                            message.entry, subject: message.headers.first { $0.name.lowercased() == "subject" }?.value),
+                        headers: message.headers.map { .init(name: $0.name, value: $0.value) },
                         verdictHeaders: message.verdictHeaders.map { .init(name: $0.name, value: $0.value) }))))
     }
 
@@ -37,9 +41,9 @@ extension APIService {
 }
 
 extension Components.Schemas.QuarantineEntry {
-    init(_ entry: Filter.QuarantineEntry) {
+    init(_ entry: Filter.QuarantineEntry, subject: String?) {
         self.init(
-            id: entry.id, heldAt: entry.heldAt, reason: entry.reason, sender: entry.reversePath,
+            id: entry.id, heldAt: entry.heldAt, reason: entry.reason, subject: subject, sender: entry.reversePath,
             recipients: entry.recipients, size: entry.size, clientIp: entry.clientIP)
     }
 }

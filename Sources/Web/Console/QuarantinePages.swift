@@ -12,9 +12,10 @@ extension ConsolePages {
         let page = try await console.quarantineEntries(
             as: call.principal,
             QuarantineFilter(reason: reason, sender: sender, recipient: recipient, cursor: call.query.text("cursor")))
+        let subjects = try await console.quarantineSubjects(as: call.principal, page.items)
         let rows: [[String: Any]] = page.items.map { entry in
             [
-                "id": entry.id, "link": Self.quarantineLink(entry.id),
+                "id": entry.id, "link": Self.quarantineLink(entry.id), "subject": subjects[entry.id] ?? "",
                 "sender": entry.reversePath.isEmpty ? "<>" : entry.reversePath,
                 "recipients": entry.recipients.joined(separator: ", "), "size": Format.bytes(entry.size),
                 "held": Format.time(entry.heldAt), "reason": entry.reason,

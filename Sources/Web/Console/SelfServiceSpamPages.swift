@@ -17,10 +17,13 @@ extension ConsolePages {
                 "scanner": console.spamDefaults != nil,
                 "junkThreshold": form?.values["junkThreshold"] ?? settings.own.junkThreshold.map(Self.score) ?? "",
                 "inheritedThreshold": inherited.junkThreshold.map(Self.score) ?? "the scanner's own",
-                "inheritedJunk": inherited.junk ?? true,
                 "effective": Self.spamColumns(settings.own, inherited: inherited),
                 "junkChoice": [
-                    ["value": "inherit", "label": "As my domain does", "selected": junkChoice == nil],
+                    [
+                        "value": "inherit",
+                        "label": "As my domain does (\((inherited.junk ?? true) ? "into Junk" : "into the inbox"))",
+                        "selected": junkChoice == nil,
+                    ],
                     ["value": "on", "label": "Into my Junk folder", "selected": junkChoice == true],
                     ["value": "off", "label": "Into my inbox, marked as spam", "selected": junkChoice == false],
                 ],

@@ -109,6 +109,9 @@ enum FilteringFixture {
             #expect(list.contains("<a href=\"/admin/filters\">Filter settings</a>"))
             #expect(list.contains(first) && list.contains(second))
             #expect(list.contains("spam: score 1000.0 (spamassassin)"))
+            // The hostile Subject is in the list too, as text.
+            #expect(!list.contains("<script>window.pwned") && list.contains("&lt;script&gt;window.pwned=1"))
+            #expect(list.contains(">plain</a>"))
             let (_, filtered) = try await get(client, "/admin/quarantine?recipient=carol", cookie)
             #expect(filtered.contains(second) && !filtered.contains(first))
 

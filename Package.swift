@@ -253,6 +253,8 @@ let package = Package(
                 .embedInCode("Assets/console.js"),
                 .embedInCode("Assets/dashboard.mustache"),
                 .embedInCode("Assets/dkim.mustache"),
+                .embedInCode("Assets/filter_row.mustache"),
+                .embedInCode("Assets/filters.mustache"),
                 .embedInCode("Assets/domains.mustache"),
                 .embedInCode("Assets/error.mustache"),
                 .embedInCode("Assets/foot.mustache"),
@@ -261,6 +263,8 @@ let package = Package(
                 .embedInCode("Assets/logins.mustache"),
                 .embedInCode("Assets/me.mustache"),
                 .embedInCode("Assets/policies.mustache"),
+                .embedInCode("Assets/quarantine.mustache"),
+                .embedInCode("Assets/quarantine_entry.mustache"),
                 .embedInCode("Assets/queue.mustache"),
                 .embedInCode("Assets/queue_entry.mustache"),
                 .embedInCode("Assets/security.mustache"),
@@ -320,11 +324,11 @@ let package = Package(
             ]),
         .testTarget(
             name: "AdminTests",
-            dependencies: ["Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "PostaTestSupport"]),
+            dependencies: ["Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "Filter", "PostaTestSupport"]),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "PostaTestSupport",
+                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "Filter", "PostaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

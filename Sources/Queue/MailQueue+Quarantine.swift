@@ -54,6 +54,12 @@ extension MailQueue {
         try await store.hold(entry, file: file)
     }
 
+    /// The header fields the filters add to a held message when it is released (its verdict, such
+    /// as `X-Spam-Status`), as stored with it; "" when none or unreadable.
+    public static func filterHeaders(of entry: QuarantineEntry) -> String {
+        (try? JSONDecoder().decode(HeldEnvelope.self, from: Data(entry.envelope.utf8)))?.headers ?? ""
+    }
+
     /// Queues a held message as if it had passed the filters and removes it from the quarantine.
     /// Returns the new queue id, nil when there is no such entry. A crash between the two steps
     /// leaves it queued and still held (released twice only if released again).

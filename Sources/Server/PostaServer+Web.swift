@@ -23,6 +23,7 @@ extension Site {
             database: database, directory: directory, store: store, queue: queue,
             authenticator: authenticator ?? Authenticator(directory: directory, loginLog: LoginLog(database: database)),
             settings: config.admin, quarantine: PostaServer.quarantine(self),
-            abuse: PostaServer.abuseMonitor(self, logger: logger), logger: logger)
+            abuse: PostaServer.abuseMonitor(self, logger: logger), spamDefaults: config.filter.spamDefaults,
+            logger: logger)
     }
 }

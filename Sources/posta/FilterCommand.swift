@@ -1,6 +1,6 @@
+import Admin
 import ArgumentParser
 import Filter
-import Server
 
 struct FilterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +8,8 @@ struct FilterCommand: AsyncParsableCommand {
         subcommands: [FilterSettingsCommand.self])
 }
 
-/// `posta filter settings`: per-account and per-domain spam thresholds and Junk delivery.
+/// `posta filter settings`: per-account and per-domain spam thresholds and Junk delivery, through
+/// `AdminConsole+FilterSettings.swift` (validated, permission-checked and audited).
 struct FilterSettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings",
@@ -39,15 +40,12 @@ struct FilterSettingsCommand: AsyncParsableCommand {
                 try FilterSettingsCommand.number($0, option: "--reject-threshold")
             }
             let junk = try junk.map(FilterSettingsCommand.toggle)
-            let settings = try await global.withSite { site in
-                try await FilterSettingsCommand.requireExisting(scope, in: site)
-                let store = SpamSettingsStore(database: site.database)
-                var settings = try await store.entry(scope)?.settings ?? SpamPreferences()
+            let settings = try await global.withConsole { console, principal in
+                var settings = try await console.filterSettings(as: principal, scope: scope).own
                 if let junkThreshold { settings.junkThreshold = junkThreshold }
                 if let rejectThreshold { settings.rejectThreshold = rejectThreshold }
                 if let junk { settings.junk = junk }
-                try await store.put(scope, settings)
-                return settings
+                return try await console.setFilterSettings(as: principal, scope: scope, settings).own
             }
             print("\(scope): \(FilterSettingsCommand.describe(settings))")
         }
@@ -60,8 +58,10 @@ struct FilterSettingsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let entries = try await global.withSite {
-                try await SpamSettingsStore(database: $0.database).list()
+            let entries = try await global.withConsole { console, principal in
+                try await console.filterSettings(as: principal).map {
+                    SpamSettingsStore.Entry(scope: $0.scope, settings: $0.own)
+                }
             }
             if json { return try Output.json(entries) }
             Output.table(
@@ -85,11 +85,11 @@ struct FilterSettingsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let scope = try FilterSettingsCommand.scope(scope)
-            guard
-                try await global.withSite({
-                    try await SpamSettingsStore(database: $0.database).delete(scope)
-                })
-            else {
+            do {
+                try await global.withConsole { console, principal in
+                    try await console.deleteFilterSettings(as: principal, scope: scope)
+                }
+            } catch AdminError.notFound {
                 throw CLIError("no spam settings for '\(scope)'")
             }
             print("deleted spam settings of \(scope)")
@@ -101,18 +101,6 @@ struct FilterSettingsCommand: AsyncParsableCommand {
             throw CLIError("'\(text)' is neither an account address (user@domain) nor a domain (@domain)")
         }
         return scope
-    }
-
-    /// Settings only for accounts and domains that exist (a typo would otherwise never apply).
-    static func requireExisting(_ scope: String, in site: Site) async throws {
-        if scope.hasPrefix("@") {
-            let name = String(scope.dropFirst())
-            guard try await site.directory.domains().contains(where: { $0.name == name }) else {
-                throw CLIError("no local domain '\(name)'")
-            }
-        } else if try await site.directory.account(scope) == nil {
-            throw CLIError("no account '\(scope)'")
-        }
     }
 
     /// A threshold, or nil for `default`.

@@ -1,9 +1,10 @@
+import Admin
 import ArgumentParser
 import Filter
 import Foundation
-import Queue
-import Server
 
+/// `posta quarantine`: the operations of `AdminConsole+Quarantine.swift` (permission-checked and
+/// audited as the command-line principal).
 struct QuarantineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quarantine", abstract: "Inspect and manage messages held by the content filters.",
@@ -15,7 +16,18 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let entries = try await global.withSite { try await PostaServer.quarantine($0).list() }
+            let entries = try await global.withConsole { console, principal in
+                var all: [QuarantineEntry] = []
+                var cursor: String?
+                repeat {
+                    let page = try await console.quarantineEntries(
+                        as: principal, QuarantineFilter(cursor: cursor, limit: 500))
+                    all += page.items
+                    cursor = page.next
+                } while cursor != nil
+                // Oldest first, as the command always listed them.
+                return Array(all.reversed())
+            }
             if json { return try Output.json(entries) }
             Output.table(
                 ["ID", "HELD", "SIZE", "FROM", "RECIPIENTS", "REASON"],
@@ -36,11 +48,14 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Flag(help: "Print the whole message, not only its header.") var body = false
 
         func run() async throws {
-            let (entry, path) = try await global.withSite { site in
-                let store = PostaServer.quarantine(site)
-                return (try await store.entry(id), store.path(of: id))
+            let (message, source) = try await global.withConsole { console, principal in
+                let message = try await QuarantineCommand.found(id) {
+                    try await console.quarantinedMessage(as: principal, id: id)
+                }
+                let source = body ? try await console.quarantinedMessageSource(as: principal, id: id) : nil
+                return (message, source)
             }
-            guard let entry else { throw QuarantineError.noSuchMessage(id) }
+            let entry = message.entry
             if json { return try Output.json(entry) }
             print(
                 "id \(entry.id)  from \(entry.reversePath.isEmpty ? "<>" : entry.reversePath)  size \(entry.size)  held \(Output.date(entry.heldAt))"
@@ -48,8 +63,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             print("client \(entry.clientIP)  reason \(entry.reason)")
             print("to \(entry.recipients.joined(separator: ", "))")
             print("")
-            let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data(), as: UTF8.self)
-            let shown = body ? text : String(text.components(separatedBy: "\r\n\r\n").first ?? "")
+            let shown = source ?? message.header.trimmingSuffix("\r\n")
             print(shown.replacingOccurrences(of: "\r\n", with: "\n"))
         }
     }
@@ -60,8 +74,9 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
-            let queued = try await global.withSite { try await $0.queue.release(id, from: PostaServer.quarantine($0)) }
-            guard let queued else { throw QuarantineError.noSuchMessage(id) }
+            let queued = try await global.withConsole { console, principal in
+                try await QuarantineCommand.found(id) { try await console.releaseQuarantined(as: principal, id: id) }
+            }
             print("released \(id) (queued as \(queued))")
         }
     }
@@ -72,20 +87,26 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
-            guard try await global.withSite({ try await PostaServer.quarantine($0).delete(id) }) else {
-                throw QuarantineError.noSuchMessage(id)
+            try await global.withConsole { console, principal in
+                try await QuarantineCommand.found(id) { try await console.deleteQuarantined(as: principal, id: id) }
             }
             print("deleted \(id)")
         }
     }
+
+    /// `body`, with the console's "not found" said as the command always said it.
+    static func found<R>(_ id: String, _ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch AdminError.notFound {
+            throw CLIError("no quarantined message '\(id)'")
+        }
+    }
 }
 
-enum QuarantineError: Error, CustomStringConvertible {
-    case noSuchMessage(String)
-
-    var description: String {
-        switch self {
-        case .noSuchMessage(let id): "no quarantined message '\(id)'"
-        }
+extension String {
+    /// Without one trailing `suffix`.
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }

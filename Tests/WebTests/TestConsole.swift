@@ -1,6 +1,7 @@
 import Admin
 import Core
 import Directory
+import Filter
 import Logging
 import MailAuth
 import Monitor
@@ -18,7 +19,8 @@ enum TestConsole {
         try await TestDatabases.with(dialect) { db in
             try await db.migrate(
                 DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
-                    + PolicySchema.migrations + AdminSchema.migrations + DKIMKeySchema.migrations + AbuseSchema.migrations)
+                    + PolicySchema.migrations + AdminSchema.migrations + DKIMKeySchema.migrations + AbuseSchema.migrations
+                    + SpamSettingsSchema.migrations)
             let folder = try TemporaryFolder()
             defer { folder.remove() }
             let directory = Directory(database: db)

@@ -21,11 +21,16 @@ public final class AdminConsole: Sendable {
     public let quarantine: QuarantineStore?
     /// Compromised-account detection, for its suspensions; nil where the site runs none (tests).
     public let abuse: AbuseMonitor?
+    /// The site's spam settings (`FilterSettings.spamDefaults`): what accounts and domains without
+    /// their own inherit; nil when no spam scanner is configured.
+    public let spamDefaults: SpamPreferences?
     public let logger: Logger
 
     public init(
         database: Database, directory: Directory, store: MailStore, queue: MailQueue, authenticator: Authenticator,
-        settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil, logger: Logger
+        settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil,
+        spamDefaults: SpamPreferences? = nil,
+        logger: Logger
     ) {
         self.database = database
         self.directory = directory
@@ -35,6 +40,7 @@ public final class AdminConsole: Sendable {
         self.settings = settings
         self.quarantine = quarantine
         self.abuse = abuse
+        self.spamDefaults = spamDefaults
         self.logger = logger
     }
 }

@@ -77,6 +77,18 @@ extension WebRoutes {
         show("queue/show") { try await $0.queueEntry($1) }
         act("queue/action", form: { try await $0.queue($1, form: $2) }, action: { try await $0.queueAction($1) })
 
+        show("quarantine") { try await $0.quarantine($1) }
+        act(
+            "quarantine/action", form: { try await $0.quarantine($1, form: $2) },
+            action: { try await $0.quarantineAction($1) })
+        admin.get("quarantine/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return try await pages.run(request, context) { try await pages.quarantineEntry($0, id: id) }
+        }
+        show("filters") { try await $0.filters($1) }
+        act("filters/set", form: { try await $0.filters($1, form: $2) }, action: { try await $0.setFilterSettings($1) })
+        act("filters/delete", form: { try await $0.filters($1, form: $2) }, action: { try await $0.deleteFilterSettings($1) })
+
         show("logins") { try await $0.loginLog($1) }
         show("audit") { try await $0.auditLog($1) }
 
@@ -122,6 +134,7 @@ extension WebRoutes {
         show("me/profile.mobileconfig") { try await $0.mobileConfigProfile($1) }
         act("me/password", form: { try await $0.me($1, form: $2) }, action: { try await $0.changeOwnPassword($1) })
         act("me/forward", form: { try await $0.me($1, form: $2) }, action: { try await $0.setForwarding($1) })
+        act("me/spam", form: { try await $0.me($1, form: $2) }, action: { try await $0.setOwnSpamSettings($1) })
 
         show("security") { try await $0.security($1) }
         let securityForm: @Sendable (ConsolePages, ConsoleCall, FormState) async throws -> Response = {

@@ -19,6 +19,9 @@ struct ConsoleTemplates: Sendable {
         ("security", PackageResources.security_mustache),
         ("abuse", PackageResources.abuse_mustache), ("abuse_account", PackageResources.abuse_account_mustache),
         ("dkim", PackageResources.dkim_mustache),
+        ("quarantine", PackageResources.quarantine_mustache),
+        ("quarantine_entry", PackageResources.quarantine_entry_mustache),
+        ("filters", PackageResources.filters_mustache), ("filter_row", PackageResources.filter_row_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css

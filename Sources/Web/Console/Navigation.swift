@@ -17,6 +17,8 @@ enum Navigation {
         .init(id: "aliases", label: "Aliases", path: "/admin/aliases", permission: .manageAliases),
         .init(id: "policies", label: "Policies", path: "/admin/policies", permission: .viewPolicies),
         .init(id: "queue", label: "Queue", path: "/admin/queue", permission: .manageQueue),
+        .init(id: "quarantine", label: "Quarantine", path: "/admin/quarantine", permission: .manageQuarantine),
+        .init(id: "filters", label: "Filter settings", path: "/admin/filters", permission: .manageFilters),
         .init(id: "abuse", label: "Abuse", path: "/admin/abuse", permission: .manageAbuse),
         .init(id: "dkim", label: "DKIM keys", path: "/admin/dkim", permission: .manageDKIM),
         .init(id: "logins", label: "Login log", path: "/admin/logins", permission: .viewLoginLog),

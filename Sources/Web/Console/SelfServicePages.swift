@@ -3,7 +3,8 @@ import Core
 import Hummingbird
 
 /// `/admin/me`: a mail user's own account: quota usage, recent logins (IP, protocol, time: a
-/// stranger in that list is a reason to change the password), password change, forwarding.
+/// stranger in that list is a reason to change the password), password change, forwarding, spam
+/// settings (`SelfServiceSpamPages.swift`).
 extension ConsolePages {
     func me(_ call: ConsoleCall, form: FormState? = nil) async throws -> Response {
         guard Navigation.isUser(call.principal) else { return ConsoleHTTP.redirect("/admin") }
@@ -16,6 +17,7 @@ extension ConsolePages {
         data["noForwards"] = own.forwarding.isEmpty
         data["forwardList"] = own.forwarding.joined(separator: "\n")
         data["keepsCopy"] = own.keepsCopy
+        data.merge(try await ownSpamData(call, form: form)) { a, _ in a }
         data["profile"] = autoconfig.map { !$0.incomingServers.isEmpty && !$0.outgoingServers.isEmpty } ?? false
         return page(call, "me", title: "My account", section: "me", data, form: form)
     }

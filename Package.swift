@@ -245,6 +245,7 @@ let package = Package(
                 .embedInCode("Assets/admins.mustache"),
                 .embedInCode("Assets/aliases.mustache"),
                 .embedInCode("Assets/audit.mustache"),
+                .embedInCode("Assets/chart.mustache"),
                 .embedInCode("Assets/console.css"),
                 .embedInCode("Assets/console.js"),
                 .embedInCode("Assets/dashboard.mustache"),
@@ -313,11 +314,12 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(
-            name: "AdminTests", dependencies: ["Admin", "Core", "Directory", "Store", "Queue", "Policy", "PostaTestSupport"]),
+            name: "AdminTests",
+            dependencies: ["Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "PostaTestSupport"]),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "PostaTestSupport",
+                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "PostaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import Admin
 import Core
 import Directory
 import Logging
+import Monitor
 import Policy
 import PostaTestSupport
 import Queue
@@ -16,7 +17,7 @@ enum TestConsole {
         try await TestDatabases.with(dialect) { db in
             try await db.migrate(
                 DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
-                    + PolicySchema.migrations + AdminSchema.migrations)
+                    + PolicySchema.migrations + AdminSchema.migrations + SummarySchema.migrations)
             let folder = try TemporaryFolder()
             defer { folder.remove() }
             let directory = Directory(database: db)
@@ -25,7 +26,7 @@ enum TestConsole {
                 store: MailStore(database: db, root: folder.path + "/mail", nodeID: "n1", logger: logger),
                 queue: MailQueue(database: db, spoolDirectory: folder.path + "/spool", nodeID: "n1", logger: logger),
                 authenticator: Authenticator(directory: directory, loginLog: LoginLog(database: db)),
-                settings: AdminSettings(), logger: logger)
+                settings: AdminSettings(), rollup: DailyRollup(database: db), logger: logger)
             return try await body(console)
         }
     }

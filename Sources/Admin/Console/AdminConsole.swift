@@ -21,12 +21,17 @@ public final class AdminConsole: Sendable {
     public let quarantine: QuarantineStore?
     /// Compromised-account detection, for its suspensions; nil where the site runs none (tests).
     public let abuse: AbuseMonitor?
+    /// The server's counts, flushed before the dashboard reads so it shows this node's last
+    /// minute too; nil outside `posta serve` (the CLI, tests): the dashboard reads what is stored.
+    public let rollup: DailyRollup?
     public let logger: Logger
 
     public init(
         database: Database, directory: Directory, store: MailStore, queue: MailQueue, authenticator: Authenticator,
-        settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil, logger: Logger
+        settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil,
+        rollup: DailyRollup? = nil, logger: Logger
     ) {
+        self.rollup = rollup
         self.database = database
         self.directory = directory
         self.store = store

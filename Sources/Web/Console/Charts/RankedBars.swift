@@ -17,11 +17,11 @@ struct RankedBars {
     let figure: ChartFigure
     let segments: [Segment]
 
-    static let width = 480
+    static let width = 400
     static let rowHeight = 44
     static let barLeft = 0.0
-    static let barRight = 400.0
-    static let maximumLabel = 48
+    static let barRight = 340.0
+    static let maximumLabel = 40
 
     func render(_ rows: [Row], caption: String, nameHeader: String, emptyText: String) -> [String: Any] {
         guard rows.contains(where: { $0.total > 0 }) else { return ChartFigure.empty(emptyText) }

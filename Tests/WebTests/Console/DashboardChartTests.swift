@@ -61,12 +61,12 @@ import Testing
         #expect(received.contains("<title id=\"chart-received-title\">Messages received per hour</title>"))
         #expect(
             received.contains("<desc id=\"chart-received-desc\">14 in the last 24 hours: 10 Inbound (MX), 4 Submission.</desc>"))
-        // Bucket 3 totals 8 of a top of 8: the MX part from the axis (222) up half of 208.
+        // Bucket 3 totals 8 of a top of 8: the MX part from the axis (222) up half of 192.
         #expect(
             received.contains(
-                "<rect x=\"138.4\" y=\"118\" width=\"19.8\" height=\"104\" rx=\"0\" class=\"chart-bar fill-blue\"/>"))
+                "<rect x=\"138.4\" y=\"126\" width=\"19.8\" height=\"96\" rx=\"0\" class=\"chart-bar fill-blue\"/>"))
         #expect(
-            received.contains("<rect x=\"138.4\" y=\"14\" width=\"19.8\" height=\"104\" rx=\"0\" class=\"chart-bar fill-teal\"/>")
+            received.contains("<rect x=\"138.4\" y=\"30\" width=\"19.8\" height=\"96\" rx=\"0\" class=\"chart-bar fill-teal\"/>")
         )
         // Time labels every 3 hours (UTC); the numbers in a table, with totals.
         #expect(received.contains(">03:00</text>") && received.contains(">21:00</text>"))

@@ -19,7 +19,7 @@ struct TimeChart {
     static let height = 260
     static let left = 52.0
     static let right = 712.0
-    static let top = 14.0
+    static let top = 30.0
     static let bottom = 222.0
 
     /// Bars per bucket, the series stacked in order from the bottom.
@@ -102,7 +102,8 @@ struct TimeChart {
         for tick in scale.ticks {
             let y = y(tick, scale)
             shapes.gridLine(x1: Self.left, y1: y, x2: Self.right, y2: y)
-            shapes.axisText("\(tick)", x: Self.left - 8, y: y, anchor: "end", dy: "0.35em")
+            // Just above its line, so the lowest never meets the time labels under the axis.
+            shapes.axisText("\(tick)", x: Self.left - 8, y: y - 4, anchor: "end")
         }
         let slot = (Self.right - Self.left) / Double(max(buckets.count, 1))
         for (index, bucket) in buckets.enumerated() where ChartTime.isTick(bucket, window: window) {

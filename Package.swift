@@ -249,6 +249,7 @@ let package = Package(
                 .embedInCode("Assets/admins.mustache"),
                 .embedInCode("Assets/aliases.mustache"),
                 .embedInCode("Assets/audit.mustache"),
+                .embedInCode("Assets/chart.mustache"),
                 .embedInCode("Assets/console.css"),
                 .embedInCode("Assets/console.js"),
                 .embedInCode("Assets/dashboard.mustache"),
@@ -324,11 +325,14 @@ let package = Package(
             ]),
         .testTarget(
             name: "AdminTests",
-            dependencies: ["Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "Filter", "PostaTestSupport"]),
+            dependencies: [
+                "Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "Filter", "PostaTestSupport",
+            ]),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "Filter", "PostaTestSupport",
+                "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "Filter",
+                "PostaTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

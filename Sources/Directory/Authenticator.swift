@@ -12,12 +12,15 @@ public struct Authenticator: Sendable {
     /// This process's authenticated sessions, by account.
     public let sessions: AccountSessions
     public let clock: any LoginClock
+    /// Counts logins by protocol and outcome for the dashboard (`DailyCounter.logins`); nil: not counted.
+    public let dailyCounts: (any DailyCounting)?
 
     public init(
         directory: Directory, loginLog: LoginLog, throttle: LoginThrottle = .shared,
         sessions: AccountSessions = AccountSessions(),
-        clock: any LoginClock = SystemLoginClock()
+        clock: any LoginClock = SystemLoginClock(), dailyCounts: (any DailyCounting)? = nil
     ) {
+        self.dailyCounts = dailyCounts
         self.directory = directory
         self.loginLog = loginLog
         self.throttle = throttle
@@ -116,6 +119,7 @@ public struct Authenticator: Sendable {
             logger.notice("login refused: throttled", metadata: ["user": "\(login)", "client": "\(client)"])
             await settle(nil, success: false, reason: LoginReason.throttled)
             DirectoryMetrics.login(protocolName, "throttled")
+            count(protocolName, success: false)
             await clock.sleep(for: delay)
             return .throttled
         case .allowed(let allowed):
@@ -137,6 +141,7 @@ public struct Authenticator: Sendable {
             logger.notice("login failed", metadata: ["user": "\(login)", "reason": "\(reason)", "delay": "\(delay)"])
             await settle(nil, success: false, reason: reason)
             DirectoryMetrics.login(protocolName, "failure")
+            count(protocolName, success: false)
             await clock.sleep(for: delay)
             return .invalidCredentials
         case .incomplete(let reason):
@@ -147,6 +152,7 @@ public struct Authenticator: Sendable {
             await throttle.succeeded(attempt, now: clock.now)
             await settle(accountID, success: true, reason: nil)
             DirectoryMetrics.login(protocolName, "success")
+            count(protocolName, success: true)
             logger.info("login", metadata: ["user": "\(login)"])
             return .success(subject)
         }
@@ -169,6 +175,7 @@ public struct Authenticator: Sendable {
     /// Records a login that passed the password check but failed afterwards (mailbox in use…).
     public func recordRefusal(_ account: Account, clientIP: String, protocolName: String, reason: String, logger: Logger) async {
         DirectoryMetrics.login(protocolName, "refused")
+        count(protocolName, success: false)
         do {
             try await loginLog.record(
                 LoginEvent(
@@ -178,5 +185,11 @@ public struct Authenticator: Sendable {
         } catch {
             logger.warning("cannot record login", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// One login for the dashboard: `imap ok`, `imap failed` (the protocol names are Posta's own,
+    /// never the client's).
+    private func count(_ protocolName: String, success: Bool) {
+        dailyCounts?.add(1, to: .logins, key: "\(protocolName) \(success ? "ok" : "failed")")
     }
 }

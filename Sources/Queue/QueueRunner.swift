@@ -30,14 +30,18 @@ public final class QueueRunner: Service, Sendable {
     /// Told the message ids of deliveries that just failed for good (a remote 5xx, expiry), before
     /// their DSNs go out: the abuse monitor counts them per account. Must not throw or block long.
     let onPermanentFailure: (@Sendable ([String]) async -> Void)?
+    /// Counts delivery outcomes for the dashboard (`DailyCounter.delivered`); nil: not counted.
+    let dailyCounts: (any DailyCounting)?
     let logger: Logger
 
     public init(
         queue: MailQueue, store: MailStore, remote: (any RemoteTransport)? = nil, bounces: Bounces? = nil,
         schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8, outboundLimits: OutboundLimits = OutboundLimits(),
         pollInterval: Duration = .seconds(10), contentFilter: (any RemoteTransport)? = nil, lease: Int64 = 300,
-        onPermanentFailure: (@Sendable ([String]) async -> Void)? = nil, logger: Logger
+        onPermanentFailure: (@Sendable ([String]) async -> Void)? = nil, dailyCounts: (any DailyCounting)? = nil,
+        logger: Logger
     ) {
+        self.dailyCounts = dailyCounts
         self.onPermanentFailure = onPermanentFailure
         self.lease = max(3, lease)
         self.wakes = Dictionary(uniqueKeysWithValues: QueueLane.allCases.map { ($0, WakeSignal()) })
@@ -224,6 +228,16 @@ public final class QueueRunner: Service, Sendable {
         }
     }
 
+    /// The dashboard's key of one recipient's outcome: `local`, `remote`, `bounced`, `deferred`;
+    /// nil for a hand-off to the content filter (the message comes back and is counted then).
+    static func dailyKey(_ kind: QueuedDelivery.Kind, _ status: DeliveryStatus) -> String? {
+        switch status {
+        case .delivered: kind == .local ? "local" : kind == .remote ? "remote" : nil
+        case .failed, .bounced: "bounced"
+        case .pending: "deferred"
+        }
+    }
+
     /// Stores the outcomes of a batch of attempts and releases their leases, and removes the
     /// messages that have nothing left to do — in one transaction, so a batch costs one commit.
     func record(_ results: [(ClaimedDelivery, DeliveryOutcome)]) async throws {
@@ -244,6 +258,9 @@ public final class QueueRunner: Service, Sendable {
         removeSpoolFiles(spoolFiles)
         for (result, update) in zip(results, updates) {
             QueueMetrics.outcome(result.0.kind, update.status, receivedAt: result.0.receivedAt, now: now)
+            if let dailyCounts, let key = Self.dailyKey(result.0.kind, update.status) {
+                dailyCounts.add(1, to: .delivered, key: key)
+            }
         }
         let failures = zip(results, updates).compactMap { result, update -> (ClaimedDelivery, DeliveryReply)? in
             update.status == .failed ? update.error.map { (result.0, $0) } : nil

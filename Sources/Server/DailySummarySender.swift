@@ -6,8 +6,9 @@ import Monitor
 import Queue
 import ServiceLifecycle
 
-/// Keeps the daily rollup and sends the daily summary: every minute it samples the queue's size
-/// (the hour's peak) and adds this node's counts to the database; after `[summary] send_at` it
+/// Keeps the rollup and sends the daily summary: every minute it samples the queue's size (the
+/// hour's peak for the summary, the minute's and hour's for the dashboard) and adds this node's
+/// counts to the database, purging old buckets (minutes and hours hourly, days daily); after `[summary] send_at` it
 /// mails the previous day's summary once for the whole cluster (lease "summary", then a claim
 /// per day in `monitor_summary_sent`) when `[summary] send` is on.
 public struct DailySummarySender: Service {
@@ -35,9 +36,16 @@ public struct DailySummarySender: Service {
         do {
             let size = Int64(try await QueueCounts.read(site.database).total)
             rollup.add(size, to: .queuePeak, key: Self.hour(of: now))
+            rollup.add(size, to: .queueSize, key: "")
             try await rollup.flush()
             if settings.send, now - UnixTime.dayStart(of: now) >= settings.sendAt {
                 try await send(day: UnixTime.dayStart(of: now) - 86_400, now: now)
+            }
+            // Once an hour: the dashboard's minute and hour buckets past their retention.
+            if now % 3600 < Int64(interval.components.seconds) {
+                try await DailyRollup.purgeSeries(
+                    .minute, before: now - settings.minuteRetention.seconds, database: site.database)
+                try await DailyRollup.purgeSeries(.hour, before: now - settings.hourRetention.seconds, database: site.database)
             }
             if now % 86_400 < Int64(interval.components.seconds) {
                 try await DailyRollup.purge(

@@ -2,6 +2,7 @@ import Admin
 import Core
 import Directory
 import Logging
+import Monitor
 import Web
 
 extension PostaServer {
@@ -17,13 +18,16 @@ extension PostaServer {
 
 extension Site {
     /// The administration service layer over this site; `authenticator` is the one the mail
-    /// protocols use in `serve` (so the console's logins share their throttle), a new one in the CLI.
-    public func adminConsole(authenticator: Authenticator? = nil, logger: Logger) -> AdminConsole {
+    /// protocols use in `serve` (so the console's logins share their throttle), a new one in the CLI;
+    /// `rollup` is the server's counts, flushed before the dashboard reads (none in the CLI).
+    public func adminConsole(authenticator: Authenticator? = nil, rollup: DailyRollup? = nil, logger: Logger)
+        -> AdminConsole
+    {
         AdminConsole(
             database: database, directory: directory, store: store, queue: queue,
             authenticator: authenticator ?? Authenticator(directory: directory, loginLog: LoginLog(database: database)),
             settings: config.admin, quarantine: PostaServer.quarantine(self),
             abuse: PostaServer.abuseMonitor(self, logger: logger), spamDefaults: config.filter.spamDefaults,
-            logger: logger)
+            rollup: rollup, logger: logger)
     }
 }

@@ -28,7 +28,7 @@ public struct PostaServer: Sendable {
     public let maildropLocks: MaildropLocks
     /// Logins of every protocol, with the registry of authenticated sessions.
     public let authenticator: Authenticator
-    /// The day's counts for the daily summary, added to the database every minute.
+    /// The counts for the daily summary and the dashboard, added to the database every minute.
     public let rollup: DailyRollup
     /// The administration service layer behind the console and the API (and their session purge);
     /// its logins go through `authenticator`, the mail protocols' throttle.
@@ -48,6 +48,9 @@ public struct PostaServer: Sendable {
             first: delivery.retryFirst.duration, maximum: delivery.retryMaximum.duration, expiry: delivery.expiry.duration)
         self.site = site
         self.logger = logger
+        // Counts of SMTP, the queue and every login, for the daily summary and the dashboard.
+        let rollup = DailyRollup(database: site.database)
+        self.rollup = rollup
         let signer = DKIMMessageSigner(keys: DKIMKeyStore(database: site.database))
         let runner = QueueRunner(
             queue: site.queue, store: site.store, remote: Self.outbound(site.config, database: site.database, logger: logger),
@@ -58,16 +61,15 @@ public struct PostaServer: Sendable {
             outboundLimits: OutboundLimits(total: delivery.maxConnections, perDestination: delivery.maxConnectionsPerDomain),
             pollInterval: min(.seconds(10), retrySchedule.first), contentFilter: Self.contentFilter(site.config, logger: logger),
             onPermanentFailure: site.config.abuse.enabled ? Self.abuseBounceCounter(site, logger: logger) : nil,
-            logger: logger)
+            dailyCounts: rollup, logger: logger)
         self.runner = runner
         let authenticator = Authenticator(
             directory: site.directory, loginLog: LoginLog(database: site.database),
             throttle: LoginThrottle(
-                policy: LoginThrottle.Policy(site.config.auth, ipv6PrefixLength: site.config.limits.ipv6PrefixLength)))
+                policy: LoginThrottle.Policy(site.config.auth, ipv6PrefixLength: site.config.limits.ipv6PrefixLength)),
+            dailyCounts: rollup)
         self.authenticator = authenticator
-        self.console = site.adminConsole(authenticator: authenticator, logger: logger)
-        let rollup = DailyRollup(database: site.database)
-        self.rollup = rollup
+        self.console = site.adminConsole(authenticator: authenticator, rollup: rollup, logger: logger)
         let policy = Self.policyEngine(site, logger: logger)
         let filtering = Self.filtering(site, logger: logger)
         let senderAuthentication =

@@ -2,6 +2,7 @@ import Admin
 import Core
 import Directory
 import Logging
+import Monitor
 import Policy
 import PostaTestSupport
 import Queue
@@ -30,7 +31,7 @@ struct AdminFixture {
     static let password = try! StoredPassword("{PLAIN}secret-password")
     static let migrations =
         DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
-        + PolicySchema.migrations + AdminSchema.migrations
+        + PolicySchema.migrations + AdminSchema.migrations + SummarySchema.migrations
 
     @discardableResult
     static func with<R: Sendable>(_ dialect: Database.Dialect, _ body: (AdminFixture) async throws -> R) async throws -> R {

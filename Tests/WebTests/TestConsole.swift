@@ -20,7 +20,8 @@ enum TestConsole {
             try await db.migrate(
                 DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
                     + PolicySchema.migrations + AdminSchema.migrations + DKIMKeySchema.migrations + AbuseSchema.migrations
-                    + SpamSettingsSchema.migrations)
+                    + SpamSettingsSchema.migrations
+                    + SummarySchema.migrations)
             let folder = try TemporaryFolder()
             defer { folder.remove() }
             let directory = Directory(database: db)
@@ -32,7 +33,7 @@ enum TestConsole {
                 database: db, directory: directory,
                 store: MailStore(database: db, root: folder.path + "/mail", nodeID: "n1", logger: logger), queue: queue,
                 authenticator: Authenticator(directory: directory, loginLog: LoginLog(database: db)),
-                settings: AdminSettings(), abuse: abuse, logger: logger)
+                settings: AdminSettings(), abuse: abuse, rollup: DailyRollup(database: db), logger: logger)
             return try await body(console)
         }
     }

@@ -24,14 +24,17 @@ public final class AdminConsole: Sendable {
     /// The site's spam settings (`FilterSettings.spamDefaults`): what accounts and domains without
     /// their own inherit; nil when no spam scanner is configured.
     public let spamDefaults: SpamPreferences?
+    /// The server's counts, flushed before the dashboard reads so it shows this node's last
+    /// minute too; nil outside `posta serve` (the CLI, tests): the dashboard reads what is stored.
+    public let rollup: DailyRollup?
     public let logger: Logger
 
     public init(
         database: Database, directory: Directory, store: MailStore, queue: MailQueue, authenticator: Authenticator,
         settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil,
-        spamDefaults: SpamPreferences? = nil,
-        logger: Logger
+        spamDefaults: SpamPreferences? = nil, rollup: DailyRollup? = nil, logger: Logger
     ) {
+        self.rollup = rollup
         self.database = database
         self.directory = directory
         self.store = store

@@ -2,12 +2,15 @@ import Core
 import NIOConcurrencyHelpers
 import SQLKit
 
-/// Counts of the day, kept in memory as events happen and added to `monitor_rollup` by `flush`
-/// (once a minute, and at shutdown), so counting costs no database round trip and every node's
-/// counts end up in the same rows.
+/// Counts kept in memory as events happen and added to the database by `flush` (once a minute,
+/// before the dashboard reads, and at shutdown), so counting costs no database round trip and
+/// every node's counts end up in the same rows: per day in `monitor_rollup` (the daily summary),
+/// per hour and minute in `monitor_series` (the dashboard), as each counter's `spans` say. Sums
+/// add up and peaks keep the largest value, both in memory and in the upsert.
 public final class DailyRollup: DailyCounting {
     struct Key: Hashable {
-        var day: Int64
+        var span: RollupSpan
+        var bucket: Int64
         var counter: DailyCounter
         var key: String
     }
@@ -20,19 +23,30 @@ public final class DailyRollup: DailyCounting {
     /// (a flood of distinct refusals must not grow memory without bound).
     public static let maximumPendingKeys = 10_000
 
+    /// The longest key kept (longer ones are cut).
+    public static let maximumKeyLength = 200
+
     public init(database: Database, clock: @escaping @Sendable () -> Int64 = UnixTime.now) {
         self.database = database
         self.clock = clock
     }
 
     public func add(_ amount: Int64, to counter: DailyCounter, key: String) {
-        let entry = Key(day: UnixTime.dayStart(of: clock()), counter: counter, key: String(key.prefix(200)))
+        let now = clock()
+        let key = String(key.prefix(Self.maximumKeyLength))
         pending.withLockedValue { values in
-            if let value = values[entry] {
-                values[entry] = counter.isPeak ? max(value, amount) : value + amount
-            } else if values.count < Self.maximumPendingKeys {
-                values[entry] = amount
+            for span in counter.spans {
+                Self.merge(amount, into: &values, Key(span: span, bucket: span.start(of: now), counter: counter, key: key))
             }
+        }
+    }
+
+    /// Adds `amount` to `entry`: the sum, or the larger for a peak; a new key only below the cap.
+    private static func merge(_ amount: Int64, into values: inout [Key: Int64], _ entry: Key) {
+        if let value = values[entry] {
+            values[entry] = entry.counter.isPeak ? max(value, amount) : value + amount
+        } else if values.count < maximumPendingKeys {
+            values[entry] = amount
         }
     }
 
@@ -46,30 +60,40 @@ public final class DailyRollup: DailyCounting {
         guard !values.isEmpty else { return }
         do {
             try await database.transaction { db in
-                for (entry, value) in values {
-                    let merged =
-                        entry.counter.isPeak
-                        ? "CASE WHEN excluded.value > monitor_rollup.value THEN excluded.value ELSE monitor_rollup.value END"
-                        : "monitor_rollup.value + excluded.value"
-                    try await db.raw(
-                        """
-                        INSERT INTO monitor_rollup (day, name, key, value)
-                        VALUES (\(bind: entry.day), \(bind: entry.counter.rawValue), \(bind: entry.key), \(bind: value))
-                        ON CONFLICT (day, name, key) DO UPDATE SET value = \(unsafeRaw: merged)
-                        """
-                    ).run()
-                }
+                for (entry, value) in values { try await Self.upsert(entry, value, db) }
             }
         } catch {
-            for (entry, value) in values { add(value, to: entry.counter, key: entry.key, day: entry.day) }
+            pending.withLockedValue { pending in
+                for (entry, value) in values { Self.merge(value, into: &pending, entry) }
+            }
             throw error
         }
     }
 
-    private func add(_ amount: Int64, to counter: DailyCounter, key: String, day: Int64) {
-        let entry = Key(day: day, counter: counter, key: key)
-        pending.withLockedValue { values in
-            values[entry] = counter.isPeak ? max(values[entry] ?? amount, amount) : (values[entry] ?? 0) + amount
+    /// One bucket's row: inserted, or merged into what the other nodes (and earlier flushes) wrote.
+    private static func upsert(_ entry: Key, _ value: Int64, _ db: any SQLDatabase) async throws {
+        let table = entry.span == .day ? "monitor_rollup" : "monitor_series"
+        let merged =
+            entry.counter.isPeak
+            ? "CASE WHEN excluded.value > \(table).value THEN excluded.value ELSE \(table).value END"
+            : "\(table).value + excluded.value"
+        if entry.span == .day {
+            try await db.raw(
+                """
+                INSERT INTO monitor_rollup (day, name, key, value)
+                VALUES (\(bind: entry.bucket), \(bind: entry.counter.rawValue), \(bind: entry.key), \(bind: value))
+                ON CONFLICT (day, name, key) DO UPDATE SET value = \(unsafeRaw: merged)
+                """
+            ).run()
+        } else {
+            try await db.raw(
+                """
+                INSERT INTO monitor_series (span, bucket, name, key, value)
+                VALUES (\(bind: entry.span.rawValue), \(bind: entry.bucket), \(bind: entry.counter.rawValue),
+                        \(bind: entry.key), \(bind: value))
+                ON CONFLICT (span, bucket, name, key) DO UPDATE SET value = \(unsafeRaw: merged)
+                """
+            ).run()
         }
     }
 
@@ -87,11 +111,62 @@ public final class DailyRollup: DailyCounting {
         }
     }
 
+    /// The stored `span` buckets of `counters` starting in `from..<to`, oldest first (minute and
+    /// hour buckets only; days are `values`).
+    public static func series(
+        _ counters: [DailyCounter], span: RollupSpan, from: Int64, to: Int64, database: Database
+    ) async throws -> [RollupPoint] {
+        guard !counters.isEmpty else { return [] }
+        let names = SQLList(counters.map { SQLBind($0.rawValue) })
+        return try await database.snapshot { db in
+            try await db.raw(
+                """
+                SELECT bucket, name, key, value FROM monitor_series
+                WHERE span = \(bind: span.rawValue) AND bucket >= \(bind: from) AND bucket < \(bind: to)
+                  AND name IN (\(names))
+                ORDER BY bucket, name, key
+                """
+            ).all().compactMap { row in
+                guard let counter = DailyCounter(rawValue: try row.decode(column: "name", as: String.self)) else {
+                    return nil
+                }
+                return RollupPoint(
+                    bucket: try row.decode(column: "bucket", as: Int64.self), counter: counter,
+                    key: try row.decode(column: "key", as: String.self), value: try row.decode(column: "value", as: Int64.self))
+            }
+        }
+    }
+
     /// Forgets the days before `day`.
     public static func purge(before day: Int64, database: Database) async throws {
         try await database.withConnection { db in
             try await db.raw("DELETE FROM monitor_rollup WHERE day < \(bind: day)").run()
             try await db.raw("DELETE FROM monitor_summary_sent WHERE day < \(bind: day)").run()
         }
+    }
+
+    /// Forgets the `span` buckets that started before `before`.
+    public static func purgeSeries(_ span: RollupSpan, before: Int64, database: Database) async throws {
+        try await database.withConnection { db in
+            try await db.raw(
+                "DELETE FROM monitor_series WHERE span = \(bind: span.rawValue) AND bucket < \(bind: before)"
+            ).run()
+        }
+    }
+}
+
+/// One stored bucket of one counter's key.
+public struct RollupPoint: Sendable, Hashable {
+    /// The bucket's start (seconds since 1970).
+    public var bucket: Int64
+    public var counter: DailyCounter
+    public var key: String
+    public var value: Int64
+
+    public init(bucket: Int64, counter: DailyCounter, key: String, value: Int64) {
+        self.bucket = bucket
+        self.counter = counter
+        self.key = key
+        self.value = value
     }
 }

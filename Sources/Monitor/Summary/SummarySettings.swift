@@ -1,6 +1,7 @@
 import Core
 
-/// `[summary]`: the daily summary mail (docs/monitoring.md, docs/config.md).
+/// `[summary]`: the daily summary mail and the counts behind it and the dashboard's charts
+/// (docs/summary.md, docs/config.md).
 public struct SummarySettings: Sendable, Equatable {
     /// `send`: mail the summary of each UTC day (default false: counts are kept all the same and
     /// `posta summary show` prints them).
@@ -14,6 +15,10 @@ public struct SummarySettings: Sendable, Equatable {
     public var top = 10
     /// `retention`: days of counts kept (7d...3650d, default 400d).
     public var retention: ConfigDuration = .days(400)
+    /// `minute_retention`: how long the dashboard's per-minute counts are kept (1h...30d, default 48h).
+    public var minuteRetention: ConfigDuration = .hours(48)
+    /// `hour_retention`: how long the dashboard's per-hour counts are kept (1d...3650d, default 90d).
+    public var hourRetention: ConfigDuration = .days(90)
 
     public init() {}
 
@@ -22,7 +27,7 @@ public struct SummarySettings: Sendable, Equatable {
         to.isEmpty ? ["postmaster@\(hostname)"] : to
     }
 
-    static let keys = ["send", "to", "send_at", "top", "retention"]
+    static let keys = ["send", "to", "send_at", "top", "retention", "minute_retention", "hour_retention"]
 
     /// `HH:MM` → seconds after midnight; nil unless 00:00...23:59.
     static func timeOfDay(_ text: String) -> Int64? {
@@ -64,6 +69,12 @@ extension SummarySettings: ConfigSection {
         if let top = reader.integer("top", in: entries, at: path, range: 1...100) { settings.top = Int(top) }
         if let value = reader.duration("retention", in: entries, at: path, range: 7 * 86_400...3650 * 86_400) {
             settings.retention = value
+        }
+        if let value = reader.duration("minute_retention", in: entries, at: path, range: 3600...30 * 86_400) {
+            settings.minuteRetention = value
+        }
+        if let value = reader.duration("hour_retention", in: entries, at: path, range: 86_400...3650 * 86_400) {
+            settings.hourRetention = value
         }
         return settings
     }

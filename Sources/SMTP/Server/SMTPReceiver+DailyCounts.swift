@@ -19,14 +19,15 @@ extension SMTPReceiver {
         }
     }
 
-    /// A reply sent: by code class in the metrics; a 4xx or 5xx also in the day's refusals, by its
-    /// code and enhanced status code (`550 5.1.1`: bounded keys, the text, which may quote the
-    /// client, left out).
-    func count(_ reply: SMTPReply) {
+    /// A reply sent to `client`: by code class in the metrics; a 4xx or 5xx also in the refusals,
+    /// by its code and enhanced status code (`550 5.1.1`: bounded keys, the text, which may quote
+    /// the client, left out), and by the client's address (hours only).
+    func count(_ reply: SMTPReply, client: String) {
         SMTPMetrics.reply(reply.code, mode: mode)
         guard let dailyCounts, reply.isTransientFailure || reply.isPermanentFailure else { return }
         let status = reply.enhancedStatus.map { " \($0)" } ?? ""
         dailyCounts.add(1, to: .refused, key: "\(mode.name) \(reply.code)\(status)")
+        dailyCounts.add(1, to: .refusedClient, key: client)
     }
 }
 

@@ -131,7 +131,7 @@ public final class SMTPServerHandler: ChannelDuplexHandler, RemovableChannelHand
             switch action {
             case .reply(let reply):
                 context.write(wrapOutboundOut(ByteBuffer(bytes: reply.encode())), promise: nil)
-                receiver.count(reply)
+                receiver.count(reply, client: clientIP)
                 wrote = true
                 if !reply.isPositiveCompletion && !reply.isPositiveIntermediate {
                     logger.info("reply", metadata: ["reply": "\(reply.code) \(reply.lines.first ?? "")"])

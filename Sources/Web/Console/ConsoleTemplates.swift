@@ -10,7 +10,8 @@ struct ConsoleTemplates: Sendable {
     static let sources: [(String, [UInt8])] = [
         ("head", PackageResources.head_mustache), ("foot", PackageResources.foot_mustache),
         ("login", PackageResources.login_mustache), ("error", PackageResources.error_mustache),
-        ("dashboard", PackageResources.dashboard_mustache), ("domains", PackageResources.domains_mustache),
+        ("dashboard", PackageResources.dashboard_mustache), ("chart", PackageResources.chart_mustache),
+        ("domains", PackageResources.domains_mustache),
         ("accounts", PackageResources.accounts_mustache), ("account", PackageResources.account_mustache),
         ("aliases", PackageResources.aliases_mustache), ("queue", PackageResources.queue_mustache),
         ("queue_entry", PackageResources.queue_entry_mustache), ("logins", PackageResources.logins_mustache),

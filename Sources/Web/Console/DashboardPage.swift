@@ -1,12 +1,15 @@
 import Admin
 import Hummingbird
 
-/// `/admin`: the site at a glance: domains, accounts, aliases, and the queue by state with a
-/// server-side SVG bar chart (no script, no external chart service).
+/// `/admin?window=hour|day|week`: the site at a glance: domains, accounts, aliases, the queue by
+/// state, and the traffic charts (messages received, delivered and refused per bucket, the
+/// queue's size, logins by protocol, top senders and refused clients), all server-side SVG
+/// (no script, no external chart service), each with its numbers as a table.
 extension ConsolePages {
     func dashboard(_ call: ConsoleCall) async throws -> Response {
         if Navigation.isUser(call.principal) { return ConsoleHTTP.redirect("/admin/me") }
-        let data = try await console.dashboard(as: call.principal)
+        let window = call.query.text("window").flatMap(DashboardWindow.init(rawValue:)) ?? .day
+        let data = try await console.dashboard(as: call.principal, window: window)
         var cards: [[String: Any]] = [
             ["label": "Domains", "value": data.domains, "link": call.principal.may(.manageDomains) ? "/admin/domains" : ""],
             ["label": "Accounts", "value": data.accounts, "link": call.principal.may(.viewAccounts) ? "/admin/accounts" : ""],
@@ -26,6 +29,7 @@ extension ConsolePages {
                 "queueEmpty": counts.total == 0,
             ]
         }
+        if let traffic = data.traffic { context["traffic"] = DashboardCharts(traffic).context }
         context["cards"] = cards
         return page(call, "dashboard", title: "Dashboard", section: "dashboard", context)
     }

@@ -75,7 +75,7 @@ extension ConsolePages {
             ConsoleHTTP.cookie(
                 ConsoleHTTP.flashCookie,
                 Flash(.error, "\(action.rawValue.capitalized) failed for \(failed.count) of \(ids.count): \(why)")
-                    .cookieValue, path: "/admin"))
+                    .cookieValue))
         return response
     }
 }

@@ -153,6 +153,14 @@ def test_console_walkthrough(console, browser, shots):
     assert "404" in driver.find_element(By.CSS_SELECTOR, ".error-code").text
     screenshot(driver, shots, "13-not-found")
 
+    # My security: the TOTP set-up page, and the secret it proposes (stored only on a matching code).
+    driver.get(base + "/admin/security")
+    assert "Set up a second factor" in driver.page_source
+    screenshot(driver, shots, "14-security")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/admin/security/totp/start'] button").click()
+    assert driver.find_element(By.CSS_SELECTOR, "code.secret").text
+    screenshot(driver, shots, "15-security-setup")
+
     # A POST without the CSRF token is refused, even with the session cookie.
     cookie = "__Host-posta_session=" + driver.get_cookie("__Host-posta_session")["value"]
     assert post(base, "/admin/domains/add", "name=forged.test", cookie) == 403
@@ -167,7 +175,7 @@ def test_console_walkthrough(console, browser, shots):
     # The helpdesk: accounts yes, policies no (403 from the server whatever the navigation shows).
     log_in(driver, base, "helen", HELPDESK_PASSWORD)
     nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "nav.sidebar a")]
-    assert nav == ["Dashboard", "Accounts", "Login log"]
+    assert nav == ["Dashboard", "Accounts", "Login log", "My security"]
     no_script_ran(driver)
     screenshot(driver, shots, "14-helpdesk-dashboard")
     driver.get(base + "/admin/policies")

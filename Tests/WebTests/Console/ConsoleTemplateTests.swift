@@ -109,6 +109,18 @@ import Testing
         Self.checkEscaped(admins)
     }
 
+    /// The stylesheet's blocks close: one missing brace swallows every rule after it.
+    @Test func stylesheetBracesBalance() {
+        var depth = 0
+        for byte in ConsoleTemplates.css {
+            if byte == UInt8(ascii: "{") { depth += 1 }
+            if byte == UInt8(ascii: "}") { depth -= 1 }
+            #expect(depth >= 0 && depth <= 2)
+            if depth < 0 || depth > 2 { return }
+        }
+        #expect(depth == 0)
+    }
+
     @Test func dashboardChartIsPlainSVG() throws {
         let templates = try ConsoleTemplates()
         let chart = ConsolePages.barChart([("Active", 4), ("Held", 2), ("Other", 0)])

@@ -29,6 +29,13 @@ struct TOTPEnrolmentTests {
 
             try await c.confirmTOTP(as: me, secret: proposal.secret, code: code)
             #expect(try await c.ownTOTPEnabled(as: me))
+            // An open session cannot swap in a secret of its own while the factor is on.
+            let intruder = TOTP.random()
+            await #expect(throws: AdminError.conflict("the second factor is on: turn it off first")) {
+                try await c.confirmTOTP(
+                    as: me, secret: Base32.encode(intruder.secret),
+                    code: intruder.code(counter: TOTP.counter(at: f.clock.unixTime)))
+            }
             guard
                 case .needsSecondFactor = await c.logIn(
                     login: "dora", password: "admin-password-1", totp: nil, clientIP: "192.0.2.1")
@@ -69,6 +76,28 @@ struct TOTPEnrolmentTests {
             await #expect(throws: AccessDenied.self) { try await c.proposeTOTP(as: api) }
             await #expect(throws: AccessDenied.self) { try await c.enableTOTP(as: api, login: "root") }
             await #expect(throws: AccessDenied.self) { try await c.turnOffOwnTOTP(as: api, code: "123456") }
+        }
+    }
+
+    @Test("codes are guessed through the login throttle", arguments: TestDatabases.dialects)
+    func guessingIsThrottled(dialect: Database.Dialect) async throws {
+        try await AdminFixture.with(dialect) { f in
+            let c = f.console
+            let me = f.domainAdmin
+            let proposal = try await c.proposeTOTP(as: me)
+            let totp = TOTP(secret: try #require(Base32.decode(proposal.secret)))
+            let code = totp.code(counter: TOTP.counter(at: f.clock.unixTime))
+            let wrong = code == "000000" ? "111111" : "000000"
+            // lockout_after = 4: four wrong codes, then even the right one is refused.
+            for _ in 1...4 {
+                await #expect(throws: AdminError.self) { try await c.confirmTOTP(as: me, secret: proposal.secret, code: wrong) }
+            }
+            await #expect(throws: AdminError.invalid("too many failed attempts: wait a few minutes and try again")) {
+                try await c.confirmTOTP(as: me, secret: proposal.secret, code: code)
+            }
+            #expect(try await !c.ownTOTPEnabled(as: me))
+            let logged = try await c.authenticator.loginLog.recent(login: "dora", limit: 10)
+            #expect(logged.count == 5 && logged.allSatisfy { $0.protocolName == "web" && !$0.success })
         }
     }
 }

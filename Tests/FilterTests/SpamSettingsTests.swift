@@ -133,6 +133,7 @@ import Testing
         #expect(SpamSettingsStore.normalize("Alice@Example.ORG") == "alice@example.org")
         #expect(SpamSettingsStore.normalize("@Example.org") == "@example.org")
         #expect(SpamSettingsStore.normalize("example.org") == nil)
+        #expect(SpamSettingsStore.normalize("@x@example.org") == nil)
         #expect(SpamSettingsStore.normalize("alice@") == nil)
     }
 }

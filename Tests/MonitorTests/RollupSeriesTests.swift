@@ -104,16 +104,23 @@ struct RollupSeriesTests {
     @Test func pendingKeysAreCapped() async throws {
         try await migrated(.sqlite) { database in
             let rollup = DailyRollup(database: database, clock: { Self.day + 60 })
-            // Each hour-only key takes one slot: the cap bounds them, the known ones still add up.
-            for index in 0..<(DailyRollup.maximumPendingKeys + 50) {
+            // A counter flooded with keys (clients cycling addresses) keeps its first keys, counts
+            // the rest under "other" (its total intact), and leaves room for the other counters.
+            let flood = DailyRollup.maximumPendingKeys + 50
+            for index in 0..<flood {
                 rollup.add(1, to: .refusedClient, key: "198.51.100.\(index)")
             }
             rollup.add(1, to: .refusedClient, key: "198.51.100.0")
+            rollup.add(1, to: .received, key: "mx")
             try await rollup.flush()
             let stored = try await DailyRollup.series(
                 [.refusedClient], span: .hour, from: 0, to: .max, database: database)
-            #expect(stored.count == DailyRollup.maximumPendingKeys)
+            #expect(stored.count <= DailyRollup.maximumPendingKeysPerCounter + 1)
             #expect(stored.first { $0.key == "198.51.100.0" }?.value == 2)
+            #expect(stored.first { $0.key == DailyRollup.otherKey } != nil)
+            #expect(stored.reduce(0) { $0 + $1.value } == Int64(flood) + 1)
+            let received = try await DailyRollup.series([.received], span: .minute, from: 0, to: .max, database: database)
+            #expect(received.first?.value == 1)
         }
     }
 

@@ -58,6 +58,9 @@ extension AdminConsole {
         QuarantineEntry
     > {
         try principal.require(.manageQuarantine)
+        for text in [filter.reason, filter.sender, filter.recipient] where (text?.count ?? 0) > Self.maxTextLength {
+            throw AdminError.invalid("filter text too long")
+        }
         let after = try filter.cursor.map { cursor throws(AdminError) in try Self.quarantineKey(PageCursor.decode(cursor)) }
         guard let quarantine else { return Page(items: [], next: nil) }
         let reason = filter.reason?.lowercased()

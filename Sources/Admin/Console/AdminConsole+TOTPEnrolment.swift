@@ -1,4 +1,5 @@
 import Core
+import Directory
 import SQLKit
 
 /// A TOTP secret offered to an administrator in the console: shown once, stored only when a code
@@ -51,15 +52,27 @@ extension AdminConsole {
     /// §5.2: within one step of now); that code is then used up.
     public func confirmTOTP(as principal: Principal, secret: String, code: String) async throws {
         let admin = try await ownAdministrator(principal)
+        // A second factor that is on is replaced only by turning it off first (with a current
+        // code): an open session must not swap in a secret of its own.
+        guard !admin.totpEnabled else { throw AdminError.conflict("the second factor is on: turn it off first") }
         guard let bytes = Self.proposedSecret(secret) else { throw AdminError.invalid("the secret is not valid: start again") }
-        guard let step = TOTP(secret: bytes).matchingStep(code, at: now) else {
-            throw AdminError.invalid("the code does not match: check the code and the phone's clock, and try again")
+        var step: Int64 = 0
+        try await guardedCode(admin, principal) {
+            guard let matched = TOTP(secret: bytes).matchingStep(code, at: now) else { return false }
+            step = matched
+            return true
         }
-        try await database.withConnection { db in
-            try await db.update("admin_user").set("totp_secret", to: SQLBind(Base32.encode(bytes)))
-                .set("totp_enabled", to: SQLBind(true)).set("totp_last_step", to: SQLBind(step))
-                .where("id", .equal, admin.id).run()
+        let stored = Base32.encode(bytes)
+        let matched = step
+        let changed = try await database.withConnection { db in
+            try await db.raw(
+                """
+                UPDATE admin_user SET totp_secret = \(bind: stored), totp_enabled = \(bind: true), totp_last_step = \(bind: matched)
+                WHERE id = \(bind: admin.id) AND totp_enabled = \(bind: false) RETURNING id
+                """
+            ).all().count
         }
+        guard changed == 1 else { throw AdminError.conflict("the second factor is on: turn it off first") }
         await audit(
             principal, "admin.totp.enable", target: admin.login, before: ["totp": admin.totpEnabled], after: ["totp": true])
     }
@@ -75,12 +88,32 @@ extension AdminConsole {
         guard let row, try row.decode(column: "totp_enabled", as: Bool.self) else {
             throw AdminError.conflict("the second factor is not on")
         }
-        guard let base32 = try row.decode(column: "totp_secret", as: String?.self), let secret = Base32.decode(base32),
-            try await claimTOTP(
-                adminID: admin.id, secret: secret, lastStep: try row.decode(column: "totp_last_step", as: Int64.self),
-                code: code)
-        else { throw AdminError.invalid("the code does not match") }
+        guard let base32 = try row.decode(column: "totp_secret", as: String?.self), let secret = Base32.decode(base32)
+        else { throw AdminError.conflict("the second factor has no usable secret: ask a superadmin") }
+        let lastStep = try row.decode(column: "totp_last_step", as: Int64.self)
+        try await guardedCode(admin, principal) {
+            try await claimTOTP(adminID: admin.id, secret: secret, lastStep: lastStep, code: code)
+        }
         try await disableTOTP(as: principal, login: admin.login)
+    }
+
+    /// Runs a check of a TOTP code as a login attempt of the administrator: the same throttle and
+    /// login log as every login, so a stolen session cannot guess codes at speed.
+    private func guardedCode(
+        _ admin: Administrator, _ principal: Principal, _ matches: () async throws -> Bool
+    ) async throws {
+        let outcome = await authenticator.guarded(
+            login: admin.login, clientIP: principal.clientIP ?? "", protocolName: Self.webProtocol, logger: logger
+        ) { () async throws -> Authenticator.Check<Bool> in
+            try await matches() ? .success(true, accountID: nil) : .failure(reason: LoginReason.wrongSecondFactor)
+        }
+        switch outcome {
+        case .success: return
+        case .throttled: throw AdminError.invalid("too many failed attempts: wait a few minutes and try again")
+        case .unavailable: throw AdminError.invalid("the code cannot be checked now: try again later")
+        case .invalidCredentials, .incomplete:
+            throw AdminError.invalid("the code does not match: check the code and the phone's clock, and try again")
+        }
     }
 
     /// Whether `code` is a current code of `secret` not used before (RFC 6238 §5.2: a code is

@@ -24,8 +24,10 @@ public final class SpamSettingsStore: Sendable {
     public static func normalize(_ scope: String) -> String? {
         let lowered = scope.lowercased()
         guard let at = lowered.lastIndex(of: "@"), lowered.index(after: at) < lowered.endIndex,
-            !lowered.contains(where: \.isWhitespace)
+            !lowered.contains(where: \.isWhitespace), lowered.count <= 320
         else { return nil }
+        // `@domain` holds one `@`; `user@domain` has a local part before it.
+        if lowered.hasPrefix("@") && at != lowered.startIndex { return nil }
         return lowered
     }
 

@@ -48,6 +48,10 @@ public struct DKIMKeyStore: Sendable {
     ) async throws -> DKIMKey {
         let domain = try Self.validDomain(domain)
         let chosen = try selector.map(Self.validSelector)
+        // Refused before the costly key generation (checked again in the transaction below).
+        if let active = try await keys(domain: domain).first(where: { $0.state == .active && $0.algorithm == algorithm }) {
+            throw DKIMKeyError.activeKeyExists(domain: domain, algorithm: algorithm, selector: active.selector)
+        }
         let privateKey: DKIMPrivateKey
         do { privateKey = try DKIMPrivateKey.generate(algorithm, bits: bits) } catch {
             throw DKIMKeyError.invalidKey(error.description)

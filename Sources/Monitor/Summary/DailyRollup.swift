@@ -15,13 +15,27 @@ public final class DailyRollup: DailyCounting {
         var key: String
     }
 
+    /// The counts waiting for a flush, and how many distinct keys each counter has among them.
+    struct Pending {
+        var values: [Key: Int64] = [:]
+        var keys: [DailyCounter: Int] = [:]
+    }
+
     public let database: Database
-    private let pending = NIOLockedValueBox([Key: Int64]())
+    private let pending = NIOLockedValueBox(Pending())
     private let clock: @Sendable () -> Int64
 
     /// At most this many distinct keys wait for a flush; beyond it further new keys are dropped
     /// (a flood of distinct refusals must not grow memory without bound).
     public static let maximumPendingKeys = 10_000
+
+    /// At most this many distinct keys of one counter wait for a flush; further new keys are
+    /// counted under `otherKey`, so one counter flooded with keys (clients cycling addresses)
+    /// neither loses its total nor crowds out the other counters.
+    public static let maximumPendingKeysPerCounter = 1_000
+
+    /// The key the counts beyond `maximumPendingKeysPerCounter` go to.
+    public static let otherKey = "other"
 
     /// The longest key kept (longer ones are cut).
     public static let maximumKeyLength = 200
@@ -34,28 +48,34 @@ public final class DailyRollup: DailyCounting {
     public func add(_ amount: Int64, to counter: DailyCounter, key: String) {
         let now = clock()
         let key = String(key.prefix(Self.maximumKeyLength))
-        pending.withLockedValue { values in
+        pending.withLockedValue { pending in
             for span in counter.spans {
-                Self.merge(amount, into: &values, Key(span: span, bucket: span.start(of: now), counter: counter, key: key))
+                Self.merge(amount, into: &pending, Key(span: span, bucket: span.start(of: now), counter: counter, key: key))
             }
         }
     }
 
-    /// Adds `amount` to `entry`: the sum, or the larger for a peak; a new key only below the cap.
-    private static func merge(_ amount: Int64, into values: inout [Key: Int64], _ entry: Key) {
-        if let value = values[entry] {
-            values[entry] = entry.counter.isPeak ? max(value, amount) : value + amount
-        } else if values.count < maximumPendingKeys {
-            values[entry] = amount
+    /// Adds `amount` to `entry`: the sum, or the larger for a peak; a new key only below the
+    /// caps (past the counter's cap, to its `otherKey`).
+    private static func merge(_ amount: Int64, into pending: inout Pending, _ entry: Key) {
+        var entry = entry
+        if pending.values[entry] == nil, pending.keys[entry.counter, default: 0] >= maximumPendingKeysPerCounter {
+            entry.key = otherKey
+        }
+        if let value = pending.values[entry] {
+            pending.values[entry] = entry.counter.isPeak ? max(value, amount) : value + amount
+        } else if pending.values.count < maximumPendingKeys {
+            pending.values[entry] = amount
+            pending.keys[entry.counter, default: 0] += 1
         }
     }
 
     /// Adds what was counted since the last flush to the database; what fails to be written is
     /// counted again at the next flush.
     public func flush() async throws {
-        let values = pending.withLockedValue { values in
-            defer { values = [:] }
-            return values
+        let values = pending.withLockedValue { pending in
+            defer { pending = Pending() }
+            return pending.values
         }
         guard !values.isEmpty else { return }
         do {

@@ -27,7 +27,14 @@ extension SMTPReceiver {
         guard let dailyCounts, reply.isTransientFailure || reply.isPermanentFailure else { return }
         let status = reply.enhancedStatus.map { " \($0)" } ?? ""
         dailyCounts.add(1, to: .refused, key: "\(mode.name) \(reply.code)\(status)")
-        dailyCounts.add(1, to: .refusedClient, key: client)
+        dailyCounts.add(1, to: .refusedClient, key: Self.clientKey(client))
+    }
+
+    /// An IPv4 client by its address, an IPv6 client by its /64 (one host may hold a whole /64:
+    /// counted by address, it could make a new key with every connection).
+    static func clientKey(_ client: String) -> String {
+        guard client.contains(":"), let network = NetworkPrefix(network: client, v4: 32, v6: 64) else { return client }
+        return network.description
     }
 }
 

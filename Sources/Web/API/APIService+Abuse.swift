@@ -33,7 +33,13 @@ extension APIService {
     func setAbuseIgnore(_ input: Operations.SetAbuseIgnore.Input) async throws -> Operations.SetAbuseIgnore.Output {
         let principal = try await principal()
         guard case .json(let request) = input.body else { throw APIProblem(.unsupportedMediaType) }
-        let rule = request.rule.flatMap { $0 == .all ? nil : AbuseRule(rawValue: $0.rawValue) }
+        // The document's enum and `AbuseRule` are kept in step; a rule this build does not know
+        // is refused, never widened to every rule.
+        var rule: AbuseRule?
+        if let asked = request.rule, asked != .all {
+            guard let known = AbuseRule(rawValue: asked.rawValue) else { throw APIProblem.invalid("unknown abuse rule") }
+            rule = known
+        }
         let result = try await console.setAbuseIgnore(
             as: principal, target: request.target, rule: rule, remove: request.remove ?? false)
         return .ok(

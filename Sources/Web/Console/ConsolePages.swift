@@ -99,6 +99,23 @@ struct ConsolePages: Sendable {
 
     // MARK: Responses
 
+    /// The ids a bulk form ticked (`id` repeated), trimmed, once each, sorted.
+    static func tickedIDs(_ call: ConsoleCall) -> [String] {
+        Array(Set(call.form.all("id").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty })).sorted()
+    }
+
+    /// A redirect after a bulk action some of whose items failed: `failed` (id → why) in an error
+    /// flash on the next page.
+    func partlyFailed(_ location: String, _ verb: String, failed: [String: String], of count: Int) -> Response {
+        let why = failed.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+        var response = ConsoleHTTP.redirect(location)
+        ConsoleHTTP.setCookie(
+            &response,
+            ConsoleHTTP.cookie(
+                ConsoleHTTP.flashCookie, Flash(.error, "\(verb) failed for \(failed.count) of \(count): \(why)").cookieValue))
+        return response
+    }
+
     /// A redirect after a successful POST, with a flash message for the next page.
     func done(_ location: String, _ message: String) -> Response {
         var response = ConsoleHTTP.redirect(location)

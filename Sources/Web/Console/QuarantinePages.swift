@@ -60,22 +60,15 @@ extension ConsolePages {
         guard let action = call.form.text("action").flatMap(QuarantineAction.init(rawValue:)) else {
             throw AdminError.invalid("Choose an action: release or delete.")
         }
-        let ids = Array(Set(call.form.all("id").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty })).sorted()
+        let ids = Self.tickedIDs(call)
         guard !ids.isEmpty else { throw AdminError.invalid("Tick at least one message.") }
         let failed = try await console.quarantine(as: call.principal, action, ids: ids)
         let verb = action == .release ? "Released" : "Deleted"
         if failed.isEmpty {
             return done("/admin/quarantine", "\(verb) \(ids.count) message\(ids.count == 1 ? "" : "s").")
         }
-        let why = failed.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
-        var response = ConsoleHTTP.redirect(
-            ids.count == 1 && call.form["back"] == "show" ? Self.quarantineLink(ids[0]) : "/admin/quarantine")
-        ConsoleHTTP.setCookie(
-            &response,
-            ConsoleHTTP.cookie(
-                ConsoleHTTP.flashCookie,
-                Flash(.error, "\(action.rawValue.capitalized) failed for \(failed.count) of \(ids.count): \(why)")
-                    .cookieValue))
-        return response
+        return partlyFailed(
+            ids.count == 1 && call.form["back"] == "show" ? Self.quarantineLink(ids[0]) : "/admin/quarantine",
+            action.rawValue.capitalized, failed: failed, of: ids.count)
     }
 }

@@ -62,7 +62,7 @@ extension ConsolePages {
         guard let action = call.form.text("action").flatMap(QueueAction.init(rawValue:)) else {
             throw AdminError.invalid("Choose an action: retry, hold, release or delete.")
         }
-        let ids = Array(Set(call.form.all("id").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty })).sorted()
+        let ids = Self.tickedIDs(call)
         guard !ids.isEmpty else { throw AdminError.invalid("Tick at least one message.") }
         let failed = try await console.queue(as: call.principal, action, ids: ids)
         let back =
@@ -71,13 +71,6 @@ extension ConsolePages {
         if failed.isEmpty {
             return done(back, "\(action.rawValue.capitalized): done for \(ids.count) message\(ids.count == 1 ? "" : "s").")
         }
-        let why = failed.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
-        var response = ConsoleHTTP.redirect(back)
-        ConsoleHTTP.setCookie(
-            &response,
-            ConsoleHTTP.cookie(
-                ConsoleHTTP.flashCookie,
-                Flash(.error, "\(action.rawValue.capitalized) failed for \(failed.count) of \(ids.count): \(why)").cookieValue))
-        return response
+        return partlyFailed(back, action.rawValue.capitalized, failed: failed, of: ids.count)
     }
 }

@@ -79,7 +79,7 @@ def test_console_walkthrough(console, browser, shots):
     assert driver.find_element(By.TAG_NAME, "h1").text == "Dashboard"
     nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "nav.sidebar a")]
     assert nav == ["Dashboard", "Domains", "Accounts", "Aliases", "Policies", "Queue", "Quarantine",
-                   "Filter settings", "Abuse", "DKIM keys", "Login log", "Audit log", "Administrators",
+                   "Filter settings", "Abuse", "DKIM keys", "DNS records", "Reports", "Login log", "Audit log", "Administrators",
                    "My security"]
 
     # Domains: empty state, then one domain.

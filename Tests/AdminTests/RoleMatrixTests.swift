@@ -29,6 +29,9 @@ struct RoleMatrixTests {
         .viewAudit: [.superadmin, .domainAdmin],
         .manageAbuse: [.superadmin, .domainAdmin],
         .manageDKIM: [.superadmin, .domainAdmin],
+        .viewDNSRecords: [.superadmin, .domainAdmin],
+        .viewReports: [.superadmin, .domainAdmin],
+        .manageReports: [.superadmin],
     ]
 
     static func principal(_ role: AdminRole, domains: [String]) -> Principal {

@@ -9,8 +9,11 @@ extension AdminRole {
             // Everything inside their domains; never the site-wide things. `viewAudit` shows a
             // domain admin their own actions only (`AdminConsole.auditLog`); `manageAbuse` and
             // `manageDKIM` reach the accounts and keys of their domains only (a network on the
-            // abuse whitelist is site-wide).
-            Set(Permission.allCases).subtracting([.manageDomains, .viewPolicies, .managePolicies, .manageAdmins])
+            // abuse whitelist is site-wide). `viewReports` shows the reports about their domains;
+            // importing and sending reports is site-wide work (`manageReports`).
+            Set(Permission.allCases).subtracting([
+                .manageDomains, .viewPolicies, .managePolicies, .manageAdmins, .manageReports,
+            ])
         case .helpdesk:
             [
                 .viewDashboard, .viewAccounts, .createAccounts, .resetPasswords, .enableAccounts, .setQuotas, .viewLoginLog,

@@ -23,6 +23,15 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case manageAbuse
     /// DKIM signing keys of the principal's domains (never their private halves).
     case manageDKIM
+    /// The DNS records a domain needs published (`posta dns records`), for the principal's domains.
+    case viewDNSRecords
+    /// Reports received and written: DMARC aggregate and TLS reports about the principal's domains,
+    /// the abuse report of their accounts; the site-wide ones (daily summary, MTA-STS policy cache)
+    /// only without a domain scope.
+    case viewReports
+    /// Site-wide report work: importing received reports, queueing a day's DMARC/TLS reports and
+    /// the daily summary by hand.
+    case manageReports
 }
 
 /// The principal may not do this (HTTP 403).

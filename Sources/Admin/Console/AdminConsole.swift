@@ -27,14 +27,18 @@ public final class AdminConsole: Sendable {
     /// The server's counts, flushed before the dashboard reads so it shows this node's last
     /// minute too; nil outside `posta serve` (the CLI, tests): the dashboard reads what is stored.
     public let rollup: DailyRollup?
+    /// Queues report mail (DMARC, TLS, daily summary); nil outside a site (tests).
+    public let reportMailing: (any ReportMailing)?
     public let logger: Logger
 
     public init(
         database: Database, directory: Directory, store: MailStore, queue: MailQueue, authenticator: Authenticator,
         settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil,
-        spamDefaults: SpamPreferences? = nil, rollup: DailyRollup? = nil, logger: Logger
+        spamDefaults: SpamPreferences? = nil, rollup: DailyRollup? = nil, reportMailing: (any ReportMailing)? = nil,
+        logger: Logger
     ) {
         self.rollup = rollup
+        self.reportMailing = reportMailing
         self.database = database
         self.directory = directory
         self.store = store

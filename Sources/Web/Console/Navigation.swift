@@ -21,6 +21,8 @@ enum Navigation {
         .init(id: "filters", label: "Filter settings", path: "/admin/filters", permission: .manageFilters),
         .init(id: "abuse", label: "Abuse", path: "/admin/abuse", permission: .manageAbuse),
         .init(id: "dkim", label: "DKIM keys", path: "/admin/dkim", permission: .manageDKIM),
+        .init(id: "dns", label: "DNS records", path: "/admin/dns", permission: .viewDNSRecords),
+        .init(id: "reports", label: "Reports", path: "/admin/reports", permission: .viewReports),
         .init(id: "logins", label: "Login log", path: "/admin/logins", permission: .viewLoginLog),
         .init(id: "audit", label: "Audit log", path: "/admin/audit", permission: .viewAudit),
         .init(id: "admins", label: "Administrators", path: "/admin/admins", permission: .manageAdmins),

@@ -113,6 +113,12 @@ public struct Authenticator: Sendable {
                 logger.warning("cannot record login", metadata: ["error": "\(error)"])
             }
         }
+        if let liftedAt = reservation.counts.liftedAt {
+            // A lift made elsewhere (the CLI, another node) also clears this node's memory.
+            let now = clock.now
+            let instant = now - .seconds(max(0, clock.unixTime - liftedAt))
+            await throttle.applyLift(login: login, liftedAt: liftedAt, instant: instant)
+        }
         let attempt: LoginThrottle.Attempt
         switch await throttle.begin(client: client, login: login, shared: reservation.counts, now: clock.now) {
         case .refused(let delay):

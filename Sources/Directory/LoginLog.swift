@@ -78,8 +78,8 @@ public struct LoginLog: Sendable {
 
     /// Records `event` as `pending` (a failure until settled), then counts, as every node sees them,
     /// the failures of its client, its login, and its pair (since the pair's last success) from
-    /// `since` on, this attempt not included, and whether the pair
-    /// succeeded from `trustedSince` on. The row is written before counting, in its own statement:
+    /// `since` on, this attempt not included, whether the pair succeeded from `trustedSince` on,
+    /// and when the login's failures in the window were last lifted. The row is written before counting, in its own statement:
     /// two nodes checking at once each see the other's attempt.
     public func reserve(_ event: LoginEvent, since: Int64, trustedSince: Int64) async throws
         -> (id: Int64?, counts: LoginThrottle.SharedCounts)
@@ -111,7 +111,10 @@ public struct LoginLog: Sendable {
                                           AND created_at >= \(bind: since) AND success = \(bind: true)), 0)) AS pair_failures,
                   (SELECT MAX(created_at) FROM login_event
                    WHERE login = \(bind: login) AND client_key = \(bind: client) AND success = \(bind: true)
-                     AND created_at >= \(bind: trustedSince)) AS last_success
+                     AND created_at >= \(bind: trustedSince)) AS last_success,
+                  (SELECT MAX(lifted_at) FROM login_event
+                   WHERE login = \(bind: login) AND created_at >= \(bind: since) AND NOT success
+                     AND lifted_at IS NOT NULL) AS last_lift
                 """
             ).first()
             guard let row else { return (id, .none) }
@@ -122,7 +125,8 @@ public struct LoginLog: Sendable {
                 id,
                 LoginThrottle.SharedCounts(
                     client: try count("client_failures"), login: try count("login_failures"), pair: try count("pair_failures"),
-                    trusted: !(try row.decodeNil(column: "last_success")))
+                    trusted: !(try row.decodeNil(column: "last_success")),
+                    liftedAt: try row.decodeNil(column: "last_lift") ? nil : try row.decode(column: "last_lift", as: Int64.self))
             )
         }
     }

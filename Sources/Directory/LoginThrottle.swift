@@ -71,12 +71,16 @@ public actor LoginThrottle {
         public var login: Int
         public var pair: Int
         public var trusted: Bool
+        /// The latest time (seconds since 1970) an administrator lifted the login's failures within
+        /// the window, on any node: `applyLift` makes this node's memory forget them too.
+        public var liftedAt: Int64?
 
-        public init(client: Int = 0, login: Int = 0, pair: Int = 0, trusted: Bool = false) {
+        public init(client: Int = 0, login: Int = 0, pair: Int = 0, trusted: Bool = false, liftedAt: Int64? = nil) {
             self.client = client
             self.login = login
             self.pair = pair
             self.trusted = trusted
+            self.liftedAt = liftedAt
         }
 
         /// Nothing known (the database could not be asked).
@@ -110,6 +114,11 @@ public actor LoginThrottle {
     /// The last success of each (client, login).
     private var successes: [Key: ContinuousClock.Instant] = [:]
     private var events = 0
+    /// The lift (seconds since 1970) each login's memory was last cleared for, so a lift seen in
+    /// the shared counts is applied once, not at every attempt after it.
+    private var appliedLifts: [String: Int64] = [:]
+    /// Most lifts remembered; forgetting one only means applying it again (harmless).
+    static let maxAppliedLifts = 10_000
     /// Most pairs remembered as trusted; the database remembers the rest.
     static let maxTrustedPairs = 100_000
 
@@ -163,18 +172,40 @@ public actor LoginThrottle {
         remove(attempt)
     }
 
-    /// An administrator lifted the throttle of `login`: forgets this process's failures of the
-    /// login and of each of its (client, login) pairs, and takes the pairs' failures back from
-    /// their clients' counts (a client's failures against other logins still count). Other
-    /// nodes' memory is not reached; the shared counts are (`LoginLog.lift`).
+    /// An administrator lifted the throttle of `login` on this node: forgets this process's
+    /// failures of the login and of each of its (client, login) pairs, and takes the pairs'
+    /// failures back from their clients' counts (a client's failures against other logins still
+    /// count). Other nodes learn of the lift from the shared counts (`applyLift`).
     public func forget(login: String) {
+        forget(login: login.lowercased(), before: nil)
+    }
+
+    /// A lift another node (or the CLI) recorded at `liftedAt` (seconds since 1970), which was
+    /// `instant` on this process's clock: forgets the failures of `login` that are older than
+    /// it, once per lift. Failures after the lift still count.
+    public func applyLift(login: String, liftedAt: Int64, instant: ContinuousClock.Instant) {
         let login = login.lowercased()
-        failures[.login(login)] = nil
+        guard appliedLifts[login].map({ $0 < liftedAt }) ?? true else { return }
+        if appliedLifts.count >= Self.maxAppliedLifts { appliedLifts.removeAll(keepingCapacity: true) }
+        appliedLifts[login] = liftedAt
+        forget(login: login, before: instant)
+    }
+
+    /// Forgets the login's failures (all, or those before `before`) and takes its pairs' failures
+    /// back from their clients' counts.
+    private func forget(login: String, before: ContinuousClock.Instant?) {
+        let lifted: (ContinuousClock.Instant) -> Bool = { instant in before.map { instant <= $0 } ?? true }
+        func keep(_ key: Key) -> [ContinuousClock.Instant] {
+            let rest = (failures[key] ?? []).filter { !lifted($0) }
+            failures[key] = rest.isEmpty ? nil : rest
+            return rest
+        }
+        _ = keep(.login(login))
         for key in Array(failures.keys) {
             guard case .pair(let client, login) = key, let instants = failures[key] else { continue }
-            failures[key] = nil
+            _ = keep(key)
             guard var list = failures[.client(client)] else { continue }
-            for instant in instants {
+            for instant in instants where lifted(instant) {
                 if let index = list.lastIndex(of: instant) { list.remove(at: index) }
             }
             failures[.client(client)] = list.isEmpty ? nil : list

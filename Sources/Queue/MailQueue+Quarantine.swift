@@ -1,6 +1,7 @@
 import Core
 import Filter
 import Foundation
+import SQLKit
 
 /// Holding a filtered message in the quarantine instead of queueing it, and releasing it into
 /// the queue later as if it had passed.
@@ -61,8 +62,9 @@ extension MailQueue {
     }
 
     /// Queues a held message as if it had passed the filters and removes it from the quarantine.
-    /// Returns the new queue id, nil when there is no such entry. A crash between the two steps
-    /// leaves it queued and still held (released twice only if released again).
+    /// Returns the new queue id, nil when there is no such entry. Its row is removed in the
+    /// transaction that queues it, so of concurrent releases (two administrators, two nodes)
+    /// exactly one queues it; a crash leaves it either held or queued, never both.
     public func release(_ id: String, from store: QuarantineStore) async throws -> String? {
         guard let entry = try await store.entry(id) else { return nil }
         let held = try JSONDecoder().decode(HeldEnvelope.self, from: Data(entry.envelope.utf8))
@@ -82,14 +84,24 @@ extension MailQueue {
         let spool = try openSpoolFile()
         do {
             try await MessageCopy.copy(from: store.path(of: id), to: spool.file)
-            try await commit(id: spool.id, file: spool.file, envelope: envelope, deliveries: deliveries, headers: held.headers)
+            try await commit(
+                id: spool.id, file: spool.file, envelope: envelope, deliveries: deliveries, headers: held.headers,
+                alongside: { db in
+                    guard try await store.removeRow(id, in: db) else { throw ReleasedElsewhere() }
+                })
+        } catch is ReleasedElsewhere {
+            spool.file.discard()
+            return nil
         } catch {
             spool.file.discard()
             throw error
         }
-        try await store.delete(id)
+        store.removeFile(id)
         return spool.id
     }
+
+    /// Another release took the row first: this one queues nothing.
+    private struct ReleasedElsewhere: Error {}
 }
 
 /// Copies a file into a spool file in bounded chunks.

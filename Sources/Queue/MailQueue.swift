@@ -52,10 +52,12 @@ public final class MailQueue: Sendable {
     /// that delivers them itself at once (LMTP, whose replies must tell the outcome). `held` queues
     /// the message held (policy HOLD) in the same transaction, so it is never deliverable before
     /// `posta queue release`. `headers` (CRLF-ended fields) are prepended at delivery.
+    /// `alongside` runs first in the same transaction (a release claims its quarantine row there);
+    /// when it throws, nothing is queued.
     @discardableResult
     public func commit(
         id: String, file: DurableFile, envelope: QueuedEnvelope, deliveries: [QueuedDelivery], deliverNow: Bool = false,
-        held: Bool = false, headers: String? = nil
+        held: Bool = false, headers: String? = nil, alongside: (@Sendable (any SQLDatabase) async throws -> Void)? = nil
     ) async throws -> [Int64] {
         let destination = "\(messageDirectory)/\(id)"
         try await NIOThreadPool.singleton.runIfActive { try file.commit(to: destination) }
@@ -65,6 +67,7 @@ public final class MailQueue: Sendable {
         let rowIDs: [Int64]
         do {
             rowIDs = try await database.transaction { db in
+                try await alongside?(db)
                 try await db.insert(into: "queue_message")
                     .columns(
                         "id", "reverse_path", "spool_file", "size", "received_at", "dsn_ret", "dsn_envid", "body", "smtputf8",

@@ -18,6 +18,32 @@ import Testing
         try await rollup.flush()
     }
 
+    @Test(
+        "ranked lists: the database sums across hours and nodes, keeps the ten largest, ties by key",
+        arguments: TestDatabases.dialects)
+    func ranking(_ dialect: Database.Dialect) async throws {
+        try await AdminFixture.with(dialect) { f in
+            // Fourteen senders over two hours (two nodes' flushes): s00 sends 1 + 13, the others n (s01 1).
+            for (offset, node) in [(Int64(120), 0), (3600 + 120, 1)] {
+                try await Self.count(f.db, at: Self.now - offset) { r in
+                    for n in 0..<14 where node == 0 || n == 0 {
+                        r.add(node == 0 ? Int64(max(n, 1)) : 13, to: .submitted, key: String(format: "s%02d@example.org", n))
+                    }
+                    r.add(5, to: .refusedClient, key: "192.0.2.\(node)")
+                }
+            }
+            let day = try #require(try await f.console.dashboard(as: f.superadmin, window: .day, now: Self.now).traffic)
+            #expect(day.topSenders.count == DashboardTraffic.rankedRows)
+            #expect(
+                day.topSenders.prefix(3) == [
+                    .init("s00@example.org", 14), .init("s13@example.org", 13), .init("s12@example.org", 12),
+                ])
+            // The four smallest (s01 to s04) fall off.
+            #expect(day.topSenders.last == .init("s05@example.org", 5))
+            #expect(day.topRefusedClients == [.init("192.0.2.0", 5), .init("192.0.2.1", 5)])
+        }
+    }
+
     @Test("windows, buckets, series, reasons and ranked lists", arguments: TestDatabases.dialects)
     func traffic(_ dialect: Database.Dialect) async throws {
         try await AdminFixture.with(dialect) { f in

@@ -135,6 +135,61 @@ import Testing
         }
     }
 
+    @Test(
+        "the database filters and pages; a domain admin pages through only messages all of whose recipients are theirs",
+        arguments: TestDatabases.dialects)
+    func scopedQuarantinePaging(dialect: Database.Dialect) async throws {
+        try await Self.with(dialect) { f, console in
+            let shapes: [[String]] = [
+                ["alice@example.org"], ["carol@other.org"], ["alice@example.org", "carol@other.org"], ["bob@example.org"],
+            ]
+            var held: [(id: String, to: [String])] = []
+            for n in 0..<12 {
+                let to = shapes[n % shapes.count]
+                held.append((try await Self.hold(console, to: to, reason: n % 3 == 0 ? "virus: X" : "spam: 9.0"), to))
+            }
+            let theirs = Set(held.filter { $0.to.allSatisfy { $0.hasSuffix("@example.org") } }.map(\.id))
+            var seen: [QuarantineEntry] = []
+            var cursor: String?
+            repeat {
+                let page = try await console.quarantineEntries(as: f.domainAdmin, .init(cursor: cursor, limit: 2))
+                #expect(page.items.count <= 2)
+                seen += page.items
+                cursor = page.next
+            } while cursor != nil
+            #expect(seen.count == theirs.count && Set(seen.map(\.id)) == theirs)
+            // Newest first.
+            #expect(zip(seen, seen.dropFirst()).allSatisfy { ($0.heldAt, $0.id) > ($1.heldAt, $1.id) })
+            // Each filter is the database's, case-insensitive, LIKE's wildcards taken literally.
+            let carol = try await console.quarantineEntries(as: f.superadmin, .init(recipient: "CAROL@", limit: 100))
+            #expect(Set(carol.items.map(\.id)) == Set(held.filter { $0.to.contains("carol@other.org") }.map(\.id)))
+            let virus = try await console.quarantineEntries(as: f.superadmin, .init(reason: "virus", limit: 100))
+            #expect(virus.items.count == 4)
+            #expect(try await console.quarantineEntries(as: f.superadmin, .init(recipient: "%", limit: 100)).items.isEmpty)
+            #expect(try await console.quarantineEntries(as: f.superadmin, .init(sender: "_pammer", limit: 100)).items.isEmpty)
+            let sender = try await console.quarantineEntries(as: f.superadmin, .init(sender: "SPAMMER@remote", limit: 100))
+            #expect(sender.items.count == 12)
+        }
+    }
+
+    @Test("two releases of one held message at once queue it once", arguments: TestDatabases.dialects)
+    func concurrentRelease(dialect: Database.Dialect) async throws {
+        try await Self.with(dialect) { f, console in
+            let quarantine = try #require(console.quarantine)
+            for _ in 0..<3 {
+                let id = try await Self.hold(console, to: ["alice@example.org"])
+                let before = try await console.queue.size().messages
+                async let first = try console.queue.release(id, from: quarantine)
+                async let second = try console.queue.release(id, from: quarantine)
+                let queued = [try await first, try await second].compactMap { $0 }
+                #expect(queued.count == 1)
+                #expect(try await console.queue.size().messages == before + 1)
+                #expect(try await quarantine.entry(id) == nil)
+                #expect(!FileManager.default.fileExists(atPath: quarantine.path(of: id)))
+            }
+        }
+    }
+
     @Test("filter settings: validation, scoping, inheritance and audit", arguments: TestDatabases.dialects)
     func filterSettings(dialect: Database.Dialect) async throws {
         try await Self.with(dialect) { f, console in

@@ -98,8 +98,18 @@ struct RoleMatrixTests {
             await #expect(throws: AccessDenied.self) {
                 try await c.addAlias(as: f.domainAdmin, source: "sales@other.org", targets: ["alice@example.org"])
             }
+            // Their aliases may forward outside the site, never into another domain's mailboxes.
+            try await c.addAlias(as: f.domainAdmin, source: "sales@example.org", targets: ["partner@remote.example"])
+            await #expect(throws: AccessDenied.self) {
+                try await c.addAlias(as: f.domainAdmin, source: "sales@example.org", targets: ["carol@OTHER.org"])
+            }
+            await #expect(throws: AccessDenied.self) {
+                try await c.addAlias(as: f.domainAdmin, source: "@example.org", targets: ["bob@example.org", "x@other.org"])
+            }
             try await c.addAlias(as: f.cli, source: "info@other.org", targets: ["carol@other.org"])
-            #expect(try await c.aliases(as: f.domainAdmin, domain: nil).map(\.source) == ["sales@example.org"])
+            try await c.addAlias(as: f.superadmin, source: "copy@example.org", targets: ["carol@other.org"])
+            #expect(
+                try await c.aliases(as: f.domainAdmin, domain: nil).map(\.source) == ["copy@example.org", "sales@example.org"])
             // The login log shows only their domains' logins.
             _ = await c.logIn(login: "carol@other.org", password: "wrong", totp: nil, clientIP: "192.0.2.7")
             _ = await c.logIn(login: "alice@example.org", password: "wrong", totp: nil, clientIP: "192.0.2.7")

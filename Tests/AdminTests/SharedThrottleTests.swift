@@ -57,6 +57,37 @@ struct SharedThrottleTests {
         }
     }
 
+    @Test(
+        "a lift made elsewhere clears the memory of the node that saw the failures, once",
+        arguments: TestDatabases.dialects)
+    func liftFromElsewhere(dialect: Database.Dialect) async throws {
+        try await AdminFixture.with(dialect) { f in
+            let c = f.console
+            // Another node (its own memory) sees four failures (lockout_after = 4).
+            let node = Authenticator(
+                directory: c.directory, loginLog: c.authenticator.loginLog,
+                throttle: LoginThrottle(policy: AdminFixture.throttlePolicy), clock: f.clock)
+            func imap(_ password: String, from ip: String = "192.0.2.80") async -> Authenticator.Outcome {
+                await node.login(
+                    user: "alice@example.org", password: password, clientIP: ip, protocolName: "imap",
+                    logger: AdminFixture.logger)
+            }
+            for n in 1...4 { #expect(await imap("guess-\(n)", from: "198.51.100.\(n)") == .invalidCredentials) }
+            #expect(await imap("secret-password") == .throttled)
+            // The lift is made by this console's process, not by the node.
+            f.clock.advance(.seconds(5))
+            try await c.liftThrottle(as: f.helpdesk, login: "alice@example.org")
+            f.clock.advance(.seconds(5))
+            guard case .success = await imap("secret-password") else {
+                Issue.record("the node still refuses the owner after the lift")
+                return
+            }
+            // Failures after the lift count again: the lift is applied once, not at every attempt.
+            for n in 1...4 { #expect(await imap("again-\(n)", from: "203.0.113.\(n)") == .invalidCredentials) }
+            #expect(await imap("secret-password", from: "203.0.113.9") == .throttled)
+        }
+    }
+
     @Test("the self-service password check is a login attempt: throttled and logged", arguments: TestDatabases.dialects)
     func ownPasswordCheck(dialect: Database.Dialect) async throws {
         try await AdminFixture.with(dialect) { f in

@@ -29,6 +29,7 @@ extension AdminConsole {
         guard !targets.isEmpty, targets.count <= Self.maxAliasTargets else {
             throw AdminError.invalid("name 1 to \(Self.maxAliasTargets) targets")
         }
+        try await requireTargetsInScope(principal, targets)
         let before = try await aliasTargets(source)
         try await Self.translate { try await directory.addAlias(source, targets: targets) }
         await audit(
@@ -43,6 +44,17 @@ extension AdminConsole {
         try await Self.translate { try await directory.deleteAlias(source, targets: targets) }
         let after = try await aliasTargets(source)
         await audit(principal, "alias.delete", target: source.lowercased(), before: before, after: after.isEmpty ? nil : after)
+    }
+
+    /// A domain admin may forward their domains' mail outside the site, but may not point it at
+    /// the mailboxes of the site's other domains (mail placed there unasked, past their filters).
+    private func requireTargetsInScope(_ principal: Principal, _ targets: [String]) async throws {
+        guard principal.domainScope != nil else { return }
+        for target in targets {
+            guard let at = target.lastIndex(of: "@") else { continue }  // invalid: the directory refuses it
+            let domain = target[target.index(after: at)...].lowercased()
+            if try await directory.isLocalDomain(domain) { try principal.require(.manageAliases, in: domain) }
+        }
     }
 
     /// The current targets of an alias (empty when there is none).

@@ -120,8 +120,11 @@ public struct DashboardTraffic: Sendable {
         let end = last + span.rawValue
         let points = try await DailyRollup.series(
             [.received, .delivered, .refused, .queueSize, .logins], span: span, from: first, to: end, database: database)
-        let hourly = try await DailyRollup.series(
-            [.submitted, .refusedClient], span: .hour, from: RollupSpan.hour.start(of: first), to: end, database: database)
+        func top(_ counter: DailyCounter) async throws -> [DashboardRank] {
+            try await DailyRollup.top(
+                counter, span: .hour, from: RollupSpan.hour.start(of: first), to: end, limit: rankedRows, database: database
+            ).map { DashboardRank($0.key, $0.value) }
+        }
         let index = Dictionary(uniqueKeysWithValues: buckets.enumerated().map { ($1, $0) })
         func series(_ counter: DailyCounter) -> [String: [Int64]] {
             var byKey: [String: [Int64]] = [:]
@@ -149,7 +152,7 @@ public struct DashboardTraffic: Sendable {
             sent: ordered(series(.delivered), first: ["local", "remote", "bounced", "deferred"], label: sentLabel),
             refused: refusals(series(.refused), count: buckets.count), queueSize: queue,
             logins: logins.values.sorted { $0.protocolName < $1.protocolName },
-            topSenders: ranked(hourly, .submitted), topRefusedClients: ranked(hourly, .refusedClient))
+            topSenders: try await top(.submitted), topRefusedClients: try await top(.refusedClient))
     }
 
     /// The keys named in `first` in that order (when counted), then the others by name.
@@ -168,13 +171,6 @@ public struct DashboardTraffic: Sendable {
             for (slot, value) in series.values.enumerated() { other.values[slot] += value }
         }
         return Array(sorted.prefix(refusalReasons - 1)) + [other]
-    }
-
-    static func ranked(_ points: [RollupPoint], _ counter: DailyCounter) -> [DashboardRank] {
-        var totals: [String: Int64] = [:]
-        for point in points where point.counter == counter { totals[point.key, default: 0] += point.value }
-        return totals.map { DashboardRank($0, $1) }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-            .prefix(rankedRows).map { $0 }
     }
 
     static func receivedLabel(_ key: String) -> String {

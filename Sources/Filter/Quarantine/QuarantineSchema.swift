@@ -17,6 +17,10 @@ public enum QuarantineSchema {
                   envelope TEXT NOT NULL)
                 """
             ]
-        }
+        },
+        // The console's listing pages newest first on (held_at, id).
+        Migration("filter.2-quarantine-held-index") { _ in
+            ["CREATE INDEX quarantine_held ON quarantine (held_at, id)"]
+        },
     ]
 }

@@ -77,30 +77,42 @@ public final class QuarantineStore: Sendable {
     /// Removes the row, then the file; false when there was no such entry.
     @discardableResult
     public func delete(_ id: String) async throws -> Bool {
-        let existed = try await database.withConnection { db in
-            try await db.delete(from: "quarantine").where("id", .equal, id).returning("id").all().count > 0
-        }
-        if existed { unlink(path(of: id)) }
+        let existed = try await database.withConnection { db in try await removeRow(id, in: db) }
+        if existed { removeFile(id) }
         return existed
+    }
+
+    /// Removes the row of `id` on `db` (a caller's transaction); false when there was none, so of
+    /// two concurrent callers exactly one gets true. The file stays until `removeFile`.
+    public func removeRow(_ id: String, in db: any SQLDatabase) async throws -> Bool {
+        try await db.delete(from: "quarantine").where("id", .equal, id).returning("id").all().count > 0
+    }
+
+    /// Removes the file of an entry whose row is gone.
+    public func removeFile(_ id: String) {
+        unlink(path(of: id))
+    }
+
+    /// The columns `entry(_ row:)` reads.
+    static let columns = ["id", "held_at", "reason", "reverse_path", "recipients", "size", "client_ip", "envelope"]
+
+    static func entry(_ row: any SQLRow) throws -> QuarantineEntry {
+        QuarantineEntry(
+            id: try row.decode(column: "id", as: String.self),
+            heldAt: try row.decode(column: "held_at", as: Int64.self),
+            reason: try row.decode(column: "reason", as: String.self),
+            reversePath: try row.decode(column: "reverse_path", as: String.self),
+            recipients: try row.decode(column: "recipients", as: String.self).split(separator: "\n").map(String.init),
+            size: try row.decode(column: "size", as: Int64.self),
+            clientIP: try row.decode(column: "client_ip", as: String.self),
+            envelope: try row.decode(column: "envelope", as: String.self))
     }
 
     private func select(_ id: String?) async throws -> [QuarantineEntry] {
         try await database.withConnection { db in
-            var query = db.select()
-                .columns("id", "held_at", "reason", "reverse_path", "recipients", "size", "client_ip", "envelope")
-                .from("quarantine")
+            var query = db.select().columns(Self.columns).from("quarantine")
             if let id { query = query.where("id", .equal, id) }
-            return try await query.orderBy("held_at").orderBy("id").all().map { row in
-                QuarantineEntry(
-                    id: try row.decode(column: "id", as: String.self),
-                    heldAt: try row.decode(column: "held_at", as: Int64.self),
-                    reason: try row.decode(column: "reason", as: String.self),
-                    reversePath: try row.decode(column: "reverse_path", as: String.self),
-                    recipients: try row.decode(column: "recipients", as: String.self).split(separator: "\n").map(String.init),
-                    size: try row.decode(column: "size", as: Int64.self),
-                    clientIP: try row.decode(column: "client_ip", as: String.self),
-                    envelope: try row.decode(column: "envelope", as: String.self))
-            }
+            return try await query.orderBy("held_at").orderBy("id").all().map(Self.entry)
         }
     }
 }

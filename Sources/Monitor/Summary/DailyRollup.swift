@@ -157,6 +157,24 @@ public final class DailyRollup: DailyCounting {
         }
     }
 
+    /// The `limit` keys of `counter` with the largest sums over the `span` buckets starting in
+    /// `from..<to`, largest first (ties by key): ranked by the database, so a window with many
+    /// keys costs one short answer.
+    public static func top(
+        _ counter: DailyCounter, span: RollupSpan, from: Int64, to: Int64, limit: Int, database: Database
+    ) async throws -> [(key: String, value: Int64)] {
+        try await database.snapshot { db in
+            try await db.raw(
+                """
+                SELECT key, CAST(SUM(value) AS BIGINT) AS total FROM monitor_series
+                WHERE span = \(bind: span.rawValue) AND bucket >= \(bind: from) AND bucket < \(bind: to)
+                  AND name = \(bind: counter.rawValue)
+                GROUP BY key ORDER BY total DESC, key LIMIT \(literal: max(0, limit))
+                """
+            ).all().map { (try $0.decode(column: "key", as: String.self), try $0.decode(column: "total", as: Int64.self)) }
+        }
+    }
+
     /// Forgets the days before `day`.
     public static func purge(before day: Int64, database: Database) async throws {
         try await database.withConnection { db in

@@ -8,6 +8,7 @@ import imaplib
 import json
 import plistlib
 import ssl
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -218,7 +219,27 @@ def test_a_user_downloads_a_configuration_profile_of_their_account(site, browser
     with urllib.request.urlopen(request, timeout=10, context=ssl._create_unverified_context()) as response:
         assert response.headers["Content-Type"] == "application/x-apple-aspen-config"
         assert "attachment" in response.headers["Content-Disposition"]
-        profile = plistlib.loads(response.read())
+        signed = response.read()
+    # Signed with the site's certificate (CMS SignedData carrying the profile): OpenSSL checks the
+    # signature against that certificate and gives the profile back.
+    (site.folder / "profile.der").write_bytes(signed)
+    verified = subprocess.run(
+        ["openssl", "cms", "-verify", "-inform", "DER", "-in", str(site.folder / "profile.der"), "-CAfile", str(site.cert),
+         "-purpose", "any"], capture_output=True, timeout=30)
+    assert verified.returncode == 0 and b"Verification successful" in verified.stderr, verified.stderr
+    profile = plistlib.loads(verified.stdout)
+    signer = subprocess.run(
+        ["openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", str(site.folder / "profile.der")],
+        capture_output=True, text=True, timeout=30, check=True).stdout
+    assert "signingTime" in signer and "CN=localhost" in signer
+    # A changed byte in the profile breaks the signature.
+    tampered = bytearray(signed)
+    at = signed.index(b"alice@example.org")
+    tampered[at] = ord("A")
+    (site.folder / "tampered.der").write_bytes(bytes(tampered))
+    assert subprocess.run(
+        ["openssl", "cms", "-verify", "-inform", "DER", "-in", str(site.folder / "tampered.der"), "-CAfile", str(site.cert),
+         "-purpose", "any"], capture_output=True, timeout=30).returncode != 0
     [account] = profile["PayloadContent"]
     assert account["EmailAddress"] == "alice@example.org"
     assert account["IncomingMailServerPortNumber"] == site.imap_port

@@ -13,6 +13,8 @@ public struct AutoconfigSite: Sendable {
     /// Whether the site receives mail for a domain: only those are configured, others get 404.
     /// The default answers no for every domain.
     public var isLocalDomain: @Sendable (String) async throws -> Bool
+    /// Signs the configuration profiles the console serves; nil serves them unsigned.
+    public var profileSigner: MobileConfigSigner?
 
     public init(
         hostname: String, endpoints: [(protocolName: String, port: Int, tls: String)], displayName: String? = nil,
@@ -36,6 +38,7 @@ public struct AutoconfigSite: Sendable {
             return (listener.protocol.rawValue, listener.port, listener.tls.rawValue)
         }
         self.init(hostname: config.hostname, endpoints: endpoints, isLocalDomain: { try await directory.isLocalDomain($0) })
+        profileSigner = MobileConfigSigner(config.tls)
     }
 }
 

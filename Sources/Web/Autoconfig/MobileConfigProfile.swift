@@ -4,8 +4,8 @@ import Crypto
 /// An Apple configuration profile (`.mobileconfig`) that sets up one mail account on iOS, iPadOS
 /// and macOS: a property list (XML plist, DOCTYPE of Apple's PropertyList-1.0.dtd) holding one
 /// `com.apple.mail.managed` payload with the account's address, the best IMAP (else POP3) server
-/// and the best submission server. No password: the device asks for it. Unsigned (the console
-/// serves it over HTTPS to the logged-in user).
+/// and the best submission server. No password: the device asks for it. The console serves it
+/// over HTTPS to the logged-in user, signed with the site's certificate (`MobileConfigSigner`).
 ///
 /// The profile's and the payload's identifiers and UUIDs are derived from the host name and the
 /// address (RFC 9562 §5.5 name-based UUIDs), so a profile downloaded again replaces the installed

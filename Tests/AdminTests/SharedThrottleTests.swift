@@ -6,6 +6,13 @@ import Testing
 
 @Suite("The console's logins and the mail protocols share one throttle")
 struct SharedThrottleTests {
+    /// An authenticator with its own memory over the same login log: another node.
+    static func otherNode(_ f: AdminFixture) -> Authenticator {
+        Authenticator(
+            directory: f.console.directory, loginLog: f.console.authenticator.loginLog,
+            throttle: LoginThrottle(policy: AdminFixture.throttlePolicy), clock: f.clock)
+    }
+
     @Test("web failures lock IMAP out; lifting the throttle lets the owner in", arguments: TestDatabases.dialects)
     func shared(dialect: Database.Dialect) async throws {
         try await AdminFixture.with(dialect) { f in
@@ -25,9 +32,7 @@ struct SharedThrottleTests {
                 logger: AdminFixture.logger)
             #expect(imap == .throttled)
             // A second node (another process's memory) is refused too: the counts are in the log.
-            let node = Authenticator(
-                directory: c.directory, loginLog: c.authenticator.loginLog,
-                throttle: LoginThrottle(policy: AdminFixture.throttlePolicy), clock: f.clock)
+            let node = Self.otherNode(f)
             #expect(
                 await node.login(
                     user: "alice@example.org", password: "secret-password", clientIP: "192.0.2.80", protocolName: "imap",
@@ -64,9 +69,7 @@ struct SharedThrottleTests {
         try await AdminFixture.with(dialect) { f in
             let c = f.console
             // Another node (its own memory) sees four failures (lockout_after = 4).
-            let node = Authenticator(
-                directory: c.directory, loginLog: c.authenticator.loginLog,
-                throttle: LoginThrottle(policy: AdminFixture.throttlePolicy), clock: f.clock)
+            let node = Self.otherNode(f)
             func imap(_ password: String, from ip: String = "192.0.2.80") async -> Authenticator.Outcome {
                 await node.login(
                     user: "alice@example.org", password: password, clientIP: ip, protocolName: "imap",

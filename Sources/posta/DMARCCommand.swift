@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Core
 import DNS
@@ -128,25 +129,13 @@ struct DMARCCommand: AsyncParsableCommand {
                 return try show(imported)
             }
             guard !files.isEmpty else { throw CLIError("name the files to import, or --report-address") }
-            let limits = DMARCReportLimits()
-            var payloads: [(String, [UInt8])] = []
-            for file in files {
-                guard let handle = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file)") }
-                defer { try? handle.close() }
-                let data = (try handle.read(upToCount: limits.payloadBytes + 1)) ?? Data()
-                guard data.count <= limits.payloadBytes else {
-                    throw CLIError("\(file): larger than \(limits.payloadBytes) octets")
-                }
-                payloads.append((file, Array(data)))
-            }
-            let now = Int64(Date().timeIntervalSince1970)
-            let imported = try await global.withSite { site in
+            let payloads = try files.map { ($0, try ImportFile.read($0, limit: AdminConsole.maxDMARCImportBytes)) }
+            let imported = try await global.withConsole { console, principal in
                 var all: [DMARCImportedReport] = []
-                let store = DMARCReportStore(database: site.database)
                 for (file, bytes) in payloads {
                     do {
-                        all += try await store.importReports(from: bytes, receivedAt: now, limits: limits)
-                    } catch let error as DMARCReportError {
+                        all += try await console.importDMARCReports(as: principal, payload: bytes)
+                    } catch let error as AdminError {
                         throw CLIError("\(file): \(error)")
                     }
                 }

@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Foundation
 import Logging
@@ -84,22 +85,15 @@ extension TLSRPTCommand {
                 return
             }
             guard !files.isEmpty else { throw CLIError("name the files to import, or --report-address") }
-            var reports: [(String, TLSRPTReport)] = []
-            for file in files {
-                guard let handle = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file)") }
-                defer { try? handle.close() }
-                let data = (try handle.read(upToCount: TLSRPTReport.maxReceivedBytes + 1)) ?? Data()
-                do {
-                    reports.append((file, try TLSRPTReport.decode(received: Array(data))))
-                } catch {
-                    throw CLIError("\(file): \(error)")
-                }
-            }
-            let now = Int64(Date().timeIntervalSince1970)
-            let stored = try await global.withSite { site in
+            let payloads = try files.map { ($0, try ImportFile.read($0, limit: AdminConsole.maxTLSImportBytes)) }
+            let stored = try await global.withConsole { console, principal in
                 var stored: [(String, Bool)] = []
-                for (file, report) in reports {
-                    stored.append((file, try await TLSRPTReceivedStore(database: site.database).store(report, receivedAt: now)))
+                for (file, bytes) in payloads {
+                    do {
+                        stored.append((file, try await console.importTLSReport(as: principal, payload: bytes).stored))
+                    } catch let error as AdminError {
+                        throw CLIError("\(file): \(error)")
+                    }
                 }
                 return stored
             }

@@ -3,19 +3,15 @@ refused unknown recipient), takes a submission, queues a message it cannot deliv
 serves IMAP logins (one good, one wrong password); the dashboard in headless Chromium then shows
 those counts in its charts' tables, the API returns the same numbers, and screenshots are taken
 at desktop and phone widths."""
-import imaplib
-import json
 import smtplib
-import ssl
 import time
-import urllib.request
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import free_port, wait_for_port
 from consolebrowser import browser, log_in, no_script_ran, screenshot, shots  # noqa: F401 (fixtures)
-from policysite import PolicySite, refusal, send_authenticated, send_plain
+from consolesite import ConsoleSite
+from policysite import refusal, send_authenticated, send_plain
 
 ROOT_PASSWORD = "root-secret-123"
 MAIL_PASSWORD = "password-123"
@@ -23,43 +19,12 @@ MAIL_PASSWORD = "password-123"
 
 @pytest.fixture
 def site(tmp_path):
-    https_port, imap_port = free_port(), free_port()
-    site = PolicySite(tmp_path, extra_config=f'''
-[[listener]]
-protocol = "http"
-address = "127.0.0.1:{https_port}"
-tls = "implicit"
-[[listener]]
-protocol = "imap"
-address = "127.0.0.1:{imap_port}"
-''')
-    site.https_port, site.imap_port = https_port, imap_port
-    site.base = f"https://localhost:{https_port}"
+    site = ConsoleSite(tmp_path)
     site.seed()
     site.posta("admin", "add", "root", "--role", "superadmin", "--password-stdin", stdin=ROOT_PASSWORD + "\n")
     site.start()
-    wait_for_port(https_port)
-    wait_for_port(imap_port)
     yield site
     site.stop()
-
-
-def imap_login(site, user: str, password: str) -> bool:
-    with imaplib.IMAP4("127.0.0.1", site.imap_port, timeout=30) as imap:
-        imap.starttls(ssl_context=ssl._create_unverified_context())
-        try:
-            imap.login(user, password)
-        except imaplib.IMAP4.error:
-            return False
-        imap.logout()
-        return True
-
-
-def api(site, path: str, token: str) -> dict:
-    request = urllib.request.Request(site.base + path, headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10, context=ssl._create_unverified_context()) as response:
-        assert response.status == 200
-        return json.load(response)
 
 
 def table(driver, figure_id: str) -> dict[str, dict[str, int]]:
@@ -90,8 +55,8 @@ def test_dashboard_charts_show_the_traffic(site, browser, shots):
                        "bob@example.org", "submitted", tls=True)
     send_authenticated(site.submission_port, "alice@example.org", MAIL_PASSWORD, "alice@example.org",
                        "friend@remote.example", "far away", tls=True)
-    assert imap_login(site, "carol@example.org", MAIL_PASSWORD)
-    assert not imap_login(site, "carol@example.org", "wrong-password")
+    assert site.imap_login("carol@example.org", MAIL_PASSWORD)
+    assert not site.imap_login("carol@example.org", "wrong-password")
     assert len(site.wait_for_messages("bob@example.org", 3)) == 3
 
     token = site.posta("admin", "token", "add", "root", "dashboard").strip().splitlines()[-1]
@@ -99,7 +64,7 @@ def test_dashboard_charts_show_the_traffic(site, browser, shots):
     # sees the remote message waiting, and for its deferral to be recorded.
     deadline = time.monotonic() + 90
     while True:
-        data = api(site, "/api/v1/dashboard?window=hour", token)
+        data = site.api("/api/v1/dashboard?window=hour", token)
         traffic = data["traffic"]
         peaks = [sample["peak"] for sample in traffic["queue_size"]]
         sent = {series["key"]: series["total"] for series in traffic["sent"]}
@@ -153,7 +118,7 @@ def test_dashboard_charts_show_the_traffic(site, browser, shots):
         driver.find_element(By.LINK_TEXT, label).click()
         assert driver.current_url.endswith(f"/admin?window={window}")
         assert table(driver, "chart-received")["Total"]["Total"] == 4
-        assert api(site, f"/api/v1/dashboard?window={window}", token)["traffic"]["bucket_seconds"] == 3600
+        assert site.api(f"/api/v1/dashboard?window={window}", token)["traffic"]["bucket_seconds"] == 3600
     screenshot(driver, shots, "dashboard-week")
     driver.find_element(By.LINK_TEXT, "Last 24 hours").click()
     screenshot(driver, shots, "dashboard-day")

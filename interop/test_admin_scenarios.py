@@ -4,24 +4,22 @@ creates an account and resets its password (the new one works over IMAP at once,
 longer), and is refused the policy pages and the superadmin API; a domain admin sees nothing of
 another domain; a superadmin lowers a sending quota on the policies page and the next SMTP AUTH
 session is held to it; the queue page releases a held message, which is then delivered."""
-import imaplib
 import json
 import plistlib
 import ssl
 import subprocess
 import time
-import urllib.error
 import urllib.request
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import free_port, wait_for_port
 from selenium.webdriver.support.ui import Select
 
 from consolebrowser import (  # noqa: F401 (browser and shots are fixtures)
     browser, click_and_wait, flash, log_in, log_out, no_script_ran, screenshot, shots, submit)
-from policysite import QUOTA_TEXT, PolicySite, refusal, send_authenticated, send_plain
+from consolesite import ConsoleSite
+from policysite import QUOTA_TEXT, refusal, send_authenticated, send_plain
 
 ROOT_PASSWORD = "root-secret-123"
 DOMAIN_ADMIN_PASSWORD = "domain-secret-123"
@@ -31,15 +29,7 @@ MAIL_PASSWORD = "password-123"
 
 @pytest.fixture
 def site(tmp_path):
-    https_port, imap_port = free_port(), free_port()
-    site = PolicySite(tmp_path, extra_config=f'''
-[[listener]]
-protocol = "http"
-address = "127.0.0.1:{https_port}"
-tls = "implicit"
-[[listener]]
-protocol = "imap"
-address = "127.0.0.1:{imap_port}"
+    site = ConsoleSite(tmp_path, extra_config='''
 [auth]
 # A short brute-force test: the fifth failure in a row is refused without checking.
 delay_after = 3
@@ -47,8 +37,6 @@ base_delay = "1s"
 max_delay = "1s"
 lockout_after = 4
 ''')
-    site.https_port, site.imap_port = https_port, imap_port
-    site.base = f"https://localhost:{https_port}"
     site.seed()
     site.configure_policies()
     site.posta("domain", "add", "other.test")
@@ -61,32 +49,8 @@ lockout_after = 4
     site.posta("admin", "add", "ed", "--role", "domain-admin", "--domain", "example.org", "--password-stdin",
                stdin=DOMAIN_ADMIN_PASSWORD + "\n")
     site.start()
-    wait_for_port(https_port)
-    wait_for_port(imap_port)
     yield site
     site.stop()
-
-
-def imap_login(site, user: str, password: str) -> bool:
-    """Whether IMAP (after STARTTLS) accepts the password."""
-    with imaplib.IMAP4("127.0.0.1", site.imap_port, timeout=30) as imap:
-        imap.starttls(ssl_context=ssl._create_unverified_context())
-        try:
-            imap.login(user, password)
-        except imaplib.IMAP4.error:
-            return False
-        imap.logout()
-        return True
-
-
-def http(site, path: str, headers: dict[str, str]) -> int:
-    """The status of a GET outside the browser."""
-    request = urllib.request.Request(site.base + path, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10, context=ssl._create_unverified_context()) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 def session_cookie(driver) -> str:
@@ -109,27 +73,27 @@ def test_helpdesk_creates_an_account_and_resets_its_password(site, browser, shot
     submit(driver, "/admin/accounts/add", {"address": "newbie@example.org", "name": "New Bie",
                                             "password": "first-pass-123", "quota": "1G"})
     assert "created" in flash(driver)
-    assert imap_login(site, "newbie@example.org", "first-pass-123")
+    assert site.imap_login("newbie@example.org", "first-pass-123")
 
     driver.get(site.base + "/admin/account?address=newbie@example.org")
     submit(driver, "/admin/account/password", {"password": "second-pass-456", "password2": "second-pass-456"})
     screenshot(driver, shots, "scenario-helpdesk-reset")
     # In force at once, on a new IMAP session; the old password no longer works.
-    assert imap_login(site, "newbie@example.org", "second-pass-456")
-    assert not imap_login(site, "newbie@example.org", "first-pass-123")
+    assert site.imap_login("newbie@example.org", "second-pass-456")
+    assert not site.imap_login("newbie@example.org", "first-pass-123")
 
     # Policies: the 403 page in the browser, 403 to a direct request with the session, and the
     # helpdesk's API token cannot call superadmin endpoints.
     driver.get(site.base + "/admin/policies")
     assert "403" in driver.title or "not allowed" in driver.page_source.lower()
     screenshot(driver, shots, "scenario-helpdesk-403")
-    assert http(site, "/admin/policies", {"Cookie": session_cookie(driver)}) == 403
+    assert site.status("/admin/policies", {"Cookie": session_cookie(driver)}) == 403
     token = site.posta("admin", "token", "add", "hd", "scripts").strip().splitlines()[-1]
     bearer = {"Authorization": f"Bearer {token}"}
-    assert http(site, "/api/v1/accounts?limit=5", bearer) == 200
+    assert site.status("/api/v1/accounts?limit=5", bearer) == 200
     for path in ("/api/v1/administrators", "/api/v1/audit", "/api/v1/tokens", "/api/v1/domains/example.org"):
-        assert http(site, path, bearer) in (403, 405), path
-    assert http(site, "/api/v1/administrators", bearer) == 403
+        assert site.status(path, bearer) in (403, 405), path
+    assert site.status("/api/v1/administrators", bearer) == 403
 
     # Every change above is in the audit log, with who and from where.
     audit = json.loads(site.posta("audit", "list", "--json"))["entries"]
@@ -151,7 +115,7 @@ def test_domain_admin_sees_only_their_domains(site, browser, shots):
     assert "dora" not in driver.find_element(By.TAG_NAME, "main").text.lower()
     driver.get(site.base + "/admin/account?address=dora@other.test")
     assert "Dora Other" not in driver.page_source
-    assert http(site, "/admin/account?address=dora@other.test", {"Cookie": session_cookie(driver)}) in (403, 404)
+    assert site.status("/admin/account?address=dora@other.test", {"Cookie": session_cookie(driver)}) in (403, 404)
     driver.get(site.base + "/admin/aliases")
     assert "other.test" not in driver.find_element(By.TAG_NAME, "main").text
 
@@ -246,7 +210,7 @@ def test_a_user_downloads_a_configuration_profile_of_their_account(site, browser
     assert account["OutgoingMailServerPortNumber"] == site.submission_port
     assert "IncomingPassword" not in account and "OutgoingPassword" not in account
     # Without the session there is no profile, only the login page.
-    assert http(site, "/admin/me/profile.mobileconfig", {}) in (200, 303)  # urllib follows to the login page
+    assert site.status("/admin/me/profile.mobileconfig", {}) in (200, 303)  # urllib follows to the login page
     request = urllib.request.Request(site.base + "/admin/me/profile.mobileconfig")
     with urllib.request.urlopen(request, timeout=10, context=ssl._create_unverified_context()) as response:
         assert response.headers["Content-Type"].startswith("text/html")

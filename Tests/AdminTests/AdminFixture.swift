@@ -6,6 +6,7 @@ import Monitor
 import Policy
 import PostaTestSupport
 import Queue
+import SQLKit
 import Store
 import Testing
 
@@ -68,6 +69,28 @@ struct AdminFixture {
                 helpdesk: try await principal("hal", .helpdesk, []), cli: cli)
             return try await body(fixture)
         }
+    }
+
+    /// Queues a message from `sender` to `recipients` (remote deliveries, never run here), held
+    /// or not, received at `time` when given (several messages may share a second).
+    @discardableResult
+    func enqueue(from sender: String, to recipients: [String], held: Bool = true, at time: Int64? = nil) async throws
+        -> String
+    {
+        try console.queue.prepare()
+        let (id, file) = try console.queue.openSpoolFile()
+        try file.write(Array("Subject: x\r\n\r\nx\r\n".utf8))
+        try await console.queue.commit(
+            id: id, file: file,
+            envelope: QueuedEnvelope(reversePath: try MailAddress(parsing: sender), clientIP: "192.0.2.1", helo: "c"),
+            deliveries: recipients.map { QueuedDelivery(recipient: $0, kind: .remote, accountID: nil, target: $0) },
+            held: held)
+        if let time {
+            try await db.withConnection { db in
+                try await db.update("queue_message").set("received_at", to: SQLBind(time)).where("id", .equal, id).run()
+            }
+        }
+        return id
     }
 
     func userPrincipal(_ address: String) async throws -> Principal {

@@ -11,24 +11,6 @@ import Testing
 /// themselves, and a domain admin's pages hold only messages whose every recipient is theirs.
 @Suite("Queue listing: keyset pages and filters in SQL")
 struct QueuePagingTests {
-    static func enqueue(
-        _ c: AdminConsole, from sender: String, to recipients: [String], held: Bool, at time: Int64
-    ) async throws -> String {
-        try c.queue.prepare()
-        let (id, file) = try c.queue.openSpoolFile()
-        try file.write(Array("Subject: x\r\n\r\nx\r\n".utf8))
-        try await c.queue.commit(
-            id: id, file: file,
-            envelope: QueuedEnvelope(reversePath: try MailAddress(parsing: sender), clientIP: "192.0.2.1", helo: "c"),
-            deliveries: recipients.map { QueuedDelivery(recipient: $0, kind: .remote, accountID: nil, target: $0) },
-            held: held)
-        // Several messages share a second: the id breaks the tie.
-        try await c.database.withConnection { db in
-            try await db.update("queue_message").set("received_at", to: SQLBind(time)).where("id", .equal, id).run()
-        }
-        return id
-    }
-
     /// Every page of `filter` as `principal`, `limit` at a time.
     static func all(_ c: AdminConsole, _ principal: Principal, _ filter: QueueFilter) async throws -> [QueueEntry] {
         var filter = filter
@@ -52,8 +34,8 @@ struct QueuePagingTests {
             for n in 0..<23 {
                 let to = n % 3 == 0 ? ["x\(n)@other.org"] : ["alice@example.org"]
                 ids.append(
-                    try await Self.enqueue(
-                        c, from: n % 2 == 0 ? "even_\(n)@sender.example" : "odd\(n)@sender.example", to: to,
+                    try await f.enqueue(
+                        from: n % 2 == 0 ? "even_\(n)@sender.example" : "odd\(n)@sender.example", to: to,
                         held: n % 5 == 0, at: 1_000 + Int64(n / 4)))
             }
             // Message 1 was tried once: deferred.

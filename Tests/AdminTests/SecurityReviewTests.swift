@@ -91,26 +91,13 @@ struct SecurityReviewTests {
         }
     }
 
-    /// Queues a message from `sender` to `recipients` (remote deliveries, never run here).
-    static func enqueue(_ c: AdminConsole, from sender: String, to recipients: [String]) async throws -> String {
-        try c.queue.prepare()
-        let (id, file) = try c.queue.openSpoolFile()
-        try file.write(Array("Subject: x\r\n\r\nx\r\n".utf8))
-        try await c.queue.commit(
-            id: id, file: file,
-            envelope: QueuedEnvelope(reversePath: try MailAddress(parsing: sender), clientIP: "192.0.2.1", helo: "c"),
-            deliveries: recipients.map { QueuedDelivery(recipient: $0, kind: .remote, accountID: nil, target: $0) },
-            held: true)
-        return id
-    }
-
     @Test("a domain admin's queue: messages whose every recipient is in their domains", arguments: TestDatabases.dialects)
     func queueScope(dialect: Database.Dialect) async throws {
         try await AdminFixture.with(dialect) { f in
             let c = f.console
-            let inbound = try await Self.enqueue(c, from: "someone@other.org", to: ["alice@example.org"])
-            let mixed = try await Self.enqueue(c, from: "alice@example.org", to: ["bob@example.org", "x@other.org"])
-            let outbound = try await Self.enqueue(c, from: "alice@example.org", to: ["x@other.org"])
+            let inbound = try await f.enqueue(from: "someone@other.org", to: ["alice@example.org"])
+            let mixed = try await f.enqueue(from: "alice@example.org", to: ["bob@example.org", "x@other.org"])
+            let outbound = try await f.enqueue(from: "alice@example.org", to: ["x@other.org"])
             #expect(try await c.queueEntries(as: f.domainAdmin, QueueFilter()).items.map(\.id) == [inbound])
             #expect(try await c.queueEntries(as: f.superadmin, QueueFilter()).items.count == 3)
             await #expect(throws: AdminError.self) { try await c.queueEntry(as: f.domainAdmin, id: mixed) }

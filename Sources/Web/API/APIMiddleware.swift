@@ -20,6 +20,15 @@ struct APICall: Sendable {
 /// thousand ids stays far below it).
 enum APILimits {
     static let maxBodyBytes = 64 * 1024
+    /// The body of a report import (a report file, `APIService+ReportImport.swift`); larger
+    /// DMARC payloads are for `posta dmarc import`.
+    static let maxImportBytes = 8 << 20
+    static let importPaths: Set<String> = ["/api/v1/reports/dmarc/import", "/api/v1/reports/tls/import"]
+
+    /// The most body octets read for a request to `path`.
+    static func maxBodyBytes(path: String) -> Int {
+        importPaths.contains(path) ? maxImportBytes : maxBodyBytes
+    }
     /// Items per page: `?limit=` must lie in 1...200 (the document says so too); 50 when absent.
     static let pageSizes = 1...200
     static let defaultPageSize = 50
@@ -29,7 +38,7 @@ enum APILimits {
     static let policySettingValue = 4096
 }
 
-/// Runs around every `/api/v1` route: reads the body up to `APILimits.maxBodyBytes` (413
+/// Runs around every `/api/v1` route: reads the body up to `APILimits.maxBodyBytes(path:)` (413
 /// beyond), binds `APICall.current`, and turns every error into RFC 9457 problem details. An
 /// unexpected error becomes a 500 whose cause goes to the log, not to the client.
 struct APIMiddleware: RouterMiddleware {
@@ -43,13 +52,14 @@ struct APIMiddleware: RouterMiddleware {
         var call: APICall?
         do {
             var request = request
-            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > APILimits.maxBodyBytes {
-                throw tooLarge
+            let limit = APILimits.maxBodyBytes(path: request.uri.path)
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+                throw Self.tooLarge(limit)
             }
             do {
-                _ = try await request.collectBody(upTo: APILimits.maxBodyBytes)
+                _ = try await request.collectBody(upTo: limit)
             } catch let error as HTTPError where error.status == .contentTooLarge {
-                throw tooLarge
+                throw Self.tooLarge(limit)
             }
             let current = APICall(authorization: request.headers[.authorization], clientIP: context.clientIP)
             call = current
@@ -72,7 +82,7 @@ struct APIMiddleware: RouterMiddleware {
         }
     }
 
-    private var tooLarge: APIProblem {
-        APIProblem(.contentTooLarge, detail: "request bodies are limited to \(APILimits.maxBodyBytes) bytes")
+    private static func tooLarge(_ limit: Int) -> APIProblem {
+        APIProblem(.contentTooLarge, detail: "request bodies are limited to \(limit) bytes")
     }
 }

@@ -7,7 +7,8 @@ with what the real binary's CLI says:
   `zone_file`;
 - a priority and description changed in the browser are what `posta policy list --json` reads.
 
-Screenshots of the DNS page at desktop and phone widths go to the folder printed in the output."""
+Screenshots of the DNS page and of the policy form at desktop and phone widths go to the folder
+printed in the output."""
 import json
 import ssl
 import urllib.request
@@ -96,6 +97,7 @@ tls = "implicit"
         # A policy's priority and description, changed in the browser, as the CLI reads them.
         driver.get(base + "/admin/policies")
         driver.find_element(By.XPATH, "//details[summary[contains(., 'Change priority or description')]]/summary").click()
+        screenshot(driver, shots, "policy-change")
         submit(driver, "/admin/policies/change", {"priority": "3", "description": "Authenticated senders"})
         assert "Policy senders: priority 3" in flash(driver)
         [policy] = json.loads(site.posta("policy", "list", "--json"))

@@ -257,6 +257,7 @@ let package = Package(
                 .embedInCode("Assets/console.js"),
                 .embedInCode("Assets/dashboard.mustache"),
                 .embedInCode("Assets/dkim.mustache"),
+                .embedInCode("Assets/dns.mustache"),
                 .embedInCode("Assets/filter_row.mustache"),
                 .embedInCode("Assets/filters.mustache"),
                 .embedInCode("Assets/domains.mustache"),

@@ -136,6 +136,12 @@ def test_console_walkthrough(console, browser, shots):
         assert driver.find_element(By.TAG_NAME, "h1").text
         no_script_ran(driver)
         screenshot(driver, shots, name)
+    # DNS records of the domain made above: the table and the zone file `posta dns records` prints.
+    driver.get(base + "/admin/dns")
+    assert driver.find_element(By.CSS_SELECTOR, "#dns-domain option[selected]").get_attribute("value") == "example.test"
+    assert driver.find_element(By.ID, "zone-file").get_attribute("textContent") \
+        == site.ok("dns", "records", "example.test").out
+    screenshot(driver, shots, "11b-dns")
     driver.get(base + "/admin/logins?protocol=web&failures=1")
     assert "root" in driver.find_element(By.TAG_NAME, "table").text
     driver.get(base + "/admin/audit")
@@ -181,6 +187,8 @@ def test_console_walkthrough(console, browser, shots):
     driver.get(base + "/admin/policies")
     assert "403" in driver.find_element(By.CSS_SELECTOR, ".error-code").text
     screenshot(driver, shots, "15-helpdesk-forbidden")
+    driver.get(base + "/admin/dns")
+    assert "403" in driver.find_element(By.CSS_SELECTOR, ".error-code").text
     driver.get(base + "/admin/admins")
     assert "403" in driver.find_element(By.CSS_SELECTOR, ".error-code").text
     driver.get(base + "/admin/domains")  # read only: the domains they work in

@@ -2,11 +2,13 @@
 (`/mail/config-v1.1.xml?emailaddress=` on autoconfig.<domain>, and the well-known URL) validated
 against the XSD written from Thunderbird's documented format (interop/data/thunderbird-config-v1.1.xsd),
 its servers matching the listeners and working (a login over IMAP and submission with what it says);
-Outlook's autodiscover POST; and `posta dns records` read by dnspython as a zone file."""
+Outlook's autodiscover POST and its Autodiscover v2 JSON lookup (fetched with curl); and
+`posta dns records` read by dnspython as a zone file."""
 import imaplib
 import json
 import smtplib
 import ssl
+import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -167,6 +169,39 @@ def test_outlook_autodiscover(site: AutoconfigSite):
         ]
     other = site.post("/autodiscover/autodiscover.xml", OUTLOOK_REQUEST.format(address="a@elsewhere.example").encode(), "x")
     assert other[0] == 404
+
+
+def curl_json(site: AutoconfigSite, path: str, host: str) -> tuple[int, str, dict]:
+    """GET with curl as a client would (Outlook's Autodiscover v2 lookup): status, content type, JSON."""
+    out = subprocess.run(
+        ["curl", "-sS", "-H", f"Host: {host}", "-H", "Accept: application/json", "-o", "-",
+         "-w", "\n%{http_code} %{content_type}", f"http://127.0.0.1:{site.ports['http']}{path}"],
+        capture_output=True, text=True, timeout=20, check=True).stdout
+    body, _, meta = out.rpartition("\n")
+    status, _, content_type = meta.partition(" ")
+    return int(status), content_type, json.loads(body)
+
+
+def test_outlook_autodiscover_v2_json(site: AutoconfigSite):
+    """Newer Outlook asks `autodiscover.json` where the XML autodiscover is, then posts there: both
+    URL forms answer Exchange's JSON, the URL it gives serves the XML answer, and protocols the site
+    does not speak (ActiveSync) get Exchange's 400 InvalidProtocol."""
+    expected = {"Protocol": "AutodiscoverV1", "Url": "https://mx.example.org/autodiscover/autodiscover.xml"}
+    for path in ("/autodiscover/autodiscover.json?Email=Bob%40Example.org&Protocol=AutodiscoverV1&RedirectCount=1",
+                 "/autodiscover/autodiscover.json/v1.0/bob@example.org?Protocol=AutodiscoverV1"):
+        status, content_type, answer = curl_json(site, path, "autodiscover.example.org")
+        assert (status, content_type, answer) == (200, "application/json; charset=utf-8", expected), path
+    # Where it points (on this site's HTTP listener): the XML autodiscover for the address.
+    url_path = "/" + expected["Url"].split("/", 3)[3]
+    status, body = site.post(url_path, OUTLOOK_REQUEST.format(address="bob@example.org").encode(), "mx.example.org")
+    assert status == 200 and b"<LoginName>bob@example.org</LoginName>" in body
+    status, _, answer = curl_json(
+        site, "/autodiscover/autodiscover.json/v1.0/bob@example.org?Protocol=ActiveSync", "autodiscover.example.org")
+    assert status == 400 and answer["ErrorCode"] == "InvalidProtocol" and "Url" not in answer
+    assert "'ActiveSync'" in answer["ErrorMessage"]
+    status, _, answer = curl_json(
+        site, "/autodiscover/autodiscover.json?Email=a%40elsewhere.example&Protocol=AutodiscoverV1", "x")
+    assert status == 404 and "Url" not in answer
 
 
 @pytest.mark.parametrize("body", [

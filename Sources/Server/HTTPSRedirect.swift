@@ -8,7 +8,7 @@ import Web
 /// cookies (`Secure`) and passwords never cross the network in clear.
 struct HTTPSRedirect<Next: HTTPResponder<WebRequestContext>>: HTTPResponder {
     typealias Context = WebRequestContext
-    /// The paths served on plain HTTP.
+    /// The paths served on plain HTTP (and Outlook's Autodiscover v2 lookups, `AutodiscoverJSON.isLookupPath`).
     static var plainPaths: Set<String> {
         [
             "/healthz", "/metrics", "/.well-known/mta-sts.txt", "/.well-known/autoconfig/mail/config-v1.1.xml",
@@ -25,7 +25,9 @@ struct HTTPSRedirect<Next: HTTPResponder<WebRequestContext>>: HTTPResponder {
     let isLocalDomain: @Sendable (String) async -> Bool
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        if Self.plainPaths.contains(request.uri.path) { return try await next.respond(to: request, context: context) }
+        if Self.plainPaths.contains(request.uri.path) || AutodiscoverJSON.isLookupPath(request.uri.path) {
+            return try await next.respond(to: request, context: context)
+        }
         var host = request.head.authority.flatMap(HTTPSLocation.hostWithoutPort)
         if let name = host, await !HTTPSLocation.isSiteName(name, hostname: hostname, isLocalDomain: isLocalDomain) {
             host = nil

@@ -117,6 +117,7 @@ struct AutoconfigRouteTests {
                 site.endpoints.map { "\($0.protocolName) \($0.port) \($0.tls)" } == [
                     "imaps 993 implicit", "submission 587 starttls",
                 ])
+            #expect(site.httpsPort == 443)
             #expect(try await site.isLocalDomain("EXAMPLE.org"))
             #expect(try await !site.isLocalDomain("other.example"))
         }

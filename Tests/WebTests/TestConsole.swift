@@ -13,6 +13,15 @@ import Store
 /// An `AdminConsole` over a fresh test database (every schema the console reads) and a
 /// throw-away mail folder: what the console and API fixtures mount.
 enum TestConsole {
+    /// The site whose DNS records the console shows: IMAPS, submission and HTTPS listeners,
+    /// DMARC reports to `dmarc@example.org`.
+    static let dnsSite = DNSRecordSite(
+        hostname: "mx.example.net",
+        services: [
+            .init(protocol: .imaps, port: 993, tls: .implicit), .init(protocol: .submission, port: 587, tls: .starttls),
+            .init(protocol: .http, port: 443, tls: .implicit),
+        ], dmarcReportAddress: "dmarc@example.org")
+
     static func with<R: Sendable>(
         _ dialect: Database.Dialect, logger: Logger, _ body: (AdminConsole) async throws -> R
     ) async throws -> R {
@@ -33,7 +42,8 @@ enum TestConsole {
                 database: db, directory: directory,
                 store: MailStore(database: db, root: folder.path + "/mail", nodeID: "n1", logger: logger), queue: queue,
                 authenticator: Authenticator(directory: directory, loginLog: LoginLog(database: db)),
-                settings: AdminSettings(), abuse: abuse, rollup: DailyRollup(database: db), logger: logger)
+                settings: AdminSettings(), abuse: abuse, rollup: DailyRollup(database: db), logger: logger,
+                dnsSite: dnsSite)
             return try await body(console)
         }
     }

@@ -29,14 +29,18 @@ public final class AdminConsole: Sendable {
     public let rollup: DailyRollup?
     /// Queues report mail (DMARC, TLS, daily summary); nil outside a site (tests).
     public let reportMailing: (any ReportMailing)?
+    /// What the site publishes in DNS for its domains (`dnsRecords(as:domain:)`); nil outside a
+    /// site (tests), and the DNS records then answer `AdminError.conflict`.
+    public let dnsSite: DNSRecordSite?
     public let logger: Logger
 
     public init(
         database: Database, directory: Directory, store: MailStore, queue: MailQueue, authenticator: Authenticator,
         settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil,
         spamDefaults: SpamPreferences? = nil, rollup: DailyRollup? = nil, reportMailing: (any ReportMailing)? = nil,
-        logger: Logger
+        logger: Logger, dnsSite: DNSRecordSite? = nil
     ) {
+        self.dnsSite = dnsSite
         self.rollup = rollup
         self.reportMailing = reportMailing
         self.database = database

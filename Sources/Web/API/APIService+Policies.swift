@@ -10,7 +10,16 @@ extension APIService {
     func updatePolicy(_ input: Operations.UpdatePolicy.Input) async throws -> Operations.UpdatePolicy.Output {
         let principal = try await principal()
         guard case .json(let change) = input.body else { throw APIProblem(.unsupportedMediaType) }
-        try await console.setPolicyEnabled(as: principal, name: input.path.name, enabled: change.enabled)
+        guard change.enabled != nil || change.priority != nil || change.description != nil else {
+            throw APIProblem.invalid("give enabled, priority, description or several")
+        }
+        if change.priority != nil || change.description != nil {
+            try await console.changePolicy(
+                as: principal, name: input.path.name, priority: change.priority, description: change.description)
+        }
+        if let enabled = change.enabled {
+            try await console.setPolicyEnabled(as: principal, name: input.path.name, enabled: enabled)
+        }
         let overview = try await console.policies(as: principal)
         guard let policy = overview.policies.first(where: { $0.name == input.path.name }) else {
             throw APIProblem(.notFound, detail: "no policy \(input.path.name)")

@@ -15,19 +15,24 @@ public struct AutoconfigSite: Sendable {
     public var isLocalDomain: @Sendable (String) async throws -> Bool
     /// Signs the configuration profiles the console serves; nil serves them unsigned.
     public var profileSigner: MobileConfigSigner?
+    /// The port clients reach the site's HTTPS on (the Autodiscover v2 answer's URL, `AutodiscoverJSON`).
+    public var httpsPort: Int
 
     public init(
         hostname: String, endpoints: [(protocolName: String, port: Int, tls: String)], displayName: String? = nil,
-        isLocalDomain: @escaping @Sendable (String) async throws -> Bool = { _ in false }
+        isLocalDomain: @escaping @Sendable (String) async throws -> Bool = { _ in false }, httpsPort: Int = 443
     ) {
         self.hostname = hostname
         self.endpoints = endpoints
         self.displayName = displayName ?? hostname
         self.isLocalDomain = isLocalDomain
+        self.httpsPort = httpsPort
     }
 
     /// The site of `config`: its `hostname`, every client-facing listener that uses TLS (a
-    /// plain-text listener is never announced), the domains of `directory`.
+    /// plain-text listener is never announced), the domains of `directory`; HTTPS on the
+    /// implicit-TLS HTTP listener's port, else 443 (a proxy in front), as `posta dns records`
+    /// announces it in `_autodiscover._tcp`.
     public init(config: PostaConfig, directory: Directory) {
         let endpoints = config.listeners.compactMap { listener -> (protocolName: String, port: Int, tls: String)? in
             guard
@@ -37,7 +42,10 @@ public struct AutoconfigSite: Sendable {
             else { return nil }
             return (listener.protocol.rawValue, listener.port, listener.tls.rawValue)
         }
-        self.init(hostname: config.hostname, endpoints: endpoints, isLocalDomain: { try await directory.isLocalDomain($0) })
+        let httpsPort = config.listeners.first { $0.protocol == .http && $0.tls == .implicit }?.port ?? 443
+        self.init(
+            hostname: config.hostname, endpoints: endpoints, isLocalDomain: { try await directory.isLocalDomain($0) },
+            httpsPort: httpsPort)
         profileSigner = MobileConfigSigner(config.tls)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -15,6 +16,15 @@ extension WebRoutes {
         // spelt either way.
         router.post("/autodiscover/autodiscover.xml") { request, _ in await handlers.outlook(request) }
         router.post("/Autodiscover/Autodiscover.xml") { request, _ in await handlers.outlook(request) }
+        // Newer Outlook first asks the JSON "Autodiscover v2" lookup where the XML one is (`AutodiscoverJSON`).
+        for base in ["/autodiscover/autodiscover.json", "/Autodiscover/Autodiscover.json"] {
+            router.get(RouterPath(base)) { request, _ in
+                await handlers.outlookJSON(request, email: request.uri.queryParameters.get("Email"))
+            }
+            router.get(RouterPath(base + "/v1.0/:email")) { request, context in
+                await handlers.outlookJSON(request, email: context.parameters.get("email")?.removingPercentEncoding)
+            }
+        }
     }
 }
 
@@ -72,6 +82,17 @@ struct AutoconfigHandlers: Sendable {
             return Self.text(.notFound, "this site announces no mail servers\n")
         }
         return Self.xml(document, contentType: AutodiscoverResponse.contentType)
+    }
+
+    /// The Autodiscover v2 lookup of `email` (from the path or the `Email` parameter).
+    func outlookJSON(_ request: Request, email: String?) async -> Response {
+        let answer = await AutodiscoverJSON.answer(
+            email: email, protocolValue: request.uri.queryParameters.get("Protocol"), site: site)
+        if answer.status == 503 { logger.warning("autodiscover v2: directory unavailable") }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status),
+            headers: [.contentType: AutodiscoverJSON.contentType, .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(string: answer.body)))
     }
 
     private static func xml(_ document: String, contentType: String) -> Response {

@@ -104,6 +104,7 @@ extension WebRoutes {
             try await $0.policies($1, form: $2)
         }
         act("policies/enabled", form: policiesForm, action: { try await $0.setPolicyEnabled($1) })
+        act("policies/change", form: policiesForm, action: { try await $0.changePolicy($1) })
         act("policies/rule/enabled", form: policiesForm, action: { try await $0.setPolicyRuleEnabled($1) })
         act("policies/rule", form: policiesForm, action: { try await $0.changePolicyRule($1) })
         act("policies/add", form: policiesForm, action: { try await $0.addPolicy($1) })
@@ -129,6 +130,9 @@ extension WebRoutes {
         act("dkim/generate", form: dkimForm, action: { try await $0.generateDKIMKey($1) })
         act("dkim/rotate", form: dkimForm, action: { try await $0.rotateDKIMKeys($1) })
         act("dkim/retire", form: dkimForm, action: { try await $0.retireDKIMKey($1) })
+
+        show("dns") { try await $0.dnsRecords($1) }
+        show("dns/zone") { try await $0.dnsZoneFile($1) }
 
         show("me") { try await $0.me($1) }
         show("me/profile.mobileconfig") { try await $0.mobileConfigProfile($1) }

@@ -19,7 +19,7 @@ struct ConsoleTemplates: Sendable {
         ("me", PackageResources.me_mustache), ("policies", PackageResources.policies_mustache),
         ("security", PackageResources.security_mustache),
         ("abuse", PackageResources.abuse_mustache), ("abuse_account", PackageResources.abuse_account_mustache),
-        ("dkim", PackageResources.dkim_mustache),
+        ("dkim", PackageResources.dkim_mustache), ("dns", PackageResources.dns_mustache),
         ("quarantine", PackageResources.quarantine_mustache),
         ("quarantine_entry", PackageResources.quarantine_entry_mustache),
         ("filters", PackageResources.filters_mustache), ("filter_row", PackageResources.filter_row_mustache),

@@ -5,7 +5,7 @@ import Policy
 /// `/admin/policies` (superadmin): every policy with its members and rules (access, HELO, SPF,
 /// greylisting, quotas with their live counters, accounting) and the groups; add and delete
 /// policies, members, rules, groups and group entries; enable or disable a policy or a rule,
-/// change a rule's setting.
+/// change a policy's priority and description, change a rule's setting.
 extension ConsolePages {
     func policies(_ call: ConsoleCall, form: FormState? = nil) async throws -> Response {
         let overview = try await console.policies(as: call.principal)
@@ -58,6 +58,17 @@ extension ConsolePages {
         try await console.addPolicy(
             as: call.principal, name: name, priority: priority, description: call.form.text("description") ?? "")
         return done("/admin/policies", "Policy \(name) added; it applies to every message until you add members.")
+    }
+
+    /// Sets a policy's priority and description (an empty description clears it).
+    func changePolicy(_ call: ConsoleCall) async throws -> Response {
+        guard let name = call.form.text("name") else { throw AdminError.notFound("policy") }
+        guard let priority = call.form.text("priority").flatMap({ Int64($0) }) else {
+            throw AdminError.invalid("The priority is a whole number (lower is evaluated first).")
+        }
+        let description = call.form["description"]?.trimmingWhitespace() ?? ""
+        try await console.changePolicy(as: call.principal, name: name, priority: priority, description: description)
+        return done("/admin/policies", "Policy \(name): priority \(priority)\(description.isEmpty ? ", no description" : "").")
     }
 
     func deletePolicy(_ call: ConsoleCall) async throws -> Response {

@@ -136,6 +136,13 @@ def test_console_walkthrough(console, browser, shots):
         assert driver.find_element(By.TAG_NAME, "h1").text
         no_script_ran(driver)
         screenshot(driver, shots, name)
+    # The daily summary (today so far: the pages above were logins, no mail yet) and the abuse report.
+    for path, name, heading in (("/admin/reports/summary", "11a-summary", "Daily summary"),
+                                ("/admin/abuse/report?since=7d", "11b-abuse-report", "Abuse report")):
+        driver.get(base + path)
+        assert driver.find_element(By.TAG_NAME, "h1").text == heading
+        no_script_ran(driver)
+        screenshot(driver, shots, name)
     driver.get(base + "/admin/logins?protocol=web&failures=1")
     assert "root" in driver.find_element(By.TAG_NAME, "table").text
     driver.get(base + "/admin/audit")

@@ -29,14 +29,17 @@ public final class AdminConsole: Sendable {
     public let rollup: DailyRollup?
     /// Queues report mail (DMARC, TLS, daily summary); nil outside a site (tests).
     public let reportMailing: (any ReportMailing)?
+    /// `[summary]`: the rows per list of the daily summary (`top`).
+    public let summarySettings: SummarySettings
     public let logger: Logger
 
     public init(
         database: Database, directory: Directory, store: MailStore, queue: MailQueue, authenticator: Authenticator,
         settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil,
         spamDefaults: SpamPreferences? = nil, rollup: DailyRollup? = nil, reportMailing: (any ReportMailing)? = nil,
-        logger: Logger
+        summarySettings: SummarySettings = SummarySettings(), logger: Logger
     ) {
+        self.summarySettings = summarySettings
         self.rollup = rollup
         self.reportMailing = reportMailing
         self.database = database

@@ -247,6 +247,7 @@ let package = Package(
                 .embedInCode("openapi.json"),
                 .embedInCode("Assets/abuse.mustache"),
                 .embedInCode("Assets/abuse_account.mustache"),
+                .embedInCode("Assets/abuse_report.mustache"),
                 .embedInCode("Assets/account.mustache"),
                 .embedInCode("Assets/accounts.mustache"),
                 .embedInCode("Assets/admins.mustache"),
@@ -273,6 +274,7 @@ let package = Package(
                 .embedInCode("Assets/queue.mustache"),
                 .embedInCode("Assets/queue_entry.mustache"),
                 .embedInCode("Assets/security.mustache"),
+                .embedInCode("Assets/summary.mustache"),
             ],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),

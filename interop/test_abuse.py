@@ -5,10 +5,16 @@ remote recipients is held, the postmaster reads the report over IMAP, and `posta
 lifts it all."""
 import json
 import smtplib
+import ssl
 import subprocess
 import time
+import urllib.request
 import uuid
 
+from selenium.webdriver.common.by import By
+
+from conftest import free_port, wait_for_port
+from consolebrowser import browser, log_in, no_script_ran, screenshot, shots  # noqa: F401 (fixtures)
 from loginsite import PASSWORD, LoginSite
 
 ABUSE = '''
@@ -201,5 +207,57 @@ def test_lock_account_until_the_password_changes(tmp_path):
         assert suspended(site)[0]["account"] == "bob@example.org"
         audit = [a["action"] for a in json.loads(site.posta("abuse", "show", "bob@example.org", "--json"))["audit"]]
         assert "lock" in audit and "unlock" in audit
+    finally:
+        site.stop()
+
+
+def test_the_report_in_the_console_and_the_api(tmp_path, browser, shots):
+    """`posta abuse report` in the browser (/admin/abuse/report) and over the API
+    (GET /api/v1/abuse/report): the same accounts, addresses and counts as the CLI's JSON."""
+    https_port = free_port()
+    site = LoginSite(tmp_path, database=ABUSE.replace('enabled = true', 'enabled = true\nthreshold = 100000') + f'''
+[[listener]]
+protocol = "http"
+address = "127.0.0.1:{https_port}"
+tls = "implicit"
+''').seed()
+    site.posta("admin", "add", "root", "--role", "superadmin", "--password-stdin", stdin="root-secret-123\n")
+    site.start()
+    wait_for_port(https_port)
+    base = f"https://localhost:{https_port}"
+    try:
+        # Bob reads his mail from 127.0.0.1 and sends from there and from two other networks.
+        imap = site.imap("127.0.0.1")
+        imap.login("bob@example.org", PASSWORD)
+        imap.logout()
+        for source in ("127.0.0.1", "127.0.31.1", "127.0.31.1", "127.0.32.1"):
+            send(site, source, "bob@example.org", "friend@remote.example", f"from {source}")
+        cli = json.loads(site.posta("abuse", "report", "--since", "1h", "--json"))
+        bob = next(a for a in cli["accounts"] if a["account"] == "bob@example.org")
+        counts = {ip["ip"]: (ip["messages"], ip["read_mail"]) for ip in bob["ips"]}
+        assert counts == {"127.0.0.1": (1, True), "127.0.31.1": (2, False), "127.0.32.1": (1, False)}, counts
+
+        token = site.posta("admin", "token", "add", "root", "report").strip().splitlines()[-1]
+        request = urllib.request.Request(base + "/api/v1/abuse/report?since=1h",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=30, context=ssl._create_unverified_context()) as response:
+            api = json.load(response)
+        assert [a["account"] for a in api["accounts"]] == [a["account"] for a in cli["accounts"]]
+        api_bob = next(a for a in api["accounts"] if a["account"] == "bob@example.org")
+        assert {ip["ip"]: (ip["messages"], ip["read_mail"]) for ip in api_bob["ips"]} == counts
+
+        log_in(browser, base, "root", "root-secret-123")
+        browser.get(base + "/admin/abuse")
+        browser.find_element(By.LINK_TEXT, "Show the report").click()
+        assert browser.find_element(By.TAG_NAME, "h1").text == "Abuse report"
+        browser.find_element(By.LINK_TEXT, "1h").click()
+        rows = {}
+        for tr in browser.find_elements(By.CSS_SELECTOR, "#abuse-report tbody tr"):
+            cells = [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+            account = tr.find_element(By.TAG_NAME, "th").text
+            rows[(account, cells[0])] = (int(cells[2]), cells[5] == "yes")
+        assert {ip: value for (account, ip), value in rows.items() if account == "bob@example.org"} == counts
+        no_script_ran(browser)
+        screenshot(browser, shots, "abuse-report")
     finally:
         site.stop()

@@ -142,6 +142,13 @@ def test_console_walkthrough(console, browser, shots):
     assert driver.find_element(By.ID, "zone-file").get_attribute("textContent") \
         == site.ok("dns", "records", "example.test").out
     screenshot(driver, shots, "11b-dns")
+    # The daily summary (today so far: the pages above were logins, no mail yet) and the abuse report.
+    for path, name, heading in (("/admin/reports/summary", "11a-summary", "Daily summary"),
+                                ("/admin/abuse/report?since=7d", "11c-abuse-report", "Abuse report")):
+        driver.get(base + path)
+        assert driver.find_element(By.TAG_NAME, "h1").text == heading
+        no_script_ran(driver)
+        screenshot(driver, shots, name)
     driver.get(base + "/admin/logins?protocol=web&failures=1")
     assert "root" in driver.find_element(By.TAG_NAME, "table").text
     driver.get(base + "/admin/audit")

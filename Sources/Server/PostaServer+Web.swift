@@ -28,7 +28,8 @@ extension Site {
             authenticator: authenticator ?? Authenticator(directory: directory, loginLog: LoginLog(database: database)),
             settings: config.admin, quarantine: PostaServer.quarantine(self),
             abuse: PostaServer.abuseMonitor(self, logger: logger), spamDefaults: config.filter.spamDefaults,
-            rollup: rollup, reportMailing: SiteReportMailing(site: self, logger: logger), logger: logger,
+            rollup: rollup, reportMailing: SiteReportMailing(site: self, logger: logger), summarySettings: config.summary,
+            logger: logger,
             dnsSite: DNSRecordSite(
                 config: config, mtaSTSPolicy: config.mtaSTS.servedPolicy(hostname: config.hostname),
                 tlsReportURIs: config.mtaSTS.reportURIs))

@@ -136,10 +136,7 @@ struct AbuseCommand: AsyncParsableCommand {
             guard let span = ConfigDuration(parsing: since), span.seconds > 0 else {
                 throw ValidationError("--since: expected a duration like 90m, 24h or 7d, got '\(since)'")
             }
-            let now = UnixTime.now()
-            let report = try await AbuseCommand.withMonitor(global) {
-                try await $0.report(since: now - span.seconds, now: now)
-            }
+            let report = try await global.withConsole { try await $0.abuseReport(as: $1, within: span) }
             if json { return try Output.json(report) }
             let rows = report.accounts.flatMap { account in account.ips.map { (account.account, $0) } }
             print(AbuseMonitor.table(rows).joined(separator: "\n"))

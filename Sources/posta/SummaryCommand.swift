@@ -1,8 +1,7 @@
+import Admin
 import ArgumentParser
 import Core
-import Logging
 import Monitor
-import Server
 
 /// `posta summary`: the daily numbers (mail received and submitted, top senders, refusals,
 /// failed logins, queue peak, suspended accounts) that `posta serve` can mail every morning.
@@ -18,10 +17,8 @@ struct SummaryCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try global.loadConfig()
-            let start = try day.map { try CLIDate.period($0) } ?? UnixTime.dayStart(of: UnixTime.now())
-            let summary = try await global.withSite { site in
-                try await DailySummary.gather(day: start, top: config.summary.top, database: site.database)
-            }
+            let start = try day.map { try CLIDate.period($0) }
+            let summary = try await global.withConsole { try await $0.dailySummary(as: $1, day: start) }
             if json {
                 try Output.json(summary)
             } else {
@@ -41,16 +38,11 @@ struct SummaryCommand: AsyncParsableCommand {
         @Flag(help: "Send it even if it was sent before.") var again = false
 
         func run() async throws {
-            let start = try CLIDate.period(day)
-            let sent = try await global.withSite { site in
-                let sender = DailySummarySender(
-                    site: site, rollup: DailyRollup(database: site.database), logger: Logger(label: "posta.summary"))
-                return try await sender.send(day: start, now: UnixTime.now(), byHand: true, again: again)
-            }
-            guard sent else {
-                throw CLIError("the summary of \(Output.date(start).prefix(10)) was sent before (--again sends it again)")
-            }
-            print("queued the summary of \(Output.date(start).prefix(10))")
+            let start = try day.map { try CLIDate.period($0) }
+            let sent = try await global.withConsole { try await $0.sendDailySummary(as: $1, day: start, again: again) }
+            let text = DailySummaryMail.dayText(sent.day)
+            guard sent.queued else { throw CLIError("the summary of \(text) was sent before (--again sends it again)") }
+            print("queued the summary of \(text)")
         }
     }
 }

@@ -32,14 +32,17 @@ public final class AdminConsole: Sendable {
     /// What the site publishes in DNS for its domains (`dnsRecords(as:domain:)`); nil outside a
     /// site (tests), and the DNS records then answer `AdminError.conflict`.
     public let dnsSite: DNSRecordSite?
+    /// `[summary]`: the rows per list of the daily summary (`top`).
+    public let summarySettings: SummarySettings
     public let logger: Logger
 
     public init(
         database: Database, directory: Directory, store: MailStore, queue: MailQueue, authenticator: Authenticator,
         settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil,
         spamDefaults: SpamPreferences? = nil, rollup: DailyRollup? = nil, reportMailing: (any ReportMailing)? = nil,
-        logger: Logger, dnsSite: DNSRecordSite? = nil
+        summarySettings: SummarySettings = SummarySettings(), logger: Logger, dnsSite: DNSRecordSite? = nil
     ) {
+        self.summarySettings = summarySettings
         self.dnsSite = dnsSite
         self.rollup = rollup
         self.reportMailing = reportMailing

@@ -384,12 +384,15 @@ public struct AbuseMonitor: Sendable {
     }
 
     /// The accounts that sent from `since` on from an address they never read mail from, with
-    /// every address they sent from (message counts, reverse DNS, first/last seen, read mail).
-    public func report(since: Int64, now: Int64 = UnixTime.now()) async throws -> AbuseReportData {
+    /// every address they sent from (message counts, reverse DNS, first/last seen, read mail);
+    /// only the accounts `including` accepts (a domain admin's), checked before any lookup.
+    public func report(
+        since: Int64, now: Int64 = UnixTime.now(), including: (String) -> Bool = { _ in true }
+    ) async throws -> AbuseReportData {
         let sends = try await store.allSends(since: since)
         let byAccount = Dictionary(grouping: sends, by: \.accountID)
         var accounts: [AbuseReportData.Account] = []
-        for (accountID, rows) in byAccount {
+        for (accountID, rows) in byAccount where including(rows[0].account) {
             let readIPs = try await store.readIPs(accountID: accountID, since: now - settings.readHistory.seconds)
             let ips = AbuseScorer.summaries(rows.map(\.send), readIPs: readIPs)
             guard ips.contains(where: { !$0.readMail }) else { continue }

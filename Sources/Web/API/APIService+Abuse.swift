@@ -1,4 +1,5 @@
 import Admin
+import Core
 import Monitor
 
 extension APIService {
@@ -71,12 +72,36 @@ extension Components.Schemas.AbuseAccount {
                         ignored: rule.ignored)
                 }
             },
-            ips: view.ips.map {
-                .init(
-                    ip: $0.ip, network: $0.network, messages: $0.messages, firstSeen: $0.firstSeen, lastSeen: $0.lastSeen,
-                    readMail: $0.readMail, rdns: $0.rdns)
-            },
+            ips: view.ips.map(Components.Schemas.AbuseClientAddress.init),
             ignoredRules: view.ignores.map { $0.rule?.rawValue ?? "all" },
             trail: view.audit.map { .init(at: $0.at, node: $0.node, action: $0.action, detail: $0.detail) })
+    }
+}
+
+extension APIService {
+    /// `GET /abuse/report?since=24h`: `AdminConsole.abuseReport`, as `posta abuse report --json`.
+    func getAbuseReport(_ input: Operations.GetAbuseReport.Input) async throws -> Operations.GetAbuseReport.Output {
+        let principal = try await principal()
+        let since = input.query.since ?? "24h"
+        guard let within = ConfigDuration(parsing: since) else {
+            throw APIProblem.invalid("since: expected a duration like 90m, 24h or 7d, got '\(since)'")
+        }
+        let report = try await console.abuseReport(as: principal, within: within)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        since: report.since,
+                        accounts: report.accounts.map {
+                            .init(account: $0.account, ips: $0.ips.map(Components.Schemas.AbuseClientAddress.init))
+                        }))))
+    }
+}
+
+extension Components.Schemas.AbuseClientAddress {
+    init(_ ip: AbuseIPSummary) {
+        self.init(
+            ip: ip.ip, network: ip.network, messages: ip.messages, firstSeen: ip.firstSeen, lastSeen: ip.lastSeen,
+            readMail: ip.readMail, rdns: ip.rdns)
     }
 }

@@ -122,6 +122,12 @@ extension WebRoutes {
         show("abuse/show") { try await $0.abuseAccount($1) }
         act("abuse/release", form: { try await $0.abuseAccount($1, form: $2) }, action: { try await $0.releaseAbuse($1) })
         act("abuse/ignore", form: { try await $0.abuse($1, form: $2) }, action: { try await $0.ignoreAbuse($1) })
+        show("abuse/report") { try await $0.abuseReport($1) }
+
+        show("reports/summary") { try await $0.dailySummary($1) }
+        act(
+            "reports/summary/send", form: { try await $0.dailySummary($1, form: $2) },
+            action: { try await $0.sendDailySummary($1) })
 
         show("dkim") { try await $0.dkim($1) }
         let dkimForm: @Sendable (ConsolePages, ConsoleCall, FormState) async throws -> Response = {

@@ -23,6 +23,7 @@ struct ConsoleTemplates: Sendable {
         ("quarantine", PackageResources.quarantine_mustache),
         ("quarantine_entry", PackageResources.quarantine_entry_mustache),
         ("filters", PackageResources.filters_mustache), ("filter_row", PackageResources.filter_row_mustache),
+        ("summary", PackageResources.summary_mustache), ("abuse_report", PackageResources.abuse_report_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css

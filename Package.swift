@@ -268,6 +268,10 @@ let package = Package(
                 .embedInCode("Assets/quarantine_entry.mustache"),
                 .embedInCode("Assets/queue.mustache"),
                 .embedInCode("Assets/queue_entry.mustache"),
+                .embedInCode("Assets/reports.mustache"),
+                .embedInCode("Assets/reports_dmarc.mustache"),
+                .embedInCode("Assets/reports_mta_sts.mustache"),
+                .embedInCode("Assets/reports_tls.mustache"),
                 .embedInCode("Assets/security.mustache"),
             ],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]

@@ -55,7 +55,7 @@ extension TLSRPTCommand {
             let start = try CLIDate.period(period)
             let sent = try await global.withConsole { try await $0.queueTLSReports(as: $1, periodStart: start) }
             for report in sent {
-                for address in report.recipients { print("queued for \(address)") }
+                for address in report.recipients { print("\(report.domain): queued for \(address)") }
                 for problem in report.problems { print("\(report.domain): \(problem)") }
             }
         }

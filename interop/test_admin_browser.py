@@ -131,7 +131,9 @@ def test_console_walkthrough(console, browser, shots):
     screenshot(driver, shots, "06-aliases")
 
     for path, name in (("/admin/queue", "07-queue"), ("/admin/logins", "08-logins"), ("/admin/audit", "09-audit"),
-                       ("/admin", "10-dashboard"), ("/admin/policies", "11-policies")):
+                       ("/admin", "10-dashboard"), ("/admin/policies", "11-policies"),
+                       ("/admin/reports", "11-reports"), ("/admin/reports/dmarc", "11-reports-dmarc"),
+                       ("/admin/reports/tls", "11-reports-tls"), ("/admin/reports/mta-sts", "11-reports-mta-sts")):
         driver.get(base + path)
         assert driver.find_element(By.TAG_NAME, "h1").text
         no_script_ran(driver)

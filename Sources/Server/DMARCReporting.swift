@@ -66,7 +66,7 @@ public struct DMARCReporting: Service {
     }
 
     /// Who the site says it is in its reports.
-    var reporter: DMARCReporter { settings.reporter(hostname: site.config.hostname) }
+    var reporter: DMARCReporter { site.config.dmarcReporter }
 
     /// What happened to one domain's report.
     public struct Sent: Sendable, Hashable {

@@ -255,8 +255,7 @@ public struct PostaServer: Sendable {
             sessions: TLSRPTSessionStore(database: site.database),
             dns: DNSResolver(configuration: try config.resolverConfiguration(), logger: logger), queue: site.queue,
             directory: site.directory, signer: DKIMMessageSigner(keys: DKIMKeyStore(database: site.database)),
-            reporter: TLSRPTReporter(
-                organizationName: config.hostname, contactInfo: "postmaster@\(config.hostname)", submitter: config.hostname),
+            reporter: config.tlsReporter,
             receivedReports: config.mtaSTS.tlsReportAddress.map {
                 ReportMailbox(site: site, address: $0, kind: "tlsrpt", logger: logger)
             },

@@ -1,7 +1,9 @@
 import Admin
 import Core
 import Logging
+import MailAuth
 import Monitor
+import Policy
 
 /// The console's report mail, built from the site like `posta dmarc send-reports`,
 /// `posta tlsrpt send` and `posta summary send` build it.
@@ -19,10 +21,14 @@ struct SiteReportMailing: ReportMailing {
     }
 
     func queueTLSReports(periodStart: Int64) async throws -> [QueuedReport] {
-        // `sendOnce` answers the addresses only; the domain is not known here.
-        let queued = try await PostaServer.tlsReportSender(site, logger: logger).sendOnce(periodStart: periodStart)
-        return queued.map { QueuedReport(domain: "", recipients: [$0], problems: []) }
+        try await PostaServer.tlsReportSender(site, logger: logger).sendOnce(periodStart: periodStart).map {
+            QueuedReport(domain: $0.domain, recipients: $0.recipients, problems: $0.problems)
+        }
     }
+
+    var dmarcReporter: DMARCReporter? { site.config.dmarcReporter }
+
+    var tlsReporter: TLSRPTReporter? { site.config.tlsReporter }
 
     func queueSummary(day: Int64, again: Bool) async throws -> Bool {
         try await DailySummarySender(site: site, rollup: DailyRollup(database: site.database), logger: logger).send(

@@ -64,11 +64,21 @@ public struct TLSReportSender: Service {
         }
     }
 
-    /// Sends the reports of the period starting at `periodStart` not sent yet; returns the
-    /// addresses a report was queued for.
+    /// What sending one policy domain's report did.
+    public struct Sent: Sendable, Hashable {
+        /// The policy domain the report is about.
+        public var domain: String
+        /// The addresses the report was queued for.
+        public var recipients: [String]
+        /// The `mailto:` addresses of its `_smtp._tls` record not used, with the reason.
+        public var problems: [String]
+    }
+
+    /// Sends the reports of the period starting at `periodStart` not sent yet; returns one entry
+    /// per policy domain whose report was claimed (RFC 8460 §5.3: at most 5 `mailto:` addresses).
     @discardableResult
-    public func sendOnce(periodStart: Int64, now: Int64 = UnixTime.now()) async -> [String] {
-        var queued: [String] = []
+    public func sendOnce(periodStart: Int64, now: Int64 = UnixTime.now()) async -> [Sent] {
+        var sent: [Sent] = []
         do {
             for domain in try await sessions.domains(periodStart: periodStart) {
                 guard case .found(let texts) = try? await dns.txt(TLSRPTRecord.name(for: domain)),
@@ -76,23 +86,32 @@ public struct TLSReportSender: Service {
                     let report = try await sessions.report(domain: domain, periodStart: periodStart, reporter: reporter),
                     try await sessions.claim(domain: domain, periodStart: periodStart, at: now)
                 else { continue }
+                var outcome = Sent(domain: domain, recipients: [], problems: [])
                 for address in record.mailtoAddresses.prefix(5) {
                     let mail = TLSRPTReportMail(
                         report: report, domain: domain, submitter: reporter.submitter, from: reporter.contactInfo, to: address,
                         date: now, begin: periodStart, end: periodStart + TLSRPTSessionStore.periodLength - 1)
-                    guard let recipient = try? MailAddress(parsing: address),
+                    guard let recipient = try? MailAddress(parsing: address) else {
+                        outcome.problems.append("not to \(address): not a mail address")
+                        continue
+                    }
+                    guard
                         case .queued(let id) = try await queue.queueGenerated(
                             try mail.render(), reversePath: nil, to: recipient, directory: directory, signer: signer,
                             hostname: reporter.submitter, logger: logger)
-                    else { continue }
+                    else {
+                        outcome.problems.append("not to \(address): no such local address")
+                        continue
+                    }
                     logger.info("TLS report queued", metadata: ["domain": "\(domain)", "to": "\(address)", "id": "\(id)"])
-                    queued.append(address)
+                    outcome.recipients.append(address)
                 }
+                sent.append(outcome)
             }
         } catch {
             logger.warning("TLS reports not sent", metadata: ["error": "\(String(reflecting: error))"])
         }
-        return queued
+        return sent
     }
 
     /// Reads the new messages of the TLS report address for reports (RFC 8460 §5.3) and stores

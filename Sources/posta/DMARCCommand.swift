@@ -78,8 +78,8 @@ struct DMARCCommand: AsyncParsableCommand {
         func run() async throws {
             let since = try since.map(CLIDate.parse)
             if list {
-                let reports = try await global.withSite {
-                    try await DMARCReportStore(database: $0.database).reports(domain: domain, since: since)
+                let reports = try await global.withConsole {
+                    try await $0.dmarcReports(as: $1, domain: domain, since: since, limit: .max)
                 }
                 if json { return try Output.json(reports) }
                 return Output.table(
@@ -91,8 +91,8 @@ struct DMARCCommand: AsyncParsableCommand {
                         ]
                     })
             }
-            let sources = try await global.withSite {
-                try await DMARCReportStore(database: $0.database).sources(domain: domain, since: since)
+            let sources = try await global.withConsole {
+                try await $0.dmarcSources(as: $1, domain: domain, since: since, limit: .max)
             }
             if json { return try Output.json(sources) }
             Output.table(
@@ -171,15 +171,16 @@ struct DMARCCommand: AsyncParsableCommand {
         func run() async throws {
             let periodStart = try CLIDate.period(period)
             let config = try global.loadConfig()
-            var reporter = config.dmarc.reporter(hostname: config.hostname, generator: "Posta \(PostaVersion.string)")
+            var reporter = config.dmarcReporter
             if let orgName { reporter.orgName = orgName }
             if let email { reporter.email = email }
-            let report = try await global.withSite {
-                try await DMARCEvaluationStore(database: $0.database).aggregateReport(
-                    domain: domain, periodStart: periodStart, reporter: reporter)
-            }
-            guard let report else {
-                throw CLIError("no DMARC results for \(domain) on \(Output.date(periodStart).prefix(10))")
+            let report: DMARCFeedback
+            do {
+                report = try await global.withConsole {
+                    try await $0.dmarcAggregateReport(as: $1, domain: domain, periodStart: periodStart, reporter: reporter)
+                }
+            } catch AdminError.notFound {
+                throw CLIError("no DMARC results for \(domain) on \(UnixTime.dayText(periodStart))")
             }
             guard let outputDir else {
                 return FileHandle.standardOutput.write(Data(try report.xml()))
@@ -251,20 +252,9 @@ enum CLIDate {
 
     static func parse(_ text: String) throws -> Int64 {
         if let seconds = Int64(text) { return seconds }
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, let year = Int64(parts[0]), let month = Int64(parts[1]),
-            let dayOfMonth = Int64(parts[2]), (1...12).contains(month), (1...31).contains(dayOfMonth)
-        else { throw CLIError("'\(text)' is not a day (YYYY-MM-DD) or a Unix time") }
-        return daysFromCivil(year: year, month: month, day: dayOfMonth) * day
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date.
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        guard let start = UnixTime.parseDay(text) else {
+            throw CLIError("'\(text)' is not a day (YYYY-MM-DD) or a Unix time")
+        }
+        return start
     }
 }

@@ -1,9 +1,7 @@
+import Admin
 import ArgumentParser
 import Core
 import Foundation
-import Logging
-import Policy
-import Server
 
 extension DMARCCommand {
     /// `posta dmarc send-reports`: what the server does each hour with `[dmarc] send_reports`, now.
@@ -20,19 +18,11 @@ extension DMARCCommand {
         @Option(help: "The reporting period: a UTC day, YYYY-MM-DD (default: yesterday).") var period: String?
 
         func run() async throws {
-            let now = UnixTime.now()
             let start = try CLIDate.period(period)
-            let sent = try await global.withSite { site in
-                var logger = Logger(label: "posta")
-                logger.logLevel = .warning
-                return try await DMARCReporting.make(site, logger: logger).sendReports(
-                    periodStart: start, now: now)
-            }
+            let sent = try await global.withConsole { try await $0.queueDMARCReports(as: $1, periodStart: start) }
             if sent.isEmpty { print("no report to send for \(Output.date(start).prefix(10))") }
             for report in sent {
-                let parts =
-                    report.recipients.map { "queued for \($0)" } + report.refused
-                    + (report.retryLater ? ["DNS failed: try again later"] : [])
+                let parts = report.recipients.map { "queued for \($0)" } + report.problems
                 print("\(report.domain): " + (parts.isEmpty ? "nothing to send" : parts.joined(separator: "; ")))
             }
         }

@@ -1,5 +1,6 @@
 import Admin
 import ArgumentParser
+import Core
 import Foundation
 import Logging
 import MailAuth
@@ -26,15 +27,16 @@ struct TLSRPTCommand: AsyncParsableCommand {
         func run() async throws {
             let periodStart = try CLIDate.period(period)
             let config = try global.loadConfig()
-            let reporter = TLSRPTReporter(
-                organizationName: orgName ?? config.hostname, contactInfo: contact ?? "postmaster@\(config.hostname)",
-                submitter: config.hostname)
-            let report = try await global.withSite {
-                try await TLSRPTSessionStore(database: $0.database).report(
-                    domain: domain, periodStart: periodStart, reporter: reporter)
-            }
-            guard let report else {
-                throw CLIError("no TLS sessions with \(domain) on \(Output.date(periodStart).prefix(10))")
+            var reporter = config.tlsReporter
+            if let orgName { reporter.organizationName = orgName }
+            if let contact { reporter.contactInfo = contact }
+            let report: TLSRPTReport
+            do {
+                report = try await global.withConsole {
+                    try await $0.tlsReport(as: $1, domain: domain, periodStart: periodStart, reporter: reporter)
+                }
+            } catch AdminError.notFound {
+                throw CLIError("no TLS sessions with \(domain) on \(UnixTime.dayText(periodStart))")
             }
             FileHandle.standardOutput.write(Data(gzip ? try report.gzippedJSON() : try report.json()))
         }
@@ -51,11 +53,11 @@ extension TLSRPTCommand {
 
         func run() async throws {
             let start = try CLIDate.period(period)
-            let queued = try await global.withSite { site in
-                try await PostaServer.tlsReportSender(site, logger: Logger(label: "posta.tlsrpt")).sendOnce(
-                    periodStart: start)
+            let sent = try await global.withConsole { try await $0.queueTLSReports(as: $1, periodStart: start) }
+            for report in sent {
+                for address in report.recipients { print("\(report.domain): queued for \(address)") }
+                for problem in report.problems { print("\(report.domain): \(problem)") }
             }
-            for address in queued { print("queued for \(address)") }
         }
     }
 }
@@ -108,7 +110,7 @@ extension TLSRPTCommand {
         @Flag(help: "Print JSON (the reports as received).") var json = false
 
         func run() async throws {
-            let received = try await global.withSite { try await TLSRPTReceivedStore(database: $0.database).reports() }
+            let received = try await global.withConsole { try await $0.receivedTLSReports(as: $1, limit: .max) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -138,7 +140,7 @@ struct MTASTSCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let policies = try await global.withSite { try await MTASTSPolicyStore(database: $0.database).all() }
+            let policies = try await global.withConsole { try await $0.mtaSTSPolicies(as: $1) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -30,6 +30,7 @@ enum TestConsole {
                 DirectorySchema.migrations + LoginSchema.migrations + StoreSchema.migrations + QueueSchema.migrations
                     + PolicySchema.migrations + AdminSchema.migrations + DKIMKeySchema.migrations + AbuseSchema.migrations
                     + SpamSettingsSchema.migrations
+                    + DMARCSchema.migrations + TLSRPTSchema.migrations + MTASTSSchema.migrations
                     + SummarySchema.migrations)
             let folder = try TemporaryFolder()
             defer { folder.remove() }

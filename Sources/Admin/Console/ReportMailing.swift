@@ -1,3 +1,6 @@
+import MailAuth
+import Policy
+
 /// Report mail that only the server module can build and queue (it knows the site's DNS,
 /// signing and queue set-up). `Site.adminConsole` injects it; nil where the console runs
 /// without a site (tests), and the operations then answer `AdminError.conflict`.
@@ -10,6 +13,17 @@ public protocol ReportMailing: Sendable {
     /// Queues the daily summary mail of the day starting at `day`; false when it was sent
     /// before and `again` is false.
     func queueSummary(day: Int64, again: Bool) async throws -> Bool
+    /// Who the site says it is in the DMARC aggregate reports it writes (`PostaConfig.dmarcReporter`);
+    /// the console's download of a report uses it. Nil (the default): no site, no download.
+    var dmarcReporter: DMARCReporter? { get }
+    /// Who the site says it is in the TLS reports it writes (`PostaConfig.tlsReporter`); nil (the
+    /// default): no site, no download.
+    var tlsReporter: TLSRPTReporter? { get }
+}
+
+extension ReportMailing {
+    public var dmarcReporter: DMARCReporter? { nil }
+    public var tlsReporter: TLSRPTReporter? { nil }
 }
 
 /// What queueing one domain's report did.

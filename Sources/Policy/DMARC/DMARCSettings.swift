@@ -36,6 +36,12 @@ extension PostaConfig {
         get { sections[DMARCSettings.self] }
         set { sections[DMARCSettings.self] = newValue }
     }
+
+    /// Who the site says it is in the aggregate reports it writes (RFC 9990 §3.1.1.3): the one
+    /// identity of the mailed reports, `posta dmarc report-xml` and the console's download.
+    public var dmarcReporter: DMARCReporter {
+        dmarc.reporter(hostname: hostname, generator: "Posta \(PostaVersion.string)")
+    }
 }
 
 extension DMARCSettings: ConfigSection {

@@ -139,6 +139,13 @@ extension WebRoutes {
 
         show("dns") { try await $0.dnsRecords($1) }
         show("dns/zone") { try await $0.dnsZoneFile($1) }
+        show("reports") { try await $0.reports($1) }
+        show("reports/dmarc") { try await $0.dmarcReports($1) }
+        show("reports/dmarc/download") { try await $0.downloadDMARCReport($1) }
+        show("reports/tls") { try await $0.tlsReports($1) }
+        show("reports/tls/download") { try await $0.downloadTLSReport($1) }
+        show("reports/mta-sts") { try await $0.mtaSTSPolicies($1) }
+        act("reports/send", form: { try await $0.reports($1, form: $2) }, action: { try await $0.sendReports($1) })
 
         show("me") { try await $0.me($1) }
         show("me/profile.mobileconfig") { try await $0.mobileConfigProfile($1) }

@@ -24,6 +24,9 @@ struct ConsoleTemplates: Sendable {
         ("quarantine_entry", PackageResources.quarantine_entry_mustache),
         ("filters", PackageResources.filters_mustache), ("filter_row", PackageResources.filter_row_mustache),
         ("summary", PackageResources.summary_mustache), ("abuse_report", PackageResources.abuse_report_mustache),
+        ("reports", PackageResources.reports_mustache), ("reports_dmarc", PackageResources.reports_dmarc_mustache),
+        ("reports_tls", PackageResources.reports_tls_mustache),
+        ("reports_mta_sts", PackageResources.reports_mta_sts_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css

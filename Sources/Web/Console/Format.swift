@@ -1,3 +1,4 @@
+import Core
 import Foundation
 
 /// How the console shows numbers and times.
@@ -54,15 +55,7 @@ enum Format {
 
     /// Unix seconds at the start of a `YYYY-MM-DD` day (UTC), from a date input; nil otherwise.
     static func parseDay(_ text: String?) -> Int64? {
-        guard let text, text.count == 10 else { return nil }
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else {
-            return nil
-        }
-        return Int64(date.timeIntervalSince1970)
+        text.flatMap(UnixTime.parseDay)
     }
 
     /// The percentage of a quota in use (0...100), nil when unlimited.

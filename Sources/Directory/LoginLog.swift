@@ -133,15 +133,16 @@ public struct LoginLog: Sendable {
 
     /// Marks the failures of `login` (lower-cased) since `since` as lifted by an administrator at
     /// `at`: they stay in the log as failures, but `reserve`'s counts no longer include them, so
-    /// the throttle stops refusing the login on every node. Returns how many rows were marked.
+    /// the throttle stops refusing the login on every node. Attempts still in progress (pending)
+    /// are not lifted: they count once they settle. Returns how many rows were marked.
     @discardableResult
     public func lift(login: String, since: Int64, at: Int64) async throws -> Int {
         try await database.withConnection { db in
             try await db.raw(
                 """
                 UPDATE login_event SET lifted_at = \(bind: at)
-                WHERE login = \(bind: login.lowercased()) AND created_at >= \(bind: since) AND NOT success
-                  AND lifted_at IS NULL
+                WHERE login = \(bind: login.lowercased()) AND created_at >= \(bind: since) AND created_at <= \(bind: at)
+                  AND NOT success AND reason <> \(bind: LoginReason.pending) AND lifted_at IS NULL
                 RETURNING id
                 """
             ).all().count

@@ -227,6 +227,12 @@ struct ReportsConsoleTests {
 
             let siteless = try await Self.seeded(f, mailing: nil)
             await #expect(throws: AdminError.self) { try await siteless.queueTLSReports(as: f.superadmin, periodStart: Self.day) }
+            // Today has not ended: a report now would leave out the rest of it for good.
+            let today = f.clock.unixTime
+            await #expect(throws: AdminError.self) { try await console.queueDMARCReports(as: f.superadmin, periodStart: today) }
+            await #expect(throws: AdminError.self) { try await console.queueTLSReports(as: f.superadmin, periodStart: today) }
+            #expect(await mailing.dmarcDays == [Self.day])
+            #expect(await mailing.tlsDays == [Self.day])
         }
     }
 

@@ -68,7 +68,9 @@ import Testing
             #expect(stored.priority == -5 && stored.description == "" && !stored.enabled)
 
             let audit = try await fixture.console.auditLog(as: APIFixture.cli, AuditFilter(target: "policy:submitters")).items
-            #expect(audit.map(\.action) == ["policy.disable", "policy.change", "policy.change", "policy.change", "policy.add"])
+            // The description and the switch together are one change: one transaction, one audit row.
+            #expect(audit.map(\.action) == ["policy.change", "policy.change", "policy.change", "policy.add"])
+            #expect(audit.first?.after?.contains("\"enabled\":false") == true)
             #expect(audit.dropLast().allSatisfy { $0.actor == "admin:boss" && $0.channel == .api })
 
             // Nothing to change, a description too long, a priority that is no integer: 4xx problems.

@@ -9,13 +9,7 @@ extension AdminConsole {
     /// A superadmin may ask for any well-formed name (records can be published before the
     /// domain is added); a domain admin only for their domains; a helpdesk not at all.
     public func dnsRecords(as principal: Principal, domain: String) async throws -> DomainDNSRecordSet {
-        let name: String
-        do {
-            // A trailing dot (an absolute name, as zone files write it) is the same domain.
-            name = try DomainName.normalize(domain.hasSuffix(".") ? String(domain.dropLast()) : domain)
-        } catch {
-            throw AdminError.invalid("not a domain name: \(domain.prefix(253))")
-        }
+        let name = try Self.domainName(domain)
         try principal.require(.viewDNSRecords, in: name)
         guard let dnsSite else { throw AdminError.conflict("this console runs without a site: no DNS records") }
         let authentication = try await SiteDNSRecords.records(

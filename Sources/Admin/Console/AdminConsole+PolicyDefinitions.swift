@@ -38,12 +38,15 @@ extension AdminConsole {
     }
 
     /// Changes a policy's priority and/or description (nil leaves it).
-    public func changePolicy(as principal: Principal, name: String, priority: Int64?, description: String?) async throws {
+    public func changePolicy(
+        as principal: Principal, name: String, priority: Int64?, description: String?, enabled: Bool? = nil
+    ) async throws {
         try principal.requireSiteWide(.managePolicies)
         if let description { try Self.checkPolicyText(description, "description") }
         let before = try await policyDefinition(name)
+        // One transaction for all three: a change is applied whole or not at all.
         try await Self.translatePolicy {
-            try await policyStore.changePolicy(name, priority: priority, description: description)
+            try await policyStore.changePolicy(name, priority: priority, enabled: enabled, description: description)
         }
         let after = try await policyDefinition(name)
         await audit(principal, "policy.change", target: "policy:\(name)", before: Self.head(before), after: Self.head(after))

@@ -8,8 +8,8 @@ extension AdminConsole {
     /// Queues the DMARC aggregate reports of the UTC day holding `periodStart`.
     public func queueDMARCReports(as principal: Principal, periodStart: Int64) async throws -> [QueuedReport] {
         try principal.requireSiteWide(.manageReports)
+        let day = try endedDay(periodStart)
         let mailing = try requireReportMailing()
-        let day = UnixTime.dayStart(of: periodStart)
         let queued = try await mailing.queueDMARCReports(periodStart: day)
         await audit(principal, "reports.dmarc.send", target: UnixTime.dayText(day), after: queued)
         return queued
@@ -18,11 +18,21 @@ extension AdminConsole {
     /// Queues the TLS reports of the UTC day holding `periodStart`.
     public func queueTLSReports(as principal: Principal, periodStart: Int64) async throws -> [QueuedReport] {
         try principal.requireSiteWide(.manageReports)
+        let day = try endedDay(periodStart)
         let mailing = try requireReportMailing()
-        let day = UnixTime.dayStart(of: periodStart)
         let queued = try await mailing.queueTLSReports(periodStart: day)
         await audit(principal, "reports.tls.send", target: UnixTime.dayText(day), after: queued)
         return queued
+    }
+
+    /// The start of the UTC day holding `time`, refused while that day lasts: a report goes once
+    /// per domain and day, so one sent early would leave out the rest of the day for good.
+    private func endedDay(_ time: Int64) throws(AdminError) -> Int64 {
+        let day = UnixTime.dayStart(of: time)
+        guard day + UnixTime.daySeconds <= now else {
+            throw .invalid("\(UnixTime.dayText(day)) has not ended yet: its reports go out the day after.")
+        }
+        return day
     }
 
     private func requireReportMailing() throws(AdminError) -> any ReportMailing {

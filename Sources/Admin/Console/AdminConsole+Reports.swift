@@ -27,8 +27,9 @@ extension AdminConsole {
         as principal: Principal, domain: String? = nil, since: Int64? = nil, limit: Int = reportListLimit
     ) async throws -> [DMARCSourceSummary] {
         let domain = try reportDomain(principal, domain)
-        let sources = try await DMARCReportStore(database: database).sources(domain: domain, since: since)
-        return Array(sources.filter { principal.mayViewReports(about: $0.domain) }.prefix(max(0, limit)))
+        let sources = try await DMARCReportStore(database: database).sources(
+            domain: domain, domains: domain == nil ? principal.domainScope : nil, since: since, limit: limit)
+        return sources.filter { principal.mayViewReports(about: $0.domain) }
     }
 
     /// The received aggregate reports, newest period first.
@@ -36,8 +37,9 @@ extension AdminConsole {
         as principal: Principal, domain: String? = nil, since: Int64? = nil, limit: Int = reportListLimit
     ) async throws -> [DMARCImportedReport] {
         let domain = try reportDomain(principal, domain)
-        let reports = try await DMARCReportStore(database: database).reports(domain: domain, since: since)
-        return Array(reports.filter { principal.mayViewReports(about: $0.policyDomain) }.prefix(max(0, limit)))
+        let reports = try await DMARCReportStore(database: database).reports(
+            domain: domain, domains: domain == nil ? principal.domainScope : nil, since: since, limit: limit)
+        return reports.filter { principal.mayViewReports(about: $0.policyDomain) }
     }
 
     /// The aggregate report Posta would send `domain` for the UTC day holding `periodStart`, from
@@ -73,10 +75,11 @@ extension AdminConsole {
     /// The domain a report request names, normalised, after the permission check: nil (every
     /// domain the principal may see) needs `viewReports` at all, a domain needs it there.
     func reportDomain(_ principal: Principal, _ domain: String?) throws -> String? {
-        let name = domain.map { $0.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }.map {
-            $0.hasSuffix(".") ? String($0.dropLast()) : $0
+        let name = try domain.map { text throws(AdminError) in
+            let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { throw .invalid("Name the domain.") }
+            return try Self.domainName(text)
         }
-        if let name, name.isEmpty { throw AdminError.invalid("Name the domain.") }
         try principal.require(.viewReports, in: name)
         return name
     }

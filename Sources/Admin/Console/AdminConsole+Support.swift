@@ -43,3 +43,15 @@ extension AdminError {
         }
     }
 }
+
+extension AdminConsole {
+    /// A domain name as a person or a client gave it, normalized (lower case; a trailing dot,
+    /// as zone files write absolute names, is the same domain); invalid when it is no name.
+    static func domainName(_ text: String) throws(AdminError) -> String {
+        do {
+            return try DomainName.normalize(text.hasSuffix(".") ? String(text.dropLast()) : text)
+        } catch {
+            throw .invalid("not a domain name: \(text.prefix(253))")
+        }
+    }
+}

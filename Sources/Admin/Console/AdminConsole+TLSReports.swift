@@ -10,13 +10,17 @@ import MailAuth
 extension AdminConsole {
     /// The TLS reports other senders sent about the site's domains, newest period first; each
     /// keeps only the policies about domains the principal may see (and about `domain` when given).
+    /// Most received TLS reports one listing reads (newest first) to fill its rows.
+    public static let maxTLSReportScan = 2_000
+
     public func receivedTLSReports(as principal: Principal, domain: String? = nil, limit: Int = reportListLimit)
         async throws -> [TLSRPTReceivedReport]
     {
         let domain = try reportDomain(principal, domain)
         let everything = principal.domainScope == nil && domain == nil
         var shown: [TLSRPTReceivedReport] = []
-        for var received in try await TLSRPTReceivedStore(database: database).reports() {
+        // Anyone can mail reports in: the newest `maxTLSReportScan` are read, never the whole table.
+        for var received in try await TLSRPTReceivedStore(database: database).reports(limit: Self.maxTLSReportScan) {
             guard shown.count < limit else { break }
             if !everything {
                 received.report.policies = received.report.policies.filter {

@@ -107,11 +107,12 @@ public struct TLSRPTReceivedStore: Sendable {
     }
 
     /// The stored reports, newest period first.
-    public func reports() async throws -> [TLSRPTReceivedReport] {
+    public func reports(limit: Int? = nil) async throws -> [TLSRPTReceivedReport] {
         let rows = try await database.snapshot { db in
-            try await db.raw(
+            var sql: SQLQueryString =
                 "SELECT received_at, report FROM tlsrpt_received ORDER BY start_datetime DESC, organization_name"
-            ).all().map {
+            if let limit { sql += " LIMIT \(literal: max(0, limit))" }
+            return try await db.raw(sql).all().map {
                 (try $0.decode(column: "received_at", as: Int64.self), try $0.decode(column: "report", as: String.self))
             }
         }

@@ -123,15 +123,16 @@ public struct AbuseStore: Sendable {
         }
     }
 
-    /// Every send from `since` on, by account, oldest first (the report).
+    /// The sends from `since` on, oldest first (the report): the newest `maxRows * 5` when there
+    /// are more, so a long period on a busy site never hides the latest (a compromise in progress).
     public func allSends(since: Int64) async throws -> [(accountID: Int64, account: String, send: AbuseSend)] {
         try await database.snapshot { db in
             try await db.raw(
                 """
                 SELECT account_id, account, ip, network, recipients, created_at FROM abuse_send
-                WHERE created_at >= \(bind: since) ORDER BY id LIMIT \(literal: Self.maxRows * 5)
+                WHERE created_at >= \(bind: since) ORDER BY id DESC LIMIT \(literal: Self.maxRows * 5)
                 """
-            ).all().map {
+            ).all().reversed().map {
                 (
                     try $0.decode(column: "account_id", as: Int64.self), try $0.decode(column: "account", as: String.self),
                     try Self.send($0)

@@ -94,9 +94,19 @@ public struct DMARCReportStore: Sendable {
         return summary
     }
 
+    /// ` AND r.policy_domain IN (...)` for `domains` (none: a condition nothing meets); "" for nil.
+    static func inDomains(_ domains: Set<String>?) -> SQLQueryString {
+        guard let domains else { return "" }
+        guard !domains.isEmpty else { return " AND 1 = 0" }
+        return " AND r.policy_domain IN (\(SQLList(domains.sorted().map { SQLBind($0) })))"
+    }
+
     /// Per sending source: messages and aligned DKIM/SPF passes and fails, by policy domain and
-    /// disposition, over the reports whose period overlaps `[since, until)`.
-    public func sources(domain: String? = nil, since: Int64? = nil, until: Int64? = nil) async throws -> [DMARCSourceSummary] {
+    /// disposition, over the reports whose period overlaps `[since, until)`; only of `domains`
+    /// when given, at most `limit` rows when given.
+    public func sources(
+        domain: String? = nil, domains: Set<String>? = nil, since: Int64? = nil, until: Int64? = nil, limit: Int? = nil
+    ) async throws -> [DMARCSourceSummary] {
         var query: SQLQueryString = """
             SELECT r.policy_domain AS domain, w.source_ip AS source_ip, w.disposition AS disposition,
               CAST(SUM(w.message_count) AS BIGINT) AS messages,
@@ -109,15 +119,20 @@ public struct DMARCReportStore: Sendable {
         if let domain { query += " AND r.policy_domain = \(bind: DMARCDomain(domain)?.name ?? domain.lowercased())" }
         if let since { query += " AND r.date_end >= \(bind: since)" }
         if let until { query += " AND r.date_begin < \(bind: until)" }
+        query += Self.inDomains(domains)
         query += " GROUP BY r.policy_domain, w.source_ip, w.disposition ORDER BY r.policy_domain, messages DESC, w.source_ip"
+        if let limit { query += " LIMIT \(literal: max(0, limit))" }
         let finished = query
         return try await database.snapshot { db in
             try await db.raw(finished).all().map(DMARCSourceSummary.init(row:))
         }
     }
 
-    /// The stored reports, newest period first.
-    public func reports(domain: String? = nil, since: Int64? = nil) async throws -> [DMARCImportedReport] {
+    /// The stored reports, newest period first; only of `domains` when given, at most `limit`
+    /// when given.
+    public func reports(domain: String? = nil, domains: Set<String>? = nil, since: Int64? = nil, limit: Int? = nil)
+        async throws -> [DMARCImportedReport]
+    {
         var query: SQLQueryString = """
             SELECT r.org_name, r.report_id, r.policy_domain, r.date_begin, r.date_end,
               CAST(COUNT(w.id) AS BIGINT) AS records, CAST(COALESCE(SUM(w.message_count), 0) AS BIGINT) AS messages
@@ -125,8 +140,10 @@ public struct DMARCReportStore: Sendable {
             """
         if let domain { query += " AND r.policy_domain = \(bind: DMARCDomain(domain)?.name ?? domain.lowercased())" }
         if let since { query += " AND r.date_end >= \(bind: since)" }
+        query += Self.inDomains(domains)
         query +=
             " GROUP BY r.id, r.org_name, r.report_id, r.policy_domain, r.date_begin, r.date_end ORDER BY r.date_begin DESC, r.org_name"
+        if let limit { query += " LIMIT \(literal: max(0, limit))" }
         let finished = query
         return try await database.snapshot { db in
             try await db.raw(finished).all().map { row in

@@ -13,12 +13,12 @@ extension APIService {
         guard change.enabled != nil || change.priority != nil || change.description != nil else {
             throw APIProblem.invalid("give enabled, priority, description or several")
         }
-        if change.priority != nil || change.description != nil {
-            try await console.changePolicy(
-                as: principal, name: input.path.name, priority: change.priority, description: change.description)
-        }
-        if let enabled = change.enabled {
+        if change.priority == nil && change.description == nil, let enabled = change.enabled {
             try await console.setPolicyEnabled(as: principal, name: input.path.name, enabled: enabled)
+        } else {
+            try await console.changePolicy(
+                as: principal, name: input.path.name, priority: change.priority, description: change.description,
+                enabled: change.enabled)
         }
         let overview = try await console.policies(as: principal)
         guard let policy = overview.policies.first(where: { $0.name == input.path.name }) else {

@@ -23,13 +23,6 @@ extension APIService {
         }
         return .ok(.init(body: .json(.init(day: day, again: result.again, queued: true))))
     }
-
-    /// A `YYYY-MM-DD` day of a query or body as Unix time (UTC); nil when not given.
-    static func day(_ text: String?) throws -> Int64? {
-        guard let text else { return nil }
-        guard let day = Format.parseDay(text) else { throw APIProblem.invalid("day: expected YYYY-MM-DD, got '\(text)'") }
-        return day
-    }
 }
 
 extension Components.Schemas.DailySummary {

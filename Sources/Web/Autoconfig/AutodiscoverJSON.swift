@@ -19,8 +19,13 @@ public enum AutodiscoverJSON {
     /// Whether `path` is one of the JSON lookup's (either spelling): the plain-HTTP listener
     /// serves these too, like the XML autodiscover.
     public static func isLookupPath(_ path: String) -> Bool {
+        // Exactly the two routed spellings: the base path, or one address segment after /v1.0/.
         let lower = path.lowercased()
-        return lower == basePath || lower.hasPrefix(basePath + "/v1.0/")
+        guard lower != basePath else { return true }
+        let prefix = basePath + "/v1.0/"
+        guard lower.hasPrefix(prefix) else { return false }
+        let address = lower.dropFirst(prefix.count)
+        return !address.isEmpty && !address.contains("/")
     }
 
     /// What to answer: the status and the JSON body.

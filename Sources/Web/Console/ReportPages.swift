@@ -45,7 +45,6 @@ extension ConsolePages {
             "domains": domains, "empty": domains.isEmpty, "days": Self.reportOverviewDays, "siteWide": siteWide,
             "maySend": call.principal.may(.manageReports) && siteWide,
             "yesterday": UnixTime.dayText(UnixTime.now() - UnixTime.daySeconds),
-            "today": UnixTime.dayText(UnixTime.now()),
         ]
     }
 

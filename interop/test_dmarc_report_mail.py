@@ -93,7 +93,7 @@ def test_report_goes_once_to_the_authorized_destination_signed(reporting):
         send(site, "x@forger.example", "ceo@example.com", "forged-1")
     send(site, "x@forger.example", "news@example.net", "unchecked")
     today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    out = site.posta("dmarc", "send-reports", "--period", today)
+    out = site.posta("dmarc", "send-reports", "--early", "--period", today)
     assert "example.com: queued for agg@reports.example" in out, out
     assert "example.net:" in out and "not to mailto:agg@unwilling.example" in out and "queued" not in out.split("example.net:")[1], out
     [(sender, recipients, data)] = wait_for(lambda: consumer.messages)
@@ -114,7 +114,7 @@ def test_report_goes_once_to_the_authorized_destination_signed(reporting):
     assert record["count"] == 1 and record["policy_evaluated"]["disposition"] == "reject"
     assert dkim_verifies(data, keys), data[:600]
     # Once per domain and period: a second run finds nothing left to send.
-    again = site.posta("dmarc", "send-reports", "--period", today)
+    again = site.posta("dmarc", "send-reports", "--early", "--period", today)
     assert "queued" not in again, again
     time.sleep(1)
     assert len(consumer.messages) == 1

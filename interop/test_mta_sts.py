@@ -190,8 +190,8 @@ def test_testing_mode_delivers_and_records_the_failure(world):
     # The report by mail (RFC 8460 §5.3) to the rua of _smtp._tls.sts.example, once.
     today = time.strftime("%Y-%m-%d", time.gmtime())
     # One line per address, naming the policy domain the report is about.
-    assert site.posta("tlsrpt", "send", "--period", today).strip() == "sts.example: queued for tlsrpt@reports.sts.example"
-    assert site.posta("tlsrpt", "send", "--period", today).strip() == ""
+    assert site.posta("tlsrpt", "send", "--early", "--period", today).strip() == "sts.example: queued for tlsrpt@reports.sts.example"
+    assert site.posta("tlsrpt", "send", "--early", "--period", today).strip() == ""
     assert wait_until(lambda: len(double.messages) == 2, 30), queue_row(site)
     sender, recipients, data = double.messages[1]
     assert sender == "" and recipients == ["tlsrpt@reports.sts.example"]

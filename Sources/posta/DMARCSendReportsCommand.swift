@@ -16,10 +16,14 @@ extension DMARCCommand {
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "The reporting period: a UTC day, YYYY-MM-DD (default: yesterday).") var period: String?
+        @Flag(help: "Send a day that has not ended: what is recorded so far; the rest of that day is never reported.")
+        var early = false
 
         func run() async throws {
             let start = try CLIDate.period(period)
-            let sent = try await global.withConsole { try await $0.queueDMARCReports(as: $1, periodStart: start) }
+            let sent = try await global.withConsole {
+                try await $0.queueDMARCReports(as: $1, periodStart: start, early: early)
+            }
             if sent.isEmpty { print("no report to send for \(Output.date(start).prefix(10))") }
             for report in sent {
                 let parts = report.recipients.map { "queued for \($0)" } + report.problems

@@ -50,10 +50,14 @@ extension TLSRPTCommand {
             discussion: "`posta serve` does this once a day when [mta_sts] send_tls_reports is true; a report is sent once.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "The reporting period: a UTC day, YYYY-MM-DD (default: yesterday).") var period: String?
+        @Flag(help: "Send a day that has not ended: what is recorded so far; the rest of that day is never reported.")
+        var early = false
 
         func run() async throws {
             let start = try CLIDate.period(period)
-            let sent = try await global.withConsole { try await $0.queueTLSReports(as: $1, periodStart: start) }
+            let sent = try await global.withConsole {
+                try await $0.queueTLSReports(as: $1, periodStart: start, early: early)
+            }
             for report in sent {
                 for address in report.recipients { print("\(report.domain): queued for \(address)") }
                 for problem in report.problems { print("\(report.domain): \(problem)") }

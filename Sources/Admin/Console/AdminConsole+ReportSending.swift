@@ -6,9 +6,11 @@ import Core
 /// sending again answers nothing new. Audited with what was queued.
 extension AdminConsole {
     /// Queues the DMARC aggregate reports of the UTC day holding `periodStart`.
-    public func queueDMARCReports(as principal: Principal, periodStart: Int64) async throws -> [QueuedReport] {
+    public func queueDMARCReports(as principal: Principal, periodStart: Int64, early: Bool = false) async throws
+        -> [QueuedReport]
+    {
         try principal.requireSiteWide(.manageReports)
-        let day = try endedDay(periodStart)
+        let day = try endedDay(periodStart, early: early)
         let mailing = try requireReportMailing()
         let queued = try await mailing.queueDMARCReports(periodStart: day)
         await audit(principal, "reports.dmarc.send", target: UnixTime.dayText(day), after: queued)
@@ -16,9 +18,11 @@ extension AdminConsole {
     }
 
     /// Queues the TLS reports of the UTC day holding `periodStart`.
-    public func queueTLSReports(as principal: Principal, periodStart: Int64) async throws -> [QueuedReport] {
+    public func queueTLSReports(as principal: Principal, periodStart: Int64, early: Bool = false) async throws
+        -> [QueuedReport]
+    {
         try principal.requireSiteWide(.manageReports)
-        let day = try endedDay(periodStart)
+        let day = try endedDay(periodStart, early: early)
         let mailing = try requireReportMailing()
         let queued = try await mailing.queueTLSReports(periodStart: day)
         await audit(principal, "reports.tls.send", target: UnixTime.dayText(day), after: queued)
@@ -26,10 +30,11 @@ extension AdminConsole {
     }
 
     /// The start of the UTC day holding `time`, refused while that day lasts: a report goes once
-    /// per domain and day, so one sent early would leave out the rest of the day for good.
-    private func endedDay(_ time: Int64) throws(AdminError) -> Int64 {
+    /// per domain and day, so one sent early would leave out the rest of the day for good
+    /// (`early`, the CLI's `--early`, sends it anyway: tests, a site about to be retired).
+    private func endedDay(_ time: Int64, early: Bool) throws(AdminError) -> Int64 {
         let day = UnixTime.dayStart(of: time)
-        guard day + UnixTime.daySeconds <= now else {
+        guard early || day + UnixTime.daySeconds <= now else {
             throw .invalid("\(UnixTime.dayText(day)) has not ended yet: its reports go out the day after.")
         }
         return day

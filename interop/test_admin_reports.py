@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from conftest import Site, free_port, wait_for_port, write_config
-from consolebrowser import browser, log_in, no_script_ran, screenshot, shots, submit  # noqa: F401 (fixtures)
+from consolebrowser import (  # noqa: F401 (fixtures)
+    browser, click_and_wait, flash, log_in, no_script_ran, screenshot, shots, submit)
 from test_dmarc_reports import DAY, SCHEMA, ZONE, record_traffic
 from test_outbound import start_dnsmasq
 from tls_certs import self_signed
@@ -170,3 +172,44 @@ def test_a_domain_admin_sees_only_their_domains(reports_site, browser):
     cookie = "__Host-posta_session=" + browser.get_cookie("__Host-posta_session")["value"]
     status, _, _ = fetch(f"{base}/admin/reports/dmarc/download?domain=example.com&day={DAY}", {"Cookie": cookie})
     assert status == 403
+
+
+def test_a_superadmin_imports_report_files_in_the_browser(reports_site, browser, shots, tmp_path: Path):
+    """The upload form (multipart/form-data) stores a report as `posta dmarc import` would."""
+    site, base, written = reports_site
+    upload = tmp_path / "upload.xml"
+    upload.write_text(written.replace("<org_name>mx.example.test</org_name>", "<org_name>uploader.example</org_name>")
+                      .replace("@mx.example.test</report_id>", "@uploader.example</report_id>"))
+    log_in(browser, base, "root", PASSWORD)
+    browser.get(base + "/admin/reports")
+    form = browser.find_element(By.CSS_SELECTOR, "form[action='/admin/reports/import']")
+    assert form.get_attribute("enctype") == "multipart/form-data"
+    screenshot(browser, shots, "35-reports-import")
+    send_file(browser, "dmarc", upload)
+    assert "Imported 1 DMARC report: example.com from uploader.example" in flash(browser)
+    assert "uploader.example" in browser.page_source
+    no_script_ran(browser)
+    listed = site.ok("dmarc", "reports", "--list", "--json").json()
+    assert sorted(r["org_name"] for r in listed) == ["receiver.example", "uploader.example"], listed
+    # The TLS report the fixture imported with the CLI: already there.
+    tls = tmp_path / "tls.json"
+    tls.write_text(json.dumps(TLS_REPORT))
+    browser.get(base + "/admin/reports")
+    send_file(browser, "tls", tls)
+    assert "Already imported" in flash(browser)
+    # A file that is no report: the form again, with why; nothing stored.
+    junk = tmp_path / "junk.txt"
+    junk.write_text("hello")
+    browser.get(base + "/admin/reports")
+    send_file(browser, "dmarc", junk)
+    assert "Not a DMARC aggregate report" in browser.page_source
+    audit = site.ok("audit", "list", "--action", "reports.dmarc.import", "--json").json()["entries"]
+    assert [e["actor"] for e in audit if e["target"].startswith("example.com")].count("admin:root") == 1, audit
+
+
+def send_file(driver, kind: str, path: Path) -> None:
+    """Chooses `path` in the import form and sends it, as a person would."""
+    form = driver.find_element(By.CSS_SELECTOR, "form[action='/admin/reports/import']")
+    Select(form.find_element(By.NAME, "kind")).select_by_value(kind)
+    form.find_element(By.NAME, "report").send_keys(str(path))
+    click_and_wait(driver, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))

@@ -22,9 +22,9 @@ struct ConsolePages: Sendable {
     /// For a POST (`reshow` set) the body must be a form within the size limit carrying the
     /// session's CSRF token, else 415/413/403. `AccessDenied` becomes the 403 page,
     /// `AdminError.notFound` the 404 page, `.invalid` and `.conflict` the form re-shown with why.
-    func run(_ request: Request, _ context: WebRequestContext, reshow: Reshow? = nil, _ handler: Handler) async throws
-        -> Response
-    {
+    func run(
+        _ request: Request, _ context: WebRequestContext, reshow: Reshow? = nil, uploads: Bool = false, _ handler: Handler
+    ) async throws -> Response {
         guard let token = request.cookies[ConsoleHTTP.sessionCookie]?.value, !token.isEmpty,
             let session = try await console.session(token: token, clientIP: context.clientIP)
         else {
@@ -34,7 +34,7 @@ struct ConsolePages: Sendable {
         }
         var form = FormData(urlEncoded: "")
         if reshow != nil {
-            guard let body = try await Self.formBody(request) else {
+            guard let body = try await Self.formBody(request, uploads: uploads) else {
                 return error(
                     status: .unsupportedMediaType, title: "Unsupported form",
                     message: "Forms must be sent as application/x-www-form-urlencoded.")
@@ -89,8 +89,19 @@ struct ConsolePages: Sendable {
 
     /// The body of a form POST: nil unless `application/x-www-form-urlencoded`; larger than
     /// `ConsoleHTTP.maxFormBytes` throws 413.
-    static func formBody(_ request: Request) async throws -> FormData? {
+    /// With `uploads`, a `multipart/form-data` body within `ConsoleUpload.maxBodyBytes` is a form
+    /// too (its files in `FormData.files`); a malformed one is a 400.
+    static func formBody(_ request: Request, uploads: Bool = false) async throws -> FormData? {
         let type = request.headers[.contentType]?.lowercased() ?? ""
+        if uploads, let boundary = ConsoleUpload.boundary(of: request.headers[.contentType] ?? "") {
+            var request = request
+            let buffer = try await request.collectBody(upTo: ConsoleUpload.maxBodyBytes)
+            do {
+                return try ConsoleUpload.form(buffer, boundary: boundary)
+            } catch {
+                throw HTTPError(.badRequest, message: "The form could not be read.")
+            }
+        }
         guard type.hasPrefix("application/x-www-form-urlencoded") else { return nil }
         var request = request
         let buffer = try await request.collectBody(upTo: ConsoleHTTP.maxFormBytes)

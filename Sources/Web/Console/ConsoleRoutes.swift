@@ -146,6 +146,11 @@ extension WebRoutes {
         show("reports/tls/download") { try await $0.downloadTLSReport($1) }
         show("reports/mta-sts") { try await $0.mtaSTSPolicies($1) }
         act("reports/send", form: { try await $0.reports($1, form: $2) }, action: { try await $0.sendReports($1) })
+        // A report file: the one form sent as multipart/form-data.
+        admin.post("reports/import") { request, context in
+            let reshow: ConsolePages.Reshow = { try await pages.reports($0, form: $1) }
+            return try await pages.run(request, context, reshow: reshow, uploads: true) { try await pages.importReport($0) }
+        }
 
         show("me") { try await $0.me($1) }
         show("me/profile.mobileconfig") { try await $0.mobileConfigProfile($1) }

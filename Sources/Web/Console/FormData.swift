@@ -7,6 +7,8 @@ public struct FormData: Sendable, Equatable {
     public static let maxFields = 2000
 
     public private(set) var fields: [(name: String, value: String)]
+    /// The files of a `multipart/form-data` body (`ConsoleUpload`), by field name.
+    public internal(set) var files: [String: [UInt8]] = [:]
 
     /// Parses `text`; at most `maxFields` pairs are kept, the rest are dropped.
     public init(urlEncoded text: Substring) {
@@ -42,6 +44,13 @@ public struct FormData: Sendable, Equatable {
 
     public static func == (lhs: FormData, rhs: FormData) -> Bool {
         lhs.fields.map(\.name) == rhs.fields.map(\.name) && lhs.fields.map(\.value) == rhs.fields.map(\.value)
+            && lhs.files == rhs.files
+    }
+
+    /// A form of text fields and files (a parsed `multipart/form-data` body).
+    init(fields: [(name: String, value: String)], files: [String: [UInt8]]) {
+        self.fields = fields
+        self.files = files
     }
 
     /// WHATWG URL §5.1 step 3.3-3.4: `+` → space, then percent-decode bytes; a `%` not followed by

@@ -158,6 +158,32 @@ extension ConsolePages {
         return page(call, "reports", title: "Reports", section: "reports", data)
     }
 
+    /// Stores an uploaded report file: DMARC aggregate reports (XML, gzip, zip, a message) or an
+    /// SMTP TLS report (JSON, gzip), as `posta dmarc import` and `posta tlsrpt import` do.
+    func importReport(_ call: ConsoleCall) async throws -> Response {
+        guard let file = call.form.files["report"], !file.isEmpty else { throw AdminError.invalid("Choose a report file.") }
+        switch call.form.text("kind") {
+        case "dmarc":
+            let imported = try await console.importDMARCReports(as: call.principal, payload: file)
+            let new = imported.filter { !$0.duplicate }
+            let names = imported.map { "\($0.policyDomain) from \($0.orgName)" }.joined(separator: ", ")
+            return done(
+                "/admin/reports/dmarc",
+                new.isEmpty
+                    ? "Already imported: \(names)." : "Imported \(new.count) DMARC report\(new.count == 1 ? "" : "s"): \(names).")
+        case "tls":
+            let imported = try await console.importTLSReport(as: call.principal, payload: file)
+            let about = imported.policyDomains.joined(separator: ", ")
+            return done(
+                "/admin/reports/tls",
+                imported.stored
+                    ? "Imported the TLS report of \(imported.organizationName) about \(about)."
+                    : "Already imported: the TLS report \(imported.reportID) of \(imported.organizationName).")
+        default:
+            throw AdminError.invalid("Choose the kind of report.")
+        }
+    }
+
     static func sentRow(_ kind: String, _ queued: QueuedReport) -> [String: Any] {
         [
             "kind": kind, "domain": queued.domain, "recipients": queued.recipients, "problems": queued.problems,

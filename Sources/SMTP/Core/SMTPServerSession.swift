@@ -183,9 +183,7 @@ public struct SMTPServerSession: Sendable {
             if reply.isPositiveCompletion {
                 let route: SMTPRecipientRoute
                 if case .recipientAccepted(_, let given) = result { route = given } else { route = SMTPRecipientRoute() }
-                transaction?.recipients.append(recipient)
-                transaction?.routes[recipient.address.description] = route.deliveries
-                transaction?.policy.merge(route.policy)
+                transaction?.accept(recipient, route: route)
             } else {
                 transaction?.refusedRecipients += 1
             }
@@ -390,9 +388,7 @@ public struct SMTPServerSession: Sendable {
         let envelope = makeEnvelope(transaction)
         var spool: SMTPSpool?
         if case .open(let open) = transaction.spool { spool = open }
-        let message = SMTPMessage(
-            envelope: envelope, deliveries: envelope.recipients.map { transaction.routes[$0.address.description] ?? [] },
-            policy: transaction.policy, spool: spool)
+        let message = transaction.message(envelope, spool: spool)
         // The file is the effect's now: however the connection ends, the session no longer discards it.
         self.transaction?.spool = .notOpened
         body = nil
@@ -408,11 +404,7 @@ public struct SMTPServerSession: Sendable {
 
     private mutating func requestSpool(then next: Phase, _ out: inout [SMTPServerAction]) {
         guard let transaction else { return }
-        let accepted = Set(transaction.recipients.map(\.address.description))
-        let trace = SMTPTrace(
-            heloName: transaction.heloName, clientIP: client.remoteIP, protocolName: transaction.protocolName,
-            tls: client.tls?.protocolVersion, recipient: accepted.count == 1 ? accepted.first : nil)
-        request(.openSpool(trace), .spool(then: next), &out)
+        request(.openSpool(transaction.trace(client: client)), .spool(then: next), &out)
     }
 
     // MARK: - Helpers shared with the command handlers
@@ -422,13 +414,9 @@ public struct SMTPServerSession: Sendable {
     }
 
     func makeEnvelope(_ transaction: Transaction) -> SMTPEnvelope {
-        let mail = transaction.mail
-        return SMTPEnvelope(
-            reversePath: mail.reversePath, recipients: transaction.recipients, dsnRet: mail.ret,
-            dsnEnvID: mail.envID, body: mail.body ?? .sevenBit, smtpUTF8: mail.smtpUTF8, declaredSize: mail.size,
-            heloName: greeting?.name ?? "", protocolName: protocolName(smtpUTF8: mail.smtpUTF8),
-            clientIP: client.remoteIP, tls: client.tls, receivedHeaderCount: body?.receivedHeaderCount ?? 0,
-            messageSize: body?.size ?? 0, authenticatedUser: authenticatedUser, requireTLS: mail.requireTLS)
+        transaction.envelope(
+            heloName: greeting?.name ?? "", protocolName: protocolName(smtpUTF8: transaction.mail.smtpUTF8), client: client,
+            body: body, authenticatedUser: authenticatedUser)
     }
 
     func protocolName(smtpUTF8: Bool) -> String {

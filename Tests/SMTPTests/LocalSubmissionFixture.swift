@@ -9,13 +9,13 @@ import Store
 @testable import SMTP
 
 /// A submission receiver over a real directory, store and queue (SQLite or PostgreSQL), for the
-/// tests of `SMTPReceiver.submitLocally`: example.org is local, with the accounts the test adds.
+/// tests of `SMTPReceiver.submitLocally`: example.org is local, with the accounts alice and bob.
 struct LocalSubmissionFixture {
-    let directory: Directory
-    let store: MailStore
-    let queue: MailQueue
     let receiver: SMTPReceiver
     let logger = Logger(label: "test")
+    var directory: Directory { receiver.directory }
+    var store: MailStore { receiver.store }
+    var queue: MailQueue { receiver.queue }
 
     static let limits = Limits()
     static let browser = "192.0.2.7"
@@ -38,10 +38,10 @@ struct LocalSubmissionFixture {
                 mode: .submission, hostname: "mail.example.org", directory: directory, store: store, queue: queue,
                 runner: QueueRunner(queue: queue, store: store, logger: logger),
                 authenticator: Authenticator(directory: directory, loginLog: LoginLog(database: db)), logger: logger)
-            try await body(
-                LocalSubmissionFixture(
-                    directory: directory, store: store, queue: queue,
-                    receiver: receiver.withSigning(signer).withPolicy(policy).withSubmissionWatch(watch)))
+            let fixture = LocalSubmissionFixture(
+                receiver: receiver.withSigning(signer).withPolicy(policy).withSubmissionWatch(watch))
+            for address in ["alice@example.org", "bob@example.org"] { try await fixture.account(address) }
+            try await body(fixture)
         }
     }
 
@@ -76,8 +76,10 @@ struct LocalSubmissionFixture {
     }
 
     /// The delivered messages in `address`'s INBOX, as text.
-    func inbox(_ account: Account) async throws -> [String] {
-        guard let inbox = try await store.mailbox(accountID: account.id, name: "INBOX") else { return [] }
+    func inbox(_ address: String) async throws -> [String] {
+        guard let account = try await directory.account(address),
+            let inbox = try await store.mailbox(accountID: account.id, name: "INBOX")
+        else { return [] }
         return try await store.messages(mailboxID: inbox.id).map {
             String(decoding: try Data(contentsOf: URL(fileURLWithPath: $0.path)), as: UTF8.self)
         }

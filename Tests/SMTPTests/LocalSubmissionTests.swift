@@ -17,9 +17,7 @@ struct LocalSubmissionTests {
         arguments: TestDatabases.dialects)
     func accepted(dialect: Database.Dialect) async throws {
         let signer = RecordingSigner()
-        try await Fixture.with(dialect, signer: signer) { f in
-            try await f.account("alice@example.org")
-            let bob = try await f.account("bob@example.org")
+        try await Fixture.with(dialect, signer: signer) { f async throws in
             let message = Fixture.message(to: "bob@example.org, carol@remote.example")
             let result = await f.submit(to: ["bob@example.org", "carol@remote.example"], message)
             guard case .accepted(let id) = result else {
@@ -40,7 +38,7 @@ struct LocalSubmissionTests {
             #expect(signed.hasSuffix("\r\n" + message))
 
             _ = try await f.receiver.runner.deliverNow(messageID: id)
-            let delivered = try await f.inbox(bob)
+            let delivered = try await f.inbox("bob@example.org")
             #expect(delivered.count == 1)
             let content = try #require(delivered.first)
             #expect(
@@ -55,15 +53,13 @@ struct LocalSubmissionTests {
         "a single recipient is named in the Received: field, and nothing is signed without a signer",
         arguments: TestDatabases.dialects)
     func singleRecipientUnsigned(dialect: Database.Dialect) async throws {
-        try await Fixture.with(dialect) { f in
-            try await f.account("alice@example.org")
-            let bob = try await f.account("bob@example.org")
+        try await Fixture.with(dialect) { f async throws in
             guard case .accepted(let id) = await f.submit(to: ["bob@example.org"], Fixture.message()) else {
                 Issue.record("not accepted")
                 return
             }
             _ = try await f.receiver.runner.deliverNow(messageID: id)
-            let content = try #require(try await f.inbox(bob).first)
+            let content = try #require(try await f.inbox("bob@example.org").first)
             #expect(content.contains("with HTTPS id \(id)\r\n\tfor <bob@example.org>;\r\n"))
             #expect(!content.contains("DKIM-Signature"))
         }
@@ -71,9 +67,7 @@ struct LocalSubmissionTests {
 
     @Test("MAIL FROM an address the user does not own is refused with 553 5.7.1", arguments: TestDatabases.dialects)
     func foreignSender(dialect: Database.Dialect) async throws {
-        try await Fixture.with(dialect) { f in
-            try await f.account("alice@example.org")
-            try await f.account("bob@example.org")
+        try await Fixture.with(dialect) { f async throws in
             let result = await f.submit(from: "bob@example.org", to: ["bob@example.org"], Fixture.message())
             guard case .refused(let reply, let recipient) = result else {
                 Issue.record("accepted: \(result)")
@@ -90,9 +84,7 @@ struct LocalSubmissionTests {
 
     @Test("a From: field the user does not own is refused at the end of data, nothing kept", arguments: TestDatabases.dialects)
     func foreignFromHeader(dialect: Database.Dialect) async throws {
-        try await Fixture.with(dialect) { f in
-            try await f.account("alice@example.org")
-            try await f.account("bob@example.org")
+        try await Fixture.with(dialect) { f async throws in
             let result = await f.submit(to: ["bob@example.org"], Fixture.message(from: "Bob <bob@example.org>"))
             guard case .refused(let reply, nil) = result else {
                 Issue.record("not refused for the whole message: \(result)")
@@ -106,9 +98,7 @@ struct LocalSubmissionTests {
 
     @Test("an unknown local recipient refuses the whole submission, nothing queued", arguments: TestDatabases.dialects)
     func unknownRecipient(dialect: Database.Dialect) async throws {
-        try await Fixture.with(dialect) { f in
-            try await f.account("alice@example.org")
-            try await f.account("bob@example.org")
+        try await Fixture.with(dialect) { f async throws in
             let result = await f.submit(
                 to: ["bob@example.org", "nobody@example.org", "carol@remote.example"], Fixture.message())
             #expect(
@@ -130,9 +120,7 @@ struct LocalSubmissionTests {
     @Test("a policy quota refusal at the end of data comes back, the message not queued", arguments: TestDatabases.dialects)
     func policyQuota(dialect: Database.Dialect) async throws {
         let policy = QuotaPolicy(limit: 1)
-        try await Fixture.with(dialect, policy: policy) { f in
-            try await f.account("alice@example.org")
-            try await f.account("bob@example.org")
+        try await Fixture.with(dialect, policy: policy) { f async throws in
             guard case .accepted = await f.submit(to: ["bob@example.org"], Fixture.message()) else {
                 Issue.record("the first message is within the quota")
                 return
@@ -149,9 +137,7 @@ struct LocalSubmissionTests {
 
     @Test("a disabled account may not send", arguments: TestDatabases.dialects)
     func disabledAccount(dialect: Database.Dialect) async throws {
-        try await Fixture.with(dialect) { f in
-            try await f.account("alice@example.org")
-            try await f.account("bob@example.org")
+        try await Fixture.with(dialect) { f async throws in
             try await f.directory.setEnabled("alice@example.org", false)
             #expect(await f.submit(to: ["bob@example.org"], Fixture.message()).code == "421 4.7.0")
             #expect(try await f.isUntouched())
@@ -165,9 +151,7 @@ struct LocalSubmissionTests {
     @Test("containment: a suspended account is refused, an accepted message is reported", arguments: TestDatabases.dialects)
     func containment(dialect: Database.Dialect) async throws {
         let watch = RecordingWatch(suspended: ["mallory@example.org"])
-        try await Fixture.with(dialect, watch: watch) { f in
-            try await f.account("alice@example.org")
-            try await f.account("bob@example.org")
+        try await Fixture.with(dialect, watch: watch) { f async throws in
             try await f.account("mallory@example.org")
             let refused = await f.submit(
                 as: "mallory@example.org", from: "mallory@example.org", to: ["bob@example.org"],
@@ -193,9 +177,7 @@ struct LocalSubmissionTests {
 
     @Test("an oversize message is refused with 552 5.3.4 and no spool file is left", arguments: TestDatabases.dialects)
     func oversize(dialect: Database.Dialect) async throws {
-        try await Fixture.with(dialect) { f in
-            try await f.account("alice@example.org")
-            try await f.account("bob@example.org")
+        try await Fixture.with(dialect) { f async throws in
             let limits = Limits(maxMessageSize: .kibibytes(1))
             #expect(SMTPReceiver.localSubmissionSizeLimit(limits) == 1024)
             let big = Fixture.message(body: String(repeating: "x", count: 1100))
@@ -213,9 +195,7 @@ struct LocalSubmissionTests {
 
     @Test("too many Received: fields is a mail loop: 554 5.4.6, nothing kept", arguments: TestDatabases.dialects)
     func hops(dialect: Database.Dialect) async throws {
-        try await Fixture.with(dialect) { f in
-            try await f.account("alice@example.org")
-            try await f.account("bob@example.org")
+        try await Fixture.with(dialect) { f async throws in
             let looped =
                 String(repeating: "Received: from a by b; Fri, 4 Dec 2026 10:00:00 +0000\r\n", count: 51) + Fixture.message()
             #expect(await f.submit(to: ["bob@example.org"], looped).code == "554 5.4.6")
@@ -225,9 +205,7 @@ struct LocalSubmissionTests {
 
     @Test("only a submission receiver submits locally", arguments: [Database.Dialect.sqlite])
     func onlySubmission(dialect: Database.Dialect) async throws {
-        try await Fixture.with(dialect) { f in
-            try await f.account("alice@example.org")
-            try await f.account("bob@example.org")
+        try await Fixture.with(dialect) { f async throws in
             let mx = SMTPReceiver(
                 mode: .mx, hostname: "mail.example.org", directory: f.directory, store: f.store, queue: f.queue,
                 runner: f.receiver.runner, authenticator: f.receiver.authenticator, logger: f.logger)

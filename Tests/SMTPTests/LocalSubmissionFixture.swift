@@ -1,5 +1,6 @@
 import Core
 import Directory
+import Filter
 import Foundation
 import Logging
 import PostaTestSupport
@@ -22,7 +23,8 @@ struct LocalSubmissionFixture {
 
     static func with(
         _ dialect: Database.Dialect, signer: (any MessageSigner)? = nil, policy: (any SMTPPolicy)? = nil,
-        watch: (any SubmissionWatch)? = nil, _ body: (LocalSubmissionFixture) async throws -> Void
+        watch: (any SubmissionWatch)? = nil, counts: (any DailyCounting)? = nil, filter: FilterSettings? = nil,
+        _ body: (LocalSubmissionFixture) async throws -> Void
     ) async throws {
         try await TestDatabases.with(dialect) { db in
             try await db.migrate(DirectorySchema.migrations + StoreSchema.migrations + QueueSchema.migrations)
@@ -39,7 +41,13 @@ struct LocalSubmissionFixture {
                 runner: QueueRunner(queue: queue, store: store, logger: logger),
                 authenticator: Authenticator(directory: directory, loginLog: LoginLog(database: db)), logger: logger)
             let fixture = LocalSubmissionFixture(
-                receiver: receiver.withSigning(signer).withPolicy(policy).withSubmissionWatch(watch))
+                receiver: receiver.withSigning(signer).withPolicy(policy).withSubmissionWatch(watch).withDailyCounts(counts)
+                    .withFiltering(
+                        filter.flatMap { FilterChain(settings: $0, maxMessageSize: 1 << 20, logger: logger) }.map {
+                            ReceiverFiltering(
+                                chain: $0, quarantine: QuarantineStore(database: db, directory: folder.path + "/quarantine"),
+                                external: false)
+                        }))
             for address in ["alice@example.org", "bob@example.org"] { try await fixture.account(address) }
             try await body(fixture)
         }
@@ -155,4 +163,16 @@ final class RecordingWatch: SubmissionWatch, @unchecked Sendable {
     func accepted(user: String, clientIP: String, queueID: String, recipients: [String], logger: Logger) async {
         lock.withLock { records.append(Accepted(user: user, clientIP: clientIP, queueID: queueID, recipients: recipients)) }
     }
+}
+
+/// The day's counts as the receiver adds them.
+final class RecordingCounts: DailyCounting, @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int64] = [:]
+
+    func add(_ amount: Int64, to counter: DailyCounter, key: String) {
+        lock.withLock { counts["\(counter.rawValue) \(key)", default: 0] += amount }
+    }
+
+    subscript(_ counter: DailyCounter, key key: String) -> Int64 { lock.withLock { counts["\(counter.rawValue) \(key)"] ?? 0 } }
 }

@@ -1,4 +1,5 @@
 import Core
+import Filter
 import Foundation
 import PostaTestSupport
 import Queue
@@ -216,6 +217,47 @@ struct LocalSubmissionTests {
                 limits: Limits(), logger: f.logger)
             #expect(result.code == "554 5.3.5")
             #expect(try await f.isUntouched())
+        }
+    }
+
+    @Test("the content filter runs: a blocked attachment is refused, nothing kept", arguments: TestDatabases.dialects)
+    func contentFilter(dialect: Database.Dialect) async throws {
+        var settings = FilterSettings()
+        settings.blockedExtensions = ["exe"]
+        try await Fixture.with(dialect, filter: settings) { f async throws in
+            let message =
+                "From: alice@example.org\r\nTo: bob@example.org\r\nSubject: tool\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhere\r\n"
+                + "--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=tool.exe\r\n\r\n"
+                + "TVqQAAMAAAAEAAAA\r\n--b--\r\n"
+            let result = await f.submit(to: ["bob@example.org"], message)
+            guard case .refused(let reply, nil) = result else {
+                Issue.record("not refused for the whole message: \(result)")
+                return
+            }
+            #expect(reply.code == 554 && reply.lines.first?.contains("\"tool.exe\" not accepted") == true)
+            #expect(try await f.isUntouched())
+            guard case .accepted = await f.submit(to: ["bob@example.org"], Fixture.message()) else {
+                Issue.record("a plain message is refused")
+                return
+            }
+        }
+    }
+
+    @Test("the day's counts: a submission by its account, a refusal by its reply and the browser's address")
+    func dailyCounts() async throws {
+        let counts = RecordingCounts()
+        try await Fixture.with(.sqlite, counts: counts) { f async throws in
+            guard case .accepted = await f.submit(to: ["bob@example.org"], Fixture.message()) else {
+                Issue.record("not accepted")
+                return
+            }
+            #expect(counts[.submitted, key: "alice@example.org"] == 1)
+            #expect(counts[.received, key: "submission"] == 1)
+            _ = await f.submit(from: "bob@example.org", to: ["bob@example.org"], Fixture.message())
+            #expect(counts[.refused, key: "submission 553 5.7.1"] == 1)
+            #expect(counts[.refusedClient, key: Fixture.browser] == 1)
+            #expect(counts[.submitted, key: "alice@example.org"] == 1)
         }
     }
 

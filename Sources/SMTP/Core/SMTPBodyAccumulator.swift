@@ -6,6 +6,14 @@ struct SMTPBodyAccumulator: Sendable, Hashable {
         case tooBig
         /// More `Received:` fields than allowed: `554 5.4.6` (RFC 5321 §6.3, RFC 3463 §3.5).
         case tooManyHops
+
+        /// The reply that ends the transaction.
+        var reply: SMTPReply {
+            switch self {
+            case .tooBig: SMTPServerReplies.messageTooBig
+            case .tooManyHops: SMTPServerReplies.tooManyHops
+            }
+        }
     }
 
     let maxSize: Int64

@@ -374,10 +374,7 @@ public struct SMTPServerSession: Sendable {
         body = nil
         endTransaction(&out)
         phase = .command
-        switch failure {
-        case .tooBig: send(SMTPServerReplies.messageTooBig, &out)
-        case .tooManyHops: send(SMTPServerReplies.tooManyHops, &out)
-        }
+        send(failure.reply, &out)
     }
 
     private mutating func completeMessage(_ out: inout [SMTPServerAction]) {

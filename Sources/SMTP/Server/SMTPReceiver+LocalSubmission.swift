@@ -143,14 +143,9 @@ extension SMTPReceiver {
             maxSize: configuration.maxMessageSize, maxReceived: configuration.maxReceivedHeaders,
             chunkSize: configuration.bodyChunkSize)
         Self.write(submission.message, through: &body, to: spool, logger: logger)
-        switch body.failure {
-        case .tooBig?:
+        if let failure = body.failure {
             spool?.discard()
-            return refuse(SMTPServerReplies.messageTooBig, nil)
-        case .tooManyHops?:
-            spool?.discard()
-            return refuse(SMTPServerReplies.tooManyHops, nil)
-        case nil: break
+            return refuse(failure.reply, nil)
         }
 
         // The end of data.

@@ -261,6 +261,16 @@ struct LocalSubmissionTests {
         }
     }
 
+    @Test("a spool that cannot be written is a temporary failure, nothing queued", arguments: TestDatabases.dialects)
+    func spoolUnavailable(dialect: Database.Dialect) async throws {
+        try await Fixture.with(dialect) { f async throws in
+            try FileManager.default.removeItem(atPath: f.queue.spoolDirectory + "/tmp")
+            let result = await f.submit(to: ["bob@example.org"], Fixture.message())
+            #expect(result.code == "451 4.3.0")
+            #expect(try await f.queue.entries().isEmpty)
+        }
+    }
+
     @Test("the MAIL command says SMTPUTF8 and 8BITMIME as a client would")
     func mailCommand() throws {
         func mail(_ from: String, _ message: String) -> SMTPMailCommand {

@@ -70,6 +70,8 @@ let package = Package(
                 "Core", "Directory",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                // Message files are read on NIO's blocking pool (MessageFileReader).
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -207,6 +209,16 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
+        // The webmail's service layer: folders, message lists (sorted and paged in SQL), reading,
+        // flags and moves, search, compose and settings of one account, on Store and Directory directly.
+        .target(
+            name: "Webmail",
+            dependencies: [
+                "Core", "Directory", "Store", "MIME", "HTML",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The administration service layer shared by the CLI, the admin console and the JSON API:
         // administrators and their roles, permission checks, sessions, API tokens, the audit log,
         // and the operations on domains, accounts, aliases, the queue and the policies.
@@ -227,7 +239,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Admin", "Core", "Directory", "Queue", "Policy", "Monitor", "MailAuth",
+                "Admin", "Core", "Directory", "Queue", "Policy", "Monitor", "MailAuth", "Webmail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -235,6 +247,8 @@ let package = Package(
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The webmail's event streams end when the server shuts down (`cancelOnGracefulShutdown`).
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // The console's file uploads (multipart/form-data, RFC 7578): report imports.
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 // Signed configuration profiles (CMS, Sources/Web/Autoconfig/MobileConfigSigner.swift).
@@ -282,6 +296,24 @@ let package = Package(
                 .embedInCode("Assets/reports_tls.mustache"),
                 .embedInCode("Assets/security.mustache"),
                 .embedInCode("Assets/summary.mustache"),
+                // The webmail's pages, CSS and JavaScript (Sources/Web/Mail).
+                .embedInCode("Assets/mail_head.mustache"),
+                .embedInCode("Assets/mail_foot.mustache"),
+                .embedInCode("Assets/mail_login.mustache"),
+                .embedInCode("Assets/mail_error.mustache"),
+                .embedInCode("Assets/mail_rows.mustache"),
+                .embedInCode("Assets/mail_toolbar.mustache"),
+                .embedInCode("Assets/mail_list.mustache"),
+                .embedInCode("Assets/mail_pager.mustache"),
+                .embedInCode("Assets/mail_search.mustache"),
+                .embedInCode("Assets/mail_message.mustache"),
+                .embedInCode("Assets/mail_frame.mustache"),
+                .embedInCode("Assets/mail_folders.mustache"),
+                .embedInCode("Assets/mail_settings.mustache"),
+                .embedInCode("Assets/mail_kept.mustache"),
+                .embedInCode("Assets/mail_compose.mustache"),
+                .embedInCode("Assets/mail.css"),
+                .embedInCode("Assets/mail.js"),
             ],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
@@ -290,7 +322,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Filter", "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "IMAP", "DNS", "Policy", "MailAuth",
-                "Connection", "Monitor", "Admin", "Web",
+                "Connection", "Monitor", "Admin", "Web", "Webmail",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -345,11 +377,13 @@ let package = Package(
             name: "WebTests",
             dependencies: [
                 "Web", "Admin", "Core", "Directory", "Store", "Queue", "Policy", "Monitor", "MailAuth", "Filter",
-                "PostaTestSupport",
+                "PostaTestSupport", "Webmail", "MIME",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .testTarget(
+            name: "WebmailTests", dependencies: ["Webmail", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),

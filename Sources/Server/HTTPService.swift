@@ -78,6 +78,10 @@ public enum HTTPService {
         if let web, placement == .served {
             WebRoutes.addConsole(to: router, console: web.console, autoconfig: web.autoconfig, logger: httpLogger)
             WebRoutes.addAPI(to: router, console: web.console, logger: httpLogger)
+            if let webmail = web.webmail {
+                WebRoutes.addWebmail(
+                    to: router, console: web.console, webmail: webmail, sender: web.webmailSender, logger: httpLogger)
+            }
         }
         let admission = HTTPAdmission(settings: settings, budget: budget, logger: httpLogger)
         let idle = TimeAmount.seconds(settings.idleTimeout.seconds)

@@ -4,6 +4,7 @@ import Directory
 import Logging
 import Monitor
 import Web
+import Webmail
 
 extension PostaServer {
     /// The admin console, the API and autoconfiguration over this server's site and logins (the
@@ -12,7 +13,9 @@ extension PostaServer {
         let config = site.config
         return WebFrontEnds(
             console: console, autoconfig: AutoconfigSite(config: config, directory: site.directory),
-            hostname: config.hostname, httpsPort: WebFrontEnds.httpsPort(of: config.listeners))
+            hostname: config.hostname, httpsPort: WebFrontEnds.httpsPort(of: config.listeners),
+            webmail: Webmail(database: site.database, directory: site.directory, store: site.store, logger: logger),
+            webmailSender: webmailSender())
     }
 }
 

@@ -8,6 +8,7 @@ import Monitor
 import Policy
 import Queue
 import Store
+import Webmail
 
 /// The site's shared state, opened from its configuration: the database (migrated to the
 /// current schema), the directory, the mail store and the queue. `serve` and the admin CLI both
@@ -30,6 +31,7 @@ public struct Site: Sendable {
         + MTASTSSchema.migrations + TLSRPTSchema.migrations
         + MonitorSchema.migrations + SummarySchema.migrations + AbuseSchema.migrations
         + AdminSchema.migrations
+        + WebmailSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {

@@ -2,6 +2,7 @@ import Admin
 import Core
 import DNS
 import Web
+import Webmail
 
 /// What the HTTP listeners serve besides health, metrics and MTA-STS: the admin console and
 /// self-service pages, the JSON API, client autoconfiguration.
@@ -12,12 +13,21 @@ public struct WebFrontEnds: Sendable {
     public let hostname: String
     /// The first HTTPS listener's port; nil when the site has none.
     public let httpsPort: Int?
+    /// The webmail at `/mail`; nil: not served.
+    public let webmail: Webmail?
+    /// How the webmail sends (the submission pipeline); nil: it saves drafts only.
+    public let webmailSender: (any WebmailSending)?
 
-    public init(console: AdminConsole, autoconfig: AutoconfigSite, hostname: String, httpsPort: Int?) {
+    public init(
+        console: AdminConsole, autoconfig: AutoconfigSite, hostname: String, httpsPort: Int?, webmail: Webmail? = nil,
+        webmailSender: (any WebmailSending)? = nil
+    ) {
         self.console = console
         self.autoconfig = autoconfig
         self.hostname = hostname
         self.httpsPort = httpsPort
+        self.webmail = webmail
+        self.webmailSender = webmailSender
     }
 
     /// The site's first HTTPS listener (`protocol = "http"`, `tls = "implicit"`).

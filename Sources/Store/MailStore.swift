@@ -99,7 +99,8 @@ public final class MailStore: Sendable {
 
     func absolute(maildir: String) -> String { root + "/" + maildir }
 
-    func absolute(maildir: String, file: String) -> String { root + "/" + maildir + "/" + file }
+    /// The absolute path of a message file (`message.file`) of the account whose maildir is `maildir`.
+    public func absolute(maildir: String, file: String) -> String { root + "/" + maildir + "/" + file }
 
     func folderPath(maildir: String, folder: String) -> String {
         folder.isEmpty ? absolute(maildir: maildir) : absolute(maildir: maildir) + "/" + folder

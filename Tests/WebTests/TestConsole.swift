@@ -9,6 +9,7 @@ import Policy
 import PostaTestSupport
 import Queue
 import Store
+import Webmail
 
 /// An `AdminConsole` over a fresh test database (every schema the console reads) and a
 /// throw-away mail folder: what the console and API fixtures mount.
@@ -31,7 +32,7 @@ enum TestConsole {
                     + PolicySchema.migrations + AdminSchema.migrations + DKIMKeySchema.migrations + AbuseSchema.migrations
                     + SpamSettingsSchema.migrations
                     + DMARCSchema.migrations + TLSRPTSchema.migrations + MTASTSSchema.migrations
-                    + SummarySchema.migrations)
+                    + SummarySchema.migrations + WebmailSchema.migrations)
             let folder = try TemporaryFolder()
             defer { folder.remove() }
             let directory = Directory(database: db)

@@ -27,10 +27,27 @@ struct ConsoleTemplates: Sendable {
         ("reports", PackageResources.reports_mustache), ("reports_dmarc", PackageResources.reports_dmarc_mustache),
         ("reports_tls", PackageResources.reports_tls_mustache),
         ("reports_mta_sts", PackageResources.reports_mta_sts_mustache),
+        ("mail_head", PackageResources.mail_head_mustache),
+        ("mail_foot", PackageResources.mail_foot_mustache),
+        ("mail_login", PackageResources.mail_login_mustache),
+        ("mail_error", PackageResources.mail_error_mustache),
+        ("mail_rows", PackageResources.mail_rows_mustache),
+        ("mail_toolbar", PackageResources.mail_toolbar_mustache),
+        ("mail_list", PackageResources.mail_list_mustache),
+        ("mail_pager", PackageResources.mail_pager_mustache),
+        ("mail_search", PackageResources.mail_search_mustache),
+        ("mail_message", PackageResources.mail_message_mustache),
+        ("mail_frame", PackageResources.mail_frame_mustache),
+        ("mail_folders", PackageResources.mail_folders_mustache),
+        ("mail_settings", PackageResources.mail_settings_mustache),
+        ("mail_kept", PackageResources.mail_kept_mustache),
+        ("mail_compose", PackageResources.mail_compose_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css
     static let javascript: [UInt8] = PackageResources.console_js
+    static let mailCSS: [UInt8] = PackageResources.mail_css
+    static let mailJavaScript: [UInt8] = PackageResources.mail_js
 
     init() throws {
         var library = MustacheLibrary()

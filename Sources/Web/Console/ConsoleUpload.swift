@@ -30,7 +30,7 @@ enum ConsoleUpload {
     }
 
     /// The form in `body`: each part with a `filename` is a file, the others text fields.
-    static func form(_ body: ByteBuffer, boundary: String) throws(UploadError) -> FormData {
+    static func form(_ body: ByteBuffer, boundary: String, maxParts: Int = maxParts) throws(UploadError) -> FormData {
         var parts: [(headers: [(String, String)], body: ByteBuffer)] = []
         var headers: [(String, String)] = []
         var current = ByteBuffer()
@@ -51,21 +51,28 @@ enum ConsoleUpload {
         guard !tooMany else { throw .malformed }
         var fields: [(name: String, value: String)] = []
         var files: [String: [UInt8]] = [:]
+        var uploads: [UploadedFile] = []
         var textBytes = 0
         for part in parts {
             guard
                 let disposition = part.headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1,
                 let name = parameter("name", in: disposition)
             else { continue }
-            if parameter("filename", in: disposition) != nil {
-                files[name] = Array(part.body.readableBytesView)
+            if let filename = parameter("filename", in: disposition) {
+                let bytes = Array(part.body.readableBytesView)
+                files[name] = bytes
+                // A file input left empty sends a part with an empty name and no content.
+                if !filename.isEmpty || !bytes.isEmpty {
+                    let type = part.headers.first(where: { $0.0.lowercased() == "content-type" })?.1
+                    uploads.append(UploadedFile(field: name, filename: filename, contentType: type ?? "", bytes: bytes))
+                }
             } else {
                 textBytes += part.body.readableBytes
                 guard textBytes <= ConsoleHTTP.maxFormBytes else { throw .malformed }
                 fields.append((name, String(buffer: part.body)))
             }
         }
-        return FormData(fields: fields, files: files)
+        return FormData(fields: fields, files: files, uploads: uploads)
     }
 
     /// A parameter of a `Content-Disposition` value (RFC 7578 §4.2: quoted; `\"` escapes).

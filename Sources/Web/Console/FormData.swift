@@ -9,6 +9,8 @@ public struct FormData: Sendable, Equatable {
     public private(set) var fields: [(name: String, value: String)]
     /// The files of a `multipart/form-data` body (`ConsoleUpload`), by field name.
     public internal(set) var files: [String: [UInt8]] = [:]
+    /// Every file of a `multipart/form-data` body, in order, with its name and declared type.
+    public internal(set) var uploads: [UploadedFile] = []
 
     /// Parses `text`; at most `maxFields` pairs are kept, the rest are dropped.
     public init(urlEncoded text: Substring) {
@@ -48,9 +50,10 @@ public struct FormData: Sendable, Equatable {
     }
 
     /// A form of text fields and files (a parsed `multipart/form-data` body).
-    init(fields: [(name: String, value: String)], files: [String: [UInt8]]) {
+    init(fields: [(name: String, value: String)], files: [String: [UInt8]], uploads: [UploadedFile] = []) {
         self.fields = fields
         self.files = files
+        self.uploads = uploads
     }
 
     /// WHATWG URL §5.1 step 3.3-3.4: `+` → space, then percent-decode bytes; a `%` not followed by
@@ -110,4 +113,13 @@ extension String {
         else { return "" }
         return String(scalars[first...last])
     }
+}
+
+/// A file sent in a `multipart/form-data` form (RFC 7578 §4.2): its field, the name the browser
+/// gave (the user's file name, without its folders), the declared media type, the bytes.
+public struct UploadedFile: Sendable, Equatable {
+    public var field: String
+    public var filename: String
+    public var contentType: String
+    public var bytes: [UInt8]
 }

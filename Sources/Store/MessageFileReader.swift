@@ -8,16 +8,16 @@ import NIOPosix
     import Darwin
 #endif
 
-/// Reads message files for FETCH and SEARCH on NIO's thread pool, never on an event loop.
-enum MessageFileReader {
+/// Reads message files (IMAP FETCH and SEARCH, webmail) on NIO's thread pool, never on an event loop.
+public enum MessageFileReader {
     /// Reads a whole message file off the event loops.
-    static func readMessage(_ path: String) async throws -> [UInt8] {
+    public static func readMessage(_ path: String) async throws -> [UInt8] {
         try await readFile(path, headerOnly: false)
     }
 
     /// Reads a message file's header, up to and including the empty line that ends it (the
     /// whole file when there is none): what ENVELOPE, HEADER fetches and header searches need.
-    static func readMessageHeader(_ path: String, cache: MessageHeaderCache = .shared) async throws -> [UInt8] {
+    public static func readMessageHeader(_ path: String, cache: MessageHeaderCache = .shared) async throws -> [UInt8] {
         if let cached = cache.header(path) { return cached }
         let header = try await readFile(path, headerOnly: true)
         cache.store(header, path: path)
@@ -46,10 +46,10 @@ enum MessageFileReader {
     }
 }
 
-struct MessageFileError: Error, CustomStringConvertible {
-    var path: String
-    var code: Int32
-    var description: String { "\(path): \(String(cString: strerror(code)))" }
+public struct MessageFileError: Error, CustomStringConvertible {
+    public var path: String
+    public var code: Int32
+    public var description: String { "\(path): \(String(cString: strerror(code)))" }
 }
 
 /// The index just past the empty line ending a header (CRLF CRLF or LF LF), searching from `start`.

@@ -2,11 +2,11 @@ import NIOConcurrencyHelpers
 
 /// Message headers kept in memory, keyed by file path: message files are immutable and their
 /// names never reused, so an entry never goes stale. ENVELOPE, HEADER.FIELDS fetches and header
-/// SEARCH keys then read no file at all once a mailbox has been looked at.
+/// SEARCH keys (and the webmail's listing) then read no file at all once a mailbox has been looked at.
 ///
 /// Bounded by bytes; the oldest entries go first (FIFO, cheap and good enough for the
 /// "same mailbox again and again" pattern of mail clients). Shared by every session of the process.
-final class MessageHeaderCache: Sendable {
+public final class MessageHeaderCache: Sendable {
     private struct State {
         var entries: [String: [UInt8]] = [:]
         var order: [String] = []
@@ -14,18 +14,18 @@ final class MessageHeaderCache: Sendable {
         var bytes = 0
     }
 
-    static let shared = MessageHeaderCache(capacity: 64 * 1024 * 1024)
+    public static let shared = MessageHeaderCache(capacity: 64 * 1024 * 1024)
 
-    let capacity: Int
+    public let capacity: Int
     private let state = NIOLockedValueBox(State())
 
-    init(capacity: Int) { self.capacity = capacity }
+    public init(capacity: Int) { self.capacity = capacity }
 
-    func header(_ path: String) -> [UInt8]? {
+    public func header(_ path: String) -> [UInt8]? {
         state.withLockedValue { $0.entries[path] }
     }
 
-    func store(_ header: [UInt8], path: String) {
+    public func store(_ header: [UInt8], path: String) {
         guard header.count <= capacity / 16 else { return }
         state.withLockedValue { state in
             guard state.entries[path] == nil else { return }
@@ -47,5 +47,5 @@ final class MessageHeaderCache: Sendable {
         }
     }
 
-    var byteCount: Int { state.withLockedValue { $0.bytes } }
+    public var byteCount: Int { state.withLockedValue { $0.bytes } }
 }

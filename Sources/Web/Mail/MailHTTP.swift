@@ -1,0 +1,91 @@
+import HTTPTypes
+import Hummingbird
+
+/// The HTTP pieces of the webmail's responses. Pages get the console's headers with one change:
+/// the reading page may frame the sanitised message (`frame-src 'self'`). The message frame has
+/// its own, stricter policy (`frame`).
+enum MailHTTP {
+    /// Every webmail page: only Posta's own CSS, JS, images and frames; no inline script or style.
+    static let pagePolicy =
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-src 'self'; "
+        + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+    /// The sanitised message in its frame: no script at all (and the frame is sandboxed without
+    /// `allow-scripts`), inline styles (mail is styled inline), `data:` images (the message's own
+    /// `cid:` parts are inlined so), and remote images only when the user asked for them. Framed by
+    /// Posta pages only.
+    static func framePolicy(remote: Bool) -> String {
+        let images = remote ? "data: https: http:" : "data:"
+        let styles = remote ? "'unsafe-inline' https: http:" : "'unsafe-inline'"
+        return "default-src 'none'; img-src \(images); style-src \(styles); font-src 'none'; form-action 'none'; "
+            + "frame-ancestors 'self'; base-uri 'none'; sandbox allow-popups allow-popups-to-escape-sandbox"
+    }
+
+    static func secure(_ headers: inout HTTPFields, policy: String = pagePolicy, framing: String = "DENY") {
+        ConsoleHTTP.secure(&headers)
+        headers[.contentSecurityPolicy] = policy
+        headers[HTTPField.Name("X-Frame-Options")!] = framing
+    }
+
+    /// `Content-Disposition: attachment` with the file name twice: a plain ASCII fallback and the
+    /// exact name in UTF-8 (RFC 6266 §4.3, RFC 8187 / RFC 5987 `filename*`).
+    static func attachmentDisposition(_ filename: String) -> String {
+        var ascii = ""
+        for scalar in filename.unicodeScalars {
+            if scalar.value >= 0x20 && scalar.value < 0x7F && scalar != "\"" && scalar != "\\" && scalar != "/" {
+                ascii.unicodeScalars.append(scalar)
+            } else {
+                ascii += "_"
+            }
+        }
+        if ascii.isEmpty { ascii = "attachment" }
+        var encoded = ""
+        for byte in filename.utf8 {
+            let c = Character(Unicode.Scalar(byte))
+            if byte < 0x80, c.isLetter || c.isNumber || "!#$&+-.^_`|~".contains(c) {
+                encoded.append(c)
+            } else {
+                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
+
+/// Puts the webmail's security headers on every response under `/mail` (the frame route sets
+/// its own policy first and is left as it is), and turns thrown errors into the error page.
+struct MailHeadersMiddleware: RouterMiddleware {
+    typealias Context = WebRequestContext
+    let pages: MailPages
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPResponseError {
+            let status = error.status
+            response = pages.bareError(
+                status: status, title: status.reasonPhrase,
+                message: status == .contentTooLarge
+                    ? "The message with its attachments is larger than this site allows." : "The request could not be handled.")
+        } catch {
+            pages.logger.error("webmail request failed", metadata: ["error": "\(String(reflecting: error))"])
+            response = pages.bareError(
+                status: .internalServerError, title: "Something went wrong",
+                message: "The server could not complete this request. Try again in a moment.")
+        }
+        if response.headers[.contentSecurityPolicy] == nil {
+            MailHTTP.secure(&response.headers)
+        } else {
+            let policy = response.headers[.contentSecurityPolicy]!
+            MailHTTP.secure(&response.headers, policy: policy, framing: "SAMEORIGIN")
+        }
+        return response
+    }
+}

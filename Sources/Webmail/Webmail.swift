@@ -1,0 +1,64 @@
+import Core
+import Directory
+import Logging
+import Store
+
+/// The webmail's service layer: folders, message lists, reading, flags and moves, search and
+/// settings of one mail account, on the store and the directory directly (no IMAP in between), so
+/// that a change made here reaches IMAP IDLE sessions through the store's notifier and the other
+/// way round. The web pages (Sources/Web/Mail) only translate requests into these calls.
+public struct Webmail: Sendable {
+    public let database: Database
+    public let directory: Directory
+    public let store: MailStore
+    let logger: Logger
+    let summaries: SummaryIndex
+
+    public init(database: Database, directory: Directory, store: MailStore, logger: Logger) {
+        self.database = database
+        self.directory = directory
+        self.store = store
+        self.logger = logger
+        self.summaries = SummaryIndex(database: database, store: store)
+    }
+
+    /// The account's mailbox `name`, or `WebmailError.noSuchFolder`.
+    func mailbox(_ account: Account, _ name: String) async throws -> MailboxInfo {
+        guard name.utf8.count <= WebmailLimits.folderNameBytes,
+            let box = try await store.mailbox(accountID: account.id, name: name)
+        else { throw WebmailError.noSuchFolder(name) }
+        return box
+    }
+}
+
+/// The bounds of what a browser may ask for.
+public enum WebmailLimits {
+    /// A folder name, in bytes (the UI's limit; IMAP's is the line length).
+    public static let folderNameBytes = 200
+    /// Messages one action (move, delete, flag) may name.
+    public static let selection = 1000
+    /// Messages per page: the range a user may choose.
+    public static let pageSizes = 10...200
+    /// Search terms, in bytes.
+    public static let searchBytes = 200
+    /// Messages a search reads at most (newest first), so one search cannot read a whole archive.
+    public static let searchScan = 20_000
+}
+
+/// Why a webmail call was refused.
+public enum WebmailError: Error, Equatable, Sendable, CustomStringConvertible {
+    case noSuchFolder(String)
+    case noSuchMessage(UInt32)
+    case noSuchPart(String)
+    /// A folder name or other input that cannot be used, with why.
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .noSuchFolder(let name): "There is no folder \"\(name)\"."
+        case .noSuchMessage: "That message is no longer there."
+        case .noSuchPart: "That part of the message does not exist."
+        case .invalid(let why): why
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Core
+
+/// The webmail's tables: the message summaries the list pages sort and page in SQL, each user's
+/// settings, and the senders whose remote content a user always loads.
+public enum WebmailSchema {
+    public static let migrations: [Migration] = [
+        Migration("webmail.1-summaries-settings") { _ in
+            [
+                // One row per message row (a move makes a new message row, so a new summary); filled
+                // from the message header on first listing (`SummaryIndex`), never changed after.
+                """
+                CREATE TABLE webmail_summary (
+                  message_id BIGINT PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
+                  mailbox_id BIGINT NOT NULL REFERENCES mailbox(id) ON DELETE CASCADE,
+                  sent_at BIGINT NOT NULL,
+                  from_name TEXT NOT NULL,
+                  from_address TEXT NOT NULL,
+                  from_sort TEXT NOT NULL,
+                  to_text TEXT NOT NULL,
+                  subject TEXT NOT NULL,
+                  subject_sort TEXT NOT NULL,
+                  has_attachment BOOLEAN NOT NULL,
+                  thread_key TEXT NOT NULL)
+                """,
+                "CREATE INDEX webmail_summary_sent ON webmail_summary(mailbox_id, sent_at)",
+                "CREATE INDEX webmail_summary_thread ON webmail_summary(mailbox_id, thread_key)",
+                """
+                CREATE TABLE webmail_settings (
+                  account_id BIGINT PRIMARY KEY REFERENCES account(id) ON DELETE CASCADE,
+                  display_name TEXT NOT NULL DEFAULT '',
+                  signature TEXT NOT NULL DEFAULT '',
+                  reply_to TEXT NOT NULL DEFAULT '',
+                  page_size BIGINT NOT NULL DEFAULT 50,
+                  updated_at BIGINT NOT NULL)
+                """,
+                // The addresses a user wrote to, for completion in the compose form.
+                """
+                CREATE TABLE webmail_recipient (
+                  account_id BIGINT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                  address TEXT NOT NULL,
+                  name TEXT NOT NULL,
+                  uses BIGINT NOT NULL,
+                  used_at BIGINT NOT NULL,
+                  PRIMARY KEY (account_id, address))
+                """,
+                """
+                CREATE TABLE webmail_remote_sender (
+                  account_id BIGINT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                  sender TEXT NOT NULL,
+                  created_at BIGINT NOT NULL,
+                  PRIMARY KEY (account_id, sender))
+                """,
+            ]
+        }
+    ]
+}

@@ -37,7 +37,9 @@ import Testing
 
     @Test func remoteImagesAreBlockedAndReported() throws {
         let corpus = try Self.corpus()
-        for name in ["img-remote", "img-protocol-relative", "background-attribute", "style-url-remote"] {
+        for name in [
+            "img-remote", "img-protocol-relative", "background-attribute", "style-url-remote", "css-protocol-relative",
+        ] {
             let html = try #require(corpus.first { $0.name.contains(name) }).html
             let result = HTMLSanitizer().sanitize(html)
             #expect(result.blockedRemoteContent, "\(name)")

@@ -138,7 +138,8 @@ struct HTMLTreeBuilder {
                 HTMLElementKinds.foreignBreakouts.contains(name)
                 || (name == "font" && attributes.contains { ["color", "face", "size"].contains($0.name) })
             if !breaksOut {
-                // §13.2.6.5: any other start tag opens a foreign element; "/>" closes it.
+                // §13.2.6.5: any other start tag opens a foreign element; "/>" closes it. Too deep: ignored.
+                guard stack.count <= limits.maxDepth else { return }
                 open(HTMLElement(name: name, attributes: attributes), foreign: true, void: selfClosing)
                 return
             }

@@ -84,9 +84,15 @@ import Testing
     @Test func randomDocumentsComeOutSafeAndStable() throws {
         let corpus = try HostileCorpusTests.corpus().map(\.html)
         var random = SeededGenerator(state: 0x5EED_2026)
-        let sanitizer = HTMLSanitizer()
+        // Every other case with remote content allowed and cid: images served.
+        var permissive = HTMLSanitizer.Options()
+        permissive.allowRemoteContent = true
+        // An absolute served URL, so that sanitising the output again (remote allowed) keeps it.
+        permissive.inlineImageURL = { "https://webmail.example/part?cid=" + $0 }
+        let sanitizers = [HTMLSanitizer(), HTMLSanitizer(options: permissive)]
         var failures = 0
         for iteration in 0..<20_000 {
+            let sanitizer = sanitizers[iteration % 2]
             let input = Self.randomDocument(&random, corpus: corpus)
             let output = sanitizer.sanitize(input).html
             let again = sanitizer.sanitize(output).html

@@ -32,6 +32,19 @@ import Testing
         #expect(result.html.components(separatedBy: "<div>").count - 1 <= 256)
     }
 
+    @Test func deepForeignContentIsBoundedToo() {
+        let html = "<svg>" + String(repeating: "<g>", count: 100_000) + "</svg>after"
+        let document = HTMLParser.parse(html)
+        var depth = 0
+        var nodes = document.children
+        while case .element(let element)? = nodes.first {
+            depth += 1
+            nodes = element.children
+        }
+        #expect(depth == 256)
+        #expect(HTMLSanitizer().sanitize(html).html == "after")
+    }
+
     @Test func manyNodesAreCutOff() {
         var options = HTMLSanitizer.Options()
         options.maxNodes = 1_000

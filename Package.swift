@@ -233,6 +233,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // HTML5 tokenizer, simplified tree builder, serialiser and the allowlist sanitiser for HTML mail
+        // (webmail): imports no other module, not even Foundation.
+        .target(name: "HTML", exclude: ["generate-entities.py"]),
         // Hummingbird front ends over `Admin`: the admin console (server-rendered HTML, templates and
         // assets embedded), the JSON API (generated from Sources/Web/openapi.json), client
         // autoconfiguration. No business logic here: every handler calls `Admin`.
@@ -384,6 +387,8 @@ let package = Package(
             ]),
         .testTarget(
             name: "WebmailTests", dependencies: ["Webmail", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),
+        // The hostile corpus (Resources/hostile) is read from the source tree; the webmail browser test reads it too.
+        .testTarget(name: "HTMLTests", dependencies: ["HTML"], exclude: ["Resources"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),

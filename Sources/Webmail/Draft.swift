@@ -1,3 +1,5 @@
+import MIME
+
 /// A message being written: what the compose form holds.
 public struct Draft: Sendable {
     /// Address lists as typed (`Name <a@b>, c@d`).
@@ -34,18 +36,8 @@ public struct Draft: Sendable {
     }
 }
 
-/// A file attached to a draft.
-public struct DraftAttachment: Sendable, Hashable {
-    public var filename: String
-    public var mimeType: String
-    public var bytes: [UInt8]
-
-    public init(filename: String, mimeType: String, bytes: [UInt8]) {
-        self.filename = filename
-        self.mimeType = mimeType
-        self.bytes = bytes
-    }
-}
+/// A file attached to a draft: what the composer attaches.
+public typealias DraftAttachment = MessageComposer.Attachment
 
 /// How the compose page starts.
 public enum ComposeMode: String, Sendable, CaseIterable {

@@ -304,9 +304,7 @@ extension Webmail {
         if let inReplyTo = draft.inReplyTo { composer.fields.append(("In-Reply-To", .raw(inReplyTo))) }
         if !draft.references.isEmpty { composer.fields.append(("References", .raw(draft.references.joined(separator: " ")))) }
         composer.text = draft.body
-        composer.attachments = draft.attachments.map {
-            MessageComposer.Attachment(filename: $0.filename, mimeType: $0.mimeType, bytes: $0.bytes)
-        }
+        composer.attachments = draft.attachments
         return composer.bytes()
     }
 

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The HTTP pieces every console response shares: security headers, cookies, redirects.
@@ -71,11 +72,18 @@ enum ConsoleHTTP {
     }
 }
 
-/// Puts the security headers on every response under `/admin`, including errors thrown by a
-/// handler or by Hummingbird (those become the console's error page).
-struct ConsoleHeadersMiddleware: RouterMiddleware {
+/// Puts the security headers on every response of a front end (the console under `/admin`, the
+/// webmail under `/mail`), including errors thrown by a handler or by Hummingbird: those become the
+/// front end's error page, and an unexpected one is logged.
+struct PageHeadersMiddleware: RouterMiddleware {
     typealias Context = WebRequestContext
-    let pages: ConsolePages
+    /// The error page without navigation: status, title, message.
+    let errorPage: @Sendable (HTTPResponse.Status, String, String) -> Response
+    /// What a body too large for the route is called on the error page.
+    let tooLarge: String
+    /// Sets the security headers on a finished response.
+    let secure: @Sendable (inout Response) -> Void
+    let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -85,16 +93,16 @@ struct ConsoleHeadersMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as HTTPResponseError {
             let status = error.status
-            response = pages.error(
-                status: status, title: status.reasonPhrase,
-                message: status == .contentTooLarge ? "The form was too large." : "The request could not be handled.")
+            response = errorPage(
+                status, status.reasonPhrase,
+                status == .contentTooLarge ? tooLarge : "The request could not be handled.")
         } catch {
-            pages.logger.error("console request failed", metadata: ["error": "\(String(reflecting: error))"])
-            response = pages.error(
-                status: .internalServerError, title: "Something went wrong",
-                message: "The server could not complete this request. Try again in a moment.")
+            logger.error("web request failed", metadata: ["error": "\(String(reflecting: error))"])
+            response = errorPage(
+                .internalServerError, "Something went wrong",
+                "The server could not complete this request. Try again in a moment.")
         }
-        ConsoleHTTP.secure(&response.headers)
+        secure(&response)
         return response
     }
 }

@@ -19,7 +19,10 @@ extension WebRoutes {
             return
         }
         let pages = ConsolePages(console: console, templates: templates, autoconfig: autoconfig, logger: logger)
-        let admin = router.group("admin").add(middleware: ConsoleHeadersMiddleware(pages: pages))
+        let admin = router.group("admin").add(
+            middleware: PageHeadersMiddleware(
+                errorPage: { pages.error(status: $0, title: $1, message: $2) }, tooLarge: "The form was too large.",
+                secure: { ConsoleHTTP.secure(&$0.headers) }, logger: logger))
 
         admin.get("assets/console.css") { _, _ in
             Response(

@@ -27,6 +27,16 @@ enum MailHTTP {
         headers[HTTPField.Name("X-Frame-Options")!] = framing
     }
 
+    /// The headers of a webmail response: a response that set its own policy (the message frame,
+    /// downloads) keeps it and may be framed by Posta's pages; every other gets the page policy.
+    static func secure(_ response: inout Response) {
+        if let own = response.headers[.contentSecurityPolicy] {
+            secure(&response.headers, policy: own, framing: "SAMEORIGIN")
+        } else {
+            secure(&response.headers)
+        }
+    }
+
     /// `Content-Disposition: attachment` with the file name twice: a plain ASCII fallback and the
     /// exact name in UTF-8 (RFC 6266 §4.3, RFC 8187 / RFC 5987 `filename*`).
     static func attachmentDisposition(_ filename: String) -> String {
@@ -54,38 +64,4 @@ enum MailHTTP {
 
 extension String {
     func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
-}
-
-/// Puts the webmail's security headers on every response under `/mail` (the frame route sets
-/// its own policy first and is left as it is), and turns thrown errors into the error page.
-struct MailHeadersMiddleware: RouterMiddleware {
-    typealias Context = WebRequestContext
-    let pages: MailPages
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-        -> Response
-    {
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch let error as HTTPResponseError {
-            let status = error.status
-            response = pages.bareError(
-                status: status, title: status.reasonPhrase,
-                message: status == .contentTooLarge
-                    ? "The message with its attachments is larger than this site allows." : "The request could not be handled.")
-        } catch {
-            pages.logger.error("webmail request failed", metadata: ["error": "\(String(reflecting: error))"])
-            response = pages.bareError(
-                status: .internalServerError, title: "Something went wrong",
-                message: "The server could not complete this request. Try again in a moment.")
-        }
-        if response.headers[.contentSecurityPolicy] == nil {
-            MailHTTP.secure(&response.headers)
-        } else {
-            let policy = response.headers[.contentSecurityPolicy]!
-            MailHTTP.secure(&response.headers, policy: policy, framing: "SAMEORIGIN")
-        }
-        return response
-    }
 }

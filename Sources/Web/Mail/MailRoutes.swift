@@ -19,7 +19,11 @@ extension WebRoutes {
             return
         }
         let pages = MailPages(console: console, webmail: webmail, templates: templates, logger: logger, sender: sender)
-        let mail = router.group("mail").add(middleware: MailHeadersMiddleware(pages: pages))
+        let mail = router.group("mail").add(
+            middleware: PageHeadersMiddleware(
+                errorPage: { pages.bareError(status: $0, title: $1, message: $2) },
+                tooLarge: "The message with its attachments is larger than this site allows.",
+                secure: { MailHTTP.secure(&$0) }, logger: logger))
 
         mail.get("assets/mail.css") { _, _ in
             Response(

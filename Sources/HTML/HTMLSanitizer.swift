@@ -80,39 +80,46 @@ private struct Cleaner {
         self.options = options
     }
 
+    /// The kept nodes. Text next to text (after a dropped element or comment) joins it, as a parser
+    /// would join it; runs are collected in one string, so many small pieces cost linear time.
     mutating func clean(_ nodes: [HTMLNode]) -> [HTMLNode] {
         var output: [HTMLNode] = []
+        var text = ""
+        func flush() {
+            if !text.isEmpty { output.append(.text(text)) }
+            text = ""
+        }
         for node in nodes {
             switch node {
             case .comment:
                 // Comments are dropped (Outlook's `<!--[if mso]>` blocks included).
                 continue
-            case .text(let text):
-                appendText(text, to: &output)
+            case .text(let run):
+                text += run
             case .element(let element):
                 switch SanitizerPolicy.disposition(of: element.name) {
                 case .drop:
                     continue
                 case .keep:
-                    if let kept = clean(element) { output.append(.element(kept)) }
+                    if let kept = clean(element) {
+                        flush()
+                        output.append(.element(kept))
+                    }
                 case nil:
                     // Not reached for trees from `HTMLParser` with the sanitiser's `ignoring`: unwrap.
                     for child in clean(element.children) {
-                        if case .text(let text) = child { appendText(text, to: &output) } else { output.append(child) }
+                        if case .text(let run) = child {
+                            text += run
+                        } else {
+                            flush()
+                            output.append(child)
+                        }
                     }
                 }
             }
         }
+        flush()
         return output
-    }
-
-    /// Text next to text (after a dropped element or comment) joins it, as a parser would join it.
-    private func appendText(_ text: String, to output: inout [HTMLNode]) {
-        if case .text(let previous)? = output.last {
-            output[output.count - 1] = .text(previous + text)
-        } else if !text.isEmpty {
-            output.append(.text(text))
-        }
     }
 
     private mutating func clean(_ element: HTMLElement) -> HTMLElement? {

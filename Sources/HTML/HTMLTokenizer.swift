@@ -186,6 +186,7 @@ struct HTMLTokenizer {
             position += 1
         }
         var attributes: [HTMLAttribute] = []
+        var attributeNames: Set<String> = []
         var selfClosing = false
         while true {
             // §13.2.5.32 before attribute name.
@@ -248,7 +249,7 @@ struct HTMLTokenizer {
             }
             let nameString = String(decoding: attributeName, as: UTF8.self)
             // §13.2.5.33: a repeated attribute is dropped.
-            if !attributes.contains(where: { $0.name == nameString }) {
+            if attributeNames.insert(nameString).inserted {
                 attributes.append(HTMLAttribute(name: nameString, value: String(decoding: value, as: UTF8.self)))
             }
         }

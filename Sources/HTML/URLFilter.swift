@@ -60,11 +60,15 @@ enum URLFilter {
 
     /// Strips leading and trailing C0 controls and spaces and removes every tab, LF and CR.
     static func clean(_ value: String) -> String {
-        var scalars = Array(value.unicodeScalars)
-        while let first = scalars.first, first.value <= 0x20 { scalars.removeFirst() }
-        while let last = scalars.last, last.value <= 0x20 { scalars.removeLast() }
+        let scalars = Array(value.unicodeScalars)
+        var start = 0
+        var end = scalars.count
+        while start < end, scalars[start].value <= 0x20 { start += 1 }
+        while end > start, scalars[end - 1].value <= 0x20 { end -= 1 }
         var result = String.UnicodeScalarView()
-        for scalar in scalars where scalar != "\t" && scalar != "\n" && scalar != "\r" { result.append(scalar) }
+        for scalar in scalars[start..<end] where scalar != "\t" && scalar != "\n" && scalar != "\r" {
+            result.append(scalar)
+        }
         return String(result)
     }
 

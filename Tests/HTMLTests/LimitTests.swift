@@ -53,6 +53,30 @@ import Testing
         #expect(result.html.components(separatedBy: "<b>").count - 1 <= 1_000)
     }
 
+    @Test func textBetweenDroppedElementsJoinsInLinearTime() {
+        // 180,000 nodes: under `maxNodes`.
+        let html = String(repeating: "ab<input><!---->", count: 60_000)
+        let clock = ContinuousClock()
+        var output = ""
+        let elapsed = clock.measure { output = HTMLSanitizer().sanitize(html).html }
+        #expect(output.utf8.count == 120_000)
+        #expect(output.allSatisfy { $0 == "a" || $0 == "b" })
+        #expect(elapsed < .seconds(20), "took \(elapsed)")
+    }
+
+    @Test func manyAttributesAndLongURLsStayLinear() {
+        var attributes = ""
+        for index in 0..<100_000 { attributes += " a\(index)=1" }
+        let html =
+            "<p" + attributes + " title=t>x</p><a href=\"" + String(repeating: " ", count: 1_000_000)
+            + "https://e.example/\">y</a>"
+        let clock = ContinuousClock()
+        var output = ""
+        let elapsed = clock.measure { output = HTMLSanitizer().sanitize(html).html }
+        #expect(output.hasPrefix("<p title=\"t\">x</p><a href=\"https://e.example/\""))
+        #expect(elapsed < .seconds(20), "took \(elapsed)")
+    }
+
     @Test func pathologicalEndTagsStayFast() {
         let html = String(repeating: "<span>", count: 250) + String(repeating: "</b></i></td>", count: 100_000)
         let clock = ContinuousClock()

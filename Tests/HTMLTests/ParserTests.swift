@@ -27,6 +27,17 @@ import Testing
                 == "<p>a</p><table><tr><td>b</td><td>c</td></tr><tr><td>d</td></tr></table>e")
     }
 
+    @Test func nestedLayoutTables() {
+        // The layout of most newsletters: tables in cells, sections, end tags left out.
+        #expect(
+            tree("<table><tbody><tr><td><table><tr><td><p>a<td>b</table>c<tr><td>d</tbody></table>e")
+                == "<table><tbody><tr><td><table><tr><td><p>a</p></td><td>b</td></tr></table>c</td></tr>"
+                + "<tr><td>d</td></tr></tbody></table>e")
+        #expect(
+            tree("<table><tr><td>a<table><tr><td>b</td></tr><table>")
+                == "<table><tr><td>a<table><tr><td>b</td></tr></table><table></table></td></tr></table>")
+    }
+
     @Test func tablePartsOutsideATableAreIgnored() {
         #expect(tree("<td>a</td><tr>b") == "ab")
     }

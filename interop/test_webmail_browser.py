@@ -14,7 +14,9 @@ import urllib.request
 from email.message import EmailMessage
 from pathlib import Path
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from consolebrowser import click_and_wait, screenshot
@@ -122,6 +124,18 @@ def test_webmail_end_to_end(mail_site, webmail_browser, remote_hosts, mail_shots
     click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".search-form button[type=submit]"))
     assert row_subjects(driver) == [subjects["plain"]]
     screenshot(driver, mail_shots, "07-search")
+
+    # Keyboard: j moves to the first message, Enter opens it, r starts a reply; every row's checkbox
+    # is labelled for screen readers.
+    driver.get(base + "/mail")
+    boxes = driver.find_elements(By.CSS_SELECTOR, "#mail-list input[name=uid]")
+    assert boxes and all("Select the message from" in b.get_attribute("aria-label") for b in boxes)
+    ActionChains(driver).send_keys("j").perform()
+    assert "is-current" in driver.find_elements(By.CSS_SELECTOR, ".message-row")[0].get_attribute("class")
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
+    wait_until(driver, lambda: "/mail/message?" in driver.current_url)
+    ActionChains(driver).send_keys("r").perform()
+    wait_until(driver, lambda: "mode=reply" in driver.current_url)
 
     # Reply with an attachment: Bob reads it over IMAP with the right headers and the file intact.
     driver.get(base + "/mail")

@@ -26,6 +26,13 @@ public struct MessageView: Sendable {
     public var size: Int64
     /// When it arrived (IMAP INTERNALDATE): shown when it has no readable Date field.
     public var arrivedAt: Int64 = 0
+    /// The HTML parts had remote content that was left out.
+    public var remoteContentBlocked = false
+    /// Remote content is shown (asked for, or the sender is trusted).
+    public var remoteContentAllowed = false
+
+    /// HTML parts shown, at most; further ones are listed as attachments.
+    public static let maxHTMLBodies = 10
 }
 
 /// One address of a header field, decoded.
@@ -132,7 +139,9 @@ struct PartWalker {
             let type = entity.contentType
             let disposition = entity.contentDisposition?.type.lowercased()
             let isAttachment = disposition == "attachment" || entity.filename != nil && disposition != "inline"
-            if type.isText, !isAttachment, type.subtype == "plain" || type.subtype == "html" {
+            let htmlShown = bodies.filter { if case .html = $0 { true } else { false } }.count
+            let tooMany = type.subtype == "html" && htmlShown >= MessageView.maxHTMLBodies
+            if type.isText, !isAttachment, !tooMany, type.subtype == "plain" || type.subtype == "html" {
                 if type.subtype == "html" {
                     bodies.append(.html(part: MessageView.partName(number)))
                     if let text = message.decodedText(of: entity) { htmlContentIDs += Self.cids(in: text) }

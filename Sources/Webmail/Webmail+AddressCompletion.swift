@@ -7,7 +7,7 @@ extension Webmail {
     static let rememberedRecipients = 500
 
     /// Completions for a recipient field: the user's own earlier recipients first (most used),
-    /// then the site's directory (`Directory.addressBook`).
+    /// then the directory of the account's own domain (`Directory.addressBook`).
     public func completions(_ account: Account, prefix: String, limit: Int = 10) async throws -> [AddressBookEntry] {
         let prefix = prefix.trimmingCharacters(in: " ").lowercased()
         guard prefix.count >= 2, prefix.utf8.count <= 100 else { return [] }
@@ -26,7 +26,8 @@ extension Webmail {
             }
         }
         var seen = Set(own.map { $0.address.lowercased() })
-        let site = try await directory.addressBook(matching: prefix, limit: limit).filter {
+        let domain = account.address.split(separator: "@").last.map(String.init) ?? ""
+        let site = try await directory.addressBook(matching: prefix, domain: domain, limit: limit).filter {
             seen.insert($0.address.lowercased()).inserted
         }
         return Array((own + site).prefix(limit))

@@ -21,8 +21,10 @@ extension Webmail {
             draft.body = signature
             return draft
         }
-        let (_, _, message) = try await parsed(account, folder: folder, uid: uid)
-        let view = MessageView(folder: folder, uid: uid, flags: [], message: message, preferHTML: false)
+        let (box, stored, message) = try await parsed(account, folder: folder, uid: uid)
+        var view = MessageView(folder: folder, uid: uid, flags: [], message: message, preferHTML: false)
+        // A message without a Date field is quoted with its arrival time.
+        if view.date.isEmpty { view.date = Self.rfc5322Date(stored.internalDate) }
         switch mode {
         case .new: break
         case .reply, .all:
@@ -63,6 +65,9 @@ extension Webmail {
             draft.origin = Draft.Origin(folder: folder, uid: uid, kind: .forward)
         case .draft:
             draft = Self.draft(from: message, folder: folder, uid: uid, view: view)
+            // Saving or sending replaces the draft only when it is one of the Drafts folder's: a copy
+            // elsewhere (Trash) stays where it is.
+            if box.specialUse != .drafts { draft.draftUID = nil }
         }
         return draft
     }
@@ -90,8 +95,19 @@ extension Webmail {
         subject.lowercased().hasPrefix(prefix.lowercased()) ? subject : prefix + " " + subject
     }
 
+    /// Addresses as the form shows them: `Name <address>`, the name quoted when it holds a character
+    /// that would end it (RFC 5322 §3.2.3 specials), so the list reads back the same.
     static func addressText(_ list: [MessageAddress]) -> String {
-        list.map { $0.name.isEmpty ? $0.address : "\($0.name) <\($0.address)>" }.joined(separator: ", ")
+        list.map { entry in
+            guard !entry.name.isEmpty else { return entry.address }
+            let specials = "()<>[]:;@\\,.\""
+            let name =
+                entry.name.contains(where: { specials.contains($0) })
+                ? "\"" + entry.name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    + "\""
+                : entry.name
+            return "\(name) <\(entry.address)>"
+        }.joined(separator: ", ")
     }
 
     /// The account's own addresses (lower case): replying to all leaves them out.
@@ -107,7 +123,7 @@ extension Webmail {
     public func send(_ account: Account, _ draft: Draft, clientIP: String, via sender: any WebmailSending) async throws
         -> SendOutcome
     {
-        let draft = try await resolvingKept(account, draft)
+        let draft = try await resolvingKept(account, draft, maxBytes: sender.maxMessageBytes)
         let settings = try await settings(account)
         let recipients = try Self.recipients(draft)
         guard !recipients.all.isEmpty else { throw WebmailError.invalid("Add at least one recipient.") }
@@ -144,8 +160,9 @@ extension Webmail {
 
     /// Saves the draft in Drafts (`\Draft \Seen`), replacing the draft it was resumed from;
     /// returns its new UID.
-    public func saveDraft(_ account: Account, _ draft: Draft) async throws -> UInt32 {
-        let draft = try await resolvingKept(account, draft)
+    /// `maxBytes` bounds the draft with its attachments (the sending limit, so it can be sent).
+    public func saveDraft(_ account: Account, _ draft: Draft, maxBytes: Int = WebmailLimits.draftBytes) async throws -> UInt32 {
+        let draft = try await resolvingKept(account, draft, maxBytes: maxBytes)
         let settings = try await settings(account)
         _ = try Self.recipients(draft)
         guard let drafts = try await store.mailboxName(accountID: account.id, specialUse: .drafts) else {
@@ -166,14 +183,28 @@ extension Webmail {
 
     /// The draft with its kept parts read into attachments (the whole message for an empty part;
     /// a part of an attached message is its body as stored, RFC 2046 §5.2.1).
-    func resolvingKept(_ account: Account, _ draft: Draft) async throws -> Draft {
+    /// What the parts would weigh is checked first, from the index (a part weighs at most its
+    /// message), so references cannot make one request read more than `maxBytes`.
+    func resolvingKept(_ account: Account, _ draft: Draft, maxBytes: Int) async throws -> Draft {
         var draft = draft
-        let kept = draft.kept
+        var seen = Set<KeptPart>()
+        let kept = draft.kept.filter { seen.insert($0).inserted }
         draft.kept = []
+        var total = draft.attachments.reduce(0) { $0 + $1.bytes.count } + draft.body.utf8.count
+        for piece in kept {
+            let (_, stored) = try await stored(account, folder: piece.folder, uid: piece.uid)
+            total += Int(clamping: stored.size)
+        }
+        guard total <= maxBytes else {
+            throw WebmailError.invalid(
+                "The message with its attachments is \(Self.megabytes(total)); this site accepts at most \(Self.megabytes(maxBytes))."
+            )
+        }
         for piece in kept {
             let bytes: [UInt8]
             if piece.part.isEmpty {
-                bytes = try await source(account, folder: piece.folder, uid: piece.uid)
+                // A message forwarded whole never shows whom its sender sent it to blind (RFC 5322 §3.6.3).
+                bytes = Self.withoutBcc(try await source(account, folder: piece.folder, uid: piece.uid))
             } else {
                 let (_, _, message) = try await parsed(account, folder: piece.folder, uid: piece.uid)
                 guard let number = Self.partNumber(piece.part), let entity = message.entity(at: number) else {
@@ -192,6 +223,15 @@ extension Webmail {
             throw WebmailError.invalid("At most \(Self.maxAttachments) attachments.")
         }
         return draft
+    }
+
+    /// A message without its Bcc fields.
+    static func withoutBcc(_ bytes: [UInt8]) -> [UInt8] {
+        let message = MIMEMessage(bytes)
+        let ranges = message.header.fields(named: "Bcc").map(\.range).sorted { $0.lowerBound > $1.lowerBound }
+        var out = bytes
+        for range in ranges { out.removeSubrange(range) }
+        return out
     }
 
     /// The name of the account's Drafts folder, if it has one.

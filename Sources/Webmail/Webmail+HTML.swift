@@ -14,30 +14,52 @@ extension Webmail {
     /// Image types an HTML part may show inline (`cid:`); SVG is not among them: it can carry script.
     public static let inlineImageTypes: Set<String> = ["image/png", "image/gif", "image/jpeg", "image/webp"]
 
+    /// Bytes of `cid:` images one HTML part may inline as `data:` URLs.
+    public static let maxInlineImageBytes = 16 << 20
+
     /// A text/html part sanitised on the server: remote images and CSS are left out unless
-    /// `showRemote` or the sender is one the user trusts. `cid:` images (RFC 2392) of the message
+    /// `showRemote` or the sender is one the user trusts. The `cid:` images (RFC 2392) it refers to
     /// become `data:` URLs, so the sandboxed frame, which has no origin and sends no cookie, needs
     /// no request to show them.
     public func html(_ account: Account, folder: String, uid: UInt32, part: String, showRemote: Bool) async throws
         -> SafeHTMLPart
     {
         let (_, _, message) = try await parsed(account, folder: folder, uid: uid)
-        guard let number = Self.partNumber(part), let entity = message.entity(at: number), entity.contentType.isText,
-            entity.contentType.subtype == "html", let text = message.decodedText(of: entity)
-        else { throw WebmailError.noSuchPart(part) }
-        let sender = MessageView.addresses(message.header, "From").first?.address ?? ""
-        var remote = showRemote
-        if !remote { remote = try await trustsRemoteContent(account, from: sender) }
-        var options = HTMLSanitizer.Options()
-        options.allowRemoteContent = remote
-        let images = Self.inlineImages(message)
-        options.inlineImageURL = { images[$0] }
-        return SafeHTMLPart(sanitized: HTMLSanitizer(options: options).sanitize(text), remoteAllowed: remote)
+        guard let text = Self.htmlText(message, part: part) else { throw WebmailError.noSuchPart(part) }
+        let remote = try await remoteAllowed(account, message, asked: showRemote)
+        let images = Self.inlineImages(message, referencedBy: text)
+        return SafeHTMLPart(sanitized: Self.sanitizer(remote: remote, images: images).sanitize(text), remoteAllowed: remote)
     }
 
-    /// The message's images with a Content-ID, as `data:` URLs by content-id.
-    static func inlineImages(_ message: MIMEMessage) -> [String: String] {
+    /// The decoded text of a text/html part, by part number.
+    static func htmlText(_ message: MIMEMessage, part: String) -> String? {
+        guard let number = partNumber(part), let entity = message.entity(at: number), entity.contentType.isText,
+            entity.contentType.subtype == "html"
+        else { return nil }
+        return message.decodedText(of: entity)
+    }
+
+    /// Whether remote content is shown: asked for, or the sender is one the user trusts.
+    func remoteAllowed(_ account: Account, _ message: MIMEMessage, asked: Bool) async throws -> Bool {
+        if asked { return true }
+        let sender = MessageView.addresses(message.header, "From").first?.address ?? ""
+        return try await trustsRemoteContent(account, from: sender)
+    }
+
+    static func sanitizer(remote: Bool, images: [String: String]) -> HTMLSanitizer {
+        var options = HTMLSanitizer.Options()
+        options.allowRemoteContent = remote
+        options.inlineImageURL = { images[$0] }
+        return HTMLSanitizer(options: options)
+    }
+
+    /// The images with a Content-ID that `html` refers to as `cid:`, as `data:` URLs by content-id,
+    /// within `maxInlineImageBytes` in all.
+    static func inlineImages(_ message: MIMEMessage, referencedBy html: String) -> [String: String] {
+        let wanted = Set(PartWalker.cids(in: html))
+        guard !wanted.isEmpty else { return [:] }
         var images: [String: String] = [:]
+        var budget = maxInlineImageBytes
         func visit(_ entity: MIMEEntity) {
             switch entity.content {
             case .multipart(let multipart): for part in multipart.parts { visit(part) }
@@ -45,8 +67,10 @@ extension Webmail {
             case .single:
                 let type = entity.contentType.mimeType
                 guard inlineImageTypes.contains(type), let id = MessageView.bareContentID(entity.contentID),
-                    images[id] == nil, let bytes = message.decodedBody(of: entity)
+                    wanted.contains(id), images[id] == nil, entity.bodyRange.count <= budget,
+                    let bytes = message.decodedBody(of: entity)
                 else { return }
+                budget -= entity.bodyRange.count
                 images[id] = "data:\(type);base64," + Data(bytes).base64EncodedString()
             }
         }

@@ -34,7 +34,11 @@ extension Webmail {
 
     /// A message for the reading page; opening it marks it read (`\Seen`, as an IMAP FETCH of
     /// BODY[] would, RFC 9051 §6.4.5).
-    public func read(_ account: Account, folder: String, uid: UInt32, preferHTML: Bool = true) async throws -> MessageView {
+    /// `showRemote`: the user asked for this message's remote content. The view says whether its
+    /// HTML parts had remote content left out (each is sanitised here once, as the frame will be).
+    public func read(_ account: Account, folder: String, uid: UInt32, preferHTML: Bool = true, showRemote: Bool = false)
+        async throws -> MessageView
+    {
         let (box, stored, message) = try await parsed(account, folder: folder, uid: uid)
         var flags = stored.flags
         if !flags.contains(where: { $0.lowercased() == "\\seen" }) {
@@ -43,6 +47,17 @@ extension Webmail {
         }
         var view = MessageView(folder: box.name, uid: uid, flags: flags, message: message, preferHTML: preferHTML)
         view.arrivedAt = stored.internalDate
+        let htmlParts = view.bodies.compactMap { body -> String? in if case .html(let part) = body { part } else { nil } }
+        if !htmlParts.isEmpty {
+            let remote = try await remoteAllowed(account, message, asked: showRemote)
+            view.remoteContentAllowed = remote
+            if !remote {
+                view.remoteContentBlocked = htmlParts.contains { part in
+                    guard let text = Self.htmlText(message, part: part) else { return false }
+                    return Self.sanitizer(remote: false, images: [:]).sanitize(text).blockedRemoteContent
+                }
+            }
+        }
         return view
     }
 
@@ -55,17 +70,26 @@ extension Webmail {
     /// A part's content with its transfer encoding undone, by part number (`1.2`), or by Content-ID.
     public func part(_ account: Account, folder: String, uid: UInt32, part: String) async throws -> MessagePart {
         let (_, _, message) = try await parsed(account, folder: folder, uid: uid)
-        guard let number = Self.partNumber(part), let entity = message.entity(at: number),
-            case .single = entity.content, let bytes = message.decodedBody(of: entity)
-        else { throw WebmailError.noSuchPart(part) }
-        return Self.messagePart(entity, bytes: bytes, number: number)
+        guard let number = Self.partNumber(part), let entity = message.entity(at: number) else {
+            throw WebmailError.noSuchPart(part)
+        }
+        switch entity.content {
+        case .multipart: throw WebmailError.noSuchPart(part)
+        case .message:
+            // An attached message (RFC 2046 §5.2.1): its bytes as they are, to save as a .eml file.
+            return Self.messagePart(entity, bytes: Array(message.bytes[entity.bodyRange]), number: number)
+        case .single:
+            guard let bytes = message.decodedBody(of: entity) else { throw WebmailError.noSuchPart(part) }
+            return Self.messagePart(entity, bytes: bytes, number: number)
+        }
     }
 
     static func messagePart(_ entity: MIMEEntity, bytes: [UInt8], number: [Int]) -> MessagePart {
         let name = (entity.filename ?? entity.attachmentNames.first).map { HeaderSummary.clean($0) } ?? ""
-        return MessagePart(
-            bytes: bytes, mimeType: entity.contentType.mimeType,
-            filename: name.isEmpty ? "part-\(MessageView.partName(number)).\(entity.contentType.subtype)" : name)
+        let made =
+            entity.contentType.isEncapsulatedMessage
+            ? "message.eml" : "part-\(MessageView.partName(number)).\(entity.contentType.subtype)"
+        return MessagePart(bytes: bytes, mimeType: entity.contentType.mimeType, filename: name.isEmpty ? made : name)
     }
 
     /// `1.2` → [1, 2]; nil for anything else (at most 32 levels).

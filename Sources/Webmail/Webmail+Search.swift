@@ -55,10 +55,20 @@ extension Webmail {
                 """
             ).all()
         }
-        let truncated = rows.count > WebmailLimits.searchScan
+        var truncated = rows.count > WebmailLimits.searchScan
         var matches: [MessageListItem] = []
+        var bytesRead = 0
         for row in rows.prefix(WebmailLimits.searchScan) {
             let item = try Self.listItem(row)
+            if search.cost == 2 {
+                // Body text: messages too large to search are skipped, and one search reads a bounded total.
+                guard item.size <= WebmailLimits.searchMessageBytes else { continue }
+                guard bytesRead + Int(item.size) <= WebmailLimits.searchTotalBytes else {
+                    truncated = true
+                    break
+                }
+                bytesRead += Int(item.size)
+            }
             if search.cost > 0 {
                 let path = store.absolute(
                     maildir: try row.decode(column: "maildir", as: String.self),
@@ -71,7 +81,7 @@ extension Webmail {
             matches.append(item)
         }
         let size = min(max(pageSize, WebmailLimits.pageSizes.lowerBound), WebmailLimits.pageSizes.upperBound)
-        let start = min(max(0, page) * size, matches.count)
+        let start = min(min(max(0, page), 1_000_000) * size, matches.count)
         return (Array(matches[start..<min(start + size, matches.count)]), matches.count, truncated)
     }
 

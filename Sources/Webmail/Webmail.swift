@@ -43,6 +43,11 @@ public enum WebmailLimits {
     public static let searchBytes = 200
     /// Messages a search reads at most (newest first), so one search cannot read a whole archive.
     public static let searchScan = 20_000
+    /// A body search skips messages larger than this, and stops after reading this many bytes.
+    public static let searchMessageBytes: Int64 = 16 << 20
+    public static let searchTotalBytes = 512 << 20
+    /// Bytes a draft may hold with its attachments when the site sets no smaller size.
+    public static let draftBytes = 64 << 20
 }
 
 /// Why a webmail call was refused.

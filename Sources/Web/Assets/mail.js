@@ -100,6 +100,13 @@ document.addEventListener("DOMContentLoaded", function () {
   // Compose: recipient completion, size check before uploading, draft auto-save.
   var form = document.querySelector("form.compose-form");
   if (!form) { return; }
+  // A reply or forward: the caret goes to the top of the text, above the quote.
+  var text = form.querySelector("#body");
+  if (text && form.querySelector("#to").value) {
+    text.focus();
+    text.setSelectionRange(0, 0);
+    text.scrollTop = 0;
+  }
   var list = document.getElementById("recipients");
   form.querySelectorAll("input[data-complete]").forEach(function (input) {
     var timer = null;
@@ -158,7 +165,8 @@ document.addEventListener("DOMContentLoaded", function () {
       data.set("action", "save");
       data.set("autosave", "1");
       fetch(form.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
+        // Anything but the saved draft's state (an error page after a redirect, a refusal) changes nothing.
+        if (!response.ok || response.redirected) { throw new Error(String(response.status)); }
         return response.text();
       }).then(function (fragment) {
         var state = document.getElementById("draft-state");

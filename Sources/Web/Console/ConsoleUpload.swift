@@ -30,7 +30,9 @@ enum ConsoleUpload {
     }
 
     /// The form in `body`: each part with a `filename` is a file, the others text fields.
-    static func form(_ body: ByteBuffer, boundary: String, maxParts: Int = maxParts) throws(UploadError) -> FormData {
+    static func form(
+        _ body: ByteBuffer, boundary: String, maxParts: Int = maxParts, maxTextBytes: Int = ConsoleHTTP.maxFormBytes
+    ) throws(UploadError) -> FormData {
         var parts: [(headers: [(String, String)], body: ByteBuffer)] = []
         var headers: [(String, String)] = []
         var current = ByteBuffer()
@@ -68,7 +70,7 @@ enum ConsoleUpload {
                 }
             } else {
                 textBytes += part.body.readableBytes
-                guard textBytes <= ConsoleHTTP.maxFormBytes else { throw .malformed }
+                guard textBytes <= maxTextBytes else { throw .malformed }
                 fields.append((name, String(buffer: part.body)))
             }
         }

@@ -6,6 +6,8 @@ import Webmail
 enum MailUpload {
     /// Text fields plus attachments plus the kept attachments of a resumed draft.
     static let maxParts = 64
+    /// The text fields together (a reply quotes the whole message it answers).
+    static let maxTextBytes = 4 << 20
 }
 
 /// Writing mail: the compose form (new, reply, reply all, forward, forward as attachment, a
@@ -82,7 +84,8 @@ extension MailPages {
         do {
             switch call.form["action"] {
             case "save":
-                let uid = try await webmail.saveDraft(call.account, draft)
+                let uid = try await webmail.saveDraft(
+                    call.account, draft, maxBytes: sender?.maxMessageBytes ?? WebmailLimits.draftBytes)
                 if call.form["autosave"] == "1" {
                     // The page swaps in the saved draft's state: its UID and its attachments by reference.
                     let drafts = try await webmail.draftsFolder(call.account) ?? "Drafts"
@@ -90,7 +93,9 @@ extension MailPages {
                     let fragment = templates.render("mail_kept", Self.keptContext(saved)) ?? ""
                     return ConsoleHTTP.html(fragment)
                 }
-                return back(call, .success, "Draft saved.", to: "/mail/compose?mode=draft&folder=Drafts&uid=\(uid)")
+                let drafts = try await webmail.draftsFolder(call.account) ?? "Drafts"
+                return back(
+                    call, .success, "Draft saved.", to: "/mail/compose?mode=draft&folder=\(FormData.encode(drafts))&uid=\(uid)")
             default:
                 guard let sender else {
                     return try await composePage(
@@ -107,6 +112,12 @@ extension MailPages {
             }
         } catch let error as WebmailError {
             guard case .invalid(let why) = error else { throw error }
+            // An automatic save that cannot be done (a half-typed address) says so to the page's script.
+            if call.form["autosave"] == "1" {
+                return Response(
+                    status: .unprocessableContent, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: why)))
+            }
             return try await reshow(call, draft, error: why)
         }
     }
@@ -114,7 +125,9 @@ extension MailPages {
     /// The form again with why it was not sent. Files uploaded with it cannot be put back into
     /// a file field, so the message is saved as a draft first (they are kept by reference).
     private func reshow(_ call: MailCall, _ draft: Draft, error: String) async throws -> Response {
-        if !draft.attachments.isEmpty, let uid = try? await webmail.saveDraft(call.account, draft),
+        if !draft.attachments.isEmpty,
+            let uid = try? await webmail.saveDraft(
+                call.account, draft, maxBytes: sender?.maxMessageBytes ?? WebmailLimits.draftBytes),
             let drafts = try await webmail.draftsFolder(call.account)
         {
             let saved = try await webmail.startDraft(call.account, mode: .draft, folder: drafts, uid: uid)

@@ -87,7 +87,8 @@ struct MailPages: Sendable {
             let limit = (sender?.maxMessageBytes ?? ConsoleUpload.maxBodyBytes) * 4 / 3 + 256 * 1024
             let buffer = try await request.collectBody(upTo: limit)
             do {
-                return try ConsoleUpload.form(buffer, boundary: boundary, maxParts: MailUpload.maxParts)
+                return try ConsoleUpload.form(
+                    buffer, boundary: boundary, maxParts: MailUpload.maxParts, maxTextBytes: MailUpload.maxTextBytes)
             } catch {
                 throw HTTPError(.badRequest, message: "The form could not be read.")
             }
@@ -123,6 +124,7 @@ struct MailPages: Sendable {
         context["me"] = call.account.displayName.isEmpty ? call.account.address : call.account.displayName
         context["address"] = call.account.address
         context["folders"] = try await MailViews.folders(webmail.folders(call.account), current: folder)
+        context["searchLink"] = "/mail/search?folder=" + FormData.encode(folder ?? "INBOX")
         if let flash = call.flash { context["flash"] = ["text": flash.text, "error": flash.kind == .error] }
         guard let html = templates.render(template, context) else {
             logger.critical("webmail template missing", metadata: ["template": "\(template)"])

@@ -19,7 +19,8 @@ enum MailViews {
         folders.map { folder in
             [
                 "name": folder.name, "label": label(folder), "link": folderLink(folder.name), "unseen": folder.unseen,
-                "hasUnseen": folder.unseen > 0, "total": folder.total, "current": folder.name == current,
+                "hasUnseen": folder.unseen > 0, "total": folder.total,
+                "totalText": folder.total == 1 ? "1 message" : "\(folder.total) messages", "current": folder.name == current,
                 "icon": icon(folder), "indent": min(folder.depth, 6), "system": folder.isSystem,
             ]
         }

@@ -10,7 +10,7 @@ extension MailPages {
         var query = MessageListQuery(folder: call.query["folder"] ?? "INBOX")
         query.sort = call.query["sort"].flatMap(MessageSort.init(rawValue:)) ?? .date
         query.descending = call.query["dir"] != "asc"
-        query.page = max(0, (Int(call.query["page"] ?? "1") ?? 1) - 1)
+        query.page = Self.pageIndex(call.query["page"])
         query.pageSize = settings.pageSize
         query.unreadOnly = call.query["filter"] == "unread"
         query.flaggedOnly = call.query["filter"] == "flagged"
@@ -62,6 +62,11 @@ extension MailPages {
         return try await page(call, "mail_list", title: MailViews.label(listing.folder), current: folder, data)
     }
 
+    /// A page number from a query (1-based) as an index (0-based), within 0...999,999.
+    static func pageIndex(_ text: String?) -> Int {
+        min(max(text.flatMap { Int($0) } ?? 1, 1), 1_000_000) - 1
+    }
+
     /// The folders messages can be moved to.
     func moveTargets(_ call: MailCall, excluding folder: String) async throws -> [[String: Any]] {
         try await webmail.folders(call.account).filter { $0.name != folder }.map {
@@ -96,7 +101,7 @@ extension MailPages {
         terms.since = Format.parseDay(call.query.text("since"))
         terms.before = Format.parseDay(call.query.text("before")).map { $0 + 86400 }
         terms.hasAttachment = call.query["attachment"] == "1"
-        let page = max(0, (Int(call.query["page"] ?? "1") ?? 1) - 1)
+        let page = Self.pageIndex(call.query["page"])
         let settings = try await webmail.settings(call.account)
         var data: [String: Any] = [
             "folder": folder, "from": terms.from, "to": terms.to, "subject": terms.subject, "body": terms.body,

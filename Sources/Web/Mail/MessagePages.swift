@@ -8,24 +8,18 @@ import Webmail
 extension MailPages {
     func message(_ call: MailCall) async throws -> Response {
         let (folder, uid) = try Self.messageParameters(call.query)
-        let view = try await webmail.read(call.account, folder: folder, uid: uid)
         let showRemote = call.query["remote"] == "1"
+        let view = try await webmail.read(call.account, folder: folder, uid: uid, showRemote: showRemote)
         let base = "folder=\(FormData.encode(view.folder))&uid=\(uid)"
-        var bodies: [[String: Any]] = []
-        var blocked = false
-        var remoteAllowed = showRemote
-        for body in view.bodies {
+        let bodies: [[String: Any]] = view.bodies.map { body in
             switch body {
-            case .plain(let text):
-                bodies.append(["plain": true, "runs": MailViews.plainText(text)])
+            case .plain(let text): return ["plain": true, "runs": MailViews.plainText(text)]
             case .html(let part):
-                let safe = try await webmail.html(call.account, folder: view.folder, uid: uid, part: part, showRemote: showRemote)
-                blocked = blocked || safe.sanitized.blockedRemoteContent
-                remoteAllowed = remoteAllowed || safe.remoteAllowed
-                bodies.append([
+                return [
                     "html": true,
-                    "frame": "/mail/message/html?\(base)&part=\(FormData.encode(part))" + (remoteAllowed ? "&remote=1" : ""),
-                ])
+                    "frame": "/mail/message/html?\(base)&part=\(FormData.encode(part))"
+                        + (view.remoteContentAllowed ? "&remote=1" : ""),
+                ]
             }
         }
         let sender = view.from.first?.address ?? ""
@@ -43,7 +37,7 @@ extension MailPages {
             "date": view.sentAt.map { Format.time($0) } ?? (view.date.isEmpty ? Format.time(view.arrivedAt) : view.date),
             "bodies": bodies, "noBody": bodies.isEmpty,
             "attachments": attachments, "hasAttachments": !attachments.isEmpty, "incomplete": view.isIncomplete,
-            "blocked": blocked && !remoteAllowed, "sender": sender, "hasSender": !sender.isEmpty,
+            "blocked": view.remoteContentBlocked, "sender": sender, "hasSender": !sender.isEmpty,
             "showRemoteLink": "/mail/message?\(base)&remote=1", "source": "/mail/message/source?\(base)",
             "download": "/mail/message/source?\(base)&download=1", "flagged": flagged,
             "reply": "/mail/compose?mode=reply&\(base)", "replyAll": "/mail/compose?mode=all&\(base)",

@@ -269,3 +269,26 @@ final class RecordingWebSender: WebmailSending, @unchecked Sendable {
         return .accepted(queueID: "Q\(sent.count)")
     }
 }
+
+/// Plain-text links and page numbers from hostile input.
+@Suite struct WebmailInputTests {
+    @Test func linksAreFoundInLinearTime() {
+        let start = ContinuousClock.now
+        let runs = PlainTextLinks.runs(String(repeating: ")", count: 2_000_000))
+        #expect(ContinuousClock.now - start < .seconds(30))
+        #expect(runs.allSatisfy { $0.link == nil })
+        let mixed = PlainTextLinks.runs(
+            "see (https://en.wikipedia.org/wiki/Mail_(disambiguation)). or www.example.net, x@example.org")
+        #expect(
+            mixed.compactMap(\.link) == [
+                "https://en.wikipedia.org/wiki/Mail_(disambiguation)", "https://www.example.net", "mailto:x@example.org",
+            ])
+    }
+
+    @Test func pageNumbersNeverOverflow() {
+        #expect(MailPages.pageIndex("-9223372036854775808") == 0)
+        #expect(MailPages.pageIndex("9223372036854775807") == 999_999)
+        #expect(MailPages.pageIndex("abc") == 0)
+        #expect(MailPages.pageIndex("3") == 2)
+    }
+}

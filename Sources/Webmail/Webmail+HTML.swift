@@ -1,3 +1,4 @@
+import Core
 import Directory
 import Foundation
 import HTML
@@ -24,11 +25,19 @@ extension Webmail {
     public func html(_ account: Account, folder: String, uid: UInt32, part: String, showRemote: Bool) async throws
         -> SafeHTMLPart
     {
-        let (_, _, message) = try await parsed(account, folder: folder, uid: uid)
-        guard let text = Self.htmlText(message, part: part) else { throw WebmailError.noSuchPart(part) }
+        let (_, stored, message) = try await parsed(account, folder: folder, uid: uid)
         let remote = try await remoteAllowed(account, message, asked: showRemote)
-        let images = Self.inlineImages(message, referencedBy: text)
-        return SafeHTMLPart(sanitized: Self.sanitizer(remote: remote, images: images).sanitize(text), remoteAllowed: remote)
+        guard let sanitized = sanitize(stored, message, part: part, remote: remote) else { throw WebmailError.noSuchPart(part) }
+        return SafeHTMLPart(sanitized: sanitized, remoteAllowed: remote)
+    }
+
+    /// A text/html part of a stored message sanitised (once for the page and its frame), nil when
+    /// the part is not one.
+    func sanitize(_ stored: StoredMessage, _ message: MIMEMessage, part: String, remote: Bool) -> SanitizedHTML? {
+        guard let text = Self.htmlText(message, part: part) else { return nil }
+        return sanitizedParts.value(SanitizedParts.Key(path: stored.path, part: part, remote: remote)) {
+            Self.sanitizer(remote: remote, images: Self.inlineImages(message, referencedBy: text)).sanitize(text)
+        }
     }
 
     /// The decoded text of a text/html part, by part number.

@@ -53,8 +53,7 @@ extension Webmail {
             view.remoteContentAllowed = remote
             if !remote {
                 view.remoteContentBlocked = htmlParts.contains { part in
-                    guard let text = Self.htmlText(message, part: part) else { return false }
-                    return Self.sanitizer(remote: false, images: [:]).sanitize(text).blockedRemoteContent
+                    sanitize(stored, message, part: part, remote: false)?.blockedRemoteContent ?? false
                 }
             }
         }

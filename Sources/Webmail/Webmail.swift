@@ -13,6 +13,7 @@ public struct Webmail: Sendable {
     public let store: MailStore
     let logger: Logger
     let summaries: SummaryIndex
+    let sanitizedParts = SanitizedParts()
 
     public init(database: Database, directory: Directory, store: MailStore, logger: Logger) {
         self.database = database

@@ -45,10 +45,13 @@ extension MailPages {
             ]
         }
         let here = link()
+        let noun = query.conversations ? "conversation" : "message"
+        var countText = listing.total == 1 ? "1 \(noun)" : "\(listing.total) \(noun)s"
+        if listing.folder.unseen > 0 { countText += ", \(listing.folder.unseen) unread" }
         var data: [String: Any] = [
             "folder": folder, "folderLabel": MailViews.label(listing.folder),
             "items": listing.items.map { MailViews.item($0, folder: folder, now: now) },
-            "empty": listing.items.isEmpty, "total": listing.total, "unseen": listing.folder.unseen,
+            "empty": listing.items.isEmpty, "total": listing.total, "countText": countText,
             "page": query.page + 1, "pageCount": listing.pageCount, "sorts": sorts, "back": here,
             "all": link(page: 1, filter: .some(nil)), "unreadLink": link(page: 1, filter: "unread"),
             "flaggedLink": link(page: 1, filter: "flagged"),

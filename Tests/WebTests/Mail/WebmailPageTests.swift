@@ -7,6 +7,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import MIME
+import SQLKit
 import Store
 import Testing
 import Webmail
@@ -95,6 +96,13 @@ import Webmail
                 --b--
                 """)
             let (cookie, _) = try await Self.logIn(client)
+            // The login log has it as a `web` login of the account: reading mail, for abuse detection.
+            let logged = try await console.database.withConnection { db in
+                try await db.raw("SELECT account_id, protocol, success FROM login_event ORDER BY id DESC").first()
+            }
+            #expect(try logged?.decode(column: "protocol", as: String.self) == "web")
+            #expect(try logged?.decode(column: "success", as: Bool.self) == true)
+            #expect(try logged?.decode(column: "account_id", as: Int64?.self) == ann.id)
             try await client.execute(uri: "/mail/list?folder=INBOX", method: .get, headers: [.cookie: cookie]) { response in
                 let html = String(buffer: response.body)
                 #expect(response.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)

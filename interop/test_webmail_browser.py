@@ -22,7 +22,7 @@ from selenium.webdriver.support.ui import Select
 from consolebrowser import click_and_wait, screenshot
 from webmailbrowser import (  # noqa: F401 (fixtures)
     PASSWORD, deliver, header_of, imap_client, imap_idle_until, mail_shots, mail_site, make_browser, open_message,
-    remote_hosts, row_subjects, session_cookie, wait_until, webmail_browser, webmail_login)
+    remote_hosts, row_subjects, select_row, session_cookie, wait_until, webmail_browser, webmail_login)
 
 ATTACHMENT = os.urandom(48 * 1024)
 
@@ -196,17 +196,13 @@ def test_webmail_end_to_end(mail_site, webmail_browser, remote_hosts, mail_shots
     idle = threading.Thread(target=lambda: seen.extend(imap_idle_until(alice, b"EXPUNGE", 20)))
     idle.start()
     driver.get(base + "/mail")
-    row = next(r for r in driver.find_elements(By.CSS_SELECTOR, ".message-row")
-               if r.find_element(By.CSS_SELECTOR, ".row-subject").text == subjects["report"])
-    row.find_element(By.CSS_SELECTOR, "input[name=uid]").click()
+    select_row(driver, subjects["report"])
     Select(driver.find_element(By.ID, "move-to")).select_by_value("Archive")
     click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".mail-toolbar button[value=move]"))
     idle.join()
     assert any(b"EXPUNGE" in line for line in seen), seen
     assert subjects["report"] not in row_subjects(driver)
-    row = next(r for r in driver.find_elements(By.CSS_SELECTOR, ".message-row")
-               if r.find_element(By.CSS_SELECTOR, ".row-subject").text == subjects["html"])
-    row.find_element(By.CSS_SELECTOR, "input[name=uid]").click()
+    select_row(driver, subjects["html"])
     click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".mail-toolbar button[value=delete]"))
     alice.select("Archive")
     assert len(alice.uid("SEARCH", "ALL")[1][0].split()) == 1

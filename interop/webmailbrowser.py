@@ -15,6 +15,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -163,13 +164,39 @@ def imap_client(site: ConsoleSite, user: str) -> imaplib.IMAP4:
 
 
 def row_subjects(driver) -> list[str]:
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#mail-list .row-subject")]
+    """The list's subjects, read in one script (the page may swap its list in at any moment when
+    the server says a folder changed)."""
+    return driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#mail-list .row-subject'),"
+        " function (e) { return e.textContent.trim(); })")
+
+
+def retrying(action, attempts: int = 5):
+    """Runs `action` again when the element it held was replaced by a list refresh."""
+    for attempt in range(attempts):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.3)
 
 
 def open_message(driver, subject: str) -> None:
-    link = next(e for e in driver.find_elements(By.CSS_SELECTOR, "#mail-list .row-main")
-                if e.find_element(By.CSS_SELECTOR, ".row-subject").text == subject)
-    click_and_wait(driver, link)
+    def attempt():
+        link = next(e for e in driver.find_elements(By.CSS_SELECTOR, "#mail-list .row-main")
+                    if e.find_element(By.CSS_SELECTOR, ".row-subject").text == subject)
+        click_and_wait(driver, link)
+    retrying(attempt)
+
+
+def select_row(driver, subject: str) -> None:
+    """Ticks the checkbox of the row with `subject` (a ticked box stops the list refreshing)."""
+    def attempt():
+        row = next(r for r in driver.find_elements(By.CSS_SELECTOR, ".message-row")
+                   if r.find_element(By.CSS_SELECTOR, ".row-subject").text == subject)
+        row.find_element(By.CSS_SELECTOR, "input[name=uid]").click()
+    retrying(attempt)
 
 
 def wait_until(driver, condition, timeout: float = 15.0):

@@ -83,7 +83,14 @@ extension MailQueue {
         }
         let spool = try openSpoolFile()
         do {
-            try await MessageCopy.copy(from: store.path(of: id), to: spool.file)
+            do {
+                try await MessageCopy.copy(from: store.path(of: id), to: spool.file)
+            } catch {
+                // A release running at the same time committed and removed the file after this one
+                // read the row: the message is queued once, by the other.
+                if try await store.entry(id) == nil { throw ReleasedElsewhere() }
+                throw error
+            }
             try await commit(
                 id: spool.id, file: spool.file, envelope: envelope, deliveries: deliveries, headers: held.headers,
                 alongside: { db in

@@ -242,7 +242,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Admin", "Core", "Directory", "Queue", "Policy", "Monitor", "MailAuth", "Webmail",
+                "Admin", "Core", "Directory", "Queue", "Policy", "Monitor", "MailAuth", "Webmail", "MIME",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),

@@ -14,15 +14,21 @@ DESKTOP = (1366, 900)
 PHONE = (390, 844)
 
 
-@pytest.fixture
-def browser():
+def chromium(*extra_args: str):
+    """Headless Debian chromium through chromium-driver, desktop-sized, with `extra_args`."""
     options = Options()
     options.binary_location = "/usr/bin/chromium"
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--ignore-certificate-errors",
-                "--disable-gpu", "--hide-scrollbars", f"--window-size={DESKTOP[0]},{DESKTOP[1]}"):
+                "--disable-gpu", "--hide-scrollbars", f"--window-size={DESKTOP[0]},{DESKTOP[1]}", *extra_args):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(30)
+    return driver
+
+
+@pytest.fixture
+def browser():
+    driver = chromium()
     yield driver
     driver.quit()
 

@@ -1,8 +1,7 @@
 """Webmail in a real browser, for the webmail tests: a console site (HTTPS, IMAP, submission, SMTP)
 with example.org users, mail delivered over SMTP, an IMAP client, and Chromium through Selenium
-with its network log (every request the page and its frames make)."""
+whose requests for other hosts go to a recording proxy."""
 import imaplib
-import json
 import re
 import smtplib
 import socket
@@ -12,14 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from consolebrowser import DESKTOP, click_and_wait
+from consolebrowser import chromium, click_and_wait
 from consolesite import ConsoleSite
 
 PASSWORD = "password-123"
@@ -83,21 +79,13 @@ class RecordingProxy:
 
 
 def make_browser(proxy: RecordingProxy | None = None):
-    options = Options()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--ignore-certificate-errors",
-                "--disable-gpu", "--hide-scrollbars", f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-domain-reliability", "--disable-client-side-phishing-detection"):
-        options.add_argument(arg)
-    # Every request of every frame, to prove none left for another host.
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    """Chromium that leaves the browser's own service traffic out; with `proxy`, every request
+    for a host but loopback (the webmail) goes to the recording proxy."""
+    extra = ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+             "--disable-domain-reliability", "--disable-client-side-phishing-detection"]
     if proxy:
-        # Loopback (the webmail) is reached directly; everything else goes to the recording proxy.
-        options.add_argument(f"--proxy-server=http://127.0.0.1:{proxy.port}")
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.set_page_load_timeout(30)
-    return driver
+        extra.append(f"--proxy-server=http://127.0.0.1:{proxy.port}")
+    return chromium(*extra)
 
 
 @pytest.fixture
@@ -120,21 +108,6 @@ def mail_shots(tmp_path_factory) -> Path:
     folder.mkdir(exist_ok=True)
     print(f"\nwebmail screenshots: {folder}")
     return folder
-
-
-def requested_urls(driver) -> list[str]:
-    """The URLs requested since the last call (the performance log is consumed)."""
-    urls = []
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        if message.get("method") == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
-
-
-def foreign(urls: list[str], base: str) -> list[str]:
-    """The requests that went anywhere but the webmail's own origin (data: and about: are local)."""
-    return [u for u in urls if not (u.startswith(base + "/") or u.startswith("data:") or u.startswith("about:"))]
 
 
 def webmail_login(driver, base: str, address: str, password: str = PASSWORD) -> None:

@@ -73,7 +73,7 @@ public struct MessageComposer: Sendable {
             let type = Self.isMediaType(attachment.mimeType) ? attachment.mimeType.lowercased() : "application/octet-stream"
             var header = "--\(boundary)\r\nContent-Type: \(type)"
             let isMessage = type == "message/rfc822"
-            if !isMessage { header += ";\r\n name=\"\(Self.asciiFallback(attachment.filename))\"" }
+            if !isMessage { header += ";\r\n name=\"\(ExtendedValue.asciiFallback(attachment.filename))\"" }
             header += "\r\nContent-Disposition: attachment;\r\n" + Self.filenameParameter(attachment.filename) + "\r\n"
             // RFC 2046 §5.2.1: message/rfc822 takes no encoding but 7bit/8bit/binary.
             header += isMessage ? "\r\n" : "Content-Transfer-Encoding: base64\r\n\r\n"
@@ -170,7 +170,7 @@ public struct MessageComposer: Sendable {
                 if byte == 0x3D || byte >= 0x7F || (byte < 0x20 && byte != 0x09)
                     || (isLast && (byte == 0x20 || byte == 0x09)) || (length == 0 && byte == 0x2E)
                 {
-                    piece = "=" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+                    piece = "=" + ExtendedValue.hexDigits(byte)
                 } else {
                     piece = String(UnicodeScalar(byte))
                 }
@@ -212,36 +212,13 @@ public struct MessageComposer: Sendable {
             }
     }
 
-    /// The file name in ASCII, for readers without RFC 2231 (`_` for what it cannot show).
-    static func asciiFallback(_ name: String) -> String {
-        let mapped = name.unicodeScalars.map { scalar -> Character in
-            scalar.value >= 0x20 && scalar.value < 0x7F && scalar != "\"" && scalar != "\\" ? Character(scalar) : "_"
-        }
-        return mapped.isEmpty ? "attachment" : String(mapped)
-    }
-
     /// `filename` as RFC 2231 §4 `filename*=utf-8''…` when it is not plain ASCII, also as a plain
     /// `filename` for older readers.
     static func filenameParameter(_ name: String) -> String {
-        let fallback = " filename=\"\(asciiFallback(name))\""
+        let fallback = " filename=\"\(ExtendedValue.asciiFallback(name))\""
         guard !name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }) else {
             return fallback
         }
-        var encoded = ""
-        for byte in name.utf8 {
-            let c = Character(UnicodeScalar(byte))
-            if byte < 0x80 && (c.isLetter || c.isNumber || "!#$&+-.^_`|~".contains(c)) {
-                encoded.append(c)
-            } else {
-                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
-            }
-        }
-        return fallback + ";\r\n filename*=utf-8''" + encoded
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
+        return fallback + ";\r\n filename*=utf-8''" + ExtendedValue.percentEncoded(name)
     }
 }

@@ -108,7 +108,7 @@ extension MessageView {
 
     /// A `Content-ID` without its angle brackets.
     static func bareContentID(_ value: String?) -> String? {
-        guard var id = value?.trimmingCharacters(in: " "), !id.isEmpty else { return nil }
+        guard var id = value?.trimmingCharacters(in: .whitespaces), !id.isEmpty else { return nil }
         if id.hasPrefix("<") { id.removeFirst() }
         if id.hasSuffix(">") { id.removeLast() }
         return id.isEmpty ? nil : id
@@ -125,6 +125,7 @@ struct PartWalker {
     var bodies: [MessageBody] = []
     var attachments: [MessageAttachment] = []
     var htmlContentIDs: [String] = []
+    var htmlShown = 0
 
     mutating func visit(_ entity: MIMEEntity, number: [Int], inAlternative: Bool) {
         switch entity.content {
@@ -139,10 +140,10 @@ struct PartWalker {
             let type = entity.contentType
             let disposition = entity.contentDisposition?.type.lowercased()
             let isAttachment = disposition == "attachment" || entity.filename != nil && disposition != "inline"
-            let htmlShown = bodies.filter { if case .html = $0 { true } else { false } }.count
             let tooMany = type.subtype == "html" && htmlShown >= MessageView.maxHTMLBodies
             if type.isText, !isAttachment, !tooMany, type.subtype == "plain" || type.subtype == "html" {
                 if type.subtype == "html" {
+                    htmlShown += 1
                     bodies.append(.html(part: MessageView.partName(number)))
                     if let text = message.decodedText(of: entity) { htmlContentIDs += Self.cids(in: text) }
                 } else {

@@ -1,5 +1,6 @@
 import Core
 import Directory
+import Foundation
 import SQLKit
 
 extension Webmail {
@@ -9,7 +10,7 @@ extension Webmail {
     /// Completions for a recipient field: the user's own earlier recipients first (most used),
     /// then the directory of the account's own domain (`Directory.addressBook`).
     public func completions(_ account: Account, prefix: String, limit: Int = 10) async throws -> [AddressBookEntry] {
-        let prefix = prefix.trimmingCharacters(in: " ").lowercased()
+        let prefix = prefix.trimmingCharacters(in: .whitespaces).lowercased()
         guard prefix.count >= 2, prefix.utf8.count <= 100 else { return [] }
         let pattern = SQLLike.escaped(prefix) + "%"
         let own = try await database.withConnection { db in

@@ -31,12 +31,10 @@ extension Webmail {
             let target = view.replyTo.isEmpty ? view.from : view.replyTo
             draft.to = Self.addressText(target)
             if mode == .all {
-                let own = try await ownAddresses(account)
-                let seen = Set(target.map { $0.address.lowercased() })
-                draft.to = Self.addressText(
-                    target + view.to.filter { !own.contains($0.address.lowercased()) && !seen.contains($0.address.lowercased()) })
-                draft.cc = Self.addressText(
-                    view.cc.filter { !own.contains($0.address.lowercased()) && !seen.contains($0.address.lowercased()) })
+                // Replying to all leaves out the account itself and whoever is answered already.
+                let skip = Set(target.map { $0.address.lowercased() } + [account.address.lowercased()])
+                draft.to = Self.addressText(target + view.to.filter { !skip.contains($0.address.lowercased()) })
+                draft.cc = Self.addressText(view.cc.filter { !skip.contains($0.address.lowercased()) })
             }
             draft.subject = Self.prefixed("Re:", view.subject)
             draft.inReplyTo = view.messageID
@@ -108,11 +106,6 @@ extension Webmail {
                 : entry.name
             return "\(name) <\(entry.address)>"
         }.joined(separator: ", ")
-    }
-
-    /// The account's own addresses (lower case): replying to all leaves them out.
-    func ownAddresses(_ account: Account) async throws -> Set<String> {
-        [account.address.lowercased()]
     }
 
     // MARK: Sending and saving

@@ -1,5 +1,6 @@
 import Core
 import Directory
+import Foundation
 import SQLKit
 import Store
 
@@ -16,6 +17,14 @@ public struct WebFolder: Sendable, Hashable {
     public var label: String { name.split(separator: "/").last.map(String.init) ?? name }
     /// INBOX and special-use folders cannot be renamed or deleted here.
     public var isSystem: Bool { name == "INBOX" || specialUse != nil }
+
+    init(_ box: MailboxInfo) {
+        name = box.name
+        specialUse = box.specialUse
+        total = box.messageCount
+        unseen = box.unseenCount
+        depth = box.name.filter { $0 == "/" }.count
+    }
 }
 
 extension Webmail {
@@ -31,11 +40,7 @@ extension Webmail {
             if let use = box.specialUse, let index = Self.specialOrder.firstIndex(of: use) { return 1 + index }
             return 10
         }
-        return boxes.sorted { (rank($0), $0.name.lowercased()) < (rank($1), $1.name.lowercased()) }.map { box in
-            WebFolder(
-                name: box.name, specialUse: box.specialUse, total: box.messageCount, unseen: box.unseenCount,
-                depth: box.name.filter { $0 == "/" }.count)
-        }
+        return boxes.sorted { (rank($0), $0.name.lowercased()) < (rank($1), $1.name.lowercased()) }.map(WebFolder.init)
     }
 
     /// Creates a folder (and the levels above it that are missing).
@@ -84,7 +89,7 @@ extension Webmail {
     /// A folder name typed in a form: trimmed, levels separated by `/`, no empty level, no control
     /// characters, not INBOX, within `WebmailLimits.folderNameBytes`.
     static func folderName(_ typed: String) throws -> String {
-        let name = typed.trimmingCharacters(in: " ")
+        let name = typed.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.utf8.count <= WebmailLimits.folderNameBytes else {
             throw WebmailError.invalid("A folder name has 1 to \(WebmailLimits.folderNameBytes) characters.")
         }
@@ -97,14 +102,5 @@ extension Webmail {
         }
         guard name.uppercased() != "INBOX" else { throw WebmailError.invalid("INBOX exists always.") }
         return name
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
-        var text = Substring(self)
-        while text.first == set || text.first == "\t" { text = text.dropFirst() }
-        while text.last == set || text.last == "\t" { text = text.dropLast() }
-        return String(text)
     }
 }

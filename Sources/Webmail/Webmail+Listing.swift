@@ -70,9 +70,7 @@ extension Webmail {
         query.page = max(0, min(query.page, 1_000_000))
         let box = try await mailbox(account, query.folder)
         try await summaries.fill(mailboxID: box.id)
-        let folder = WebFolder(
-            name: box.name, specialUse: box.specialUse, total: box.messageCount, unseen: box.unseenCount,
-            depth: box.name.filter { $0 == "/" }.count)
+        let folder = WebFolder(box)
         var condition: SQLQueryString = "m.mailbox_id = \(bind: box.id)"
         if query.unreadOnly { condition += " AND NOT m.seen" }
         if query.flaggedOnly {

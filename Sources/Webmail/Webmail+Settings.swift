@@ -1,5 +1,6 @@
 import Core
 import Directory
+import Foundation
 import SQLKit
 
 /// A user's webmail settings.
@@ -37,8 +38,8 @@ extension Webmail {
     /// reply-to that is one address, a page size in `WebmailLimits.pageSizes`.
     public func saveSettings(_ account: Account, _ settings: WebmailSettings) async throws {
         var settings = settings
-        settings.displayName = settings.displayName.trimmingCharacters(in: " ")
-        settings.replyTo = settings.replyTo.trimmingCharacters(in: " ")
+        settings.displayName = settings.displayName.trimmingCharacters(in: .whitespaces)
+        settings.replyTo = settings.replyTo.trimmingCharacters(in: .whitespaces)
         guard settings.displayName.count <= WebmailSettings.maxDisplayName,
             !settings.displayName.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
         else {

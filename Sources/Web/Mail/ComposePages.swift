@@ -1,4 +1,5 @@
 import Hummingbird
+import MIME
 import NIOCore
 import Webmail
 
@@ -174,7 +175,7 @@ extension MailPages {
             case "<": out += "\\u003c"
             default:
                 if scalar.value < 0x20 {
-                    out += "\\u00" + String(scalar.value, radix: 16).leftPadded(to: 2)
+                    out += "\\u00" + ExtendedValue.hexDigits(UInt8(scalar.value)).lowercased()
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

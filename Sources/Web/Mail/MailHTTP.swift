@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import MIME
 
 /// The HTTP pieces of the webmail's responses. Pages get the console's headers with one change:
 /// the reading page may frame the sanitised message (`frame-src 'self'`). The message frame has
@@ -40,28 +41,7 @@ enum MailHTTP {
     /// `Content-Disposition: attachment` with the file name twice: a plain ASCII fallback and the
     /// exact name in UTF-8 (RFC 6266 §4.3, RFC 8187 / RFC 5987 `filename*`).
     static func attachmentDisposition(_ filename: String) -> String {
-        var ascii = ""
-        for scalar in filename.unicodeScalars {
-            if scalar.value >= 0x20 && scalar.value < 0x7F && scalar != "\"" && scalar != "\\" && scalar != "/" {
-                ascii.unicodeScalars.append(scalar)
-            } else {
-                ascii += "_"
-            }
-        }
-        if ascii.isEmpty { ascii = "attachment" }
-        var encoded = ""
-        for byte in filename.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if byte < 0x80, c.isLetter || c.isNumber || "!#$&+-.^_`|~".contains(c) {
-                encoded.append(c)
-            } else {
-                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+        let ascii = ExtendedValue.asciiFallback(filename, extraUnsafe: ["/"])
+        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(ExtendedValue.percentEncoded(filename))"
     }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }

@@ -114,16 +114,23 @@ struct MailPages: Sendable {
     }
 
     /// A page in the webmail's frame: `data` plus title, folders, account, flash and CSRF token.
+    /// `moveFrom`: the folder whose messages the page can move; the others are offered as targets.
     func page(
-        _ call: MailCall, _ template: String, title: String, current folder: String?, _ data: [String: Any],
-        status: HTTPResponse.Status = .ok
+        _ call: MailCall, _ template: String, title: String, current folder: String?, moveFrom: String? = nil,
+        _ data: [String: Any], status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         var context = data
         context["title"] = title
         context["csrf"] = call.session.csrf
         context["me"] = call.account.displayName.isEmpty ? call.account.address : call.account.displayName
         context["address"] = call.account.address
-        context["folders"] = try await MailViews.folders(webmail.folders(call.account), current: folder)
+        let folders = try await webmail.folders(call.account)
+        context["folders"] = MailViews.folders(folders, current: folder)
+        if let moveFrom {
+            context["moveTargets"] = folders.filter { $0.name != moveFrom }.map {
+                ["name": $0.name, "label": MailViews.label($0)]
+            }
+        }
         context["searchLink"] = "/mail/search?folder=" + FormData.encode(folder ?? "INBOX")
         if let flash = call.flash { context["flash"] = ["text": flash.text, "error": flash.kind == .error] }
         guard let html = templates.render(template, context) else {

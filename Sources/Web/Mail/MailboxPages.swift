@@ -58,23 +58,15 @@ extension MailPages {
             "filterAll": !query.unreadOnly && !query.flaggedOnly, "filterUnread": query.unreadOnly,
             "filterFlagged": query.flaggedOnly, "conversations": query.conversations,
             "messagesLink": link(page: 1, view: .some(nil)), "conversationsLink": link(page: 1, view: "conversations"),
-            "moveTargets": try await moveTargets(call, excluding: folder),
         ]
         if query.page > 0 { data["previous"] = link(page: query.page) }
         if query.page + 1 < listing.pageCount { data["next"] = link(page: query.page + 2) }
-        return try await page(call, "mail_list", title: MailViews.label(listing.folder), current: folder, data)
+        return try await page(call, "mail_list", title: MailViews.label(listing.folder), current: folder, moveFrom: folder, data)
     }
 
     /// A page number from a query (1-based) as an index (0-based), within 0...999,999.
     static func pageIndex(_ text: String?) -> Int {
         min(max(text.flatMap { Int($0) } ?? 1, 1), 1_000_000) - 1
-    }
-
-    /// The folders messages can be moved to.
-    func moveTargets(_ call: MailCall, excluding folder: String) async throws -> [[String: Any]] {
-        try await webmail.folders(call.account).filter { $0.name != folder }.map {
-            ["name": $0.name, "label": MailViews.label($0)]
-        }
     }
 
     func conversation(_ call: MailCall) async throws -> Response {
@@ -85,12 +77,12 @@ extension MailPages {
         let now = UnixTime.now()
         return try await page(
             call, "mail_list", title: first.subject.isEmpty ? "(no subject)" : first.subject, current: folder,
+            moveFrom: folder,
             [
                 "folder": folder, "items": items.map { MailViews.item($0, folder: folder, now: now) }, "empty": false,
                 "total": items.count, "page": 1, "pageCount": 1, "isConversation": true,
                 "back": "/mail/conversation?folder=\(FormData.encode(folder))&uid=\(uid)",
                 "folderLink": MailViews.folderLink(folder),
-                "moveTargets": try await moveTargets(call, excluding: folder),
             ])
     }
 
@@ -110,7 +102,6 @@ extension MailPages {
             "folder": folder, "from": terms.from, "to": terms.to, "subject": terms.subject, "body": terms.body,
             "since": call.query.text("since") ?? "", "before": call.query.text("before") ?? "",
             "attachment": terms.hasAttachment, "searched": !terms.isEmpty,
-            "moveTargets": try await moveTargets(call, excluding: folder),
         ]
         if !terms.isEmpty {
             let found = try await webmail.search(call.account, folder: folder, terms, page: page, pageSize: settings.pageSize)
@@ -128,6 +119,6 @@ extension MailPages {
             if page > 0 { data["previous"] = "/mail/search?\(base)&page=\(page)" }
             if page + 1 < pageCount { data["next"] = "/mail/search?\(base)&page=\(page + 2)" }
         }
-        return try await self.page(call, "mail_search", title: "Search", current: folder, data)
+        return try await self.page(call, "mail_search", title: "Search", current: folder, moveFrom: folder, data)
     }
 }

@@ -43,7 +43,7 @@ extension MailPages {
             "reply": "/mail/compose?mode=reply&\(base)", "replyAll": "/mail/compose?mode=all&\(base)",
             "forward": "/mail/compose?mode=forward&\(base)", "forwardAttached": "/mail/compose?mode=attach&\(base)",
             "back": "/mail/message?\(base)", "folderLink": MailViews.folderLink(view.folder),
-            "moveTargets": try await moveTargets(call, excluding: view.folder), "size": Format.bytes(view.size),
+            "size": Format.bytes(view.size),
             "isDraft": view.flags.contains { $0.lowercased() == "\\draft" },
             "editDraft": "/mail/compose?mode=draft&\(base)",
         ]

@@ -91,32 +91,6 @@ class Posta:
             self.site.kill()
 
 
-def fill_inbox(site, address: str, messages: list[bytes], internal_date: int | None = None) -> None:
-    """Writes `messages` into the INBOX of `address` on a stopped Posta site as the store's append
-    would leave them (files in the maildir's cur/ plus index rows), so a benchmark's mailbox of
-    tens of thousands of messages is filled in seconds."""
-    with site.db() as db:
-        account_id, _ = db.execute(
-            "SELECT s.account_id, s.maildir FROM store_account s JOIN account a ON a.id = s.account_id WHERE a.address_key = ?",
-            (address.lower(),)).fetchone()
-        box_id, uidnext, modseq = db.execute(
-            "SELECT id, uidnext, highest_modseq FROM mailbox WHERE account_id = ? AND name = 'INBOX'", (account_id,)).fetchone()
-        folder = site.maildir(address)
-        now = int(time.time())
-        date = internal_date or now
-        rows = []
-        for i, data in enumerate(messages):
-            name = f"{now}.M{i}P{os.getpid()}.bench,S={len(data)}:2,"
-            (folder / "cur" / name).write_bytes(data)
-            rows.append((box_id, uidnext + i, modseq + 1 + i, "cur/" + name, len(data), date - i, "", now))
-        db.executemany("""INSERT INTO message (mailbox_id, uid, modseq, file, size, internal_date, flags, created_at)
-                          VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", rows)
-        db.execute("UPDATE mailbox SET uidnext = ?, highest_modseq = ? WHERE id = ?",
-                   (uidnext + len(messages), modseq + len(messages), box_id))
-        db.execute("UPDATE store_account SET used_bytes = used_bytes + ?, message_count = message_count + ? WHERE account_id = ?",
-                   (sum(len(m) for m in messages), len(messages), account_id))
-
-
 # --- Dovecot ----------------------------------------------------------------------------------
 
 def vmail_user() -> pwd.struct_passwd:

@@ -14,7 +14,9 @@ extension PostaServer {
         return WebFrontEnds(
             console: console, autoconfig: AutoconfigSite(config: config, directory: site.directory),
             hostname: config.hostname, httpsPort: WebFrontEnds.httpsPort(of: config.listeners),
-            webmail: Webmail(database: site.database, directory: site.directory, store: site.store, logger: logger),
+            webmail: Webmail(
+                database: site.database, directory: site.directory, store: site.store, backfill: summaryBackfill,
+                logger: logger),
             webmailSender: webmailSender())
     }
 }

@@ -15,6 +15,7 @@ import SMTP
 import ServiceLifecycle
 import Store
 import Web
+import Webmail
 
 /// `posta serve`: every configured listener and the queue runner under one service group,
 /// stopped by SIGTERM/SIGINT.
@@ -35,6 +36,8 @@ public struct PostaServer: Sendable {
     public let console: AdminConsole
     /// Woken by each recorded submission: the abuse evaluator runs soon after (`[abuse]`).
     let abuseWake = WakeSignal()
+    /// Summarises, for the webmail's lists, mail stored before the webmail existed.
+    let summaryBackfill: SummaryBackfill
     let logger: Logger
 
     /// Listener protocols this version of Posta serves.
@@ -48,6 +51,7 @@ public struct PostaServer: Sendable {
             first: delivery.retryFirst.duration, maximum: delivery.retryMaximum.duration, expiry: delivery.expiry.duration)
         self.site = site
         self.logger = logger
+        self.summaryBackfill = SummaryBackfill(database: site.database, store: site.store, logger: logger)
         // Counts of SMTP, the queue and every login, for the daily summary and the dashboard.
         let rollup = DailyRollup(database: site.database)
         self.rollup = rollup
@@ -226,6 +230,7 @@ public struct PostaServer: Sendable {
             DailySummarySender(site: site, rollup: rollup, logger: logger),
             MetricsRefresher(
                 queue: site.queue, store: site.store, interval: site.config.metrics.refreshInterval.duration, logger: logger),
+            WebmailSummaryBackfill(backfill: summaryBackfill),
         ]
         if site.config.abuse.enabled {
             services.append(

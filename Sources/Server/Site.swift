@@ -55,7 +55,7 @@ public struct Site: Sendable {
             : LocalMailboxNotifier()
         let store = MailStore(
             database: database, root: config.dataDirectory + "/mail", nodeID: config.nodeID, notifier: notifier,
-            logger: logger)
+            companions: [SummaryCompanion()], logger: logger)
         let queue = MailQueue(
             database: database, spoolDirectory: config.dataDirectory + "/spool", nodeID: config.nodeID, logger: logger)
         return Site(config: config, database: database, directory: Directory(database: database), store: store, queue: queue)

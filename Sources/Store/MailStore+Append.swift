@@ -88,13 +88,20 @@ extension MailStore {
         }
         let file = folder.isEmpty ? written : folder + "/" + written
         let path = absolute(maildir: maildir, file: file)
+        let header: [UInt8]
+        switch content {
+        case _ where companions.isEmpty: header = []
+        case .bytes(let bytes): header = headerSection(bytes)
+        case .file: header = (try? await MessageFileReader.readMessageHeader(path)) ?? []
+        }
 
         let outcome: Outcome
         do {
-            outcome = try await database.transaction { db in
+            outcome = try await database.transaction { [companions] db in
                 try await Self.index(
                     db, accountID: accountID, mailboxID: mailboxID, name: name, file: file, size: size, flags: flags,
-                    internalDate: internalDate, deliveryKey: deliveryKey, enforceQuota: enforceQuota)
+                    internalDate: internalDate, deliveryKey: deliveryKey, enforceQuota: enforceQuota,
+                    companions: companions, header: header)
             }
         } catch {
             // The commit may have happened even though it reported an error (a connection lost
@@ -154,10 +161,11 @@ extension MailStore {
     }
 
     /// The index transaction of an append. Locks the account's row first (quota and counters),
-    /// then the mailbox's (UID and modseq): every writer takes them in this order.
+    /// then the mailbox's (UID and modseq): every writer takes them in this order. The
+    /// companions' rows are written last, with the message's header.
     static func index(
         _ db: any SQLDatabase, accountID: Int64, mailboxID: Int64, name: String, file: String, size: Int64, flags: [String],
-        internalDate: Int64, deliveryKey: String?, enforceQuota: Bool
+        internalDate: Int64, deliveryKey: String?, enforceQuota: Bool, companions: [any MessageCompanion], header: [UInt8]
     ) async throws -> Outcome {
         guard
             let account = try await db.raw(
@@ -189,13 +197,19 @@ extension MailStore {
         }
         let modSeq = try box.decode(column: "highest_modseq", as: Int64.self)
         let columns = MessageFlags.Columns(flags)
-        try await db.raw(
+        let messageID = try await db.raw(
             """
             INSERT INTO message (mailbox_id, uid, modseq, file, size, internal_date, flags, seen, deleted, delivery_key, created_at)
             VALUES (\(bind: mailboxID), \(bind: Int64(uid)), \(bind: modSeq), \(bind: file), \(bind: size), \(bind: internalDate),
                     \(bind: columns.text), \(bind: columns.seen), \(bind: columns.deleted), \(bind: deliveryKey), \(bind: UnixTime.now()))
+            RETURNING id
             """
-        ).run()
+        ).first(decodingColumn: "id", as: Int64.self)
+        if let messageID {
+            let added = AddedMessage(
+                id: messageID, mailboxID: mailboxID, internalDate: internalDate, size: size, header: header)
+            for companion in companions { try await companion.added(db, added) }
+        }
         try await db.raw(
             """
             UPDATE store_account SET used_bytes = used_bytes + \(bind: size), message_count = message_count + 1

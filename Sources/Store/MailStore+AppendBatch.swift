@@ -34,12 +34,13 @@ extension MailStore {
         let now = UnixTime.now()
         let mailboxID = destination.mailboxID
         do {
-            let results = try await database.transaction { [files] db in
+            let results = try await database.transaction { [files, companions] db in
                 var results: [AppendResult] = []
                 for (index, (message, file)) in zip(messages, files).enumerated() {
                     let outcome = try await Self.index(
                         db, accountID: accountID, mailboxID: mailboxID, name: name, file: file.file, size: file.size,
-                        flags: flags[index], internalDate: message.internalDate ?? now, deliveryKey: nil, enforceQuota: true)
+                        flags: flags[index], internalDate: message.internalDate ?? now, deliveryKey: nil, enforceQuota: true,
+                        companions: companions, header: companions.isEmpty ? [] : headerSection(message.data))
                     guard case .stored(let result) = outcome else {
                         throw StoreError.io("append without a delivery key matched one")
                     }

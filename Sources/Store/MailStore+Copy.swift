@@ -35,7 +35,7 @@ extension MailStore {
         let result: CopyResult
         do {
             result = try await database.transaction { db in
-                try await Self.indexCopy(db, plan: plan, files: linked, move: move)
+                try await Self.indexCopy(db, plan: plan, files: linked, move: move, companions: self.companions)
             }
         } catch {
             let paths = linked.compactMap { $0.map { plan.destinationFolderPath + "/" + $0 } }
@@ -81,14 +81,15 @@ extension MailStore {
         try await Self.forEachBatch(uids) { batch in
             let rows = try await db.raw(
                 """
-                SELECT uid, size, internal_date, flags, file FROM message
+                SELECT id, uid, size, internal_date, flags, file FROM message
                 WHERE mailbox_id = \(bind: source) AND uid IN (\(binds: batch))
                 """
             ).all()
             for row in rows {
                 plan.rows.append(
                     CopyPlan.Row(
-                        uid: try Self.uint32(row, "uid"), size: try row.decode(column: "size", as: Int64.self),
+                        id: try row.decode(column: "id", as: Int64.self), uid: try Self.uint32(row, "uid"),
+                        size: try row.decode(column: "size", as: Int64.self),
                         internalDate: try row.decode(column: "internal_date", as: Int64.self),
                         flags: MessageFlags.decode(try row.decode(column: "flags", as: String.self)),
                         path: absolute(maildir: maildir, file: try row.decode(column: "file", as: String.self))))
@@ -98,10 +99,11 @@ extension MailStore {
         return plan
     }
 
-    /// The copy's index transaction. Lock order as in `append`: account row, then mailboxes.
-    static func indexCopy(_ db: any SQLDatabase, plan: CopyPlan, files: [String?], move: Bool) async throws
-        -> CopyResult
-    {
+    /// The copy's index transaction. Lock order as in `append`: account row, then mailboxes. The
+    /// companions copy their rows before a move deletes the source rows (and theirs with them).
+    static func indexCopy(
+        _ db: any SQLDatabase, plan: CopyPlan, files: [String?], move: Bool, companions: [any MessageCompanion]
+    ) async throws -> CopyResult {
         guard
             let account = try await db.raw(
                 """
@@ -140,18 +142,24 @@ extension MailStore {
         let first = uidNext - Int64(pairs.count)
         let now = UnixTime.now()
         var destinationUIDs: [UInt32] = []
+        var copies: [(source: Int64, copy: Int64)] = []
         for (offset, (row, file)) in pairs.enumerated() {
             let uid = first + Int64(offset)
             destinationUIDs.append(UInt32(uid))
             let relative = plan.destinationFolder.isEmpty ? file : plan.destinationFolder + "/" + file
             let columns = MessageFlags.Columns(row.flags)
-            try await db.raw(
+            let id = try await db.raw(
                 """
                 INSERT INTO message (mailbox_id, uid, modseq, file, size, internal_date, flags, seen, deleted, created_at)
                 VALUES (\(bind: plan.destinationID), \(bind: uid), \(bind: modSeq), \(bind: relative), \(bind: row.size),
                         \(bind: row.internalDate), \(bind: columns.text), \(bind: columns.seen), \(bind: columns.deleted), \(bind: now))
+                RETURNING id
                 """
-            ).run()
+            ).first(decodingColumn: "id", as: Int64.self)
+            if let id { copies.append((row.id, id)) }
+        }
+        for companion in companions {
+            try await companion.copied(db, mailboxID: plan.destinationID, pairs: copies)
         }
         let sourceUIDs = pairs.map(\.0.uid)
         if move {
@@ -179,6 +187,8 @@ extension MailStore {
 /// The messages a copy reads and where their links go.
 struct CopyPlan: Sendable {
     struct Row: Sendable {
+        /// The source message row's id.
+        var id: Int64
         var uid: UInt32
         var size: Int64
         var internalDate: Int64

@@ -57,7 +57,7 @@ extension MailStore {
                 }
                 let files = try await FileIO.blocking { [writer] in try plan.makeLinks(namer: writer.namer) }
                 links.withLockedValue { $0 = files.compactMap { $0.map { plan.destinationFolderPath + "/" + $0 } } }
-                return (plan, try await Self.indexCopy(db, plan: plan, files: files, move: true))
+                return (plan, try await Self.indexCopy(db, plan: plan, files: files, move: true, companions: self.companions))
             }
         } catch {
             let paths = links.withLockedValue { $0 }

@@ -16,10 +16,12 @@ public final class MailStore: Sendable {
     public let notifier: any MailboxNotifier
     let logger: Logger
     let writer: MessageWriter
+    /// Written with each message row, in the same transaction (`MessageCompanion`).
+    let companions: [any MessageCompanion]
 
     public init(
         database: Database, root: String, nodeID: String, notifier: any MailboxNotifier = LocalMailboxNotifier(),
-        logger: Logger
+        companions: [any MessageCompanion] = [], logger: Logger
     ) {
         var root = root
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
@@ -27,6 +29,7 @@ public final class MailStore: Sendable {
         self.root = root
         self.nodeID = nodeID
         self.notifier = notifier
+        self.companions = companions
         self.logger = logger
         self.writer = MessageWriter(namer: MaildirFileNamer(nodeID: nodeID))
     }

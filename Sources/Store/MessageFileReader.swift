@@ -53,6 +53,12 @@ public struct MessageFileError: Error, CustomStringConvertible {
 }
 
 /// The index just past the empty line ending a header (CRLF CRLF or LF LF), searching from `start`.
+/// The header section of a message given as bytes: up to and including the empty line, or all
+/// of it when it has none.
+func headerSection(_ bytes: [UInt8]) -> [UInt8] {
+    headerEnd(bytes, from: 0).map { Array(bytes[..<$0]) } ?? bytes
+}
+
 private func headerEnd(_ bytes: [UInt8], from start: Int) -> Int? {
     var index = start
     while index + 1 < bytes.count {

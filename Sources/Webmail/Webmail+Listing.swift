@@ -59,19 +59,24 @@ public struct MessageListing: Sendable {
     public var items: [MessageListItem]
     /// Messages (or conversations) matching the query, over every page.
     public var total: Int
+    /// Messages of the folder not summarised yet, so not listed (mail stored before the webmail
+    /// existed, being summarised in the background); 0 normally.
+    public var unlisted = 0
     public var pageCount: Int { max(1, (total + query.pageSize - 1) / query.pageSize) }
 }
 
 extension Webmail {
-    /// A page of a folder, sorted and paged by the database (`SummaryIndex`).
+    /// A page of a folder, sorted and paged by the database (`SummaryIndex`): the unfiltered date,
+    /// sender, subject and size orders walk an index of `webmail_summary` and stop after the page.
     public func list(_ account: Account, _ query: MessageListQuery) async throws -> MessageListing {
         var query = query
         query.pageSize = min(max(query.pageSize, WebmailLimits.pageSizes.lowerBound), WebmailLimits.pageSizes.upperBound)
         query.page = max(0, min(query.page, 1_000_000))
         let box = try await mailbox(account, query.folder)
-        try await summaries.fill(mailboxID: box.id)
+        let (messages, unlisted) = try await summarise(box)
         let folder = WebFolder(box)
-        var condition: SQLQueryString = "m.mailbox_id = \(bind: box.id)"
+        var condition: SQLQueryString = "w.mailbox_id = \(bind: box.id)"
+        let filtered = query.unreadOnly || query.flaggedOnly
         if query.unreadOnly { condition += " AND NOT m.seen" }
         if query.flaggedOnly {
             condition += " AND lower(m.flags) LIKE \(bind: SQLLike.containing("\\flagged")) \(unsafeRaw: SQLLike.escape)"
@@ -79,10 +84,10 @@ extension Webmail {
         let direction: SQLQueryString = query.descending ? "DESC" : "ASC"
         let order: SQLQueryString =
             switch query.sort {
-            case .date: "w.sent_at \(direction), m.uid \(direction)"
-            case .from: "w.from_sort \(direction), w.sent_at DESC, m.uid DESC"
-            case .subject: "w.subject_sort \(direction), w.sent_at DESC, m.uid DESC"
-            case .size: "m.size \(direction), m.uid \(direction)"
+            case .date: "w.sent_at \(direction), w.message_id \(direction)"
+            case .from: "w.from_sort \(direction), w.sent_at DESC, w.message_id DESC"
+            case .subject: "w.subject_sort \(direction), w.sent_at DESC, w.message_id DESC"
+            case .size: "w.size \(direction), w.message_id \(direction)"
             }
         let offset = query.page * query.pageSize
         let (rows, total) = try await database.withConnection { [query, condition] db -> ([any SQLRow], Int) in
@@ -107,21 +112,25 @@ extension Webmail {
                 ).all()
                 return (rows, Int(total))
             }
+            // Unfiltered, every summarised message is listed: no second count.
             let total =
-                try await db.raw(
-                    "SELECT COUNT(*) AS n FROM message m WHERE \(condition)"
-                ).first()?.decode(column: "n", as: Int64.self) ?? 0
+                filtered
+                ? Int(
+                    try await db.raw(
+                        "SELECT COUNT(*) AS n FROM message m JOIN webmail_summary w ON w.message_id = m.id WHERE \(condition)"
+                    ).first()?.decode(column: "n", as: Int64.self) ?? 0) : max(0, messages - unlisted)
             let rows = try await db.raw(
                 """
                 SELECT m.uid, m.size, m.flags, w.sent_at, w.from_name, w.from_address, w.to_text, w.subject,
                   w.has_attachment, 1 AS conversation_count
-                FROM message m JOIN webmail_summary w ON w.message_id = m.id
+                FROM webmail_summary w JOIN message m ON m.id = w.message_id
                 WHERE \(condition) ORDER BY \(order) LIMIT \(bind: query.pageSize) OFFSET \(bind: offset)
                 """
             ).all()
-            return (rows, Int(total))
+            return (rows, total)
         }
-        return MessageListing(folder: folder, query: query, items: try rows.map(Self.listItem), total: total)
+        return MessageListing(
+            folder: folder, query: query, items: try rows.map(Self.listItem), total: total, unlisted: unlisted)
     }
 
     static func listItem(_ row: any SQLRow) throws -> MessageListItem {
@@ -141,7 +150,7 @@ extension Webmail {
     /// The messages of one conversation in a folder, oldest first.
     public func conversation(_ account: Account, folder: String, uid: UInt32) async throws -> [MessageListItem] {
         let box = try await mailbox(account, folder)
-        try await summaries.fill(mailboxID: box.id)
+        _ = try await summarise(box)
         return try await database.withConnection { db in
             try await db.raw(
                 """

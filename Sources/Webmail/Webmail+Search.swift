@@ -39,8 +39,8 @@ extension Webmail {
             throw WebmailError.invalid("A search term has at most \(WebmailLimits.searchBytes) characters.")
         }
         let box = try await mailbox(account, folder)
-        try await summaries.fill(mailboxID: box.id)
-        var condition: SQLQueryString = "m.mailbox_id = \(bind: box.id)"
+        _ = try await summarise(box)
+        var condition: SQLQueryString = "w.mailbox_id = \(bind: box.id)"
         if let since = search.since { condition += " AND w.sent_at >= \(bind: since)" }
         if let before = search.before { condition += " AND w.sent_at < \(bind: before)" }
         if search.hasAttachment { condition += " AND w.has_attachment" }
@@ -51,7 +51,7 @@ extension Webmail {
                   w.subject, w.has_attachment, 1 AS conversation_count
                 FROM message m JOIN webmail_summary w ON w.message_id = m.id
                 JOIN mailbox b ON b.id = m.mailbox_id JOIN store_account s ON s.account_id = b.account_id
-                WHERE \(condition) ORDER BY w.sent_at DESC, m.uid DESC LIMIT \(bind: WebmailLimits.searchScan + 1)
+                WHERE \(condition) ORDER BY w.sent_at DESC, w.message_id DESC LIMIT \(bind: WebmailLimits.searchScan + 1)
                 """
             ).all()
         }

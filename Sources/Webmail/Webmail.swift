@@ -13,14 +13,21 @@ public struct Webmail: Sendable {
     public let store: MailStore
     let logger: Logger
     let summaries: SummaryIndex
+    /// Where a folder found with many unsummarised messages is completed; nil: in the request.
+    let backfill: SummaryBackfill?
+    /// `WebmailLimits.summariesPerRequest`, smaller in tests.
+    var summariesPerRequest = WebmailLimits.summariesPerRequest
     let sanitizedParts = SanitizedParts()
 
-    public init(database: Database, directory: Directory, store: MailStore, logger: Logger) {
+    public init(
+        database: Database, directory: Directory, store: MailStore, backfill: SummaryBackfill? = nil, logger: Logger
+    ) {
         self.database = database
         self.directory = directory
         self.store = store
         self.logger = logger
         self.summaries = SummaryIndex(database: database, store: store)
+        self.backfill = backfill
     }
 
     /// The account's mailbox `name`, or `WebmailError.noSuchFolder`.
@@ -30,6 +37,23 @@ public struct Webmail: Sendable {
         else { throw WebmailError.noSuchFolder(name) }
         return box
     }
+
+    /// Summarises the messages of `box` that have none yet (normally none: they are written with
+    /// the message) before it is listed or searched: with a backfill, at most
+    /// `WebmailLimits.summariesPerRequest` here (the newest) and the rest in the background.
+    /// Returns the mailbox's message count and how many messages remain unsummarised (unlisted).
+    func summarise(_ box: MailboxInfo) async throws -> (messages: Int, unlisted: Int) {
+        let status = try await summaries.status(mailboxID: box.id)
+        guard status.missing > 0 else { return (status.messages, 0) }
+        guard let backfill else {
+            try await summaries.fill(mailboxID: box.id)
+            return (status.messages, 0)
+        }
+        let filled = try await summaries.fill(mailboxID: box.id, limit: summariesPerRequest)
+        guard filled >= summariesPerRequest else { return (status.messages, 0) }
+        backfill.prioritise(mailboxID: box.id)
+        return (status.messages, max(0, status.missing - filled))
+    }
 }
 
 /// The bounds of what a browser may ask for.
@@ -38,6 +62,8 @@ public enum WebmailLimits {
     public static let folderNameBytes = 200
     /// Messages one action (move, delete, flag) may name.
     public static let selection = 1000
+    /// Message summaries one request makes before leaving the rest to the background (~1 s).
+    public static let summariesPerRequest = 2000
     /// Messages per page: the range a user may choose.
     public static let pageSizes = 10...200
     /// Search terms, in bytes.

@@ -6,8 +6,8 @@ public enum WebmailSchema {
     public static let migrations: [Migration] = [
         Migration("webmail.1-summaries-settings") { _ in
             [
-                // One row per message row (a move makes a new message row, so a new summary); filled
-                // from the message header on first listing (`SummaryIndex`), never changed after.
+                // One row per message row (a move makes a new message row, so a new summary), written
+                // with the message (`SummaryCompanion`) and never changed after.
                 """
                 CREATE TABLE webmail_summary (
                   message_id BIGINT PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
@@ -51,6 +51,19 @@ public enum WebmailSchema {
                   PRIMARY KEY (account_id, sender))
                 """,
             ]
-        }
+        },
+        // The size is kept beside the summary so that every list order walks one index of this
+        // table and stops after the page; the message id breaks ties in UID order.
+        Migration("webmail.2-list-orders") { _ in
+            [
+                "ALTER TABLE webmail_summary ADD COLUMN size BIGINT NOT NULL DEFAULT 0",
+                "UPDATE webmail_summary SET size = (SELECT m.size FROM message m WHERE m.id = webmail_summary.message_id)",
+                "DROP INDEX webmail_summary_sent",
+                "CREATE INDEX webmail_summary_sent ON webmail_summary(mailbox_id, sent_at, message_id)",
+                "CREATE INDEX webmail_summary_from ON webmail_summary(mailbox_id, from_sort, sent_at)",
+                "CREATE INDEX webmail_summary_subject ON webmail_summary(mailbox_id, subject_sort, sent_at)",
+                "CREATE INDEX webmail_summary_size ON webmail_summary(mailbox_id, size, message_id)",
+            ]
+        },
     ]
 }

@@ -21,7 +21,8 @@ struct StoreFixture: Sendable {
 
     @discardableResult
     static func with<R: Sendable>(
-        _ dialect: Database.Dialect, nodeID: String = "node1", _ body: (StoreFixture) async throws -> R
+        _ dialect: Database.Dialect, nodeID: String = "node1", companions: [any MessageCompanion] = [],
+        _ body: (StoreFixture) async throws -> R
     ) async throws -> R {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
@@ -30,7 +31,7 @@ struct StoreFixture: Sendable {
             let directory = Directory(database: db)
             try await directory.addDomain("example.org")
             let root = folder.path + "/mail"
-            let store = MailStore(database: db, root: root, nodeID: nodeID, logger: logger)
+            let store = MailStore(database: db, root: root, nodeID: nodeID, companions: companions, logger: logger)
             return try await body(StoreFixture(database: db, directory: directory, store: store, root: root))
         }
     }

@@ -23,14 +23,20 @@ struct WebmailFixture: Sendable {
     }()
 
     @discardableResult
-    static func with<R: Sendable>(_ dialect: Database.Dialect, _ body: (WebmailFixture) async throws -> R) async throws -> R {
+    /// `summariesWithMessages`: the store writes summaries with each message, as `posta serve`'s
+    /// does; without, they are left to the webmail (mail stored before it existed).
+    static func with<R: Sendable>(
+        _ dialect: Database.Dialect, summariesWithMessages: Bool = true, _ body: (WebmailFixture) async throws -> R
+    ) async throws -> R {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         return try await TestDatabases.with(dialect) { db in
             try await db.migrate(DirectorySchema.migrations + StoreSchema.migrations + WebmailSchema.migrations)
             let directory = Directory(database: db)
             try await directory.addDomain("example.org")
-            let store = MailStore(database: db, root: folder.path + "/mail", nodeID: "node1", logger: logger)
+            let store = MailStore(
+                database: db, root: folder.path + "/mail", nodeID: "node1",
+                companions: summariesWithMessages ? [SummaryCompanion()] : [], logger: logger)
             let ann = try await directory.addAccount(
                 "ann@example.org", password: try StoredPassword("{PLAIN}secret"), displayName: "Ann Example")
             try await store.provision(account: ann)

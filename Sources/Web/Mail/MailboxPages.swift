@@ -61,6 +61,11 @@ extension MailPages {
         ]
         if query.page > 0 { data["previous"] = link(page: query.page) }
         if query.page + 1 < listing.pageCount { data["next"] = link(page: query.page + 2) }
+        if listing.unlisted > 0 {
+            data["unlistedText"] =
+                "\(listing.unlisted) older messages of this folder are still being indexed and are not listed yet; "
+                + "the list completes by itself in a moment."
+        }
         return try await page(call, "mail_list", title: MailViews.label(listing.folder), current: folder, moveFrom: folder, data)
     }
 

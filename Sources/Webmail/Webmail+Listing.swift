@@ -81,13 +81,17 @@ extension Webmail {
         if query.flaggedOnly {
             condition += " AND lower(m.flags) LIKE \(bind: SQLLike.containing("\\flagged")) \(unsafeRaw: SQLLike.escape)"
         }
-        let direction: SQLQueryString = query.descending ? "DESC" : "ASC"
+        // Each order is one index of webmail_summary walked forwards or backwards: sender and
+        // subject list the newest first within a sender or subject, and descending is the exact
+        // reverse of ascending.
+        let (forward, backward): (SQLQueryString, SQLQueryString) =
+            query.descending ? ("DESC", "ASC") : ("ASC", "DESC")
         let order: SQLQueryString =
             switch query.sort {
-            case .date: "w.sent_at \(direction), w.message_id \(direction)"
-            case .from: "w.from_sort \(direction), w.sent_at DESC, w.message_id DESC"
-            case .subject: "w.subject_sort \(direction), w.sent_at DESC, w.message_id DESC"
-            case .size: "w.size \(direction), w.message_id \(direction)"
+            case .date: "w.sent_at \(forward), w.message_id \(forward)"
+            case .from: "w.from_sort \(forward), w.sent_at \(backward), w.message_id \(backward)"
+            case .subject: "w.subject_sort \(forward), w.sent_at \(backward), w.message_id \(backward)"
+            case .size: "w.size \(forward), w.message_id \(forward)"
             }
         let offset = query.page * query.pageSize
         let (rows, total) = try await database.withConnection { [query, condition] db -> ([any SQLRow], Int) in

@@ -60,8 +60,9 @@ public enum WebmailSchema {
                 "UPDATE webmail_summary SET size = (SELECT m.size FROM message m WHERE m.id = webmail_summary.message_id)",
                 "DROP INDEX webmail_summary_sent",
                 "CREATE INDEX webmail_summary_sent ON webmail_summary(mailbox_id, sent_at, message_id)",
-                "CREATE INDEX webmail_summary_from ON webmail_summary(mailbox_id, from_sort, sent_at)",
-                "CREATE INDEX webmail_summary_subject ON webmail_summary(mailbox_id, subject_sort, sent_at)",
+                // Newest first within a sender or subject; walked backwards for the descending order.
+                "CREATE INDEX webmail_summary_from ON webmail_summary(mailbox_id, from_sort, sent_at DESC, message_id DESC)",
+                "CREATE INDEX webmail_summary_subject ON webmail_summary(mailbox_id, subject_sort, sent_at DESC, message_id DESC)",
                 "CREATE INDEX webmail_summary_size ON webmail_summary(mailbox_id, size, message_id)",
             ]
         },

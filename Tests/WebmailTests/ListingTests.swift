@@ -50,6 +50,30 @@ struct ListingTests {
         }
     }
 
+    @Test("within a sender or subject the newest comes first; descending is the reverse", arguments: TestDatabases.dialects)
+    func ties(dialect: Database.Dialect) async throws {
+        try await WebmailFixture.with(dialect) { f in
+            // Two senders, three messages each, delivered out of date order.
+            for (sender, day) in [("B", 3), ("A", 1), ("B", 1), ("A", 3), ("A", 2), ("B", 2)] {
+                try await f.deliver(
+                    WebmailFixture.message(
+                        from: "\(sender) <\(sender.lowercased())@example.net>", subject: "Same",
+                        date: "\(day) Nov 2026 10:00:00 +0000", body: "x"))
+            }
+            var query = MessageListQuery(folder: "INBOX")
+            for sort in [MessageSort.from, .subject] {
+                query.sort = sort
+                query.descending = false
+                let ascending = try await f.webmail.list(f.ann, query).items
+                if sort == .from { #expect(ascending.map(\.fromName) == ["A", "A", "A", "B", "B", "B"]) }
+                #expect(ascending.prefix(3).map(\.sentAt) == ascending.prefix(3).map(\.sentAt).sorted(by: >))
+                query.descending = true
+                let descending = try await f.webmail.list(f.ann, query).items
+                #expect(descending.map(\.uid) == ascending.map(\.uid).reversed())
+            }
+        }
+    }
+
     @Test("unread and flagged filters; new mail is summarised on the next listing", arguments: TestDatabases.dialects)
     func filtersAndNewMail(dialect: Database.Dialect) async throws {
         try await WebmailFixture.with(dialect) { f in

@@ -17,6 +17,22 @@ enum Format {
         return rounded == rounded.rounded() ? "\(Int(rounded)) \(units[unit])" : "\(rounded) \(units[unit])"
     }
 
+    /// `60,000`: digits grouped by threes.
+    static func count(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var grouped = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return value < 0 ? "-" + grouped : grouped
+    }
+
+    /// `1 message`, `60,000 messages`.
+    static func count(_ value: Int, _ noun: String) -> String {
+        value == 1 ? "1 \(noun)" : "\(count(value)) \(noun)s"
+    }
+
     /// `2026-12-03 16:20 UTC` from Unix seconds.
     static func time(_ seconds: Int64?) -> String {
         guard let seconds else { return "never" }

@@ -46,8 +46,11 @@ extension MailPages {
         }
         let here = link()
         let noun = query.conversations ? "conversation" : "message"
-        var countText = listing.total == 1 ? "1 \(noun)" : "\(listing.total) \(noun)s"
-        if listing.folder.unseen > 0 { countText += ", \(listing.folder.unseen) unread" }
+        // While older mail is still being summarised the folder's own count is shown, like the
+        // folder list's; the notice says how many of them are not listed yet.
+        let filtered = query.unreadOnly || query.flaggedOnly || query.conversations
+        var countText = Format.count(listing.unlisted > 0 && !filtered ? listing.folder.total : listing.total, noun)
+        if listing.folder.unseen > 0 { countText += ", \(Format.count(listing.folder.unseen)) unread" }
         var data: [String: Any] = [
             "folder": folder, "folderLabel": MailViews.label(listing.folder),
             "items": listing.items.map { MailViews.item($0, folder: folder, now: now) },
@@ -63,7 +66,7 @@ extension MailPages {
         if query.page + 1 < listing.pageCount { data["next"] = link(page: query.page + 2) }
         if listing.unlisted > 0 {
             data["unlistedText"] =
-                "\(listing.unlisted) older messages of this folder are still being indexed and are not listed yet; "
+                "\(Format.count(listing.unlisted)) older messages of this folder are still being indexed and are not listed yet; "
                 + "the list completes by itself in a moment."
         }
         return try await page(call, "mail_list", title: MailViews.label(listing.folder), current: folder, moveFrom: folder, data)

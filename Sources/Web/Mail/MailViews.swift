@@ -18,7 +18,8 @@ enum MailViews {
     static func folders(_ folders: [WebFolder], current: String?) -> [[String: Any]] {
         folders.map { folder in
             [
-                "name": folder.name, "label": label(folder), "link": folderLink(folder.name), "unseen": Format.count(folder.unseen),
+                "name": folder.name, "label": label(folder), "link": folderLink(folder.name),
+                "unseen": Format.count(folder.unseen),
                 "hasUnseen": folder.unseen > 0, "total": folder.total,
                 "totalText": Format.count(folder.total, "message"), "current": folder.name == current,
                 "icon": icon(folder), "indent": min(folder.depth, 6), "system": folder.isSystem,

@@ -221,13 +221,25 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        // Mailing lists: lists and members, the posting pipeline (moderation, held messages),
+        // the list fields of RFC 2369/2919/8058 and delivery through the queue, bounce parsing.
+        .target(
+            name: "Lists",
+            dependencies: [
+                "Core", "Directory", "Queue", "MIME", "MailAuth", "DNS",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The administration service layer shared by the CLI, the admin console and the JSON API:
         // administrators and their roles, permission checks, sessions, API tokens, the audit log,
         // and the operations on domains, accounts, aliases, the queue and the policies.
         .target(
             name: "Admin",
             dependencies: [
-                "Core", "Directory", "Store", "Queue", "Policy", "Filter", "Monitor", "MailAuth",
+                "Core", "Directory", "Store", "Queue", "Policy", "Filter", "Monitor", "MailAuth", "Lists",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -244,7 +256,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Admin", "Core", "Directory", "Queue", "Policy", "Monitor", "MailAuth", "Webmail", "MIME",
+                "Admin", "Core", "Directory", "Queue", "Policy", "Monitor", "MailAuth", "Webmail", "MIME", "Lists",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -268,6 +280,7 @@ let package = Package(
             resources: [
                 .embedInCode("openapi.json"),
                 .embedInCode("Assets/abuse.mustache"),
+                .embedInCode("Assets/list_unsubscribe.mustache"),
                 .embedInCode("Assets/abuse_account.mustache"),
                 .embedInCode("Assets/abuse_report.mustache"),
                 .embedInCode("Assets/account.mustache"),
@@ -327,7 +340,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Filter", "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "IMAP", "DNS", "Policy", "MailAuth",
-                "Connection", "Monitor", "Admin", "Web", "Webmail",
+                "Connection", "Monitor", "Admin", "Web", "Webmail", "Lists",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -349,7 +362,7 @@ let package = Package(
         .executableTarget(
             name: "posta",
             dependencies: [
-                "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth", "DNS", "Monitor", "Admin",
+                "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth", "DNS", "Monitor", "Admin", "Lists",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -386,6 +399,12 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "ListsTests",
+            dependencies: [
+                "Lists", "Queue", "Directory", "Store", "Core", "MIME", "MailAuth", "PostaTestSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit"),
             ]),
         .testTarget(
             name: "WebmailTests", dependencies: ["Webmail", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),

@@ -69,6 +69,11 @@ nameservers = ["127.0.0.1:9"]
         assert r.returncode == 0, (args, r.stdout, r.stderr)
         return r.stdout
 
+    def use_nameserver(self, port: int) -> None:
+        """Points the site's resolver at a test DNS server on loopback (before `start`)."""
+        self.config.write_text(
+            self.config.read_text().replace('nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{port}"]'))
+
     def seed(self):
         self.posta("domain", "add", "example.org")
         for user in ("alice", "bob", "carol", "postmaster"):

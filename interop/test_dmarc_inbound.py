@@ -33,8 +33,7 @@ def serve_zone(site: MailSite, folder: Path, records: list[str]):
     name, text = record.split(None, 1)[0].rstrip("."), record.split('"', 1)[1].rsplit('"', 1)[0]
     zone = "\n".join(records + [f'txt-record={name},"{text}"']) + "\n"
     port, dns = start_dnsmasq(folder, zone)
-    site.config.write_text(
-        site.config.read_text().replace('nameservers = ["127.0.0.1:9"]', f'nameservers = ["127.0.0.1:{port}"]'))
+    site.use_nameserver(port)
     return dns
 
 

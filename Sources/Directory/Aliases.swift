@@ -6,6 +6,8 @@ extension Directory {
     struct AliasSource {
         let key: String
         let domain: String
+        /// nil for a catch-all.
+        var address: MailAddress?
 
         init(_ text: String) throws {
             if text.hasPrefix("@") {
@@ -14,6 +16,7 @@ extension Directory {
                 key = "@" + self.domain
             } else {
                 let address = try Directory.parse(text)
+                self.address = address
                 key = address.key
                 domain = address.domain
             }
@@ -28,6 +31,7 @@ extension Directory {
             guard let domainID = try await Self.domainID(source.domain, in: db) else {
                 throw DirectoryError.aliasSourceIsNotLocal(source.key)
             }
+            if let address = source.address { try await requireNotServiceAddress(address, in: db) }
             let existing = Set(try await Self.aliasTargets(source.key, in: db).map { $0.lowercased() })
             for target in parsedTargets {
                 guard !existing.contains(target.lowercased()) else {

@@ -13,8 +13,14 @@ public final class Directory: Sendable {
     public let depthLimit: Int
     /// The subaddress separator (`user+tag@domain`, RFC 5233).
     public let detailSeparator: Character
+    /// Addresses served by something other than a mailbox (mailing lists), asked first.
+    public let services: [any AddressService]
 
-    public init(database: Database, expansionLimit: Int = 1000, depthLimit: Int = 10, detailSeparator: Character = "+") {
+    public init(
+        database: Database, expansionLimit: Int = 1000, depthLimit: Int = 10, detailSeparator: Character = "+",
+        services: [any AddressService] = []
+    ) {
+        self.services = services
         self.database = database
         self.expansionLimit = expansionLimit
         self.depthLimit = depthLimit
@@ -79,6 +85,7 @@ public final class Directory: Sendable {
             if try await Self.account(key: parsed.key, in: db) != nil {
                 throw DirectoryError.duplicateAccount(parsed.description)
             }
+            try await requireNotServiceAddress(parsed, in: db)
             let now = UnixTime.now()
             let id = try await db.insert(into: "account")
                 .columns(
@@ -166,11 +173,13 @@ public final class Directory: Sendable {
 
     // MARK: Shared queries
 
-    static func parse(_ address: String) throws -> MailAddress {
+    /// `address` parsed, or `DirectoryError.invalidAddress`.
+    public static func parse(_ address: String) throws -> MailAddress {
         do { return try MailAddress(parsing: address) } catch { throw DirectoryError.invalidAddress(address, error) }
     }
 
-    static func domainID(_ domain: String, in db: any SQLDatabase) async throws -> Int64? {
+    /// The id of the local domain `domain` (lower case); nil when it is not local.
+    public static func domainID(_ domain: String, in db: any SQLDatabase) async throws -> Int64? {
         try await db.select().column("id").from("domain").where("name", .equal, domain)
             .first(decodingColumn: "id", as: Int64.self)
     }

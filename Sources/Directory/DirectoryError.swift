@@ -14,6 +14,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case aliasSourceIsNotLocal(String)
     case invalidQuota(Int64)
     case weakPassword(String)
+    /// The address belongs to a service (a mailing list's address).
+    case serviceAddress(String, service: String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,7 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .aliasSourceIsNotLocal(let s): "alias source '\(s)' is not in a local domain"
         case .invalidQuota(let q): "invalid quota \(q): expected 0 (unlimited) or a positive number of bytes"
         case .weakPassword(let why): "password refused: \(why)"
+        case .serviceAddress(let a, let service): "'\(a)' is an address of a \(service)"
         }
     }
 }

@@ -7,6 +7,8 @@ public enum Delivery: Sendable, Hashable {
     case mailbox(accountID: Int64, address: String, detail: String?)
     /// To an address outside the local domains (forwarded).
     case external(MailAddress)
+    /// To a service that owns the address (a mailing list: `AddressService`).
+    case service(ServiceAddress)
 }
 
 /// The outcome of resolving a recipient address.
@@ -37,7 +39,8 @@ public enum ResolutionError: Error, Equatable, Sendable, CustomStringConvertible
 extension Directory {
     /// Resolves an envelope recipient.
     ///
-    /// Order for `user+tag@domain`: aliases or accounts named exactly so; then the same for
+    /// Order for `user+tag@domain`: a service's address (a mailing list's, `AddressService`);
+    /// aliases or accounts named exactly so; then the same for
     /// `user@domain`, keeping `tag` for the mailbox; then the catch-all `@domain`. Aliases win over
     /// an account of the same name; an alias that names its own source delivers to that account
     /// ("keep a copy"). Loops are cut where they close; the whole expansion is refused only when
@@ -83,6 +86,10 @@ private struct Expansion {
         }
         guard visited.insert(address.key).inserted else {
             sawLoop = true
+            return true
+        }
+        if let owner = try await Directory.serviceOwner(address, services: directory.services, in: db) {
+            add(.service(owner))
             return true
         }
         if try await expandNamed(address, detail: nil, depth: depth) { return true }

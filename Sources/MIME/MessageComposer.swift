@@ -87,7 +87,9 @@ public struct MessageComposer: Sendable {
 
     // MARK: Header fields
 
-    static func field(_ name: String, _ value: FieldValue) -> String {
+    /// One header field, folded and CRLF-ended: text encoded as RFC 2047 words when not ASCII,
+    /// display names quoted or encoded, control characters replaced by spaces.
+    public static func field(_ name: String, _ value: FieldValue) -> String {
         switch value {
         case .raw(let text): return fold(name + ": " + clean(text))
         case .text(let text): return fold(name + ": " + encodedText(clean(text)))

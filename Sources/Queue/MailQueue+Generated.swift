@@ -20,24 +20,9 @@ extension MailQueue {
         _ message: [UInt8], reversePath: MailAddress?, to recipient: MailAddress, directory: Directory,
         signer: (any MessageSigner)?, hostname: String, logger: Logger
     ) async throws -> GeneratedOutcome {
-        let deliveries: [QueuedDelivery]
         let recipient = try await directory.postmasterAlias(recipient, hostname: hostname)
-        switch try await directory.resolve(recipient) {
-        case .notLocal:
-            deliveries = [
-                QueuedDelivery(recipient: recipient.description, kind: .remote, accountID: nil, target: recipient.description)
-            ]
-        case .unknown:
+        guard let deliveries = try await Self.deliveries(for: recipient, directory: directory) else {
             return .unknownRecipient
-        case .deliver(let targets):
-            deliveries = targets.map {
-                switch $0 {
-                case .mailbox(let id, let address, _):
-                    QueuedDelivery(recipient: recipient.description, kind: .local, accountID: id, target: address)
-                case .external(let address):
-                    QueuedDelivery(recipient: recipient.description, kind: .remote, accountID: nil, target: address.description)
-                }
-            }
         }
         let signature = await signer?.signatureFields(for: message, logger: logger) ?? ""
         let (id, file) = try openSpoolFile()
@@ -47,5 +32,35 @@ extension MailQueue {
             envelope: QueuedEnvelope(reversePath: reversePath, body: .eightBitMIME, clientIP: "127.0.0.1", helo: hostname),
             deliveries: deliveries)
         return .queued(id)
+    }
+
+    /// The deliveries mail to `recipient` makes: remote when the domain is not local, else
+    /// wherever the directory resolves it (mailboxes, forwarding, a list); nil when it is a local
+    /// address that does not exist.
+    public static func deliveries(for recipient: MailAddress, directory: Directory) async throws -> [QueuedDelivery]? {
+        switch try await directory.resolve(recipient) {
+        case .notLocal:
+            return [
+                QueuedDelivery(recipient: recipient.description, kind: .remote, accountID: nil, target: recipient.description)
+            ]
+        case .unknown:
+            return nil
+        case .deliver(let targets):
+            return targets.map { QueuedDelivery(recipient: recipient.description, $0) }
+        }
+    }
+}
+
+extension QueuedDelivery {
+    /// The queue row for one resolved target of `recipient`.
+    public init(recipient: String, _ target: Delivery) {
+        switch target {
+        case .mailbox(let id, let address, let detail):
+            self.init(recipient: recipient, kind: .local, accountID: id, target: address, detail: detail)
+        case .external(let address):
+            self.init(recipient: recipient, kind: .remote, accountID: nil, target: address.description)
+        case .service(let owner):
+            self.init(recipient: recipient, kind: .list, accountID: nil, target: owner.address.description)
+        }
     }
 }

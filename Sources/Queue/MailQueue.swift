@@ -20,7 +20,7 @@ public final class MailQueue: Sendable {
     public let wake = WakeSignal()
     /// The relay ticket key once read (`relayTicketKey`).
     let ticketKey = NIOLockedValueBox<SymmetricKey?>(nil)
-    private let logger: Logger
+    let logger: Logger
 
     public init(database: Database, spoolDirectory: String, nodeID: String, logger: Logger) {
         self.database = database
@@ -68,35 +68,9 @@ public final class MailQueue: Sendable {
         do {
             rowIDs = try await database.transaction { db in
                 try await alongside?(db)
-                try await db.insert(into: "queue_message")
-                    .columns(
-                        "id", "reverse_path", "spool_file", "size", "received_at", "dsn_ret", "dsn_envid", "body", "smtputf8",
-                        "client_ip", "helo", "held", "headers", "requiretls"
-                    )
-                    .values(
-                        SQLBind(id), SQLBind(envelope.reversePath?.description ?? ""), SQLBind("msg/\(id)"), SQLBind(size),
-                        SQLBind(now), SQLBind(envelope.dsnRet?.rawValue), SQLBind(envelope.dsnEnvID),
-                        SQLBind(envelope.body.rawValue),
-                        SQLBind(envelope.smtpUTF8), SQLBind(envelope.clientIP), SQLBind(envelope.helo), SQLBind(held),
-                        SQLBind(headers), SQLBind(envelope.requireTLS)
-                    ).run()
-                var rowIDs: [Int64] = []
-                for delivery in deliveries {
-                    let rowID = try await db.insert(into: "queue_recipient")
-                        .columns(
-                            "message_id", "recipient", "orcpt", "notify", "kind", "account_id", "target", "detail", "status",
-                            "attempts", "next_attempt_at", "mailbox", "headers"
-                        )
-                        .values(
-                            SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt?.text),
-                            SQLBind(delivery.notify?.text),
-                            SQLBind(delivery.kind.rawValue), SQLBind(delivery.accountID), SQLBind(delivery.target),
-                            SQLBind(delivery.detail), SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(due),
-                            SQLBind(delivery.mailbox), SQLBind(delivery.headers)
-                        ).returning("id").first(decodingColumn: "id", as: Int64.self)
-                    rowIDs.append(rowID ?? 0)
-                }
-                return rowIDs
+                return try await Self.insert(
+                    id: id, size: size, now: now, due: due, envelope: envelope, deliveries: deliveries, held: held,
+                    headers: headers, in: db)
             }
         } catch {
             // Not acknowledged: the file must not be delivered by a later recovery either.
@@ -110,6 +84,42 @@ public final class MailQueue: Sendable {
                 "deliveries": "\(deliveries.count)", "held": "\(held)",
             ])
         if !deliverNow && !held { wake.notify() }
+        return rowIDs
+    }
+
+    /// The rows of one message and its deliveries (inside the caller's transaction).
+    static func insert(
+        id: String, size: Int64, now: Int64, due: Int64, envelope: QueuedEnvelope, deliveries: [QueuedDelivery], held: Bool,
+        headers: String?, in db: any SQLDatabase
+    ) async throws -> [Int64] {
+        try await db.insert(into: "queue_message")
+            .columns(
+                "id", "reverse_path", "spool_file", "size", "received_at", "dsn_ret", "dsn_envid", "body", "smtputf8",
+                "client_ip", "helo", "held", "headers", "requiretls"
+            )
+            .values(
+                SQLBind(id), SQLBind(envelope.reversePath?.description ?? ""), SQLBind("msg/\(id)"), SQLBind(size),
+                SQLBind(now), SQLBind(envelope.dsnRet?.rawValue), SQLBind(envelope.dsnEnvID),
+                SQLBind(envelope.body.rawValue),
+                SQLBind(envelope.smtpUTF8), SQLBind(envelope.clientIP), SQLBind(envelope.helo), SQLBind(held),
+                SQLBind(headers), SQLBind(envelope.requireTLS)
+            ).run()
+        var rowIDs: [Int64] = []
+        for delivery in deliveries {
+            let rowID = try await db.insert(into: "queue_recipient")
+                .columns(
+                    "message_id", "recipient", "orcpt", "notify", "kind", "account_id", "target", "detail", "status",
+                    "attempts", "next_attempt_at", "mailbox", "headers"
+                )
+                .values(
+                    SQLBind(id), SQLBind(delivery.recipient), SQLBind(delivery.orcpt?.text),
+                    SQLBind(delivery.notify?.text),
+                    SQLBind(delivery.kind.rawValue), SQLBind(delivery.accountID), SQLBind(delivery.target),
+                    SQLBind(delivery.detail), SQLBind(DeliveryStatus.pending.rawValue), SQLBind(0), SQLBind(due),
+                    SQLBind(delivery.mailbox), SQLBind(delivery.headers)
+                ).returning("id").first(decodingColumn: "id", as: Int64.self)
+            rowIDs.append(rowID ?? 0)
+        }
         return rowIDs
     }
 

@@ -39,6 +39,9 @@ public struct QueuedDelivery: Sendable, Equatable {
         case remote
         /// To the external content filter (`[filter.external]`), which re-injects the result.
         case filter
+        /// To a mailing list's address (`target`): the list transport (the `Lists` module) runs the
+        /// posting pipeline and queues the copies for the members.
+        case list
     }
 
     /// The envelope recipient as the client gave it.

@@ -12,19 +12,9 @@ extension QueueRunner {
 
     func contentFilterJobs(_ claims: [ClaimedDelivery]) -> [QueueJob] {
         guard let contentFilter else { return [] }
-        let groups = Dictionary(grouping: claims.filter { $0.kind == .filter }, by: \.messageID)
-        return groups.values.map { group in
-            let first = group[0]
-            // Relay tickets of the recipients (RelayTicket) go on top; nothing else Posta added.
-            let message = OutboundMessage(
-                id: first.messageID, reversePath: first.reversePath, spoolPath: queue.spoolPath(first.spoolFile),
-                headers: group.compactMap(\.recipientHeaders).joined(), size: first.size, body: first.body,
-                smtpUTF8: first.smtpUTF8, dsnRet: first.dsnRet, dsnEnvID: first.dsnEnvID)
-            let targets = group.map { OutboundTarget(rowID: $0.rowID, address: $0.target, notify: $0.notify, orcpt: $0.orcpt) }
-            return QueueJob(destination: "content-filter", claims: group) {
-                let outcomes = await contentFilter.deliver(message, domain: first.domain, targets: targets)
-                return group.map { ($0, outcomes[$0.rowID] ?? .missing) }
-            }
+        // Relay tickets of the recipients (RelayTicket) go on top; nothing else Posta added.
+        return handOffJobs(claims, kind: .filter, to: contentFilter, destination: "content-filter") {
+            $0.compactMap(\.recipientHeaders).joined()
         }
     }
 }

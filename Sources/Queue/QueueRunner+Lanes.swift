@@ -14,12 +14,15 @@ enum QueueLane: Hashable, Sendable, CaseIterable {
     case remote
     /// To the external content filter, at most `OutboundLimits.perDestination` at once.
     case filter
+    /// Posts to mailing lists, at most `OutboundLimits.perDestination` at once.
+    case list
 
     var kinds: [QueuedDelivery.Kind] {
         switch self {
         case .local: [.local]
         case .remote: [.remote]
         case .filter: [.filter]
+        case .list: [.list]
         }
     }
 }
@@ -30,7 +33,7 @@ extension QueueRunner {
 
     /// The lanes this runner has a transport for.
     var activeLanes: [QueueLane] {
-        [.local] + (remote == nil ? [] : [.remote]) + (contentFilter == nil ? [] : [.filter])
+        [.local] + (remote == nil ? [] : [.remote]) + (contentFilter == nil ? [] : [.filter]) + (lists == nil ? [] : [.list])
     }
 
     /// How long a lane sleeps without a wake-up: new retries fall due, and leases are renewed.
@@ -52,7 +55,7 @@ extension QueueRunner {
             return
         }
         let perFilter = outboundLimits.perDestination
-        let limits = lane == .filter ? OutboundLimits(total: perFilter, perDestination: perFilter) : outboundLimits
+        let limits = lane == .remote ? outboundLimits : OutboundLimits(total: perFilter, perDestination: perFilter)
         let wake = wakes[lane]!
         enum Event: Sendable {
             case done(QueueJob, [(ClaimedDelivery, DeliveryOutcome)])
@@ -77,7 +80,13 @@ extension QueueRunner {
                     let batch = min(Self.claimBatch, scheduler.freeSlots * 10)
                     do {
                         let claims = try await claim(limit: batch, kinds: lane.kinds, excludingDomains: scheduler.excludedDomains)
-                        let jobs = lane == .remote ? remoteJobs(claims) : contentFilterJobs(claims)
+                        let jobs =
+                            switch lane {
+                            case .remote: remoteJobs(claims)
+                            case .filter: contentFilterJobs(claims)
+                            case .list: listJobs(claims)
+                            case .local: localJobs(claims)
+                            }
                         let (start, wait) = scheduler.admit(jobs) { ($0.destination, $0.domain) }
                         // What cannot start now goes back at once (no attempt counted): its
                         // destination is at its limit, and the next claim leaves that one out.

@@ -15,6 +15,8 @@ public final class QueueRunner: Service, Sendable {
     let remote: (any RemoteTransport)?
     /// Hands messages to the external content filter (`.filter` deliveries); nil: they wait.
     let contentFilter: (any RemoteTransport)?
+    /// Posts to mailing lists (`.list` deliveries: the `Lists` module); nil: they wait.
+    let lists: (any RemoteTransport)?
     /// Sends DSNs for failed deliveries; without it, failures stay queued with their reason.
     let bounces: Bounces?
     let schedule: RetrySchedule
@@ -39,8 +41,9 @@ public final class QueueRunner: Service, Sendable {
         schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8, outboundLimits: OutboundLimits = OutboundLimits(),
         pollInterval: Duration = .seconds(10), contentFilter: (any RemoteTransport)? = nil, lease: Int64 = 300,
         onPermanentFailure: (@Sendable ([String]) async -> Void)? = nil, dailyCounts: (any DailyCounting)? = nil,
-        logger: Logger
+        lists: (any RemoteTransport)? = nil, logger: Logger
     ) {
+        self.lists = lists
         self.dailyCounts = dailyCounts
         self.onPermanentFailure = onPermanentFailure
         self.lease = max(3, lease)
@@ -88,7 +91,7 @@ public final class QueueRunner: Service, Sendable {
         async let local: Void = record(
             run(localJobs(claims), limit: concurrency, perDestination: concurrency, recordingEach: false))
         async let remote = run(
-            remoteJobs(claims) + contentFilterJobs(claims), limit: outboundLimits.total,
+            remoteJobs(claims) + contentFilterJobs(claims) + listJobs(claims), limit: outboundLimits.total,
             perDestination: outboundLimits.perDestination, recordingEach: true)
         _ = try await (local, remote)
         return claims.count
@@ -145,7 +148,7 @@ public final class QueueRunner: Service, Sendable {
         // Remote deliveries wait (queued, visible) until there is a transport for them.
         let available =
             (remote == nil || messageID != nil ? [QueuedDelivery.Kind.local] : [.local, .remote]).map(\.rawValue)
-            + contentFilterKinds(messageID: messageID)
+            + contentFilterKinds(messageID: messageID) + listKinds(messageID: messageID)
         let kinds = wanted.map { $0.map(\.rawValue).filter(available.contains) } ?? available
         guard !kinds.isEmpty else { return [] }
         return try await queue.database.transaction { db in

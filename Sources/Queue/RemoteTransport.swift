@@ -19,6 +19,22 @@ public struct OutboundMessage: Sendable {
     /// RFC 8689 REQUIRETLS: only over TLS to an MX authenticated by DANE (or MTA-STS) that offers
     /// REQUIRETLS; otherwise the message bounces with 5.7.10.
     public var requireTLS = false
+
+    public init(
+        id: String, reversePath: String, spoolPath: String, headers: String = "", size: Int64, body: MessageBodyType,
+        smtpUTF8: Bool, dsnRet: DSNReturn? = nil, dsnEnvID: String? = nil, requireTLS: Bool = false
+    ) {
+        self.id = id
+        self.reversePath = reversePath
+        self.spoolPath = spoolPath
+        self.headers = headers
+        self.size = size
+        self.body = body
+        self.smtpUTF8 = smtpUTF8
+        self.dsnRet = dsnRet
+        self.dsnEnvID = dsnEnvID
+        self.requireTLS = requireTLS
+    }
 }
 
 /// One recipient of an outbound delivery attempt.
@@ -27,6 +43,13 @@ public struct OutboundTarget: Sendable {
     public var address: String
     public var notify: DSNNotify?
     public var orcpt: DSNOriginalRecipient?
+
+    public init(rowID: Int64, address: String, notify: DSNNotify? = nil, orcpt: DSNOriginalRecipient? = nil) {
+        self.rowID = rowID
+        self.address = address
+        self.notify = notify
+        self.orcpt = orcpt
+    }
 }
 
 /// Delivers to other domains (the SMTP module's outbound client implements it, so that the

@@ -13,6 +13,11 @@ struct DKIMMessageSigner: MessageSigner {
     func signatureFields(for message: [UInt8], logger: Logger) async -> String? {
         // RFC 5322 §3.6: one From field (checked on submission); with several authors, the first one's domain.
         guard let domain = MessageAuthenticator.fromDomains(message).first?.lowercased() else { return nil }
+        return await signatureFields(for: message, domain: domain, logger: logger)
+    }
+
+    func signatureFields(for message: [UInt8], domain: String, logger: Logger) async -> String? {
+        let domain = domain.lowercased()
         do {
             var fields = ""
             let now = UnixTime.now()

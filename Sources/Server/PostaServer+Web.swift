@@ -37,6 +37,7 @@ extension Site {
             logger: logger,
             dnsSite: DNSRecordSite(
                 config: config, mtaSTSPolicy: config.mtaSTS.servedPolicy(hostname: config.hostname),
-                tlsReportURIs: config.mtaSTS.reportURIs))
+                tlsReportURIs: config.mtaSTS.reportURIs),
+            listTransport: listTransport(logger: logger))
     }
 }

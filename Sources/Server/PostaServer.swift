@@ -65,7 +65,7 @@ public struct PostaServer: Sendable {
             outboundLimits: OutboundLimits(total: delivery.maxConnections, perDestination: delivery.maxConnectionsPerDomain),
             pollInterval: min(.seconds(10), retrySchedule.first), contentFilter: Self.contentFilter(site.config, logger: logger),
             onPermanentFailure: site.config.abuse.enabled ? Self.abuseBounceCounter(site, logger: logger) : nil,
-            dailyCounts: rollup, logger: logger)
+            dailyCounts: rollup, lists: site.listTransport(logger: logger), logger: logger)
         self.runner = runner
         let authenticator = Authenticator(
             directory: site.directory, loginLog: LoginLog(database: site.database),

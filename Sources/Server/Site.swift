@@ -2,6 +2,7 @@ import Admin
 import Core
 import Directory
 import Filter
+import Lists
 import Logging
 import MailAuth
 import Monitor
@@ -32,6 +33,7 @@ public struct Site: Sendable {
         + MonitorSchema.migrations + SummarySchema.migrations + AbuseSchema.migrations
         + AdminSchema.migrations
         + WebmailSchema.migrations
+        + ListsSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {
@@ -58,7 +60,9 @@ public struct Site: Sendable {
             companions: [SummaryCompanion()], logger: logger)
         let queue = MailQueue(
             database: database, spoolDirectory: config.dataDirectory + "/spool", nodeID: config.nodeID, logger: logger)
-        return Site(config: config, database: database, directory: Directory(database: database), store: store, queue: queue)
+        return Site(
+            config: config, database: database, directory: Directory(database: database, services: [ListAddressService()]),
+            store: store, queue: queue)
     }
 
     /// Stops the store's notifier (it sends what is queued, closes its listening connection), then

@@ -77,6 +77,7 @@ struct ResolveCommand: AsyncParsableCommand {
                 switch delivery {
                 case .mailbox(_, let address, let detail): Line(kind: "mailbox", address: address, detail: detail)
                 case .external(let address): Line(kind: "external", address: address.description, detail: nil)
+                case .service(let owner): Line(kind: owner.service, address: owner.address.description, detail: nil)
                 }
             }
             if json { return try Output.json(lines) }

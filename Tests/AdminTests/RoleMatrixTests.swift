@@ -32,6 +32,7 @@ struct RoleMatrixTests {
         .viewDNSRecords: [.superadmin, .domainAdmin],
         .viewReports: [.superadmin, .domainAdmin],
         .manageReports: [.superadmin],
+        .manageLists: [.superadmin, .domainAdmin],
     ]
 
     static func principal(_ role: AdminRole, domains: [String]) -> Principal {

@@ -12,6 +12,30 @@ struct DatabaseTests {
         ["ALTER TABLE item ADD COLUMN size BIGINT NOT NULL DEFAULT 0"]
     }
 
+    @Test("a transaction cancelled midway is rolled back and holds up no other writer", arguments: TestDatabases.dialects)
+    func cancelledTransaction(dialect: Database.Dialect) async throws {
+        try await TestDatabases.with(dialect) { db in
+            try await db.withConnection { try await $0.raw("CREATE TABLE cancelled_t (x BIGINT)").run() }
+            let task = Task {
+                try await db.transaction { conn in
+                    try await conn.raw("INSERT INTO cancelled_t VALUES (1)").run()
+                    try await Task.sleep(for: .seconds(60))  // cancelled here, as a stopping service is
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            task.cancel()
+            _ = await task.result
+            // The next writers get through (not after SQLite's busy timeout) and see no row 1.
+            let started = ContinuousClock.now
+            for n in 2...9 {
+                try await db.transaction { try await $0.raw("INSERT INTO cancelled_t VALUES (\(unsafeRaw: "\(n)"))").run() }
+            }
+            #expect(ContinuousClock.now - started < .seconds(8))
+            let rows = try await db.withConnection { try await $0.raw("SELECT x FROM cancelled_t WHERE x = 1").all() }
+            #expect(rows.isEmpty)
+        }
+    }
+
     @Test("migrations apply once, in order, and are recorded", arguments: TestDatabases.dialects)
     func migrationsApplyOnce(dialect: Database.Dialect) async throws {
         try await TestDatabases.with(dialect) { db in

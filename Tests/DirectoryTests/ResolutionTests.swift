@@ -14,6 +14,7 @@ struct ResolutionTests {
             switch $0 {
             case .mailbox(_, let address, let detail): detail.map { "\(address)+\($0)" } ?? address
             case .external(let address): "ext:\(address)"
+            case .service(let owner): "service:\(owner.address)"
             }
         }
     }

@@ -112,6 +112,10 @@ final class RecordingSigner: MessageSigner, @unchecked Sendable {
         lock.withLock { signed.append(message) }
         return "DKIM-Signature: v=1; a=ed25519-sha256; d=example.org; s=test; l=\(message.count)\r\n"
     }
+
+    func signatureFields(for message: [UInt8], domain: String, logger: Logger) async -> String? {
+        await signatureFields(for: message, logger: logger)
+    }
 }
 
 /// A policy quota of `limit` messages per authenticated user, counted at the end of the data as the

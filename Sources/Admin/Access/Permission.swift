@@ -29,6 +29,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     /// the abuse report of their accounts; the site-wide ones (daily summary, MTA-STS policy cache)
     /// only without a domain scope.
     case viewReports
+    /// Mailing lists of the principal's domains: lists, members, settings, held posts.
+    case manageLists
     /// Site-wide report work: importing received reports, queueing a day's DMARC/TLS reports and
     /// the daily summary by hand.
     case manageReports

@@ -1,3 +1,4 @@
+import Core
 import Crypto
 import Foundation
 
@@ -5,13 +6,7 @@ import Foundation
 /// them: only a SHA-256 is kept, so a copy of the database logs nobody in.
 enum SecretToken {
     /// 32 random bytes, base64url without padding (RFC 4648 §5), with an optional prefix.
-    static func make(prefix: String = "") -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return prefix
-            + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func make(prefix: String = "") -> String { RandomToken.make(prefix: prefix) }
 
     /// The hex SHA-256 of a token, as stored.
     static func hash(_ token: String) -> String {

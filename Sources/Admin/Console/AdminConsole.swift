@@ -1,6 +1,7 @@
 import Core
 import Directory
 import Filter
+import Lists
 import Logging
 import Monitor
 import Queue
@@ -34,14 +35,19 @@ public final class AdminConsole: Sendable {
     public let dnsSite: DNSRecordSite?
     /// `[summary]`: the rows per list of the daily summary (`top`).
     public let summarySettings: SummarySettings
+    /// The lists' transport, for held posts a moderator approves; nil outside a site (tests),
+    /// and moderation then answers `AdminError.conflict`.
+    public let listTransport: ListTransport?
     public let logger: Logger
 
     public init(
         database: Database, directory: Directory, store: MailStore, queue: MailQueue, authenticator: Authenticator,
         settings: AdminSettings, quarantine: QuarantineStore? = nil, abuse: AbuseMonitor? = nil,
         spamDefaults: SpamPreferences? = nil, rollup: DailyRollup? = nil, reportMailing: (any ReportMailing)? = nil,
-        summarySettings: SummarySettings = SummarySettings(), logger: Logger, dnsSite: DNSRecordSite? = nil
+        summarySettings: SummarySettings = SummarySettings(), logger: Logger, dnsSite: DNSRecordSite? = nil,
+        listTransport: ListTransport? = nil
     ) {
+        self.listTransport = listTransport
         self.summarySettings = summarySettings
         self.dnsSite = dnsSite
         self.rollup = rollup

@@ -8,4 +8,8 @@ public protocol MessageSigner: Sendable {
     /// nil to send it unsigned: no key for the author's domain, or a failure, which the signer
     /// logs; signing never stops mail.
     func signatureFields(for message: [UInt8], logger: Logger) async -> String?
+
+    /// The same, signed as `domain` (`d=`) whatever the From field says: a mailing list signs
+    /// the copies it sends with its own domain (RFC 6376 §5; the author's signature broke).
+    func signatureFields(for message: [UInt8], domain: String, logger: Logger) async -> String?
 }

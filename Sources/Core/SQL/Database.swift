@@ -121,7 +121,10 @@ public final class Database: Sendable {
                 try await db.raw("COMMIT").run()
                 return result
             } catch {
-                try? await db.raw("ROLLBACK").run()
+                // Not cancellable: a task cancelled mid-transaction (a service stopping) must not
+                // hand its connection back to the pool still inside the transaction, holding
+                // SQLite's write lock for every other writer.
+                await Task.detached { try? await db.raw("ROLLBACK").run() }.value
                 throw error
             }
         }

@@ -116,6 +116,11 @@ public struct SMTPReceiver: Sendable {
                             QueuedDelivery(
                                 recipient: address.description, orcpt: orcpt, notify: notify, kind: .remote, accountID: nil,
                                 target: external.description))
+                    case .service(let owner):
+                        deliveries.append(
+                            QueuedDelivery(
+                                recipient: address.description, orcpt: orcpt, notify: notify, kind: .list, accountID: nil,
+                                target: owner.address.description))
                     }
                 }
                 if deliveries.isEmpty && full > 0 {

@@ -42,6 +42,7 @@ struct ConsoleTemplates: Sendable {
         ("mail_settings", PackageResources.mail_settings_mustache),
         ("mail_kept", PackageResources.mail_kept_mustache),
         ("mail_compose", PackageResources.mail_compose_mustache),
+        ("list_unsubscribe", PackageResources.list_unsubscribe_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css

@@ -1,0 +1,23 @@
+/// Where a list's links point and how its copies are sent, from the site's configuration.
+public struct ListDeliverySettings: Sendable {
+    /// `https://mail.example.org` (with the port when not 443): the base of unsubscribe links.
+    public var webBase: String
+    /// The host name in Received fields and generated messages.
+    public var hostname: String
+    /// Where held posts are kept until a moderator decides.
+    public var heldDirectory: String
+
+    public init(webBase: String, hostname: String, heldDirectory: String) {
+        self.webBase = webBase
+        self.hostname = hostname
+        self.heldDirectory = heldDirectory
+    }
+
+    /// The base URL for `hostname` and the HTTPS listener's port (nil: 443).
+    public static func webBase(hostname: String, httpsPort: Int?) -> String {
+        "https://\(hostname)" + (httpsPort == nil || httpsPort == 443 ? "" : ":\(httpsPort!)")
+    }
+
+    /// A member's one-click unsubscribe URL (RFC 8058).
+    func unsubscribeURL(token: String) -> String { "\(webBase)/lists/unsubscribe/\(token)" }
+}

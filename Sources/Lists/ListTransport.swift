@@ -1,0 +1,274 @@
+import Core
+import Directory
+import Foundation
+import Logging
+import MIME
+import NIOPosix
+import Queue
+import SQLKit
+
+/// The queue's transport for `.list` deliveries: each list address a message was sent to gets
+/// its post judged (`PostingPipeline`) and, when accepted, one copy per member queued as a new
+/// message (personalised: the member's unsubscribe link, a VERP bounce address, the list's DKIM
+/// signature). The copies and the post's record commit in one transaction, so a delivery retried
+/// after a crash finds the record and queues nothing twice.
+public struct ListTransport: RemoteTransport {
+    public let lists: MailingLists
+    public let directory: Directory
+    public let queue: MailQueue
+    public let settings: ListDeliverySettings
+    public let signer: (any MessageSigner)?
+    public let authorPolicy: (any AuthorPolicyLookup)?
+    public let logger: Logger
+
+    public init(
+        lists: MailingLists, directory: Directory, queue: MailQueue, settings: ListDeliverySettings,
+        signer: (any MessageSigner)?, authorPolicy: (any AuthorPolicyLookup)?, logger: Logger
+    ) {
+        self.lists = lists
+        self.directory = directory
+        self.queue = queue
+        self.settings = settings
+        self.signer = signer
+        self.authorPolicy = authorPolicy
+        self.logger = logger
+    }
+
+    var database: Database { lists.database }
+
+    public func destination(for domain: String) -> String { "lists" }
+
+    public func deliver(_ message: OutboundMessage, domain: String, targets: [OutboundTarget]) async -> [Int64: DeliveryOutcome] {
+        var outcomes: [Int64: DeliveryOutcome] = [:]
+        let bytes: [UInt8]
+        do {
+            bytes = Array(message.headers.utf8) + (try await Self.read(message.spoolPath))
+        } catch {
+            for target in targets { outcomes[target.rowID] = .deferred(DeliveryReply(451, .init(4, 3, 0), "\(error)")) }
+            return outcomes
+        }
+        for target in targets {
+            let key = "\(message.id)/\(target.rowID)"
+            do {
+                outcomes[target.rowID] = try await deliver(bytes, message: message, to: target.address, key: key)
+            } catch {
+                logger.error(
+                    "list delivery failed", metadata: ["id": "\(message.id)", "to": "\(target.address)", "error": "\(error)"])
+                outcomes[target.rowID] = .deferred(DeliveryReply(451, .init(4, 3, 0), "list processing failed: \(error)"))
+            }
+        }
+        return outcomes
+    }
+
+    private func deliver(_ bytes: [UInt8], message: OutboundMessage, to target: String, key: String) async throws
+        -> DeliveryOutcome
+    {
+        guard let address = try? MailAddress(parsing: target) else {
+            return .failed(DeliveryReply(550, .init(5, 1, 3), "\(target): not a list address"))
+        }
+        let found: (MailingList, ListAddressRole)? = try await database.withConnection { db in
+            for candidate in ListAddress.candidates(address) {
+                if let list = try await MailingLists.list(key: candidate.listKey, in: db) { return (list, candidate.role) }
+            }
+            return nil
+        }
+        guard let (list, role) = found else {
+            return .failed(DeliveryReply(550, .init(5, 1, 1), "\(target): no such list (deleted since the post came in)"))
+        }
+        if try await alreadyDecided(key) { return .delivered }
+        let reversePath = message.reversePath.isEmpty ? nil : try? MailAddress(parsing: message.reversePath)
+        let post = MIMEMessage(bytes)
+        switch role {
+        case .post:
+            return try await judge(post, reversePath: reversePath, list: list, key: key, message: message)
+        case .owner:
+            return try await forwardToOwners(post, list: list, key: key, message: message)
+        case .bounces(let member):
+            try await recordBounce(post, list: list, member: member, key: key)
+            return .delivered
+        }
+    }
+
+    // MARK: Posts
+
+    private func judge(
+        _ post: MIMEMessage, reversePath: MailAddress?, list: MailingList, key: String, message: OutboundMessage
+    ) async throws -> DeliveryOutcome {
+        let facts = PostFacts(message: post, reversePath: reversePath, size: Int64(post.bytes.count), list: list)
+        let standing = try await standing(of: [facts.sender, reversePath].compactMap { $0 }, in: list)
+        var decision = PostingPipeline.decide(facts, list: list, poster: standing)
+        // Nobody to tell about a refusal of a bounce: dropped instead (RFC 3834 §2, RFC 5321 §4.5.5).
+        if decision.action == .reject && reversePath == nil { decision.action = .discard }
+        let log: Logger.Metadata = [
+            "list": "\(list.address)", "from": "\(facts.sender?.description ?? "<>")", "rule": "\(decision.rule)",
+            "action": "\(decision.action)",
+        ]
+        logger.info("list post", metadata: log)
+        switch decision.action {
+        case .accept:
+            try await distribute(post, facts: facts, list: list, key: key, message: message)
+            return .delivered
+        case .hold:
+            try await hold(post, facts: facts, list: list, key: key, reason: decision.reason, reversePath: message.reversePath)
+            return .delivered
+        case .discard:
+            try await record(key, list: list, facts: facts, outcome: "discarded", reason: decision.reason, copies: 0)
+            return .delivered
+        case .reject:
+            try await record(key, list: list, facts: facts, outcome: "rejected", reason: decision.reason, copies: 0)
+            return .failed(DeliveryReply(550, .init(5, 7, 1), "\(list.address): \(decision.reason)"))
+        }
+    }
+
+    /// The poster's place on the list, from the first of `addresses` that has one.
+    func standing(of addresses: [MailAddress], in list: MailingList) async throws -> PosterStanding {
+        try await database.withConnection { db in
+            var member: ListMember? = nil
+            for address in addresses {
+                for role in [ListRole.owner, .moderator] {
+                    if try await MailingLists.member(listID: list.id, key: address.key, role: role, in: db) != nil {
+                        return PosterStanding(member: nil, isModerator: true)
+                    }
+                }
+                if member == nil {
+                    member = try await MailingLists.member(listID: list.id, key: address.key, role: .member, in: db)
+                }
+            }
+            return PosterStanding(member: member, isModerator: false)
+        }
+    }
+
+    /// Queues one copy per member whose delivery is on, and records the post, in one transaction.
+    /// `alongside` replaces the post's record in that transaction (an approval updates the
+    /// record the hold wrote).
+    func distribute(
+        _ post: MIMEMessage, facts: PostFacts, list: MailingList, key: String, message: OutboundMessage,
+        alongside: (@Sendable (any SQLDatabase, Int) async throws -> Void)? = nil
+    ) async throws {
+        var mitigation = DMARCMitigation.none
+        if list.dmarcMitigation != .none, let author = facts.sender {
+            if list.dmarcAlways {
+                mitigation = list.dmarcMitigation
+            } else if let authorPolicy, await authorPolicy.isStrict(authorDomain: author.domain) {
+                mitigation = list.dmarcMitigation
+            }
+        }
+        let copy = ListCopy(post: post, facts: facts, list: list, mitigate: mitigation)
+        let members = try await lists.members(list.address, role: .member).filter { $0.disabled == nil }
+        var staged: [StagedMessage] = []
+        do {
+            for member in members {
+                guard let address = try? MailAddress(parsing: member.address),
+                    let deliveries = try await MailQueue.deliveries(for: address, directory: directory), !deliveries.isEmpty
+                else {
+                    logger.warning(
+                        "list member has no mailbox", metadata: ["list": "\(list.address)", "member": "\(member.address)"])
+                    continue
+                }
+                var bytes = copy.personalised(unsubscribeURL: settings.unsubscribeURL(token: member.token))
+                if let signature = await signer?.signatureFields(for: bytes, domain: list.postingAddress.domain, logger: logger) {
+                    bytes = Array(signature.utf8) + bytes
+                }
+                let envelope = QueuedEnvelope(
+                    reversePath: VERP.encode(list: list.postingAddress, member: address), body: message.body,
+                    smtpUTF8: message.smtpUTF8, clientIP: "127.0.0.1", helo: settings.hostname)
+                staged.append(try await queue.stage(bytes, envelope: envelope, deliveries: deliveries))
+            }
+        } catch {
+            queue.discard(staged)
+            throw error
+        }
+        let row = PostRecord(
+            key: key, listID: list.id, facts: facts, outcome: "accepted",
+            reason: mitigation == .none ? "" : "DMARC: \(mitigation.rawValue)", copies: staged.count)
+        let count = staged.count
+        try await queue.commit(staged: staged) { db in
+            if let alongside { try await alongside(db, count) } else { try await row.insert(db) }
+        }
+        logger.info(
+            "list post queued", metadata: ["list": "\(list.address)", "copies": "\(staged.count)", "mitigation": "\(mitigation)"])
+    }
+
+    /// Mail to `-owner` goes to the owners and moderators as it is.
+    private func forwardToOwners(_ post: MIMEMessage, list: MailingList, key: String, message: OutboundMessage) async throws
+        -> DeliveryOutcome
+    {
+        let owners = try await lists.members(list.address).filter { $0.role != .member }
+        var deliveries: [QueuedDelivery] = []
+        for owner in owners {
+            guard let address = try? MailAddress(parsing: owner.address) else { continue }
+            deliveries += try await MailQueue.deliveries(for: address, directory: directory) ?? []
+        }
+        guard !deliveries.isEmpty else {
+            return .failed(DeliveryReply(550, .init(5, 1, 1), "\(list.address) has no owner to read this"))
+        }
+        let bounces = MailAddress(
+            localPart: list.postingAddress.localPart + ListAddress.bouncesSuffix, domain: list.postingAddress.domain)
+        let envelope = QueuedEnvelope(
+            reversePath: bounces, body: message.body, smtpUTF8: message.smtpUTF8, clientIP: "127.0.0.1", helo: settings.hostname)
+        let bytes =
+            Array(
+                "X-BeenThere: \(list.postingAddress.localPart)\(ListAddress.ownerSuffix)@\(list.postingAddress.domain)\r\n".utf8)
+            + post.bytes
+        let staged = try await queue.stage(bytes, envelope: envelope, deliveries: deliveries)
+        let facts = PostFacts(message: post, reversePath: nil, size: Int64(post.bytes.count), list: list)
+        let row = PostRecord(key: key, listID: list.id, facts: facts, outcome: "owner", reason: "", copies: 1)
+        try await queue.commit(staged: [staged]) { db in try await row.insert(db) }
+        return .delivered
+    }
+
+    // MARK: Records
+
+    /// Whether this delivery was decided before (a retry after a crash or a lost outcome).
+    func alreadyDecided(_ key: String) async throws -> Bool {
+        try await database.withConnection { db in
+            try await db.select().column("delivery_key").from("list_post").where("delivery_key", .equal, key).first() != nil
+        }
+    }
+
+    func record(_ key: String, list: MailingList, facts: PostFacts, outcome: String, reason: String, copies: Int) async throws {
+        let row = PostRecord(key: key, listID: list.id, facts: facts, outcome: outcome, reason: reason, copies: copies)
+        try await database.withConnection { db in try await row.insert(db) }
+    }
+
+    static func read(_ path: String) async throws -> [UInt8] {
+        try await NIOThreadPool.singleton.runIfActive {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw FileError(operation: "read", path: path)
+            }
+            return [UInt8](data)
+        }
+    }
+}
+
+/// A row of `list_post`.
+struct PostRecord: Sendable {
+    var key: String
+    var listID: Int64
+    var sender: String
+    var subject: String
+    var messageID: String
+    var outcome: String
+    var reason: String
+    var copies: Int
+
+    init(key: String, listID: Int64, facts: PostFacts, outcome: String, reason: String, copies: Int) {
+        self.key = key
+        self.listID = listID
+        sender = facts.sender?.description ?? ""
+        subject = String(facts.subject.prefix(500))
+        messageID = String(facts.messageID.prefix(500))
+        self.outcome = outcome
+        self.reason = reason
+        self.copies = copies
+    }
+
+    func insert(_ db: any SQLDatabase) async throws {
+        try await db.insert(into: "list_post")
+            .columns("delivery_key", "list_id", "sender", "subject", "message_id", "outcome", "reason", "copies", "created_at")
+            .values(
+                SQLBind(key), SQLBind(listID), SQLBind(sender), SQLBind(subject), SQLBind(messageID), SQLBind(outcome),
+                SQLBind(reason), SQLBind(Int64(copies)), SQLBind(UnixTime.now())
+            ).run()
+    }
+}

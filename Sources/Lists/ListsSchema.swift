@@ -1,0 +1,85 @@
+import Core
+
+/// The lists' tables. A list's address is a local-domain address no account or alias may take
+/// (`ListAddressService`); its members are addresses, local or not, each with a role.
+public enum ListsSchema {
+    public static let migrations: [Migration] = [
+        Migration("lists.1-lists-members-posts") { db in
+            [
+                """
+                CREATE TABLE mailing_list (
+                  id \(db.autoIncrementPrimaryKey),
+                  domain_id BIGINT NOT NULL REFERENCES domain(id),
+                  address_key TEXT NOT NULL UNIQUE,
+                  address TEXT NOT NULL,
+                  display_name TEXT NOT NULL,
+                  description TEXT NOT NULL,
+                  style TEXT NOT NULL,
+                  subject_prefix TEXT NOT NULL,
+                  reply_to TEXT NOT NULL,
+                  reply_to_address TEXT NOT NULL,
+                  member_action TEXT NOT NULL,
+                  nonmember_action TEXT NOT NULL,
+                  emergency BOOLEAN NOT NULL,
+                  max_size BIGINT NOT NULL,
+                  max_recipients BIGINT NOT NULL,
+                  require_explicit_destination BOOLEAN NOT NULL,
+                  administrivia BOOLEAN NOT NULL,
+                  dmarc_mitigation TEXT NOT NULL,
+                  dmarc_always BOOLEAN NOT NULL,
+                  footer TEXT NOT NULL,
+                  bounce_threshold BIGINT NOT NULL,
+                  created_at BIGINT NOT NULL)
+                """,
+                // One row per address and role: an owner who also receives the posts is a member too.
+                // `token` names the member in its one-click unsubscribe URL (RFC 8058).
+                """
+                CREATE TABLE list_member (
+                  id \(db.autoIncrementPrimaryKey),
+                  list_id BIGINT NOT NULL REFERENCES mailing_list(id) ON DELETE CASCADE,
+                  address_key TEXT NOT NULL,
+                  address TEXT NOT NULL,
+                  display_name TEXT NOT NULL,
+                  role TEXT NOT NULL,
+                  disabled TEXT,
+                  moderation TEXT,
+                  token TEXT NOT NULL UNIQUE,
+                  bounce_score BIGINT NOT NULL DEFAULT 0,
+                  last_bounce_at BIGINT,
+                  created_at BIGINT NOT NULL,
+                  UNIQUE (list_id, address_key, role))
+                """,
+                // One row per post the pipeline decided on, keyed by the queue delivery it came in as,
+                // so a retried delivery (a crash after the copies were queued) posts nothing twice.
+                """
+                CREATE TABLE list_post (
+                  delivery_key TEXT PRIMARY KEY,
+                  list_id BIGINT NOT NULL REFERENCES mailing_list(id) ON DELETE CASCADE,
+                  sender TEXT NOT NULL,
+                  subject TEXT NOT NULL,
+                  message_id TEXT NOT NULL,
+                  outcome TEXT NOT NULL,
+                  reason TEXT NOT NULL,
+                  copies BIGINT NOT NULL,
+                  created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX list_post_list ON list_post(list_id, created_at)",
+                // Posts waiting for a moderator: the message file is kept under the data folder.
+                """
+                CREATE TABLE list_held (
+                  id \(db.autoIncrementPrimaryKey),
+                  list_id BIGINT NOT NULL REFERENCES mailing_list(id) ON DELETE CASCADE,
+                  delivery_key TEXT NOT NULL UNIQUE,
+                  sender TEXT NOT NULL,
+                  reverse_path TEXT NOT NULL,
+                  subject TEXT NOT NULL,
+                  reason TEXT NOT NULL,
+                  file TEXT NOT NULL,
+                  size BIGINT NOT NULL,
+                  held_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX list_held_list ON list_held(list_id, held_at)",
+            ]
+        }
+    ]
+}

@@ -1,0 +1,125 @@
+import Core
+
+/// Who may post, as Mailman's list styles say it.
+public enum ListStyle: String, Sendable, Codable, CaseIterable {
+    /// Only owners and moderators post; members receive.
+    case announce
+    /// Members post; other senders are held for a moderator.
+    case discussion
+    /// Anyone posts.
+    case open
+}
+
+/// What the posting pipeline does with a post (Mailman's moderation actions).
+public enum ModerationAction: String, Sendable, Codable, CaseIterable {
+    /// Posted to the members.
+    case accept
+    /// Kept for a moderator to approve, reject or discard.
+    case hold
+    /// Refused: the sender gets a delivery status notification with the reason.
+    case reject
+    /// Dropped without telling the sender.
+    case discard
+}
+
+/// Where replies to a post go.
+public enum ReplyToPolicy: String, Sendable, Codable, CaseIterable {
+    /// The post's own Reply-To (or From), untouched.
+    case leave
+    /// The list's posting address.
+    case list
+    /// `MailingList.replyToAddress`.
+    case explicit
+}
+
+/// What a post from a domain that publishes DMARC `p=quarantine` or `p=reject` becomes, so that
+/// members' servers do not refuse it (the list changes the message and breaks the author's DKIM).
+public enum DMARCMitigation: String, Sendable, Codable, CaseIterable {
+    /// Posted as it is.
+    case none
+    /// From: becomes the list's address with "Name via List" as the name; the author goes to Reply-To (or Cc).
+    case munge
+    /// The post goes inside a new message from the list (`message/rfc822`).
+    case wrap
+}
+
+/// One mailing list and its settings.
+public struct MailingList: Sendable, Hashable, Codable {
+    public var id: Int64
+    /// The posting address, as the admin wrote it.
+    public var address: String
+    public var displayName: String
+    public var description: String
+    public var style: ListStyle
+    /// Put in front of each post's subject, e.g. `[dept]`; "" for none.
+    public var subjectPrefix: String
+    public var replyTo: ReplyToPolicy
+    public var replyToAddress: String
+    /// For posts from members (unless the member has its own moderation setting).
+    public var memberAction: ModerationAction
+    /// For posts from addresses that are not members.
+    public var nonmemberAction: ModerationAction
+    /// Every post is held, whoever sends it.
+    public var emergency: Bool
+    /// Posts larger than this are held (bytes; 0: no limit).
+    public var maxSize: Int64
+    /// Posts with more To/Cc addresses than this are held (0: no limit).
+    public var maxRecipients: Int
+    /// Posts that name neither the list in To or Cc are held.
+    public var requireExplicitDestination: Bool
+    /// Posts that look like commands ("unsubscribe") are held.
+    public var administrivia: Bool
+    public var dmarcMitigation: DMARCMitigation
+    /// Mitigate every post, not only those from domains with a strict DMARC policy.
+    public var dmarcAlways: Bool
+    /// Appended to each post (plain text); "" for none.
+    public var footer: String
+    /// Permanent bounces (on different days) after which a member's delivery is disabled (0: never).
+    public var bounceThreshold: Int
+    public var createdAt: Int64
+
+    /// The posting address.
+    public var postingAddress: MailAddress {
+        (try? MailAddress(parsing: address)) ?? MailAddress(localPart: "list", domain: "invalid")
+    }
+
+    /// RFC 2919 §2: the list identifier, `dept.example.org` for `dept@example.org`.
+    public var listID: String {
+        let address = postingAddress
+        return ListIdentifier.make(localPart: address.localPart, domain: address.domain)
+    }
+}
+
+/// A list with its settings, as created; every setting has Mailman's default or a safer one.
+public struct ListSettings: Sendable, Hashable {
+    public var displayName = ""
+    public var description = ""
+    public var style = ListStyle.discussion
+    public var subjectPrefix: String?
+    public var replyTo = ReplyToPolicy.leave
+    public var replyToAddress = ""
+    public var memberAction = ModerationAction.accept
+    public var nonmemberAction = ModerationAction.hold
+    public var emergency = false
+    public var maxSize: Int64 = 1 << 20
+    public var maxRecipients = 10
+    public var requireExplicitDestination = true
+    public var administrivia = true
+    public var dmarcMitigation = DMARCMitigation.munge
+    public var dmarcAlways = false
+    public var footer = ""
+    public var bounceThreshold = 5
+
+    public init() {}
+}
+
+/// RFC 2919 list identifiers.
+enum ListIdentifier {
+    /// `local.domain`, the local part's characters outside `dot-atom-text` replaced by `-`
+    /// (RFC 2919 §2: list-label is a dot-atom-text).
+    static func make(localPart: String, domain: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-/=?^_`{|}~.")
+        let label = String(localPart.lowercased().map { allowed.contains($0) ? $0 : "-" })
+        return label + "." + domain
+    }
+}

@@ -1,0 +1,81 @@
+import Core
+import MIME
+
+/// What the posting pipeline needs to know about one post: read from the message and envelope
+/// once, then judged by `PostingPipeline` without I/O.
+public struct PostFacts: Sendable, Hashable {
+    /// The author: the first From: address (else the envelope sender).
+    public var sender: MailAddress?
+    /// Its display name ("" when none).
+    public var senderName: String
+    /// The envelope's reverse path (nil: the null sender).
+    public var reversePath: MailAddress?
+    /// Keys (lower case) of every To: and Cc: address.
+    public var destinations: [String]
+    public var subject: String
+    public var messageID: String
+    /// The message carries `X-BeenThere:` or `List-Id:` naming this list (it went round a loop).
+    public var loopsBack: Bool
+    /// Subject and first body lines read like a list command.
+    public var looksLikeCommand: Bool
+    public var size: Int64
+
+    /// Reads the facts of `message` for `list`.
+    public init(message: MIMEMessage, reversePath: MailAddress?, size: Int64, list: MailingList) {
+        let header = message.header
+        let from = header.field("From").map { EnvelopeAddress.parseList($0.valueBytes) } ?? []
+        let first = from.first { $0.mailbox != nil && $0.host != nil }
+        sender = first.flatMap { try? MailAddress(parsing: "\($0.mailbox!)@\($0.host!)") } ?? reversePath
+        senderName = first?.name.map { EncodedWord.decode($0) } ?? ""
+        self.reversePath = reversePath
+        destinations = header.fields.filter { $0.hasName("To") || $0.hasName("Cc") }
+            .flatMap { EnvelopeAddress.parseList($0.valueBytes) }
+            .compactMap { address in
+                guard let mailbox = address.mailbox, let host = address.host else { return nil }
+                return "\(mailbox)@\(host)".lowercased()
+            }
+        subject = header.field("Subject")?.decodedValue ?? ""
+        messageID = header.field("Message-ID")?.value ?? ""
+        let listKey = list.postingAddress.key
+        let listID = list.listID
+        loopsBack =
+            header.fields(named: "X-BeenThere").contains { $0.value.lowercased().contains(listKey) }
+            || header.fields(named: "List-Id").contains { $0.value.lowercased().contains("<\(listID)>") }
+        looksLikeCommand = Self.isCommand(subject: subject, body: Self.firstText(message))
+        self.size = size
+    }
+
+    /// Mailman's administrivia words: a post whose subject, or one of whose first few body lines,
+    /// is such a command (and short) was meant for the robot, not for every member.
+    static let commandWords: Set<String> = [
+        "subscribe", "unsubscribe", "join", "leave", "remove", "help", "info", "who", "set", "confirm", "options",
+    ]
+
+    static func isCommand(subject: String, body: String) -> Bool {
+        func command(_ line: Substring) -> Bool {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let first = words.first, words.count <= 5 else { return false }
+            return commandWords.contains(first.lowercased())
+        }
+        if command(Substring(subject)) { return true }
+        let lines = body.split(whereSeparator: \.isNewline).prefix(20).filter { !$0.allSatisfy(\.isWhitespace) }
+        // Only a short body: a long post that starts with "help" is a post.
+        guard lines.count <= 5 else { return false }
+        return lines.prefix(5).contains { !$0.hasPrefix(">") && command($0) }
+    }
+
+    /// The first text/plain part's text, at most 4 KiB of it.
+    static func firstText(_ message: MIMEMessage) -> String {
+        var stack = [message.root]
+        var visited = 0
+        while let entity = stack.popLast(), visited < 50 {
+            visited += 1
+            if entity.contentType.type == "multipart" {
+                stack.append(contentsOf: entity.parts.reversed())
+            } else if entity.contentType.mimeType == "text/plain", let text = message.decodedText(of: entity) {
+                return String(text.prefix(4096))
+            }
+        }
+        return ""
+    }
+}

@@ -1,0 +1,180 @@
+"""Mailing lists on the real server (issue #18): posts by SMTP reach the members' mailboxes
+(read over IMAP) with the list fields of RFC 2369/2919/8058, one-click unsubscribe by the
+RFC 8058 POST, moderation by the CLI, DMARC mitigation decided by the author domain's record
+(dnsmasq), and the bad inputs: loops between lists, oversized posts, forged approval."""
+import email
+import email.policy
+import imaplib
+import json
+import re
+import smtplib
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import POSTA
+from consolesite import ConsoleSite
+from test_outbound import start_dnsmasq
+
+PASSWORD = "password-123"
+ZONE = [
+    "local=/com/", "local=/net/", "local=/org/",
+    'txt-record=_dmarc.reject.example.com,"v=DMARC1; p=reject"',
+    'txt-record=_dmarc.none.example.net,"v=DMARC1; p=none"',
+]
+
+
+@pytest.fixture
+def site(tmp_path: Path):
+    site = ConsoleSite(tmp_path).seed()
+    port, dns = start_dnsmasq(tmp_path, "\n".join(ZONE) + "\n")
+    site.use_nameserver(port)
+    site.posta("list", "add", "dept@example.org", "--name", "Dept", "--owner", "postmaster@example.org")
+    site.posta("list", "member", "add", "dept@example.org", "alice@example.org", "Bob <bob@example.org>", "carol@example.org")
+    site.start()
+    try:
+        yield site
+    finally:
+        site.stop()
+        dns.kill()
+        dns.wait()
+
+
+def post(site, sender: str, body: str, to: str = "dept@example.org"):
+    with smtplib.SMTP("127.0.0.1", site.smtp_port, timeout=30) as s:
+        s.sendmail(sender, [to], body.encode())
+
+
+def message(author: str, subject: str, to: str = "dept@example.org", extra: str = "") -> str:
+    return (f"From: Author <{author}>\r\nTo: {to}\r\nSubject: {subject}\r\nMessage-ID: <{re.sub(r'[^a-z0-9]', '', subject.lower())}@test>\r\n"
+            f"Date: Sat, 05 Dec 2026 10:00:00 +0000\r\n{extra}\r\nHello list\r\n")
+
+
+def imap_messages(site, user: str, want: int, timeout: float = 30) -> list[email.message.EmailMessage]:
+    """The INBOX of `user` over IMAP once it holds `want` messages."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with imaplib.IMAP4("127.0.0.1", site.imap_port, timeout=30) as imap:
+            imap.starttls(ssl_context=ssl._create_unverified_context())
+            imap.login(user, PASSWORD)
+            imap.select("INBOX", readonly=True)
+            _, data = imap.uid("SEARCH", None, "ALL")
+            uids = data[0].split()
+            if len(uids) >= want or time.monotonic() > deadline:
+                out = []
+                for uid in uids:
+                    _, fetched = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+                    out.append(email.message_from_bytes(fetched[0][1], policy=email.policy.default))
+                return out
+        time.sleep(0.2)
+
+
+def members(site) -> list[str]:
+    return sorted(m["address"] for m in json.loads(site.posta("list", "member", "list", "dept@example.org", "--role", "member", "--json")))
+
+
+def held(site) -> list[dict]:
+    return json.loads(site.posta("list", "held", "list", "--json"))
+
+
+def wait_for(condition, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_a_post_reaches_every_member_with_the_list_fields(site):
+    post(site, "alice@example.org", message("alice@example.org", "Plans for Monday"))
+    [copy] = imap_messages(site, "bob@example.org", 1)
+    assert copy["Subject"] == "[dept] Plans for Monday"
+    assert copy["List-Id"] == "Dept <dept.example.org>"
+    assert copy["List-Post"] == "<mailto:dept@example.org>"
+    assert copy["List-Help"] == "<mailto:dept-owner@example.org?subject=help>"
+    assert copy["List-Owner"] == "<mailto:dept-owner@example.org>"
+    assert copy["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert re.fullmatch(r"<https://mx\.example\.org:\d+/lists/unsubscribe/[A-Za-z0-9_-]+>", copy["List-Unsubscribe"])
+    assert copy["Precedence"] == "list" and copy["X-BeenThere"] == "dept@example.org"
+    assert copy["Return-Path"] == "<dept-bounces+bob=example.org@example.org>"
+    assert copy["From"] == "Author <alice@example.org>"  # example.org publishes no DMARC record
+    assert copy.get_content().strip() == "Hello list"
+    # Every member got its own copy with its own link; the author too (Mailman's default).
+    links = {imap_messages(site, user, 1)[0]["List-Unsubscribe"] for user in ("alice@example.org", "carol@example.org")}
+    assert len(links | {copy["List-Unsubscribe"]}) == 3
+
+
+def test_one_click_unsubscribe_removes_that_member_only(site):
+    post(site, "alice@example.org", message("alice@example.org", "Newsletter"))
+    [copy] = imap_messages(site, "carol@example.org", 1)
+    url = copy["List-Unsubscribe"].strip("<>")
+    local = re.sub(r"^https://[^/]+", site.base.replace("localhost", "127.0.0.1"), url)
+    context = ssl._create_unverified_context()
+    # A link checker's GET changes nothing.
+    with urllib.request.urlopen(local, context=context, timeout=30) as page:
+        assert "Unsubscribe carol@example.org" in page.read().decode()
+    assert "carol@example.org" in members(site)
+    # RFC 8058 §3.2: the POST a mail provider sends.
+    request = urllib.request.Request(local, data=b"List-Unsubscribe=One-Click", method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+        assert answer.status == 200
+    assert members(site) == ["alice@example.org", "bob@example.org"]
+    # The same link again names nobody.
+    with pytest.raises(urllib.error.HTTPError) as again:
+        urllib.request.urlopen(request, context=context, timeout=30)
+    assert again.value.code == 404
+
+
+def test_a_nonmember_post_is_held_and_a_moderator_approves_it_by_cli(site):
+    # A forged approval header changes nothing, and never reaches the members.
+    post(site, "stranger@example.net", message("stranger@example.net", "Buy now", extra="Approved: letmein\r\n"))
+    wait_for(lambda: len(held(site)) == 1)
+    [entry] = held(site)
+    assert entry["sender"] == "stranger@example.net" and "not a member" in entry["reason"]
+    assert imap_messages(site, "bob@example.org", 0, timeout=0) == []
+    site.posta("list", "held", "decide", "approve", str(entry["id"]))
+    [copy] = imap_messages(site, "bob@example.org", 1)
+    assert copy["Subject"] == "[dept] Buy now" and copy["Approved"] is None
+    assert held(site) == []
+
+
+def test_dmarc_reject_authors_are_munged_and_p_none_authors_are_not(site):
+    site.posta("list", "set", "dept@example.org", "--style", "open")
+    post(site, "ann@reject.example.com", message("ann@reject.example.com", "From a strict domain"))
+    post(site, "ned@none.example.net", message("ned@none.example.net", "From a relaxed domain"))
+    copies = {c["Subject"]: c for c in imap_messages(site, "bob@example.org", 2)}
+    strict, relaxed = copies["[dept] From a strict domain"], copies["[dept] From a relaxed domain"]
+    assert strict["From"] == "Author via Dept <dept@example.org>"
+    assert strict["Reply-To"] == "Author <ann@reject.example.com>"
+    assert relaxed["From"] == "Author <ned@none.example.net>" and relaxed["Reply-To"] is None
+
+
+def test_loops_between_lists_end_and_a_list_cannot_join_itself(site):
+    site.posta("list", "add", "staff@example.org", "--style", "open", "--require-explicit-destination", "false")
+    site.posta("list", "set", "dept@example.org", "--style", "open", "--require-explicit-destination", "false")
+    # Each list is a member of the other.
+    site.posta("list", "member", "add", "staff@example.org", "dept@example.org")
+    site.posta("list", "member", "add", "dept@example.org", "staff@example.org")
+    post(site, "alice@example.org", message("alice@example.org", "Round and round"))
+    copies = imap_messages(site, "bob@example.org", 1)
+    time.sleep(2)  # whatever would loop has had time to come round
+    assert len(imap_messages(site, "bob@example.org", 1)) == 1
+    r = subprocess.run([POSTA, "list", "member", "add", "dept@example.org", "dept@example.org", "--config", str(site.config)],
+                       capture_output=True, text=True, timeout=60)
+    assert "member of itself" in r.stdout + r.stderr
+
+
+def test_oversized_posts_are_refused_or_held(site):
+    # Over the site's size limit: refused in the SMTP transaction, nothing half-posted.
+    big = message("alice@example.org", "Huge") + ("x" * 998 + "\r\n") * (30 * 1024)
+    with pytest.raises(smtplib.SMTPException):
+        post(site, "alice@example.org", big)
+    # Over the list's limit (1 MiB by default) but not the site's: held for a moderator.
+    post(site, "alice@example.org", message("alice@example.org", "Large") + ("y" * 998 + "\r\n") * 1500)
+    wait_for(lambda: len(held(site)) == 1)
+    assert "bytes" in held(site)[0]["reason"]

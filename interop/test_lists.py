@@ -178,3 +178,31 @@ def test_oversized_posts_are_refused_or_held(site):
     post(site, "alice@example.org", message("alice@example.org", "Large") + ("y" * 998 + "\r\n") * 1500)
     wait_for(lambda: len(held(site)) == 1)
     assert "bytes" in held(site)[0]["reason"]
+
+
+def test_the_unsubscribe_page_in_a_browser(site, tmp_path_factory):
+    """What a member sees following the link: the page at desktop and phone widths, the button,
+    the result, and the same link afterwards (screenshots in the test's temp folder)."""
+    from consolebrowser import chromium
+    from selenium.webdriver.common.by import By
+    shots = tmp_path_factory.getbasetemp() / "list-screenshots"
+    shots.mkdir(exist_ok=True)
+    post(site, "alice@example.org", message("alice@example.org", "Browser"))
+    [copy] = imap_messages(site, "bob@example.org", 1)
+    url = re.sub(r"^https://[^/]+", site.base.replace("localhost", "127.0.0.1"), copy["List-Unsubscribe"].strip("<>"))
+    driver = chromium()
+    try:
+        for width, height, name in [(1280, 800, "desktop"), (390, 844, "phone")]:
+            driver.set_window_size(width, height)
+            driver.get(url)
+            assert driver.find_element(By.CSS_SELECTOR, "form button").text == "Unsubscribe bob@example.org"
+            driver.save_screenshot(str(shots / f"unsubscribe-{name}.png"))
+        driver.find_element(By.CSS_SELECTOR, "form button").click()
+        assert "no longer gets the posts of Dept" in driver.find_element(By.CSS_SELECTOR, ".flash-ok").text
+        driver.save_screenshot(str(shots / "unsubscribed-phone.png"))
+        assert "bob@example.org" not in members(site)
+        driver.get(url)
+        assert "names no subscription" in driver.find_element(By.CSS_SELECTOR, ".flash-info").text
+        driver.save_screenshot(str(shots / "unsubscribe-used-phone.png"))
+    finally:
+        driver.quit()

@@ -2,8 +2,10 @@ import Core
 import NIOPosix
 import SQLKit
 
-/// A message written durably into the spool but not queued yet: no row names it, so a crash
-/// before `commit(staged:)` leaves a file the recovery at start removes, and nothing is sent.
+/// A message written into the spool but not queued yet: the file is fsync'd, and `commit(staged:)`
+/// fsyncs the spool directory once for all staged files before any row names them. No row names
+/// a staged file before that, so a crash leaves a file the recovery at start removes, and nothing
+/// is sent.
 public struct StagedMessage: Sendable {
     public var id: String
     public var size: Int64
@@ -13,14 +15,14 @@ public struct StagedMessage: Sendable {
 }
 
 extension MailQueue {
-    /// Writes `message` into the spool (file and directory fsync'd) for `commit(staged:)`.
+    /// Writes `message` into the spool (the file fsync'd) for `commit(staged:)`.
     public func stage(_ message: [UInt8], envelope: QueuedEnvelope, deliveries: [QueuedDelivery]) async throws -> StagedMessage {
         let (id, file) = try openSpoolFile()
         let destination = "\(messageDirectory)/\(id)"
         do {
             try await NIOThreadPool.singleton.runIfActive {
                 try file.write(message)
-                try file.commit(to: destination)
+                try file.commit(to: destination, syncDirectory: false)
             }
         } catch {
             file.discard()
@@ -36,6 +38,10 @@ extension MailQueue {
     {
         let now = UnixTime.now()
         do {
+            // The renames into msg/ are durable before any row names them.
+            if let first = staged.first {
+                try await NIOThreadPool.singleton.runIfActive { try DurableFile.syncDirectory(containing: first.path) }
+            }
             try await database.transaction { db in
                 try await alongside?(db)
                 for message in staged {

@@ -76,14 +76,16 @@ public final class DurableFile: @unchecked Sendable {
         guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: path) }
     }
 
-    /// `sync`, close, rename to `destination`, and fsync the destination's directory.
-    public func commit(to destination: String) throws(FileError) {
+    /// `sync`, close, rename to `destination`, and fsync the destination's directory (unless
+    /// `syncDirectory` is false: a caller moving many files into one directory fsyncs it once,
+    /// after the last, before anything names them).
+    public func commit(to destination: String, syncDirectory: Bool = true) throws(FileError) {
         try sync()
         close(fd)
         fd = -1
         guard rename(path, destination) == 0 else { throw FileError(operation: "rename", path: destination) }
         isCommitted = true
-        try DurableFile.syncDirectory(containing: destination)
+        if syncDirectory { try DurableFile.syncDirectory(containing: destination) }
     }
 
     /// Closes and deletes the file (an aborted write).

@@ -1,7 +1,8 @@
 """Mailing lists on the real server (issue #18): posts by SMTP reach the members' mailboxes
 (read over IMAP) with the list fields of RFC 2369/2919/8058, one-click unsubscribe by the
-RFC 8058 POST, moderation by the CLI, DMARC mitigation decided by the author domain's record
-(dnsmasq), and the bad inputs: loops between lists, oversized posts, forged approval."""
+RFC 8058 POST, moderation by the CLI and by mail, subscriptions confirmed by reply and by web
+link, DMARC mitigation decided by the author domain's record (dnsmasq), and the bad inputs:
+loops between lists, oversized posts, forged approval, reused cookies."""
 import email
 import email.policy
 import imaplib
@@ -12,6 +13,7 @@ import ssl
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -34,6 +36,8 @@ def site(tmp_path: Path):
     site = ConsoleSite(tmp_path).seed()
     port, dns = start_dnsmasq(tmp_path, "\n".join(ZONE) + "\n")
     site.use_nameserver(port)
+    # The list domain signs: copies carry RFC 8058's List-Unsubscribe-Post under the signature.
+    site.posta("dkim", "keygen", "example.org")
     site.posta("list", "add", "dept@example.org", "--name", "Dept", "--owner", "postmaster@example.org")
     site.posta("list", "member", "add", "dept@example.org", "alice@example.org", "Bob <bob@example.org>", "carol@example.org")
     site.start()
@@ -100,7 +104,11 @@ def test_a_post_reaches_every_member_with_the_list_fields(site):
     assert copy["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert re.fullmatch(r"<https://mx\.example\.org:\d+/lists/unsubscribe/[A-Za-z0-9_-]+>", copy["List-Unsubscribe"])
     assert copy["Precedence"] == "list" and copy["X-BeenThere"] == "dept@example.org"
-    assert copy["Return-Path"] == "<dept-bounces+bob=example.org@example.org>"
+    # VERP: a secret per-member token, lower case, in the bounce address.
+    assert re.fullmatch(r"<dept-bounces\+[a-z0-9_-]{24}@example\.org>", copy["Return-Path"])
+    # The signature covers the unsubscribe fields (RFC 8058 §4).
+    signed = {h.strip().lower() for h in re.search(r"\bh=([^;]+)", re.sub(r"\s+", "", copy["DKIM-Signature"])).group(1).split(":")}
+    assert {"list-unsubscribe", "list-unsubscribe-post", "list-id", "from", "subject"} <= signed
     assert copy["From"] == "Author <alice@example.org>"  # example.org publishes no DMARC record
     assert copy.get_content().strip() == "Hello list"
     # Every member got its own copy with its own link; the author too (Mailman's default).
@@ -204,5 +212,150 @@ def test_the_unsubscribe_page_in_a_browser(site, tmp_path_factory):
         driver.get(url)
         assert "names no subscription" in driver.find_element(By.CSS_SELECTOR, ".flash-info").text
         driver.save_screenshot(str(shots / "unsubscribe-used-phone.png"))
+    finally:
+        driver.quit()
+
+
+def cookie_of(msg) -> str:
+    found = re.search(r"confirm ([a-z2-7]{24})", msg["Subject"])
+    assert found, msg["Subject"]
+    return found.group(1)
+
+
+def local_url(site, url: str) -> str:
+    """A link from a message (or a path), on the test's listener."""
+    base = site.base.replace("localhost", "127.0.0.1")
+    return base + url if url.startswith("/") else re.sub(r"^https://[^/]+", base, url)
+
+
+def web(site, url: str, form: dict | None = None) -> tuple[int, str]:
+    """The status and text of a GET (or a form POST) on the list pages."""
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    request = urllib.request.Request(local_url(site, url), data=data, method="POST" if data is not None else "GET")
+    try:
+        with urllib.request.urlopen(request, context=ssl._create_unverified_context(), timeout=30) as page:
+            return page.status, page.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_a_subscription_is_confirmed_by_reply_and_the_cookie_works_once(site):
+    site.posta("user", "add", "dan@example.org", "--password-stdin", stdin=PASSWORD + "\n")
+    post(site, "dan@example.org", "From: Dan <dan@example.org>\r\nTo: dept-join@example.org\r\nSubject: hello\r\n\r\nplease\r\n",
+         to="dept-join@example.org")
+    [confirmation] = imap_messages(site, "dan@example.org", 1)
+    cookie = cookie_of(confirmation)
+    assert confirmation["Reply-To"] == f"dept-confirm+{cookie}@example.org"
+    assert confirmation["Auto-Submitted"] == "auto-replied"
+    assert f"/lists/confirm/{cookie}" in confirmation.get_content()
+    assert "dan@example.org" not in members(site)
+    # The reply a mail client makes: to Reply-To, "Re:" and the quoted notice.
+    reply = (f"From: Dan <dan@example.org>\r\nTo: {confirmation['Reply-To']}\r\nSubject: Re: {confirmation['Subject']}\r\n"
+             f"In-Reply-To: {confirmation['Message-ID']}\r\n\r\n> Someone, probably you, asked\r\n")
+    post(site, "dan@example.org", reply, to=confirmation["Reply-To"])
+    wait_for(lambda: "dan@example.org" in members(site))
+    welcome = imap_messages(site, "dan@example.org", 2)[1]
+    assert welcome["Subject"] == "Welcome to Dept"
+    # The cookie is spent: its link names nothing now.
+    status, text = web(site, f"/lists/confirm/{cookie}")
+    assert status == 404 and "names no request" in text
+
+
+def test_a_subscription_is_confirmed_by_web_link(site):
+    site.posta("user", "add", "erin@example.org", "--password-stdin", stdin=PASSWORD + "\n")
+    status, text = web(site, "/lists/subscribe/dept@example.org")
+    assert status == 200 and "Subscribe" in text
+    status, text = web(site, "/lists/subscribe/dept@example.org", {"address": "erin@example.org", "name": "Erin"})
+    assert status == 200 and "on its way" in text
+    [confirmation] = imap_messages(site, "erin@example.org", 1)
+    link = re.search(r"https://\S+/lists/confirm/[a-z2-7]{24}", confirmation.get_content()).group(0)
+    # A link checker's GET changes nothing.
+    status, text = web(site, link)
+    assert status == 200 and "Join the list" in text
+    assert "erin@example.org" not in members(site)
+    status, text = web(site, link, {"decision": "approve"})
+    assert status == 200 and "erin@example.org is now a member" in text
+    assert "erin@example.org" in members(site)
+    # Reused: nothing happens.
+    status, text = web(site, link, {"decision": "approve"})
+    assert "No such request" in text
+    # The form says the same for a member (it does not tell who is subscribed), and sends nothing.
+    status, text = web(site, "/lists/subscribe/dept@example.org", {"address": "erin@example.org"})
+    assert status == 200 and "on its way" in text
+    time.sleep(1)
+    assert len(imap_messages(site, "erin@example.org", 2, timeout=2)) == 2  # the confirmation and the welcome
+
+
+def test_a_held_post_is_approved_by_replying_to_the_moderator_notice(site):
+    post(site, "stranger@example.net", message("stranger@example.net", "Conference", extra="Approved: guess\r\n"))
+    [notice] = imap_messages(site, "postmaster@example.org", 1)
+    cookie = cookie_of(notice)
+    assert notice["Reply-To"] == f"dept-confirm+{cookie}@example.org"
+    attached = [part for part in notice.iter_attachments() if part.get_content_type() == "message/rfc822"]
+    assert attached and attached[0].get_content()["Subject"] == "Conference"
+    assert imap_messages(site, "bob@example.org", 0, timeout=0) == []
+    reply = (f"From: postmaster@example.org\r\nTo: {notice['Reply-To']}\r\nSubject: Re: {notice['Subject']}\r\n\r\n"
+             "Fine by me.\r\n\r\n> A post to dept@example.org waits\r\n")
+    post(site, "postmaster@example.org", reply, to=notice["Reply-To"])
+    [copy] = imap_messages(site, "bob@example.org", 1)
+    assert copy["Subject"] == "[dept] Conference" and copy["Approved"] is None
+    assert held(site) == []
+
+
+def test_a_held_post_is_rejected_from_the_notice_link_with_a_reason(site):
+    site.posta("list", "set", "dept@example.org", "--emergency", "true")
+    post(site, "alice@example.org", message("alice@example.org", "Emergency"))
+    [notice] = imap_messages(site, "postmaster@example.org", 1)
+    link = re.search(r"https://\S+/lists/confirm/[a-z2-7]{24}", notice.get_body(("plain",)).get_content()).group(0)
+    status, text = web(site, link)
+    assert status == 200 and "Emergency" in text and "Approve" in text
+    status, text = web(site, link, {"decision": "reject", "reason": "not now"})
+    assert status == 200 and "rejected" in text
+    told = [m for m in imap_messages(site, "alice@example.org", 1) if "rejected" in m["Subject"]]
+    assert told and "not now" in told[0].get_content()
+    assert held(site) == []
+
+
+def test_the_subscription_and_moderation_pages_in_a_browser(site, tmp_path_factory):
+    """The subscription form, the confirmation page and a moderator's page at desktop and phone
+    widths (screenshots in the test's temp folder), used by clicking."""
+    from consolebrowser import chromium, click_and_wait
+    from selenium.webdriver.common.by import By
+    shots = tmp_path_factory.getbasetemp() / "list-screenshots"
+    shots.mkdir(exist_ok=True)
+    site.posta("user", "add", "gil@example.org", "--password-stdin", stdin=PASSWORD + "\n")
+    site.posta("list", "set", "dept@example.org", "--description", "Department news and discussion")
+    driver = chromium()
+    try:
+        form = local_url(site, "/lists/subscribe/dept@example.org")
+        for width, height, name in [(1280, 800, "desktop"), (390, 844, "phone")]:
+            driver.set_window_size(width, height)
+            driver.get(form)
+            assert "Department news" in driver.find_element(By.CSS_SELECTOR, "section.card").text
+            driver.save_screenshot(str(shots / f"subscribe-{name}.png"))
+        driver.find_element(By.ID, "address").send_keys("gil@example.org")
+        driver.find_element(By.ID, "name").send_keys("Gil")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button"))
+        assert "on its way" in driver.find_element(By.CSS_SELECTOR, ".flash-ok").text
+        driver.save_screenshot(str(shots / "subscribe-sent-phone.png"))
+        [confirmation] = imap_messages(site, "gil@example.org", 1)
+        link = re.search(r"https://\S+/lists/confirm/[a-z2-7]{24}", confirmation.get_content()).group(0)
+        driver.get(local_url(site, link))
+        driver.save_screenshot(str(shots / "confirm-phone.png"))
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button"))
+        assert "gil@example.org is now a member" in driver.find_element(By.CSS_SELECTOR, ".flash-ok").text
+        assert "gil@example.org" in members(site)
+
+        post(site, "stranger@example.net", message("stranger@example.net", "A question from outside"))
+        [notice] = imap_messages(site, "postmaster@example.org", 1)
+        link = re.search(r"https://\S+/lists/confirm/[a-z2-7]{24}", notice.get_body(("plain",)).get_content()).group(0)
+        for width, height, name in [(1280, 800, "desktop"), (390, 844, "phone")]:
+            driver.set_window_size(width, height)
+            driver.get(local_url(site, link))
+            assert "A question from outside" in driver.find_element(By.CSS_SELECTOR, ".held-post").text
+            driver.save_screenshot(str(shots / f"moderate-{name}.png"))
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "button[value=approve]"))
+        assert "approved" in driver.find_element(By.CSS_SELECTOR, ".flash-ok").text
+        assert any(m["Subject"] == "[dept] A question from outside" for m in imap_messages(site, "gil@example.org", 3))
     finally:
         driver.quit()

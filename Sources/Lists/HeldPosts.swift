@@ -46,8 +46,9 @@ extension ListTransport {
             }
         }
         let row = PostRecord(key: key, listID: list.id, facts: facts, outcome: "held", reason: reason, copies: 0)
+        let request: PendingRequest
         do {
-            try await database.transaction { db in
+            request = try await database.transaction { db in
                 try await row.insert(db)
                 try await db.insert(into: "list_held")
                     .columns("list_id", "delivery_key", "sender", "reverse_path", "subject", "reason", "file", "size", "held_at")
@@ -55,10 +56,25 @@ extension ListTransport {
                         SQLBind(list.id), SQLBind(key), SQLBind(row.sender), SQLBind(reversePath), SQLBind(row.subject),
                         SQLBind(reason), SQLBind(name), SQLBind(Int64(post.bytes.count)), SQLBind(UnixTime.now())
                     ).run()
+                let heldID =
+                    try await db.select().column("id").from("list_held").where("delivery_key", .equal, key)
+                    .first(decodingColumn: "id", as: Int64.self) ?? 0
+                // One cookie for the post, in every moderator's notice: the first decision uses it.
+                return try await PendingRequest.insert(
+                    .held, listID: list.id, address: facts.sender ?? MailAddress(localPart: "unknown", domain: "invalid"),
+                    displayName: "", heldID: heldID, in: db)
             }
         } catch {
             unlink(path)
             throw error
+        }
+        // After the commit: a crash before the notices leaves the post held, listed by the CLI.
+        do {
+            try await notifyModerators(
+                request, list: list,
+                held: HeldNotice(post: post.bytes, reason: reason, sender: row.sender, subject: facts.subject))
+        } catch {
+            logger.error("moderator notice not sent", metadata: ["list": "\(list.address)", "error": "\(error)"])
         }
     }
 
@@ -118,6 +134,7 @@ extension ListTransport {
         @Sendable func claim(_ db: any SQLDatabase, outcome: String, copies: Int) async throws {
             let gone = try await db.raw("DELETE FROM list_held WHERE id = \(bind: id) RETURNING id").all()
             guard !gone.isEmpty else { throw ListError.unknownHeld(id) }
+            try await db.delete(from: "list_pending").where("held_id", .equal, id).run()
             try await db.raw(
                 """
                 UPDATE list_post SET outcome = \(bind: outcome), reason = \(bind: reason), copies = \(bind: Int64(copies))
@@ -129,7 +146,8 @@ extension ListTransport {
         case .approve:
             let message = OutboundMessage(
                 id: "held-\(id)", reversePath: held.reversePath, spoolPath: path, size: Int64(bytes.count),
-                body: bytes.contains { $0 >= 0x80 } ? .eightBitMIME : .sevenBit, smtpUTF8: false)
+                body: bytes.contains { $0 >= 0x80 } ? .eightBitMIME : .sevenBit,
+                smtpUTF8: reversePath.map { !$0.description.unicodeScalars.allSatisfy(\.isASCII) } ?? false)
             try await distribute(post, facts: facts, list: held.list, key: held.key, message: message) { db, copies in
                 try await claim(db, outcome: "approved", copies: copies)
             }

@@ -42,8 +42,9 @@ enum ListFields {
         return out
     }
 
-    /// RFC 8058 §3.1: the member's HTTPS unsubscribe URL and the one-click marker.
-    static func unsubscribe(url: String) -> String {
-        "List-Unsubscribe: <\(url)>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+    /// RFC 8058 §3.1: the member's HTTPS unsubscribe URL and, when the copy is signed, the
+    /// one-click marker.
+    static func unsubscribe(url: String, oneClick: Bool) -> String {
+        "List-Unsubscribe: <\(url)>\r\n" + (oneClick ? "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" : "")
     }
 }

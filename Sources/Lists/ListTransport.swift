@@ -66,12 +66,7 @@ public struct ListTransport: RemoteTransport {
         guard let address = try? MailAddress(parsing: target) else {
             return .failed(DeliveryReply(550, .init(5, 1, 3), "\(target): not a list address"))
         }
-        let found: (MailingList, ListAddressRole)? = try await database.withConnection { db in
-            for candidate in ListAddress.candidates(address) {
-                if let list = try await MailingLists.list(key: candidate.listKey, in: db) { return (list, candidate.role) }
-            }
-            return nil
-        }
+        let found = try await database.withConnection { db in try await MailingLists.listOwning(address, in: db) }
         guard let (list, role) = found else {
             return .failed(DeliveryReply(550, .init(5, 1, 1), "\(target): no such list (deleted since the post came in)"))
         }
@@ -80,11 +75,15 @@ public struct ListTransport: RemoteTransport {
         let post = MIMEMessage(bytes)
         switch role {
         case .post:
-            return try await judge(post, reversePath: reversePath, list: list, key: key, message: message)
+            let spool = Array(bytes.dropFirst(message.headers.utf8.count))
+            return try await judge(post, spool: spool, reversePath: reversePath, list: list, key: key, message: message)
         case .owner:
             return try await forwardToOwners(post, list: list, key: key, message: message)
-        case .bounces(let member):
-            try await recordBounce(post, list: list, member: member, key: key)
+        case .request, .join, .leave, .confirm:
+            try await answer(post, role: role, reversePath: reversePath, list: list, key: key)
+            return .delivered
+        case .bounces(let token):
+            try await recordBounce(post, list: list, token: token, nullSender: reversePath == nil, key: key)
             return .delivered
         }
     }
@@ -92,10 +91,21 @@ public struct ListTransport: RemoteTransport {
     // MARK: Posts
 
     private func judge(
-        _ post: MIMEMessage, reversePath: MailAddress?, list: MailingList, key: String, message: OutboundMessage
+        _ post: MIMEMessage, spool: [UInt8], reversePath: MailAddress?, list: MailingList, key: String,
+        message: OutboundMessage
     ) async throws -> DeliveryOutcome {
         let facts = PostFacts(message: post, reversePath: reversePath, size: Int64(post.bytes.count), list: list)
-        let standing = try await standing(of: [facts.sender, reversePath].compactMap { $0 }, in: list)
+        var standing = try await standing(of: [facts.sender, reversePath].compactMap { $0 }, in: list)
+        // An owner's address in From: lets a post past moderation only when this host verified it.
+        if standing.isModerator,
+            !(facts.sender.map {
+                PosterVerification.isVerified(
+                    author: $0, addedFields: message.headers, spool: spool, hostname: settings.hostname)
+            } ?? false)
+        {
+            standing.isModerator = false
+            logger.notice("list post from an unverified owner address", metadata: ["list": "\(list.address)"])
+        }
         var decision = PostingPipeline.decide(facts, list: list, poster: standing)
         // Nobody to tell about a refusal of a bounce: dropped instead (RFC 3834 §2, RFC 5321 §4.5.5).
         if decision.action == .reject && reversePath == nil { decision.action = .discard }
@@ -120,21 +130,21 @@ public struct ListTransport: RemoteTransport {
         }
     }
 
-    /// The poster's place on the list, from the first of `addresses` that has one.
+    /// The poster's place on the list: a moderator when the author (the first address) is an
+    /// owner or moderator, and the membership of the first of `addresses` that has one.
     func standing(of addresses: [MailAddress], in list: MailingList) async throws -> PosterStanding {
         try await database.withConnection { db in
             var member: ListMember? = nil
-            for address in addresses {
-                for role in [ListRole.owner, .moderator] {
-                    if try await MailingLists.member(listID: list.id, key: address.key, role: role, in: db) != nil {
-                        return PosterStanding(member: nil, isModerator: true)
-                    }
-                }
-                if member == nil {
-                    member = try await MailingLists.member(listID: list.id, key: address.key, role: .member, in: db)
+            var isModerator = false
+            if let author = addresses.first {
+                for role in [ListRole.owner, .moderator] where !isModerator {
+                    isModerator = try await MailingLists.member(listID: list.id, key: author.key, role: role, in: db) != nil
                 }
             }
-            return PosterStanding(member: member, isModerator: false)
+            for address in addresses where member == nil {
+                member = try await MailingLists.member(listID: list.id, key: address.key, role: .member, in: db)
+            }
+            return PosterStanding(member: member, isModerator: isModerator)
         }
     }
 
@@ -159,19 +169,19 @@ public struct ListTransport: RemoteTransport {
         do {
             for member in members {
                 guard let address = try? MailAddress(parsing: member.address),
-                    let deliveries = try await MailQueue.deliveries(for: address, directory: directory), !deliveries.isEmpty
-                else {
-                    logger.warning(
-                        "list member has no mailbox", metadata: ["list": "\(list.address)", "member": "\(member.address)"])
-                    continue
-                }
-                var bytes = copy.personalised(unsubscribeURL: settings.unsubscribeURL(token: member.token))
+                    let deliveries = try await memberDeliveries(address, list: list), !deliveries.isEmpty
+                else { continue }
+                let url = settings.unsubscribeURL(token: member.token)
+                var bytes = copy.personalised(unsubscribeURL: url, oneClick: signer != nil)
                 if let signature = await signer?.signatureFields(for: bytes, domain: list.postingAddress.domain, logger: logger) {
                     bytes = Array(signature.utf8) + bytes
+                } else {
+                    bytes = copy.personalised(unsubscribeURL: url, oneClick: false)
                 }
                 let envelope = QueuedEnvelope(
-                    reversePath: VERP.encode(list: list.postingAddress, member: address), body: message.body,
-                    smtpUTF8: message.smtpUTF8, clientIP: "127.0.0.1", helo: settings.hostname)
+                    reversePath: VERP.encode(list: list.postingAddress, token: member.token), body: message.body,
+                    smtpUTF8: message.smtpUTF8 || !member.address.unicodeScalars.allSatisfy(\.isASCII), clientIP: "127.0.0.1",
+                    helo: settings.hostname)
                 staged.append(try await queue.stage(bytes, envelope: envelope, deliveries: deliveries))
             }
         } catch {
@@ -189,29 +199,45 @@ public struct ListTransport: RemoteTransport {
             "list post queued", metadata: ["list": "\(list.address)", "copies": "\(staged.count)", "mitigation": "\(mitigation)"])
     }
 
-    /// Mail to `-owner` goes to the owners and moderators as it is.
+    /// The deliveries of a member's copy; nil (logged) when the address leads nowhere or its
+    /// resolution fails (an alias loop), so one bad member never holds up the others.
+    func memberDeliveries(_ address: MailAddress, list: MailingList) async throws -> [QueuedDelivery]? {
+        do {
+            if let deliveries = try await MailQueue.deliveries(for: address, directory: directory) { return deliveries }
+            logger.warning("list member has no mailbox", metadata: ["list": "\(list.address)", "member": "\(address)"])
+        } catch let error as ResolutionError {
+            logger.warning(
+                "list member cannot be resolved",
+                metadata: ["list": "\(list.address)", "member": "\(address)", "error": "\(error)"])
+        }
+        return nil
+    }
+
+    /// Mail to `-owner` goes to the owners and moderators as it is; a message that has been
+    /// through this `-owner` before (an owner's address forwards back) is dropped.
     private func forwardToOwners(_ post: MIMEMessage, list: MailingList, key: String, message: OutboundMessage) async throws
         -> DeliveryOutcome
     {
+        let ownerAddress = ListAddress.companion(list.postingAddress, ListAddress.ownerSuffix)
+        let facts = PostFacts(message: post, reversePath: nil, size: Int64(post.bytes.count), list: list)
+        if PostFacts.beenThere(post.header, address: ownerAddress) {
+            try await record(key, list: list, facts: facts, outcome: "discarded", reason: "loop through -owner", copies: 0)
+            return .delivered
+        }
         let owners = try await lists.members(list.address).filter { $0.role != .member }
         var deliveries: [QueuedDelivery] = []
         for owner in owners {
             guard let address = try? MailAddress(parsing: owner.address) else { continue }
-            deliveries += try await MailQueue.deliveries(for: address, directory: directory) ?? []
+            deliveries += try await memberDeliveries(address, list: list) ?? []
         }
         guard !deliveries.isEmpty else {
             return .failed(DeliveryReply(550, .init(5, 1, 1), "\(list.address) has no owner to read this"))
         }
-        let bounces = MailAddress(
-            localPart: list.postingAddress.localPart + ListAddress.bouncesSuffix, domain: list.postingAddress.domain)
+        let bounces = ListAddress.companion(list.postingAddress, ListAddress.bouncesSuffix)
         let envelope = QueuedEnvelope(
             reversePath: bounces, body: message.body, smtpUTF8: message.smtpUTF8, clientIP: "127.0.0.1", helo: settings.hostname)
-        let bytes =
-            Array(
-                "X-BeenThere: \(list.postingAddress.localPart)\(ListAddress.ownerSuffix)@\(list.postingAddress.domain)\r\n".utf8)
-            + post.bytes
+        let bytes = Array("X-BeenThere: \(ownerAddress)\r\n".utf8) + post.bytes
         let staged = try await queue.stage(bytes, envelope: envelope, deliveries: deliveries)
-        let facts = PostFacts(message: post, reversePath: nil, size: Int64(post.bytes.count), list: list)
         let row = PostRecord(key: key, listID: list.id, facts: facts, outcome: "owner", reason: "", copies: 1)
         try await queue.commit(staged: [staged]) { db in try await row.insert(db) }
         return .delivered

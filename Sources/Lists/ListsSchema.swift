@@ -80,6 +80,32 @@ public enum ListsSchema {
                 """,
                 "CREATE INDEX list_held_list ON list_held(list_id, held_at)",
             ]
-        }
+        },
+        // Requests waiting for a reply (a confirmation by the address, a moderator's approval, a
+        // held post's decision by mail), each named by a random cookie used once; and the
+        // subscription policies that decide which requests wait.
+        Migration("lists.2-pending-requests") { db in
+            [
+                "ALTER TABLE mailing_list ADD COLUMN subscribe_policy TEXT NOT NULL DEFAULT 'confirm'",
+                "ALTER TABLE mailing_list ADD COLUMN unsubscribe_policy TEXT NOT NULL DEFAULT 'confirm'",
+                """
+                CREATE TABLE list_pending (
+                  id \(db.autoIncrementPrimaryKey),
+                  list_id BIGINT NOT NULL REFERENCES mailing_list(id) ON DELETE CASCADE,
+                  cookie TEXT NOT NULL UNIQUE,
+                  kind TEXT NOT NULL,
+                  address_key TEXT NOT NULL,
+                  address TEXT NOT NULL,
+                  display_name TEXT NOT NULL,
+                  held_id BIGINT,
+                  created_at BIGINT NOT NULL,
+                  expires_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX list_pending_address ON list_pending(list_id, address_key)",
+                "CREATE INDEX list_pending_held ON list_pending(held_id)",
+                // Bounces come back to `dept-bounces+<token>`: found by the token in lower case.
+                "CREATE INDEX list_member_token_lower ON list_member(lower(token))",
+            ]
+        },
     ]
 }

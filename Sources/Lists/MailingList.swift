@@ -76,6 +76,10 @@ public struct MailingList: Sendable, Hashable, Codable {
     public var footer: String
     /// Permanent bounces (on different days) after which a member's delivery is disabled (0: never).
     public var bounceThreshold: Int
+    /// How requests to join (by mail to `-join`/`-request`, or the web page) are granted.
+    public var subscribePolicy: SubscriptionPolicy
+    /// How requests to leave are granted (one-click unsubscribe always works at once).
+    public var unsubscribePolicy: SubscriptionPolicy
     public var createdAt: Int64
 
     /// The posting address.
@@ -109,6 +113,8 @@ public struct ListSettings: Sendable, Hashable {
     public var dmarcAlways = false
     public var footer = ""
     public var bounceThreshold = 5
+    public var subscribePolicy = SubscriptionPolicy.confirm
+    public var unsubscribePolicy = SubscriptionPolicy.confirm
 
     public init() {}
 }

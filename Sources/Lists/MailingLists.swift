@@ -22,9 +22,17 @@ public final class MailingLists: Sendable {
                 throw ListError.notLocal(parsed.description)
             }
             if try await Self.list(key: parsed.key, in: db) != nil { throw ListError.duplicateList(parsed.description) }
-            for suffix in ["", ListAddress.ownerSuffix, ListAddress.bouncesSuffix] {
+            // Neither the address nor a companion may be another list's (`dept-owner` as a list
+            // would take `dept`'s owner mail), an account's or an alias's.
+            if let (other, _) = try await Self.listOwning(parsed, in: db) {
+                throw ListError.addressTaken("\(parsed) (an address of list \(other.address))")
+            }
+            for suffix in [""] + ListAddress.suffixes {
                 let key = parsed.localPart.lowercased() + suffix + "@" + parsed.domain
                 if try await Directory.isAccountOrAlias(key, in: db) { throw ListError.addressTaken(key) }
+                if !suffix.isEmpty, try await Self.list(key: key, in: db) != nil {
+                    throw ListError.addressTaken("\(key) (a list)")
+                }
             }
             let now = UnixTime.now()
             let prefix = settings.subjectPrefix ?? "[\(parsed.localPart)]"
@@ -33,7 +41,7 @@ public final class MailingLists: Sendable {
                     "domain_id", "address_key", "address", "display_name", "description", "style", "subject_prefix", "reply_to",
                     "reply_to_address", "member_action", "nonmember_action", "emergency", "max_size", "max_recipients",
                     "require_explicit_destination", "administrivia", "dmarc_mitigation", "dmarc_always", "footer",
-                    "bounce_threshold", "created_at"
+                    "bounce_threshold", "subscribe_policy", "unsubscribe_policy", "created_at"
                 )
                 .values(
                     SQLBind(domainID), SQLBind(parsed.key), SQLBind(parsed.description), SQLBind(settings.displayName),
@@ -42,7 +50,8 @@ public final class MailingLists: Sendable {
                     SQLBind(settings.nonmemberAction.rawValue), SQLBind(settings.emergency), SQLBind(settings.maxSize),
                     SQLBind(Int64(settings.maxRecipients)), SQLBind(settings.requireExplicitDestination),
                     SQLBind(settings.administrivia), SQLBind(settings.dmarcMitigation.rawValue), SQLBind(settings.dmarcAlways),
-                    SQLBind(settings.footer), SQLBind(Int64(settings.bounceThreshold)), SQLBind(now)
+                    SQLBind(settings.footer), SQLBind(Int64(settings.bounceThreshold)),
+                    SQLBind(settings.subscribePolicy.rawValue), SQLBind(settings.unsubscribePolicy.rawValue), SQLBind(now)
                 ).run()
             guard let list = try await Self.list(key: parsed.key, in: db) else { throw ListError.unknownList(parsed.description) }
             return list
@@ -54,7 +63,7 @@ public final class MailingLists: Sendable {
         let key = try Self.parse(address).key
         try await database.transaction { db in
             guard let list = try await Self.list(key: key, in: db) else { throw ListError.unknownList(address) }
-            for table in ["list_member", "list_post", "list_held"] {
+            for table in ["list_pending", "list_member", "list_post", "list_held"] {
                 try await db.delete(from: table).where("list_id", .equal, list.id).run()
             }
             try await db.delete(from: "mailing_list").where("id", .equal, list.id).run()
@@ -110,6 +119,8 @@ public final class MailingLists: Sendable {
                 .set("dmarc_mitigation", to: SQLBind(list.dmarcMitigation.rawValue))
                 .set("dmarc_always", to: SQLBind(list.dmarcAlways)).set("footer", to: SQLBind(list.footer))
                 .set("bounce_threshold", to: SQLBind(Int64(list.bounceThreshold)))
+                .set("subscribe_policy", to: SQLBind(list.subscribePolicy.rawValue))
+                .set("unsubscribe_policy", to: SQLBind(list.unsubscribePolicy.rawValue))
                 .where("id", .equal, id).run()
             return list
         }
@@ -126,23 +137,42 @@ public final class MailingLists: Sendable {
         let listKey = try Self.parse(list).key
         return try await database.transaction { db in
             guard let found = try await Self.list(key: listKey, in: db) else { throw ListError.unknownList(list) }
-            guard member.key != found.postingAddress.key else {
-                throw ListError.invalid("a list cannot be a member of itself")
-            }
             if try await Self.member(listID: found.id, key: member.key, role: role, in: db) != nil {
                 throw ListError.duplicateMember(member.description, list: found.address)
             }
-            try await db.insert(into: "list_member")
-                .columns("list_id", "address_key", "address", "display_name", "role", "token", "created_at")
-                .values(
-                    SQLBind(found.id), SQLBind(member.key), SQLBind(member.description), SQLBind(displayName),
-                    SQLBind(role.rawValue), SQLBind(RandomToken.make(bytes: 18)), SQLBind(UnixTime.now())
-                ).run()
-            guard let added = try await Self.member(listID: found.id, key: member.key, role: role, in: db) else {
-                throw ListError.unknownMember(member.description, list: found.address)
-            }
-            return added
+            return try await Self.insertMember(member, displayName: displayName, role: role, list: found, in: db)
         }
+    }
+
+    /// Inserts a member row. A list's own addresses (posting, `-owner`, `-request`…) are refused
+    /// in every role: mail to them would come straight back (a loop through `-owner`).
+    static func insertMember(
+        _ member: MailAddress, displayName: String, role: ListRole, list: MailingList, in db: any SQLDatabase
+    ) async throws -> ListMember {
+        if ListAddress.candidates(member).contains(where: { $0.listKey == list.postingAddress.key }) {
+            throw ListError.invalid("a list cannot be a member of itself (\(member) is one of its own addresses)")
+        }
+        if role != .member, try await Self.listOwning(member, in: db) != nil {
+            throw ListError.invalid("\(member) is a list address: owners and moderators are people")
+        }
+        try await db.insert(into: "list_member")
+            .columns("list_id", "address_key", "address", "display_name", "role", "token", "created_at")
+            .values(
+                SQLBind(list.id), SQLBind(member.key), SQLBind(member.description), SQLBind(displayName),
+                SQLBind(role.rawValue), SQLBind(RandomToken.make(bytes: 18)), SQLBind(UnixTime.now())
+            ).run()
+        guard let added = try await Self.member(listID: list.id, key: member.key, role: role, in: db) else {
+            throw ListError.unknownMember(member.description, list: list.address)
+        }
+        return added
+    }
+
+    /// The list whose posting or companion address `address` is, if any.
+    static func listOwning(_ address: MailAddress, in db: any SQLDatabase) async throws -> (MailingList, ListAddressRole)? {
+        for candidate in ListAddress.candidates(address) {
+            if let list = try await Self.list(key: candidate.listKey, in: db) { return (list, candidate.role) }
+        }
+        return nil
     }
 
     /// Removes `address` from the list's `role`.
@@ -176,6 +206,19 @@ public final class MailingLists: Sendable {
             if let moderation { row.moderation = moderation }
             try await db.update("list_member").set("disabled", to: SQLBind(row.disabled?.rawValue))
                 .set("moderation", to: SQLBind(row.moderation?.rawValue)).where("id", .equal, row.id).run()
+            return row
+        }
+    }
+
+    /// One member of the list.
+    public func member(_ list: String, address: String, role: ListRole = .member) async throws -> ListMember {
+        let member = try Self.parse(address)
+        let listKey = try Self.parse(list).key
+        return try await database.withConnection { db in
+            guard let found = try await Self.list(key: listKey, in: db) else { throw ListError.unknownList(list) }
+            guard let row = try await Self.member(listID: found.id, key: member.key, role: role, in: db) else {
+                throw ListError.unknownMember(member.description, list: found.address)
+            }
             return row
         }
     }
@@ -231,7 +274,8 @@ public final class MailingLists: Sendable {
             .columns(
                 "id", "address", "display_name", "description", "style", "subject_prefix", "reply_to", "reply_to_address",
                 "member_action", "nonmember_action", "emergency", "max_size", "max_recipients", "require_explicit_destination",
-                "administrivia", "dmarc_mitigation", "dmarc_always", "footer", "bounce_threshold", "created_at"
+                "administrivia", "dmarc_mitigation", "dmarc_always", "footer", "bounce_threshold", "subscribe_policy",
+                "unsubscribe_policy", "created_at"
             )
             .from("mailing_list")
     }
@@ -268,6 +312,8 @@ public final class MailingLists: Sendable {
             dmarcAlways: try row.decode(column: "dmarc_always", as: Bool.self),
             footer: try row.decode(column: "footer", as: String.self),
             bounceThreshold: Int(try row.decode(column: "bounce_threshold", as: Int64.self)),
+            subscribePolicy: try value(SubscriptionPolicy.self, "subscribe_policy"),
+            unsubscribePolicy: try value(SubscriptionPolicy.self, "unsubscribe_policy"),
             createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 

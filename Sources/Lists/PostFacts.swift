@@ -36,13 +36,28 @@ public struct PostFacts: Sendable, Hashable {
             }
         subject = header.field("Subject")?.decodedValue ?? ""
         messageID = header.field("Message-ID")?.value ?? ""
-        let listKey = list.postingAddress.key
         let listID = list.listID
         loopsBack =
-            header.fields(named: "X-BeenThere").contains { $0.value.lowercased().contains(listKey) }
-            || header.fields(named: "List-Id").contains { $0.value.lowercased().contains("<\(listID)>") }
+            Self.beenThere(header, address: list.postingAddress)
+            || header.fields(named: "List-Id").contains { Self.identifier(ofListID: $0.value) == listID }
         looksLikeCommand = Self.isCommand(subject: subject, body: Self.firstText(message))
         self.size = size
+    }
+
+    /// Whether an `X-BeenThere:` field names `address` (compared as addresses, not as text: a
+    /// list `ept@` is not `dept@`).
+    static func beenThere(_ header: Header, address: MailAddress) -> Bool {
+        header.fields(named: "X-BeenThere").prefix(100).contains { field in
+            let text = field.value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let bare = text.hasPrefix("<") && text.hasSuffix(">") ? String(text.dropFirst().dropLast()) : text
+            return (try? MailAddress(parsing: bare))?.key == address.key
+        }
+    }
+
+    /// The identifier in a `List-Id:` value (RFC 2919 §3: the text in angle brackets), lower case.
+    static func identifier(ofListID value: String) -> String? {
+        guard let open = value.lastIndex(of: "<"), let close = value[open...].firstIndex(of: ">") else { return nil }
+        return value[value.index(after: open)..<close].trimmingCharacters(in: .whitespaces).lowercased()
     }
 
     /// Mailman's administrivia words: a post whose subject, or one of whose first few body lines,

@@ -107,7 +107,8 @@ public struct MessageComposer: Sendable {
     static func phrase(_ name: String) -> String {
         if name.unicodeScalars.allSatisfy({ $0.isASCII }) {
             let atext = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "!#$%&'*+-/=?^_`{|}~ "))
-            if name.unicodeScalars.allSatisfy({ atext.contains($0) && $0.isASCII }) { return name }
+            // "=?" in an atom would be read as an encoded word (RFC 2047 §5); quoted, it is text.
+            if !name.contains("=?"), name.unicodeScalars.allSatisfy({ atext.contains($0) && $0.isASCII }) { return name }
             return "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         }
         return encodedWords(name)

@@ -78,7 +78,8 @@ public enum HTTPService {
         if let web, placement == .served {
             WebRoutes.addConsole(to: router, console: web.console, autoconfig: web.autoconfig, logger: httpLogger)
             WebRoutes.addAPI(to: router, console: web.console, logger: httpLogger)
-            WebRoutes.addLists(to: router, lists: web.console.lists, logger: httpLogger)
+            WebRoutes.addLists(
+                to: router, lists: web.console.lists, transport: web.console.listTransport, logger: httpLogger)
             if let webmail = web.webmail {
                 WebRoutes.addWebmail(
                     to: router, console: web.console, webmail: webmail, sender: web.webmailSender, logger: httpLogger)

@@ -10,7 +10,7 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list", abstract: "Manage mailing lists, their members and held posts.",
         subcommands: [
             Add.self, Delete.self, Show.self, Lists.self, Set.self, ListMemberCommand.self, ListHeldCommand.self,
-            ListBounceCommand.self,
+            ListPendingCommand.self, ListBounceCommand.self,
         ])
 
     /// The settings a list can be given at creation or changed later.
@@ -33,6 +33,10 @@ struct ListCommand: AsyncParsableCommand {
         @Option(help: "true: mitigate every post.") var dmarcAlways: Bool?
         @Option(help: "Text added at the end of each post (\"\" for none).") var footer: String?
         @Option(help: "Bounces (days) before a member's delivery is disabled (0: never).") var bounceThreshold: Int?
+        @Option(help: "open, confirm, moderate or confirm-then-moderate: requests to join.")
+        var subscribePolicy: SubscriptionPolicy?
+        @Option(help: "open, confirm, moderate or confirm-then-moderate: requests to leave.")
+        var unsubscribePolicy: SubscriptionPolicy?
 
         /// Applies the options given to `list`.
         func apply(to list: inout MailingList) throws {
@@ -58,6 +62,8 @@ struct ListCommand: AsyncParsableCommand {
             if let dmarcAlways { list.dmarcAlways = dmarcAlways }
             if let footer { list.footer = footer }
             if let bounceThreshold { list.bounceThreshold = bounceThreshold }
+            if let subscribePolicy { list.subscribePolicy = subscribePolicy }
+            if let unsubscribePolicy { list.unsubscribePolicy = unsubscribePolicy }
         }
     }
 
@@ -126,6 +132,8 @@ struct ListCommand: AsyncParsableCommand {
                     ["administrivia", "\(list.administrivia)"],
                     ["dmarc mitigation", list.dmarcMitigation.rawValue + (list.dmarcAlways ? " (always)" : " (strict domains)")],
                     ["footer", list.footer], ["bounce threshold", "\(list.bounceThreshold)"],
+                    ["subscribe policy", list.subscribePolicy.rawValue],
+                    ["unsubscribe policy", list.unsubscribePolicy.rawValue],
                     ["members", "\(count(.member)) (\(disabled) disabled)"], ["owners", "\(count(.owner))"],
                     ["moderators", "\(count(.moderator))"],
                 ])
@@ -168,3 +176,4 @@ extension DMARCMitigation: ExpressibleByArgument {}
 extension ListRole: ExpressibleByArgument {}
 extension DeliveryDisabled: ExpressibleByArgument {}
 extension ModeratorDecision: ExpressibleByArgument {}
+extension SubscriptionPolicy: ExpressibleByArgument {}

@@ -8,7 +8,23 @@ import Lists
 struct ListMemberCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "member", abstract: "Manage a list's members, owners and moderators.",
-        subcommands: [Add.self, Delete.self, Members.self, Set.self])
+        subcommands: [Add.self, Invite.self, Delete.self, Members.self, Set.self])
+
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Invite addresses ('address' or 'Name <address>'): each joins when it replies or follows the link.")
+        @OptionGroup var global: GlobalOptions
+        @Argument var list: String
+        @Argument var addresses: [String]
+
+        func run() async throws {
+            let entries = addresses.map { MemberLine.parse($0) ?? (address: $0, name: "") }
+            let lines = try await global.withConsole { console, principal in
+                try await console.inviteListMembers(as: principal, list: list, members: entries)
+            }
+            for line in lines { print(line) }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -10,8 +10,10 @@ enum Output {
     }
 
     /// Prints rows under a header, each column as wide as its widest cell.
+    /// Cells may hold text from mail (a held post's subject): control characters (escape
+    /// sequences, line breaks) are shown as `?` so they cannot rewrite the terminal.
     static func table(_ header: [String], _ rows: [[String]]) {
-        let all = [header] + rows
+        let all = [header] + rows.map { $0.map(printable) }
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         for row in all {
             let cells = row.enumerated().map { index, cell in
@@ -19,6 +21,11 @@ enum Output {
             }
             print(cells.joined(separator: "  "))
         }
+    }
+
+    static func printable(_ cell: String) -> String {
+        guard cell.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return cell }
+        return String(String.UnicodeScalarView(cell.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 }))
     }
 
     static func date(_ unix: Int64?) -> String {

@@ -13,7 +13,7 @@ struct ListCopyTests {
         let message = MIMEMessage(Array(post.utf8))
         let facts = PostFacts(message: message, reversePath: nil, size: Int64(post.utf8.count), list: list)
         let bytes = ListCopy(post: message, facts: facts, list: list, mitigate: mitigate)
-            .personalised(unsubscribeURL: "https://mail.example.org/lists/unsubscribe/TOKEN")
+            .personalised(unsubscribeURL: "https://mail.example.org/lists/unsubscribe/TOKEN", oneClick: true)
         return (String(decoding: bytes, as: UTF8.self), MIMEMessage(bytes))
     }
 

@@ -28,18 +28,21 @@ struct ListTransportTests {
             _ = try await f.runner().runOnce()
             // One message per member whose delivery is on, from the member's VERP address.
             let queued = try await f.queued()
-            #expect(
-                queued.map(\.reversePath).sorted() == [
-                    "dept-bounces+alice=example.net@example.org", "dept-bounces+bob=example.org@example.org",
-                    "dept-bounces+dave=example.com@example.org",
-                ])
+            let tokens = try await f.lists.members("dept@example.org").filter { $0.disabled == nil }.map {
+                "dept-bounces+\($0.token.lowercased())@example.org"
+            }
+            #expect(queued.map(\.reversePath).sorted() == tokens.sorted())
+            #expect(queued.count == 3)
             try await f.drain()
             let copies = try await f.inbox(bob)
             #expect(copies.count == 1)
             let copy = MIMEMessage(copies[0])
             #expect(copy.header["Subject"] == "[dept] Plans")
             #expect(copy.header["List-Id"] == "<dept.example.org>")
-            #expect(copy.header["Return-Path"] == "<dept-bounces+bob=example.org@example.org>")
+            let bobToken = try await f.lists.member("dept@example.org", address: "bob@example.org").token
+            #expect(copy.header["Return-Path"] == "<dept-bounces+\(bobToken.lowercased())@example.org>")
+            // Unsigned (no DKIM key): no List-Unsubscribe-Post (RFC 8058 §4).
+            #expect(copy.header["List-Unsubscribe-Post"] == nil)
             let link = try #require(copy.header["List-Unsubscribe"])
             #expect(link.hasPrefix("<https://mail.example.org/lists/unsubscribe/"))
             #expect(try await f.inbox(carol).isEmpty)
@@ -146,9 +149,13 @@ struct ListTransportTests {
             try await f.post(
                 "From: x@example.net\r\nTo: dept-owner@example.org\r\nSubject: question\r\n\r\nhi\r\n",
                 to: "dept-owner@example.org")
+            // A copy that has been through -owner once (an owner forwards back) is dropped.
+            try await f.post(
+                "X-BeenThere: dept-owner@example.org\r\nFrom: x@example.net\r\nTo: dept-owner@example.org\r\nSubject: again\r\n\r\nhi\r\n",
+                to: "dept-owner@example.org")
             let dsn = """
                 From: MAILER-DAEMON@example.com\r
-                To: dept-bounces+dave=example.com@example.org\r
+                To: dept-bounces@example.org\r
                 Subject: Undelivered Mail Returned to Sender\r
                 MIME-Version: 1.0\r
                 Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r
@@ -168,11 +175,35 @@ struct ListTransportTests {
                 --b--\r
 
                 """
-            try await f.post(dsn, to: "dept-bounces+dave=example.com@example.org", from: nil)
+            // Forged: the plain bounce address, a wrong token, a non-null sender's auto-reply to
+            // the right token: nothing counts.
+            let daveToken = try await f.lists.member("dept@example.org", address: "dave@example.com").token
+            let verp = VERP.encode(list: try MailAddress(parsing: "dept@example.org"), token: daveToken).description
+            try await f.post(dsn, to: "dept-bounces@example.org", from: nil)
+            try await f.post(dsn, to: "dept-bounces+wrongtoken@example.org", from: nil)
+            try await f.post(
+                "From: dave@example.com\r\nAuto-Submitted: auto-replied\r\nSubject: Out of office\r\n\r\naway\r\n", to: verp,
+                from: "dave@example.com")
+            try await f.drain()
+            #expect(try await f.lists.members("dept@example.org", role: .member).first?.disabled == nil)
+            try await f.post(dsn, to: verp, from: nil)
             try await f.drain()
             #expect(try await f.inbox(owner).count == 1)
             let dave = try await f.lists.members("dept@example.org", role: .member)
             #expect(dave.first?.disabled == .bounces)
+            // A second bounce the same day counts nothing more (one per day).
+            let score = {
+                try await f.database.withConnection { db in
+                    try await db.select().column("bounce_score").from("list_member").where(
+                        "address_key", .equal, "dave@example.com"
+                    )
+                    .first(decodingColumn: "bounce_score", as: Int64.self)
+                }
+            }
+            #expect(try await score() == 1)
+            try await f.post(dsn.replacingOccurrences(of: "gone", with: "gone again"), to: verp, from: nil)
+            try await f.drain()
+            #expect(try await score() == 1)
         }
     }
 
@@ -188,14 +219,26 @@ struct ListTransportTests {
                     continue
                 }
             }
-            #expect(try await f.directory.resolve(try MailAddress(parsing: "dept-request@example.org")) == .unknown)
+            #expect(try await f.directory.resolve(try MailAddress(parsing: "dept-other@example.org")) == .unknown)
+            // A list may not take another list's companion addresses, nor give its own away.
+            await #expect(throws: ListError.self) { try await f.lists.create("dept-owner@example.org") }
+            await #expect(throws: ListError.self) { try await f.lists.create("dept-confirm@example.org") }
+            try await f.lists.create("team-request@example.org")
+            await #expect(throws: ListError.self) { try await f.lists.create("team@example.org") }
+            // Owners are people, and no list takes its own addresses as members.
+            await #expect(throws: ListError.self) {
+                try await f.lists.addMember("dept@example.org", address: "team-request@example.org", role: .owner)
+            }
+            await #expect(throws: ListError.self) {
+                try await f.lists.addMember("dept@example.org", address: "dept-owner@example.org")
+            }
             await #expect(throws: DirectoryError.serviceAddress("dept-owner@example.org", service: "mailing list")) {
                 try await f.directory.addAlias("dept-owner@example.org", targets: ["x@example.net"])
             }
             _ = try await f.account("staff@example.org")
             await #expect(throws: ListError.addressTaken("staff@example.org")) { try await f.lists.create("staff@example.org") }
             await #expect(throws: ListError.notLocal("x@elsewhere.example")) { try await f.lists.create("x@elsewhere.example") }
-            await #expect(throws: ListError.invalid("a list cannot be a member of itself")) {
+            await #expect(throws: ListError.self) {
                 try await f.lists.addMember("dept@example.org", address: "DEPT@example.org")
             }
         }

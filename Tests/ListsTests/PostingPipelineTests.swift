@@ -11,7 +11,8 @@ struct PostingPipelineTests {
             id: 1, address: "dept@example.org", displayName: "Dept", description: "", style: .discussion,
             subjectPrefix: "[dept]", replyTo: .leave, replyToAddress: "", memberAction: .accept, nonmemberAction: .hold,
             emergency: false, maxSize: 1000, maxRecipients: 3, requireExplicitDestination: true, administrivia: true,
-            dmarcMitigation: .munge, dmarcAlways: false, footer: "", bounceThreshold: 5, createdAt: 0)
+            dmarcMitigation: .munge, dmarcAlways: false, footer: "", bounceThreshold: 5, subscribePolicy: .confirm,
+            unsubscribePolicy: .confirm, createdAt: 0)
         change(&list)
         return list
     }

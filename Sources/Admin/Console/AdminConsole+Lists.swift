@@ -126,6 +126,33 @@ extension AdminConsole {
             principal, "list.held.\(decision.rawValue)", target: post.list, before: post, after: reason.isEmpty ? nil : reason)
     }
 
+    /// Invites addresses: each gets a message whose reply (or link) makes it a member.
+    /// Returns a line per address saying what happened.
+    public func inviteListMembers(as principal: Principal, list: String, members: [(address: String, name: String)])
+        async throws -> [String]
+    {
+        try principal.require(.manageLists, in: try Self.listDomain(list))
+        let transport = try requireListTransport()
+        let found = try await Self.translateLists { try await lists.list(list) }
+        var lines: [String] = []
+        for member in members {
+            do {
+                let step = try await lists.invite(found.address, address: member.address, displayName: member.name)
+                lines.append(try await transport.follow(step, list: found, address: member.address))
+            } catch let error as ListError {
+                lines.append("\(member.address): \(error.description)")
+            }
+        }
+        await audit(principal, "list.member.invite", target: found.address, after: members.map(\.address))
+        return lines
+    }
+
+    /// The requests of a list waiting for a confirmation or a moderator.
+    public func pendingListRequests(as principal: Principal, list: String) async throws -> [PendingRequest] {
+        try principal.require(.manageLists, in: try Self.listDomain(list))
+        return try await Self.translateLists { try await lists.pendingRequests(list) }
+    }
+
     private func requireListTransport() throws -> ListTransport {
         guard let listTransport else { throw AdminError.conflict("mailing lists are not set up on this console") }
         return listTransport

@@ -42,7 +42,11 @@ struct ConsoleTemplates: Sendable {
         ("mail_settings", PackageResources.mail_settings_mustache),
         ("mail_kept", PackageResources.mail_kept_mustache),
         ("mail_compose", PackageResources.mail_compose_mustache),
+        ("list_head", PackageResources.list_head_mustache),
+        ("list_foot", PackageResources.list_foot_mustache),
         ("list_unsubscribe", PackageResources.list_unsubscribe_mustache),
+        ("list_confirm", PackageResources.list_confirm_mustache),
+        ("list_subscribe", PackageResources.list_subscribe_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css

@@ -359,3 +359,24 @@ def test_the_subscription_and_moderation_pages_in_a_browser(site, tmp_path_facto
         assert any(m["Subject"] == "[dept] A question from outside" for m in imap_messages(site, "gil@example.org", 3))
     finally:
         driver.quit()
+
+
+def test_a_digest_member_gets_one_mime_digest_of_the_posts(site):
+    site.posta("list", "member", "set", "dept@example.org", "carol@example.org", "--mode", "mime-digest")
+    site.posta("list", "set", "dept@example.org", "--digest-size-threshold", "0", "--digest-period", "none")
+    post(site, "alice@example.org", message("alice@example.org", "Agenda"))
+    post(site, "alice@example.org", message("alice@example.org", "Minutes"))
+    assert len(imap_messages(site, "bob@example.org", 2)) == 2
+    assert imap_messages(site, "carol@example.org", 0, timeout=0) == []
+    assert "vol 1, issue 1" in site.posta("list", "digest", "send", "dept@example.org")
+    [digest] = imap_messages(site, "carol@example.org", 1)
+    assert digest["Subject"] == "Dept Digest, Vol 1, Issue 1"
+    assert digest["List-Id"] == "Dept <dept.example.org>" and digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    toc, parts = digest.get_payload()
+    assert "1. [dept] Agenda (Author)" in toc.get_content() and "2. [dept] Minutes (Author)" in toc.get_content()
+    assert parts.get_content_type() == "multipart/digest"
+    inner = [p.get_payload(0) for p in parts.get_payload()]
+    assert [m["Subject"] for m in inner] == ["[dept] Agenda", "[dept] Minutes"]
+    # Nothing waits now; the next issue is 2.
+    assert "no post is waiting" in site.posta("list", "digest", "send", "dept@example.org")
+    assert "issue 2" in site.posta("list", "show", "dept@example.org")

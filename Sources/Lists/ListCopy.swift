@@ -9,6 +9,9 @@ public struct ListCopy: Sendable {
     /// Everything below the per-member fields, list fields included.
     public var body: [UInt8]
 
+    /// A copy whose body is made already (a digest).
+    init(body: [UInt8]) { self.body = body }
+
     /// A copy for each member: the unsubscribe fields on top of `body`. `oneClick` adds
     /// `List-Unsubscribe-Post`, which RFC 8058 §4 allows only on a copy whose DKIM signature
     /// covers both fields.

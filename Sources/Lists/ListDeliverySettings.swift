@@ -6,11 +6,17 @@ public struct ListDeliverySettings: Sendable {
     public var hostname: String
     /// Where held posts are kept until a moderator decides.
     public var heldDirectory: String
+    /// Where posts wait for the next digest (beside the held posts unless said otherwise).
+    public var digestDirectory: String
 
-    public init(webBase: String, hostname: String, heldDirectory: String) {
+    public init(webBase: String, hostname: String, heldDirectory: String, digestDirectory: String? = nil) {
         self.webBase = webBase
         self.hostname = hostname
         self.heldDirectory = heldDirectory
+        self.digestDirectory =
+            digestDirectory
+            ?? (heldDirectory.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+                + "/digest")
     }
 
     /// The base URL for `hostname` and the HTTPS listener's port (nil: 443).

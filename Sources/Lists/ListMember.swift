@@ -28,11 +28,13 @@ public struct ListMember: Sendable, Hashable, Encodable {
     public var disabled: DeliveryDisabled?
     /// This member's posts get this action instead of the list's `memberAction`.
     public var moderation: ModerationAction?
+    /// One copy per post, or a digest.
+    public var mode: DeliveryMode
     public var createdAt: Int64
     /// Names the member in its one-click unsubscribe URL; never printed or shown.
     var token: String
 
     enum CodingKeys: String, CodingKey {
-        case id, listID, address, displayName, role, disabled, moderation, createdAt
+        case id, listID, address, displayName, role, disabled, moderation, mode, createdAt
     }
 }

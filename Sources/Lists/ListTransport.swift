@@ -165,6 +165,46 @@ public struct ListTransport: RemoteTransport {
         }
         let copy = ListCopy(post: post, facts: facts, list: list, mitigate: mitigation)
         let members = try await lists.members(list.address, role: .member).filter { $0.disabled == nil }
+        let regular = members.filter { $0.mode == .regular }
+        // Digest members get the post later, in the next issue: the copy is kept for it.
+        let digest = regular.count == members.count ? nil : try await keepForDigest(copy, key: key)
+        let staged: [StagedMessage]
+        do {
+            staged = try await stage(
+                copy.body, to: regular, list: list, body: message.body, smtpUTF8: message.smtpUTF8)
+        } catch {
+            if let digest { unlink(digest.path) }
+            throw error
+        }
+        let row = PostRecord(
+            key: key, listID: list.id, facts: facts, outcome: "accepted",
+            reason: mitigation == .none ? "" : "DMARC: \(mitigation.rawValue)", copies: staged.count)
+        let count = staged.count
+        do {
+            try await queue.commit(staged: staged) { db in
+                if let alongside { try await alongside(db, count) } else { try await row.insert(db) }
+                try await digest?.insert(listID: list.id, in: db)
+            }
+        } catch {
+            if let digest { unlink(digest.path) }
+            throw error
+        }
+        logger.info(
+            "list post queued",
+            metadata: [
+                "list": "\(list.address)", "copies": "\(staged.count)", "digest": "\(digest != nil)",
+                "mitigation": "\(mitigation)",
+            ])
+        if digest != nil { await sendDigestIfDue(list.address, now: UnixTime.now(), sizeOnly: true) }
+    }
+
+    /// Stages one personalised copy of `body` (the list's copy below the member's fields) per
+    /// member: its unsubscribe link, its VERP sender, the list domain's signature. Staged files
+    /// are removed again when any member fails.
+    func stage(_ body: [UInt8], to members: [ListMember], list: MailingList, body type: MessageBodyType, smtpUTF8: Bool)
+        async throws -> [StagedMessage]
+    {
+        let copy = ListCopy(body: body)
         var staged: [StagedMessage] = []
         do {
             for member in members {
@@ -179,8 +219,8 @@ public struct ListTransport: RemoteTransport {
                     bytes = copy.personalised(unsubscribeURL: url, oneClick: false)
                 }
                 let envelope = QueuedEnvelope(
-                    reversePath: VERP.encode(list: list.postingAddress, token: member.token), body: message.body,
-                    smtpUTF8: message.smtpUTF8 || !member.address.unicodeScalars.allSatisfy(\.isASCII), clientIP: "127.0.0.1",
+                    reversePath: VERP.encode(list: list.postingAddress, token: member.token), body: type,
+                    smtpUTF8: smtpUTF8 || !member.address.unicodeScalars.allSatisfy(\.isASCII), clientIP: "127.0.0.1",
                     helo: settings.hostname)
                 staged.append(try await queue.stage(bytes, envelope: envelope, deliveries: deliveries))
             }
@@ -188,15 +228,7 @@ public struct ListTransport: RemoteTransport {
             queue.discard(staged)
             throw error
         }
-        let row = PostRecord(
-            key: key, listID: list.id, facts: facts, outcome: "accepted",
-            reason: mitigation == .none ? "" : "DMARC: \(mitigation.rawValue)", copies: staged.count)
-        let count = staged.count
-        try await queue.commit(staged: staged) { db in
-            if let alongside { try await alongside(db, count) } else { try await row.insert(db) }
-        }
-        logger.info(
-            "list post queued", metadata: ["list": "\(list.address)", "copies": "\(staged.count)", "mitigation": "\(mitigation)"])
+        return staged
     }
 
     /// The deliveries of a member's copy; nil (logged) when the address leads nowhere or its

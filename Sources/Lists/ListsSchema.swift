@@ -107,5 +107,27 @@ public enum ListsSchema {
                 "CREATE INDEX list_member_token_lower ON list_member(lower(token))",
             ]
         },
+        // Digests: each member's delivery mode, the list's digest settings and numbering, and
+        // the posts collected for the next digest (the list's copy kept as a file).
+        Migration("lists.3-digests") { db in
+            [
+                "ALTER TABLE list_member ADD COLUMN delivery_mode TEXT NOT NULL DEFAULT 'regular'",
+                "ALTER TABLE mailing_list ADD COLUMN digest_size_threshold BIGINT NOT NULL DEFAULT 30720",
+                "ALTER TABLE mailing_list ADD COLUMN digest_period TEXT NOT NULL DEFAULT 'daily'",
+                "ALTER TABLE mailing_list ADD COLUMN digest_volume BIGINT NOT NULL DEFAULT 1",
+                "ALTER TABLE mailing_list ADD COLUMN digest_issue BIGINT NOT NULL DEFAULT 1",
+                "ALTER TABLE mailing_list ADD COLUMN digest_last_sent_at BIGINT",
+                """
+                CREATE TABLE list_digest_entry (
+                  id \(db.autoIncrementPrimaryKey),
+                  list_id BIGINT NOT NULL REFERENCES mailing_list(id) ON DELETE CASCADE,
+                  delivery_key TEXT NOT NULL UNIQUE,
+                  file TEXT NOT NULL,
+                  size BIGINT NOT NULL,
+                  added_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX list_digest_entry_list ON list_digest_entry(list_id, id)",
+            ]
+        },
     ]
 }

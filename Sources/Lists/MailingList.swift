@@ -80,6 +80,16 @@ public struct MailingList: Sendable, Hashable, Codable {
     public var subscribePolicy: SubscriptionPolicy
     /// How requests to leave are granted (one-click unsubscribe always works at once).
     public var unsubscribePolicy: SubscriptionPolicy
+    /// A digest goes out once the collected posts pass this many bytes (0: only by period).
+    public var digestSizeThreshold: Int64
+    /// A digest goes out this long after the last one, when posts are waiting.
+    public var digestPeriod: DigestPeriod
+    /// The volume and issue the next digest gets: a new volume each calendar month, issues
+    /// counted within it (Mailman's numbering).
+    public var digestVolume: Int
+    public var digestIssue: Int
+    /// When the last digest went out (nil: never).
+    public var digestLastSentAt: Int64?
     public var createdAt: Int64
 
     /// The posting address.
@@ -115,6 +125,8 @@ public struct ListSettings: Sendable, Hashable {
     public var bounceThreshold = 5
     public var subscribePolicy = SubscriptionPolicy.confirm
     public var unsubscribePolicy = SubscriptionPolicy.confirm
+    public var digestSizeThreshold: Int64 = 30 * 1024
+    public var digestPeriod = DigestPeriod.daily
 
     public init() {}
 }

@@ -41,7 +41,8 @@ public final class MailingLists: Sendable {
                     "domain_id", "address_key", "address", "display_name", "description", "style", "subject_prefix", "reply_to",
                     "reply_to_address", "member_action", "nonmember_action", "emergency", "max_size", "max_recipients",
                     "require_explicit_destination", "administrivia", "dmarc_mitigation", "dmarc_always", "footer",
-                    "bounce_threshold", "subscribe_policy", "unsubscribe_policy", "created_at"
+                    "bounce_threshold", "subscribe_policy", "unsubscribe_policy", "digest_size_threshold", "digest_period",
+                    "created_at"
                 )
                 .values(
                     SQLBind(domainID), SQLBind(parsed.key), SQLBind(parsed.description), SQLBind(settings.displayName),
@@ -51,7 +52,8 @@ public final class MailingLists: Sendable {
                     SQLBind(Int64(settings.maxRecipients)), SQLBind(settings.requireExplicitDestination),
                     SQLBind(settings.administrivia), SQLBind(settings.dmarcMitigation.rawValue), SQLBind(settings.dmarcAlways),
                     SQLBind(settings.footer), SQLBind(Int64(settings.bounceThreshold)),
-                    SQLBind(settings.subscribePolicy.rawValue), SQLBind(settings.unsubscribePolicy.rawValue), SQLBind(now)
+                    SQLBind(settings.subscribePolicy.rawValue), SQLBind(settings.unsubscribePolicy.rawValue),
+                    SQLBind(settings.digestSizeThreshold), SQLBind(settings.digestPeriod.rawValue), SQLBind(now)
                 ).run()
             guard let list = try await Self.list(key: parsed.key, in: db) else { throw ListError.unknownList(parsed.description) }
             return list
@@ -63,7 +65,7 @@ public final class MailingLists: Sendable {
         let key = try Self.parse(address).key
         try await database.transaction { db in
             guard let list = try await Self.list(key: key, in: db) else { throw ListError.unknownList(address) }
-            for table in ["list_pending", "list_member", "list_post", "list_held"] {
+            for table in ["list_pending", "list_digest_entry", "list_member", "list_post", "list_held"] {
                 try await db.delete(from: table).where("list_id", .equal, list.id).run()
             }
             try await db.delete(from: "mailing_list").where("id", .equal, list.id).run()
@@ -103,7 +105,7 @@ public final class MailingLists: Sendable {
             if list.replyTo == .explicit && list.replyToAddress.isEmpty {
                 throw ListError.invalid("reply-to 'explicit' needs a reply-to address")
             }
-            guard list.maxSize >= 0, list.maxRecipients >= 0, list.bounceThreshold >= 0 else {
+            guard list.maxSize >= 0, list.maxRecipients >= 0, list.bounceThreshold >= 0, list.digestSizeThreshold >= 0 else {
                 throw ListError.invalid("limits are 0 (none) or positive")
             }
             try await db.update("mailing_list")
@@ -121,6 +123,8 @@ public final class MailingLists: Sendable {
                 .set("bounce_threshold", to: SQLBind(Int64(list.bounceThreshold)))
                 .set("subscribe_policy", to: SQLBind(list.subscribePolicy.rawValue))
                 .set("unsubscribe_policy", to: SQLBind(list.unsubscribePolicy.rawValue))
+                .set("digest_size_threshold", to: SQLBind(list.digestSizeThreshold))
+                .set("digest_period", to: SQLBind(list.digestPeriod.rawValue))
                 .where("id", .equal, id).run()
             return list
         }
@@ -189,11 +193,12 @@ public final class MailingLists: Sendable {
         }
     }
 
-    /// Sets a member's delivery (nil: delivered) and moderation (nil: the list's).
+    /// Sets a member's delivery (nil: delivered), moderation (nil: the list's) and delivery
+    /// mode (regular or a digest); an argument left nil changes nothing.
     @discardableResult
     public func setMember(
         _ list: String, address: String, role: ListRole = .member, disabled: DeliveryDisabled??,
-        moderation: ModerationAction??
+        moderation: ModerationAction??, mode: DeliveryMode? = nil
     ) async throws -> ListMember {
         let member = try Self.parse(address)
         let listKey = try Self.parse(list).key
@@ -204,8 +209,10 @@ public final class MailingLists: Sendable {
             }
             if let disabled { row.disabled = disabled }
             if let moderation { row.moderation = moderation }
+            if let mode { row.mode = mode }
             try await db.update("list_member").set("disabled", to: SQLBind(row.disabled?.rawValue))
-                .set("moderation", to: SQLBind(row.moderation?.rawValue)).where("id", .equal, row.id).run()
+                .set("moderation", to: SQLBind(row.moderation?.rawValue)).set("delivery_mode", to: SQLBind(row.mode.rawValue))
+                .where("id", .equal, row.id).run()
             return row
         }
     }
@@ -275,7 +282,8 @@ public final class MailingLists: Sendable {
                 "id", "address", "display_name", "description", "style", "subject_prefix", "reply_to", "reply_to_address",
                 "member_action", "nonmember_action", "emergency", "max_size", "max_recipients", "require_explicit_destination",
                 "administrivia", "dmarc_mitigation", "dmarc_always", "footer", "bounce_threshold", "subscribe_policy",
-                "unsubscribe_policy", "created_at"
+                "unsubscribe_policy", "digest_size_threshold", "digest_period", "digest_volume", "digest_issue",
+                "digest_last_sent_at", "created_at"
             )
             .from("mailing_list")
     }
@@ -314,12 +322,20 @@ public final class MailingLists: Sendable {
             bounceThreshold: Int(try row.decode(column: "bounce_threshold", as: Int64.self)),
             subscribePolicy: try value(SubscriptionPolicy.self, "subscribe_policy"),
             unsubscribePolicy: try value(SubscriptionPolicy.self, "unsubscribe_policy"),
+            digestSizeThreshold: try row.decode(column: "digest_size_threshold", as: Int64.self),
+            digestPeriod: try value(DigestPeriod.self, "digest_period"),
+            digestVolume: Int(try row.decode(column: "digest_volume", as: Int64.self)),
+            digestIssue: Int(try row.decode(column: "digest_issue", as: Int64.self)),
+            digestLastSentAt: try row.decode(column: "digest_last_sent_at", as: Int64?.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 
     static func memberQuery(_ db: any SQLDatabase) -> SQLSelectBuilder {
         db.select()
-            .columns("id", "list_id", "address", "display_name", "role", "disabled", "moderation", "token", "created_at")
+            .columns(
+                "id", "list_id", "address", "display_name", "role", "disabled", "moderation", "delivery_mode", "token",
+                "created_at"
+            )
             .from("list_member")
     }
 
@@ -337,6 +353,7 @@ public final class MailingLists: Sendable {
             role: ListRole(rawValue: role) ?? .member,
             disabled: try row.decode(column: "disabled", as: String?.self).flatMap(DeliveryDisabled.init(rawValue:)),
             moderation: try row.decode(column: "moderation", as: String?.self).flatMap(ModerationAction.init(rawValue:)),
+            mode: DeliveryMode(rawValue: try row.decode(column: "delivery_mode", as: String.self)) ?? .regular,
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             token: try row.decode(column: "token", as: String.self))
     }

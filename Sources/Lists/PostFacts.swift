@@ -81,6 +81,18 @@ public struct PostFacts: Sendable, Hashable {
 
     /// The first text/plain part's text, at most 4 KiB of it.
     static func firstText(_ message: MIMEMessage) -> String {
+        String((plainText(message) ?? "").prefix(4096))
+    }
+
+    /// A post's text for a plain digest (RFC 1153): its first text/plain part, at most 1 MiB, or
+    /// a note that there is none.
+    static func bodyText(_ message: MIMEMessage) -> String {
+        guard let text = plainText(message) else { return "[This post has no plain text part; the MIME digest has it whole.]" }
+        return String(text.prefix(1 << 20))
+    }
+
+    /// The decoded text of the first text/plain part (50 parts looked at, at most).
+    static func plainText(_ message: MIMEMessage) -> String? {
         var stack = [message.root]
         var visited = 0
         while let entity = stack.popLast(), visited < 50 {
@@ -88,9 +100,9 @@ public struct PostFacts: Sendable, Hashable {
             if entity.contentType.type == "multipart" {
                 stack.append(contentsOf: entity.parts.reversed())
             } else if entity.contentType.mimeType == "text/plain", let text = message.decodedText(of: entity) {
-                return String(text.prefix(4096))
+                return text
             }
         }
-        return ""
+        return nil
     }
 }

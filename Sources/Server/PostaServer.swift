@@ -213,7 +213,7 @@ public struct PostaServer: Sendable {
     }
 
     /// Housekeeping that runs beside the listeners: ending revoked sessions, purging the login log,
-    /// sweeping orphaned message files, the node's heartbeat, DMARC aggregate reports.
+    /// sweeping orphaned message files, the node's heartbeat, list digests, DMARC aggregate reports.
     var backgroundServices: [any Service] {
         var services: [any Service] = [
             OrphanSweep(
@@ -231,6 +231,7 @@ public struct PostaServer: Sendable {
             MetricsRefresher(
                 queue: site.queue, store: site.store, interval: site.config.metrics.refreshInterval.duration, logger: logger),
             WebmailSummaryBackfill(backfill: summaryBackfill),
+            ListDigestSender(transport: site.listTransport(logger: logger), logger: logger),
         ]
         if site.config.abuse.enabled {
             services.append(

@@ -10,7 +10,7 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list", abstract: "Manage mailing lists, their members and held posts.",
         subcommands: [
             Add.self, Delete.self, Show.self, Lists.self, Set.self, ListMemberCommand.self, ListHeldCommand.self,
-            ListPendingCommand.self, ListBounceCommand.self,
+            ListPendingCommand.self, ListDigestCommand.self, ListBounceCommand.self,
         ])
 
     /// The settings a list can be given at creation or changed later.
@@ -37,6 +37,10 @@ struct ListCommand: AsyncParsableCommand {
         var subscribePolicy: SubscriptionPolicy?
         @Option(help: "open, confirm, moderate or confirm-then-moderate: requests to leave.")
         var unsubscribePolicy: SubscriptionPolicy?
+        @Option(help: "Send the digest once the posts waiting pass this size (e.g. 30K; 0: by period only).")
+        var digestSizeThreshold: String?
+        @Option(help: "none, daily, weekly or monthly: send the digest this long after the last one.")
+        var digestPeriod: DigestPeriod?
 
         /// Applies the options given to `list`.
         func apply(to list: inout MailingList) throws {
@@ -64,6 +68,13 @@ struct ListCommand: AsyncParsableCommand {
             if let bounceThreshold { list.bounceThreshold = bounceThreshold }
             if let subscribePolicy { list.subscribePolicy = subscribePolicy }
             if let unsubscribePolicy { list.unsubscribePolicy = unsubscribePolicy }
+            if let digestSizeThreshold {
+                guard let size = digestSizeThreshold == "0" ? ByteSize(bytes: 0) : ByteSize(parsing: digestSizeThreshold) else {
+                    throw ValidationError("--digest-size-threshold: a size such as 30K")
+                }
+                list.digestSizeThreshold = size.bytes
+            }
+            if let digestPeriod { list.digestPeriod = digestPeriod }
         }
     }
 
@@ -134,6 +145,10 @@ struct ListCommand: AsyncParsableCommand {
                     ["footer", list.footer], ["bounce threshold", "\(list.bounceThreshold)"],
                     ["subscribe policy", list.subscribePolicy.rawValue],
                     ["unsubscribe policy", list.unsubscribePolicy.rawValue],
+                    [
+                        "digest",
+                        "\(list.digestPeriod.rawValue), or at \(list.digestSizeThreshold == 0 ? "any size" : Output.bytes(list.digestSizeThreshold)); next: vol \(list.digestVolume), issue \(list.digestIssue)",
+                    ],
                     ["members", "\(count(.member)) (\(disabled) disabled)"], ["owners", "\(count(.owner))"],
                     ["moderators", "\(count(.moderator))"],
                 ])
@@ -177,3 +192,5 @@ extension ListRole: ExpressibleByArgument {}
 extension DeliveryDisabled: ExpressibleByArgument {}
 extension ModeratorDecision: ExpressibleByArgument {}
 extension SubscriptionPolicy: ExpressibleByArgument {}
+extension DeliveryMode: ExpressibleByArgument {}
+extension DigestPeriod: ExpressibleByArgument {}

@@ -120,24 +120,25 @@ struct ListMemberCommand: AsyncParsableCommand {
             let members = try await global.withConsole { try await $0.listMembers(as: $1, list: list, role: role) }
             if json { return try Output.json(members) }
             Output.table(
-                ["ADDRESS", "ROLE", "NAME", "DELIVERY", "MODERATION"],
+                ["ADDRESS", "ROLE", "NAME", "DELIVERY", "MODE", "MODERATION"],
                 members.map {
                     [
                         $0.address, $0.role.rawValue, $0.displayName, $0.disabled.map { "off (\($0.rawValue))" } ?? "on",
-                        $0.moderation?.rawValue ?? "list",
+                        $0.mode.rawValue, $0.moderation?.rawValue ?? "list",
                     ]
                 })
         }
     }
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a member's delivery or moderation.")
+        static let configuration = CommandConfiguration(abstract: "Change a member's delivery, digest mode or moderation.")
         @OptionGroup var global: GlobalOptions
         @Argument var list: String
         @Argument var address: String
         @Option(help: "member, owner or moderator.") var role: ListRole = .member
         @Option(help: "on, or off (disabled by the moderator).") var delivery: String?
         @Option(help: "accept, hold, reject, discard, or list (the list's setting).") var moderation: String?
+        @Option(help: "regular (a copy per post), mime-digest or plain-digest.") var mode: DeliveryMode?
 
         func run() async throws {
             var disabled: DeliveryDisabled?? = nil
@@ -159,12 +160,12 @@ struct ListMemberCommand: AsyncParsableCommand {
                 }
             }
             let role = role
-            let (d, a) = (disabled, action)
+            let (d, a, m) = (disabled, action, mode)
             let member = try await global.withConsole {
-                try await $0.setListMember(as: $1, list: list, address: address, role: role, disabled: d, moderation: a)
+                try await $0.setListMember(as: $1, list: list, address: address, role: role, disabled: d, moderation: a, mode: m)
             }
             print(
-                "\(member.address): delivery \(member.disabled == nil ? "on" : "off"), moderation \(member.moderation?.rawValue ?? "list")"
+                "\(member.address): delivery \(member.disabled == nil ? "on" : "off") (\(member.mode.rawValue)), moderation \(member.moderation?.rawValue ?? "list")"
             )
         }
     }

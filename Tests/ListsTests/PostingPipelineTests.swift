@@ -12,7 +12,8 @@ struct PostingPipelineTests {
             subjectPrefix: "[dept]", replyTo: .leave, replyToAddress: "", memberAction: .accept, nonmemberAction: .hold,
             emergency: false, maxSize: 1000, maxRecipients: 3, requireExplicitDestination: true, administrivia: true,
             dmarcMitigation: .munge, dmarcAlways: false, footer: "", bounceThreshold: 5, subscribePolicy: .confirm,
-            unsubscribePolicy: .confirm, createdAt: 0)
+            unsubscribePolicy: .confirm, digestSizeThreshold: 0, digestPeriod: .none, digestVolume: 1, digestIssue: 1,
+            digestLastSentAt: nil, createdAt: 0)
         change(&list)
         return list
     }
@@ -27,6 +28,7 @@ struct PostingPipelineTests {
     static let member = PosterStanding(
         member: ListMember(
             id: 1, listID: 1, address: "alice@example.net", displayName: "", role: .member, disabled: nil, moderation: nil,
+            mode: .regular,
             createdAt: 0, token: "t"),
         isModerator: false)
     static let stranger = PosterStanding(member: nil, isModerator: false)

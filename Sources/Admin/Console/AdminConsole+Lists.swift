@@ -84,11 +84,11 @@ extension AdminConsole {
     @discardableResult
     public func setListMember(
         as principal: Principal, list: String, address: String, role: ListRole, disabled: DeliveryDisabled??,
-        moderation: ModerationAction??
+        moderation: ModerationAction??, mode: DeliveryMode? = nil
     ) async throws -> ListMember {
         try principal.require(.manageLists, in: try Self.listDomain(list))
         let member = try await Self.translateLists {
-            try await lists.setMember(list, address: address, role: role, disabled: disabled, moderation: moderation)
+            try await lists.setMember(list, address: address, role: role, disabled: disabled, moderation: moderation, mode: mode)
         }
         await audit(principal, "list.member.set", target: list.lowercased(), after: member)
         return member
@@ -151,6 +151,17 @@ extension AdminConsole {
     public func pendingListRequests(as principal: Principal, list: String) async throws -> [PendingRequest] {
         try principal.require(.manageLists, in: try Self.listDomain(list))
         return try await Self.translateLists { try await lists.pendingRequests(list) }
+    }
+
+    /// Sends the next issue of a list's digest now (nil: no post was waiting).
+    public func sendListDigest(as principal: Principal, list: String) async throws -> (volume: Int, issue: Int)? {
+        try principal.require(.manageLists, in: try Self.listDomain(list))
+        let transport = try requireListTransport()
+        let sent = try await Self.translateLists { try await transport.sendDigest(list) }
+        if let sent {
+            await audit(principal, "list.digest.send", target: list.lowercased(), after: "\(sent.volume)/\(sent.issue)")
+        }
+        return sent
     }
 
     private func requireListTransport() throws -> ListTransport {

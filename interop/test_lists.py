@@ -365,6 +365,7 @@ def test_a_digest_member_gets_one_mime_digest_of_the_posts(site):
     site.posta("list", "member", "set", "dept@example.org", "carol@example.org", "--mode", "mime-digest")
     site.posta("list", "set", "dept@example.org", "--digest-size-threshold", "0", "--digest-period", "none")
     post(site, "alice@example.org", message("alice@example.org", "Agenda"))
+    assert len(imap_messages(site, "bob@example.org", 1)) == 1  # in this order in the digest
     post(site, "alice@example.org", message("alice@example.org", "Minutes"))
     assert len(imap_messages(site, "bob@example.org", 2)) == 2
     assert imap_messages(site, "carol@example.org", 0, timeout=0) == []

@@ -285,6 +285,8 @@ let package = Package(
                 .embedInCode("Assets/list_foot.mustache"),
                 .embedInCode("Assets/list_confirm.mustache"),
                 .embedInCode("Assets/list_subscribe.mustache"),
+                .embedInCode("Assets/list_archive.mustache"),
+                .embedInCode("Assets/list_archive_message.mustache"),
                 .embedInCode("Assets/abuse_account.mustache"),
                 .embedInCode("Assets/abuse_report.mustache"),
                 .embedInCode("Assets/account.mustache"),

@@ -78,6 +78,11 @@ def imap_messages(site, user: str, want: int, timeout: float = 30) -> list[email
         time.sleep(0.2)
 
 
+def unsubscribe_url(copy) -> str:
+    """The HTTPS one-click URL of a copy's List-Unsubscribe (the first; a mailto: follows)."""
+    return copy["List-Unsubscribe"].split(",")[0].strip().strip("<>")
+
+
 def members(site) -> list[str]:
     return sorted(m["address"] for m in json.loads(site.posta("list", "member", "list", "dept@example.org", "--role", "member", "--json")))
 
@@ -99,10 +104,15 @@ def test_a_post_reaches_every_member_with_the_list_fields(site):
     assert copy["Subject"] == "[dept] Plans for Monday"
     assert copy["List-Id"] == "Dept <dept.example.org>"
     assert copy["List-Post"] == "<mailto:dept@example.org>"
-    assert copy["List-Help"] == "<mailto:dept-owner@example.org?subject=help>"
+    assert copy["List-Help"] == "<mailto:dept-request@example.org?subject=help>"
+    assert copy["List-Subscribe"] == "<mailto:dept-join@example.org>"
+    # RFC 5064 / RFC 2369 §3.6: the post's place in the (private) archive.
+    assert re.fullmatch(r"<https://mx\.example\.org:\d+/lists/archive/dept@example\.org>", copy["List-Archive"])
+    assert re.fullmatch(r"<https://mx\.example\.org:\d+/lists/archive/dept@example\.org/m/[a-z2-7]{24}>", copy["Archived-At"])
     assert copy["List-Owner"] == "<mailto:dept-owner@example.org>"
     assert copy["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert re.fullmatch(r"<https://mx\.example\.org:\d+/lists/unsubscribe/[A-Za-z0-9_-]+>", copy["List-Unsubscribe"])
+    assert re.fullmatch(r"<https://mx\.example\.org:\d+/lists/unsubscribe/[A-Za-z0-9_-]+>, <mailto:dept-leave@example\.org>",
+                        copy["List-Unsubscribe"])
     assert copy["Precedence"] == "list" and copy["X-BeenThere"] == "dept@example.org"
     # VERP: a secret per-member token, lower case, in the bounce address.
     assert re.fullmatch(r"<dept-bounces\+[a-z0-9_-]{24}@example\.org>", copy["Return-Path"])
@@ -119,7 +129,7 @@ def test_a_post_reaches_every_member_with_the_list_fields(site):
 def test_one_click_unsubscribe_removes_that_member_only(site):
     post(site, "alice@example.org", message("alice@example.org", "Newsletter"))
     [copy] = imap_messages(site, "carol@example.org", 1)
-    url = copy["List-Unsubscribe"].strip("<>")
+    url = unsubscribe_url(copy)
     local = re.sub(r"^https://[^/]+", site.base.replace("localhost", "127.0.0.1"), url)
     context = ssl._create_unverified_context()
     # A link checker's GET changes nothing.
@@ -197,7 +207,7 @@ def test_the_unsubscribe_page_in_a_browser(site, tmp_path_factory):
     shots.mkdir(exist_ok=True)
     post(site, "alice@example.org", message("alice@example.org", "Browser"))
     [copy] = imap_messages(site, "bob@example.org", 1)
-    url = re.sub(r"^https://[^/]+", site.base.replace("localhost", "127.0.0.1"), copy["List-Unsubscribe"].strip("<>"))
+    url = re.sub(r"^https://[^/]+", site.base.replace("localhost", "127.0.0.1"), unsubscribe_url(copy))
     driver = chromium()
     try:
         for width, height, name in [(1280, 800, "desktop"), (390, 844, "phone")]:
@@ -381,3 +391,61 @@ def test_a_digest_member_gets_one_mime_digest_of_the_posts(site):
     # Nothing waits now; the next issue is 2.
     assert "no post is waiting" in site.posta("list", "digest", "send", "dept@example.org")
     assert "issue 2" in site.posta("list", "show", "dept@example.org")
+
+
+def test_the_archive_for_members_then_for_everyone(site, tmp_path, tmp_path_factory):
+    """A private archive: refused without a login, read by a member logged in to webmail in
+    Chromium (list, search, a post; screenshots), then public; the mbox from the web and the CLI."""
+    import mailbox
+    from consolebrowser import chromium, click_and_wait
+    from selenium.webdriver.common.by import By
+    shots = tmp_path_factory.getbasetemp() / "list-screenshots"
+    shots.mkdir(exist_ok=True)
+    site.posta("list", "set", "dept@example.org", "--style", "open")
+    post(site, "alice@example.org", message("alice@example.org", "Budget", extra="") .replace(
+        "Hello list", "The numbers for 2027 are in.\r\nFrom now on, ask first."))
+    assert len(imap_messages(site, "bob@example.org", 1)) == 1
+    post(site, "alice@example.org", message("alice@example.org", "Picnic"))
+    copies = imap_messages(site, "bob@example.org", 2)
+    archived_at = local_url(site, copies[0]["Archived-At"].strip("<>"))
+    status, text = web(site, "/lists/archive/dept@example.org")
+    assert status == 403 and "for its members" in text
+    status, _ = web(site, archived_at)
+    assert status == 403
+
+    driver = chromium()
+    try:
+        driver.get(local_url(site, "/mail/login"))
+        driver.find_element(By.ID, "login").send_keys("bob@example.org")
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+        index = local_url(site, "/lists/archive/dept@example.org")
+        for width, height, name in [(1280, 800, "desktop"), (390, 844, "phone")]:
+            driver.set_window_size(width, height)
+            driver.get(index)
+            titles = [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".archive-list a")]
+            assert titles == ["Picnic", "Budget"]
+            driver.save_screenshot(str(shots / f"archive-{name}.png"))
+        driver.find_element(By.ID, "q").send_keys("numbers")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".archive-search button"))
+        assert [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".archive-list a")] == ["Budget"]
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".archive-list a"))
+        assert "The numbers for 2027 are in." in driver.find_element(By.CSS_SELECTOR, ".archive-text").text
+        assert "alice at example.org" in driver.find_element(By.CSS_SELECTOR, "section.card").text
+        driver.save_screenshot(str(shots / "archive-post-phone.png"))
+        driver.get(archived_at)
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Budget"
+    finally:
+        driver.quit()
+
+    site.posta("list", "set", "dept@example.org", "--archive", "public")
+    status, text = web(site, "/lists/archive/dept@example.org")
+    assert status == 200 and "Picnic" in text and "Budget" in text
+    status, body = web(site, "/lists/archive/dept@example.org/mbox")
+    assert status == 200
+    (tmp_path / "web.mbox").write_text(body)
+    site.posta("list", "archive", "export", "dept@example.org", "--output", str(tmp_path / "cli.mbox"))
+    for name in ("web.mbox", "cli.mbox"):
+        box = mailbox.mbox(str(tmp_path / name))
+        assert [m["Subject"] for m in box] == ["[dept] Budget", "[dept] Picnic"]
+        assert ">From now on" in box[0].get_payload()

@@ -15,13 +15,17 @@ public struct ListCopy: Sendable {
     /// A copy for each member: the unsubscribe fields on top of `body`. `oneClick` adds
     /// `List-Unsubscribe-Post`, which RFC 8058 §4 allows only on a copy whose DKIM signature
     /// covers both fields.
-    public func personalised(unsubscribeURL: String, oneClick: Bool) -> [UInt8] {
-        Array(ListFields.unsubscribe(url: unsubscribeURL, oneClick: oneClick).utf8) + body
+    public func personalised(unsubscribeURL: String, leave: MailAddress, oneClick: Bool) -> [UInt8] {
+        Array(ListFields.unsubscribe(url: unsubscribeURL, leave: leave, oneClick: oneClick).utf8) + body
     }
 
     /// Makes the copy of `post` for `list`; `mitigate` is the DMARC mitigation chosen for this
-    /// post (`.none` when its author's domain does not ask for it).
-    public init(post: MIMEMessage, facts: PostFacts, list: MailingList, mitigate: DMARCMitigation) {
+    /// post (`.none` when its author's domain does not ask for it); `archive` the URLs of the
+    /// list's archive and of this post in it (RFC 2369 List-Archive, RFC 5064 Archived-At).
+    public init(
+        post: MIMEMessage, facts: PostFacts, list: MailingList, mitigate: DMARCMitigation,
+        archive: (index: String, message: String)? = nil
+    ) {
         let original = post.header
         func raw(_ field: HeaderField) -> [UInt8] { Array(post.bytes[field.range]) }
         // The author's From value as written (after the colon, CRLF-ended), for Reply-To or Cc.
@@ -50,7 +54,8 @@ public struct ListCopy: Sendable {
             replyTo = Array(MessageComposer.field("Reply-To", .raw(list.replyToAddress)).utf8)
             ccAuthor = mitigate != .none
         }
-        let listFields = Array(ListFields.common(list).utf8)
+        let listFields = Array(
+            (ListFields.common(list, archive: archive?.index) + (archive.map { "Archived-At: <\($0.message)>\r\n" } ?? "")).utf8)
 
         if mitigate == .wrap {
             // RFC 2046 §5.2.1: the post travels whole inside the list's own message.

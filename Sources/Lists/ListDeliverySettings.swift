@@ -8,11 +8,15 @@ public struct ListDeliverySettings: Sendable {
     public var heldDirectory: String
     /// Where posts wait for the next digest (beside the held posts unless said otherwise).
     public var digestDirectory: String
+    /// Where archived posts are kept (beside the held posts).
+    public var archiveDirectory: String
 
     public init(webBase: String, hostname: String, heldDirectory: String, digestDirectory: String? = nil) {
         self.webBase = webBase
         self.hostname = hostname
         self.heldDirectory = heldDirectory
+        let parent = heldDirectory.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        self.archiveDirectory = parent + "/archive"
         self.digestDirectory =
             digestDirectory
             ?? (heldDirectory.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")

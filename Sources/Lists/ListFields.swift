@@ -16,14 +16,15 @@ enum ListFields {
     /// Fields every copy adds (lower case).
     static let added: Set<String> = [
         "list-id", "list-help", "list-post", "list-owner", "x-beenthere", "precedence", "list-unsubscribe",
-        "list-unsubscribe-post",
+        "list-unsubscribe-post", "list-archive", "archived-at", "list-subscribe",
     ]
 
     /// Approval fields (Mailman's moderator password): removed everywhere.
     static let approval: Set<String> = ["approved", "approve", "x-approved", "x-approve"]
 
-    /// The list fields common to every copy (all but List-Unsubscribe).
-    static func common(_ list: MailingList) -> String {
+    /// The list fields common to every copy (all but List-Unsubscribe); `archive` is the
+    /// archive's URL when the list keeps one (RFC 2369 §3.6 List-Archive).
+    static func common(_ list: MailingList, archive: String? = nil) -> String {
         let address = list.postingAddress
         let owner = "\(address.localPart)\(ListAddress.ownerSuffix)@\(address.domain)"
         var out = ""
@@ -32,10 +33,14 @@ enum ListFields {
             list.displayName.isEmpty
             ? "List-Id: <\(list.listID)>\r\n"
             : MessageComposer.field("List-Id", .addresses([(name: list.displayName, address: list.listID)]))
-        // RFC 2369 §3.1, §3.4, §3.6; List-Post: NO for a list where members do not post (§3.4).
-        out += "List-Help: <mailto:\(owner)?subject=help>\r\n"
+        // RFC 2369 §3.1 (the robot answers "help"), §3.3 (-join), §3.4 (List-Post: NO where
+        // members do not post), §3.5 (List-Owner), §3.6 (List-Archive).
+        let request = ListAddress.companion(address, ListAddress.requestSuffix)
+        out += "List-Help: <mailto:\(request)?subject=help>\r\n"
+        out += "List-Subscribe: <mailto:\(ListAddress.companion(address, ListAddress.joinSuffix))>\r\n"
         out += list.style == .announce ? "List-Post: NO\r\n" : "List-Post: <mailto:\(address)>\r\n"
         out += "List-Owner: <mailto:\(owner)>\r\n"
+        if let archive { out += "List-Archive: <\(archive)>\r\n" }
         out += "X-BeenThere: \(address)\r\n"
         // RFC 3834 §5: auto-responders do not answer list mail.
         out += "Precedence: list\r\n"
@@ -44,7 +49,10 @@ enum ListFields {
 
     /// RFC 8058 §3.1: the member's HTTPS unsubscribe URL and, when the copy is signed, the
     /// one-click marker.
-    static func unsubscribe(url: String, oneClick: Bool) -> String {
-        "List-Unsubscribe: <\(url)>\r\n" + (oneClick ? "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" : "")
+    /// RFC 8058 §3.1 puts the HTTPS URL first; the `mailto:` of `-leave` (RFC 2369 §3.2) serves
+    /// clients that only mail.
+    static func unsubscribe(url: String, leave: MailAddress, oneClick: Bool) -> String {
+        "List-Unsubscribe: <\(url)>, <mailto:\(leave)>\r\n"
+            + (oneClick ? "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" : "")
     }
 }

@@ -36,6 +36,9 @@ public struct ListTransport: RemoteTransport {
 
     var database: Database { lists.database }
 
+    /// The lists' archives (files under `settings.archiveDirectory`).
+    public var archive: ListArchive { ListArchive(lists: lists, directory: settings.archiveDirectory) }
+
     public func destination(for domain: String) -> String { "lists" }
 
     public func deliver(_ message: OutboundMessage, domain: String, targets: [OutboundTarget]) async -> [Int64: DeliveryOutcome] {
@@ -163,17 +166,35 @@ public struct ListTransport: RemoteTransport {
                 mitigation = list.dmarcMitigation
             }
         }
-        let copy = ListCopy(post: post, facts: facts, list: list, mitigate: mitigation)
+        // Archived: the copies name the post's place in the archive (RFC 5064 Archived-At).
+        let archiveKey = list.archive == .none ? nil : ListCookie.make()
+        let links = archiveKey.map {
+            (
+                index: ListArchive.indexURL(webBase: settings.webBase, list: list),
+                message: ListArchive.messageURL(webBase: settings.webBase, list: list, key: $0)
+            )
+        }
+        let copy = ListCopy(post: post, facts: facts, list: list, mitigate: mitigation, archive: links)
         let members = try await lists.members(list.address, role: .member).filter { $0.disabled == nil }
         let regular = members.filter { $0.mode == .regular }
-        // Digest members get the post later, in the next issue: the copy is kept for it.
-        let digest = regular.count == members.count ? nil : try await keepForDigest(copy, key: key)
+        var kept: [String] = []
         let staged: [StagedMessage]
+        let digest: DigestKeep?
+        let archived: ArchiveKeep?
         do {
+            // Digest members get the post later, in the next issue: the copy is kept for it.
+            digest = regular.count == members.count ? nil : try await keepForDigest(copy, key: key)
+            if let digest { kept.append(digest.path) }
+            if let archiveKey {
+                archived = try await archive.keep(copy.body, key: archiveKey, deliveryKey: key, facts: facts)
+            } else {
+                archived = nil
+            }
+            if let archived { kept.append(archived.path) }
             staged = try await stage(
                 copy.body, to: regular, list: list, body: message.body, smtpUTF8: message.smtpUTF8)
         } catch {
-            if let digest { unlink(digest.path) }
+            for path in kept { unlink(path) }
             throw error
         }
         let row = PostRecord(
@@ -184,9 +205,10 @@ public struct ListTransport: RemoteTransport {
             try await queue.commit(staged: staged) { db in
                 if let alongside { try await alongside(db, count) } else { try await row.insert(db) }
                 try await digest?.insert(listID: list.id, in: db)
+                try await archived?.insert(listID: list.id, in: db)
             }
         } catch {
-            if let digest { unlink(digest.path) }
+            for path in kept { unlink(path) }
             throw error
         }
         logger.info(
@@ -205,6 +227,7 @@ public struct ListTransport: RemoteTransport {
         async throws -> [StagedMessage]
     {
         let copy = ListCopy(body: body)
+        let leave = ListAddress.companion(list.postingAddress, ListAddress.leaveSuffix)
         var staged: [StagedMessage] = []
         do {
             for member in members {
@@ -212,11 +235,11 @@ public struct ListTransport: RemoteTransport {
                     let deliveries = try await memberDeliveries(address, list: list), !deliveries.isEmpty
                 else { continue }
                 let url = settings.unsubscribeURL(token: member.token)
-                var bytes = copy.personalised(unsubscribeURL: url, oneClick: signer != nil)
+                var bytes = copy.personalised(unsubscribeURL: url, leave: leave, oneClick: signer != nil)
                 if let signature = await signer?.signatureFields(for: bytes, domain: list.postingAddress.domain, logger: logger) {
                     bytes = Array(signature.utf8) + bytes
                 } else {
-                    bytes = copy.personalised(unsubscribeURL: url, oneClick: false)
+                    bytes = copy.personalised(unsubscribeURL: url, leave: leave, oneClick: false)
                 }
                 let envelope = QueuedEnvelope(
                     reversePath: VERP.encode(list: list.postingAddress, token: member.token), body: type,

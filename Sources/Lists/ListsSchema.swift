@@ -129,5 +129,28 @@ public enum ListsSchema {
                 "CREATE INDEX list_digest_entry_list ON list_digest_entry(list_id, id)",
             ]
         },
+        // Archives: each accepted post's list copy as a message file, indexed here; `search_text`
+        // holds the lower-cased subject, author and text the archive's search looks through.
+        Migration("lists.4-archives") { db in
+            [
+                "ALTER TABLE mailing_list ADD COLUMN archive TEXT NOT NULL DEFAULT 'private'",
+                """
+                CREATE TABLE list_archive (
+                  id \(db.autoIncrementPrimaryKey),
+                  list_id BIGINT NOT NULL REFERENCES mailing_list(id) ON DELETE CASCADE,
+                  archive_key TEXT NOT NULL UNIQUE,
+                  delivery_key TEXT NOT NULL UNIQUE,
+                  message_id TEXT NOT NULL,
+                  subject TEXT NOT NULL,
+                  sender TEXT NOT NULL,
+                  sender_name TEXT NOT NULL,
+                  archived_at BIGINT NOT NULL,
+                  size BIGINT NOT NULL,
+                  file TEXT NOT NULL,
+                  search_text TEXT NOT NULL)
+                """,
+                "CREATE INDEX list_archive_list ON list_archive(list_id, id)",
+            ]
+        },
     ]
 }

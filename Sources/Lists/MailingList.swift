@@ -90,6 +90,8 @@ public struct MailingList: Sendable, Hashable, Codable {
     public var digestIssue: Int
     /// When the last digest went out (nil: never).
     public var digestLastSentAt: Int64?
+    /// Who reads the archive of accepted posts (`none`: no archive).
+    public var archive: ArchivePolicy
     public var createdAt: Int64
 
     /// The posting address.
@@ -127,6 +129,7 @@ public struct ListSettings: Sendable, Hashable {
     public var unsubscribePolicy = SubscriptionPolicy.confirm
     public var digestSizeThreshold: Int64 = 30 * 1024
     public var digestPeriod = DigestPeriod.daily
+    public var archive = ArchivePolicy.private
 
     public init() {}
 }

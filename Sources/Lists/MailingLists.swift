@@ -42,7 +42,7 @@ public final class MailingLists: Sendable {
                     "reply_to_address", "member_action", "nonmember_action", "emergency", "max_size", "max_recipients",
                     "require_explicit_destination", "administrivia", "dmarc_mitigation", "dmarc_always", "footer",
                     "bounce_threshold", "subscribe_policy", "unsubscribe_policy", "digest_size_threshold", "digest_period",
-                    "created_at"
+                    "archive", "created_at"
                 )
                 .values(
                     SQLBind(domainID), SQLBind(parsed.key), SQLBind(parsed.description), SQLBind(settings.displayName),
@@ -53,7 +53,8 @@ public final class MailingLists: Sendable {
                     SQLBind(settings.administrivia), SQLBind(settings.dmarcMitigation.rawValue), SQLBind(settings.dmarcAlways),
                     SQLBind(settings.footer), SQLBind(Int64(settings.bounceThreshold)),
                     SQLBind(settings.subscribePolicy.rawValue), SQLBind(settings.unsubscribePolicy.rawValue),
-                    SQLBind(settings.digestSizeThreshold), SQLBind(settings.digestPeriod.rawValue), SQLBind(now)
+                    SQLBind(settings.digestSizeThreshold), SQLBind(settings.digestPeriod.rawValue),
+                    SQLBind(settings.archive.rawValue), SQLBind(now)
                 ).run()
             guard let list = try await Self.list(key: parsed.key, in: db) else { throw ListError.unknownList(parsed.description) }
             return list
@@ -65,7 +66,7 @@ public final class MailingLists: Sendable {
         let key = try Self.parse(address).key
         try await database.transaction { db in
             guard let list = try await Self.list(key: key, in: db) else { throw ListError.unknownList(address) }
-            for table in ["list_pending", "list_digest_entry", "list_member", "list_post", "list_held"] {
+            for table in ["list_pending", "list_digest_entry", "list_archive", "list_member", "list_post", "list_held"] {
                 try await db.delete(from: table).where("list_id", .equal, list.id).run()
             }
             try await db.delete(from: "mailing_list").where("id", .equal, list.id).run()
@@ -125,6 +126,7 @@ public final class MailingLists: Sendable {
                 .set("unsubscribe_policy", to: SQLBind(list.unsubscribePolicy.rawValue))
                 .set("digest_size_threshold", to: SQLBind(list.digestSizeThreshold))
                 .set("digest_period", to: SQLBind(list.digestPeriod.rawValue))
+                .set("archive", to: SQLBind(list.archive.rawValue))
                 .where("id", .equal, id).run()
             return list
         }
@@ -283,7 +285,7 @@ public final class MailingLists: Sendable {
                 "member_action", "nonmember_action", "emergency", "max_size", "max_recipients", "require_explicit_destination",
                 "administrivia", "dmarc_mitigation", "dmarc_always", "footer", "bounce_threshold", "subscribe_policy",
                 "unsubscribe_policy", "digest_size_threshold", "digest_period", "digest_volume", "digest_issue",
-                "digest_last_sent_at", "created_at"
+                "digest_last_sent_at", "archive", "created_at"
             )
             .from("mailing_list")
     }
@@ -327,6 +329,7 @@ public final class MailingLists: Sendable {
             digestVolume: Int(try row.decode(column: "digest_volume", as: Int64.self)),
             digestIssue: Int(try row.decode(column: "digest_issue", as: Int64.self)),
             digestLastSentAt: try row.decode(column: "digest_last_sent_at", as: Int64?.self),
+            archive: try value(ArchivePolicy.self, "archive"),
             createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 

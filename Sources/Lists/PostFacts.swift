@@ -91,9 +91,11 @@ public struct PostFacts: Sendable, Hashable {
         return String(text.prefix(1 << 20))
     }
 
-    /// The decoded text of the first text/plain part (50 parts looked at, at most).
-    static func plainText(_ message: MIMEMessage) -> String? {
+    /// The decoded text of the first text/plain part (50 parts looked at, at most); with
+    /// `html`, the first text/html part as text when there is no plain one.
+    static func plainText(_ message: MIMEMessage, html: Bool = false) -> String? {
         var stack = [message.root]
+        var firstHTML: MIMEEntity?
         var visited = 0
         while let entity = stack.popLast(), visited < 50 {
             visited += 1
@@ -101,8 +103,10 @@ public struct PostFacts: Sendable, Hashable {
                 stack.append(contentsOf: entity.parts.reversed())
             } else if entity.contentType.mimeType == "text/plain", let text = message.decodedText(of: entity) {
                 return text
+            } else if html, firstHTML == nil, entity.contentType.mimeType == "text/html" {
+                firstHTML = entity
             }
         }
-        return nil
+        return firstHTML.flatMap { message.plainText(of: $0) }
     }
 }

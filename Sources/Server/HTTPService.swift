@@ -79,7 +79,8 @@ public enum HTTPService {
             WebRoutes.addConsole(to: router, console: web.console, autoconfig: web.autoconfig, logger: httpLogger)
             WebRoutes.addAPI(to: router, console: web.console, logger: httpLogger)
             WebRoutes.addLists(
-                to: router, lists: web.console.lists, transport: web.console.listTransport, logger: httpLogger)
+                to: router, lists: web.console.lists, transport: web.console.listTransport, console: web.console,
+                logger: httpLogger)
             if let webmail = web.webmail {
                 WebRoutes.addWebmail(
                     to: router, console: web.console, webmail: webmail, sender: web.webmailSender, logger: httpLogger)

@@ -10,7 +10,7 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list", abstract: "Manage mailing lists, their members and held posts.",
         subcommands: [
             Add.self, Delete.self, Show.self, Lists.self, Set.self, ListMemberCommand.self, ListHeldCommand.self,
-            ListPendingCommand.self, ListDigestCommand.self, ListBounceCommand.self,
+            ListPendingCommand.self, ListDigestCommand.self, ListArchiveCommand.self, ListBounceCommand.self,
         ])
 
     /// The settings a list can be given at creation or changed later.
@@ -41,6 +41,8 @@ struct ListCommand: AsyncParsableCommand {
         var digestSizeThreshold: String?
         @Option(help: "none, daily, weekly or monthly: send the digest this long after the last one.")
         var digestPeriod: DigestPeriod?
+        @Option(help: "none, private (members log in) or public: the archive of accepted posts.")
+        var archive: ArchivePolicy?
 
         /// Applies the options given to `list`.
         func apply(to list: inout MailingList) throws {
@@ -75,6 +77,7 @@ struct ListCommand: AsyncParsableCommand {
                 list.digestSizeThreshold = size.bytes
             }
             if let digestPeriod { list.digestPeriod = digestPeriod }
+            if let archive { list.archive = archive }
         }
     }
 
@@ -144,7 +147,7 @@ struct ListCommand: AsyncParsableCommand {
                     ["dmarc mitigation", list.dmarcMitigation.rawValue + (list.dmarcAlways ? " (always)" : " (strict domains)")],
                     ["footer", list.footer], ["bounce threshold", "\(list.bounceThreshold)"],
                     ["subscribe policy", list.subscribePolicy.rawValue],
-                    ["unsubscribe policy", list.unsubscribePolicy.rawValue],
+                    ["unsubscribe policy", list.unsubscribePolicy.rawValue], ["archive", list.archive.rawValue],
                     [
                         "digest",
                         "\(list.digestPeriod.rawValue), or at \(list.digestSizeThreshold == 0 ? "any size" : Output.bytes(list.digestSizeThreshold)); next: vol \(list.digestVolume), issue \(list.digestIssue)",
@@ -194,3 +197,4 @@ extension ModeratorDecision: ExpressibleByArgument {}
 extension SubscriptionPolicy: ExpressibleByArgument {}
 extension DeliveryMode: ExpressibleByArgument {}
 extension DigestPeriod: ExpressibleByArgument {}
+extension ArchivePolicy: ExpressibleByArgument {}

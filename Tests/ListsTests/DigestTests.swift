@@ -81,7 +81,7 @@ struct DigestTests {
     func triggers(dialect: Database.Dialect) async throws {
         try await ListFixture.with(dialect) { f in
             let mime = try await f.account("mime@example.org")
-            try await f.lists.create("dept@example.org", settings: Self.settings(threshold: 400, period: .weekly))
+            try await f.lists.create("dept@example.org", settings: Self.settings(threshold: 2000, period: .weekly))
             try await f.lists.addMember("dept@example.org", address: "mime@example.org")
             try await f.lists.setMember(
                 "dept@example.org", address: "mime@example.org", disabled: nil, moderation: nil, mode: .mimeDigest)
@@ -96,7 +96,7 @@ struct DigestTests {
             try await f.drain()
             #expect(try await f.inbox(mime).count == 1)
             // Past the threshold: sent as the post is queued.
-            try await f.post(Self.post("Big " + String(repeating: "x", count: 500)))
+            try await f.post(Self.post("Big " + String(repeating: "x", count: 2000)))
             try await f.drain()
             #expect(try await f.inbox(mime).count == 2)
         }

@@ -13,7 +13,9 @@ struct ListCopyTests {
         let message = MIMEMessage(Array(post.utf8))
         let facts = PostFacts(message: message, reversePath: nil, size: Int64(post.utf8.count), list: list)
         let bytes = ListCopy(post: message, facts: facts, list: list, mitigate: mitigate)
-            .personalised(unsubscribeURL: "https://mail.example.org/lists/unsubscribe/TOKEN", oneClick: true)
+            .personalised(
+                unsubscribeURL: "https://mail.example.org/lists/unsubscribe/TOKEN",
+                leave: MailAddress(localPart: "dept-leave", domain: "example.org"), oneClick: true)
         return (String(decoding: bytes, as: UTF8.self), MIMEMessage(bytes))
     }
 
@@ -39,9 +41,11 @@ struct ListCopyTests {
         #expect(header["List-Id"] == "Dept <dept.example.org>")
         #expect(header.fields(named: "List-Id").count == 1)
         #expect(header["List-Post"] == "<mailto:dept@example.org>")
-        #expect(header["List-Help"] == "<mailto:dept-owner@example.org?subject=help>")
+        #expect(header["List-Help"] == "<mailto:dept-request@example.org?subject=help>")
+        #expect(header["List-Subscribe"] == "<mailto:dept-join@example.org>")
         #expect(header["List-Owner"] == "<mailto:dept-owner@example.org>")
-        #expect(header["List-Unsubscribe"] == "<https://mail.example.org/lists/unsubscribe/TOKEN>")
+        #expect(
+            header["List-Unsubscribe"] == "<https://mail.example.org/lists/unsubscribe/TOKEN>, <mailto:dept-leave@example.org>")
         #expect(header["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click")
         #expect(header["X-BeenThere"] == "dept@example.org")
         // Another list's marker stays below the list's own: two lists that are members of each

@@ -47,7 +47,9 @@ struct ListTransportTests {
             #expect(link.hasPrefix("<https://mail.example.org/lists/unsubscribe/"))
             #expect(try await f.inbox(carol).isEmpty)
             // The link is bob's: it removes bob and nobody else.
-            let token = String(link.dropFirst("<https://mail.example.org/lists/unsubscribe/".count).dropLast())
+            #expect(link.hasSuffix(">, <mailto:dept-leave@example.org>"))
+            let url = try #require(link.split(separator: ",").first)
+            let token = String(url.dropFirst("<https://mail.example.org/lists/unsubscribe/".count).dropLast())
             let removed = try #require(try await f.lists.unsubscribe(token: token))
             #expect(removed.address == "bob@example.org")
             #expect(try await f.lists.unsubscribe(token: token) == nil)

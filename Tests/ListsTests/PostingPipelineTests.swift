@@ -13,7 +13,7 @@ struct PostingPipelineTests {
             emergency: false, maxSize: 1000, maxRecipients: 3, requireExplicitDestination: true, administrivia: true,
             dmarcMitigation: .munge, dmarcAlways: false, footer: "", bounceThreshold: 5, subscribePolicy: .confirm,
             unsubscribePolicy: .confirm, digestSizeThreshold: 0, digestPeriod: .none, digestVolume: 1, digestIssue: 1,
-            digestLastSentAt: nil, createdAt: 0)
+            digestLastSentAt: nil, archive: .private, createdAt: 0)
         change(&list)
         return list
     }

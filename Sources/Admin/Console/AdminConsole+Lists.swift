@@ -164,6 +164,14 @@ extension AdminConsole {
         return sent
     }
 
+    /// A list's archive as mbox chunks (a post each), oldest first.
+    public func listArchiveMbox(as principal: Principal, list: String) async throws -> AsyncThrowingStream<[UInt8], any Error> {
+        try principal.require(.manageLists, in: try Self.listDomain(list))
+        let transport = try requireListTransport()
+        let found = try await Self.translateLists { try await lists.list(list) }
+        return transport.archive.mbox(found)
+    }
+
     private func requireListTransport() throws -> ListTransport {
         guard let listTransport else { throw AdminError.conflict("mailing lists are not set up on this console") }
         return listTransport

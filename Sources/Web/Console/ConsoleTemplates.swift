@@ -47,6 +47,8 @@ struct ConsoleTemplates: Sendable {
         ("list_unsubscribe", PackageResources.list_unsubscribe_mustache),
         ("list_confirm", PackageResources.list_confirm_mustache),
         ("list_subscribe", PackageResources.list_subscribe_mustache),
+        ("list_archive", PackageResources.list_archive_mustache),
+        ("list_archive_message", PackageResources.list_archive_message_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css

@@ -1,3 +1,4 @@
+import Admin
 import Hummingbird
 import Lists
 import Logging
@@ -7,11 +8,27 @@ extension WebRoutes {
     /// something does it on POST only, so a link checker that fetches a URL changes nothing:
     /// - `/lists/unsubscribe/TOKEN`: each copy's one-click unsubscribe URL (RFC 8058);
     /// - `/lists/confirm/COOKIE`: the link of a confirmation or moderator notice;
-    /// - `/lists/subscribe/ADDRESS`: the subscription form (confirmed by mail, always).
+    /// - `/lists/subscribe/ADDRESS`: the subscription form (confirmed by mail, always);
+    /// - `/lists/archive/ADDRESS…`: the archive (`ListArchivePages`).
     public static func addLists(
-        to router: Router<WebRequestContext>, lists: MailingLists, transport: ListTransport?, logger: Logger
+        to router: Router<WebRequestContext>, lists: MailingLists, transport: ListTransport?, console: AdminConsole?,
+        logger: Logger
     ) {
         let pages = ListPages(lists: lists, transport: transport, logger: logger)
+        if let transport {
+            let archive = ListArchivePages(
+                lists: lists, archive: transport.archive, console: console, templates: pages.templates, logger: logger)
+            router.get("/lists/archive/:list") { request, context in
+                await archive.index(context.parameters.get("list") ?? "", request, context)
+            }
+            router.get("/lists/archive/:list/m/:key") { request, context in
+                await archive.message(
+                    context.parameters.get("list") ?? "", key: context.parameters.get("key") ?? "", request, context)
+            }
+            router.get("/lists/archive/:list/mbox") { request, context in
+                await archive.mbox(context.parameters.get("list") ?? "", request, context)
+            }
+        }
         router.get("/lists/unsubscribe/:token") { _, context in
             await pages.unsubscribe(token: context.parameters.get("token") ?? "", confirmed: false)
         }

@@ -449,3 +449,19 @@ def test_the_archive_for_members_then_for_everyone(site, tmp_path, tmp_path_fact
         box = mailbox.mbox(str(tmp_path / name))
         assert [m["Subject"] for m in box] == ["[dept] Budget", "[dept] Picnic"]
         assert ">From now on" in box[0].get_payload()
+
+
+def test_a_list_of_every_account_of_the_domain_stays_in_sync(site):
+    site.posta("list", "add", "all@example.org", "--name", "Everyone", "--members-from", "domain:example.org",
+               "--require-explicit-destination", "false")
+    assert "4 added" in site.posta("list", "sync", "all@example.org")  # alice, bob, carol, postmaster
+    site.posta("user", "add", "newcomer@example.org", "--password-stdin", stdin=PASSWORD + "\n")
+    site.posta("user", "del", "carol@example.org")
+    post(site, "newcomer@example.org", message("newcomer@example.org", "Hello everyone", to="all@example.org"),
+         to="all@example.org")
+    [copy] = imap_messages(site, "newcomer@example.org", 1)
+    assert copy["List-Id"] == "Everyone <all.example.org>"
+    listed = json.loads(site.posta("list", "member", "list", "all@example.org", "--json"))
+    assert sorted(m["address"] for m in listed if m["role"] == "member") == [
+        "alice@example.org", "bob@example.org", "newcomer@example.org", "postmaster@example.org"]
+    assert {m["source"] for m in listed if m["role"] == "member"} == {"directory"}

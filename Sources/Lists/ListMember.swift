@@ -30,11 +30,17 @@ public struct ListMember: Sendable, Hashable, Encodable {
     public var moderation: ModerationAction?
     /// One copy per post, or a digest.
     public var mode: DeliveryMode
+    /// Added by hand (`manual`) or by the list's member source (`directory`), which removes it
+    /// again when the directory no longer names it.
+    public var source: String
+    /// Permanent bounces counted (once a day) and warnings sent since delivery was disabled.
+    public var bounceScore: Int
+    public var bounceWarnings: Int
     public var createdAt: Int64
     /// Names the member in its one-click unsubscribe URL; never printed or shown.
     var token: String
 
     enum CodingKeys: String, CodingKey {
-        case id, listID, address, displayName, role, disabled, moderation, mode, createdAt
+        case id, listID, address, displayName, role, disabled, moderation, mode, source, bounceScore, bounceWarnings, createdAt
     }
 }

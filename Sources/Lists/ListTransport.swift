@@ -98,6 +98,14 @@ public struct ListTransport: RemoteTransport {
         message: OutboundMessage
     ) async throws -> DeliveryOutcome {
         let facts = PostFacts(message: post, reversePath: reversePath, size: Int64(post.bytes.count), list: list)
+        // Members from the directory are brought in line first: a new account posts and gets the post.
+        if list.memberSource != nil {
+            do {
+                try await lists.syncMembers(list.address, directory: directory)
+            } catch {
+                logger.warning("list directory sync failed", metadata: ["list": "\(list.address)", "error": "\(error)"])
+            }
+        }
         var standing = try await standing(of: [facts.sender, reversePath].compactMap { $0 }, in: list)
         // An owner's address in From: lets a post past moderation only when this host verified it.
         if standing.isModerator,

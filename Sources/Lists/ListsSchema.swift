@@ -152,5 +152,16 @@ public enum ListsSchema {
                 "CREATE INDEX list_archive_list ON list_archive(list_id, id)",
             ]
         },
+        // Membership from the directory (`member_source`: `domain:D` or `alias:A`; the members it
+        // adds are marked `directory`), and bounce warnings before a disabled member is removed.
+        Migration("lists.5-directory-members-bounce-warnings") { db in
+            [
+                "ALTER TABLE mailing_list ADD COLUMN member_source TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE mailing_list ADD COLUMN bounce_warnings BIGINT NOT NULL DEFAULT 3",
+                "ALTER TABLE list_member ADD COLUMN source TEXT NOT NULL DEFAULT 'manual'",
+                "ALTER TABLE list_member ADD COLUMN bounce_warnings BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE list_member ADD COLUMN last_warning_at BIGINT",
+            ]
+        },
     ]
 }

@@ -92,6 +92,10 @@ public struct MailingList: Sendable, Hashable, Codable {
     public var digestLastSentAt: Int64?
     /// Who reads the archive of accepted posts (`none`: no archive).
     public var archive: ArchivePolicy
+    /// Where members come from besides those added by hand (nil: only by hand).
+    public var memberSource: MemberSource?
+    /// Warnings a member disabled by bounces gets, a week apart, before it is removed (0: never removed).
+    public var bounceWarnings: Int
     public var createdAt: Int64
 
     /// The posting address.
@@ -130,6 +134,8 @@ public struct ListSettings: Sendable, Hashable {
     public var digestSizeThreshold: Int64 = 30 * 1024
     public var digestPeriod = DigestPeriod.daily
     public var archive = ArchivePolicy.private
+    public var memberSource: MemberSource?
+    public var bounceWarnings = 3
 
     public init() {}
 }

@@ -42,7 +42,7 @@ public final class MailingLists: Sendable {
                     "reply_to_address", "member_action", "nonmember_action", "emergency", "max_size", "max_recipients",
                     "require_explicit_destination", "administrivia", "dmarc_mitigation", "dmarc_always", "footer",
                     "bounce_threshold", "subscribe_policy", "unsubscribe_policy", "digest_size_threshold", "digest_period",
-                    "archive", "created_at"
+                    "archive", "member_source", "bounce_warnings", "created_at"
                 )
                 .values(
                     SQLBind(domainID), SQLBind(parsed.key), SQLBind(parsed.description), SQLBind(settings.displayName),
@@ -54,7 +54,8 @@ public final class MailingLists: Sendable {
                     SQLBind(settings.footer), SQLBind(Int64(settings.bounceThreshold)),
                     SQLBind(settings.subscribePolicy.rawValue), SQLBind(settings.unsubscribePolicy.rawValue),
                     SQLBind(settings.digestSizeThreshold), SQLBind(settings.digestPeriod.rawValue),
-                    SQLBind(settings.archive.rawValue), SQLBind(now)
+                    SQLBind(settings.archive.rawValue), SQLBind(settings.memberSource?.description ?? ""),
+                    SQLBind(Int64(settings.bounceWarnings)), SQLBind(now)
                 ).run()
             guard let list = try await Self.list(key: parsed.key, in: db) else { throw ListError.unknownList(parsed.description) }
             return list
@@ -106,7 +107,9 @@ public final class MailingLists: Sendable {
             if list.replyTo == .explicit && list.replyToAddress.isEmpty {
                 throw ListError.invalid("reply-to 'explicit' needs a reply-to address")
             }
-            guard list.maxSize >= 0, list.maxRecipients >= 0, list.bounceThreshold >= 0, list.digestSizeThreshold >= 0 else {
+            guard list.maxSize >= 0, list.maxRecipients >= 0, list.bounceThreshold >= 0, list.digestSizeThreshold >= 0,
+                list.bounceWarnings >= 0
+            else {
                 throw ListError.invalid("limits are 0 (none) or positive")
             }
             try await db.update("mailing_list")
@@ -127,6 +130,8 @@ public final class MailingLists: Sendable {
                 .set("digest_size_threshold", to: SQLBind(list.digestSizeThreshold))
                 .set("digest_period", to: SQLBind(list.digestPeriod.rawValue))
                 .set("archive", to: SQLBind(list.archive.rawValue))
+                .set("member_source", to: SQLBind(list.memberSource?.description ?? ""))
+                .set("bounce_warnings", to: SQLBind(Int64(list.bounceWarnings)))
                 .where("id", .equal, id).run()
             return list
         }
@@ -153,7 +158,8 @@ public final class MailingLists: Sendable {
     /// Inserts a member row. A list's own addresses (posting, `-owner`, `-request`…) are refused
     /// in every role: mail to them would come straight back (a loop through `-owner`).
     static func insertMember(
-        _ member: MailAddress, displayName: String, role: ListRole, list: MailingList, in db: any SQLDatabase
+        _ member: MailAddress, displayName: String, role: ListRole, list: MailingList, source: String = "manual",
+        in db: any SQLDatabase
     ) async throws -> ListMember {
         if ListAddress.candidates(member).contains(where: { $0.listKey == list.postingAddress.key }) {
             throw ListError.invalid("a list cannot be a member of itself (\(member) is one of its own addresses)")
@@ -162,10 +168,10 @@ public final class MailingLists: Sendable {
             throw ListError.invalid("\(member) is a list address: owners and moderators are people")
         }
         try await db.insert(into: "list_member")
-            .columns("list_id", "address_key", "address", "display_name", "role", "token", "created_at")
+            .columns("list_id", "address_key", "address", "display_name", "role", "source", "token", "created_at")
             .values(
                 SQLBind(list.id), SQLBind(member.key), SQLBind(member.description), SQLBind(displayName),
-                SQLBind(role.rawValue), SQLBind(RandomToken.make(bytes: 18)), SQLBind(UnixTime.now())
+                SQLBind(role.rawValue), SQLBind(source), SQLBind(RandomToken.make(bytes: 18)), SQLBind(UnixTime.now())
             ).run()
         guard let added = try await Self.member(listID: list.id, key: member.key, role: role, in: db) else {
             throw ListError.unknownMember(member.description, list: list.address)
@@ -285,7 +291,7 @@ public final class MailingLists: Sendable {
                 "member_action", "nonmember_action", "emergency", "max_size", "max_recipients", "require_explicit_destination",
                 "administrivia", "dmarc_mitigation", "dmarc_always", "footer", "bounce_threshold", "subscribe_policy",
                 "unsubscribe_policy", "digest_size_threshold", "digest_period", "digest_volume", "digest_issue",
-                "digest_last_sent_at", "archive", "created_at"
+                "digest_last_sent_at", "archive", "member_source", "bounce_warnings", "created_at"
             )
             .from("mailing_list")
     }
@@ -330,14 +336,16 @@ public final class MailingLists: Sendable {
             digestIssue: Int(try row.decode(column: "digest_issue", as: Int64.self)),
             digestLastSentAt: try row.decode(column: "digest_last_sent_at", as: Int64?.self),
             archive: try value(ArchivePolicy.self, "archive"),
+            memberSource: MemberSource(try row.decode(column: "member_source", as: String.self)),
+            bounceWarnings: Int(try row.decode(column: "bounce_warnings", as: Int64.self)),
             createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 
     static func memberQuery(_ db: any SQLDatabase) -> SQLSelectBuilder {
         db.select()
             .columns(
-                "id", "list_id", "address", "display_name", "role", "disabled", "moderation", "delivery_mode", "token",
-                "created_at"
+                "id", "list_id", "address", "display_name", "role", "disabled", "moderation", "delivery_mode", "source",
+                "bounce_score", "bounce_warnings", "token", "created_at"
             )
             .from("list_member")
     }
@@ -357,6 +365,9 @@ public final class MailingLists: Sendable {
             disabled: try row.decode(column: "disabled", as: String?.self).flatMap(DeliveryDisabled.init(rawValue:)),
             moderation: try row.decode(column: "moderation", as: String?.self).flatMap(ModerationAction.init(rawValue:)),
             mode: DeliveryMode(rawValue: try row.decode(column: "delivery_mode", as: String.self)) ?? .regular,
+            source: try row.decode(column: "source", as: String.self),
+            bounceScore: Int(try row.decode(column: "bounce_score", as: Int64.self)),
+            bounceWarnings: Int(try row.decode(column: "bounce_warnings", as: Int64.self)),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             token: try row.decode(column: "token", as: String.self))
     }

@@ -231,7 +231,7 @@ public struct PostaServer: Sendable {
             MetricsRefresher(
                 queue: site.queue, store: site.store, interval: site.config.metrics.refreshInterval.duration, logger: logger),
             WebmailSummaryBackfill(backfill: summaryBackfill),
-            ListDigestSender(transport: site.listTransport(logger: logger), logger: logger),
+            ListMaintenance(transport: site.listTransport(logger: logger), logger: logger),
         ]
         if site.config.abuse.enabled {
             services.append(

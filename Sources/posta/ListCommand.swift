@@ -10,7 +10,8 @@ struct ListCommand: AsyncParsableCommand {
         commandName: "list", abstract: "Manage mailing lists, their members and held posts.",
         subcommands: [
             Add.self, Delete.self, Show.self, Lists.self, Set.self, ListMemberCommand.self, ListHeldCommand.self,
-            ListPendingCommand.self, ListDigestCommand.self, ListArchiveCommand.self, ListBounceCommand.self,
+            ListPendingCommand.self, ListDigestCommand.self, ListArchiveCommand.self, ListSyncCommand.self,
+            ListBounceCommand.self,
         ])
 
     /// The settings a list can be given at creation or changed later.
@@ -43,6 +44,11 @@ struct ListCommand: AsyncParsableCommand {
         var digestPeriod: DigestPeriod?
         @Option(help: "none, private (members log in) or public: the archive of accepted posts.")
         var archive: ArchivePolicy?
+        @Option(
+            help: "domain:DOMAIN (its accounts), alias:ADDRESS (its targets) or none: members kept in sync with the directory.")
+        var membersFrom: String?
+        @Option(help: "Warnings a member disabled by bounces gets, a week apart, before removal (0: never removed).")
+        var bounceWarnings: Int?
 
         /// Applies the options given to `list`.
         func apply(to list: inout MailingList) throws {
@@ -78,6 +84,17 @@ struct ListCommand: AsyncParsableCommand {
             }
             if let digestPeriod { list.digestPeriod = digestPeriod }
             if let archive { list.archive = archive }
+            if let membersFrom {
+                if membersFrom == "none" {
+                    list.memberSource = nil
+                } else {
+                    guard let source = MemberSource(membersFrom) else {
+                        throw ValidationError("--members-from: domain:DOMAIN, alias:ADDRESS or none")
+                    }
+                    list.memberSource = source
+                }
+            }
+            if let bounceWarnings { list.bounceWarnings = bounceWarnings }
         }
     }
 
@@ -148,6 +165,8 @@ struct ListCommand: AsyncParsableCommand {
                     ["footer", list.footer], ["bounce threshold", "\(list.bounceThreshold)"],
                     ["subscribe policy", list.subscribePolicy.rawValue],
                     ["unsubscribe policy", list.unsubscribePolicy.rawValue], ["archive", list.archive.rawValue],
+                    ["members from", list.memberSource?.description ?? "none"],
+                    ["bounce warnings", "\(list.bounceWarnings)"],
                     [
                         "digest",
                         "\(list.digestPeriod.rawValue), or at \(list.digestSizeThreshold == 0 ? "any size" : Output.bytes(list.digestSizeThreshold)); next: vol \(list.digestVolume), issue \(list.digestIssue)",

@@ -120,11 +120,12 @@ struct ListMemberCommand: AsyncParsableCommand {
             let members = try await global.withConsole { try await $0.listMembers(as: $1, list: list, role: role) }
             if json { return try Output.json(members) }
             Output.table(
-                ["ADDRESS", "ROLE", "NAME", "DELIVERY", "MODE", "MODERATION"],
+                ["ADDRESS", "ROLE", "NAME", "DELIVERY", "MODE", "MODERATION", "SOURCE", "BOUNCES"],
                 members.map {
                     [
                         $0.address, $0.role.rawValue, $0.displayName, $0.disabled.map { "off (\($0.rawValue))" } ?? "on",
-                        $0.mode.rawValue, $0.moderation?.rawValue ?? "list",
+                        $0.mode.rawValue, $0.moderation?.rawValue ?? "list", $0.source,
+                        "score \($0.bounceScore), warned \($0.bounceWarnings)",
                     ]
                 })
         }

@@ -93,4 +93,25 @@ struct ArchiveTests {
             #expect(try await archive.posts(list).total == 0)
         }
     }
+
+    @Test("deleting a list removes its held, digest and archive files with its rows", arguments: [Database.Dialect.sqlite])
+    func deletion(dialect: Database.Dialect) async throws {
+        try await ListFixture.with(dialect) { f in
+            try await f.lists.create("dept@example.org")
+            try await f.lists.addMember("dept@example.org", address: "alice@example.net")
+            try await f.lists.addMember("dept@example.org", address: "dig@example.net")
+            try await f.lists.setMember(
+                "dept@example.org", address: "dig@example.net", disabled: nil, moderation: nil, mode: .mimeDigest)
+            try await f.post(Self.post("Kept", body: "archived and waiting for the digest"))
+            try await f.post(Self.post("Held", body: "from a stranger", from: "eve@example.net"), from: "eve@example.net")
+            try await f.drain()
+            func files(_ folder: String) -> [String] {
+                (try? FileManager.default.contentsOfDirectory(atPath: f.folder.path + "/" + folder)) ?? []
+            }
+            #expect(files("archive").count == 1 && files("digest").count == 1 && files("held").count == 1)
+            try await f.transport.deleteList("dept@example.org")
+            #expect(files("archive").isEmpty && files("digest").isEmpty && files("held").isEmpty)
+            await #expect(throws: ListError.unknownList("dept@example.org")) { try await f.lists.list("dept@example.org") }
+        }
+    }
 }

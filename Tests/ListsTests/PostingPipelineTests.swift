@@ -13,7 +13,7 @@ struct PostingPipelineTests {
             emergency: false, maxSize: 1000, maxRecipients: 3, requireExplicitDestination: true, administrivia: true,
             dmarcMitigation: .munge, dmarcAlways: false, footer: "", bounceThreshold: 5, subscribePolicy: .confirm,
             unsubscribePolicy: .confirm, digestSizeThreshold: 0, digestPeriod: .none, digestVolume: 1, digestIssue: 1,
-            digestLastSentAt: nil, archive: .private, createdAt: 0)
+            digestLastSentAt: nil, archive: .private, memberSource: nil, bounceWarnings: 3, createdAt: 0)
         change(&list)
         return list
     }
@@ -28,7 +28,7 @@ struct PostingPipelineTests {
     static let member = PosterStanding(
         member: ListMember(
             id: 1, listID: 1, address: "alice@example.net", displayName: "", role: .member, disabled: nil, moderation: nil,
-            mode: .regular,
+            mode: .regular, source: "manual", bounceScore: 0, bounceWarnings: 0,
             createdAt: 0, token: "t"),
         isModerator: false)
     static let stranger = PosterStanding(member: nil, isModerator: false)

@@ -19,7 +19,9 @@ extension AdminConsole {
     public func deleteList(as principal: Principal, address: String) async throws {
         try principal.require(.manageLists, in: try Self.listDomain(address))
         let before = try await Self.translateLists { try await lists.list(address) }
-        try await Self.translateLists { try await lists.delete(address) }
+        try await Self.translateLists {
+            if let listTransport { try await listTransport.deleteList(address) } else { try await lists.delete(address) }
+        }
         await audit(principal, "list.delete", target: before.address, before: before)
     }
 
@@ -162,6 +164,18 @@ extension AdminConsole {
             await audit(principal, "list.digest.send", target: list.lowercased(), after: "\(sent.volume)/\(sent.issue)")
         }
         return sent
+    }
+
+    /// Brings the members a list takes from the directory in line now.
+    public func syncListMembers(as principal: Principal, list: String) async throws -> (added: [String], removed: [String]) {
+        try principal.require(.manageLists, in: try Self.listDomain(list))
+        let result = try await Self.translateLists { try await lists.syncMembers(list, directory: directory) }
+        if !result.added.isEmpty || !result.removed.isEmpty {
+            await audit(
+                principal, "list.member.sync", target: list.lowercased(),
+                after: ["added": result.added, "removed": result.removed])
+        }
+        return result
     }
 
     /// A list's archive as mbox chunks (a post each), oldest first.

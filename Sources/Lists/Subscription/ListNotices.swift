@@ -123,6 +123,42 @@ struct ListNotices: Sendable {
                 """)
     }
 
+    /// To a member whose delivery the list stopped because its copies bounced: warning
+    /// `number` of `of`; the link (or a reply) turns delivery back on.
+    func bounceWarning(_ request: PendingRequest, number: Int, of total: Int) -> [UInt8] {
+        let confirm = address(ListAddress.confirmSuffix, request.cookie)
+        var composer = base(
+            from: (name, confirm), to: request.address,
+            subject: "Your membership of \(name) is suspended (confirm \(request.cookie))")
+        composer.fields.append(("Reply-To", .addresses([(name: "", address: confirm)])))
+        composer.text = """
+            Messages from \(list.address) to \(request.address) have been bouncing, so the list stopped
+            sending them. This is warning \(number) of \(total): after the last one, a week from it, the
+            address is removed from the list.
+
+            To get the posts again, open
+
+                \(confirmURL(request.cookie))
+
+            or reply to this message.
+
+            """
+        return composer.bytes()
+    }
+
+    /// To the owners: a member was removed after its bounce warnings.
+    func removedForBounces(_ member: String, owner: String, warnings: Int) -> [UInt8] {
+        var composer = base(
+            from: ("\(name) owners", address(ListAddress.ownerSuffix)), to: owner,
+            subject: "\(name): \(member) removed (bouncing)")
+        composer.text = """
+            \(member) was removed from \(list.address): its copies kept bouncing, delivery was stopped,
+            and \(warnings) warning\(warnings == 1 ? "" : "s") went unanswered.
+
+            """
+        return composer.bytes()
+    }
+
     func goodbye(_ recipient: String) -> [UInt8] {
         plain(
             to: recipient, subject: "You have left \(name)",

@@ -121,6 +121,9 @@ extension ListTransport {
                 return "confirm: the post was decided already"
             }
             return "confirm: the post to \(list.address) is \(decision.0 == .approve ? "approved" : decision.0.rawValue + "ed")"
+        case .reenabled(let list, let address):
+            logger.info("list member re-enabled", metadata: ["list": "\(list.address)", "member": "\(address)"])
+            return "confirm: \(address) gets the posts of \(list.address) again"
         case .unchanged(_, let address):
             return "confirm: \(address): nothing to change"
         case .expired:

@@ -14,6 +14,8 @@ public enum PendingKind: String, Sendable, Codable, CaseIterable {
     case approveLeave = "approve-leave"
     /// A moderator decides a held post (`heldID`).
     case held
+    /// A member disabled by bounces turns its delivery back on (the link of a bounce warning).
+    case reenable
 }
 
 /// A request waiting for a reply, named by a cookie that works once and expires.
@@ -39,6 +41,7 @@ public struct PendingRequest: Sendable, Hashable, Encodable {
         switch kind {
         case .subscribe, .unsubscribe: 3 * 86_400
         case .invite, .approveJoin, .approveLeave, .held: 14 * 86_400
+        case .reenable: 21 * 86_400
         }
     }
 

@@ -34,6 +34,8 @@ public enum ConfirmationResult: Sendable, Hashable {
     case declined(list: MailingList, address: String)
     /// A held post's cookie: the caller (the list transport) carries out the decision.
     case held(list: MailingList, heldID: Int64)
+    /// A member disabled by bounces gets posts again.
+    case reenabled(list: MailingList, address: String)
     /// Nothing changed (joined or left some other way meanwhile).
     case unchanged(list: MailingList, address: String)
     case expired
@@ -166,6 +168,15 @@ extension MailingLists {
                 guard let existing else { return .unchanged(list: list, address: request.address) }
                 try await db.delete(from: "list_member").where("id", .equal, existing.id).run()
                 return .unsubscribed(list: list, address: request.address)
+            case .reenable:
+                guard let existing, existing.disabled == .bounces else { return .unchanged(list: list, address: request.address) }
+                try await db.raw(
+                    """
+                    UPDATE list_member SET disabled = NULL, bounce_score = 0, bounce_warnings = 0, last_warning_at = NULL
+                    WHERE id = \(bind: existing.id)
+                    """
+                ).run()
+                return .reenabled(list: list, address: request.address)
             case .held:
                 return .unknown
             }

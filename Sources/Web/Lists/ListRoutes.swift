@@ -101,6 +101,11 @@ struct ListPages: Sendable {
                 shown = ["what": "Join \(Self.name(list)) (\(list.address)) as \(request.address)?", "button": "Join the list"]
             case .unsubscribe:
                 shown = ["what": "Leave \(Self.name(list)) (\(list.address)) as \(request.address)?", "button": "Leave the list"]
+            case .reenable:
+                shown = [
+                    "what": "Get the posts of \(Self.name(list)) (\(list.address)) at \(request.address) again?",
+                    "button": "Deliver again",
+                ]
             case .approveJoin:
                 shown = ["what": "\(request.address) asks to join \(list.address).", "moderator": true]
             case .approveLeave:

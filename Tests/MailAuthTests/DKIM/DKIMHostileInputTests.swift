@@ -98,7 +98,9 @@ struct DKIMHostileInputTests {
         #expect(results.count == 10_000)
         #expect(results.prefix(10).allSatisfy { $0.result == .fail })  // b=AAAA does not verify
         #expect(results.dropFirst(10).allSatisfy { $0.result == .neutral })
-        #expect(ContinuousClock.now - started < .seconds(20))
+        // A blow-up bound, not a speed test: a debug build on two busy cores takes about 20 s; work
+        // quadratic in the number of signatures would take hours.
+        #expect(ContinuousClock.now - started < .seconds(180))
     }
 
     @Test func hugeTagValuesAreRefusedBeforeParsing() async {

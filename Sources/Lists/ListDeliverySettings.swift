@@ -17,10 +17,7 @@ public struct ListDeliverySettings: Sendable {
         self.heldDirectory = heldDirectory
         let parent = heldDirectory.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         self.archiveDirectory = parent + "/archive"
-        self.digestDirectory =
-            digestDirectory
-            ?? (heldDirectory.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-                + "/digest")
+        self.digestDirectory = digestDirectory ?? parent + "/digest"
     }
 
     /// The base URL for `hostname` and the HTTPS listener's port (nil: 443).

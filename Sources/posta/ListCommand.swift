@@ -50,6 +50,14 @@ struct ListCommand: AsyncParsableCommand {
         @Option(help: "Warnings a member disabled by bounces gets, a week apart, before removal (0: never removed).")
         var bounceWarnings: Int?
 
+        /// A size option's bytes: "0", or a size such as 30K or 2M.
+        static func bytes(_ text: String, option: String) throws -> Int64 {
+            guard let size = text == "0" ? ByteSize(bytes: 0) : ByteSize(parsing: text) else {
+                throw ValidationError("\(option): a size such as 30K or 2M")
+            }
+            return size.bytes
+        }
+
         /// Applies the options given to `list`.
         func apply(to list: inout MailingList) throws {
             if let name { list.displayName = name }
@@ -61,12 +69,7 @@ struct ListCommand: AsyncParsableCommand {
             if let memberAction { list.memberAction = memberAction }
             if let nonmemberAction { list.nonmemberAction = nonmemberAction }
             if let emergency { list.emergency = emergency }
-            if let maxSize {
-                guard let size = maxSize == "0" ? ByteSize(bytes: 0) : ByteSize(parsing: maxSize) else {
-                    throw ValidationError("--max-size: a size such as 40K or 2M")
-                }
-                list.maxSize = size.bytes
-            }
+            if let maxSize { list.maxSize = try Self.bytes(maxSize, option: "--max-size") }
             if let maxRecipients { list.maxRecipients = maxRecipients }
             if let requireExplicitDestination { list.requireExplicitDestination = requireExplicitDestination }
             if let administrivia { list.administrivia = administrivia }
@@ -77,10 +80,7 @@ struct ListCommand: AsyncParsableCommand {
             if let subscribePolicy { list.subscribePolicy = subscribePolicy }
             if let unsubscribePolicy { list.unsubscribePolicy = unsubscribePolicy }
             if let digestSizeThreshold {
-                guard let size = digestSizeThreshold == "0" ? ByteSize(bytes: 0) : ByteSize(parsing: digestSizeThreshold) else {
-                    throw ValidationError("--digest-size-threshold: a size such as 30K")
-                }
-                list.digestSizeThreshold = size.bytes
+                list.digestSizeThreshold = try Self.bytes(digestSizeThreshold, option: "--digest-size-threshold")
             }
             if let digestPeriod { list.digestPeriod = digestPeriod }
             if let archive { list.archive = archive }

@@ -78,7 +78,7 @@ def test_console_walkthrough(console, browser, shots):
     assert driver.current_url == base + "/admin"
     assert driver.find_element(By.TAG_NAME, "h1").text == "Dashboard"
     nav = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "nav.sidebar a")]
-    assert nav == ["Dashboard", "Domains", "Accounts", "Aliases", "Policies", "Queue", "Quarantine",
+    assert nav == ["Dashboard", "Domains", "Accounts", "Aliases", "Lists", "Policies", "Queue", "Quarantine",
                    "Filter settings", "Abuse", "DKIM keys", "DNS records", "Reports", "Login log", "Audit log", "Administrators",
                    "My security"]
 

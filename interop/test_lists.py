@@ -465,3 +465,87 @@ def test_a_list_of_every_account_of_the_domain_stays_in_sync(site):
     assert sorted(m["address"] for m in listed if m["role"] == "member") == [
         "alice@example.org", "bob@example.org", "newcomer@example.org", "postmaster@example.org"]
     assert {m["source"] for m in listed if m["role"] == "member"} == {"directory"}
+
+
+def member_json(site, address: str) -> dict:
+    listed = json.loads(site.posta("list", "member", "list", "dept@example.org", "--role", "member", "--json"))
+    return next(m for m in listed if m["address"] == address)
+
+
+def test_the_member_options_page_in_a_browser(site, tmp_path_factory):
+    """A member follows "change your options instead" from the unsubscribe page, sees its options
+    at desktop and phone widths, switches to the MIME digest and turns delivery off by the form
+    (checked with the CLI), and sees a moderator's stop explained (screenshots in the test's
+    temp folder)."""
+    from consolebrowser import chromium, click_and_wait, screenshot
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    shots = tmp_path_factory.getbasetemp() / "list-screenshots"
+    shots.mkdir(exist_ok=True)
+    site.posta("list", "set", "dept@example.org", "--description", "Department news and discussion")
+    post(site, "alice@example.org", message("alice@example.org", "Plans for the week"))
+    [copy] = imap_messages(site, "bob@example.org", 1)
+    unsubscribe = local_url(site, unsubscribe_url(copy))
+    options = unsubscribe.replace("/lists/unsubscribe/", "/lists/options/")
+    driver = chromium()
+    try:
+        driver.get(unsubscribe)
+        click_and_wait(driver, driver.find_element(By.LINK_TEXT, "Change your options instead"))
+        assert driver.current_url == options
+        card = driver.find_element(By.CSS_SELECTOR, "section.card").text
+        assert "Department news" in card and "bob@example.org" in card
+        screenshot(driver, shots, "options")
+        # A browser's GET (twice, with a reload) changes nothing.
+        driver.get(options)
+        assert member_json(site, "bob@example.org")["mode"] == "regular"
+        assert member_json(site, "bob@example.org").get("disabled") is None
+
+        driver.set_window_size(390, 844)
+        Select(driver.find_element(By.ID, "mode")).select_by_value("mime-digest")
+        Select(driver.find_element(By.ID, "delivery")).select_by_value("off")
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+        assert driver.find_element(By.CSS_SELECTOR, ".flash-ok").text == "Saved."
+        assert Select(driver.find_element(By.ID, "mode")).first_selected_option.get_attribute("value") == "mime-digest"
+        assert Select(driver.find_element(By.ID, "delivery")).first_selected_option.get_attribute("value") == "off"
+        screenshot(driver, shots, "options-saved")
+        bob = member_json(site, "bob@example.org")
+        assert bob["mode"] == "mime-digest" and bob["disabled"] == "user"
+        # Delivery off: the next post does not come to bob (nor to its digest).
+        post(site, "alice@example.org", message("alice@example.org", "While away"))
+        assert len(imap_messages(site, "carol@example.org", 2)) == 2
+        assert len(imap_messages(site, "bob@example.org", 1, timeout=1)) == 1
+
+        # A moderator's stop: explained, and the member cannot undo it.
+        site.posta("list", "member", "set", "dept@example.org", "bob@example.org", "--delivery", "off")
+        driver.get(options)
+        assert "only a moderator can start it again" in driver.find_element(By.CSS_SELECTOR, ".flash-info").text
+        assert driver.find_element(By.ID, "delivery").get_attribute("disabled") is not None
+        screenshot(driver, shots, "options-moderator")
+        # The end of the page on a phone (the window of a headless browser stops at the screen).
+        driver.set_window_size(390, 844)
+        driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        driver.save_screenshot(str(shots / "options-moderator-phone-end.png"))
+        status, _ = web(site, options, {"delivery": "on", "mode": "regular"})
+        assert status == 200
+        bob = member_json(site, "bob@example.org")
+        assert bob["disabled"] == "moderator" and bob["mode"] == "regular"
+    finally:
+        driver.quit()
+    status, text = web(site, options.replace("/lists/options/", "/lists/options/x"))
+    assert status == 404 and "names no subscription" in text
+
+
+def test_the_welcome_notice_links_to_the_member_options_page(site):
+    site.posta("user", "add", "erin@example.org", "--password-stdin", stdin=PASSWORD + "\n")
+    web(site, "/lists/subscribe/dept@example.org", {"address": "erin@example.org"})
+    [confirmation] = imap_messages(site, "erin@example.org", 1)
+    link = re.search(r"https://\S+/lists/confirm/[a-z2-7]{24}", confirmation.get_content()).group(0)
+    web(site, link, {"decision": "approve"})
+    welcome = imap_messages(site, "erin@example.org", 2)[1]
+    assert welcome["Subject"] == "Welcome to Dept"
+    options = re.search(r"https://\S+/lists/options/[A-Za-z0-9_-]+", welcome.get_content()).group(0)
+    status, text = web(site, options)
+    assert status == 200 and "erin@example.org" in text
+    status, text = web(site, options, {"delivery": "on", "mode": "plain-digest"})
+    assert status == 200 and "Saved." in text
+    assert member_json(site, "erin@example.org")["mode"] == "plain-digest"

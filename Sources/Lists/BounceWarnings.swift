@@ -56,8 +56,9 @@ extension ListTransport {
         }
         guard let request else { return false }
         try await send(
-            notices(list).bounceWarning(request, number: member.bounceWarnings + 1, of: list.bounceWarnings), list: list,
-            to: address)
+            notices(list).bounceWarning(
+                request, number: member.bounceWarnings + 1, of: list.bounceWarnings,
+                options: settings.optionsURL(token: member.token)), list: list, to: address)
         logger.info(
             "list bounce warning",
             metadata: ["list": "\(list.address)", "member": "\(member.address)", "warning": "\(member.bounceWarnings + 1)"])

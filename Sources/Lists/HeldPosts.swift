@@ -32,6 +32,17 @@ extension ListTransport {
     func hold(_ post: MIMEMessage, facts: PostFacts, list: MailingList, key: String, reason: String, reversePath: String)
         async throws
     {
+        let waiting = try await database.withConnection { db in
+            try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("list_held")
+                .where("list_id", .equal, list.id).first(decodingColumn: "n", as: Int64.self) ?? 0
+        }
+        if waiting >= settings.maxHeld {
+            logger.warning("list moderation queue full: post discarded", metadata: ["list": "\(list.address)"])
+            try await record(
+                key, list: list, facts: facts, outcome: "discarded",
+                reason: "the moderation queue is full (\(settings.maxHeld) posts): \(reason)", copies: 0)
+            return
+        }
         let name = RandomToken.make(bytes: 16)
         let path = "\(settings.heldDirectory)/\(name)"
         try await NIOThreadPool.singleton.runIfActive {
@@ -159,6 +170,84 @@ extension ListTransport {
         }
         unlink(path)
         logger.info("held post decided", metadata: ["list": "\(held.list.address)", "id": "\(id)", "decision": "\(decision)"])
+    }
+
+    /// Sends held post `id` to `recipients` (Mailman's "forward"), attached to a note from the
+    /// list's owner address; the post stays held for a decision.
+    public func forwardHeld(_ id: Int64, to recipients: [MailAddress], note: String = "") async throws {
+        guard !recipients.isEmpty else { throw ListError.invalid("forward to whom?") }
+        let found: (list: MailingList, sender: String, subject: String, reason: String, file: String) =
+            try await database.withConnection { db in
+                guard
+                    let row = try await db.select().columns("list_id", "sender", "subject", "reason", "file").from("list_held")
+                        .where("id", .equal, id).first(),
+                    let list = try await MailingLists.list(id: try row.decode(column: "list_id", as: Int64.self), in: db)
+                else { throw ListError.unknownHeld(id) }
+                return (
+                    list, try row.decode(column: "sender", as: String.self), try row.decode(column: "subject", as: String.self),
+                    try row.decode(column: "reason", as: String.self), try row.decode(column: "file", as: String.self)
+                )
+            }
+        let bytes = try await Self.read("\(settings.heldDirectory)/\(found.file)")
+        let list = found.list
+        let owner = ListAddress.companion(list.postingAddress, ListAddress.ownerSuffix).description
+        for recipient in recipients {
+            var composer = MessageComposer()
+            composer.fields = [
+                (
+                    "From",
+                    .addresses([(name: "\(list.displayName.isEmpty ? list.address : list.displayName) owners", address: owner)])
+                ),
+                ("To", .addresses([(name: "", address: recipient.description)])),
+                ("Subject", .text("Held post to \(list.address): \(found.subject)")),
+                ("Date", .raw(TraceHeaders.rfc5322Date(Date()))),
+                ("Message-ID", .raw("<\(RandomToken.make(bytes: 12))@\(settings.hostname)>")),
+                ("Auto-Submitted", .raw("auto-generated")),
+            ]
+            composer.text =
+                "A moderator of \(list.address) forwards you a post held for moderation.\n\n"
+                + "    From:    \(ListNotices.printable(found.sender))\n"
+                + "    Subject: \(ListNotices.printable(found.subject))\n"
+                + "    Held:    \(ListNotices.printable(found.reason))\n\n"
+                + (note.isEmpty ? "" : note + "\n\n")
+                + "The post is attached. Write to \(owner) with your opinion.\n"
+            composer.attachments.append(
+                MessageComposer.Attachment(filename: "post.eml", mimeType: "message/rfc822", bytes: bytes))
+            _ = try await queue.queueGenerated(
+                composer.bytes(), reversePath: ListAddress.companion(list.postingAddress, ListAddress.bouncesSuffix),
+                to: recipient, directory: directory, signer: signer, hostname: settings.hostname, logger: logger)
+        }
+        logger.info(
+            "held post forwarded", metadata: ["list": "\(list.address)", "id": "\(id)", "to": "\(recipients.count)"])
+    }
+
+    /// Discards the posts held longer than their list's `holdDays` (Mailman's
+    /// max_days_to_hold); the housekeeping round calls it. Returns how many went.
+    @discardableResult
+    public func expireHeld(now: Int64) async throws -> Int {
+        let due: [(id: Int64, days: Int64)] = try await database.withConnection { db in
+            try await db.raw(
+                """
+                SELECT h.id AS id, l.hold_days AS days, h.held_at AS held_at FROM list_held h
+                JOIN mailing_list l ON l.id = h.list_id
+                WHERE l.hold_days > 0 ORDER BY h.id
+                """
+            ).all().compactMap { row in
+                let days = try row.decode(column: "days", as: Int64.self)
+                guard try row.decode(column: "held_at", as: Int64.self) < now - days * 86_400 else { return nil }
+                return (try row.decode(column: "id", as: Int64.self), days)
+            }
+        }
+        var expired = 0
+        for post in due {
+            do {
+                try await decide(post.id, .discard, reason: "not decided within \(post.days) days")
+                expired += 1
+            } catch ListError.unknownHeld {
+                continue  // decided meanwhile, here or on another node
+            }
+        }
+        return expired
     }
 
     /// Tells the author that a moderator refused the post (from the list's owner address).

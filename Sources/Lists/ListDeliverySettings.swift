@@ -10,6 +10,9 @@ public struct ListDeliverySettings: Sendable {
     public var digestDirectory: String
     /// Where archived posts are kept (beside the held posts).
     public var archiveDirectory: String
+    /// The most posts one list holds at once; further posts to be held are discarded (logged),
+    /// so a flood can fill neither the disk nor the moderators' mailboxes.
+    public var maxHeld = 1000
 
     public init(webBase: String, hostname: String, heldDirectory: String, digestDirectory: String? = nil) {
         self.webBase = webBase
@@ -27,4 +30,7 @@ public struct ListDeliverySettings: Sendable {
 
     /// A member's one-click unsubscribe URL (RFC 8058).
     func unsubscribeURL(token: String) -> String { "\(webBase)/lists/unsubscribe/\(token)" }
+
+    /// A member's options page (delivery on or off, digest), named by the same token.
+    func optionsURL(token: String) -> String { "\(webBase)/lists/options/\(token)" }
 }

@@ -55,4 +55,9 @@ enum ListFields {
         "List-Unsubscribe: <\(url)>, <mailto:\(leave)>\r\n"
             + (oneClick ? "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" : "")
     }
+
+    /// A bulk copy's List-Unsubscribe: the `-leave` address alone (no per-member URL).
+    static func unsubscribe(leave: MailAddress) -> String {
+        "List-Unsubscribe: <mailto:\(leave)>\r\n"
+    }
 }

@@ -117,7 +117,8 @@ public struct ListTransport: RemoteTransport {
             standing.isModerator = false
             logger.notice("list post from an unverified owner address", metadata: ["list": "\(list.address)"])
         }
-        var decision = PostingPipeline.decide(facts, list: list, poster: standing)
+        let rules = try await database.withConnection { db in try await MailingLists.rules(listID: list.id, in: db) }
+        var decision = PostingPipeline.decide(facts, list: list, poster: standing, rules: rules)
         // Nobody to tell about a refusal of a bounce: dropped instead (RFC 3834 §2, RFC 5321 §4.5.5).
         if decision.action == .reject && reversePath == nil { decision.action = .discard }
         let log: Logger.Metadata = [
@@ -126,7 +127,7 @@ public struct ListTransport: RemoteTransport {
         ]
         logger.info("list post", metadata: log)
         switch decision.action {
-        case .accept:
+        case .accept, .defer:
             try await distribute(post, facts: facts, list: list, key: key, message: message)
             return .delivered
         case .hold:
@@ -228,12 +229,19 @@ public struct ListTransport: RemoteTransport {
         if digest != nil { await sendDigestIfDue(list.address, now: UnixTime.now(), sizeOnly: true) }
     }
 
+    /// The most members one bulk copy is queued for (the queue's delivery rows of one message).
+    public static let bulkRecipients = 500
+
     /// Stages one personalised copy of `body` (the list's copy below the member's fields) per
-    /// member: its unsubscribe link, its VERP sender, the list domain's signature. Staged files
-    /// are removed again when any member fails.
+    /// member: its unsubscribe link, its VERP sender, the list domain's signature; or, for a
+    /// `bulk` list, one copy per `bulkRecipients` members. Staged files are removed again when
+    /// any member fails.
     func stage(_ body: [UInt8], to members: [ListMember], list: MailingList, body type: MessageBodyType, smtpUTF8: Bool)
         async throws -> [StagedMessage]
     {
+        if list.deliveryStyle == .bulk {
+            return try await stageBulk(body, to: members, list: list, body: type, smtpUTF8: smtpUTF8)
+        }
         let copy = ListCopy(body: body)
         let leave = ListAddress.companion(list.postingAddress, ListAddress.leaveSuffix)
         var staged: [StagedMessage] = []
@@ -254,6 +262,44 @@ public struct ListTransport: RemoteTransport {
                     smtpUTF8: smtpUTF8 || !member.address.unicodeScalars.allSatisfy(\.isASCII), clientIP: "127.0.0.1",
                     helo: settings.hostname)
                 staged.append(try await queue.stage(bytes, envelope: envelope, deliveries: deliveries))
+            }
+        } catch {
+            queue.discard(staged)
+            throw error
+        }
+        return staged
+    }
+
+    /// Bulk delivery: the same bytes for every member, signed once, sent from the plain
+    /// `-bounces` address; `List-Unsubscribe` is the `-leave` address only (RFC 8058 needs a URL
+    /// per recipient, RFC 2369 §3.2 does not).
+    private func stageBulk(
+        _ body: [UInt8], to members: [ListMember], list: MailingList, body type: MessageBodyType, smtpUTF8: Bool
+    ) async throws -> [StagedMessage] {
+        let leave = ListAddress.companion(list.postingAddress, ListAddress.leaveSuffix)
+        var bytes = Array(ListFields.unsubscribe(leave: leave).utf8) + body
+        if let signature = await signer?.signatureFields(for: bytes, domain: list.postingAddress.domain, logger: logger) {
+            bytes = Array(signature.utf8) + bytes
+        }
+        var deliveries: [QueuedDelivery] = []
+        var utf8 = smtpUTF8
+        for member in members {
+            guard let address = try? MailAddress(parsing: member.address),
+                let found = try await memberDeliveries(address, list: list)
+            else { continue }
+            deliveries += found
+            utf8 = utf8 || !member.address.unicodeScalars.allSatisfy(\.isASCII)
+        }
+        let envelope = QueuedEnvelope(
+            reversePath: ListAddress.companion(list.postingAddress, ListAddress.bouncesSuffix), body: type,
+            smtpUTF8: utf8, clientIP: "127.0.0.1", helo: settings.hostname)
+        var staged: [StagedMessage] = []
+        do {
+            var start = 0
+            while start < deliveries.count {
+                let batch = Array(deliveries[start..<min(start + Self.bulkRecipients, deliveries.count)])
+                staged.append(try await queue.stage(bytes, envelope: envelope, deliveries: batch))
+                start += Self.bulkRecipients
             }
         } catch {
             queue.discard(staged)

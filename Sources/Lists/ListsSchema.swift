@@ -163,5 +163,43 @@ public enum ListsSchema {
                 "ALTER TABLE list_member ADD COLUMN last_warning_at BIGINT",
             ]
         },
+        // Banned addresses and header match rules (pipeline steps 2 and 3), bulk delivery, how
+        // long held posts are kept, and archive threads.
+        Migration("lists.6-bans-header-rules-bulk-hold-days-threads") { db in
+            [
+                "ALTER TABLE mailing_list ADD COLUMN delivery_style TEXT NOT NULL DEFAULT 'personalised'",
+                "ALTER TABLE mailing_list ADD COLUMN hold_days BIGINT NOT NULL DEFAULT 30",
+                """
+                CREATE TABLE list_ban (
+                  id \(db.autoIncrementPrimaryKey),
+                  list_id BIGINT NOT NULL REFERENCES mailing_list(id) ON DELETE CASCADE,
+                  pattern TEXT NOT NULL,
+                  created_at BIGINT NOT NULL,
+                  UNIQUE (list_id, pattern))
+                """,
+                """
+                CREATE TABLE list_header_rule (
+                  id \(db.autoIncrementPrimaryKey),
+                  list_id BIGINT NOT NULL REFERENCES mailing_list(id) ON DELETE CASCADE,
+                  field TEXT NOT NULL,
+                  pattern TEXT NOT NULL,
+                  action TEXT NOT NULL,
+                  created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX list_header_rule_list ON list_header_rule(list_id, id)",
+                // Archive threads (RFC 5322 §3.6.4 In-Reply-To/References): a post's parent in the
+                // archive and the key of its thread's first post; posts archived before are each
+                // a thread of their own.
+                "ALTER TABLE list_archive ADD COLUMN parent_key TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE list_archive ADD COLUMN thread_key TEXT NOT NULL DEFAULT ''",
+                "UPDATE list_archive SET thread_key = archive_key",
+                "CREATE INDEX list_archive_thread ON list_archive(list_id, thread_key, id)",
+                "CREATE INDEX list_archive_message_id ON list_archive(list_id, message_id)",
+                // `accept` now skips the later checks (Mailman's accept); what it did before is `defer`.
+                "UPDATE mailing_list SET member_action = 'defer' WHERE member_action = 'accept'",
+                "UPDATE mailing_list SET nonmember_action = 'defer' WHERE nonmember_action = 'accept'",
+                "UPDATE list_member SET moderation = 'defer' WHERE moderation = 'accept'",
+            ]
+        },
     ]
 }

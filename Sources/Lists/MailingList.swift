@@ -12,8 +12,11 @@ public enum ListStyle: String, Sendable, Codable, CaseIterable {
 
 /// What the posting pipeline does with a post (Mailman's moderation actions).
 public enum ModerationAction: String, Sendable, Codable, CaseIterable {
-    /// Posted to the members.
+    /// Posted to the members at once: the later checks (commands, destination, recipients,
+    /// size, subject) are skipped.
     case accept
+    /// No decision here: the later checks decide (Mailman's default for members).
+    case `defer`
     /// Kept for a moderator to approve, reject or discard.
     case hold
     /// Refused: the sender gets a delivery status notification with the reason.
@@ -41,6 +44,16 @@ public enum DMARCMitigation: String, Sendable, Codable, CaseIterable {
     case munge
     /// The post goes inside a new message from the list (`message/rfc822`).
     case wrap
+}
+
+/// How the members' copies are made.
+public enum DeliveryStyle: String, Sendable, Codable, CaseIterable {
+    /// A copy per member: its own one-click unsubscribe link (RFC 8058) and VERP sender, so its
+    /// bounces are attributed to it.
+    case personalised
+    /// One copy for up to `ListTransport.bulkRecipients` members, signed once: no one-click link
+    /// (List-Unsubscribe is the `-leave` address only) and no bounce attribution.
+    case bulk
 }
 
 /// One mailing list and its settings.
@@ -96,6 +109,10 @@ public struct MailingList: Sendable, Hashable, Codable {
     public var memberSource: MemberSource?
     /// Warnings a member disabled by bounces gets, a week apart, before it is removed (0: never removed).
     public var bounceWarnings: Int
+    /// One copy per member, or one copy for many (`bulk`).
+    public var deliveryStyle: DeliveryStyle
+    /// Held posts no moderator decided on are discarded after this many days (0: kept until decided).
+    public var holdDays: Int
     public var createdAt: Int64
 
     /// The posting address.
@@ -118,7 +135,7 @@ public struct ListSettings: Sendable, Hashable {
     public var subjectPrefix: String?
     public var replyTo = ReplyToPolicy.leave
     public var replyToAddress = ""
-    public var memberAction = ModerationAction.accept
+    public var memberAction = ModerationAction.defer
     public var nonmemberAction = ModerationAction.hold
     public var emergency = false
     public var maxSize: Int64 = 1 << 20
@@ -136,6 +153,8 @@ public struct ListSettings: Sendable, Hashable {
     public var archive = ArchivePolicy.private
     public var memberSource: MemberSource?
     public var bounceWarnings = 3
+    public var deliveryStyle = DeliveryStyle.personalised
+    public var holdDays = 30
 
     public init() {}
 }

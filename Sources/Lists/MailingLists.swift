@@ -42,7 +42,7 @@ public final class MailingLists: Sendable {
                     "reply_to_address", "member_action", "nonmember_action", "emergency", "max_size", "max_recipients",
                     "require_explicit_destination", "administrivia", "dmarc_mitigation", "dmarc_always", "footer",
                     "bounce_threshold", "subscribe_policy", "unsubscribe_policy", "digest_size_threshold", "digest_period",
-                    "archive", "member_source", "bounce_warnings", "created_at"
+                    "archive", "member_source", "bounce_warnings", "delivery_style", "hold_days", "created_at"
                 )
                 .values(
                     SQLBind(domainID), SQLBind(parsed.key), SQLBind(parsed.description), SQLBind(settings.displayName),
@@ -55,7 +55,8 @@ public final class MailingLists: Sendable {
                     SQLBind(settings.subscribePolicy.rawValue), SQLBind(settings.unsubscribePolicy.rawValue),
                     SQLBind(settings.digestSizeThreshold), SQLBind(settings.digestPeriod.rawValue),
                     SQLBind(settings.archive.rawValue), SQLBind(settings.memberSource?.description ?? ""),
-                    SQLBind(Int64(settings.bounceWarnings)), SQLBind(now)
+                    SQLBind(Int64(settings.bounceWarnings)), SQLBind(settings.deliveryStyle.rawValue),
+                    SQLBind(Int64(settings.holdDays)), SQLBind(now)
                 ).run()
             guard let list = try await Self.list(key: parsed.key, in: db) else { throw ListError.unknownList(parsed.description) }
             return list
@@ -67,7 +68,10 @@ public final class MailingLists: Sendable {
         let key = try Self.parse(address).key
         try await database.transaction { db in
             guard let list = try await Self.list(key: key, in: db) else { throw ListError.unknownList(address) }
-            for table in ["list_pending", "list_digest_entry", "list_archive", "list_member", "list_post", "list_held"] {
+            for table in [
+                "list_ban", "list_header_rule", "list_pending", "list_digest_entry", "list_archive", "list_member", "list_post",
+                "list_held",
+            ] {
                 try await db.delete(from: table).where("list_id", .equal, list.id).run()
             }
             try await db.delete(from: "mailing_list").where("id", .equal, list.id).run()
@@ -108,7 +112,7 @@ public final class MailingLists: Sendable {
                 throw ListError.invalid("reply-to 'explicit' needs a reply-to address")
             }
             guard list.maxSize >= 0, list.maxRecipients >= 0, list.bounceThreshold >= 0, list.digestSizeThreshold >= 0,
-                list.bounceWarnings >= 0
+                list.bounceWarnings >= 0, list.holdDays >= 0
             else {
                 throw ListError.invalid("limits are 0 (none) or positive")
             }
@@ -132,6 +136,8 @@ public final class MailingLists: Sendable {
                 .set("archive", to: SQLBind(list.archive.rawValue))
                 .set("member_source", to: SQLBind(list.memberSource?.description ?? ""))
                 .set("bounce_warnings", to: SQLBind(Int64(list.bounceWarnings)))
+                .set("delivery_style", to: SQLBind(list.deliveryStyle.rawValue))
+                .set("hold_days", to: SQLBind(Int64(list.holdDays)))
                 .where("id", .equal, id).run()
             return list
         }
@@ -163,6 +169,9 @@ public final class MailingLists: Sendable {
     ) async throws -> ListMember {
         if ListAddress.candidates(member).contains(where: { $0.listKey == list.postingAddress.key }) {
             throw ListError.invalid("a list cannot be a member of itself (\(member) is one of its own addresses)")
+        }
+        if role == .member, let ban = try await Self.rules(listID: list.id, in: db).ban(of: member) {
+            throw ListError.invalid("\(member) is banned from \(list.address) (\(ban.pattern))")
         }
         if role != .member, try await Self.listOwning(member, in: db) != nil {
             throw ListError.invalid("\(member) is a list address: owners and moderators are people")
@@ -252,10 +261,9 @@ public final class MailingLists: Sendable {
     /// The list and member address an unsubscribe token names, without changing anything (the
     /// page a member's browser opens first; link checkers fetch it too).
     public func subscription(token: String) async throws -> (list: MailingList, address: String)? {
-        guard !token.isEmpty, token.count <= 64 else { return nil }
+        guard Self.isPlausible(token: token) else { return nil }
         return try await database.withConnection { db in
-            guard let row = try await Self.memberQuery(db).where("token", .equal, token).first(),
-                let member = try? Self.decodeMember(row), member.role == .member,
+            guard let member = try await Self.member(token: token, in: db),
                 let list = try await Self.list(id: member.listID, in: db)
             else { return nil }
             return (list, member.address)
@@ -265,11 +273,9 @@ public final class MailingLists: Sendable {
     /// Removes the member named by an unsubscribe token (RFC 8058 one-click); returns the list
     /// and the address, or nil when the token names nobody (used already, or never issued).
     public func unsubscribe(token: String) async throws -> (list: MailingList, address: String)? {
-        guard !token.isEmpty, token.count <= 64 else { return nil }
+        guard Self.isPlausible(token: token) else { return nil }
         return try await database.transaction { db in
-            guard let row = try await Self.memberQuery(db).where("token", .equal, token).first(),
-                let member = try? Self.decodeMember(row), member.role == .member
-            else { return nil }
+            guard let member = try await Self.member(token: token, in: db) else { return nil }
             guard let list = try await Self.list(id: member.listID, in: db) else { return nil }
             try await db.delete(from: "list_member").where("id", .equal, member.id).run()
             return (list, member.address)
@@ -291,7 +297,7 @@ public final class MailingLists: Sendable {
                 "member_action", "nonmember_action", "emergency", "max_size", "max_recipients", "require_explicit_destination",
                 "administrivia", "dmarc_mitigation", "dmarc_always", "footer", "bounce_threshold", "subscribe_policy",
                 "unsubscribe_policy", "digest_size_threshold", "digest_period", "digest_volume", "digest_issue",
-                "digest_last_sent_at", "archive", "member_source", "bounce_warnings", "created_at"
+                "digest_last_sent_at", "archive", "member_source", "bounce_warnings", "delivery_style", "hold_days", "created_at"
             )
             .from("mailing_list")
     }
@@ -338,6 +344,8 @@ public final class MailingLists: Sendable {
             archive: try value(ArchivePolicy.self, "archive"),
             memberSource: MemberSource(try row.decode(column: "member_source", as: String.self)),
             bounceWarnings: Int(try row.decode(column: "bounce_warnings", as: Int64.self)),
+            deliveryStyle: try value(DeliveryStyle.self, "delivery_style"),
+            holdDays: Int(try row.decode(column: "hold_days", as: Int64.self)),
             createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 

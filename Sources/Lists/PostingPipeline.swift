@@ -16,7 +16,7 @@ public struct PosterStanding: Sendable, Hashable {
 /// The pipeline's verdict on a post, with the rule that decided it.
 public struct PostingDecision: Sendable, Hashable {
     public var action: ModerationAction
-    /// Which step decided (`loop`, `emergency`, `moderation`, `nonmember`, `administrivia`,
+    /// Which step decided (`loop`, `banned`, `header-match`, `emergency`, `moderation`, `nonmember`, `administrivia`,
     /// `implicit-destination`, `max-recipients`, `max-size`, `no-subject`, `accepted`).
     public var rule: String
     /// Said to the moderator and, for a reject, to the sender.
@@ -26,11 +26,22 @@ public struct PostingDecision: Sendable, Hashable {
 /// The posting rules, in Mailman's order; each either decides or passes the post on. Pure:
 /// the same facts always give the same decision.
 public enum PostingPipeline {
-    public static func decide(_ facts: PostFacts, list: MailingList, poster: PosterStanding) -> PostingDecision {
+    public static func decide(
+        _ facts: PostFacts, list: MailingList, poster: PosterStanding, rules: ListRules = ListRules()
+    ) -> PostingDecision {
         // A copy the list sent itself came back (a member forwards to the list, or two lists
         // are members of each other): never post it again.
         if facts.loopsBack {
             return PostingDecision(action: .discard, rule: "loop", reason: "the post has been through \(list.address) already")
+        }
+        // A banned author or envelope sender: dropped without a notice to anyone.
+        if let ban = [facts.sender, facts.reversePath].compactMap({ $0 }).lazy.compactMap({ rules.ban(of: $0) }).first {
+            return PostingDecision(action: .discard, rule: "banned", reason: "the sender is banned (\(ban.pattern))")
+        }
+        if let rule = rules.headerMatch(facts.fields) {
+            return PostingDecision(
+                action: rule.action, rule: "header-match",
+                reason: "the \(rule.field) field matches the list's header rule \(rule.id)")
         }
         if list.emergency {
             return PostingDecision(action: .hold, rule: "emergency", reason: "the list holds every post (emergency moderation)")
@@ -39,19 +50,23 @@ public enum PostingPipeline {
         if poster.isModerator {
             return PostingDecision(action: .accept, rule: "moderator", reason: "posted by an owner or moderator")
         }
+        // Member and non-member moderation: `defer` leaves the post to the later checks.
         if let member = poster.member {
             let action = member.moderation ?? (list.style == .announce ? .hold : list.memberAction)
-            if action != .accept {
+            if action != .defer {
                 let why =
-                    list.style == .announce && member.moderation == nil
-                    ? "only owners and moderators post to this list" : "the member's posts are moderated"
+                    action == .accept
+                    ? "the member's posts are accepted"
+                    : list.style == .announce && member.moderation == nil
+                        ? "only owners and moderators post to this list" : "the member's posts are moderated"
                 return PostingDecision(action: action, rule: "moderation", reason: why)
             }
         } else if list.style != .open {
             let action = list.style == .announce ? max(list.nonmemberAction, .hold) : list.nonmemberAction
-            if action != .accept {
+            if action != .defer {
                 let who = facts.sender?.description ?? "the null sender"
-                return PostingDecision(action: action, rule: "nonmember", reason: "\(who) is not a member of \(list.address)")
+                let why = action == .accept ? "\(who) may post" : "\(who) is not a member of \(list.address)"
+                return PostingDecision(action: action, rule: "nonmember", reason: why)
             }
         }
         if list.administrivia && facts.looksLikeCommand {
@@ -79,9 +94,9 @@ public enum PostingPipeline {
 }
 
 extension ModerationAction: Comparable {
-    /// accept < hold < reject < discard: the stricter action wins where two apply.
+    /// accept < defer < hold < reject < discard: the stricter action wins where two apply.
     public static func < (lhs: ModerationAction, rhs: ModerationAction) -> Bool {
-        let order: [ModerationAction] = [.accept, .hold, .reject, .discard]
+        let order: [ModerationAction] = [.accept, .defer, .hold, .reject, .discard]
         return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
     }
 }

@@ -42,17 +42,7 @@ public struct HeaderSummary: Sendable, Hashable {
     }
 
     /// The `<id>`s of a References/In-Reply-To/Message-ID value, in order (RFC 5322 §3.6.4).
-    public static func messageIDs(_ value: String?) -> [String] {
-        guard let value else { return [] }
-        var ids: [String] = []
-        var rest = Substring(value)
-        while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
-            let id = rest[open...close]
-            if id.count > 2, id.count <= 998, !id.contains(" ") { ids.append(String(id)) }
-            rest = rest[rest.index(after: close)...]
-        }
-        return ids
-    }
+    public static func messageIDs(_ value: String?) -> [String] { MessageIDList.parse(value) }
 
     /// The subject without its reply and forward prefixes, case-folded: the sort key (RFC 5256 §2.1
     /// "base subject", simplified to leading `Re:`, `Fw:`, `Fwd:` and `[list]` tags).

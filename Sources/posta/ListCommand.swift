@@ -11,7 +11,7 @@ struct ListCommand: AsyncParsableCommand {
         subcommands: [
             Add.self, Delete.self, Show.self, Lists.self, Set.self, ListMemberCommand.self, ListHeldCommand.self,
             ListPendingCommand.self, ListDigestCommand.self, ListArchiveCommand.self, ListSyncCommand.self,
-            ListBounceCommand.self,
+            ListBounceCommand.self, ListBanCommand.self, ListRuleCommand.self, ListImportCommand.self,
         ])
 
     /// The settings a list can be given at creation or changed later.
@@ -22,8 +22,9 @@ struct ListCommand: AsyncParsableCommand {
         @Option(help: "Subject prefix (\"\" for none; default [local-part]).") var subjectPrefix: String?
         @Option(help: "leave, list or explicit.") var replyTo: ReplyToPolicy?
         @Option(help: "The address for --reply-to explicit.") var replyToAddress: String?
-        @Option(help: "accept, hold, reject or discard: posts of members.") var memberAction: ModerationAction?
-        @Option(help: "accept, hold, reject or discard: posts of non-members.") var nonmemberAction: ModerationAction?
+        @Option(help: "defer (the later checks decide), accept (no later checks), hold, reject or discard: posts of members.")
+        var memberAction: ModerationAction?
+        @Option(help: "defer, accept, hold, reject or discard: posts of non-members.") var nonmemberAction: ModerationAction?
         @Option(help: "true: hold every post.") var emergency: Bool?
         @Option(help: "Largest post not held (e.g. 1M; 0: no limit).") var maxSize: String?
         @Option(help: "Most To/Cc addresses not held (0: no limit).") var maxRecipients: Int?
@@ -49,6 +50,10 @@ struct ListCommand: AsyncParsableCommand {
         var membersFrom: String?
         @Option(help: "Warnings a member disabled by bounces gets, a week apart, before removal (0: never removed).")
         var bounceWarnings: Int?
+        @Option(help: "personalised (a copy per member, one-click unsubscribe, bounces attributed) or bulk.")
+        var deliveryStyle: DeliveryStyle?
+        @Option(help: "Days a held post waits for a moderator before it is discarded (0: until decided).")
+        var holdDays: Int?
 
         /// A size option's bytes: "0", or a size such as 30K or 2M.
         static func bytes(_ text: String, option: String) throws -> Int64 {
@@ -95,6 +100,8 @@ struct ListCommand: AsyncParsableCommand {
                 }
             }
             if let bounceWarnings { list.bounceWarnings = bounceWarnings }
+            if let deliveryStyle { list.deliveryStyle = deliveryStyle }
+            if let holdDays { list.holdDays = holdDays }
         }
     }
 
@@ -167,6 +174,8 @@ struct ListCommand: AsyncParsableCommand {
                     ["unsubscribe policy", list.unsubscribePolicy.rawValue], ["archive", list.archive.rawValue],
                     ["members from", list.memberSource?.description ?? "none"],
                     ["bounce warnings", "\(list.bounceWarnings)"],
+                    ["delivery style", list.deliveryStyle.rawValue],
+                    ["hold days", list.holdDays == 0 ? "until decided" : "\(list.holdDays)"],
                     [
                         "digest",
                         "\(list.digestPeriod.rawValue), or at \(list.digestSizeThreshold == 0 ? "any size" : Output.bytes(list.digestSizeThreshold)); next: vol \(list.digestVolume), issue \(list.digestIssue)",
@@ -211,6 +220,7 @@ extension ReplyToPolicy: ExpressibleByArgument {}
 extension ModerationAction: ExpressibleByArgument {}
 extension DMARCMitigation: ExpressibleByArgument {}
 extension ListRole: ExpressibleByArgument {}
+extension DeliveryStyle: ExpressibleByArgument {}
 extension DeliveryDisabled: ExpressibleByArgument {}
 extension ModeratorDecision: ExpressibleByArgument {}
 extension SubscriptionPolicy: ExpressibleByArgument {}

@@ -7,7 +7,7 @@ import Lists
 struct ListHeldCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "held", abstract: "Show held posts and approve, reject or discard them.",
-        subcommands: [Show.self, Decide.self])
+        subcommands: [Show.self, Decide.self, Forward.self])
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List held posts.")
@@ -40,6 +40,23 @@ struct ListHeldCommand: AsyncParsableCommand {
             let done =
                 ["approve": "approved", "reject": "rejected", "discard": "discarded"][decision.rawValue] ?? decision.rawValue
             print("\(done) \(ids.count) held post\(ids.count == 1 ? "" : "s")")
+        }
+    }
+
+    struct Forward: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send a held post to someone for an opinion (it stays held).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The held post's id.") var id: Int64
+        @Option(help: "Where to send it (repeat for more).") var to: [String]
+        @Option(help: "A note above the post.") var note: String = ""
+
+        func run() async throws {
+            let (id, to, note) = (id, to, note)
+            try await global.withConsole { console, principal in
+                try await console.forwardHeldPost(as: principal, id: id, to: to, note: note)
+            }
+            print("forwarded held post \(id) to \(to.joined(separator: ", "))")
         }
     }
 }

@@ -138,7 +138,7 @@ struct ListMemberCommand: AsyncParsableCommand {
         @Argument var address: String
         @Option(help: "member, owner or moderator.") var role: ListRole = .member
         @Option(help: "on, or off (disabled by the moderator).") var delivery: String?
-        @Option(help: "accept, hold, reject, discard, or list (the list's setting).") var moderation: String?
+        @Option(help: "defer, accept, hold, reject, discard, or list (the list's setting).") var moderation: String?
         @Option(help: "regular (a copy per post), mime-digest or plain-digest.") var mode: DeliveryMode?
 
         func run() async throws {
@@ -169,21 +169,6 @@ struct ListMemberCommand: AsyncParsableCommand {
                 "\(member.address): delivery \(member.disabled == nil ? "on" : "off") (\(member.mode.rawValue)), moderation \(member.moderation?.rawValue ?? "list")"
             )
         }
-    }
-}
-
-/// One line of a member import: `address`, `Name <address>` or `address,Name`.
-enum MemberLine {
-    static func parse(_ text: String) -> (address: String, name: String)? {
-        let text = text.trimmingCharacters(in: .whitespaces)
-        if let open = text.lastIndex(of: "<"), text.hasSuffix(">") {
-            let address = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
-            let name = text[..<open].trimmingCharacters(in: CharacterSet(charactersIn: " \""))
-            return (try? MailAddress(parsing: address)) == nil ? nil : (address, name)
-        }
-        let fields = text.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard let first = fields.first, (try? MailAddress(parsing: first)) != nil else { return nil }
-        return (first, fields.count > 1 ? fields[1] : "")
     }
 }
 

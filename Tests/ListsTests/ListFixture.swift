@@ -23,7 +23,8 @@ struct ListFixture {
     let logger = Logger(label: "test")
 
     static func with(
-        _ dialect: Database.Dialect, strictDomains: Set<String> = [], _ body: (ListFixture) async throws -> Void
+        _ dialect: Database.Dialect, strictDomains: Set<String> = [], maxHeld: Int = 1000,
+        _ body: (ListFixture) async throws -> Void
     ) async throws {
         try await TestDatabases.with(dialect) { db in
             try await db.migrate(
@@ -36,10 +37,11 @@ struct ListFixture {
             let queue = MailQueue(database: db, spoolDirectory: folder.path + "/spool", nodeID: "n1", logger: logger)
             try queue.prepare()
             let lists = MailingLists(database: db)
+            var settings = ListDeliverySettings(
+                webBase: "https://mail.example.org", hostname: "mail.example.org", heldDirectory: folder.path + "/held")
+            settings.maxHeld = maxHeld
             let transport = ListTransport(
-                lists: lists, directory: directory, queue: queue,
-                settings: ListDeliverySettings(
-                    webBase: "https://mail.example.org", hostname: "mail.example.org", heldDirectory: folder.path + "/held"),
+                lists: lists, directory: directory, queue: queue, settings: settings,
                 signer: nil, authorPolicy: StrictDomains(domains: strictDomains), logger: logger)
             try await body(
                 ListFixture(

@@ -9,11 +9,12 @@ struct PostingPipelineTests {
     static func list(_ change: (inout MailingList) -> Void = { _ in }) -> MailingList {
         var list = MailingList(
             id: 1, address: "dept@example.org", displayName: "Dept", description: "", style: .discussion,
-            subjectPrefix: "[dept]", replyTo: .leave, replyToAddress: "", memberAction: .accept, nonmemberAction: .hold,
+            subjectPrefix: "[dept]", replyTo: .leave, replyToAddress: "", memberAction: .defer, nonmemberAction: .hold,
             emergency: false, maxSize: 1000, maxRecipients: 3, requireExplicitDestination: true, administrivia: true,
             dmarcMitigation: .munge, dmarcAlways: false, footer: "", bounceThreshold: 5, subscribePolicy: .confirm,
             unsubscribePolicy: .confirm, digestSizeThreshold: 0, digestPeriod: .none, digestVolume: 1, digestIssue: 1,
-            digestLastSentAt: nil, archive: .private, memberSource: nil, bounceWarnings: 3, createdAt: 0)
+            digestLastSentAt: nil, archive: .private, memberSource: nil, bounceWarnings: 3, deliveryStyle: .personalised,
+            holdDays: 30, createdAt: 0)
         change(&list)
         return list
     }
@@ -44,6 +45,32 @@ struct PostingPipelineTests {
             PostingPipeline.decide(facts, list: Self.list { $0.nonmemberAction = .reject }, poster: Self.stranger).action
                 == .reject)
         #expect(PostingPipeline.decide(facts, list: Self.list { $0.style = .open }, poster: Self.stranger).action == .accept)
+    }
+
+    @Test("accept decides at once; defer leaves the post to the later steps (Mailman's five actions)")
+    func acceptAndDefer() {
+        let big = Self.facts(Self.post, size: 5000)  // over the fixture's max-size of 1000
+        let deferred = PostingPipeline.decide(big, list: Self.list(), poster: Self.member)
+        #expect(deferred.action == .hold && deferred.rule == "max-size")
+        let accepted = PostingPipeline.decide(big, list: Self.list { $0.memberAction = .accept }, poster: Self.member)
+        #expect(accepted.action == .accept && accepted.rule == "moderation")
+        // A stranger: accept skips the later steps too; defer goes on to them.
+        let list = Self.list { $0.nonmemberAction = .accept }
+        #expect(PostingPipeline.decide(big, list: list, poster: Self.stranger).rule == "nonmember")
+        let stranger = PostingPipeline.decide(big, list: Self.list { $0.nonmemberAction = .defer }, poster: Self.stranger)
+        #expect(stranger.rule == "max-size")
+        // A member's own defer overrides a list that holds members' posts.
+        var member = Self.member
+        member.member?.moderation = .defer
+        #expect(
+            PostingPipeline.decide(Self.facts(Self.post), list: Self.list { $0.memberAction = .hold }, poster: member).action
+                == .accept)
+        // On an announce list, neither lets a non-member through.
+        let announce = Self.list {
+            $0.style = .announce
+            $0.nonmemberAction = .defer
+        }
+        #expect(PostingPipeline.decide(big, list: announce, poster: Self.stranger).action == .hold)
     }
 
     @Test("announce lists take posts from owners and moderators only")

@@ -186,7 +186,7 @@ extension AdminConsole {
         return transport.archive.mbox(found)
     }
 
-    private func requireListTransport() throws -> ListTransport {
+    func requireListTransport() throws -> ListTransport {
         guard let listTransport else { throw AdminError.conflict("mailing lists are not set up on this console") }
         return listTransport
     }

@@ -20,4 +20,8 @@ public struct ArchivedPost: Sendable, Hashable, Encodable {
     /// When the post was archived (seconds since 1970).
     public var archivedAt: Int64
     public var size: Int64
+    /// The archived post this one answers ("" when none is archived).
+    public var parentKey: String
+    /// The key of its thread's first archived post (its own when it starts one).
+    public var threadKey: String
 }

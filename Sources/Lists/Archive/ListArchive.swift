@@ -65,9 +65,14 @@ public struct ListArchive: Sendable {
             facts.subject, facts.senderName, facts.sender?.description ?? "", String(text.prefix(Self.searchTextLimit)),
         ]
         .joined(separator: "\n").lowercased()
+        let header = MIMEMessage(body).header
+        // The parent is the post replied to; failing that, the nearest ancestor the archive has.
+        let parents =
+            MessageIDList.parse(header["In-Reply-To"]).prefix(1) + MessageIDList.parse(header["References"]).reversed()
         return ArchiveKeep(
             key: key, deliveryKey: deliveryKey, path: path, size: Int64(body.count),
-            messageID: String(facts.messageID.prefix(500)),
+            messageID: String((MessageIDList.parse(facts.messageID).first ?? facts.messageID).prefix(500)),
+            parents: Array(parents.filter { $0.count <= 500 }.prefix(20)),
             subject: String(facts.subject.prefix(500)), sender: facts.sender?.description ?? "",
             senderName: String(facts.senderName.prefix(200)), search: search)
     }
@@ -148,7 +153,11 @@ public struct ListArchive: Sendable {
     }
 
     static func query(_ db: any SQLDatabase) -> SQLSelectBuilder {
-        db.select().columns("id", "archive_key", "subject", "sender", "sender_name", "message_id", "archived_at", "size")
+        db.select()
+            .columns(
+                "id", "archive_key", "subject", "sender", "sender_name", "message_id", "archived_at", "size", "parent_key",
+                "thread_key"
+            )
             .from("list_archive")
     }
 
@@ -160,7 +169,9 @@ public struct ListArchive: Sendable {
             senderName: try row.decode(column: "sender_name", as: String.self),
             messageID: try row.decode(column: "message_id", as: String.self),
             archivedAt: try row.decode(column: "archived_at", as: Int64.self),
-            size: try row.decode(column: "size", as: Int64.self))
+            size: try row.decode(column: "size", as: Int64.self),
+            parentKey: try row.decode(column: "parent_key", as: String.self),
+            threadKey: try row.decode(column: "thread_key", as: String.self))
     }
 }
 
@@ -171,20 +182,40 @@ struct ArchiveKeep: Sendable {
     var path: String
     var size: Int64
     var messageID: String
+    /// Message-IDs of the posts this one answers, nearest first.
+    var parents: [String]
     var subject: String
     var sender: String
     var senderName: String
     var search: String
 
     func insert(listID: Int64, in db: any SQLDatabase) async throws {
+        var parentKey = ""
+        var threadKey = key
+        if !parents.isEmpty {
+            let rows = try await db.select().columns("archive_key", "thread_key", "message_id").from("list_archive")
+                .where("list_id", .equal, listID).where("message_id", .in, SQLBind.group(parents)).all()
+            var found: [String: (key: String, thread: String)] = [:]
+            for row in rows {
+                found[try row.decode(column: "message_id", as: String.self)] = (
+                    try row.decode(column: "archive_key", as: String.self),
+                    try row.decode(column: "thread_key", as: String.self)
+                )
+            }
+            if let parent = parents.lazy.compactMap({ found[$0] }).first {
+                parentKey = parent.key
+                threadKey = parent.thread.isEmpty ? parent.key : parent.thread
+            }
+        }
         try await db.insert(into: "list_archive")
             .columns(
                 "list_id", "archive_key", "delivery_key", "message_id", "subject", "sender", "sender_name", "archived_at", "size",
-                "file", "search_text"
+                "file", "search_text", "parent_key", "thread_key"
             )
             .values(
                 SQLBind(listID), SQLBind(key), SQLBind(deliveryKey), SQLBind(messageID), SQLBind(subject), SQLBind(sender),
-                SQLBind(senderName), SQLBind(UnixTime.now()), SQLBind(size), SQLBind(key), SQLBind(search)
+                SQLBind(senderName), SQLBind(UnixTime.now()), SQLBind(size), SQLBind(key), SQLBind(search), SQLBind(parentKey),
+                SQLBind(threadKey)
             ).run()
     }
 }

@@ -111,7 +111,8 @@ struct ListNotices: Sendable {
         return composer.bytes()
     }
 
-    func welcome(_ recipient: String) -> [UInt8] {
+    /// To a new member; `options` is its options page (`ListDeliverySettings.optionsURL`).
+    func welcome(_ recipient: String, options: String) -> [UInt8] {
         plain(
             to: recipient, subject: "Welcome to \(name)",
             text: """
@@ -120,12 +121,19 @@ struct ListNotices: Sendable {
                 To post, write to \(list.address)\(list.style == .announce ? " (only the owners post to this list)" : "").
                 To leave, use the unsubscribe link of any post, or write to \(address(ListAddress.leaveSuffix)).
 
+                To get a digest instead of each post, or no mail for a while, change your options at
+
+                    \(options)
+
+                Keep this link to yourself: it works without a password.
+
                 """)
     }
 
     /// To a member whose delivery the list stopped because its copies bounced: warning
-    /// `number` of `of`; the link (or a reply) turns delivery back on.
-    func bounceWarning(_ request: PendingRequest, number: Int, of total: Int) -> [UInt8] {
+    /// `number` of `of`; the link (or a reply) turns delivery back on, and so does the member's
+    /// options page (`options`), which also offers a digest or leaving.
+    func bounceWarning(_ request: PendingRequest, number: Int, of total: Int, options: String) -> [UInt8] {
         let confirm = address(ListAddress.confirmSuffix, request.cookie)
         var composer = base(
             from: (name, confirm), to: request.address,
@@ -140,7 +148,9 @@ struct ListNotices: Sendable {
 
                 \(confirmURL(request.cookie))
 
-            or reply to this message.
+            or reply to this message. Your options page (delivery, digest, leaving the list) is
+
+                \(options)
 
             """
         return composer.bytes()

@@ -77,7 +77,9 @@ extension ListTransport {
     public func follow(_ step: SubscriptionStep, list: MailingList, address: String) async throws -> String {
         switch step {
         case .subscribed(let member):
-            try await send(notices(list).welcome(member.address), list: list, to: try MailingLists.parse(member.address))
+            try await send(
+                notices(list).welcome(member.address, options: settings.optionsURL(token: member.token)), list: list,
+                to: try MailingLists.parse(member.address))
             return "subscribe: \(member.address) is now a member"
         case .unsubscribed(let gone):
             try await send(notices(list).goodbye(gone), list: list, to: try MailingLists.parse(gone))
@@ -92,6 +94,8 @@ extension ListTransport {
             return "\(request.kind.rawValue): waiting for a moderator"
         case .tooManyPending:
             return "\(address): requests are waiting already; confirm one of them"
+        case .banned:
+            return "\(address): may not join this list (write to the owners)"
         }
     }
 

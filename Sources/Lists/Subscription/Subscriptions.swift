@@ -22,6 +22,8 @@ public enum SubscriptionStep: Sendable, Hashable {
     case moderate(PendingRequest)
     /// The address has `PendingRequest.perAddressLimit` requests waiting already: nothing sent.
     case tooManyPending
+    /// The address is banned from the list (`posta list ban`): nothing sent.
+    case banned
 }
 
 /// What a cookie did when used.
@@ -53,6 +55,7 @@ extension MailingLists {
         return try await database.transaction { db in
             guard let found = try await Self.list(key: listKey, in: db) else { throw ListError.unknownList(list) }
             if try await Self.member(listID: found.id, key: member.key, role: .member, in: db) != nil { return .unchanged }
+            if try await Self.rules(listID: found.id, in: db).ban(of: member) != nil { return .banned }
             switch found.subscribePolicy {
             case .open where source == .mail:
                 return .subscribed(
@@ -99,6 +102,7 @@ extension MailingLists {
         return try await database.transaction { db in
             guard let found = try await Self.list(key: listKey, in: db) else { throw ListError.unknownList(list) }
             if try await Self.member(listID: found.id, key: member.key, role: .member, in: db) != nil { return .unchanged }
+            if try await Self.rules(listID: found.id, in: db).ban(of: member) != nil { return .banned }
             return try await Self.pend(
                 .invite, list: found, address: member, displayName: displayName, in: db, then: SubscriptionStep.confirm)
         }
@@ -169,13 +173,9 @@ extension MailingLists {
                 try await db.delete(from: "list_member").where("id", .equal, existing.id).run()
                 return .unsubscribed(list: list, address: request.address)
             case .reenable:
-                guard let existing, existing.disabled == .bounces else { return .unchanged(list: list, address: request.address) }
-                try await db.raw(
-                    """
-                    UPDATE list_member SET disabled = NULL, bounce_score = 0, bounce_warnings = 0, last_warning_at = NULL
-                    WHERE id = \(bind: existing.id)
-                    """
-                ).run()
+                guard let existing, try await Self.reenableBounced(memberID: existing.id, in: db) else {
+                    return .unchanged(list: list, address: request.address)
+                }
                 return .reenabled(list: list, address: request.address)
             case .held:
                 return .unknown

@@ -76,6 +76,9 @@ extension WebRoutes {
         act("aliases/add", form: { try await $0.aliases($1, form: $2) }, action: { try await $0.addAlias($1) })
         act("aliases/delete", form: { try await $0.aliases($1, form: $2) }, action: { try await $0.deleteAlias($1) })
 
+        // Mailing lists and their held posts (ListPages.swift).
+        ConsolePages.listRoutes(show: show, act: { act($0, form: $1, action: $2) })
+
         show("queue") { try await $0.queue($1) }
         show("queue/show") { try await $0.queueEntry($1) }
         act("queue/action", form: { try await $0.queue($1, form: $2) }, action: { try await $0.queueAction($1) })

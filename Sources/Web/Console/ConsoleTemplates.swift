@@ -47,8 +47,15 @@ struct ConsoleTemplates: Sendable {
         ("list_unsubscribe", PackageResources.list_unsubscribe_mustache),
         ("list_confirm", PackageResources.list_confirm_mustache),
         ("list_subscribe", PackageResources.list_subscribe_mustache),
+        ("list_options", PackageResources.list_options_mustache),
         ("list_archive", PackageResources.list_archive_mustache),
         ("list_archive_message", PackageResources.list_archive_message_mustache),
+        ("list_archive_thread", PackageResources.list_archive_thread_mustache),
+        ("console_lists", PackageResources.console_lists_mustache),
+        ("console_list", PackageResources.console_list_mustache),
+        ("console_list_delete", PackageResources.console_list_delete_mustache),
+        ("console_list_held", PackageResources.console_list_held_mustache),
+        ("console_list_held_post", PackageResources.console_list_held_post_mustache),
     ]
 
     static let css: [UInt8] = PackageResources.console_css

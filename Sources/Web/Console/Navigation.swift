@@ -15,6 +15,7 @@ enum Navigation {
         .init(id: "domains", label: "Domains", path: "/admin/domains", permission: .manageDomains),
         .init(id: "accounts", label: "Accounts", path: "/admin/accounts", permission: .viewAccounts),
         .init(id: "aliases", label: "Aliases", path: "/admin/aliases", permission: .manageAliases),
+        .init(id: "lists", label: "Lists", path: "/admin/lists", permission: .manageLists),
         .init(id: "policies", label: "Policies", path: "/admin/policies", permission: .viewPolicies),
         .init(id: "queue", label: "Queue", path: "/admin/queue", permission: .manageQueue),
         .init(id: "quarantine", label: "Quarantine", path: "/admin/quarantine", permission: .manageQuarantine),

@@ -5,7 +5,9 @@ import Lists
 import Logging
 
 /// The list archives on the web: `/lists/archive/LIST` (newest first, 50 a page, `q` searches
-/// subject, author and text), `/lists/archive/LIST/m/KEY` (one post, the `Archived-At` URL) and
+/// subject, author and text; `view=threads` lists threads by their latest post),
+/// `/lists/archive/LIST/t/KEY` (a thread), `/lists/archive/LIST/m/KEY` (one post, the
+/// `Archived-At` URL) and
 /// `/lists/archive/LIST/mbox` (the whole archive). A private archive is for the list's members,
 /// owners and moderators logged in to webmail, and for administrators of its domain.
 struct ListArchivePages: Sendable {
@@ -22,24 +24,43 @@ struct ListArchivePages: Sendable {
             let query = FormData(urlEncoded: request.uri.query ?? "")
             let q = query.text("q").map { String($0.prefix(200)) }
             let page = Int(query["page"] ?? "") ?? 1
-            let (posts, total) = try await archive.posts(list, query: q, page: page, pageSize: Self.pageSize)
-            let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
+            // Threads, unless searching: a search lists the posts that match.
+            let threaded = query["view"] == "threads" && q == nil
             let base = "/lists/archive/\(list.address)"
+            let entries: [[String: Any]]
+            let total: Int
+            if threaded {
+                let found = try await archive.threads(list, page: page, pageSize: Self.pageSize)
+                total = found.total
+                entries = found.threads.map { thread in
+                    [
+                        "href": "\(base)/t/\(thread.first.key)", "subject": Self.subject(thread.first),
+                        "author": Self.author(thread.first, list: list), "date": Self.date(thread.lastAt),
+                        "count": thread.posts == 1 ? "1 post" : "\(thread.posts) posts",
+                    ] as [String: Any]
+                }
+            } else {
+                let found = try await archive.posts(list, query: q, page: page, pageSize: Self.pageSize)
+                total = found.total
+                entries = found.posts.map { post in
+                    [
+                        "href": "\(base)/m/\(post.key)", "subject": Self.subject(post), "author": Self.author(post, list: list),
+                        "date": Self.date(post.archivedAt),
+                    ] as [String: Any]
+                }
+            }
+            let pages = max(1, (total + Self.pageSize - 1) / Self.pageSize)
             func link(_ page: Int) -> String {
                 var items = ["page=\(page)"]
                 if let q { items.append("q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+                if threaded { items.append("view=threads") }
                 return base + "?" + items.joined(separator: "&")
             }
             var context: [String: Any] = [
                 "title": "\(Self.name(list)) archive", "wide": true, "listName": Self.name(list), "listAddress": list.address,
-                "base": base, "q": q ?? "", "total": total, "searching": q != nil,
-                "posts": posts.map { post in
-                    [
-                        "href": "\(base)/m/\(post.key)", "subject": post.subject.isEmpty ? "(no subject)" : post.subject,
-                        "author": Self.author(post, list: list), "date": Self.date(post.archivedAt),
-                    ] as [String: Any]
-                },
-                "empty": posts.isEmpty, "page": min(max(page, 1), pages), "pages": pages,
+                "base": base, "q": q ?? "", "total": total, "searching": q != nil, "threaded": threaded,
+                "what": threaded ? "Threads" : "Posts", "posts": entries,
+                "empty": entries.isEmpty, "page": min(max(page, 1), pages), "pages": pages,
             ]
             if page > 1 { context["previous"] = link(min(page, pages) - 1) }
             if page < pages { context["next"] = link(page + 1) }
@@ -53,15 +74,43 @@ struct ListArchivePages: Sendable {
                 return render("list_archive", ["title": "Not found", "missing": true], status: .notFound)
             }
             let text = ListArchive.readableText(bytes)
+            let base = "/lists/archive/\(list.address)"
             return render(
                 "list_archive_message",
                 [
-                    "title": post.subject.isEmpty ? "(no subject)" : post.subject, "wide": true, "listName": Self.name(list),
-                    "base": "/lists/archive/\(list.address)", "author": Self.author(post, list: list),
-                    "date": Self.date(post.archivedAt), "text": text,
+                    "title": Self.subject(post), "wide": true, "listName": Self.name(list), "base": base,
+                    "author": Self.author(post, list: list), "date": Self.date(post.archivedAt), "text": text,
+                    "thread": "\(base)/t/\(post.threadKey.isEmpty ? post.key : post.threadKey)",
+                    "parent": post.parentKey.isEmpty ? "" : "\(base)/m/\(post.parentKey)",
                 ])
         }
     }
+
+    /// `/lists/archive/LIST/t/KEY`: a thread's posts, each under the one it answers.
+    func thread(_ address: String, key: String, _ request: Request, _ context: WebRequestContext) async -> Response {
+        await readable(address, request, context) { list in
+            let posts = try await archive.thread(list, key: key)
+            guard let first = posts.first else {
+                return render("list_archive", ["title": "Not found", "missing": true], status: .notFound)
+            }
+            let base = "/lists/archive/\(list.address)"
+            return render(
+                "list_archive_thread",
+                [
+                    "title": Self.subject(first.post), "wide": true, "listName": Self.name(list), "base": base,
+                    "count": posts.count == 1 ? "1 post" : "\(posts.count) posts",
+                    "posts": posts.map { entry in
+                        [
+                            "href": "\(base)/m/\(entry.post.key)", "subject": Self.subject(entry.post),
+                            "author": Self.author(entry.post, list: list), "date": Self.date(entry.post.archivedAt),
+                            "depth": min(entry.depth, 8), "reply": entry.depth > 0,
+                        ] as [String: Any]
+                    },
+                ])
+        }
+    }
+
+    static func subject(_ post: ArchivedPost) -> String { post.subject.isEmpty ? "(no subject)" : post.subject }
 
     func mbox(_ address: String, _ request: Request, _ context: WebRequestContext) async -> Response {
         await readable(address, request, context) { list in

@@ -7,6 +7,7 @@ extension WebRoutes {
     /// The members' list pages, public (a member has no login); every page that changes
     /// something does it on POST only, so a link checker that fetches a URL changes nothing:
     /// - `/lists/unsubscribe/TOKEN`: each copy's one-click unsubscribe URL (RFC 8058);
+    /// - `/lists/options/TOKEN`: a member's delivery options, by the same token (`ListOptionsPages`);
     /// - `/lists/confirm/COOKIE`: the link of a confirmation or moderator notice;
     /// - `/lists/subscribe/ADDRESS`: the subscription form (confirmed by mail, always);
     /// - `/lists/archive/ADDRESS…`: the archive (`ListArchivePages`).
@@ -25,6 +26,10 @@ extension WebRoutes {
                 await archive.message(
                     context.parameters.get("list") ?? "", key: context.parameters.get("key") ?? "", request, context)
             }
+            router.get("/lists/archive/:list/t/:key") { request, context in
+                await archive.thread(
+                    context.parameters.get("list") ?? "", key: context.parameters.get("key") ?? "", request, context)
+            }
             router.get("/lists/archive/:list/mbox") { request, context in
                 await archive.mbox(context.parameters.get("list") ?? "", request, context)
             }
@@ -34,6 +39,13 @@ extension WebRoutes {
         }
         router.post("/lists/unsubscribe/:token") { _, context in
             await pages.unsubscribe(token: context.parameters.get("token") ?? "", confirmed: true)
+        }
+        let options = ListOptionsPages(lists: lists, templates: pages.templates, logger: logger)
+        router.get("/lists/options/:token") { _, context in
+            await options.show(token: context.parameters.get("token") ?? "")
+        }
+        router.post("/lists/options/:token") { request, context in
+            await options.save(token: context.parameters.get("token") ?? "", form: try await ConsolePages.formBody(request))
         }
         router.get("/lists/confirm/:cookie") { _, context in
             await pages.confirmation(cookie: context.parameters.get("cookie") ?? "")
@@ -83,7 +95,7 @@ struct ListPages: Sendable {
                 [
                     "title": confirmed ? "Unsubscribed" : "Unsubscribe", confirmed ? "done" : "confirm": true,
                     "address": address, "listName": Self.name(list), "listAddress": list.address,
-                    "action": "/lists/unsubscribe/\(token)",
+                    "action": "/lists/unsubscribe/\(token)", "options": "/lists/options/\(token)",
                 ])
         }
     }

@@ -289,6 +289,7 @@ let package = Package(
                 .embedInCode("Assets/list_archive.mustache"),
                 .embedInCode("Assets/list_archive_message.mustache"),
                 .embedInCode("Assets/list_archive_thread.mustache"),
+                .embedInCode("Assets/console_list_rules.mustache"),
                 .embedInCode("Assets/console_lists.mustache"),
                 .embedInCode("Assets/console_list.mustache"),
                 .embedInCode("Assets/console_list_delete.mustache"),

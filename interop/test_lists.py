@@ -201,7 +201,7 @@ def test_oversized_posts_are_refused_or_held(site):
 def test_the_unsubscribe_page_in_a_browser(site, tmp_path_factory):
     """What a member sees following the link: the page at desktop and phone widths, the button,
     the result, and the same link afterwards (screenshots in the test's temp folder)."""
-    from consolebrowser import chromium
+    from consolebrowser import chromium, click_and_wait
     from selenium.webdriver.common.by import By
     shots = tmp_path_factory.getbasetemp() / "list-screenshots"
     shots.mkdir(exist_ok=True)
@@ -215,7 +215,7 @@ def test_the_unsubscribe_page_in_a_browser(site, tmp_path_factory):
             driver.get(url)
             assert driver.find_element(By.CSS_SELECTOR, "form button").text == "Unsubscribe bob@example.org"
             driver.save_screenshot(str(shots / f"unsubscribe-{name}.png"))
-        driver.find_element(By.CSS_SELECTOR, "form button").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "form button"))
         assert "no longer gets the posts of Dept" in driver.find_element(By.CSS_SELECTOR, ".flash-ok").text
         driver.save_screenshot(str(shots / "unsubscribed-phone.png"))
         assert "bob@example.org" not in members(site)

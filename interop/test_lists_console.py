@@ -80,7 +80,7 @@ def test_owner_pages_create_a_list_add_members_and_approve_a_held_post(site, bro
     assert "1 held" in driver.find_element(By.TAG_NAME, "table").text
     no_script_ran(driver)
     screenshot(driver, shots, "lists-03-index")
-    driver.find_element(By.LINK_TEXT, "1 held").click()
+    click_and_wait(driver, driver.find_element(By.LINK_TEXT, "1 held"))
     assert HOSTILE_SUBJECT in driver.find_element(By.CSS_SELECTOR, ".held-table").text
     assert "not a member" in driver.find_element(By.CSS_SELECTOR, ".held-table .reason").text
     no_script_ran(driver)
@@ -111,6 +111,24 @@ def test_owner_pages_create_a_list_add_members_and_approve_a_held_post(site, bro
     assert held(site) == []
     audit = site.posta("audit", "list", "--action", "list.held.reject")
     assert "dept@example.org" in audit
+
+    # Bans and header rules, on their own page; a banned sender's post reaches nobody.
+    driver.get(base + "/admin/list?address=dept%40example.org")
+    click_and_wait(driver, driver.find_element(By.LINK_TEXT, "Bans and rules"))
+    submit(driver, "/admin/list/bans/add", {"pattern": "stranger@example.net"})
+    assert flash(driver) == "Banned stranger@example.net."
+    submit(driver, "/admin/list/rules/add", {"field": "Subject", "pattern": "casino", "action": "discard"})
+    assert flash(driver).startswith("Rule ")
+    no_script_ran(driver)
+    screenshot(driver, shots, "lists-07-rules")
+    rules = json.loads(site.posta("list", "rule", "list", "dept@example.org", "--json"))
+    assert [(r["field"], r["pattern"], r["action"]) for r in rules] == [("Subject", "casino", "discard")]
+    post(site, "stranger@example.net", message("stranger@example.net", "Third try"))
+    post(site, "alice@example.org", message("alice@example.org", "Casino night"))
+    post(site, "alice@example.org", message("alice@example.org", "Plain news"))
+    subjects = [m["Subject"] for m in imap_messages(site, "bob@example.org", 2)]
+    assert subjects == ["[Dept] " + HOSTILE_SUBJECT, "[Dept] Plain news"]
+    assert held(site) == []
 
     # Deleting asks first, on its own page.
     driver.get(base + "/admin/list?address=dept%40example.org")

@@ -38,9 +38,9 @@ def refused(site, *args) -> str:
 
 def test_a_banned_sender_reaches_nobody_and_cannot_subscribe(site):
     site.posta("list", "ban", "add", "dept@example.org", "alice@example.org")
-    site.posta("list", "ban", "add", "dept@example.org", r"^.*@junk\.example$")
+    site.posta("list", "ban", "add", "dept@example.org", "*@junk.example")
     bans = json.loads(site.posta("list", "ban", "list", "dept@example.org", "--json"))
-    assert [b["pattern"] for b in bans] == ["alice@example.org", r"^.*@junk\.example$"]
+    assert [b["pattern"] for b in bans] == ["alice@example.org", "*@junk.example"]
     # Alice is a member, but banned: her post is dropped (not held, nobody told).
     post(site, "alice@example.org", message("alice@example.org", "Banned words"))
     # Carol's post shows the list is working; it is held (carol is not a member), alice's is not.
@@ -66,12 +66,12 @@ def test_a_banned_sender_reaches_nobody_and_cannot_subscribe(site):
 
 
 def test_header_rules_hold_and_discard_in_order(site):
-    site.posta("list", "rule", "add", "dept@example.org", "--field", "X-Spam-Flag", "--pattern", "^yes", "--action", "discard")
-    site.posta("list", "rule", "add", "dept@example.org", "--field", "Subject", "--pattern", r"\bcasino\b", "--action", "hold")
+    site.posta("list", "rule", "add", "dept@example.org", "--field", "X-Spam-Flag", "--pattern", "yes", "--action", "discard")
+    site.posta("list", "rule", "add", "dept@example.org", "--field", "Subject", "--pattern", "casino", "--action", "hold")
     rules = json.loads(site.posta("list", "rule", "list", "dept@example.org", "--json"))
     assert [(r["field"], r["action"]) for r in rules] == [("X-Spam-Flag", "discard"), ("Subject", "hold")]
-    bad = refused(site, "list", "rule", "add", "dept@example.org", "--field", "Subject", "--pattern", "(a+)+$", "--action", "hold")
-    assert "repeats a group" in bad
+    bad = refused(site, "list", "rule", "add", "dept@example.org", "--field", "Subject:", "--pattern", "x", "--action", "hold")
+    assert "not a header field name" in bad
     post(site, "alice@example.org", message("alice@example.org", "Casino night", extra="X-Spam-Flag: YES\r\n"))
     post(site, "alice@example.org", message("alice@example.org", "CASINO trip"))
     post(site, "alice@example.org", message("alice@example.org", "Lunch"))

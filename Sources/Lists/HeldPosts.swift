@@ -5,6 +5,15 @@ import NIOPosix
 import Queue
 import SQLKit
 
+/// A list holds `ListDeliverySettings.maxHeld` posts already: the post stays in the queue and
+/// is tried again later (the queue's retries, then a DSN to the sender), so a flood of posts to
+/// be held neither fills the disk nor loses the posts of members who are moderated.
+struct ModerationQueueFull: Error, CustomStringConvertible {
+    var list: String
+    var limit: Int
+    var description: String { "the moderation queue of \(list) is full (\(limit) posts)" }
+}
+
 /// A post waiting for a moderator.
 public struct HeldPost: Sendable, Hashable, Encodable {
     public var id: Int64
@@ -36,13 +45,7 @@ extension ListTransport {
             try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("list_held")
                 .where("list_id", .equal, list.id).first(decodingColumn: "n", as: Int64.self) ?? 0
         }
-        if waiting >= settings.maxHeld {
-            logger.warning("list moderation queue full: post discarded", metadata: ["list": "\(list.address)"])
-            try await record(
-                key, list: list, facts: facts, outcome: "discarded",
-                reason: "the moderation queue is full (\(settings.maxHeld) posts): \(reason)", copies: 0)
-            return
-        }
+        if waiting >= settings.maxHeld { throw ModerationQueueFull(list: list.address, limit: settings.maxHeld) }
         let name = RandomToken.make(bytes: 16)
         let path = "\(settings.heldDirectory)/\(name)"
         try await NIOThreadPool.singleton.runIfActive {
@@ -233,7 +236,8 @@ extension ListTransport {
                 WHERE l.hold_days > 0 ORDER BY h.id
                 """
             ).all().compactMap { row in
-                let days = try row.decode(column: "days", as: Int64.self)
+                // Days are at most 36,500 (MailingLists.update); the clamp keeps a bad row from trapping.
+                let days = min(try row.decode(column: "days", as: Int64.self), 36_500)
                 guard try row.decode(column: "held_at", as: Int64.self) < now - days * 86_400 else { return nil }
                 return (try row.decode(column: "id", as: Int64.self), days)
             }
@@ -245,6 +249,10 @@ extension ListTransport {
                 expired += 1
             } catch ListError.unknownHeld {
                 continue  // decided meanwhile, here or on another node
+            } catch {
+                // One post that cannot be read (decided on another node between the query and
+                // the read) must not stop the others: the next round tries it again.
+                logger.warning("held post not expired", metadata: ["id": "\(post.id)", "error": "\(error)"])
             }
         }
         return expired

@@ -27,7 +27,7 @@ extension MailingLists {
         return ListRules(bans: bans, headerRules: headerRules)
     }
 
-    /// Bans `pattern` (an address, or a regular expression starting with `^`) from `list`.
+    /// Bans `pattern` (an address, or a wildcard pattern such as `*@junk.example`) from `list`.
     /// Members it names stay members (remove them too if they should go) but can no longer post.
     @discardableResult
     public func addBan(_ list: String, pattern: String) async throws -> ListBan {

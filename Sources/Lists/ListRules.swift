@@ -1,7 +1,8 @@
 import Core
 
 /// An address banned from a list: it may neither post (its posts are discarded) nor ask to join.
-/// Mailman's form: an exact address, or a regular expression when the pattern starts with `^`.
+/// An exact address, or a wildcard pattern (`*@junk.example`, `spam?@example.net`) matched
+/// against the whole lower-case address.
 public struct ListBan: Sendable, Hashable, Codable {
     public var id: Int64
     public var pattern: String
@@ -11,23 +12,27 @@ public struct ListBan: Sendable, Hashable, Codable {
         self.pattern = pattern
     }
 
-    /// Checks that `pattern` is an address or a valid regular expression.
+    /// Checks that `pattern` is an address or a wildcard pattern with an `@`.
     public static func validate(_ pattern: String) throws {
-        if pattern.hasPrefix("^") {
-            _ = try BoundedPattern(pattern)
-        } else if (try? MailAddress(parsing: pattern)) == nil {
-            throw ListError.invalid("'\(pattern)' is neither an address nor a pattern starting with ^")
+        _ = try WildcardPattern(pattern)
+        guard pattern.contains("@") else {
+            throw ListError.invalid("'\(pattern)': a ban names an address (`*@domain` for a domain)")
+        }
+        if !WildcardPattern.hasWildcard(pattern), (try? MailAddress(parsing: pattern)) == nil {
+            throw ListError.invalid("'\(pattern)' is neither an address nor a pattern with * or ?")
         }
     }
 }
 
-/// A header match rule: posts with a `field` whose (decoded) value matches `pattern` get
-/// `action`, before any moderation (Mailman's header_matches).
+/// A header match rule: posts with a `field` whose (decoded) value contains a match of `pattern`
+/// get `action`, before any moderation (Mailman's header_matches, with wildcards for its
+/// regular expressions).
 public struct HeaderRule: Sendable, Hashable, Codable {
     public var id: Int64
     /// The field name, compared without regard to case.
     public var field: String
-    /// A regular expression, matched without regard to case anywhere in the value.
+    /// A wildcard pattern (`*` any run of characters, `?` one; `\` takes the next literally),
+    /// found anywhere in the value, without regard to case.
     public var pattern: String
     public var action: ModerationAction
 
@@ -45,7 +50,7 @@ public struct HeaderRule: Sendable, Hashable, Codable {
         guard !field.isEmpty, field.utf8.count <= 76,
             field.unicodeScalars.allSatisfy({ (33...126).contains($0.value) && $0 != ":" })
         else { throw ListError.invalid("'\(field)' is not a header field name") }
-        _ = try BoundedPattern(pattern)
+        _ = try WildcardPattern(pattern)
     }
 }
 
@@ -53,29 +58,27 @@ public struct HeaderRule: Sendable, Hashable, Codable {
 public struct ListRules: Sendable {
     public var bans: [ListBan]
     public var headerRules: [HeaderRule]
-    private let banPatterns: [(ListBan, BoundedPattern?)]
-    private let rulePatterns: [(HeaderRule, BoundedPattern)]
+    private let banPatterns: [(ListBan, WildcardPattern)]
+    private let rulePatterns: [(HeaderRule, WildcardPattern)]
 
     public init(bans: [ListBan] = [], headerRules: [HeaderRule] = []) {
         self.bans = bans
         self.headerRules = headerRules
-        banPatterns = bans.map { ban in (ban, ban.pattern.hasPrefix("^") ? try? BoundedPattern(ban.pattern) : nil) }
-        rulePatterns = headerRules.compactMap { rule in (try? BoundedPattern(rule.pattern)).map { (rule, $0) } }
+        banPatterns = bans.compactMap { ban in (try? WildcardPattern(ban.pattern)).map { (ban, $0) } }
+        rulePatterns = headerRules.compactMap { rule in (try? WildcardPattern("*" + rule.pattern + "*")).map { (rule, $0) } }
     }
 
     /// The ban that names `address`, if any.
     public func ban(of address: MailAddress) -> ListBan? {
         let key = address.key
-        return banPatterns.first { ban, pattern in
-            if let pattern { return pattern.matches(key) }
-            return (try? MailAddress(parsing: ban.pattern))?.key == key
-        }?.0
+        return banPatterns.first { $0.1.matches(key) }?.0
     }
 
     /// The first rule (in the order they were added) that matches one of `fields`.
     public func headerMatch(_ fields: [PostField]) -> HeaderRule? {
         rulePatterns.first { rule, pattern in
-            fields.contains { $0.name == rule.field.lowercased() && pattern.matches($0.value) }
+            let name = rule.field.lowercased()
+            return fields.contains { $0.name == name && pattern.matches($0.value) }
         }?.0
     }
 }
@@ -83,7 +86,7 @@ public struct ListRules: Sendable {
 /// A header field of a post as the rules see it: the name in lower case, the value unfolded and
 /// RFC 2047-decoded, at most `PostField.maxValue` characters.
 public struct PostField: Sendable, Hashable {
-    public static let maxValue = 4096
+    public static let maxValue = 16_384
     public var name: String
     public var value: String
 
@@ -93,62 +96,68 @@ public struct PostField: Sendable, Hashable {
     }
 }
 
-/// A case-insensitive regular expression run over bounded text: patterns come from the owners,
-/// the text from the network. The engine backtracks, so the text is cut to `PostField.maxValue`
-/// characters and patterns with a repeated group that itself repeats (`(a+)+`, `(\w*)*`: the
-/// forms that take exponential time on a crafted header) are refused.
-public struct BoundedPattern: @unchecked Sendable {
-    private let regex: Regex<AnyRegexOutput>
-    public let source: String
+/// A case-insensitive wildcard pattern: `*` any run of characters, `?` one character, `\` the
+/// next character literally; it matches the whole text. Patterns come from the owners, the text
+/// from the network, so there are no regular expressions (a backtracking engine takes
+/// exponential time on a crafted header): matching is O(text × pattern) at worst, both bounded.
+public struct WildcardPattern: Sendable, Hashable {
+    enum Token: Hashable {
+        case character(Character)
+        case one
+        case any
+    }
+
+    let tokens: [Token]
 
     public init(_ source: String) throws {
-        guard !source.isEmpty, source.utf8.count <= 1000 else { throw ListError.invalid("a pattern has 1 to 1000 characters") }
-        guard !Self.hasNestedRepetition(source) else {
-            throw ListError.invalid("'\(source)' repeats a group that repeats inside: write it without the nesting")
-        }
-        do {
-            regex = try Regex(source).ignoresCase()
-        } catch {
-            throw ListError.invalid("'\(source)' is not a regular expression: \(error)")
-        }
-        self.source = source
-    }
-
-    /// Whether a group holding a quantifier is itself quantified (`+`, `*`, `{`).
-    static func hasNestedRepetition(_ source: String) -> Bool {
-        var open: [Bool] = []  // per open group: whether it holds a quantifier
+        guard !source.isEmpty, source.count <= 1000 else { throw ListError.invalid("a pattern has 1 to 1000 characters") }
+        var tokens: [Token] = []
         var escaped = false
-        var inClass = false
-        var closedRepeating = false
-        for character in source {
-            defer { if character != ")" { closedRepeating = false } }
+        for character in source.lowercased() {
             if escaped {
+                tokens.append(.character(character))
                 escaped = false
-                continue
-            }
-            switch character {
-            case "\\": escaped = true
-            case "[": inClass = true
-            case "]": inClass = false
-            case _ where inClass: continue
-            case "(": open.append(false)
-            case ")":
-                let repeating = open.popLast() ?? false
-                if repeating, !open.isEmpty { open[open.count - 1] = true }
-                closedRepeating = repeating
-                continue
-            case "+", "*", "{":
-                if closedRepeating { return true }
-                if !open.isEmpty { open[open.count - 1] = true }
-            default: break
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "*" {
+                if tokens.last != .any { tokens.append(.any) }  // ** is *
+            } else if character == "?" {
+                tokens.append(.one)
+            } else {
+                tokens.append(.character(character))
             }
         }
-        return false
+        if escaped { tokens.append(.character("\\")) }
+        self.tokens = tokens
     }
 
-    /// Whether the pattern matches anywhere in `text`.
+    static func hasWildcard(_ source: String) -> Bool { source.contains("*") || source.contains("?") }
+
+    /// Whether the whole of `text` (cut to `PostField.maxValue` characters) matches, without
+    /// regard to case: the greedy two-cursor match, which goes back only to the last `*`.
     public func matches(_ text: String) -> Bool {
-        let bounded = text.count > PostField.maxValue ? String(text.prefix(PostField.maxValue)) : text
-        return (try? regex.firstMatch(in: bounded)) != nil
+        let text = Array(text.prefix(PostField.maxValue).lowercased())
+        var t = 0
+        var p = 0
+        var star: Int? = nil
+        var resume = 0
+        while t < text.count {
+            if p < tokens.count, tokens[p] == .one || tokens[p] == .character(text[t]) {
+                t += 1
+                p += 1
+            } else if p < tokens.count, tokens[p] == .any {
+                star = p
+                resume = t
+                p += 1
+            } else if let star {
+                p = star + 1
+                resume += 1
+                t = resume
+            } else {
+                return false
+            }
+        }
+        while p < tokens.count, tokens[p] == .any { p += 1 }
+        return p == tokens.count
     }
 }

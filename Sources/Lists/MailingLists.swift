@@ -116,6 +116,13 @@ public final class MailingLists: Sendable {
             else {
                 throw ListError.invalid("limits are 0 (none) or positive")
             }
+            guard list.maxSize <= 1 << 40, list.digestSizeThreshold <= 1 << 40, list.maxRecipients <= 1_000_000,
+                list.bounceThreshold <= 10_000, list.bounceWarnings <= 1000, list.holdDays <= 36_500
+            else {
+                throw ListError.invalid(
+                    "limits too large (sizes up to 1T, recipients 1,000,000, hold days 36,500, bounce threshold 10,000, warnings 1,000)"
+                )
+            }
             try await db.update("mailing_list")
                 .set("display_name", to: SQLBind(list.displayName)).set("description", to: SQLBind(list.description))
                 .set("style", to: SQLBind(list.style.rawValue)).set("subject_prefix", to: SQLBind(list.subjectPrefix))

@@ -19,7 +19,7 @@ public struct PostFacts: Sendable, Hashable {
     /// Subject and first body lines read like a list command.
     public var looksLikeCommand: Bool
     public var size: Int64
-    /// The header fields for header match rules (the first 200, each value decoded and bounded).
+    /// The header fields for header match rules (the first 1,000, each value decoded and bounded).
     public var fields: [PostField]
 
     /// Reads the facts of `message` for `list`.
@@ -44,7 +44,7 @@ public struct PostFacts: Sendable, Hashable {
             || header.fields(named: "List-Id").contains { Self.identifier(ofListID: $0.value) == listID }
         looksLikeCommand = Self.isCommand(subject: subject, body: Self.firstText(message))
         self.size = size
-        fields = header.fields.prefix(200).map { PostField(name: $0.name, value: $0.decodedValue) }
+        fields = header.fields.prefix(1000).map { PostField(name: $0.name, value: $0.decodedValue) }
     }
 
     /// Whether an `X-BeenThere:` field names `address` (compared as addresses, not as text: a

@@ -10,10 +10,10 @@ struct ListBanCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Ban an address, or every address a regular expression starting with ^ matches.")
+            abstract: "Ban an address, or every address a wildcard pattern matches (* any characters, ? one).")
         @OptionGroup var global: GlobalOptions
         @Argument var list: String
-        @Argument(help: "alice@example.net, or e.g. '^.*@spam\\.example$'.") var pattern: String
+        @Argument(help: "alice@example.net, or e.g. '*@spam.example'.") var pattern: String
 
         func run() async throws {
             let ban = try await global.withConsole { try await $0.banFromList(as: $1, list: list, pattern: pattern) }

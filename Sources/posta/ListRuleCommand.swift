@@ -13,7 +13,10 @@ struct ListRuleCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument var list: String
         @Option(help: "The header field, e.g. Subject or X-Spam-Flag.") var field: String
-        @Option(help: "A regular expression, matched without regard to case anywhere in the decoded value.")
+        @Option(
+            help:
+                "A wildcard pattern (* any characters, ? one, \\ the next literally), found anywhere in the decoded value, without regard to case."
+        )
         var pattern: String
         @Option(help: "accept, hold, reject or discard.") var action: ModerationAction
 

@@ -47,6 +47,26 @@ struct ArchiveThreadTests {
         }
     }
 
+    @Test("a post copying another's Message-ID draws no replies away from it", arguments: [Database.Dialect.sqlite])
+    func duplicateMessageID(dialect: Database.Dialect) async throws {
+        try await ListFixture.with(dialect) { f in
+            var settings = ListSettings()
+            settings.style = .open
+            let list = try await f.lists.create("dept@example.org", settings: settings)
+            for text in [
+                Self.post("Real", id: "a"), Self.post("Impostor", id: "a"),
+                Self.post("Re: Real", id: "b", inReplyTo: "a", references: "<a@example.net>"),
+            ] {
+                try await f.post(text)
+                try await f.drain()
+            }
+            let threads = try await f.transport.archive.threads(list).threads
+            let real = try #require(threads.first { $0.first.subject == "Real" })
+            #expect(real.posts == 2)
+            #expect(threads.first { $0.first.subject == "Impostor" }?.posts == 1)
+        }
+    }
+
     @Test("arranging never loops, whatever the parent links say")
     func arrangeIsBounded() {
         func post(_ key: String, parent: String) -> ArchivedPost {

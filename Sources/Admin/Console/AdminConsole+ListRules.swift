@@ -10,7 +10,7 @@ extension AdminConsole {
         return try await Self.translateLists { try await lists.rules(list) }
     }
 
-    /// Bans an address (or a `^regular expression`) from posting to and joining a list.
+    /// Bans an address (or a wildcard pattern such as `*@junk.example`) from posting to and joining a list.
     @discardableResult
     public func banFromList(as principal: Principal, list: String, pattern: String) async throws -> ListBan {
         try principal.require(.manageLists, in: try Self.listDomain(list))
@@ -49,10 +49,11 @@ extension AdminConsole {
     /// Forwards a held post to `recipients`; it stays held.
     public func forwardHeldPost(as principal: Principal, id: Int64, to recipients: [String], note: String = "") async throws {
         let transport = try requireListTransport()
-        guard let post = try await transport.held().first(where: { $0.id == id }) else {
+        guard let post = try await transport.held().first(where: { $0.id == id }),
+            principal.may(.manageLists, in: try Self.listDomain(post.list))
+        else {
             throw AdminError.notFound("held post \(id)")
         }
-        try principal.require(.manageLists, in: try Self.listDomain(post.list))
         var addresses: [MailAddress] = []
         for recipient in recipients {
             guard let address = try? MailAddress(parsing: recipient) else {

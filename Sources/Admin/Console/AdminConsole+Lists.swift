@@ -119,10 +119,12 @@ extension AdminConsole {
         async throws
     {
         let transport = try requireListTransport()
-        guard let post = try await transport.held().first(where: { $0.id == id }) else {
+        // Another domain's post is "not found": its id tells a domain admin nothing.
+        guard let post = try await transport.held().first(where: { $0.id == id }),
+            principal.may(.manageLists, in: try Self.listDomain(post.list))
+        else {
             throw AdminError.notFound("held post \(id)")
         }
-        try principal.require(.manageLists, in: try Self.listDomain(post.list))
         try await Self.translateLists { try await transport.decide(id, decision, reason: reason) }
         await audit(
             principal, "list.held.\(decision.rawValue)", target: post.list, before: post, after: reason.isEmpty ? nil : reason)

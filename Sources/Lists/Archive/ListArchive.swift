@@ -194,9 +194,11 @@ struct ArchiveKeep: Sendable {
         var threadKey = key
         if !parents.isEmpty {
             let rows = try await db.select().columns("archive_key", "thread_key", "message_id").from("list_archive")
-                .where("list_id", .equal, listID).where("message_id", .in, SQLBind.group(parents)).all()
+                .where("list_id", .equal, listID).where("message_id", .in, SQLBind.group(parents)).orderBy("id").all()
             var found: [String: (key: String, thread: String)] = [:]
-            for row in rows {
+            // The first post with a Message-ID keeps it: a later post copying the id (to draw
+            // replies under it) takes nobody's place.
+            for row in rows where found[try row.decode(column: "message_id", as: String.self)] == nil {
                 found[try row.decode(column: "message_id", as: String.self)] = (
                     try row.decode(column: "archive_key", as: String.self),
                     try row.decode(column: "thread_key", as: String.self)

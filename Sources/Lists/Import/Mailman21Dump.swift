@@ -108,7 +108,7 @@ public enum Mailman21Dump {
             } else if settings.replyTo != .explicit {
                 _ = take("reply_to_address")
             }
-            if let size = int("max_message_size") { settings.maxSize = Int64(max(0, size)) * 1024 }
+            if let size = int("max_message_size") { settings.maxSize = Int64(min(max(0, size), 1_000_000_000)) * 1024 }
             if let count = int("max_num_recipients") { settings.maxRecipients = max(0, count) }
             if let action = int("generic_nonmember_action") {
                 if Self.actions.indices.contains(action) {
@@ -161,7 +161,9 @@ public enum Mailman21Dump {
             if bool("digestable") == false {
                 notes.append("not imported: digestable = False (Posta lists always offer digests)")
             }
-            if let threshold = int("digest_size_threshhold") { settings.digestSizeThreshold = Int64(max(0, threshold)) * 1024 }
+            if let threshold = int("digest_size_threshhold") {
+                settings.digestSizeThreshold = Int64(min(max(0, threshold), 1_000_000_000)) * 1024
+            }
             if let periodic = bool("digest_send_periodic") { settings.digestPeriod = periodic ? .daily : .none }
             if let frequency = int("digest_volume_frequency"), frequency != 1 {
                 note("digest_volume_frequency", "Posta starts a new volume each month")

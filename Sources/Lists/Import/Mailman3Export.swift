@@ -198,6 +198,10 @@ public enum Mailman3Export {
             return mapped
         }
 
+        /// A number from the export as a count: 0 to 10⁹ (a hostile export's 1e300 would trap
+        /// the conversion to an integer; the list's own limits refuse what is still too large).
+        static func bounded(_ value: Double) -> Double { value.isNaN ? 0 : min(max(0, value), 1e9) }
+
         static let actions: [String: ModerationAction] = [
             "accept": .accept, "defer": .defer, "hold": .hold, "reject": .reject, "discard": .discard,
         ]
@@ -243,15 +247,15 @@ public enum Mailman3Export {
             case let other?: note("dmarc_mitigate_action", "unknown value \(other)")
             }
             if let always = bool("dmarc_mitigate_unconditionally") { settings.dmarcAlways = always }
-            if let size = number("max_message_size") { settings.maxSize = Int64(max(0, size) * 1024) }
-            if let count = number("max_num_recipients") { settings.maxRecipients = Int(max(0, count)) }
+            if let size = number("max_message_size") { settings.maxSize = Int64(Self.bounded(size) * 1024) }
+            if let count = number("max_num_recipients") { settings.maxRecipients = Int(Self.bounded(count)) }
             if let flag = bool("require_explicit_destination") { settings.requireExplicitDestination = flag }
             if let flag = bool("administrivia") { settings.administrivia = flag }
             if let flag = bool("emergency") { settings.emergency = flag }
             if let policy = choice("subscription_policy", Self.policies) { settings.subscribePolicy = policy }
             if let policy = choice("unsubscription_policy", Self.policies) { settings.unsubscribePolicy = policy }
             if let threshold = number("digest_size_threshold") {
-                settings.digestSizeThreshold = Int64(max(0, threshold) * 1024)
+                settings.digestSizeThreshold = Int64(Self.bounded(threshold) * 1024)
             }
             if let periodic = bool("digest_send_periodic") { settings.digestPeriod = periodic ? .daily : .none }
             if let frequency = string("digest_volume_frequency"), frequency != "monthly" {
@@ -263,14 +267,14 @@ public enum Mailman3Export {
             if let archive = choice("archive_policy", ["never": ArchivePolicy.none, "private": .private, "public": .public]) {
                 settings.archive = archive
             }
-            if let threshold = number("bounce_score_threshold") { settings.bounceThreshold = Int(max(0, threshold)) }
-            if let warnings = number("bounce_you_are_disabled_warnings") { settings.bounceWarnings = Int(max(0, warnings)) }
+            if let threshold = number("bounce_score_threshold") { settings.bounceThreshold = Int(Self.bounded(threshold)) }
+            if let warnings = number("bounce_you_are_disabled_warnings") { settings.bounceWarnings = Int(Self.bounded(warnings)) }
             if let style = choice(
                 "personalize", ["none": DeliveryStyle.bulk, "individual": .personalised, "full": .personalised])
             {
                 settings.deliveryStyle = style
             }
-            if let days = number("max_days_to_hold") { settings.holdDays = Int(max(0, days)) }
+            if let days = number("max_days_to_hold") { settings.holdDays = Int(Self.bounded(days)) }
             if let uri = string("footer_uri"), !uri.isEmpty {
                 note("footer_uri", "a template URI is not fetched: set the footer with posta list set --footer")
             }

@@ -415,7 +415,12 @@ public struct PythonAssignments: Sendable {
         }
 
         mutating func hex(_ digits: Int) throws -> Int {
+            // Hex digits only: Int(_:radix:) would take a sign ('\x-1').
             guard index + digits <= bytes.count,
+                bytes[index..<index + digits].allSatisfy({
+                    UInt8(ascii: "0")...UInt8(ascii: "9") ~= $0 || UInt8(ascii: "a")...UInt8(ascii: "f") ~= $0
+                        || UInt8(ascii: "A")...UInt8(ascii: "F") ~= $0
+                }),
                 let value = Int(String(decoding: bytes[index..<index + digits], as: UTF8.self), radix: 16)
             else { throw fail("bad \\x or \\u escape") }
             for _ in 0..<digits { advance() }

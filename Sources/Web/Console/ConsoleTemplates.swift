@@ -51,6 +51,7 @@ struct ConsoleTemplates: Sendable {
         ("list_archive", PackageResources.list_archive_mustache),
         ("list_archive_message", PackageResources.list_archive_message_mustache),
         ("list_archive_thread", PackageResources.list_archive_thread_mustache),
+        ("console_list_rules", PackageResources.console_list_rules_mustache),
         ("console_lists", PackageResources.console_lists_mustache),
         ("console_list", PackageResources.console_list_mustache),
         ("console_list_delete", PackageResources.console_list_delete_mustache),

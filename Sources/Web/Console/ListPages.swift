@@ -5,7 +5,8 @@ import Lists
 
 /// `/admin/lists`: the mailing lists by domain, with a form to create one; `/admin/list`: one
 /// list's settings (what `posta list set` takes), members (add, remove, change), pending
-/// requests, and deletion after a confirmation page. Held posts: `ListHeldPages.swift`. Every
+/// requests, and deletion after a confirmation page. Held posts: `ListHeldPages.swift`; bans
+/// and header rules: `ListRulePages.swift`. Every
 /// action is the `AdminConsole` call the CLI makes (permission `manageLists`, audited).
 extension ConsolePages {
     /// Most lists whose members are counted on the index (a count reads the list's members).
@@ -38,6 +39,14 @@ extension ConsolePages {
         show("list/held") { try await $0.heldListPosts($1) }
         show("list/held/show") { try await $0.heldListPost($1) }
         act("list/held/decide", { try await $0.heldListPosts($1, form: $2) }, { try await $0.decideHeldListPost($1) })
+        show("list/rules") { try await $0.listRules($1) }
+        let rulesForm: @Sendable (ConsolePages, ConsoleCall, FormState) async throws -> Response = {
+            try await $0.listRules($1, form: $2)
+        }
+        act("list/bans/add", rulesForm, { try await $0.addListBan($1) })
+        act("list/bans/delete", rulesForm, { try await $0.removeListBan($1) })
+        act("list/rules/add", rulesForm, { try await $0.addListHeaderRule($1) })
+        act("list/rules/delete", rulesForm, { try await $0.removeListHeaderRule($1) })
     }
 
     static func listLink(_ address: String) -> String { "/admin/list?address=" + FormData.encode(address) }
@@ -139,6 +148,7 @@ extension ConsolePages {
         if disabled > 0 { data["disabled"] = Format.count(disabled) }
         if !held.isEmpty { data["held"] = Format.count(held.count, "held post") }
         data["heldLink"] = Self.heldLink(list.address)
+        data["rulesLink"] = Self.rulesLink(list.address)
         data["deleteLink"] = "/admin/list/delete?address=" + FormData.encode(list.address)
         data["roles"] = Self.options(ListRole.allCases.map(\.rawValue), selected: form?.values["role"] ?? "member")
         data["pending"] = pending.map { request in

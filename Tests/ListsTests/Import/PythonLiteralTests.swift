@@ -108,6 +108,9 @@ struct PythonLiteralTests {
             ("x 3", "expected '=' after x"),
             ("x = 99999999999999999999999999", "not a number"),
             ("x = '\\xZZ'", "bad \\x"),
+            // A sign is no hex digit: '\x-1' once reached UInt8(-1) and trapped.
+            ("x = '\\x-1'", "bad \\x"),
+            ("x = u'\\u+041'", "bad \\x"),
             ("x = ", "a value is missing"),
         ])
     func hostile(text: String, message: String) throws {

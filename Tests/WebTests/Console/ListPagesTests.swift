@@ -124,6 +124,49 @@ import Testing
         }
     }
 
+    @Test func bansAndHeaderRulesThroughThePage() async throws {
+        try await Self.with { site in
+            let (cookie, csrf) = try await ConsolePageTests.logIn(site.client, "root", "root-secret-1")
+            try await site.console.createList(as: Self.cli, address: "dept@example.org", settings: ListSettings())
+            var (status, html) = try await site.get("/admin/list/rules?address=dept%40example.org", cookie)
+            #expect(status == .ok && html.contains("Nobody is banned.") && html.contains("No rule."))
+            #expect(!html.contains("<option value=\"defer\""))
+            let banned = try await site.post(
+                "/admin/list/bans/add", cookie,
+                [("csrf", csrf), ("list", "dept@example.org"), ("pattern", "*@junk.example")])
+            #expect(banned.status == .seeOther && banned.flash == "Banned *@junk.example.")
+            let bad = try await site.post(
+                "/admin/list/rules/add", cookie,
+                [("csrf", csrf), ("list", "dept@example.org"), ("field", "Subject"), ("pattern", "casino"), ("action", "defer")])
+            #expect(bad.status == .unprocessableContent && bad.body.contains("accept, hold, reject or discard"))
+            let added = try await site.post(
+                "/admin/list/rules/add", cookie,
+                [
+                    ("csrf", csrf), ("list", "dept@example.org"), ("field", "Subject"), ("pattern", "<b>casino"),
+                    ("action", "discard"),
+                ])
+            #expect(added.status == .seeOther)
+            (status, html) = try await site.get("/admin/list/rules?address=dept%40example.org", cookie)
+            #expect(html.contains("<code>*@junk.example</code>") && html.contains("<code>&lt;b&gt;casino</code>"))
+            let rules = try await site.console.listRules(as: Self.cli, list: "dept@example.org")
+            #expect(rules.bans.map(\.pattern) == ["*@junk.example"])
+            #expect(rules.headerRules.map(\.action) == [.discard])
+            // The CSRF check, then removal of both.
+            let forged = try await site.post(
+                "/admin/list/bans/delete", cookie,
+                [("csrf", "wrong"), ("list", "dept@example.org"), ("pattern", "*@junk.example")])
+            #expect(forged.status == .forbidden)
+            _ = try await site.post(
+                "/admin/list/bans/delete", cookie,
+                [("csrf", csrf), ("list", "dept@example.org"), ("pattern", "*@junk.example")])
+            _ = try await site.post(
+                "/admin/list/rules/delete", cookie,
+                [("csrf", csrf), ("list", "dept@example.org"), ("id", "\(rules.headerRules[0].id)")])
+            let after = try await site.console.listRules(as: Self.cli, list: "dept@example.org")
+            #expect(after.bans.isEmpty && after.headerRules.isEmpty)
+        }
+    }
+
     @Test func createListAddMembersAndShowThem() async throws {
         try await Self.with { site in
             let (cookie, csrf) = try await ConsolePageTests.logIn(site.client, "root", "root-secret-1")

@@ -96,8 +96,16 @@ extension ListTransport {
     public func held(list address: String? = nil) async throws -> [HeldPost] {
         var wanted: Int64? = nil
         if let address { wanted = try await lists.list(address).id }
-        let listID = wanted
-        return try await database.withConnection { db in
+        return try await held(listID: wanted, id: nil)
+    }
+
+    /// Held post `id`, nil when it is not (or no longer) held.
+    public func held(id: Int64) async throws -> HeldPost? {
+        try await held(listID: nil, id: id).first
+    }
+
+    private func held(listID: Int64?, id: Int64?) async throws -> [HeldPost] {
+        try await database.withConnection { db in
             var query = db.select().columns(SQLColumn("id", table: "h"), SQLColumn("address", table: "l"))
                 .columns("sender", "subject", "reason", "size", "held_at")
                 .from(SQLAlias(SQLIdentifier("list_held"), as: SQLIdentifier("h")))
@@ -105,6 +113,7 @@ extension ListTransport {
                     SQLAlias(SQLIdentifier("mailing_list"), as: SQLIdentifier("l")), on: SQLColumn("list_id", table: "h"), .equal,
                     SQLColumn("id", table: "l"))
             if let listID { query = query.where(SQLColumn("list_id", table: "h"), .equal, SQLBind(listID)) }
+            if let id { query = query.where(SQLColumn("id", table: "h"), .equal, SQLBind(id)) }
             return try await query.orderBy(SQLColumn("held_at", table: "h")).orderBy(SQLColumn("id", table: "h")).all().map {
                 row in
                 HeldPost(

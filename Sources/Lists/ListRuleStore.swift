@@ -35,13 +35,18 @@ extension MailingLists {
         try ListBan.validate(pattern)
         let found = try await self.list(list)
         return try await database.transaction { db in
-            let rules = try await Self.rules(listID: found.id, in: db)
-            if let existing = rules.bans.first(where: { $0.pattern == pattern }) { return existing }
-            try await db.insert(into: "list_ban").columns("list_id", "pattern", "created_at")
-                .values(SQLBind(found.id), SQLBind(pattern), SQLBind(UnixTime.now())).run()
-            guard let added = try await Self.rules(listID: found.id, in: db).bans.first(where: { $0.pattern == pattern })
+            if let existing = try await Self.rules(listID: found.id, in: db).bans.first(where: { $0.pattern == pattern }) {
+                return existing
+            }
+            guard
+                let id = try await db.raw(
+                    """
+                    INSERT INTO list_ban (list_id, pattern, created_at)
+                    VALUES (\(bind: found.id), \(bind: pattern), \(bind: UnixTime.now())) RETURNING id
+                    """
+                ).first(decodingColumn: "id", as: Int64.self)
             else { throw ListError.invalid("the ban was not stored") }
-            return added
+            return ListBan(id: id, pattern: pattern)
         }
     }
 

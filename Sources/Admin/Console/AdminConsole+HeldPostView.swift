@@ -23,10 +23,8 @@ extension AdminConsole {
     /// in a list the principal may not manage (whether it exists elsewhere is not told).
     public func heldPostView(as principal: Principal, id: Int64) async throws -> HeldPostView {
         try principal.require(.manageLists)
-        guard let listTransport else { throw AdminError.conflict("mailing lists are not set up on this console") }
-        guard let post = try await listTransport.held().first(where: { $0.id == id }),
-            principal.may(.manageLists, in: try Self.listDomain(post.list))
-        else { throw AdminError.notFound("held post \(id)") }
+        let listTransport = try requireListTransport()
+        let post = try await heldPost(as: principal, id: id, in: listTransport)
         let file = try await database.withConnection { db in
             try await db.select().column("file").from("list_held").where("id", .equal, SQLBind(id))
                 .first(decodingColumn: "file", as: String.self)

@@ -49,11 +49,7 @@ extension AdminConsole {
     /// Forwards a held post to `recipients`; it stays held.
     public func forwardHeldPost(as principal: Principal, id: Int64, to recipients: [String], note: String = "") async throws {
         let transport = try requireListTransport()
-        guard let post = try await transport.held().first(where: { $0.id == id }),
-            principal.may(.manageLists, in: try Self.listDomain(post.list))
-        else {
-            throw AdminError.notFound("held post \(id)")
-        }
+        let post = try await heldPost(as: principal, id: id, in: transport)
         var addresses: [MailAddress] = []
         for recipient in recipients {
             guard let address = try? MailAddress(parsing: recipient) else {

@@ -119,12 +119,7 @@ extension AdminConsole {
         async throws
     {
         let transport = try requireListTransport()
-        // Another domain's post is "not found": its id tells a domain admin nothing.
-        guard let post = try await transport.held().first(where: { $0.id == id }),
-            principal.may(.manageLists, in: try Self.listDomain(post.list))
-        else {
-            throw AdminError.notFound("held post \(id)")
-        }
+        let post = try await heldPost(as: principal, id: id, in: transport)
         try await Self.translateLists { try await transport.decide(id, decision, reason: reason) }
         await audit(
             principal, "list.held.\(decision.rawValue)", target: post.list, before: post, after: reason.isEmpty ? nil : reason)
@@ -186,6 +181,14 @@ extension AdminConsole {
         let transport = try requireListTransport()
         let found = try await Self.translateLists { try await lists.list(list) }
         return transport.archive.mbox(found)
+    }
+
+    /// Held post `id` when the principal manages its list; another domain's post is "not found"
+    /// (its id tells a domain admin nothing).
+    func heldPost(as principal: Principal, id: Int64, in transport: ListTransport) async throws -> HeldPost {
+        guard let post = try await transport.held(id: id), principal.may(.manageLists, in: try Self.listDomain(post.list))
+        else { throw AdminError.notFound("held post \(id)") }
+        return post
     }
 
     func requireListTransport() throws -> ListTransport {

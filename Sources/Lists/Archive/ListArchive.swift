@@ -198,8 +198,10 @@ struct ArchiveKeep: Sendable {
             var found: [String: (key: String, thread: String)] = [:]
             // The first post with a Message-ID keeps it: a later post copying the id (to draw
             // replies under it) takes nobody's place.
-            for row in rows where found[try row.decode(column: "message_id", as: String.self)] == nil {
-                found[try row.decode(column: "message_id", as: String.self)] = (
+            for row in rows {
+                let messageID = try row.decode(column: "message_id", as: String.self)
+                guard found[messageID] == nil else { continue }
+                found[messageID] = (
                     try row.decode(column: "archive_key", as: String.self),
                     try row.decode(column: "thread_key", as: String.self)
                 )

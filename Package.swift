@@ -52,11 +52,24 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        // Domains, users, aliases, password schemes.
+        // LDAPv3 client (RFC 4511): sans-I/O BER codec, filters and controls (Sources/LDAP/Codec),
+        // client session and NIO connection pool (Sources/LDAP/Client).
+        .target(
+            name: "LDAP",
+            dependencies: [
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Domains, users, aliases, password schemes; the LDAP directory backend.
         .target(
             name: "Directory",
             dependencies: [
-                "Core", "CCrypt",
+                "Core", "CCrypt", "LDAP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -391,6 +404,13 @@ let package = Package(
                 "Queue", "Store", "Directory", "Core", "PostaTestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "PostaTestSupport"]),
+        .testTarget(
+            name: "LDAPTests",
+            dependencies: [
+                "LDAP", .product(name: "SwiftASN1", package: "swift-asn1"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Core", "DNS", "MailAuth", "PostaTestSupport"]),
         .testTarget(
             name: "MonitorTests",

@@ -26,6 +26,7 @@ extension Directory {
     /// Makes `source` also deliver to each of `targets` (local or external addresses).
     public func addAlias(_ source: String, targets: [String]) async throws {
         let source = try AliasSource(source)
+        try requireDatabaseManaged(source.domain)
         let parsedTargets = try targets.map { try Self.parse($0).description }
         try await database.transaction { db in
             guard let domainID = try await Self.domainID(source.domain, in: db) else {

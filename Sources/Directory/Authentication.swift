@@ -14,15 +14,23 @@ public enum LoginFailure: String, Sendable, Equatable {
     case unknownAccount = "unknown-user"
     case wrongPassword = "wrong-password"
     case disabled = "disabled"
+    /// Locked by the directory's password policy (LDAP ppolicy).
+    case accountLocked = "account-locked"
+    /// The directory says the password has expired (LDAP ppolicy): the password was right.
+    case passwordExpired = "password-expired"
 }
 
 extension Directory {
-    /// Checks `password` for the account `login` (its address, case-insensitive).
+    /// Checks `password` for the account `login` (its address, case-insensitive); a login of an
+    /// LDAP domain is checked by its directory (`authenticateLDAP`).
     ///
     /// Hash verification (deliberately slow for crypt schemes) runs on NIO's blocking thread pool,
     /// not on the concurrency pool. A successful login records `last_login_at` and, when the stored
     /// hash is weak (`{PLAIN}`, unsalted SHA, MD5-crypt…), replaces it with a strong one.
     public func authenticate(_ login: String, password: String) async throws -> LoginResult {
+        if let source = ldapSource(forLogin: login) {
+            return try await authenticateLDAP(login, password: password, in: source)
+        }
         guard let address = try? MailAddress(parsing: login),
             let account = try await account(address.description)
         else {

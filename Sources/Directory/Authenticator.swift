@@ -43,6 +43,9 @@ public struct Authenticator: Sendable {
         case throttled
         /// The directory could not be asked (a temporary failure).
         case unavailable
+        /// The password was right but has expired (LDAP password policy): it must be changed
+        /// first. Not counted as a failure.
+        case passwordExpired
     }
 
     /// What a credential check (`guarded`) found.
@@ -74,12 +77,15 @@ public struct Authenticator: Sendable {
             () async throws -> Check<Account> in
             switch try await directory.authenticate(user, password: password) {
             case .success(let account): return .success(account, accountID: account.id)
+            // The only incomplete mail login: the right password, expired.
+            case .failure(.passwordExpired): return .incomplete(reason: LoginFailure.passwordExpired.rawValue)
             case .failure(let failure): return .failure(reason: failure.rawValue)
             }
         }
         switch outcome {
         case .success(let account): return .success(account)
-        case .invalidCredentials, .incomplete: return .invalidCredentials
+        case .incomplete: return .passwordExpired
+        case .invalidCredentials: return .invalidCredentials
         case .throttled: return .throttled
         case .unavailable: return .unavailable
         }

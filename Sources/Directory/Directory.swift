@@ -1,4 +1,5 @@
 import Core
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// Domains, accounts and aliases, stored in the site database so every node sees the same set.
@@ -15,12 +16,21 @@ public final class Directory: Sendable {
     public let detailSeparator: Character
     /// Addresses served by something other than a mailbox (mailing lists), asked first.
     public let services: [any AddressService]
+    /// Directories whose domains' accounts, aliases and groups live in LDAP (`[[directory.ldap]]`);
+    /// every other domain is the database's.
+    public let ldap: [LDAPDirectory]
+    /// Makes the mail store of account records the directory creates itself (LDAP accounts).
+    public let provisioner: (any AccountProvisioner)?
+    /// Accounts provisioned by this process (`ensureProvisioned`).
+    let provisioned = NIOLockedValueBox(Set<Int64>())
 
     public init(
         database: Database, expansionLimit: Int = 1000, depthLimit: Int = 10, detailSeparator: Character = "+",
-        services: [any AddressService] = []
+        services: [any AddressService] = [], ldap: [LDAPDirectory] = [], provisioner: (any AccountProvisioner)? = nil
     ) {
         self.services = services
+        self.ldap = ldap
+        self.provisioner = provisioner
         self.database = database
         self.expansionLimit = expansionLimit
         self.depthLimit = depthLimit
@@ -77,6 +87,7 @@ public final class Directory: Sendable {
         _ address: String, password: StoredPassword, displayName: String = "", quotaBytes: Int64 = 0
     ) async throws -> Account {
         let parsed = try Self.parse(address)
+        try requireDatabaseManaged(parsed.domain)
         guard quotaBytes >= 0 else { throw DirectoryError.invalidQuota(quotaBytes) }
         return try await database.transaction { db in
             guard let domainID = try await Self.domainID(parsed.domain, in: db) else {
@@ -141,6 +152,7 @@ public final class Directory: Sendable {
 
     /// Replaces an account's password hash and ends its sessions (on every node).
     public func setPassword(_ address: String, to password: StoredPassword) async throws {
+        try requireDatabaseManaged(Self.parse(address).domain)
         try await updateAccount(address, column: "password", value: password.stored, revoking: .passwordChanged)
     }
 

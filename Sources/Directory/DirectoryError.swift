@@ -16,6 +16,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case weakPassword(String)
     /// The address belongs to a service (a mailing list's address).
     case serviceAddress(String, service: String)
+    /// The domain's accounts and aliases come from LDAP: they are changed there.
+    case managedByLDAP(String)
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .invalidQuota(let q): "invalid quota \(q): expected 0 (unlimited) or a positive number of bytes"
         case .weakPassword(let why): "password refused: \(why)"
         case .serviceAddress(let a, let service): "'\(a)' is an address of a \(service)"
+        case .managedByLDAP(let d): "the accounts and aliases of '\(d)' come from LDAP ([[directory.ldap]]): change them there"
         }
     }
 }

@@ -55,5 +55,13 @@ public enum DirectorySchema {
                 "CREATE INDEX session_revocation_created ON session_revocation(created_at)",
             ]
         },
+        // Accounts of LDAP domains (`[[directory.ldap]]`): the entry's stable id (entryUUID) keys
+        // the local record that holds the account's mail, so a renamed entry keeps it.
+        Migration("directory.3-external-account-id") { db in
+            [
+                "ALTER TABLE account ADD COLUMN external_id TEXT",
+                "CREATE UNIQUE INDEX account_external_id ON account(external_id)",
+            ]
+        },
     ]
 }

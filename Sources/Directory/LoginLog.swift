@@ -49,7 +49,7 @@ public enum LoginReason {
     /// The reasons the throttle counts.
     public static let counted = [
         LoginFailure.wrongPassword.rawValue, LoginFailure.unknownAccount.rawValue, LoginFailure.disabled.rawValue, pending,
-        wrongSecondFactor,
+        wrongSecondFactor, LoginFailure.accountLocked.rawValue,
     ]
 }
 

@@ -46,14 +46,17 @@ extension Directory {
     /// ("keep a copy"). Loops are cut where they close; the whole expansion is refused only when
     /// nothing deliverable remains.
     public func resolve(_ recipient: MailAddress) async throws -> Resolution {
-        try await database.withConnection { db in
-            guard try await Self.domainID(recipient.domain, in: db) != nil else { return .notLocal }
+        let (resolution, linked) = try await database.withConnection { db -> (Resolution, [Account]) in
+            guard try await Self.domainID(recipient.domain, in: db) != nil else { return (.notLocal, []) }
             var expansion = Expansion(root: recipient, directory: self, db: db)
             _ = try await expansion.expand(recipient, depth: 0)
-            if !expansion.deliveries.isEmpty { return .deliver(expansion.deliveries) }
+            if !expansion.deliveries.isEmpty { return (.deliver(expansion.deliveries), expansion.linked) }
             if expansion.sawLoop { throw ResolutionError.loop(recipient.description) }
-            return .unknown
+            return (.unknown, [])
         }
+        // After the connection is given back: provisioning takes connections of its own.
+        for account in linked { try await ensureProvisioned(account) }
+        return resolution
     }
 }
 
@@ -65,6 +68,8 @@ private struct Expansion {
     var visited: Set<String> = []
     var deliveries: [Delivery] = []
     var deliveredAccounts: Set<Int64> = []
+    /// LDAP accounts met, to be provisioned once the expansion is done.
+    var linked: [Account] = []
     var steps = 0
     var sawLoop = false
 
@@ -92,6 +97,9 @@ private struct Expansion {
             add(.service(owner))
             return true
         }
+        if let source = directory.ldapSource(forDomain: address.domain) {
+            return try await expandLDAP(address, source: source, depth: depth)
+        }
         if try await expandNamed(address, detail: nil, depth: depth) { return true }
         if let (base, detail) = address.splittingDetail(separator: directory.detailSeparator),
             try await expandNamed(base, detail: detail, depth: depth)
@@ -101,6 +109,37 @@ private struct Expansion {
         let catchAll = try await Directory.aliasTargets("@" + address.domain, in: db)
         guard !catchAll.isEmpty else { return false }
         try await expandTargets(catchAll, selfKey: nil, detail: nil, depth: depth)
+        return true
+    }
+
+    /// `expand` for an LDAP domain: the address, then without its subaddress, then the
+    /// catch-all, each asked of the directory.
+    private mutating func expandLDAP(_ address: MailAddress, source: LDAPDirectory, depth: Int) async throws -> Bool {
+        if try await expandLDAPNamed(address.key, detail: nil, source: source, depth: depth) { return true }
+        if let (base, detail) = address.splittingDetail(separator: directory.detailSeparator),
+            try await expandLDAPNamed(base.key, detail: detail, source: source, depth: depth)
+        {
+            return true
+        }
+        return try await expandLDAPNamed("@" + address.domain, detail: nil, source: source, depth: depth)
+    }
+
+    /// An LDAP account (its mailbox, and its forwarding addresses), or an alias, forward or
+    /// group (its targets); false when the directory has nothing by that name.
+    private mutating func expandLDAPNamed(_ key: String, detail: String?, source: LDAPDirectory, depth: Int) async throws
+        -> Bool
+    {
+        guard let found = try await source.recipient(key) else { return false }
+        if let user = found.user {
+            let account = try await Directory.linkedAccount(user, in: db)
+            linked.append(account)
+            if deliveredAccounts.insert(account.id).inserted {
+                add(.mailbox(accountID: account.id, address: account.address, detail: detail))
+            }
+            try await expandTargets(user.forwards, selfKey: key, detail: nil, depth: depth)
+            return true
+        }
+        try await expandTargets(found.targets, selfKey: nil, detail: detail, depth: depth)
         return true
     }
 

@@ -60,14 +60,23 @@ public struct Site: Sendable {
             companions: [SummaryCompanion()], logger: logger)
         let queue = MailQueue(
             database: database, spoolDirectory: config.dataDirectory + "/spool", nodeID: config.nodeID, logger: logger)
-        return Site(
-            config: config, database: database, directory: Directory(database: database, services: [ListAddressService()]),
-            store: store, queue: queue)
+        let ldap: [LDAPDirectory]
+        do {
+            ldap = try config.directory.ldap.map { try LDAPDirectory(settings: $0, logger: logger) }
+        } catch {
+            await database.shutdown()
+            throw error
+        }
+        let directory = Directory(
+            database: database, services: [ListAddressService()], ldap: ldap, provisioner: store)
+        try await directory.registerLDAPDomains()
+        return Site(config: config, database: database, directory: directory, store: store, queue: queue)
     }
 
     /// Stops the store's notifier (it sends what is queued, closes its listening connection), then
     /// closes the database pool.
     public func close() async {
+        for source in directory.ldap { source.shutdown() }
         await store.notifier.shutdown()
         await database.shutdown()
     }

@@ -11,7 +11,8 @@ extension PostaConfig {
     /// The top-level tables the subsystems own, each decoded by its module (`ConfigSection`).
     /// A new subsystem with settings adds its type here and nothing to Core.
     package static let siteSections: [any ConfigSection.Type] = [
-        DeliverySettings.self, FilterSettings.self, AuthSettings.self, StoreSettings.self, DMARCSettings.self,
+        DeliverySettings.self, FilterSettings.self, AuthSettings.self, DirectorySettings.self, StoreSettings.self,
+        DMARCSettings.self,
         MTASTSSettings.self, MetricsSettings.self, SummarySettings.self, AbuseSettings.self, AdminSettings.self,
     ]
 

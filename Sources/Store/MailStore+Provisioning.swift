@@ -2,7 +2,7 @@ import Core
 import Directory
 import SQLKit
 
-extension MailStore {
+extension MailStore: AccountProvisioner {
     /// Creates the account's maildir and its INBOX, Sent, Drafts, Junk, Trash and Archive.
     /// Idempotent: re-creates only what is missing (a special-use mailbox counts as present when
     /// any mailbox carries its attribute, so a renamed Sent is not duplicated).

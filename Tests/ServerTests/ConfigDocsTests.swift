@@ -47,6 +47,16 @@ import Testing
             parsedConfig(configHeader + "\n" + (try tomlBlock(after: "## `[auth]`")), sections: PostaConfig.siteSections))
         #expect(config.auth == AuthSettings())
     }
+
+    @Test func ldapExampleParses() throws {
+        let config = try #require(
+            parsedConfig(
+                configHeader + "\n" + (try tomlBlock(after: "## `[[directory.ldap]]`")), sections: PostaConfig.siteSections))
+        let source = try #require(config.directory.ldap.first)
+        var defaults = LDAPSourceSettings(urls: source.urls, base: source.base, domains: source.domains)
+        (defaults.bindDN, defaults.bindPasswordFile) = (source.bindDN, source.bindPasswordFile)
+        #expect(source == defaults)
+    }
 }
 
 @Suite("Config: the site's sections")
@@ -64,6 +74,6 @@ struct SiteSectionsTests {
         let error = try #require(singleError(configHeader + "\nhostnme = 1\n", sections: PostaConfig.siteSections))
         #expect(
             error.message.hasSuffix(
-                "limits, listener, delivery, filter, auth, store, dmarc, mta_sts, metrics, summary, abuse, admin)"))
+                "limits, listener, delivery, filter, auth, directory, store, dmarc, mta_sts, metrics, summary, abuse, admin)"))
     }
 }

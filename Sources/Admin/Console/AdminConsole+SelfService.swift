@@ -60,8 +60,17 @@ extension AdminConsole {
         case .unavailable: throw AdminError.invalid("the password cannot be checked now: try again later")
         default: throw AdminError.invalid("the current password is not right")
         }
-        let stored = try await Self.hash(new)
-        try await Self.translate { try await directory.setPassword(account.address, to: stored) }
+        if directory.ldapSource(forDomain: account.address.split(separator: "@").last.map(String.init) ?? "") != nil {
+            // RFC 3062 Password Modify, bound as the user: the directory stays the only copy.
+            do {
+                try await Self.translate { try await directory.changeLDAPPassword(account.address, old: current, new: new) }
+            } catch let error as LDAPDirectoryError {
+                throw AdminError.invalid(error.description)
+            }
+        } else {
+            let stored = try await Self.hash(new)
+            try await Self.translate { try await directory.setPassword(account.address, to: stored) }
+        }
         try await endSessions(accountID: account.id, keeping: keepingSession)
         await audit(principal, "account.password", target: account.address.lowercased())
     }

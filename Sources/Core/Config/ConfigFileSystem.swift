@@ -7,7 +7,7 @@
 #endif
 
 /// The little file-system access the configuration needs, on plain POSIX calls.
-enum ConfigFileSystem {
+package enum ConfigFileSystem {
     /// The process's working directory, or "/" when it cannot be determined.
     static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
@@ -20,13 +20,13 @@ enum ConfigFileSystem {
         return stat(path, &info) == 0
     }
 
-    enum ReadProblem: Error {
+    package enum ReadProblem: Error {
         case system(String)
         case notUTF8
     }
 
     /// The whole file as UTF-8 text.
-    static func readText(_ path: String) -> Result<String, ReadProblem> {
+    package static func readText(_ path: String) -> Result<String, ReadProblem> {
         guard let handle = fopen(path, "rb") else { return .failure(.system(errorText(errno))) }
         defer { fclose(handle) }
         var bytes: [UInt8] = []

@@ -279,6 +279,7 @@ final class IMAPServerHandler: ChannelDuplexHandler, RemovableChannelHandler, Ga
                 case .invalidCredentials: return .login(.invalidCredentials)
                 case .throttled: return .login(.throttled)
                 case .unavailable: return .login(.unavailable)
+                case .passwordExpired: return .login(.passwordExpired)
                 }
             }
         } else {

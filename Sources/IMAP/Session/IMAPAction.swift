@@ -90,6 +90,8 @@ public enum IMAPLoginOutcome: Sendable, Hashable {
     case invalidCredentials
     case throttled
     case unavailable
+    /// The password was right but has expired (RFC 5530 `EXPIRED`).
+    case passwordExpired
 }
 
 /// A message's index row and, when asked for, its bytes (nil when the file cannot be read).

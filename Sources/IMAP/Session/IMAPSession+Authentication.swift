@@ -156,6 +156,9 @@ extension IMAPSession {
             countLoginFailure()
         case .unavailable:
             no(tag, code: .unavailable, "Authentication is temporarily unavailable")
+        case .passwordExpired:
+            // RFC 5530 §3: the credentials were right, but the password must be changed first.
+            no(tag, code: .expired, "Password expired: change it, then log in again")
         }
     }
 

@@ -48,6 +48,8 @@ public enum POP3LoginFailure: Sendable, Hashable {
     case inUse
     /// Directory or store failure.
     case temporary
+    /// The password was right but has expired (the directory's password policy).
+    case passwordExpired
 }
 
 /// The adapter's answer to a `POP3Effect`.

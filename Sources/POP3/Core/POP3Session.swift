@@ -86,6 +86,7 @@ public struct POP3Session: Sendable {
             case .throttled: out.append(.send(.err(.sysTemp, "too many failed logins, try later")))
             case .inUse: out.append(.send(.err(.inUse, "maildrop already locked by another session")))
             case .temporary: out.append(.send(.err(.sysTemp, "temporary failure, try later")))
+            case .passwordExpired: out.append(.send(.err(.auth, "password expired: change it, then log in again")))
             }
             // Guessing needs a new connection, each paying the throttle's delays.
             if failure == .invalidCredentials || failure == .throttled {

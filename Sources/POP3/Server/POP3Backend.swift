@@ -36,6 +36,7 @@ public final class POP3Backend: Sendable {
         case .throttled: return (.loginFailed(.throttled), nil)
         case .invalidCredentials: return (.loginFailed(.invalidCredentials), nil)
         case .unavailable: return (.loginFailed(.temporary), nil)
+        case .passwordExpired: return (.loginFailed(.passwordExpired), nil)
         case .success(let found): account = found
         }
         func refuse(_ reason: String) async {

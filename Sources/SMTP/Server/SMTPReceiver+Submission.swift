@@ -20,6 +20,8 @@ extension SMTPReceiver {
         case .invalidCredentials: return .reply(SMTPReply(535, .init(5, 7, 8), "Authentication credentials invalid"))
         case .throttled: return .reply(SMTPReply(454, .init(4, 7, 0), "Too many failed logins, try again later"))
         case .unavailable: return .reply(SMTPReply(454, .init(4, 7, 0), "Temporary authentication failure"))
+        case .passwordExpired:
+            return .reply(SMTPReply(535, .init(5, 7, 8), "Password expired: change it, then log in again"))
         }
     }
 

@@ -554,6 +554,28 @@ def test_password_change_through_self_service_is_written_to_ldap(world):
 
 # --- renames ----------------------------------------------------------------------------------
 
+def test_an_entry_that_takes_a_gone_entrys_address_does_not_get_its_mail(world):
+    """rita's record keeps rita's mail after her entry is deleted; pete's entry then taking her
+    address (a user who may edit their own mail) gets a temporary failure, never her mailbox."""
+    site = world.site()
+    send(site, ["rita@example.org"], "rita's secret")
+    subjects(site, "rita@example.org", 1)
+    world.slapd.modify(f"""dn: {world.slapd.dn_of("rita")}
+changetype: delete
+
+dn: {world.slapd.dn_of("pete")}
+changetype: modify
+replace: mail
+mail: rita@example.org
+""")
+    answer = imap_login(site, "rita@example.org", PASSWORD)
+    assert answer != "OK" and "UNAVAILABLE" in answer, answer
+    assert rcpt(site, ["rita@example.org"])["rita@example.org"][0] == 451
+    with site.db() as db:
+        rows = db.execute("SELECT external_id FROM account WHERE address_key = 'rita@example.org'").fetchall()
+    assert rows == [(entry_uuid(world.slapd.dn_of("rita")),)], rows
+
+
 def test_renamed_entry_keeps_its_mail(world):
     site = world.site()
     send(site, ["rita@example.org"], "old address")

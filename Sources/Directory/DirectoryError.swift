@@ -18,6 +18,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case serviceAddress(String, service: String)
     /// The domain's accounts and aliases come from LDAP: they are changed there.
     case managedByLDAP(String)
+    /// Two LDAP entries claim one address: the record stays with the entry that had it first.
+    case addressClaimed(String)
 
     public var description: String {
         switch self {
@@ -35,6 +37,7 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .invalidQuota(let q): "invalid quota \(q): expected 0 (unlimited) or a positive number of bytes"
         case .weakPassword(let why): "password refused: \(why)"
         case .serviceAddress(let a, let service): "'\(a)' is an address of a \(service)"
+        case .addressClaimed(let a): "the address '\(a)' belongs to another LDAP entry's account record"
         case .managedByLDAP(let d): "the accounts and aliases of '\(d)' come from LDAP ([[directory.ldap]]): change them there"
         }
     }

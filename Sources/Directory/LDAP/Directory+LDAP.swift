@@ -70,14 +70,16 @@ extension Directory {
             account.enabled = account.enabled && user.enabled
             return account
         }
-        // A record of the same address made before (by the database, or an import) is adopted.
-        if var existing = try await account(key: parsed.key, in: db) {
+        // A record of the same address made before (by the database, or an import) is adopted,
+        // but only one that no entry owns yet: an entry that takes another entry's address (a
+        // user who may edit their own `mail`) must not get that entry's mail.
+        if try await account(key: parsed.key, in: db) != nil {
             try await db.update("account").set("external_id", to: SQLBind(user.id))
                 .set("quota_bytes", to: SQLBind(user.quotaBytes))
-                .where("id", .equal, existing.id).where("external_id", .is, SQLLiteral.null).run()
-            existing.quotaBytes = user.quotaBytes
-            existing.enabled = existing.enabled && user.enabled
-            return existing
+                .where("address_key", .equal, parsed.key).where("external_id", .is, SQLLiteral.null).run()
+            guard var adopted = try await linked() else { throw DirectoryError.addressClaimed(parsed.description) }
+            adopted.enabled = adopted.enabled && user.enabled
+            return adopted
         }
         let now = UnixTime.now()
         do {

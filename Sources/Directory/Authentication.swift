@@ -34,8 +34,7 @@ extension Directory {
         guard let address = try? MailAddress(parsing: login),
             let account = try await account(address.description)
         else {
-            // Spend comparable time on unknown users so timing does not reveal which accounts exist.
-            _ = try? await NIOThreadPool.singleton.runIfActive { Self.decoy.verify(password) }
+            await spendDecoyTime(password)
             return .failure(.unknownAccount)
         }
         let stored: StoredPassword
@@ -55,6 +54,12 @@ extension Directory {
         result.lastLoginAt = now
         if let upgraded { result.password = upgraded.stored }
         return .success(result)
+    }
+
+    /// Spends the time of one hash verification, for an unknown user, so timing does not reveal
+    /// which accounts exist.
+    func spendDecoyTime(_ password: String) async {
+        _ = try? await NIOThreadPool.singleton.runIfActive { Self.decoy.verify(password) }
     }
 
     /// A fixed hash to verify against when the user does not exist.

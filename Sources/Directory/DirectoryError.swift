@@ -20,6 +20,9 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
     case managedByLDAP(String)
     /// Two LDAP entries claim one address: the record stays with the entry that had it first.
     case addressClaimed(String)
+    /// A record made before its domain moved to LDAP has the address; only `posta directory
+    /// sync` links such records to their entries (an administrator's act, not a first sight).
+    case addressUnlinked(String)
 
     public var description: String {
         switch self {
@@ -38,6 +41,8 @@ public enum DirectoryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .weakPassword(let why): "password refused: \(why)"
         case .serviceAddress(let a, let service): "'\(a)' is an address of a \(service)"
         case .addressClaimed(let a): "the address '\(a)' belongs to another LDAP entry's account record"
+        case .addressUnlinked(let a):
+            "the account record of '\(a)' is not linked to an LDAP entry yet: run posta directory sync to link it"
         case .managedByLDAP(let d): "the accounts and aliases of '\(d)' come from LDAP ([[directory.ldap]]): change them there"
         }
     }

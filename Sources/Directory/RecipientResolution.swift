@@ -46,7 +46,7 @@ extension Directory {
     /// ("keep a copy"). Loops are cut where they close; the whole expansion is refused only when
     /// nothing deliverable remains.
     public func resolve(_ recipient: MailAddress) async throws -> Resolution {
-        let (resolution, linked) = try await database.withConnection { db -> (Resolution, [Account]) in
+        @Sendable func expand(in db: any SQLDatabase) async throws -> (Resolution, [Account]) {
             guard try await Self.domainID(recipient.domain, in: db) != nil else { return (.notLocal, []) }
             var expansion = Expansion(root: recipient, directory: self, db: db)
             _ = try await expansion.expand(recipient, depth: 0)
@@ -54,6 +54,11 @@ extension Directory {
             if expansion.sawLoop { throw ResolutionError.loop(recipient.description) }
             return (.unknown, [])
         }
+        // With LDAP, the expansion waits on directory servers between statements: it must not
+        // hold a database connection meanwhile (a slow directory would starve the pool).
+        let (resolution, linked) =
+            ldap.isEmpty
+            ? try await database.withConnection { db in try await expand(in: db) } : try await expand(in: database.perStatement)
         // After the connection is given back: provisioning takes connections of its own.
         for account in linked { try await ensureProvisioned(account) }
         return resolution

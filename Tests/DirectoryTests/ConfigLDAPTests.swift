@@ -99,4 +99,47 @@ struct ConfigLDAPTests {
         let errors = configErrors(configHeader + table + table, sections: [DirectorySettings.self])
         #expect(errors.map(\.message) == ["the domain example.org is named by two [[directory.ldap]] tables"])
     }
+
+    @Test func plaintextToAnotherHostIsRefusedUnlessAskedFor() {
+        func errors(_ lines: String) -> [String] {
+            configErrors(
+                configHeader + "\n[[directory.ldap]]\nbase = \"dc=example,dc=org\"\ndomains = [\"example.org\"]\n" + lines,
+                sections: [DirectorySettings.self]
+            ).map { $0.key ?? "" }
+        }
+        #expect(errors("urls = [\"ldap://ldap.example.org\"]\n") == ["directory.ldap[0].urls"])
+        #expect(errors("urls = [\"ldap://127.0.0.1\", \"ldap://10.0.0.2\"]\n") == ["directory.ldap[0].urls"])
+        #expect(errors("urls = [\"ldaps://ldap.example.org\"]\n").isEmpty)
+        #expect(errors("urls = [\"ldap://ldap.example.org\"]\nstart_tls = true\n").isEmpty)
+        #expect(errors("urls = [\"ldap://ldap.example.org\"]\nallow_plaintext = true\n").isEmpty)
+        #expect(errors("urls = [\"ldap://localhost\", \"ldap://127.0.0.2\", \"ldap://[::1]\"]\n").isEmpty)
+    }
+
+    @Test func anEmptyBindDNIsRefused() {
+        let errors = configErrors(
+            configHeader
+                + "\n[[directory.ldap]]\nurls = [\"ldap://127.0.0.1\"]\nbase = \"dc=example,dc=org\"\ndomains = [\"example.org\"]\n"
+                + "bind_dn = \"\"\nbind_password_file = \"/etc/posta/p\"\n", sections: [DirectorySettings.self])
+        #expect(errors.map { $0.key ?? "" } == ["directory.ldap[0].bind_dn"])
+    }
+
+    @Test func accountsWithoutAMailAttributeHaveOneDomain() {
+        // uid@domain: with two domains the same entry would be two addresses, and its record
+        // would flip between them with every lookup.
+        let errors = configErrors(
+            configHeader
+                + "\n[[directory.ldap]]\nurls = [\"ldap://127.0.0.1\"]\nbase = \"dc=example,dc=org\"\npreset = \"posix\"\n"
+                + "domains = [\"a.example\", \"b.example\"]\n", sections: [DirectorySettings.self])
+        #expect(errors.map { $0.key ?? "" } == ["directory.ldap[0].domains"])
+    }
+
+    @Test func enabledWhenMissing() throws {
+        let text =
+            configHeader
+            + "\n[[directory.ldap]]\nurls = [\"ldap://127.0.0.1\"]\nbase = \"dc=example,dc=org\"\ndomains = [\"example.org\"]\n"
+            + "preset = \"qmail\"\nenabled_when_missing = false\n"
+        let source = try #require(parsedConfig(text, sections: [DirectorySettings.self])?.directory.ldap.first)
+        #expect(source.mapping.enabledWhenMissing == false)
+        #expect(LDAPSourceSettings(urls: [], base: "", domains: []).mapping.enabledWhenMissing)
+    }
 }

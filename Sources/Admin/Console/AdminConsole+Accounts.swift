@@ -179,11 +179,16 @@ extension AdminConsole {
 
     /// Hashes a new password given in clear, refusing short ones.
     static func hash(_ password: String) async throws -> StoredPassword {
+        try checkNewPassword(password)
+        // A deliberately slow hash: on the blocking pool, never on an event loop.
+        return try await NIOThreadPool.singleton.runIfActive { try PasswordHasher.hash(password) }
+    }
+
+    /// The rules every new password meets, whoever stores it (the database or a directory).
+    static func checkNewPassword(_ password: String) throws {
         guard password.count >= minimumPasswordLength else {
             throw AdminError.invalid("password refused: shorter than \(minimumPasswordLength) characters")
         }
         guard password.utf8.count <= 1024 else { throw AdminError.invalid("password refused: longer than 1024 bytes") }
-        // A deliberately slow hash: on the blocking pool, never on an event loop.
-        return try await NIOThreadPool.singleton.runIfActive { try PasswordHasher.hash(password) }
     }
 }

@@ -61,7 +61,9 @@ extension AdminConsole {
         default: throw AdminError.invalid("the current password is not right")
         }
         if directory.ldapSource(forDomain: account.address.split(separator: "@").last.map(String.init) ?? "") != nil {
-            // RFC 3062 Password Modify, bound as the user: the directory stays the only copy.
+            // RFC 3062 Password Modify, bound as the user: the directory stays the only copy
+            // (and may apply stricter rules of its own).
+            try Self.checkNewPassword(new)
             do {
                 try await Self.translate { try await directory.changeLDAPPassword(account.address, old: current, new: new) }
             } catch let error as LDAPDirectoryError {

@@ -33,8 +33,10 @@ extension Directory {
     /// (`external_id`): created on first sight, its address and quota brought in line with the
     /// directory's (a renamed entry keeps its record and so its mail). The returned account is
     /// enabled when both the directory and the record's own switch say so.
-    public func linkedAccount(_ user: LDAPUser) async throws -> Account {
-        let account = try await database.withConnection { db in try await Self.linkedAccount(user, in: db) }
+    public func linkedAccount(_ user: LDAPUser, adopting: Bool = false) async throws -> Account {
+        let account = try await database.withConnection { db in
+            try await Self.linkedAccount(user, adopting: adopting, in: db)
+        }
         try await ensureProvisioned(account)
         return account
     }
@@ -50,7 +52,12 @@ extension Directory {
     /// `linkedAccount` on a connection already held (recipient expansion). Statements run one by
     /// one: two nodes creating the same record meet at the unique `external_id`, and the loser
     /// reads the winner's record.
-    static func linkedAccount(_ user: LDAPUser, in db: any SQLDatabase) async throws -> Account {
+    ///
+    /// A record of the same address that no entry owns (made before the domain moved to LDAP) is
+    /// taken over only when `adopting` (`posta directory sync`): on first sight an entry that
+    /// claims it gets a temporary error, so a user who may edit their own `mail` cannot take a
+    /// colleague's mail. A record another entry owns is never taken.
+    static func linkedAccount(_ user: LDAPUser, adopting: Bool = false, in db: any SQLDatabase) async throws -> Account {
         let parsed = try parse(user.address)
         guard let domainID = try await domainID(parsed.domain, in: db) else {
             throw DirectoryError.unknownDomain(parsed.domain)
@@ -58,10 +65,20 @@ extension Directory {
         func linked() async throws -> Account? {
             try await accountQuery(db).where("external_id", .equal, user.id).first(decoding: Account.self)
         }
+        let holder = try await db.select().columns("id", "external_id").from("account")
+            .where("address_key", .equal, parsed.key).first()
+            .map {
+                (
+                    id: try $0.decode(column: "id", as: Int64.self),
+                    externalID: try $0.decode(column: "external_id", as: String?.self)
+                )
+            }
         // The record's `enabled` is Posta's own switch (an administrator's or the abuse
         // containment's): the account works only when both it and the directory say so.
         if var account = try await linked() {
             if account.address != parsed.description || account.quotaBytes != user.quotaBytes {
+                // A rename onto an address another record holds waits for that record to go.
+                if let holder, holder.id != account.id { throw DirectoryError.addressClaimed(parsed.description) }
                 try await db.update("account").set("address", to: SQLBind(parsed.description))
                     .set("address_key", to: SQLBind(parsed.key)).set("domain_id", to: SQLBind(domainID))
                     .set("quota_bytes", to: SQLBind(user.quotaBytes)).where("id", .equal, account.id).run()
@@ -70,13 +87,12 @@ extension Directory {
             account.enabled = account.enabled && user.enabled
             return account
         }
-        // A record of the same address made before (by the database, or an import) is adopted,
-        // but only one that no entry owns yet: an entry that takes another entry's address (a
-        // user who may edit their own `mail`) must not get that entry's mail.
-        if try await account(key: parsed.key, in: db) != nil {
+        if let holder {
+            guard holder.externalID == nil else { throw DirectoryError.addressClaimed(parsed.description) }
+            guard adopting else { throw DirectoryError.addressUnlinked(parsed.description) }
             try await db.update("account").set("external_id", to: SQLBind(user.id))
                 .set("quota_bytes", to: SQLBind(user.quotaBytes))
-                .where("address_key", .equal, parsed.key).where("external_id", .is, SQLLiteral.null).run()
+                .where("id", .equal, holder.id).where("external_id", .is, SQLLiteral.null).run()
             guard var adopted = try await linked() else { throw DirectoryError.addressClaimed(parsed.description) }
             adopted.enabled = adopted.enabled && user.enabled
             return adopted
@@ -104,7 +120,11 @@ extension Directory {
 
     /// A login against the directory (`authenticate` for an LDAP domain).
     func authenticateLDAP(_ login: String, password: String, in source: LDAPDirectory) async throws -> LoginResult {
-        guard let user = try await source.user(login) else { return .failure(.unknownAccount) }
+        guard let user = try await source.user(login) else {
+            // Comparable time for an unknown user in compare mode, as for database accounts.
+            if source.settings.auth == .compare { await spendDecoyTime(password) }
+            return .failure(.unknownAccount)
+        }
         switch try await source.checkPassword(user, password: password) {
         case .wrongPassword: return .failure(.wrongPassword)
         case .accountLocked: return .failure(.accountLocked)
@@ -130,6 +150,7 @@ extension Directory {
         }
         guard let user = try await source.user(address) else { throw DirectoryError.unknownAccount(address) }
         try await source.changePassword(user, old: old, new: new)
+        source.forget(user)
         let account = try await linkedAccount(user)
         try await database.transaction { db in
             try await self.revokeSessions(account, reason: .passwordChanged, in: db)

@@ -27,11 +27,26 @@ public struct DirectoryLoginReport: Sendable, Encodable, Equatable {
     }
 }
 
-/// Accounts the directory has that Posta has no record for yet, and records whose entry is gone
-/// (`posta directory sync`).
+/// How the directory's accounts and Posta's account records compare (`posta directory sync`).
 public struct DirectorySyncReport: Sendable, Encodable, Equatable {
+    /// An entry that could not be linked to a record, and why.
+    public struct Conflict: Sendable, Encodable, Equatable {
+        public var address: String
+        public var reason: String
+    }
+
+    /// Entries with no record: one is made.
     public var appeared: [String] = []
+    /// Records made before their domain moved to LDAP, linked to the entry with their address.
+    public var adopted: [String] = []
+    /// Records whose entry is gone: disabled (their mail is kept).
     public var disappeared: [String] = []
+    /// Records of the directory's domains that no entry owns or names: left as they are.
+    public var unlinked: [String] = []
+    /// Entries whose address another entry's record holds, or that could not be linked.
+    public var conflicts: [Conflict] = []
+    /// Entries (by DN) the user filter finds that cannot be accounts: no id attribute.
+    public var unusable: [String] = []
     public var unchanged = 0
 }
 
@@ -80,44 +95,58 @@ extension Directory {
     }
 
     /// Compares each LDAP directory's accounts with the local records; unless `dryRun`, makes
-    /// the missing records and disables those whose entry is gone (their mail is kept).
+    /// the missing records, links the records of the same address no entry owns yet (made
+    /// before the domain moved to LDAP) and disables those whose entry is gone (their mail is
+    /// kept). Nothing changes unless the directory listed every entry.
     public func syncLDAP(dryRun: Bool) async throws -> DirectorySyncReport {
         var report = DirectorySyncReport()
         for source in ldap {
-            let users = try await source.allUsers()
-            let ids = Set(users.map(\.id))
-            let domainNames = Array(source.domains)
-            let linked = try await database.withConnection { db in
-                try await db.select()
-                    .columns(
-                        SQLColumn("id", table: "a"), SQLColumn("address", table: "a"), SQLColumn("external_id", table: "a"),
-                        SQLColumn("enabled", table: "a")
-                    )
-                    .from(SQLAlias("account", as: "a"))
-                    .join(
-                        SQLAlias("domain", as: "d"), on: SQLColumn("domain_id", table: "a"), .equal, SQLColumn("id", table: "d")
-                    )
-                    .where(SQLColumn("name", table: "d"), .in, SQLBind.group(domainNames))
-                    .all().map { row in
-                        (
-                            id: try row.decode(column: "id", as: Int64.self),
-                            address: try row.decode(column: "address", as: String.self),
-                            externalID: try row.decode(column: "external_id", as: String?.self),
-                            enabled: try row.decode(column: "enabled", as: Bool.self)
-                        )
-                    }
-            }
-            let known = Set(linked.compactMap(\.externalID))
-            for user in users.sorted(by: { $0.address < $1.address }) {
-                if known.contains(user.id) {
+            let (users, unusable) = try await source.allUsers()
+            report.unusable += unusable
+            let records = try await accountRecords(inDomains: Array(source.domains))
+            let byID = Dictionary(records.compactMap { r in r.externalID.map { ($0, r) } }, uniquingKeysWith: { a, _ in a })
+            let byKey = Dictionary(records.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+            // Entries that share an address: none of them is chosen (as for a lookup).
+            let keys = users.map { try? Self.parse($0.address).key }
+            var entriesPerKey: [String: Int] = [:]
+            for case let key? in keys { entriesPerKey[key, default: 0] += 1 }
+            var adoptedIDs: Set<Int64> = []
+            for (user, key) in zip(users, keys).sorted(by: { $0.0.address < $1.0.address }) {
+                if byID[user.id] != nil {
                     report.unchanged += 1
-                } else {
-                    report.appeared.append(user.address)
-                    if !dryRun { _ = try await linkedAccount(user) }
+                    continue
+                }
+                guard let key, entriesPerKey[key] == 1 else {
+                    if !report.conflicts.contains(where: { $0.address == user.address }) {
+                        report.conflicts.append(.init(address: user.address, reason: "more than one entry has this address"))
+                    }
+                    continue
+                }
+                let holder = byKey[key]
+                if let holder, holder.externalID != nil {
+                    report.conflicts.append(
+                        .init(address: user.address, reason: DirectoryError.addressClaimed(user.address).description))
+                    continue
+                }
+                do {
+                    if !dryRun { _ = try await linkedAccount(user, adopting: true) }
+                    if let holder {
+                        report.adopted.append(user.address)
+                        adoptedIDs.insert(holder.id)
+                    } else {
+                        report.appeared.append(user.address)
+                    }
+                } catch {
+                    report.conflicts.append(.init(address: user.address, reason: "\(error)"))
                 }
             }
-            for record in linked.sorted(by: { $0.address < $1.address }) where !ids.contains(record.externalID ?? "") {
-                guard record.enabled else { continue }
+            let ids = Set(users.map(\.id))
+            for record in records.sorted(by: { $0.address < $1.address }) {
+                guard let externalID = record.externalID else {
+                    if !adoptedIDs.contains(record.id) { report.unlinked.append(record.address) }
+                    continue
+                }
+                guard !ids.contains(externalID), record.enabled else { continue }
                 report.disappeared.append(record.address)
                 if !dryRun {
                     try await database.withConnection { db in
@@ -127,6 +156,35 @@ extension Directory {
             }
         }
         return report
+    }
+
+    private struct AccountRecord {
+        var id: Int64
+        var address: String
+        var key: String
+        var externalID: String?
+        var enabled: Bool
+    }
+
+    private func accountRecords(inDomains domains: [String]) async throws -> [AccountRecord] {
+        try await database.withConnection { db in
+            try await db.select()
+                .columns(
+                    SQLColumn("id", table: "a"), SQLColumn("address", table: "a"), SQLColumn("address_key", table: "a"),
+                    SQLColumn("external_id", table: "a"), SQLColumn("enabled", table: "a")
+                )
+                .from(SQLAlias("account", as: "a"))
+                .join(SQLAlias("domain", as: "d"), on: SQLColumn("domain_id", table: "a"), .equal, SQLColumn("id", table: "d"))
+                .where(SQLColumn("name", table: "d"), .in, SQLBind.group(domains))
+                .all().map { row in
+                    AccountRecord(
+                        id: try row.decode(column: "id", as: Int64.self),
+                        address: try row.decode(column: "address", as: String.self),
+                        key: try row.decode(column: "address_key", as: String.self),
+                        externalID: try row.decode(column: "external_id", as: String?.self),
+                        enabled: try row.decode(column: "enabled", as: Bool.self))
+                }
+        }
     }
 }
 

@@ -35,9 +35,12 @@ final class LDAPLookupCache<Value: Sendable>: Sendable {
         return value
     }
 
-    /// Forgets `key` (after a password change, so the next login sees the directory's state).
-    func remove(_ key: String) {
-        items.withLockedValue { _ = $0.removeValue(forKey: key) }
+    /// Forgets every answer `matches` picks, whatever key it was kept under (after a password
+    /// change, so the next login sees the directory's state).
+    func removeAll(where matches: (Value) -> Bool) {
+        items.withLockedValue { items in
+            items = items.filter { _, item in item.value.map { !matches($0) } ?? true }
+        }
     }
 
     private static func evict(_ items: inout [String: Item], now: ContinuousClock.Instant, capacity: Int) {

@@ -20,8 +20,10 @@ public struct LDAPMapping: Sendable, Equatable {
     public var memberAddressAttributes: [String]
     /// The storage quota in bytes.
     public var quotaAttribute: String?
-    /// Whether the account may log in; absent attribute: enabled.
+    /// Whether the account may log in and receive mail.
     public var enabledAttribute: String?
+    /// What an entry without `enabledAttribute` is (default true: enabled).
+    public var enabledWhenMissing: Bool
     /// The values of `enabledAttribute` that mean enabled (compared case-insensitively).
     public var enabledValues: [String]
     /// The home or mail folder the directory names (shown by `posta directory test`; Posta keeps
@@ -54,6 +56,7 @@ public struct LDAPMapping: Sendable, Equatable {
         memberAddressAttributes = ["rfc822MailMember"]
         groupFilter = Self.standardGroups
         enabledValues = []
+        enabledWhenMissing = true
         idAttribute = "entryUUID"
         passwordAttribute = "userPassword"
         mailAttribute = "mail"

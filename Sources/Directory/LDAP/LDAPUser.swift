@@ -12,8 +12,6 @@ public struct LDAPUser: Sendable, Hashable {
     public var home: String?
     /// Addresses each message is also sent to (`mailForwardingAddress` on the account itself).
     public var forwards: [String]
-    /// The stored hash (`{SCHEME}…`), read only in `compare` mode.
-    var passwordHash: String?
 }
 
 /// What an address means in the directory.
@@ -42,42 +40,67 @@ public enum LDAPDirectoryError: Error, Sendable, CustomStringConvertible {
     case ambiguous(String, count: Int)
     /// The password change was refused.
     case passwordChangeRefused(String)
+    /// An account entry without the id attribute: its mail could not be kept across renames.
+    case missingID(dn: String, attribute: String)
+    /// An account entry whose addresses are all outside the directory's domains.
+    case foreignAddress(dn: String, addresses: [String])
 
     public var description: String {
         switch self {
         case .ambiguous(let login, let count): "\(count) LDAP entries match \(login): the user filter must find one"
         case .passwordChangeRefused(let reason): "the directory refused the password change: \(reason)"
+        case .missingID(let dn, let attribute): "the LDAP entry \(dn) has no \(attribute)"
+        case .foreignAddress(let dn, let addresses):
+            "the LDAP entry \(dn) has no address in this directory's domains (\(addresses.joined(separator: ", ")))"
         }
     }
 }
 
 extension LDAPUser {
-    /// Reads an entry with `mapping`; `login` supplies the local part when the mapping has no
-    /// mail attribute (POSIX accounts), the address then being in `domain`.
-    init(entry: LDAPEntry, mapping: LDAPMapping, domain: String, login: String?) {
+    /// Reads an account entry with `mapping`. The address is the first value of the mail
+    /// attribute (in the order the server keeps) whose domain is one of `domains`, or, when the
+    /// mapping has none (POSIX accounts), `uid@` the one domain. The id is the id attribute's
+    /// value, in hex when it is not printable text (Active Directory's `objectGUID`).
+    init(entry: LDAPEntry, mapping: LDAPMapping, domains: [String]) throws {
         dn = entry.dn
-        id = entry.first(mapping.idAttribute) ?? "dn:" + entry.dn.lowercased()
-        if let attribute = mapping.mailAttribute, let mail = entry.first(attribute) {
-            address = mail
+        guard let raw = entry.values(mapping.idAttribute).first, !raw.isEmpty else {
+            throw LDAPDirectoryError.missingID(dn: entry.dn, attribute: mapping.idAttribute)
+        }
+        id = Self.text(raw)
+        if let attribute = mapping.mailAttribute {
+            let values = entry.strings(attribute)
+            let inDomain = values.first { value in
+                value.split(separator: "@").count == 2
+                    && domains.contains(value[value.index(after: value.lastIndex(of: "@")!)...].lowercased())
+            }
+            guard let inDomain else { throw LDAPDirectoryError.foreignAddress(dn: entry.dn, addresses: values) }
+            address = inDomain
         } else {
-            let local = entry.first("uid") ?? login.map { String($0.split(separator: "@").first ?? "") } ?? ""
-            address = local + "@" + domain
+            guard let uid = entry.first("uid"), !uid.isEmpty, let domain = domains.first else {
+                throw LDAPDirectoryError.foreignAddress(dn: entry.dn, addresses: [])
+            }
+            address = uid + "@" + domain
         }
         quotaBytes = mapping.quotaAttribute.flatMap { entry.first($0) }.flatMap { Int64($0) }.map { max(0, $0) } ?? 0
         if let attribute = mapping.enabledAttribute {
             let values = entry.strings(attribute)
             let accepted = Set(mapping.enabledValues.map { $0.lowercased() })
-            enabled = values.isEmpty || values.contains { accepted.contains($0.lowercased()) }
+            enabled = values.isEmpty ? mapping.enabledWhenMissing : values.contains { accepted.contains($0.lowercased()) }
         } else {
             enabled = true
         }
         home = mapping.homeAttribute.flatMap { entry.first($0) }
         forwards = mapping.forwardAttribute.map { entry.strings($0) } ?? []
-        passwordHash = entry.first(mapping.passwordAttribute)
+    }
+
+    /// An id value as text: itself when printable ASCII, else `hex:` and its bytes.
+    private static func text(_ raw: [UInt8]) -> String {
+        if raw.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) { return String(decoding: raw, as: UTF8.self) }
+        return "hex:" + raw.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 
     /// The attributes the mapping reads from an account entry.
-    static func attributes(_ mapping: LDAPMapping, compare: Bool) -> [String] {
+    static func attributes(_ mapping: LDAPMapping) -> [String] {
         var names = [mapping.idAttribute, "uid"]
         for name in [
             mapping.mailAttribute, mapping.quotaAttribute, mapping.enabledAttribute, mapping.homeAttribute,
@@ -85,7 +108,12 @@ extension LDAPUser {
         ] {
             if let name { names.append(name) }
         }
-        if compare { names.append(mapping.passwordAttribute) }
         return names
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -44,6 +44,9 @@ public struct LDAPSourceSettings: Sendable, Equatable {
     public var negativeCacheTTL: ConfigDuration
     /// `connections`: pool size per directory (default 4).
     public var connections: Int
+    /// `allow_plaintext`: permit `ldap://` to a host other than loopback without StartTLS
+    /// (passwords and the service account's secret would cross the network in the clear).
+    public var allowPlaintext: Bool
 
     public init(urls: [String], base: String, domains: [String], preset: LDAPMapping.Preset = .inetOrgPerson) {
         self.urls = urls
@@ -58,17 +61,19 @@ public struct LDAPSourceSettings: Sendable, Equatable {
         cacheTTL = .seconds(60)
         negativeCacheTTL = .seconds(10)
         connections = 4
+        allowPlaintext = false
     }
 
     static let mappingKeys = [
         "user_filter", "mail_attribute", "alias_filter", "forward_filter", "forward_attribute", "group_filter",
         "member_attributes", "member_address_attributes", "quota_attribute", "enabled_attribute", "enabled_values",
+        "enabled_when_missing",
         "home_attribute", "id_attribute", "password_attribute",
     ]
     static let keys =
         [
             "urls", "start_tls", "ca_file", "bind_dn", "bind_password_file", "base", "scope", "domains", "preset", "auth",
-            "timeout", "cache_ttl", "negative_cache_ttl", "connections",
+            "timeout", "cache_ttl", "negative_cache_ttl", "connections", "allow_plaintext",
         ] + mappingKeys
 }
 
@@ -165,7 +170,24 @@ extension LDAPSourceSettings {
             settings.negativeCacheTTL = v
         }
         if let v = reader.integer("connections", in: entries, at: path, range: 1...64) { settings.connections = v }
+        if let v = reader.boolean("allow_plaintext", in: entries, at: path) { settings.allowPlaintext = v }
         settings.mapping.decodeOverrides(entries, at: path, reader: &reader)
+        if settings.bindDN?.isEmpty == true {
+            reader.invalid(path.appending("bind_dn"), .string(""), expected: "a DN (leave bind_dn out to bind anonymously)")
+        }
+        let clear = urls.compactMap { try? LDAPURL(parsing: $0) }.filter { !$0.isTLS && !$0.isLoopback }
+        if let url = clear.first, !settings.startTLS, !settings.allowPlaintext {
+            reader.report(
+                .invalidValue, at: path.appending("urls"),
+                message: "\(url.host) is reached over ldap:// without TLS: passwords would cross the network in the clear",
+                expected: "ldaps://, start_tls = true, or allow_plaintext = true")
+        }
+        if settings.mapping.mailAttribute == nil && domains.count > 1 {
+            reader.report(
+                .invalidValue, at: path.appending("domains"),
+                message: "without mail_attribute an account's address is uid@domain: one domain only",
+                expected: "one domain, or a mail_attribute")
+        }
         return settings
     }
 }
@@ -215,6 +237,7 @@ extension LDAPMapping {
         if let v = attribute("password_attribute"), let v { passwordAttribute = v }
         if let v = attributes("member_attributes") { memberAttributes = v }
         if let v = attributes("member_address_attributes") { memberAddressAttributes = v }
+        if let v = reader.boolean("enabled_when_missing", in: entries, at: path) { enabledWhenMissing = v }
         if ConfigReader.value("enabled_values", in: entries) != nil {
             enabledValues = reader.strings("enabled_values", in: entries, at: path, expected: "an array of strings") {
                 !$0.isEmpty

@@ -1,6 +1,12 @@
 import NIOCore
 import NIOSSL
 
+/// What a StartTLS request needs to put TLS in place the moment the server agrees.
+struct LDAPTLSUpgrade {
+    var context: NIOSSLContext
+    var serverName: String?
+}
+
 /// One request handed to the channel: the handler numbers it and completes `promise` with the
 /// answer (nil for requests that get none: unbind, abandon).
 struct LDAPChannelRequest {
@@ -9,6 +15,8 @@ struct LDAPChannelRequest {
     var promise: EventLoopPromise<LDAPResponse>?
     /// Told the message ID the request got, so a timeout can forget it.
     var numbered: (@Sendable (Int32) -> Void)?
+    /// Set on a StartTLS request (RFC 4511 §4.14).
+    var tlsUpgrade: LDAPTLSUpgrade? = nil
 }
 
 /// The thin NIO adapter over `LDAPClientSession` and `LDAPFrameDecoder`: bytes in, answers out.
@@ -22,8 +30,13 @@ final class LDAPChannelHandler: ChannelDuplexHandler {
     private var frames: LDAPFrameDecoder
     private var promises: [Int32: EventLoopPromise<LDAPResponse>] = [:]
     private var failure: LDAPClientError?
+    private var tlsUpgrades: [Int32: LDAPTLSUpgrade] = [:]
+    /// Bytes received so far for each outstanding request, against `maximumResponseBytes`.
+    private var received: [Int32: Int] = [:]
+    private let maximumResponseBytes: Int
 
-    init(limits: LDAPClientSession.Limits, maximumMessageSize: Int) {
+    init(limits: LDAPClientSession.Limits, maximumMessageSize: Int, maximumResponseBytes: Int) {
+        self.maximumResponseBytes = maximumResponseBytes
         session = LDAPClientSession(limits: limits)
         frames = LDAPFrameDecoder(maximumMessageSize: maximumMessageSize)
     }
@@ -38,6 +51,7 @@ final class LDAPChannelHandler: ChannelDuplexHandler {
         do {
             let (id, bytes) = try session.start(request.op, controls: request.controls)
             if let answer = request.promise { promises[id] = answer }
+            if let upgrade = request.tlsUpgrade { tlsUpgrades[id] = upgrade }
             request.numbered?(id)
             context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: promise)
         } catch {
@@ -55,8 +69,17 @@ final class LDAPChannelHandler: ChannelDuplexHandler {
         do {
             while let pdu = try frames.next() {
                 let message = try LDAPMessage(decoding: pdu[...])
+                if promises[message.messageID] != nil {
+                    let total = received[message.messageID, default: 0] + pdu.count
+                    guard total <= maximumResponseBytes else { throw LDAPClientError.tooManyResults(maximumResponseBytes) }
+                    received[message.messageID] = total
+                }
                 switch try session.receive(message) {
                 case .completed(let id, let response)?:
+                    received[id] = nil
+                    if let upgrade = tlsUpgrades.removeValue(forKey: id), response.result.code == .success {
+                        try startTLS(upgrade, context: context)
+                    }
                     promises.removeValue(forKey: id)?.succeed(response)
                 case .disconnection(let result)?:
                     fail(.result(result), context: context)
@@ -71,10 +94,24 @@ final class LDAPChannelHandler: ChannelDuplexHandler {
         }
     }
 
+    /// RFC 4511 §4.14.1: TLS begins right after the StartTLS response, so TLS goes under this
+    /// handler before anything else is read. Bytes that came with the response were sent in the
+    /// clear after the server agreed to TLS: someone in the path injected them (CVE-2011-0411's
+    /// kind), and the connection is dropped.
+    private func startTLS(_ upgrade: LDAPTLSUpgrade, context: ChannelHandlerContext) throws {
+        guard frames.bufferedCount == 0 else {
+            throw LDAPClientError.tls("the server sent data in the clear after agreeing to StartTLS")
+        }
+        try context.pipeline.syncOperations.addHandler(
+            NIOSSLClientHandler(context: upgrade.context, serverHostname: upgrade.serverName), position: .first)
+    }
+
     /// Forgets request `id` after its timeout; its promise has been failed by the caller.
     func forget(_ id: Int32) {
         session.forget(id)
         promises[id] = nil
+        tlsUpgrades[id] = nil
+        received[id] = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -44,7 +44,9 @@ public final class LDAPConnection: Sendable {
                         try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
                     }
                     try sync.addHandler(
-                        LDAPChannelHandler(limits: settings.limits, maximumMessageSize: settings.maximumMessageSize))
+                        LDAPChannelHandler(
+                            limits: settings.limits, maximumMessageSize: settings.maximumMessageSize,
+                            maximumResponseBytes: settings.maximumResponseBytes))
                 }
             }
         let channel: any Channel
@@ -68,16 +70,15 @@ public final class LDAPConnection: Sendable {
         return connection
     }
 
-    /// RFC 4511 §4.14: asks for TLS, then puts TLS under the LDAP handler once the server agreed.
+    /// RFC 4511 §4.14: asks for TLS; the channel handler puts TLS under itself as the agreement
+    /// arrives (nothing read in between).
     private func startTLS(_ context: NIOSSLContext, serverName: String?) async throws {
-        let response = try await request(.extendedRequest(name: LDAPExtendedOperation.startTLS, value: nil))
+        let response = try await request(
+            .extendedRequest(name: LDAPExtendedOperation.startTLS, value: nil),
+            tlsUpgrade: LDAPTLSUpgrade(context: context, serverName: serverName))
         guard response.result.code == .success else {
             throw LDAPClientError.tls("the server refused StartTLS: \(LDAPClientError.result(response.result))")
         }
-        try await channel.eventLoop.submit {
-            try self.channel.pipeline.syncOperations.addHandler(
-                NIOSSLClientHandler(context: context, serverHostname: serverName), position: .first)
-        }.get()
         // The handshake's outcome shows in the next answer: a certificate that is not trusted
         // closes the connection with a TLS error.
         _ = try await request(.extendedRequest(name: LDAPExtendedOperation.whoAmI, value: nil))
@@ -86,6 +87,12 @@ public final class LDAPConnection: Sendable {
     /// Sends `op` and waits for its answer, at most the request timeout; a timeout closes the
     /// connection (its state is unknown).
     public func request(_ op: LDAPProtocolOp, controls: [LDAPControl] = []) async throws -> LDAPResponse {
+        try await request(op, controls: controls, tlsUpgrade: nil)
+    }
+
+    private func request(_ op: LDAPProtocolOp, controls: [LDAPControl] = [], tlsUpgrade: LDAPTLSUpgrade?) async throws
+        -> LDAPResponse
+    {
         let loop = channel.eventLoop
         let promise = loop.makePromise(of: LDAPResponse.self)
         let messageID = NIOLockedValueBox<Int32?>(nil)
@@ -97,7 +104,7 @@ public final class LDAPConnection: Sendable {
         promise.futureResult.whenComplete { _ in timeout.cancel() }
         let request = LDAPChannelRequest(
             op: op, controls: controls, promise: promise,
-            numbered: { id in messageID.withLockedValue { $0 = id } })
+            numbered: { id in messageID.withLockedValue { $0 = id } }, tlsUpgrade: tlsUpgrade)
         channel.writeAndFlush(request).whenFailure { error in
             promise.fail(error as? LDAPClientError ?? LDAPClientError.connectionClosed)
         }
@@ -109,22 +116,33 @@ public final class LDAPConnection: Sendable {
         try await request(.bindRequest(version: 3, name: dn, password: password), controls: controls)
     }
 
-    /// A search (§4.5); a result other than success (or a size limit reached) throws.
-    public func search(_ search: LDAPSearchRequest, controls: [LDAPControl] = []) async throws -> LDAPResponse {
+    /// A search (§4.5). A result other than success throws: a size limit reached as
+    /// `tooManyResults` (a truncated answer is never taken for the whole), a missing base
+    /// (`noSuchObject`) too unless `missingBaseIsEmpty` (reading an entry that may be gone).
+    public func search(_ search: LDAPSearchRequest, controls: [LDAPControl] = [], missingBaseIsEmpty: Bool = false)
+        async throws -> LDAPResponse
+    {
         let response = try await request(.searchRequest(search), controls: controls)
-        guard [.success, .sizeLimitExceeded, .noSuchObject].contains(response.result.code) else {
-            throw LDAPClientError.result(response.result)
+        switch response.result.code {
+        case .success: return response
+        case .noSuchObject where missingBaseIsEmpty: return LDAPResponse(result: response.result)
+        case .sizeLimitExceeded: throw LDAPClientError.tooManyResults(Int(search.sizeLimit))
+        default: throw LDAPClientError.result(response.result)
         }
-        return response
     }
 
-    /// Every entry a search finds, a page at a time (RFC 2696), at most `limit` in all.
+    /// Every entry a search finds, a page at a time (RFC 2696), at most `limit` in all. The
+    /// request's own size limit should be 0: a server limit reached, a page count past what
+    /// `limit` needs or a cookie that repeats throws (a listing is whole or nothing).
     public func searchAll(_ search: LDAPSearchRequest, pageSize: Int32 = 500, limit: Int = 1_000_000) async throws
         -> [LDAPEntry]
     {
         var entries: [LDAPEntry] = []
         var cookie: [UInt8] = []
+        var seen: Set<[UInt8]> = []
+        let maximumPages = limit / Int(max(1, pageSize)) + 2
         repeat {
+            guard seen.count < maximumPages else { throw LDAPClientError.tooManyResults(limit) }
             let paging = PagedResultsControl(size: pageSize, cookie: cookie)
             let response = try await self.search(search, controls: [paging.control])
             entries += response.entries
@@ -133,6 +151,9 @@ public final class LDAPConnection: Sendable {
                 break
             }
             cookie = next.cookie
+            guard cookie.isEmpty || seen.insert(cookie).inserted else {
+                throw LDAPClientError.protocolError("the server repeated a paged-results cookie")
+            }
         } while !cookie.isEmpty
         return entries
     }

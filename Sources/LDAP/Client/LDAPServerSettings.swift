@@ -20,11 +20,14 @@ public struct LDAPServerSettings: Sendable {
     public var limits: LDAPClientSession.Limits
     /// The largest PDU accepted from a server.
     public var maximumMessageSize: Int
+    /// The most bytes accepted in answer to one request (one page of a paged search).
+    public var maximumResponseBytes: Int
 
     public init(
         urls: [LDAPURL], startTLS: Bool = false, tls: TLSConfiguration = .makeClientConfiguration(), bindDN: String? = nil,
         bindPassword: String = "", connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(10),
-        retryAfter: Duration = .seconds(10), limits: LDAPClientSession.Limits = .init(), maximumMessageSize: Int = 8 << 20
+        retryAfter: Duration = .seconds(10), limits: LDAPClientSession.Limits = .init(), maximumMessageSize: Int = 2 << 20,
+        maximumResponseBytes: Int = 64 << 20
     ) {
         self.urls = urls
         self.startTLS = startTLS
@@ -36,5 +39,6 @@ public struct LDAPServerSettings: Sendable {
         self.retryAfter = retryAfter
         self.limits = limits
         self.maximumMessageSize = maximumMessageSize
+        self.maximumResponseBytes = maximumResponseBytes
     }
 }

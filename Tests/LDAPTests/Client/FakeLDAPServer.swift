@@ -64,6 +64,24 @@ final class FakeLDAPServer: Sendable {
     }
 }
 
+extension FakeLDAPServer {
+    /// `LDAPPoolTests.directory`, but the `n`th search gets `failure` (nil: no answer, empty:
+    /// the connection closed); `searches` counts the searches received.
+    static func failing(search n: Int, with failure: [UInt8]?) async throws -> (FakeLDAPServer, searches: NIOLockedValueBox<Int>)
+    {
+        let searches = NIOLockedValueBox(0)
+        let server = try await FakeLDAPServer { message in
+            guard case .searchRequest = message.op else { return LDAPPoolTests.directory(message) }
+            let count = searches.withLockedValue { count in
+                count += 1
+                return count
+            }
+            return count == n ? failure : LDAPPoolTests.directory(message)
+        }
+        return (server, searches)
+    }
+}
+
 extension LDAPResult {
     static let ok = LDAPResult(code: .success, matchedDN: "", diagnosticMessage: "", referral: [])
 }

@@ -51,15 +51,33 @@ import Testing
         await server.close()
     }
 
-    @Test func aRefusedServiceBindIsNotRetriedElsewhere() async throws {
-        let server = try await FakeLDAPServer { message in
+    @Test func aRefusedServiceBindFailsOverAndIsThenPassedOver() async throws {
+        let refusing = try await FakeLDAPServer { message in
             encode(
                 message.messageID,
                 .bindResponse(LDAPResult(code: .invalidCredentials, matchedDN: "", diagnosticMessage: "", referral: [])))
         }
-        let pool = LDAPPool(settings: Self.settings([server.url, server.url]), serviceBind: true)
-        await #expect(throws: LDAPClientError.self) { try await pool.withConnection { _ in 1 } }
-        #expect(server.requests.count == 1)
+        let server = try await FakeLDAPServer(answer: Self.directory)
+        let pool = LDAPPool(settings: Self.settings([refusing.url, server.url]), serviceBind: true, maximumConnections: 1)
+        // One replica lacks the service account: the next one serves.
+        let entries = try await pool.withConnection { try await $0.search(Self.search()).entries }
+        #expect(entries.count == 1)
+        pool.shutdown()
+        // Every server refusing: unavailable, and within retryAfter no server is asked again
+        // (a request during an outage fails at once instead of waiting on each server).
+        func binds() -> Int { refusing.requests.filter { if case .bindRequest = $0.op { true } else { false } }.count }
+        let alone = LDAPPool(settings: Self.settings([refusing.url]), serviceBind: true)
+        await #expect(throws: LDAPClientError.self) { try await alone.withConnection { _ in 1 } }
+        #expect(binds() == 2)
+        let start = ContinuousClock.now
+        await #expect {
+            try await alone.withConnection { _ in 1 }
+        } throws: { error in
+            if case .unavailable = error as? LDAPClientError { true } else { false }
+        }
+        #expect(binds() == 2)
+        #expect(ContinuousClock.now - start < .seconds(1))
+        await refusing.close()
         await server.close()
     }
 
@@ -156,15 +174,7 @@ import Testing
 
     @Test func aConnectionThatBrokeIsReplacedOnce() async throws {
         // The server drops the connection at the second search, as a restarted server would.
-        let searches = NIOLockedValueBox(0)
-        let server = try await FakeLDAPServer { message in
-            guard case .searchRequest = message.op else { return Self.directory(message) }
-            let n = searches.withLockedValue { n in
-                n += 1
-                return n
-            }
-            return n == 2 ? [] : Self.directory(message)
-        }
+        let (server, searches) = try await FakeLDAPServer.failing(search: 2, with: [])
         let pool = LDAPPool(settings: Self.settings([server.url]), serviceBind: true, maximumConnections: 1)
         _ = try await pool.withConnection { try await $0.search(Self.search()) }
         let entries = try await pool.withConnection { try await $0.search(Self.search()).entries }

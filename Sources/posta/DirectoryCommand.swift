@@ -64,8 +64,11 @@ struct DirectoryCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compare the LDAP directories' accounts with Posta's records.",
             discussion: """
-                Lists accounts that appeared in LDAP (no record yet) and records whose entry disappeared. Without \
-                --dry-run, records are made for the new ones and the vanished ones are disabled (their mail is kept).
+                Lists accounts that appeared in LDAP (no record yet), records made before the domain moved to \
+                LDAP that the entry with their address takes over, records whose entry disappeared, records no entry \
+                names, and entries that conflict. Without --dry-run, records are made for the new ones, the old ones \
+                are linked and the vanished ones disabled (their mail is kept); nothing changes unless the directory \
+                listed every entry.
                 """)
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Only list; change nothing.") var dryRun = false
@@ -75,8 +78,14 @@ struct DirectoryCommand: AsyncParsableCommand {
             let report = try await global.withSite { site in try await site.directory.syncLDAP(dryRun: dryRun) }
             if json { return try Output.json(report) }
             for address in report.appeared { print("+ \(address)") }
+            for address in report.adopted { print("= \(address) (record linked)") }
             for address in report.disappeared { print("- \(address)") }
-            print("\(report.appeared.count) appeared, \(report.disappeared.count) disappeared, \(report.unchanged) unchanged")
+            for address in report.unlinked { print("? \(address) (no entry names this record)") }
+            for conflict in report.conflicts { print("! \(conflict.address): \(conflict.reason)") }
+            for dn in report.unusable { print("! \(dn): not an account (no id attribute)") }
+            print(
+                "\(report.appeared.count) appeared, \(report.adopted.count) linked, \(report.disappeared.count) disappeared, "
+                    + "\(report.unchanged) unchanged, \(report.conflicts.count + report.unusable.count) conflicts")
         }
     }
 }

@@ -105,6 +105,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // ManageSieve (RFC 5804): sans-I/O codec and session (Sources/ManageSieve/Core) and NIO adapter.
+        // The script store is a protocol (`ManageSieveScriptStore`) that Server makes Sieve's storage meet.
+        .target(
+            name: "ManageSieve",
+            dependencies: [
+                "Core", "Directory", "Connection",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // POP3: sans-I/O server core (Sources/POP3/Core) and NIO adapter.
         .target(
             name: "POP3",
@@ -246,6 +257,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Sieve (RFC 5228 and extensions): the language (parser, validator, interpreter: sans-I/O)
+        // and, in Storage/, the scripts' tables, delivery-time rules, vacation state and sends.
+        .target(
+            name: "Sieve",
+            dependencies: [
+                "Core", "MIME", "Directory", "Store", "Queue",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         // The administration service layer shared by the CLI, the admin console and the JSON API:
         // administrators and their roles, permission checks, sessions, API tokens, the audit log,
         // and the operations on domains, accounts, aliases, the queue and the policies.
@@ -367,7 +391,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Filter", "Core", "Directory", "Store", "Queue", "SMTP", "POP3", "IMAP", "DNS", "Policy", "MailAuth",
-                "Connection", "Monitor", "Admin", "Web", "Webmail", "Lists",
+                "Connection", "Monitor", "Admin", "Web", "Webmail", "Lists", "Sieve", "ManageSieve",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -390,6 +414,7 @@ let package = Package(
             name: "posta",
             dependencies: [
                 "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth", "DNS", "Monitor", "Admin", "Lists",
+                "Sieve",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -441,11 +466,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit"),
             ]),
         .testTarget(
+            name: "SieveDeliveryTests",
+            dependencies: [
+                "Sieve", "Queue", "Directory", "Store", "Core", "PostaTestSupport",
+                .product(name: "SQLKit", package: "sql-kit"), .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
             name: "WebmailTests", dependencies: ["Webmail", "Store", "Directory", "Core", "MIME", "PostaTestSupport"]),
         // The hostile corpus (Resources/hostile) is read from the source tree; the webmail browser test reads it too.
         .testTarget(name: "HTMLTests", dependencies: ["HTML"], exclude: ["Resources"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),
+        // The differential corpus (interop/data/sieve) is read from the source tree by SieveCorpusTests.
+        .testTarget(name: "SieveTests", dependencies: ["Sieve", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(
             name: "MailAuthTests",
@@ -462,6 +495,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         .testTarget(name: "POP3Tests", dependencies: ["POP3", "Core"]),
+        .testTarget(name: "ManageSieveTests", dependencies: ["ManageSieve", "Connection", "PostaTestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "Directory", "PostaTestSupport"]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Core", "PostaTestSupport"]),
         .testTarget(

@@ -52,6 +52,8 @@ public enum DeliveryOutcome: Sendable, Equatable {
 struct LocalDelivery: Sendable {
     let store: MailStore
     let queue: MailQueue
+    /// The users' delivery rules (Sieve); nil: every message goes where the claim says.
+    let rules: (any LocalDeliveryRules)?
     let logger: Logger
 
     func deliver(_ claim: ClaimedDelivery) async -> DeliveryOutcome {
@@ -69,7 +71,28 @@ struct LocalDelivery: Sendable {
                 prefix += stripped.header
                 offset = stripped.rest
             }
-            try await append(claim, accountID: accountID, prefix: prefix, source: source, offset: offset)
+            guard let rules else {
+                try await append(claim, accountID: accountID, prefix: prefix, source: source, offset: offset)
+                return .delivered
+            }
+            let request = LocalDeliveryRequest(
+                accountID: accountID, address: claim.target, recipient: claim.recipient, reversePath: claim.reversePath,
+                keepMailbox: try await mailbox(for: claim, accountID: accountID), prefix: prefix, spoolFile: source,
+                offset: offset, size: claim.size, deliveryKey: "\(claim.messageID)/\(claim.rowID)",
+                messageID: claim.messageID)
+            switch try await rules.decide(request) {
+            case nil:
+                try await append(claim, accountID: accountID, prefix: prefix, source: source, offset: offset)
+            case .reject(let reply):
+                return .failed(reply)
+            case .file(let filings, let header, let bodyOffset):
+                for filing in filings {
+                    try await file(
+                        claim, filing, accountID: accountID, prefix: header ?? prefix, source: source,
+                        offset: header == nil ? offset : bodyOffset ?? offset)
+                }
+                await rules.delivered(request)
+            }
             return .delivered
         } catch let error as StoreError {
             switch error {
@@ -95,6 +118,35 @@ struct LocalDelivery: Sendable {
             } catch StoreError.noSuchMailbox where name != "INBOX" {
                 let meta: Logger.Metadata = ["id": "\(claim.messageID)", "to": "\(claim.target)"]
                 logger.notice("no mailbox \(name): delivered to INBOX", metadata: meta)
+            }
+        }
+    }
+
+    /// Stores one copy the rules asked for: in its mailbox (created first with `create`), or in
+    /// INBOX when that one does not exist. The delivery key names the mailbox, so a retry after a
+    /// crash stores each copy once.
+    private func file(
+        _ claim: ClaimedDelivery, _ filing: LocalFiling, accountID: Int64, prefix: [UInt8], source: String, offset: Int64
+    ) async throws {
+        var name = filing.mailbox.uppercased() == "INBOX" ? "INBOX" : filing.mailbox
+        if filing.create, name != "INBOX", try await store.mailbox(accountID: accountID, name: name) == nil {
+            do {
+                _ = try await store.createMailboxTree(accountID: accountID, name: name)
+            } catch StoreError.mailboxExists {
+                // made meanwhile by another delivery
+            } catch StoreError.invalidMailboxName {
+                name = "INBOX"
+            }
+        }
+        for target in name == "INBOX" ? ["INBOX"] : [name, "INBOX"] {
+            do {
+                _ = try await store.append(
+                    accountID: accountID, mailbox: target, prefix: prefix, sourceFile: source, sourceOffset: offset,
+                    flags: filing.flags, deliveryKey: "\(claim.messageID)/\(claim.rowID)/\(target)", enforceQuota: true)
+                return
+            } catch StoreError.noSuchMailbox where target != "INBOX" {
+                let meta: Logger.Metadata = ["id": "\(claim.messageID)", "to": "\(claim.target)"]
+                logger.notice("no mailbox \(target): delivered to INBOX", metadata: meta)
             }
         }
     }

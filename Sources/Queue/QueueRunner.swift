@@ -41,7 +41,7 @@ public final class QueueRunner: Service, Sendable {
         schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8, outboundLimits: OutboundLimits = OutboundLimits(),
         pollInterval: Duration = .seconds(10), contentFilter: (any RemoteTransport)? = nil, lease: Int64 = 300,
         onPermanentFailure: (@Sendable ([String]) async -> Void)? = nil, dailyCounts: (any DailyCounting)? = nil,
-        lists: (any RemoteTransport)? = nil, logger: Logger
+        lists: (any RemoteTransport)? = nil, rules: (any LocalDeliveryRules)? = nil, logger: Logger
     ) {
         self.lists = lists
         self.dailyCounts = dailyCounts
@@ -53,7 +53,7 @@ public final class QueueRunner: Service, Sendable {
         self.bounces = bounces
         self.remote = remote
         self.queue = queue
-        self.local = LocalDelivery(store: store, queue: queue, logger: logger)
+        self.local = LocalDelivery(store: store, queue: queue, rules: rules, logger: logger)
         self.schedule = schedule
         self.concurrency = concurrency
         self.pollInterval = pollInterval

@@ -5,6 +5,7 @@ import Directory
 import IMAP
 import Logging
 import MailAuth
+import ManageSieve
 import Monitor
 import NIOCore
 import NIOSSL
@@ -42,7 +43,7 @@ public struct PostaServer: Sendable {
 
     /// Listener protocols this version of Posta serves.
     public static let availableProtocols: Set<ListenerProtocol> = [
-        .smtp, .submission, .submissions, .lmtp, .http, .pop3, .pop3s, .imap, .imaps, .policy,
+        .smtp, .submission, .submissions, .lmtp, .http, .pop3, .pop3s, .imap, .imaps, .policy, .managesieve,
     ]
 
     public init(site: Site, logger: Logger) {
@@ -56,6 +57,7 @@ public struct PostaServer: Sendable {
         let rollup = DailyRollup(database: site.database)
         self.rollup = rollup
         let signer = DKIMMessageSigner(keys: DKIMKeyStore(database: site.database))
+        let policy = Self.policyEngine(site, logger: logger)
         let runner = QueueRunner(
             queue: site.queue, store: site.store, remote: Self.outbound(site.config, database: site.database, logger: logger),
             bounces: Bounces(
@@ -65,7 +67,8 @@ public struct PostaServer: Sendable {
             outboundLimits: OutboundLimits(total: delivery.maxConnections, perDestination: delivery.maxConnectionsPerDomain),
             pollInterval: min(.seconds(10), retrySchedule.first), contentFilter: Self.contentFilter(site.config, logger: logger),
             onPermanentFailure: site.config.abuse.enabled ? Self.abuseBounceCounter(site, logger: logger) : nil,
-            dailyCounts: rollup, lists: site.listTransport(logger: logger), logger: logger)
+            dailyCounts: rollup, lists: site.listTransport(logger: logger),
+            rules: Self.sieveRules(site, policy: policy, signer: signer, logger: logger), logger: logger)
         self.runner = runner
         let authenticator = Authenticator(
             directory: site.directory, loginLog: LoginLog(database: site.database),
@@ -74,7 +77,6 @@ public struct PostaServer: Sendable {
             dailyCounts: rollup)
         self.authenticator = authenticator
         self.console = site.adminConsole(authenticator: authenticator, rollup: rollup, logger: logger)
-        let policy = Self.policyEngine(site, logger: logger)
         let filtering = Self.filtering(site, logger: logger)
         let senderAuthentication =
             site.config.filter.senderAuthentication ? Self.senderAuthentication(site, logger: logger) : nil
@@ -104,6 +106,10 @@ public struct PostaServer: Sendable {
             .smtp: smtp(.mx), .lmtp: smtp(.lmtp), .submission: smtp(.submission), .submissions: smtp(.submission),
             .pop3: pop3, .pop3s: pop3, .imap: imap, .imaps: imap,
             .policy: PolicyProtocolService(engine: policy),
+            .managesieve: ManageSieveProtocolService(
+                backend: ManageSieveBackend(
+                    authenticator: authenticator, scripts: SieveScriptsManageSieveStore(scripts: site.sieve, logger: logger),
+                    logger: logger)),
         ]
     }
 

@@ -8,6 +8,7 @@ import MailAuth
 import Monitor
 import Policy
 import Queue
+import Sieve
 import Store
 import Webmail
 
@@ -20,6 +21,8 @@ public struct Site: Sendable {
     public let directory: Directory
     public let store: MailStore
     public let queue: MailQueue
+    /// Users', domains' and the site's Sieve scripts.
+    public let sieve: SieveScripts
 
     /// Every module's migrations, in dependency order.
     public static let migrations: [Migration] =
@@ -34,6 +37,7 @@ public struct Site: Sendable {
         + AdminSchema.migrations
         + WebmailSchema.migrations
         + ListsSchema.migrations
+        + SieveSchema.migrations
 
     /// Opens the database named by `config` and applies pending migrations.
     public static func open(_ config: PostaConfig, logger: Logger) async throws -> Site {
@@ -70,7 +74,10 @@ public struct Site: Sendable {
         let directory = Directory(
             database: database, services: [ListAddressService()], ldap: ldap, provisioner: store)
         try await directory.registerLDAPDomains()
-        return Site(config: config, database: database, directory: directory, store: store, queue: queue)
+        let sieve = SieveScripts(
+            database: database, maximumScripts: config.sieve.maximumScripts,
+            maximumScriptSize: Int(config.sieve.maximumScriptSize.bytes))
+        return Site(config: config, database: database, directory: directory, store: store, queue: queue, sieve: sieve)
     }
 
     /// Stops the store's notifier (it sends what is queued, closes its listening connection), then

@@ -5,6 +5,7 @@ import Filter
 import Monitor
 import Policy
 import Queue
+import Sieve
 import Store
 
 extension PostaConfig {
@@ -14,6 +15,7 @@ extension PostaConfig {
         DeliverySettings.self, FilterSettings.self, AuthSettings.self, DirectorySettings.self, StoreSettings.self,
         DMARCSettings.self,
         MTASTSSettings.self, MetricsSettings.self, SummarySettings.self, AbuseSettings.self, AdminSettings.self,
+        SieveSettings.self,
     ]
 
     /// Parses a whole site's configuration (docs/config.md).

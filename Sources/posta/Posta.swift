@@ -12,7 +12,7 @@ struct Posta: AsyncParsableCommand {
             Serve.self, ConfigCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self, ResolveCommand.self,
             QueueCommand.self, QuarantineCommand.self, PolicyCommand.self, FilterCommand.self, DKIMCommand.self,
             DMARCCommand.self, DNSCommand.self, MTASTSCommand.self, TLSRPTCommand.self, SummaryCommand.self, CheckCommand.self,
-            AbuseCommand.self, AdminCommand.self, AuditCommand.self, ListCommand.self, DirectoryCommand.self,
+            AbuseCommand.self, AdminCommand.self, AuditCommand.self, ListCommand.self, DirectoryCommand.self, SieveCommand.self,
         ])
 
     /// ArgumentParser's own `main`, with the umask set before any command creates a file (`FileModes`).

@@ -39,7 +39,7 @@ import Testing
         try PostaConfig.developmentTemplate().write(toFile: file, atomically: true, encoding: .utf8)
         let config = try PostaConfig.load(path: file, sections: [])
         #expect(config.dataDirectory == folder.standardizedFileURL.path)
-        #expect(config.listeners.count == 10)
+        #expect(config.listeners.count == 11)
 
         try "hostname = 1\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(throws: ConfigErrors.self) { try PostaConfig.load(path: file, sections: []) }

@@ -103,7 +103,7 @@ import Testing
             modes == [
                 .smtp: .starttls, .submission: .starttls, .imap: .starttls, .pop3: .starttls,
                 .submissions: .implicit, .imaps: .implicit, .pop3s: .implicit,
-                .lmtp: .none, .http: .none, .policy: .none,
+                .lmtp: .none, .http: .none, .policy: .none, .managesieve: .starttls,
             ])
     }
 
@@ -356,7 +356,8 @@ import Testing
         #expect(error.kind == .invalidValue)
         #expect(error.key == "listener[0].protocol")
         #expect(error.line == 4)
-        #expect(error.expected == "one of: smtp, submission, submissions, imap, imaps, pop3, pop3s, lmtp, http, policy")
+        #expect(
+            error.expected == "one of: smtp, submission, submissions, imap, imaps, pop3, pop3s, lmtp, http, policy, managesieve")
     }
 
     @Test func implicitTLSOnSMTPIsImpossible() throws {
@@ -772,8 +773,8 @@ import Testing
         #expect(
             ports == [
                 "smtp:2525:starttls", "submission:2587:starttls", "submissions:2465:implicit", "imap:2143:starttls",
-                "imaps:2993:implicit", "pop3:2110:starttls", "pop3s:2995:implicit", "http:8080:none", "http:8443:implicit",
-                "policy:10031:none",
+                "imaps:2993:implicit", "pop3:2110:starttls", "pop3s:2995:implicit", "managesieve:24190:starttls",
+                "http:8080:none", "http:8443:implicit", "policy:10031:none",
             ])
         #expect(PostaConfig.developmentTemplate().contains("#"))
     }

@@ -74,6 +74,7 @@ struct SiteSectionsTests {
         let error = try #require(singleError(configHeader + "\nhostnme = 1\n", sections: PostaConfig.siteSections))
         #expect(
             error.message.hasSuffix(
-                "limits, listener, delivery, filter, auth, directory, store, dmarc, mta_sts, metrics, summary, abuse, admin)"))
+                "limits, listener, delivery, filter, auth, directory, store, dmarc, mta_sts, metrics, summary, abuse, admin, sieve)"
+            ))
     }
 }

@@ -51,6 +51,7 @@ extension PostaConfig {
         (.imaps, listener("imaps", 2993, "implicit", "production: 993")),
         (.pop3, listener("pop3", 2110, "starttls", "production: 110")),
         (.pop3s, listener("pop3s", 2995, "implicit", "production: 995")),
+        (.managesieve, listener("managesieve", 24190, "starttls", "Sieve scripts, RFC 5804 (production: 4190)")),
         (.http, listener("http", 8080, "none", "health and metrics; everything else redirects to HTTPS")),
         (.http, listener("http", 8443, "implicit", "admin console (https://localhost:8443/admin), API, autoconfig")),
         (.policy, listener("policy", 10031, "none", "policy delegation for other MTAs")),

@@ -20,11 +20,13 @@ public enum ListenerProtocol: String, Sendable, Equatable, Hashable, CaseIterabl
     case http
     /// Postfix-style policy delegation.
     case policy
+    /// ManageSieve (RFC 5804) with STARTTLS, port 4190: users manage their Sieve scripts.
+    case managesieve
 
     /// The `tls` values this protocol allows.
     public var allowedTLSModes: [TLSMode] {
         switch self {
-        case .smtp, .submission, .imap, .pop3, .lmtp: return [.none, .starttls]
+        case .smtp, .submission, .imap, .pop3, .lmtp, .managesieve: return [.none, .starttls]
         case .submissions, .imaps, .pop3s: return [.implicit]
         case .http: return [.none, .implicit]
         case .policy: return [.none]
@@ -36,7 +38,7 @@ public enum ListenerProtocol: String, Sendable, Equatable, Hashable, CaseIterabl
         switch self {
         case .smtp: .mx
         case .submission, .submissions: .submission
-        case .imap, .imaps, .pop3, .pop3s: .mailbox
+        case .imap, .imaps, .pop3, .pop3s, .managesieve: .mailbox
         case .lmtp, .http, .policy: .service
         }
     }
@@ -47,7 +49,7 @@ public enum ListenerProtocol: String, Sendable, Equatable, Hashable, CaseIterabl
     /// The `tls` value used when the listener has none.
     public var defaultTLSMode: TLSMode {
         switch self {
-        case .smtp, .submission, .imap, .pop3: return .starttls
+        case .smtp, .submission, .imap, .pop3, .managesieve: return .starttls
         case .submissions, .imaps, .pop3s: return .implicit
         case .lmtp, .http, .policy: return .none
         }
@@ -61,7 +63,7 @@ public enum ListenerClass: String, Sendable, Hashable, CaseIterable {
     case mx
     /// `submission`, `submissions`.
     case submission
-    /// `imap`, `imaps`, `pop3`, `pop3s`.
+    /// `imap`, `imaps`, `pop3`, `pop3s`, `managesieve`.
     case mailbox
     /// `lmtp`, `policy`, `http`: other software of the site.
     case service

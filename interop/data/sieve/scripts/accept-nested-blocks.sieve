@@ -1,0 +1,1 @@
+if true { if false { discard; } else { if true { keep; } } }

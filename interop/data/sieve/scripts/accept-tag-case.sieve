@@ -1,0 +1,1 @@
+if header :CONTAINS "subject" "x" { keep; }

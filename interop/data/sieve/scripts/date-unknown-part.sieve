@@ -1,0 +1,2 @@
+require "date";
+if date :is "date" "fortnight" "1" { keep; }

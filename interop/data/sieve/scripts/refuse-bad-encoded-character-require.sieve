@@ -1,0 +1,2 @@
+if header :contains "subject" "${hex:41}" { keep; }
+require "encoded-character";

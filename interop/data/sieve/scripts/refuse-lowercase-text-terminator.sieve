@@ -1,0 +1,5 @@
+require "reject";
+reject text:
+abc
+. 
+;

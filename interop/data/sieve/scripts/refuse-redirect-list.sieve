@@ -1,0 +1,1 @@
+redirect ["a@example.org", "b@example.org"];

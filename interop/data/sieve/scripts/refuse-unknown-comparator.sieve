@@ -1,0 +1,1 @@
+if header :comparator "i;frob" :is "subject" "x" { keep; }

@@ -1,0 +1,2 @@
+require ["copy"];
+if header :contains "to" "recipient@example.org" { redirect :copy "sales@example.com"; }

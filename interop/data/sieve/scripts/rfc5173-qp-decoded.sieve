@@ -1,0 +1,2 @@
+require ["body","fileinto"];
+if body :text :contains "café crème" { fileinto "qp"; }

@@ -1,0 +1,2 @@
+/* a comment
+ * spanning lines */ keep; # trailing

@@ -1,0 +1,1 @@
+if size :under 1G { redirect "g@example.net"; }

@@ -1,0 +1,2 @@
+require ["encoded-character","fileinto"];
+if header :contains "subject" "caf${unicode:e9}" { fileinto "unicode"; }

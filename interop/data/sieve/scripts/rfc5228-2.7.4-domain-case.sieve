@@ -1,0 +1,1 @@
+if address :domain :is "to" "EXAMPLE.ORG" { redirect "dom@example.net"; }

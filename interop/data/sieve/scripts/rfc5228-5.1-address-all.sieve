@@ -1,0 +1,1 @@
+if address :is :all "from" "sender@example.com" { discard; }

@@ -1,0 +1,1 @@
+if anyof (false, header :is "subject" "nope") { discard; }

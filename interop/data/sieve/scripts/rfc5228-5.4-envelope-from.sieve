@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :all :is "from" "tim@example.com" {
+    discard;
+}

@@ -1,0 +1,2 @@
+require ["envelope","fileinto"];
+if envelope :matches "from" "*@example.com" { fileinto "env-m"; }

@@ -1,0 +1,2 @@
+require "envelope";
+if envelope :domain :is "to" "example.org" { redirect "env@example.net"; }

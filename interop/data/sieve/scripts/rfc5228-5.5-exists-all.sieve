@@ -1,0 +1,1 @@
+if exists ["X-Priority","X-Missing"] { discard; }

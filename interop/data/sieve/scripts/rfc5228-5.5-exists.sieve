@@ -1,0 +1,2 @@
+if not exists ["From","Date"] { discard; }
+if exists "X-Priority" { redirect "prio@example.net"; }

@@ -1,0 +1,1 @@
+if header :is "SUBJECT" "Quarterly report: make money fast" { discard; }

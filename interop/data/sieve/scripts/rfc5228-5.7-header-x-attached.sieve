@@ -1,0 +1,1 @@
+if header :contains "x-attached" [".exe", ".com"] { redirect "exe@example.net"; }

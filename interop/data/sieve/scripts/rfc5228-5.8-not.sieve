@@ -1,0 +1,1 @@
+if not header :contains "subject" "report" { discard; }

@@ -1,0 +1,1 @@
+if anyof (size :over 761, size :under 761) { discard; }

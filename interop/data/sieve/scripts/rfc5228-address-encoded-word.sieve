@@ -1,0 +1,2 @@
+require "fileinto";
+if address :is "from" "jose@example.es" { fileinto "jose-addr"; }

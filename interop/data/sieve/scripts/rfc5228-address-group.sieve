@@ -1,0 +1,1 @@
+if address :is :all "to" "posta@lists.example.org" { discard; }

@@ -1,0 +1,2 @@
+require "fileinto";
+if header :contains "from" "José" { fileinto "jose"; }

@@ -1,0 +1,2 @@
+require "fileinto";
+if header :is "subject" "Élève déjà vu café" { fileinto "decoded"; }

@@ -1,0 +1,1 @@
+if header :contains "received" "laptop.example.com" { discard; }

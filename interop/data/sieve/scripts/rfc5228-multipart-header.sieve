@@ -1,0 +1,1 @@
+if header :contains "content-type" "alternative" { redirect "alt@example.net"; }

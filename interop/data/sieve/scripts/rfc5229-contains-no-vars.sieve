@@ -1,0 +1,3 @@
+require ["variables","fileinto"];
+if header :matches "subject" "*" { }
+if header :contains "subject" "report" { fileinto "x${1}"; }

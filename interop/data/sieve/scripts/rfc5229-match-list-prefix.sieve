@@ -1,0 +1,4 @@
+require ["variables","fileinto"];
+if header :matches "List-ID" "*<*.lists.example.org>" {
+    fileinto "Lists/${2}";
+}

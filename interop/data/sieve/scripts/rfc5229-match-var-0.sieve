@@ -1,0 +1,2 @@
+require ["variables","fileinto"];
+if header :matches "X-Priority" "?" { fileinto "p${0}"; }

@@ -1,0 +1,3 @@
+require ["variables","fileinto"];
+set :upperfirst :lower "a" "hELLO wORLD";
+fileinto "${a}";

@@ -1,0 +1,2 @@
+require "vacation";
+vacation :days 23 :addresses ["me@example.com"] "away";

@@ -1,0 +1,3 @@
+require ["vacation","reject"];
+reject "no";
+vacation "away";

@@ -1,0 +1,2 @@
+require ["relational","fileinto"];
+if header :value "ne" "subject" ["a", "b"] { fileinto "ne"; }

@@ -1,0 +1,2 @@
+require ["relational","fileinto"];
+if header :value "gt" "subject" "P" { fileinto "after-P"; }

@@ -1,0 +1,4 @@
+require ["imap4flags","fileinto"];
+setflag "\\Flagged";
+fileinto :flags "\\Seen" "Archive";
+keep;

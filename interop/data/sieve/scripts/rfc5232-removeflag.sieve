@@ -1,0 +1,3 @@
+require "imap4flags";
+addflag ["\\Seen", "\\Flagged", "Junk"];
+removeflag "\\flagged";

@@ -1,0 +1,2 @@
+require ["envelope", "subaddress", "fileinto"];
+if envelope :user "to" "ken" { fileinto "inbox.ken"; }

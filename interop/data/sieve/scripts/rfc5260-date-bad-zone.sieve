@@ -1,0 +1,2 @@
+require ["date","fileinto"];
+if date :zone "EST" :is "date" "year" "2024" { fileinto "x"; }

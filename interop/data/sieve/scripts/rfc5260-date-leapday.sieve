@@ -1,0 +1,2 @@
+require ["date","fileinto"];
+if date :originalzone :is "date" "date" "2020-02-29" { fileinto "leap"; }

@@ -1,0 +1,3 @@
+require ["editheader","fileinto"];
+deleteheader "X-Priority";
+if not exists "x-priority" { fileinto "deleted"; }

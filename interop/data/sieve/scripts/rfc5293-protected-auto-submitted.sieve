@@ -1,0 +1,3 @@
+require ["editheader","fileinto"];
+deleteheader "auto-submitted";
+if exists "auto-submitted" { fileinto "protected"; } else { fileinto "deleted"; }

@@ -1,0 +1,2 @@
+require ["fileinto","mailbox"];
+if mailboxexists "Archive" { fileinto "Archive"; } else { keep; }

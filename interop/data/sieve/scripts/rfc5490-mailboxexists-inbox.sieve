@@ -1,0 +1,2 @@
+require ["fileinto","mailbox"];
+if mailboxexists "INBOX" { fileinto "inbox-exists"; }

@@ -1,0 +1,2 @@
+require ["fileinto","mailbox"];
+if mailboxexists ["Junk", "INBOX"] { fileinto "Junk"; }

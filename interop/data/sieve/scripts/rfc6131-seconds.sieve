@@ -1,0 +1,2 @@
+require ["vacation-seconds"];
+vacation :seconds 1800 "I am checking mail every half hour.";

@@ -1,0 +1,3 @@
+require ["include"];
+include :once "a";
+include :once "a";

@@ -1,0 +1,2 @@
+require "fileinto";
+if address :is "from" "sender@example.com" { fileinto "allowed"; }

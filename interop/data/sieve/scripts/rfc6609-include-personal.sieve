@@ -1,0 +1,3 @@
+require ["include"];
+include :personal "always_allow";
+if header :contains "subject" "report" { discard; }

@@ -1,0 +1,4 @@
+require ["include","fileinto"];
+fileinto "before";
+return;
+fileinto "never";

@@ -1,0 +1,6 @@
+require ["copy"];
+# rule:[forward]
+if true
+{
+	redirect :copy "rita@example.net";
+}

@@ -62,6 +62,7 @@ struct LocalDelivery: Sendable {
         }
         let added = (claim.recipientHeaders ?? "") + (claim.headers ?? "")
         var prefix = Array((TraceHeaders.finalDelivery(reversePath: claim.reversePath, deliveredTo: claim.target) + added).utf8)
+        let traceLength = prefix.count
         let source = queue.spoolPath(claim.spoolFile)
         var offset: Int64 = 0
         do {
@@ -77,7 +78,8 @@ struct LocalDelivery: Sendable {
             }
             let request = LocalDeliveryRequest(
                 accountID: accountID, address: claim.target, recipient: claim.recipient, reversePath: claim.reversePath,
-                keepMailbox: try await mailbox(for: claim, accountID: accountID), prefix: prefix, spoolFile: source,
+                keepMailbox: try await mailbox(for: claim, accountID: accountID), prefix: prefix, traceLength: traceLength,
+                spoolFile: source,
                 offset: offset, size: claim.size, deliveryKey: "\(claim.messageID)/\(claim.rowID)",
                 messageID: claim.messageID)
             switch try await rules.decide(request) {
@@ -140,9 +142,17 @@ struct LocalDelivery: Sendable {
         }
         for target in name == "INBOX" ? ["INBOX"] : [name, "INBOX"] {
             do {
-                _ = try await store.append(
-                    accountID: accountID, mailbox: target, prefix: prefix, sourceFile: source, sourceOffset: offset,
-                    flags: filing.flags, deliveryKey: "\(claim.messageID)/\(claim.rowID)/\(target)", enforceQuota: true)
+                do {
+                    _ = try await store.append(
+                        accountID: accountID, mailbox: target, prefix: prefix, sourceFile: source, sourceOffset: offset,
+                        flags: filing.flags, deliveryKey: "\(claim.messageID)/\(claim.rowID)/\(target)", enforceQuota: true)
+                } catch StoreError.invalidFlag {
+                    // A script's flag the store cannot keep (RFC 5232 §3 flags are atoms): the
+                    // message is stored without its flags rather than deferred.
+                    _ = try await store.append(
+                        accountID: accountID, mailbox: target, prefix: prefix, sourceFile: source, sourceOffset: offset,
+                        deliveryKey: "\(claim.messageID)/\(claim.rowID)/\(target)", enforceQuota: true)
+                }
                 return
             } catch StoreError.noSuchMailbox where target != "INBOX" {
                 let meta: Logger.Metadata = ["id": "\(claim.messageID)", "to": "\(claim.target)"]

@@ -13,8 +13,11 @@ public struct LocalDeliveryRequest: Sendable {
     /// (the `\Junk` mailbox for spam).
     public var keepMailbox: String
     /// The header fields Posta puts on top of the spooled message (trace and filter verdicts),
-    /// then the spool file from `offset`.
+    /// then the spool file from `offset`. The first `traceLength` bytes are Posta's own fields;
+    /// what follows is the message's (its header, when forged verdict fields were stripped from
+    /// it, then the spool file).
     public var prefix: [UInt8]
+    public var traceLength: Int
     public var spoolFile: String
     public var offset: Int64
     public var size: Int64
@@ -26,7 +29,7 @@ public struct LocalDeliveryRequest: Sendable {
 
     public init(
         accountID: Int64, address: String, recipient: String, reversePath: String, keepMailbox: String, prefix: [UInt8],
-        spoolFile: String, offset: Int64, size: Int64, deliveryKey: String, messageID: String
+        traceLength: Int, spoolFile: String, offset: Int64, size: Int64, deliveryKey: String, messageID: String
     ) {
         self.accountID = accountID
         self.address = address
@@ -34,6 +37,7 @@ public struct LocalDeliveryRequest: Sendable {
         self.reversePath = reversePath
         self.keepMailbox = keepMailbox
         self.prefix = prefix
+        self.traceLength = min(traceLength, prefix.count)
         self.spoolFile = spoolFile
         self.offset = offset
         self.size = size

@@ -22,7 +22,8 @@ extension PostaServer {
                         recipients: [recipient], saslUsername: account, size: size, instance: "sieve"))
                 return ![.reject, .deferred, .hold, .discard].contains(verdict.action)
             },
-            maximumRedirectsPerHour: site.config.sieve.maximumRedirectsPerHour, logger: logger)
+            maximumRedirectsPerHour: site.config.sieve.maximumRedirectsPerHour,
+            maximumRepliesPerHour: site.config.sieve.maximumRepliesPerHour, logger: logger)
         return SieveDeliveryRules(scripts: site.sieve, store: site.store, outbound: outbound, logger: logger)
     }
 }

@@ -73,7 +73,8 @@ import Testing
             try file.write(Array(Self.message("again").replacingOccurrences(of: "\n", with: "\r\n").utf8))
             let request = LocalDeliveryRequest(
                 accountID: alice.id, address: "alice@example.org", recipient: "alice@example.org",
-                reversePath: "other@remote.example", keepMailbox: "INBOX", prefix: [], spoolFile: file.path, offset: 0,
+                reversePath: "other@remote.example", keepMailbox: "INBOX", prefix: [], traceLength: 0, spoolFile: file.path,
+                offset: 0,
                 size: 100, deliveryKey: "fixed/1", messageID: id)
             _ = try await site.rules.decide(request)
             _ = try await site.rules.decide(request)

@@ -33,7 +33,7 @@ extension SieveRun {
         }
         var occurrences: [Int] = []
         for (occurrence, position) in chosen {
-            if let patterns, !matches([fields[position].decoded], patterns, call.match) { continue }
+            if let patterns, !(try matches([fields[position].decoded], patterns, call.match)) { continue }
             occurrences.append(occurrence + 1)
         }
         guard !occurrences.isEmpty else { return }

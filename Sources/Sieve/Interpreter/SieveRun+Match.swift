@@ -2,7 +2,17 @@
 extension SieveRun {
     /// Whether any value matches any key under the match type and comparator; `:count` compares the
     /// number of values (RFC 5231 §4.2). A successful `:matches` sets the match variables.
-    func matches(_ values: [String], _ keys: [String], _ spec: SieveMatchSpec) -> Bool {
+    func matches(_ values: [String], _ keys: [String], _ spec: SieveMatchSpec) throws(SieveRuntimeError) -> Bool {
+        // The worst case of what follows, charged before it is done.
+        let valueBytes = values.reduce(0) { $0 &+ $1.utf8.count + 1 }
+        let keyBytes = keys.reduce(0) { $0 &+ $1.utf8.count + 1 }
+        switch spec.matchType {
+        case .contains, .matches:
+            let (product, overflow) = valueBytes.multipliedReportingOverflow(by: keyBytes)
+            try charge(overflow ? Int.max : product)
+        default:
+            try charge(valueBytes &+ keyBytes)
+        }
         switch spec.matchType {
         case .count(let relation):
             let count = String(values.count)

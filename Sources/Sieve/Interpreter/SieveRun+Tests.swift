@@ -27,7 +27,7 @@ extension SieveRun {
         // RFC 5228 §5.7: decoded (RFC 2047) values.
         case "header":
             let values = selectFields(try expand(test.strings(0)), spec).map(\.decoded)
-            return matches(values, try expand(test.strings(1)), spec)
+            return try matches(values, try expand(test.strings(1)), spec)
         // RFC 5228 §5.1.
         case "address":
             var values: [String] = []
@@ -36,17 +36,17 @@ extension SieveRun {
                     if let part = address.part(spec.addressPart) { values.append(part) }
                 }
             }
-            return matches(values, try expand(test.strings(1)), spec)
+            return try matches(values, try expand(test.strings(1)), spec)
         // RFC 5228 §5.4.
         case "envelope":
-            return matches(try envelopeValues(try expand(test.strings(0)), spec), try expand(test.strings(1)), spec)
+            return try matches(try envelopeValues(try expand(test.strings(0)), spec), try expand(test.strings(1)), spec)
         // RFC 5229 §5: :count counts the non-empty source strings.
         case "string":
             var values = try expand(test.strings(0))
             if case .count = spec.matchType { values.removeAll { $0.isEmpty } }
-            return matches(values, try expand(test.strings(1)), spec)
+            return try matches(values, try expand(test.strings(1)), spec)
         case "body":
-            return matches(try bodyValues(test), try expand(test.strings(0)), spec)
+            return try matches(try bodyValues(test), try expand(test.strings(0)), spec)
         case "date", "currentdate":
             return try dateTest(test)
         // RFC 5232 §4.
@@ -56,8 +56,8 @@ extension SieveRun {
                 flags = Self.parseFlags(names.map { variableValue($0) })
             }
             let keys = try expand(test.strings(1))
-            if case .count = spec.matchType { return matches(flags, keys, spec) }
-            return matches(flags, Self.parseFlags(keys), spec)
+            if case .count = spec.matchType { return try matches(flags, keys, spec) }
+            return try matches(flags, Self.parseFlags(keys), spec)
         // RFC 5490 §3.1: true when every mailbox exists.
         case "mailboxexists":
             for name in try expand(test.strings(0)) where !(await context.environment.mailboxExists(name)) { return false }
@@ -72,11 +72,11 @@ extension SieveRun {
             } else {
                 value = context.spamScore.map { min(max($0, 0), 10) } ?? 0
             }
-            return matches([String(value)], [try expand(test.string(0))], spec)
+            return try matches([String(value)], [try expand(test.string(0))], spec)
         // RFC 3685 §3.2.
         case "virustest":
             let value = context.virusScore.map { min(max($0, 0), 5) } ?? 0
-            return matches([String(value)], [try expand(test.string(0))], spec)
+            return try matches([String(value)], [try expand(test.string(0))], spec)
         default:
             throw SieveRuntimeError(message: "unsupported test \(test.name)", position: test.position)
         }
@@ -137,7 +137,7 @@ extension SieveRun {
         guard let value = SieveDateParts(secondsSince1970: instant, zoneMinutes: zone).value(of: part) else {
             return false
         }
-        return matches([value], keys, test.match)
+        return try matches([value], keys, test.match)
     }
 
     // MARK: RFC 7352 duplicate

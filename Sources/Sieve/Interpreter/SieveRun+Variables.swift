@@ -23,6 +23,7 @@ extension SieveRun {
                 throw SieveRuntimeError(message: "expanded string exceeds \(limits.maxStringBytes) bytes")
             }
         }
+        try charge(out.count)
         return String(decoding: out, as: UTF8.self)
     }
 

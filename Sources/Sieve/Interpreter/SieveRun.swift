@@ -53,6 +53,8 @@ final class SieveRun {
     var includedOnce: Set<Int> = []
     var includeRuns = 0
     var redirects = 0
+    /// Work done so far, against `SieveLimits.maxWork`.
+    var work = 0
 
     init(script: SieveScript, message: SieveMessage, context: SieveContext) {
         self.script = script
@@ -60,6 +62,14 @@ final class SieveRun {
         self.context = context
         self.limits = script.limits
         self.fields = message.fields
+    }
+
+    /// Charges `amount` to the run's work budget (`SieveLimits.maxWork`).
+    func charge(_ amount: Int) throws(SieveRuntimeError) {
+        work = work &+ max(0, amount)
+        guard work <= limits.maxWork else {
+            throw SieveRuntimeError(message: "the script did more work than allowed (\(limits.maxWork) units)")
+        }
     }
 
     var scope: Scope {

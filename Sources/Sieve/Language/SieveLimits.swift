@@ -34,6 +34,11 @@ public struct SieveLimits: Sendable, Hashable {
     public var vacationMinSeconds: Int
     /// RFC 5230 §4.1: the longest response interval honoured.
     public var vacationMaxSeconds: Int
+    /// The work one run may do, in bytes compared or produced (each `:contains`/`:matches`
+    /// costs value length × key length, the worst case; expansions cost what they produce):
+    /// past it the run ends with a runtime error and the message is kept. Sieve has no loops,
+    /// but one test over many values and keys, repeated by includes, could still take hours.
+    public var maxWork: Int
 
     /// Limits with Pigeonhole-like defaults.
     public init(
@@ -41,7 +46,7 @@ public struct SieveLimits: Sendable, Hashable {
         maxStringListItems: Int = 1_000, maxActions: Int = 32, maxRedirects: Int = 4, maxHeaderBytes: Int = 1 << 20,
         maxBodyBytes: Int = 1 << 20, maxVariables: Int = 250, maxVariableBytes: Int = 4_096, maxIncludeDepth: Int = 10,
         maxIncludes: Int = 255, duplicateDefaultSeconds: Int = 12 * 3_600, duplicateMaxSeconds: Int = 2 * 86_400,
-        vacationMinSeconds: Int = 86_400, vacationMaxSeconds: Int = 365 * 86_400
+        vacationMinSeconds: Int = 86_400, vacationMaxSeconds: Int = 365 * 86_400, maxWork: Int = 200_000_000
     ) {
         self.maxScriptBytes = maxScriptBytes
         self.maxNestingDepth = maxNestingDepth
@@ -59,5 +64,6 @@ public struct SieveLimits: Sendable, Hashable {
         self.duplicateMaxSeconds = duplicateMaxSeconds
         self.vacationMinSeconds = vacationMinSeconds
         self.vacationMaxSeconds = vacationMaxSeconds
+        self.maxWork = maxWork
     }
 }

@@ -35,7 +35,6 @@ public final class SieveDeliveryRules: LocalDeliveryRules, Sendable {
         var owner: SieveOwner
         var name: String
         var text: String
-        var updatedAt: Int64
     }
 
     public func decide(_ request: LocalDeliveryRequest) async throws -> LocalDeliveryDecision? {
@@ -64,26 +63,32 @@ public final class SieveDeliveryRules: LocalDeliveryRules, Sendable {
             let result: SieveResult
             do {
                 let script = try await scripts.compiled(
-                    loaded.owner, name: loaded.name, text: loaded.text, updatedAt: loaded.updatedAt, domain: domain)
+                    loaded.owner, name: loaded.name, text: loaded.text, domain: domain)
                 result = await script.run(message, context)
             } catch {
                 result = SieveResult.failed("\(error)")
             }
             if let error = result.runtimeError {
                 logger.warning(
-                    "sieve runtime error: kept in INBOX",
+                    "sieve runtime error: kept",
                     metadata: [
                         "id": "\(request.messageID)", "to": "\(request.address)", "script": "\(loaded.owner)/\(loaded.name)",
                         "error": "\(error)",
                     ])
                 await scripts.recordError(loaded.owner, name: loaded.name, error)
-                return .file([LocalFiling(mailbox: "INBOX")], header: nil, bodyOffset: nil)
+                // RFC 5228 §2.10.6: on an error the implicit keep (where the message would have
+                // gone without rules: INBOX, or Junk for spam).
+                return .file([LocalFiling(mailbox: request.keepMailbox)], header: nil, bodyOffset: nil)
             }
             outcome.merge(result)
         }
         let decision = try await carryOut(outcome, request: request, message: message, original: bytes)
         if !outcome.duplicates.isEmpty, case .file = decision {
-            pendingDuplicates.withLockedValue { $0[request.deliveryKey] = outcome.duplicates }
+            pendingDuplicates.withLockedValue { pending in
+                // Deliveries that failed after the decision never come back for theirs.
+                if pending.count >= 10_000 { pending.removeAll() }
+                pending[request.deliveryKey] = outcome.duplicates
+            }
         }
         return decision
     }
@@ -105,24 +110,23 @@ public final class SieveDeliveryRules: LocalDeliveryRules, Sendable {
     func load(accountID: Int64, domain: String) async throws -> [Loaded] {
         let owners = [SieveOwner.site, .domain(domain), .account(accountID)].map(\.description)
         let rows = try await scripts.database.withConnection { db in
-            try await db.select().columns("owner", "name", "content", "active", "updated_at").from("sieve_script")
+            try await db.select().columns("owner", "name", "content", "active").from("sieve_script")
                 .where("owner", .in, SQLBind.group(owners)).all().map { row in
                     (
                         owner: try row.decode(column: "owner", as: String.self),
                         name: try row.decode(column: "name", as: String.self),
                         content: try row.decode(column: "content", as: String.self),
-                        active: try row.decode(column: "active", as: Bool.self),
-                        updatedAt: try row.decode(column: "updated_at", as: Int64.self)
+                        active: try row.decode(column: "active", as: Bool.self)
                     )
                 }
         }
         func global(_ owner: SieveOwner, _ name: String) -> Loaded? {
             rows.first { $0.owner == owner.description && $0.name == name }.map {
-                Loaded(owner: owner, name: $0.name, text: $0.content, updatedAt: $0.updatedAt)
+                Loaded(owner: owner, name: $0.name, text: $0.content)
             }
         }
         let personal = rows.first { $0.owner == SieveOwner.account(accountID).description && $0.active }.map {
-            Loaded(owner: .account(accountID), name: $0.name, text: $0.content, updatedAt: $0.updatedAt)
+            Loaded(owner: .account(accountID), name: $0.name, text: $0.content)
         }
         return [
             global(.site, "before"), global(.domain(domain), "before"), personal, global(.domain(domain), "after"),

@@ -20,12 +20,14 @@ public final class SieveOutbound: Sendable {
     /// The policy engine's say on a message `account` sends to `recipient` (quotas, containment).
     let mayRelay: (@Sendable (_ account: String, _ recipient: String, _ size: Int64) async -> Bool)?
     let maximumRedirectsPerHour: Int
+    /// Vacation replies and reject DSNs an account's scripts may cause per hour, each.
+    let maximumRepliesPerHour: Int
     let logger: Logger
 
     public init(
         queue: MailQueue, directory: Directory, signer: (any MessageSigner)?, hostname: String, database: Database,
         mayRelay: (@Sendable (_ account: String, _ recipient: String, _ size: Int64) async -> Bool)? = nil,
-        maximumRedirectsPerHour: Int = 100, logger: Logger
+        maximumRedirectsPerHour: Int = 100, maximumRepliesPerHour: Int = 100, logger: Logger
     ) {
         self.queue = queue
         self.directory = directory
@@ -34,6 +36,7 @@ public final class SieveOutbound: Sendable {
         self.database = database
         self.mayRelay = mayRelay
         self.maximumRedirectsPerHour = maximumRedirectsPerHour
+        self.maximumRepliesPerHour = maximumRepliesPerHour
         self.logger = logger
     }
 
@@ -74,6 +77,8 @@ public final class SieveOutbound: Sendable {
             throw Refusal.loop
         }
         if header.fields(named: "Received").count >= 50 { throw Refusal.loop }
+        // Sent before (a retry after a crash): nothing to ask or count again.
+        if try await alreadySent(key) { return }
         if let mayRelay, !(await mayRelay(account, recipient.description, Int64(message.count))) { throw Refusal.policy }
         guard let deliveries = try await MailQueue.deliveries(for: recipient, directory: directory) else {
             throw Refusal.unknownRecipient
@@ -90,6 +95,7 @@ public final class SieveOutbound: Sendable {
     func vacation(
         _ reply: [UInt8], to sender: MailAddress, handle: String, seconds: Int, account: String, accountID: Int64, key: String
     ) async throws {
+        if try await alreadySent(key) { return }
         if let mayRelay, !(await mayRelay(account, sender.description, Int64(reply.count))) { throw Refusal.policy }
         guard let deliveries = try await MailQueue.deliveries(for: sender, directory: directory) else {
             throw Refusal.unknownRecipient
@@ -99,7 +105,7 @@ public final class SieveOutbound: Sendable {
         let expires = UnixTime.now() + Int64(seconds)
         try await send(
             Array(signature.utf8) + reply, reversePath: nil, deliveries: deliveries, accountID: accountID, kind: "vacation",
-            key: key, limit: nil
+            key: key, limit: maximumRepliesPerHour
         ) { db in
             let until = try await db.select().column("expires_at").from("sieve_vacation").where("account_id", .equal, accountID)
                 .where("sender_key", .equal, senderKey).where("handle", .equal, handle)
@@ -109,6 +115,58 @@ public final class SieveOutbound: Sendable {
                 .where("sender_key", .equal, senderKey).where("handle", .equal, handle).run()
             try await db.insert(into: "sieve_vacation").columns("account_id", "sender_key", "handle", "expires_at")
                 .values(SQLBind(accountID), SQLBind(senderKey), SQLBind(handle), SQLBind(expires)).run()
+        }
+    }
+
+    /// Whether a reject may become a DSN to `sender`: the policy lets the account send to it, and
+    /// fewer than `maximumRepliesPerHour` rejects of the account did this hour (counted once per
+    /// delivery, under `key`).
+    func mayReject(account: String, accountID: Int64, sender: String, key: String) async -> Bool {
+        guard !sender.isEmpty else { return true }  // the queue sends no DSN to the null sender
+        if let mayRelay, !(await mayRelay(account, sender, 0)) { return false }
+        let now = UnixTime.now()
+        let limit = maximumRepliesPerHour
+        do {
+            return try await database.transaction { db in
+                if try await db.select().column("action_key").from("sieve_sent").where("action_key", .equal, key).first() != nil {
+                    return true
+                }
+                let sent =
+                    try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("sieve_sent")
+                    .where("account_id", .equal, accountID).where("kind", .equal, "reject")
+                    .where("created_at", .greaterThan, now - 3600).first(decodingColumn: "n", as: Int.self) ?? 0
+                guard sent < limit else { return false }
+                try await db.insert(into: "sieve_sent").columns("action_key", "account_id", "kind", "created_at")
+                    .values(SQLBind(key), SQLBind(accountID), SQLBind("reject"), SQLBind(now)).run()
+                return true
+            }
+        } catch {
+            logger.warning("sieve reject not counted", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    /// The address a vacation reply goes out from: `wanted` when it is one of the account's own
+    /// (the account's address, or an address the directory delivers to this account only), else
+    /// the account's address. Written from the parsed form: nothing else reaches the header.
+    func ownAddress(_ wanted: String?, account: String, accountID: Int64) async -> String {
+        guard let wanted else { return account }
+        let inside = wanted.firstIndex(of: "<").flatMap { open in
+            wanted[open...].firstIndex(of: ">").map { String(wanted[wanted.index(after: open)..<$0]) }
+        }
+        guard let parsed = try? MailAddress(parsing: (inside ?? wanted).trimmingCharacters(in: .whitespaces)) else {
+            return account
+        }
+        if parsed.description.lowercased() == account.lowercased() { return parsed.description }
+        guard case .deliver(let targets)? = try? await directory.resolve(parsed),
+            targets.allSatisfy({ if case .mailbox(let id, _, _) = $0 { id == accountID } else { false } })
+        else { return account }
+        return parsed.description
+    }
+
+    private func alreadySent(_ key: String) async throws -> Bool {
+        try await database.withConnection { db in
+            try await db.select().column("action_key").from("sieve_sent").where("action_key", .equal, key).first() != nil
         }
     }
 

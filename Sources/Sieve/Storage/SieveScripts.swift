@@ -12,9 +12,9 @@ public final class SieveScripts: Sendable {
     /// A script is at most this many bytes (`QUOTA/MAXSIZE`).
     public let maximumScriptSize: Int
     public let limits: SieveLimits
-    /// Compiled scripts by owner and name, with the version (`updated_at`) and when compiled: an
-    /// entry serves for a minute at most, so a changed `include`d script is seen within one.
-    private let compiled = NIOLockedValueBox([String: (updatedAt: Int64, compiledAt: Int64, script: SieveScript)]())
+    /// Compiled scripts by owner and name, with their text and when compiled: an entry serves
+    /// that text for a minute at most, so a changed `include`d script is seen within one.
+    private let compiled = NIOLockedValueBox([String: (text: String, compiledAt: Int64, script: SieveScript)]())
 
     public init(database: Database, maximumScripts: Int = 20, maximumScriptSize: Int = 1 << 20, limits: SieveLimits = .init()) {
         self.database = database
@@ -202,6 +202,15 @@ public final class SieveScripts: Sendable {
     }
 
     func includeSources(_ owner: SieveOwner, domain: String? = nil) async throws -> IncludeSources {
+        var domain = domain
+        if case .account(let id) = owner, domain == nil {
+            // The account's domain: its global scripts are what `include :global` finds at delivery.
+            domain = try await database.withConnection { db in
+                try await db.raw(
+                    "SELECT d.name FROM account a JOIN domain d ON d.id = a.domain_id WHERE a.id = \(bind: id)"
+                ).first(decodingColumn: "name", as: String.self)
+            }
+        }
         let globalOwners: [String] = {
             switch owner {
             case .site: return [SieveOwner.site.description]
@@ -229,20 +238,20 @@ public final class SieveScripts: Sendable {
         return sources
     }
 
-    /// `text` compiled, from the cache when this version (`updatedAt`) was compiled before.
-    func compiled(_ owner: SieveOwner, name: String, text: String, updatedAt: Int64, domain: String?) async throws
+    /// `text` compiled, from the cache when the same text was compiled in the last minute.
+    func compiled(_ owner: SieveOwner, name: String, text: String, domain: String?) async throws
         -> SieveScript
     {
         let key = "\(owner)/\(name)"
         let now = UnixTime.now()
-        if let hit = compiled.withLockedValue({ $0[key] }), hit.updatedAt == updatedAt, now - hit.compiledAt < 60 {
+        if let hit = compiled.withLockedValue({ $0[key] }), hit.text == text, now - hit.compiledAt < 60 {
             return hit.script
         }
         let sources = try await includeSources(owner, domain: domain)
         let script = try SieveScript.compile(text, name: name, limits: limits, includes: sources.lookup)
         compiled.withLockedValue { cache in
             if cache.count > 10_000 { cache.removeAll() }
-            cache[key] = (updatedAt, now, script)
+            cache[key] = (text, now, script)
         }
         return script
     }

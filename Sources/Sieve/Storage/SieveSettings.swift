@@ -9,6 +9,9 @@ public struct SieveSettings: Sendable, Equatable {
     /// `max_redirects_per_hour`: redirected copies an account's scripts may send per hour
     /// (0...10000, default 100); past it the message is kept instead.
     public var maximumRedirectsPerHour = 100
+    /// `max_replies_per_hour`: vacation replies, and reject DSNs, an account's scripts may cause
+    /// per hour, each (0...10000, default 100); past it the reply is not sent, the reject keeps.
+    public var maximumRepliesPerHour = 100
 
     public init() {}
 }
@@ -24,7 +27,7 @@ extension PostaConfig {
 extension SieveSettings: ConfigSection {
     package static let name = "sieve"
 
-    static let keys = ["max_scripts", "max_script_size", "max_redirects_per_hour"]
+    static let keys = ["max_scripts", "max_script_size", "max_redirects_per_hour", "max_replies_per_hour"]
 
     package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader)
         -> SieveSettings
@@ -37,6 +40,9 @@ extension SieveSettings: ConfigSection {
         }
         if let value = reader.integer("max_redirects_per_hour", in: entries, at: path, range: 0...10_000) {
             settings.maximumRedirectsPerHour = value
+        }
+        if let value = reader.integer("max_replies_per_hour", in: entries, at: path, range: 0...10_000) {
+            settings.maximumRepliesPerHour = value
         }
         return settings
     }

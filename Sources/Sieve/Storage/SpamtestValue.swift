@@ -26,4 +26,12 @@ enum SpamtestValue {
         guard let score = value("score"), let required = value("required") else { return nil }
         return (score, required)
     }
+
+    /// Whether Posta's own verdict fields (`X-Spam-Flag: YES`) say spam.
+    static func isSpam(_ fields: [UInt8]) -> Bool {
+        String(decoding: fields, as: UTF8.self).split(separator: "\r\n").contains { line in
+            line.lowercased().hasPrefix("x-spam-flag:")
+                && line.dropFirst(12).trimmingCharacters(in: .whitespaces).uppercased() == "YES"
+        }
+    }
 }

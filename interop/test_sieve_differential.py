@@ -35,7 +35,6 @@ DATA = Path(__file__).parent / "data" / "sieve"
 CASES = tomllib.loads((DATA / "cases.toml").read_text())["case"]
 BY_ID = {c["id"]: c for c in CASES}
 
-pytestmark = pytest.mark.skipif(not sieveref.available(), reason="dovecot-sieve (sieve-test, sievec) is not installed")
 
 
 def script_text(case) -> str:
@@ -116,6 +115,7 @@ def run_posta(posta: str, folder: Path, case) -> dict:
 
 @pytest.fixture(scope="module")
 def reference():
+    assert sieveref.available(), "dovecot-sieve (sieve-test, sievec) is not installed: run .ci/install-packages"
     # Its own folder under /tmp: sieve-test runs as nobody, who cannot enter pytest's 0700 basetemp.
     with Pigeonhole() as ph:
         cases = [c for c in CASES if comparable_in_pigeonhole(c)]

@@ -1,3 +1,4 @@
+import Foundation
 import LDAP
 
 /// An account as the directory describes it.
@@ -96,7 +97,7 @@ extension LDAPUser {
     /// An id value as text: itself when printable ASCII, else `hex:` and its bytes.
     private static func text(_ raw: [UInt8]) -> String {
         if raw.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) { return String(decoding: raw, as: UTF8.self) }
-        return "hex:" + raw.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return "hex:" + raw.map { String(format: "%02x", $0) }.joined()
     }
 
     /// The attributes the mapping reads from an account entry.
@@ -109,11 +110,5 @@ extension LDAPUser {
             if let name { names.append(name) }
         }
         return names
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

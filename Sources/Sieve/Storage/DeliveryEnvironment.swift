@@ -1,5 +1,6 @@
 import Core
 import Crypto
+import Foundation
 import SQLKit
 import Store
 
@@ -42,9 +43,6 @@ struct DeliveryEnvironment: SieveEnvironment {
 
     /// Ids are kept hashed: they may be whole header values.
     static func hash(_ id: String) -> String {
-        SHA256.hash(data: Array(id.utf8)).map {
-            String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
-        }
-        .joined()
+        SHA256.hash(data: Array(id.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -636,6 +636,8 @@ mail: rita.new@example.org
 """)
     assert rcpt(site, ["rita@example.org"])["rita@example.org"][0] == 550
     send(site, ["rita.new@example.org"], "new address")
+    # Delivery is queued: wait for the second message before looking at the folder over IMAP.
+    assert sorted(subjects(site, "rita.new@example.org", 2)) == ["new address", "old address"]
     imap = site.imap()
     try:
         imap.login("rita.new@example.org", PASSWORD)

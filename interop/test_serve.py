@@ -122,18 +122,22 @@ def test_bad_config_stops_serve_with_the_error(tmp_path: Path):
     assert r.returncode != 0 and ":4:" in r.stderr and "limits.max_connections" in r.stderr, r.stderr
 
 
-@pytest.mark.parametrize("protocol", ["http", "imap"])
+@pytest.mark.parametrize("protocol", ["http", "imap", "imap-beside-others"])
 def test_a_taken_port_stops_serve_with_the_error(tmp_path: Path, protocol: str):
     """A listener whose port is taken ends `posta serve` at start with one line naming the address
-    (the HTTP listener used to hang there, deaf to SIGTERM)."""
+    (the HTTP listener used to hang there, deaf to SIGTERM; so did every TCP listener that had
+    bound before another failed, as its wait for the socket to close ignored cancellation)."""
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen()
     port = taken.getsockname()[1]
     try:
         config = write_config(tmp_path, http_port=port if protocol == "http" else free_port())
-        if protocol == "imap":
-            config.write_text(config.read_text() + f'[[listener]]\nprotocol = "imap"\naddress = "127.0.0.1:{port}"\ntls = "none"\n')
+        if protocol.startswith("imap"):
+            others = ["smtp", "pop3", "lmtp", "managesieve"] if protocol == "imap-beside-others" else []
+            listeners = [(p, free_port()) for p in others] + [("imap", port)]
+            config.write_text(config.read_text() + "".join(
+                f'[[listener]]\nprotocol = "{p}"\naddress = "127.0.0.1:{n}"\ntls = "none"\n' for p, n in listeners))
         from conftest import POSTA
         r = subprocess.run([POSTA, "serve", "--config", str(config)], capture_output=True, text=True, timeout=30, cwd=tmp_path)
         assert r.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in r.stderr, r.stderr[-2000:]

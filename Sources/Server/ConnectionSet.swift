@@ -17,14 +17,14 @@ final class ConnectionSet: Sendable {
 
     /// Sends `ChannelShouldQuiesceEvent` to every connection (protocols finish the current
     /// exchange and say goodbye), waits up to `timeout` for them to close, then closes the rest.
-    /// Returns how many had to be closed by force.
+    /// A cancelled task does not wait. Returns how many had to be closed by force.
     @discardableResult
     func drain(timeout: Duration) async -> Int {
         for channel in channels.withLockedValue({ Array($0.values) }) {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }
         let deadline = ContinuousClock.now + timeout
-        while count > 0 && ContinuousClock.now < deadline {
+        while count > 0 && ContinuousClock.now < deadline && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(20))
         }
         let stuck = channels.withLockedValue { Array($0.values) }

@@ -67,6 +67,7 @@ public final class TCPListener: Service, Sendable {
                 .bind(host: settings.host, port: settings.port).get()
         } catch {
             let failure = ServerError.bind("\(settings.host):\(settings.port)", error)
+            logger.error("\(failure)", metadata: ["protocol": "\(settings.protocol.rawValue)"])
             boundPromise.fail(failure)
             throw failure
         }
@@ -78,9 +79,15 @@ public final class TCPListener: Service, Sendable {
                 "tls": "\(settings.tls.rawValue)",
             ])
 
-        await withGracefulShutdownHandler {
-            try? await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        // A graceful shutdown drains; a cancelled task (another service failed, e.g. a listener
+        // that could not bind) stops listening at once, as a future's wait ignores cancellation.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                try? await channel.closeFuture.get()
+            } onGracefulShutdown: {
+                channel.close(promise: nil)
+            }
+        } onCancel: {
             channel.close(promise: nil)
         }
         let open = connections.count

@@ -164,6 +164,9 @@ let package = Package(
         // RFC 5322 / 2045-2049 / 2047 / 2231 parsing, ENVELOPE and BODYSTRUCTURE values, decoded text:
         // imports no other Posta module.
         .target(name: "MIME"),
+        // Migration in from Dovecot/Postfix sites: sans-I/O parsers of their files (Sources/Migration/Formats):
+        // dovecot-uidlist, dovecot-keywords, Maildir names, subscriptions, mbox, passwd-file, LDIF, Postfix maps.
+        .target(name: "Migration", dependencies: ["Core", "MIME"]),
         // Content filtering: clamd, spamd, rspamd clients, built-in checks, the quarantine.
         .target(
             name: "Filter",
@@ -410,11 +413,24 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // Online backups: database snapshot + the files it names, incremental by hard links, with a
+        // checksummed manifest (Sources/Backup). Reads the site through Core's SQL layer only.
+        .target(
+            name: "Backup",
+            dependencies: [
+                "Core",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "posta",
             dependencies: [
                 "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth", "DNS", "Monitor", "Admin", "Lists",
-                "Sieve",
+                "Sieve", "Backup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -477,6 +493,9 @@ let package = Package(
         .testTarget(name: "HTMLTests", dependencies: ["HTML"], exclude: ["Resources"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "PostaTestSupport"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),
+        // Fixtures (made by Dovecot 2.3 itself) are read from the source tree.
+        .testTarget(
+            name: "MigrationTests", dependencies: ["Migration", "Core", "MIME", "PostaTestSupport"], exclude: ["Fixtures"]),
         // The differential corpus (interop/data/sieve) is read from the source tree by SieveCorpusTests.
         .testTarget(name: "SieveTests", dependencies: ["Sieve", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),
@@ -497,6 +516,12 @@ let package = Package(
         .testTarget(name: "POP3Tests", dependencies: ["POP3", "Core"]),
         .testTarget(name: "ManageSieveTests", dependencies: ["ManageSieve", "Connection", "PostaTestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core", "Directory", "PostaTestSupport"]),
+        .testTarget(
+            name: "BackupTests",
+            dependencies: [
+                "Backup", "Core", "Store", "Directory", "PostaTestSupport", .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Core", "PostaTestSupport"]),
         .testTarget(
             name: "ConnectionTests",

@@ -13,6 +13,7 @@ struct Posta: AsyncParsableCommand {
             QueueCommand.self, QuarantineCommand.self, PolicyCommand.self, FilterCommand.self, DKIMCommand.self,
             DMARCCommand.self, DNSCommand.self, MTASTSCommand.self, TLSRPTCommand.self, SummaryCommand.self, CheckCommand.self,
             AbuseCommand.self, AdminCommand.self, AuditCommand.self, ListCommand.self, DirectoryCommand.self, SieveCommand.self,
+            BackupCommand.self,
         ])
 
     /// ArgumentParser's own `main`, with the umask set before any command creates a file (`FileModes`).

@@ -17,24 +17,16 @@ enum BackupFiles {
 
     /// Runs blocking file work on a Dispatch thread, off Swift's cooperative pool.
     static func blocking<R: Sendable>(_ work: @escaping @Sendable () throws -> R) async throws -> R {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async { continuation.resume(with: Result { try work() }) }
-        }
+        try await LocalFiles.blocking(work)
     }
 
     static func failure(_ operation: String, _ path: String, _ code: Int32 = errno) -> BackupError {
         .io("\(operation) \(path): \(String(cString: strerror(code)))")
     }
 
-    static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
-    }
+    static func exists(_ path: String) -> Bool { LocalFiles.exists(path) }
 
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
+    static func isDirectory(_ path: String) -> Bool { LocalFiles.isDirectory(path, followingLinks: true) }
 
     /// The size of a regular file (symbolic links not followed); nil when there is none.
     static func regularFileSize(_ path: String) -> Int64? {
@@ -44,25 +36,11 @@ enum BackupFiles {
     }
 
     /// Entries of a directory (without `.` and `..`); empty when it cannot be read.
-    static func entries(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
+    static func entries(_ path: String) -> [String] { LocalFiles.entries(path) }
 
     /// `fsync` on a directory, making the entries made in it durable.
     static func syncDirectory(_ path: String) throws(BackupError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw failure("open", path) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw failure("fsync", path) }
+        do { try LocalFiles.syncDirectory(path) } catch { throw .io(error.description) }
     }
 
     static func syncFile(_ path: String) throws(BackupError) {

@@ -1,3 +1,4 @@
+import Core
 import Dispatch
 
 #if canImport(Glibc)
@@ -13,11 +14,7 @@ import Dispatch
 enum FileIO {
     /// Runs blocking file-system work on a Dispatch thread, off Swift's cooperative pool.
     static func blocking<R: Sendable>(_ work: @escaping @Sendable () throws -> R) async throws -> R {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async {
-                continuation.resume(with: Result { try work() })
-            }
-        }
+        try await LocalFiles.blocking(work)
     }
 
     static func error(_ operation: String, _ path: String, _ code: Int32 = errno) -> StoreError {
@@ -50,24 +47,15 @@ enum FileIO {
         close(fd)
     }
 
-    /// `fsync` on a directory, making entries created or renamed in it durable.
+    /// `fsync` on a directory, making the entries made or removed in it durable.
     static func syncDirectory(_ path: String) throws(StoreError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw error("open", path) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw error("fsync", path) }
+        do { try LocalFiles.syncDirectory(path) } catch { throw .io(error.description) }
     }
 
     /// Whether anything (file, folder, link) has this name.
-    static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
-    }
+    static func exists(_ path: String) -> Bool { LocalFiles.exists(path) }
 
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
+    static func isDirectory(_ path: String) -> Bool { LocalFiles.isDirectory(path) }
 
     /// Size of a regular file, or nil.
     static func fileSize(_ path: String) -> Int64? {
@@ -77,18 +65,7 @@ enum FileIO {
     }
 
     /// Entries of a directory (without `.` and `..`); empty when it cannot be read.
-    static func entries(_ path: String) -> [String] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
+    static func entries(_ path: String) -> [String] { LocalFiles.entries(path) }
 
     /// Modification time (seconds) of a regular file that is not a symlink, or nil.
     static func regularFileMTime(_ path: String) -> Int64? {

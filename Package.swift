@@ -166,7 +166,7 @@ let package = Package(
         .target(name: "MIME"),
         // Migration in from Dovecot/Postfix sites: sans-I/O parsers of their files (Sources/Migration/Formats):
         // dovecot-uidlist, dovecot-keywords, Maildir names, subscriptions, mbox, passwd-file, LDIF, Postfix maps.
-        .target(name: "Migration", dependencies: ["Core", "MIME"]),
+        .target(name: "Migration", dependencies: ["Core", "MIME", "Store", "Directory", "Admin"]),
         // Content filtering: clamd, spamd, rspamd clients, built-in checks, the quarantine.
         .target(
             name: "Filter",
@@ -418,7 +418,7 @@ let package = Package(
         .target(
             name: "Backup",
             dependencies: [
-                "Core",
+                "Core", "Store", "Directory", "MIME",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -430,7 +430,7 @@ let package = Package(
             name: "posta",
             dependencies: [
                 "Filter", "Core", "Directory", "Queue", "Server", "Policy", "MailAuth", "DNS", "Monitor", "Admin", "Lists",
-                "Sieve", "Backup",
+                "Sieve", "Backup", "Migration", "IMAP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -495,7 +495,9 @@ let package = Package(
         .testTarget(name: "MIMETests", dependencies: ["MIME", "PostaTestSupport"]),
         // Fixtures (made by Dovecot 2.3 itself) are read from the source tree.
         .testTarget(
-            name: "MigrationTests", dependencies: ["Migration", "Core", "MIME", "PostaTestSupport"], exclude: ["Fixtures"]),
+            name: "MigrationTests",
+            dependencies: ["Migration", "Core", "MIME", "Store", "Directory", "IMAP", "PostaTestSupport"],
+            exclude: ["Fixtures"]),
         // The differential corpus (interop/data/sieve) is read from the source tree by SieveCorpusTests.
         .testTarget(name: "SieveTests", dependencies: ["Sieve", "Core", "MIME", "PostaTestSupport"]),
         .testTarget(name: "FilterTests", dependencies: ["Filter", "Core", "MIME", "PostaTestSupport"]),

@@ -12,6 +12,8 @@ public enum BackupError: Error, Equatable, CustomStringConvertible {
     case unsettled(rounds: Int, missing: [String])
     case snapshot(String)
     case toolMissing(String)
+    /// A restore that was refused (a data folder not empty, a backup failing verification…).
+    case restoreRefused(String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum BackupError: Error, Equatable, CustomStringConvertible {
             "files kept vanishing after \(rounds) snapshots (\(missing.count) missing, e.g. \(missing.prefix(3).joined(separator: ", ")))"
         case .snapshot(let text): "database snapshot failed: \(text)"
         case .toolMissing(let text): text
+        case .restoreRefused(let text): "restore refused: \(text)"
         }
     }
 }

@@ -17,7 +17,18 @@ enum PostgresDumpFiles {
     ]
 
     static func named(dump: String, pgRestore: String, logger: Logger) async throws -> [BackupFileSet.Named] {
-        let script = NSTemporaryDirectory() + "/posta-verify-\(UInt64.random(in: 0...UInt64.max)).sql"
+        try await withTables(tables, dump: dump, pgRestore: pgRestore, logger: logger) { db in
+            try await BackupFileSet.named(in: db, dialect: .sqlite)
+        }
+    }
+
+    /// Loads `tables` of the dump into an in-memory SQLite database and runs `body` on it. Every
+    /// column is untyped and every value text (or NULL): queries `CAST` what they compare as numbers.
+    static func withTables<R: Sendable>(
+        _ tables: [String], dump: String, pgRestore: String, logger: Logger,
+        _ body: @Sendable (any SQLDatabase) async throws -> R
+    ) async throws -> R {
+        let script = NSTemporaryDirectory() + "/posta-dump-\(UInt64.random(in: 0...UInt64.max)).sql"
         defer { unlink(script) }
         try await DatabaseSnapshot.run(
             pgRestore, ["--data-only", "--file=\(script)"] + tables.map { "--table=\($0)" } + [dump], logger: logger)
@@ -48,9 +59,9 @@ enum PostgresDumpFiles {
                     ).run()
                 }
             }
-            let named = try await BackupFileSet.named(in: db, dialect: .sqlite)
+            let result = try await body(db)
             try await connection.close().get()
-            return named
+            return result
         } catch {
             try? await connection.close().get()
             throw error

@@ -225,6 +225,7 @@ public struct PostaServer: Sendable {
             OrphanSweep(
                 store: site.store, age: site.config.store.orphanAge.duration, interval: site.config.store.sweepInterval.duration,
                 logger: logger),
+            UndeletePurge(store: site.store, interval: site.config.store.sweepInterval.duration, logger: logger),
             SessionRevocationWatcher(directory: site.directory, sessions: authenticator.sessions, logger: logger),
             LoginLogPurge(
                 loginLog: authenticator.loginLog, directory: site.directory, retention: site.config.auth.logRetention.seconds,

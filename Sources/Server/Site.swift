@@ -61,7 +61,7 @@ public struct Site: Sendable {
             : LocalMailboxNotifier()
         let store = MailStore(
             database: database, root: config.dataDirectory + "/mail", nodeID: config.nodeID, notifier: notifier,
-            companions: [SummaryCompanion()], logger: logger)
+            companions: [SummaryCompanion()], undeleteRetention: config.store.undeleteRetention.seconds, logger: logger)
         let queue = MailQueue(
             database: database, spoolDirectory: config.dataDirectory + "/spool", nodeID: config.nodeID, logger: logger)
         let ldap: [LDAPDirectory]

@@ -8,7 +8,9 @@ extension MailStore {
     /// `store_account` counters (the reverse of `append`) and bumps the mailbox's
     /// `highest_modseq`; locks are taken in the same order as `append` (account row, then
     /// mailbox row). Only after the commit are the files unlinked — a crash in between leaves
-    /// unindexed files for `sweepOrphans` — and then watchers are notified.
+    /// unindexed files for `sweepOrphans` — and then watchers are notified. With an
+    /// `undeleteRetention`, the files stay and the same transaction records them in
+    /// `deleted_message` (`MailStore+Undelete.swift`) instead.
     ///
     /// Idempotent: UIDs that are not (or no longer) in the mailbox are ignored. The removed UIDs
     /// are recorded in `expunged_message` with the new modseq (RFC 7162 §3.2.5 VANISHED).
@@ -19,11 +21,13 @@ extension MailStore {
     public func expunge(mailboxID: Int64, uids: [UInt32], onlyDeleted: Bool = false) async throws -> [UInt32] {
         let wanted = Array(Set(uids)).sorted()
         guard !wanted.isEmpty else { return [] }
+        let keep = undeleteRetention > 0
         let removed = try await database.transaction { db -> [(uid: UInt32, path: String)] in
             guard
-                let box = try await db.raw("SELECT account_id FROM mailbox WHERE id = \(bind: mailboxID)").first()
+                let box = try await db.raw("SELECT account_id, name, folder FROM mailbox WHERE id = \(bind: mailboxID)").first()
             else { return [] }
             let accountID = try box.decode(column: "account_id", as: Int64.self)
+            var kept: [DeletedMessageRow] = []
             guard
                 let account = try await db.raw(
                     """
@@ -46,9 +50,17 @@ extension MailStore {
                 let rows = try await db.raw(
                     """
                     DELETE FROM message WHERE mailbox_id = \(bind: mailboxID) AND uid IN (\(binds: batch))\(deleted)
-                    RETURNING uid, size, file
+                    RETURNING uid, size, file, internal_date, flags
                     """
                 ).all()
+                for row in rows where keep {
+                    kept.append(
+                        DeletedMessageRow(
+                            file: try row.decode(column: "file", as: String.self),
+                            size: try row.decode(column: "size", as: Int64.self),
+                            internalDate: try row.decode(column: "internal_date", as: Int64.self),
+                            flags: try row.decode(column: "flags", as: String.self)))
+                }
                 for row in rows {
                     removed.append(
                         (
@@ -67,12 +79,19 @@ extension MailStore {
             ).run()
             let modSeq = try await Self.nextModSeq(db, mailboxID: mailboxID)
             try await Self.recordExpunged(db, mailboxID: mailboxID, uids: removed.map(\.uid), modSeq: modSeq)
+            if keep {
+                try await Self.keepDeleted(
+                    db, accountID: accountID, mailboxID: mailboxID, name: try box.decode(column: "name", as: String.self),
+                    folder: try box.decode(column: "folder", as: String.self), rows: kept, folderDeleted: false)
+            }
             return removed
         }
         guard !removed.isEmpty else { return [] }
-        let paths = removed.map(\.path)
-        _ = try? await FileIO.blocking {
-            for path in paths { try? FileIO.removeTree(path) }
+        if !keep {
+            let paths = removed.map(\.path)
+            _ = try? await FileIO.blocking {
+                for path in paths { try? FileIO.removeTree(path) }
+            }
         }
         notifier.changed(mailboxID: mailboxID)
         logger.debug("messages expunged", metadata: ["mailbox": "\(mailboxID)", "count": "\(removed.count)"])

@@ -7,6 +7,8 @@ extension MailStore {
     /// account's counters; the folder is removed from disk after the commit (a crash in between
     /// leaves an unindexed folder that nothing reads; a new mailbox never reuses a folder name
     /// because numbered folders carry a fresh UIDVALIDITY and readable ones are checked).
+    /// With an `undeleteRetention`, the messages are recorded in `deleted_message` and the folder
+    /// stays on disk while any kept message lives in it; the undelete purge removes it later.
     ///
     /// With `refusingInferiors`, a mailbox that has inferiors (`name<delimiter>…`) is not deleted
     /// (`StoreError.hasInferiors`), checked in the same transaction (RFC 9051 §6.3.5). Returns the
@@ -28,7 +30,7 @@ extension MailStore {
             guard
                 let box = try await db.raw(
                     """
-                    SELECT id, folder FROM mailbox WHERE account_id = \(bind: accountID) AND name = \(bind: name)
+                    SELECT id, name, folder FROM mailbox WHERE account_id = \(bind: accountID) AND name = \(bind: name)
                     """
                 ).first()
             else { throw StoreError.noSuchMailbox(name) }
@@ -48,6 +50,12 @@ extension MailStore {
             ).first()
             let count = try totals?.decode(column: "n", as: Int64.self) ?? 0
             let bytes = try totals?.decode(column: "bytes", as: Int64.self) ?? 0
+            if self.undeleteRetention > 0 && count > 0 {
+                try await Self.keepDeletedMailbox(
+                    db, accountID: accountID, mailboxID: id, name: try box.decode(column: "name", as: String.self), folder: folder
+                )
+            }
+            let keepsFolder = try await Self.holdsDeleted(db, accountID: accountID, folder: folder)
             try await db.raw("DELETE FROM expunged_message WHERE mailbox_id = \(bind: id)").run()
             try await db.raw("DELETE FROM message WHERE mailbox_id = \(bind: id)").run()
             try await db.raw("DELETE FROM mailbox WHERE id = \(bind: id)").run()
@@ -58,7 +66,7 @@ extension MailStore {
                 """
             ).run()
             let maildir = try account.decode(column: "maildir", as: String.self)
-            let contained = !folder.isEmpty && MaildirPath.isContained(folder) && !folder.contains("/")
+            let contained = !keepsFolder && !folder.isEmpty && MaildirPath.isContained(folder) && !folder.contains("/")
             return (id, contained ? self.folderPath(maildir: maildir, folder: folder) : nil)
         }
         if let path = removed.path { _ = try? await FileIO.blocking { try FileIO.removeTree(path) } }

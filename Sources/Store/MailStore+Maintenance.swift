@@ -49,13 +49,15 @@ extension MailStore {
         return removed
     }
 
-    /// Every message file the account's index names, relative to its maildir (`.Folder/cur/…`).
+    /// Every message file the account's index names, relative to its maildir (`.Folder/cur/…`),
+    /// including those kept for undelete.
     private func indexedFiles(accountID: Int64) async throws -> Set<String> {
         try await database.withConnection { db in
             Set(
                 try await db.raw(
                     """
                     SELECT m.file FROM message m JOIN mailbox b ON b.id = m.mailbox_id WHERE b.account_id = \(bind: accountID)
+                    UNION SELECT file FROM deleted_message WHERE account_id = \(bind: accountID) AND restored_at IS NULL
                     """
                 ).all().map { try $0.decode(column: "file", as: String.self) })
         }
@@ -123,6 +125,7 @@ extension MailStore {
             let mailboxes = try await db.raw("SELECT id FROM mailbox WHERE account_id = \(bind: accountID)").all()
                 .map { try $0.decode(column: "id", as: Int64.self) }
             try await db.raw("DELETE FROM mailbox WHERE account_id = \(bind: accountID)").run()
+            try await db.raw("DELETE FROM deleted_message WHERE account_id = \(bind: accountID)").run()
             try await db.raw("DELETE FROM store_account WHERE account_id = \(bind: accountID)").run()
             return (maildir, mailboxes)
         }

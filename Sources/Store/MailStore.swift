@@ -18,10 +18,12 @@ public final class MailStore: Sendable {
     let writer: MessageWriter
     /// Written with each message row, in the same transaction (`MessageCompanion`).
     let companions: [any MessageCompanion]
+    /// Seconds an expunged message (or a deleted mailbox's) is kept for undelete; 0 keeps none.
+    public let undeleteRetention: Int64
 
     public init(
         database: Database, root: String, nodeID: String, notifier: any MailboxNotifier = LocalMailboxNotifier(),
-        companions: [any MessageCompanion] = [], logger: Logger
+        companions: [any MessageCompanion] = [], undeleteRetention: Int64 = 0, logger: Logger
     ) {
         var root = root
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
@@ -30,6 +32,7 @@ public final class MailStore: Sendable {
         self.nodeID = nodeID
         self.notifier = notifier
         self.companions = companions
+        self.undeleteRetention = max(0, undeleteRetention)
         self.logger = logger
         self.writer = MessageWriter(namer: MaildirFileNamer(nodeID: nodeID))
     }

@@ -23,6 +23,10 @@ import Core
 ///   node until released or, if its node died, until `expires_at` (seconds since 1970) passes.
 /// - `expunged_message`: the UIDs removed from a mailbox and the modseq of their removal, so
 ///   sessions (and QRESYNC clients, RFC 7162 §3.2.5) learn which messages vanished since a modseq.
+/// - `deleted_message`: messages expunged (or in a deleted mailbox) and kept for undelete; `file`
+///   stays where it was (relative to the maildir, inside `folder`), named by no `message` row, so
+///   no mailbox shows it and the quota does not count it. A restore sets `restored_at` (the row
+///   then names no file); no foreign keys, as the mailbox may be gone (`deprovision` removes rows).
 public enum StoreSchema {
     public static let migrations: [Migration] = [
         Migration("store.1-accounts-mailboxes-messages") { db in
@@ -117,6 +121,36 @@ public enum StoreSchema {
                 "CREATE INDEX message_unseen ON message(mailbox_id) WHERE NOT seen",
                 "CREATE INDEX message_deleted ON message(mailbox_id, uid) WHERE deleted",
             ]
+        },
+        // Undelete: expunged messages and the messages of deleted mailboxes, kept for
+        // `[store] undelete_retention` (`MailStore+Undelete.swift`).
+        Migration("store.7-undelete") { db in
+            [
+                """
+                CREATE TABLE deleted_message (
+                  id \(db.autoIncrementPrimaryKey),
+                  account_id BIGINT NOT NULL,
+                  mailbox_id BIGINT NOT NULL,
+                  mailbox_name TEXT NOT NULL,
+                  folder TEXT NOT NULL,
+                  file TEXT NOT NULL,
+                  size BIGINT NOT NULL,
+                  internal_date BIGINT NOT NULL,
+                  flags TEXT NOT NULL,
+                  deleted_at BIGINT NOT NULL,
+                  folder_deleted BOOLEAN NOT NULL DEFAULT FALSE,
+                  restored_at BIGINT,
+                  restored_mailbox_id BIGINT)
+                """,
+                "CREATE INDEX deleted_message_account ON deleted_message(account_id, deleted_at)",
+                "CREATE INDEX deleted_message_deleted_at ON deleted_message(deleted_at)",
+                "CREATE INDEX deleted_message_restored_at ON deleted_message(restored_at)",
+            ]
+        },
+        // The POP3 UIDL a message had on the server it was imported from (RFC 1939 §7: a client's
+        // list must not change); NULL means Posta's own `<uidvalidity>.<uid>`.
+        Migration("store.8-pop3-uidl") { _ in
+            ["ALTER TABLE message ADD COLUMN pop3_uidl TEXT"]
         },
     ]
 

@@ -9,7 +9,7 @@ import Logging
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup", abstract: "Make, verify and list backups of the site while it runs.",
-        subcommands: [Create.self, Verify.self, List.self])
+        subcommands: [Create.self, Verify.self, List.self, Restore.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -124,6 +124,105 @@ struct BackupCommand: AsyncParsableCommand {
                     ]
                 })
         }
+    }
+}
+
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Restore a whole site into an empty data folder, or messages of one account into its Restored folder.",
+        discussion: """
+            Without --account: the site's data folder (data_dir) must be empty (the configuration file excepted) \
+            and so must its database (SQLite: no file; PostgreSQL: no table). The backup is verified, its files \
+            are copied into the data folder and synced, then the database is put in place (the SQLite snapshot, \
+            or pg_restore of the dump). Then run posta serve.
+
+            With --account: the site keeps running. The account's messages in the backup that match every \
+            criterion given are appended to its Restored folder (created if needed) with their flags and \
+            internal date; nothing else changes. Running it again restores nothing twice. DATE is YYYY-MM-DD \
+            (UTC) or an ISO 8601 time; --since includes it, --before excludes it.
+            """)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A backup folder, or the folder holding backups (then the newest is used).") var backup: String
+    @Option(help: "Restore messages of this account only, into its Restored folder.") var account: String?
+    @Option(help: "Only messages of this mailbox (with --account).") var folder: String?
+    @Option(help: "Only messages received on or after DATE (with --account).") var since: String?
+    @Option(help: "Only messages received before DATE (with --account).") var before: String?
+    @Option(help: "Only messages whose From contains TEXT (with --account).") var from: String?
+    @Option(help: "Only messages whose Subject contains TEXT (with --account).") var subject: String?
+    @Flag(help: "List the messages that would be restored; change nothing (with --account).") var dryRun = false
+    @Option(help: "The pg_restore to run for a PostgreSQL backup.") var pgRestore: String?
+    @Flag(help: "No progress on standard error.") var quiet = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if account == nil, folder != nil || since != nil || before != nil || from != nil || subject != nil || dryRun {
+            throw ValidationError("--folder, --since, --before, --from, --subject and --dry-run need --account")
+        }
+    }
+
+    func run() async throws {
+        do {
+            if let account { try await restoreMessages(account) } else { try await restoreSite() }
+        } catch let error as BackupError {
+            throw CLIError(error.description)
+        }
+    }
+
+    private func restoreSite() async throws {
+        let config = try global.loadConfig()
+        let display = BackupProgressDisplay(quiet: quiet)
+        // The configuration file may live in the data folder (posta serve --dev puts it there).
+        let environment = ProcessInfo.processInfo.environment
+        let configPath = ConfigDiscovery.locate(
+            explicit: global.config, environment: environment,
+            currentDirectory: FileManager.default.currentDirectoryPath,
+            fileExists: { FileManager.default.fileExists(atPath: $0) })
+        let allowing = Set(configPath.map { [URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [])
+        let summary: SiteRestoreSummary
+        do {
+            summary = try await BackupService.restoreSite(
+                backup, dataDirectory: URL(fileURLWithPath: config.dataDirectory).standardizedFileURL.path,
+                databaseURL: config.database.url, allowing: allowing, pgRestore: pgRestore, observe: display.observe)
+        } catch {
+            display.finish()
+            throw error
+        }
+        display.finish()
+        if json { return try Output.json(summary) }
+        print("restored \(summary.backup) (\(summary.createdAt)) into \(config.dataDirectory)")
+        print("  \(summary.files) files, \(BackupCommand.size(summary.bytes)); database \(summary.database)")
+        if !summary.lost.isEmpty {
+            print("  \(summary.lost.count) file(s) were already missing when the backup was made")
+        }
+    }
+
+    private func restoreMessages(_ account: String) async throws {
+        var selection = MessageSelection(account: account, folder: folder, from: from, subject: subject)
+        selection.since = try since.map { try Self.date($0, option: "since") }
+        selection.before = try before.map { try Self.date($0, option: "before") }
+        let report = try await global.withSite { site in
+            try await BackupService.restoreMessages(
+                backup, selection: selection, store: site.store, directory: site.directory, dryRun: dryRun,
+                pgRestore: pgRestore, logger: Logger(label: "posta.backup"))
+        }
+        if json { return try Output.json(report) }
+        for item in report.messages {
+            let date = Date(timeIntervalSince1970: TimeInterval(item.internalDate)).formatted(.iso8601)
+            print("\(item.mailbox) \(item.uid)  \(date)  \(item.from ?? "-")  \(item.subject ?? "-")")
+        }
+        if report.dryRun {
+            print("\(report.messages.count) message(s) would be restored into \(report.target) of \(report.account)")
+        } else {
+            print(
+                "\(report.restored) message(s) restored into \(report.target) of \(report.account), \(report.alreadyRestored) already there"
+            )
+        }
+    }
+
+    /// `YYYY-MM-DD` (midnight UTC) or an ISO 8601 time, as seconds since 1970.
+    static func date(_ text: String, option: String) throws -> Int64 {
+        if let date = MessageSelection.date(text) { return date }
+        throw ValidationError("--\(option): \(text) is not YYYY-MM-DD or an ISO 8601 time")
     }
 }
 

@@ -14,6 +14,9 @@ struct Posta: AsyncParsableCommand {
             DMARCCommand.self, DNSCommand.self, MTASTSCommand.self, TLSRPTCommand.self, SummaryCommand.self, CheckCommand.self,
             AbuseCommand.self, AdminCommand.self, AuditCommand.self, ListCommand.self, DirectoryCommand.self, SieveCommand.self,
             BackupCommand.self,
+            UndeleteCommand.self,
+            ImportCommand.self,
+            ExportCommand.self,
         ])
 
     /// ArgumentParser's own `main`, with the umask set before any command creates a file (`FileModes`).

@@ -10,7 +10,7 @@ import Testing
         let parsed = MboxReader.parse(try MigrationFixtures.bytes("dovecot.mbox"), variant: .mboxcl2)
         #expect(parsed.problems.isEmpty, "\(parsed.problems)")
         let (messages, folder) = parsed.value
-        #expect(folder == MboxFolderData(uidValidity: 1_796_528_983, nextUID: 3, keywords: ["$Label1", "Work"]))
+        #expect(folder == MboxFolderData(uidValidity: 1_796_528_983, nextUID: 4, keywords: ["$Label1", "Work"]))
         #expect(messages.map(\.sender) == ["carol@example.org", "dave@example.org", "MAILER-DAEMON"])
         #expect(messages.map(\.uid) == [1, 2, 3])
         #expect(messages.map(\.line) == [1, 17, 29])
@@ -186,7 +186,7 @@ import Testing
 
             """
         let parsed = MboxReader.parse(Array(text.utf8))
-        #expect(parsed.value.folderData == MboxFolderData(uidValidity: 1_700_000_000, nextUID: 12, keywords: ["Work"]))
+        #expect(parsed.value.folderData == MboxFolderData(uidValidity: 1_700_000_000, nextUID: 13, keywords: ["Work"]))
         #expect(parsed.value.messages.map(\.uid) == [11])
     }
 }

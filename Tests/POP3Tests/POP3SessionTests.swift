@@ -260,7 +260,7 @@ struct POP3TransactionTests {
         #expect(whole == bytes)
         #expect(
             Harness.wire(whole).hasSuffix(
-                "-ERR unknown command\r\n<effect sendMessage(POP3.POP3Transfer(number: 1, message: POP3.POP3Message(uid: 3, size: 100, path: \"/m/3\"), bodyLineLimit: Optional(5), status: POP3.POP3Response(ok: true, code: nil, text: \"top of message follows\", lines: nil)))>"
+                "-ERR unknown command\r\n<effect sendMessage(POP3.POP3Transfer(number: 1, message: POP3.POP3Message(uid: 3, size: 100, path: \"/m/3\", importedUIDL: nil), bodyLineLimit: Optional(5), status: POP3.POP3Response(ok: true, code: nil, text: \"top of message follows\", lines: nil)))>"
             ))
     }
 }

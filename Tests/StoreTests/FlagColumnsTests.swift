@@ -70,7 +70,7 @@ struct FlagColumnsTests {
     func migrationFills(dialect: Database.Dialect) async throws {
         try await TestDatabases.with(dialect) { db in
             let before = StoreSchema.migrations.prefix { $0.name != "store.6-seen-deleted-columns" }
-            #expect(before.count == StoreSchema.migrations.count - 1)
+            #expect(before.count == 5)  // store.1 to store.5: later migrations come after it
             try await db.migrate(DirectorySchema.migrations + before)
             let directory = Directory(database: db)
             try await directory.addDomain("example.org")

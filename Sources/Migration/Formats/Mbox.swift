@@ -30,7 +30,8 @@ public struct MboxMessage: Sendable, Hashable {
     public var uid: UInt32?
 }
 
-/// `X-IMAPbase:` / `X-IMAP:` (Dovecot's and UW IMAP's mbox folder data): UIDVALIDITY, next UID, keywords.
+/// `X-IMAPbase:` / `X-IMAP:` (Dovecot's and UW IMAP's mbox folder data): UIDVALIDITY, next UID (the last UID
+/// they write plus one), keywords.
 public struct MboxFolderData: Sendable, Hashable {
     public var uidValidity: UInt32
     public var nextUID: UInt32
@@ -486,11 +487,13 @@ enum MboxStatusFields {
                 }
             case "x-imapbase", "x-imap":
                 let words = value.split(separator: " ")
-                if words.count >= 2, let validity = ASCII.uint32(words[0]), let next = ASCII.uint32(words[1]), validity != 0,
-                    next != 0
+                // The second number is the last UID given out (Dovecot's mbox storage and UW IMAP write
+                // it so), not the next one.
+                if words.count >= 2, let validity = ASCII.uint32(words[0]), let last = ASCII.uint32(words[1]), validity != 0,
+                    last < UInt32.max
                 {
                     result.folderData = MboxFolderData(
-                        uidValidity: validity, nextUID: next,
+                        uidValidity: validity, nextUID: last + 1,
                         keywords: words.dropFirst(2).filter { IMAPKeyword.isValid($0) }.map(String.init))
                 }
                 if field.lowercasedName == "x-imap", header["subject"]?.contains(pseudoSubject) == true {

@@ -6,11 +6,15 @@ public struct POP3Message: Sendable, Hashable {
     public var size: Int64
     /// Absolute path of the message file.
     public var path: String
+    /// The unique-id the message had on a server it was imported from (`posta import`), kept so that
+    /// POP3 clients do not fetch it again; nil for Posta's own.
+    public var importedUIDL: String?
 
-    public init(uid: UInt32, size: Int64, path: String) {
+    public init(uid: UInt32, size: Int64, path: String, importedUIDL: String? = nil) {
         self.uid = uid
         self.size = size
         self.path = path
+        self.importedUIDL = importedUIDL
     }
 }
 
@@ -27,8 +31,11 @@ public struct POP3Maildrop: Sendable, Hashable {
         self.messages = messages.sorted { $0.uid < $1.uid }
     }
 
-    /// RFC 1939 §7 unique-id: `<uidvalidity>.<uid>`, stable for the message's lifetime and never
-    /// reused in the mailbox (UIDs are never reused within one UIDVALIDITY, which never repeats
-    /// for the account). At most 21 characters, all in 0x21…0x7E.
-    public func uniqueID(of message: POP3Message) -> String { "\(uidValidity).\(message.uid)" }
+    /// RFC 1939 §7 unique-id: the imported one when the message has it (checked at import: 1 to 70
+    /// characters in 0x21…0x7E), else `<uidvalidity>.<uid>`, stable for the message's lifetime and
+    /// never reused in the mailbox (UIDs are never reused within one UIDVALIDITY, which never
+    /// repeats for the account). At most 21 characters, all in 0x21…0x7E.
+    public func uniqueID(of message: POP3Message) -> String {
+        message.importedUIDL ?? "\(uidValidity).\(message.uid)"
+    }
 }

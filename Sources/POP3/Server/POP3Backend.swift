@@ -64,9 +64,12 @@ public final class POP3Backend: Sendable {
             }
             guard let inbox else { throw StoreError.noSuchMailbox("INBOX") }
             let messages = try await store.messages(mailboxID: inbox.id)
+            let imported = try await store.pop3UIDLs(mailboxID: inbox.id)
             let drop = POP3Maildrop(
                 mailboxID: inbox.id, uidValidity: inbox.uidValidity,
-                messages: messages.map { POP3Message(uid: $0.uid, size: $0.size, path: $0.path) })
+                messages: messages.map {
+                    POP3Message(uid: $0.uid, size: $0.size, path: $0.path, importedUIDL: imported[$0.uid])
+                })
             logger.info("maildrop opened", metadata: ["user": "\(account.address)", "messages": "\(drop.messages.count)"])
             if let channel { authenticator.sessions.register(account, channel: channel) }
             return (.loggedIn(drop), lease)

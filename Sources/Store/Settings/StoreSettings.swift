@@ -9,6 +9,10 @@ public struct StoreSettings: Sendable, Equatable {
     /// `sweep_interval`: how often `posta serve` looks for such files, after once at start (1s...7d,
     /// default 1h).
     public var sweepInterval: ConfigDuration = .hours(1)
+    /// `undelete_retention`: expunged messages and the messages of deleted mailboxes are kept this
+    /// long for `posta undelete` (0...365d, 0 keeps nothing; default 14d). The purge runs every
+    /// `sweep_interval`.
+    public var undeleteRetention: ConfigDuration = .days(14)
 
     public init() {}
 }
@@ -24,7 +28,7 @@ extension PostaConfig {
 extension StoreSettings: ConfigSection {
     package static let name = "store"
 
-    static let keys = ["orphan_age", "sweep_interval"]
+    static let keys = ["orphan_age", "sweep_interval", "undelete_retention"]
 
     package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader)
         -> StoreSettings
@@ -36,6 +40,9 @@ extension StoreSettings: ConfigSection {
         }
         if let value = reader.duration("sweep_interval", in: entries, at: path, range: 1...(7 * 86400)) {
             settings.sweepInterval = value
+        }
+        if let value = reader.duration("undelete_retention", in: entries, at: path, range: 0...(365 * 86400)) {
+            settings.undeleteRetention = value
         }
         return settings
     }

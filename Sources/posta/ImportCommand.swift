@@ -7,8 +7,10 @@ import Migration
 /// `Migration.DovecotMaildirImporter`'s; this only shows it.
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "import", abstract: "Import mail from another server (Dovecot Maildir) into existing accounts.",
-        subcommands: [Maildir.self])
+        commandName: "import",
+        abstract:
+            "Import from another server: accounts (Dovecot passwd-file, LDIF), Postfix domains and aliases, Dovecot Maildir mail.",
+        subcommands: [Maildir.self, Accounts.self, Postfix.self])
 
     struct Maildir: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

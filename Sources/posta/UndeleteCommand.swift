@@ -1,3 +1,4 @@
+import Admin
 import ArgumentParser
 import Core
 import Foundation
@@ -5,7 +6,8 @@ import Server
 import Store
 
 /// `posta undelete`: bring back expunged messages and deleted folders kept for
-/// `[store] undelete_retention` (docs/undelete.md).
+/// `[store] undelete_retention` (docs/undelete.md). `list` and `restore` are the operations of
+/// `AdminConsole+Undelete.swift` (permission-checked and audited as the command-line principal).
 struct UndeleteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "undelete", abstract: "List and restore deleted messages and folders kept for undelete.",
@@ -24,11 +26,6 @@ struct UndeleteCommand: AsyncParsableCommand {
             DeletedMessageFilter(mailbox: folder, since: try since.map(Self.parseDate), ids: ids.isEmpty ? nil : ids)
         }
 
-        func accountID(in site: Site) async throws -> Int64 {
-            guard let found = try await site.directory.account(account) else { throw CLIError("no account \(account)") }
-            return found.id
-        }
-
         static func parseDate(_ text: String) throws -> Int64 {
             if let date = ISO8601DateFormatter().date(from: text) { return Int64(date.timeIntervalSince1970) }
             let day = ISO8601DateFormatter()
@@ -45,17 +42,23 @@ struct UndeleteCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let kept = try await global.withSite { site in
-                try await site.store.deletedMessages(
-                    accountID: try await selection.accountID(in: site), filter: try selection.filter())
+            let listed = try await global.withConsole { console, principal in
+                try await console.keptMessages(as: principal, address: selection.account, try selection.filter())
             }
-            if json { return try Output.json(kept) }
+            // Oldest deletion first, as the command always listed them.
+            let kept = Array(listed.items.reversed())
+            if listed.truncated {
+                FileHandle.standardError.write(
+                    Data("only the newest \(kept.count) are listed: narrow with --folder or --since\n".utf8))
+            }
+            if json { return try Output.json(kept.map(\.message)) }
             Output.table(
-                ["ID", "FOLDER", "DELETED", "HOW", "SIZE", "FLAGS"],
+                ["ID", "FOLDER", "DELETED", "HOW", "SIZE", "FLAGS", "SUBJECT"],
                 kept.map {
                     [
-                        String($0.id), $0.mailboxName, Output.date($0.deletedAt), $0.folderDeleted ? "folder" : "expunge",
-                        String($0.size), $0.flags.joined(separator: " "),
+                        String($0.message.id), $0.message.mailboxName, Output.date($0.message.deletedAt),
+                        $0.message.folderDeleted ? "folder" : "expunge", String($0.message.size),
+                        $0.message.flags.joined(separator: " "), $0.subject,
                     ]
                 })
         }
@@ -71,9 +74,8 @@ struct UndeleteCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard all || !selection.isEmpty else { throw CLIError("give --folder, --since, --id or --all") }
-            let restored = try await global.withSite { site in
-                try await site.store.restoreDeleted(
-                    accountID: try await selection.accountID(in: site), filter: try selection.filter())
+            let restored = try await global.withConsole { console, principal in
+                try await console.restoreKept(as: principal, address: selection.account, try selection.filter())
             }
             if json { return try Output.json(restored) }
             Output.table(

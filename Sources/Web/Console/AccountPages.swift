@@ -75,6 +75,7 @@ extension ConsolePages {
         data["mayDelete"] = p.may(.deleteAccounts, in: domain)
         data["mayLog"] = p.may(.viewLoginLog, in: domain)
         data["logLink"] = "/admin/logins?login=" + FormData.encode(detail.account.address)
+        data["deletedLink"] = "/admin/account/deleted?address=" + FormData.encode(detail.account.address)
         return page(call, "account", title: detail.account.address, section: "accounts", data, form: form)
     }
 

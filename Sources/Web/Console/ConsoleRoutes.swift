@@ -71,6 +71,11 @@ extension WebRoutes {
         act("account/name", form: accountForm, action: { try await $0.setAccountName($1) })
         act("account/throttle", form: accountForm, action: { try await $0.liftAccountThrottle($1) })
         act("account/delete", form: accountForm, action: { try await $0.deleteAccount($1) })
+        // Deleted messages kept for undelete (DeletedMessagePages.swift).
+        show("account/deleted") { try await $0.deletedMessages($1) }
+        act(
+            "account/deleted/restore", form: { try await $0.deletedMessages($1, form: $2) },
+            action: { try await $0.restoreDeletedMessages($1) })
 
         show("aliases") { try await $0.aliases($1) }
         act("aliases/add", form: { try await $0.aliases($1, form: $2) }, action: { try await $0.addAlias($1) })

@@ -66,6 +66,8 @@ extension WebRoutes {
         act("folders/create") { try await $0.createFolder($1) }
         act("folders/rename") { try await $0.renameFolder($1) }
         act("folders/delete") { try await $0.deleteFolder($1) }
+        show("deleted") { try await $0.deletedPage($1) }
+        act("deleted/restore") { try await $0.restoreDeleted($1) }
         show("settings") { try await $0.settingsPage($1) }
         act("settings") { try await $0.saveSettings($1) }
         show("compose") { try await $0.composeForm($1) }

@@ -166,7 +166,11 @@ let package = Package(
         .target(name: "MIME"),
         // Migration in from Dovecot/Postfix sites: sans-I/O parsers of their files (Sources/Migration/Formats):
         // dovecot-uidlist, dovecot-keywords, Maildir names, subscriptions, mbox, passwd-file, LDIF, Postfix maps.
-        .target(name: "Migration", dependencies: ["Core", "MIME", "Store", "Directory", "Admin"]),
+        .target(
+            name: "Migration",
+            dependencies: [
+                "Core", "MIME", "Store", "Directory", "Admin", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Content filtering: clamd, spamd, rspamd clients, built-in checks, the quarantine.
         .target(
             name: "Filter",

@@ -40,8 +40,10 @@ public struct MessageImport: Sendable, Hashable {
     public var accountID: Int64
     public var mailboxID: Int64
     public var uid: UInt32
-    /// The message file to copy (it is not changed).
+    /// The message file to copy (it is not changed); not read when ``data`` is given.
     public var sourceFile: String
+    /// The message's bytes, when they are in memory rather than in a file of their own (an mbox message).
+    public var data: [UInt8]?
     public var flags: [String]
     /// Seconds since 1970 (IMAP INTERNALDATE).
     public var internalDate: Int64
@@ -59,6 +61,17 @@ public struct MessageImport: Sendable, Hashable {
         self.flags = flags
         self.internalDate = internalDate
         self.pop3UIDL = pop3UIDL
+    }
+
+    /// A message whose bytes are in memory (an mbox message): stored as `data`, with no source file.
+    public init(
+        accountID: Int64, mailboxID: Int64, uid: UInt32, data: [UInt8], flags: [String], internalDate: Int64,
+        pop3UIDL: String?
+    ) {
+        self.init(
+            accountID: accountID, mailboxID: mailboxID, uid: uid, sourceFile: "", flags: flags, internalDate: internalDate,
+            pop3UIDL: pop3UIDL)
+        self.data = data
     }
 }
 
@@ -162,8 +175,9 @@ extension MailStore {
         }
     }
 
-    /// Stores one message under the UID it had: the source file is copied into the mailbox's folder (written
-    /// in `tmp/`, synced, renamed, the directory synced) before the index row commits, as `append` does.
+    /// Stores one message under the UID it had: the source file (or ``MessageImport/data``) is copied into the
+    /// mailbox's folder (written in `tmp/`, synced, renamed, the directory synced) before the index row
+    /// commits, as `append` does.
     /// A UID the mailbox holds or expunged is not stored again: an earlier import's row counts as
     /// ``MessageImportOutcome/alreadyImported``, another message under that UID makes it skipped. UIDNEXT is
     /// raised above the UID. Quotas are not applied: the mail is already the user's.
@@ -189,13 +203,20 @@ extension MailStore {
         }
         let folderPath = folderPath(maildir: maildir, folder: folder)
         let info = MessageFlags.maildirInfo(flags)
-        let source = message.sourceFile
+        let content: MessageContent = message.data.map { .bytes($0) } ?? .file(prefix: [], path: message.sourceFile, offset: 0)
         let (written, size) = try await FileIO.blocking { [writer] in
-            try writer.write(.file(prefix: [], path: source, offset: 0), folderPath: folderPath, info: info)
+            try writer.write(content, folderPath: folderPath, info: info)
         }
         let file = folder.isEmpty ? written : folder + "/" + written
         let path = absolute(maildir: maildir, file: file)
-        let header = companions.isEmpty ? [] : ((try? await MessageFileReader.readMessageHeader(path)) ?? [])
+        let header: [UInt8]
+        if companions.isEmpty {
+            header = []
+        } else if let data = message.data {
+            header = headerSection(data)
+        } else {
+            header = (try? await MessageFileReader.readMessageHeader(path)) ?? []
+        }
         let outcome: MessageImportOutcome
         do {
             outcome = try await database.transaction { [companions] db -> MessageImportOutcome in

@@ -170,6 +170,10 @@ let package = Package(
             name: "Migration",
             dependencies: [
                 "Core", "MIME", "Store", "Directory", "Admin", .product(name: "Crypto", package: "swift-crypto"),
+                // `posta import imap` (Sources/Migration/IMAPPull): an IMAP client over TCP and TLS.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         // Content filtering: clamd, spamd, rspamd clients, built-in checks, the quarantine.
         .target(

@@ -9,8 +9,8 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract:
-            "Import from another server: accounts (Dovecot passwd-file, LDIF), Postfix domains and aliases, Dovecot Maildir and mbox mail.",
-        subcommands: [Maildir.self, Mbox.self, Accounts.self, Postfix.self])
+            "Import from another server: accounts (Dovecot passwd-file, LDIF), Postfix domains and aliases, mail from Dovecot Maildirs, mbox files or a live IMAP server.",
+        subcommands: [Maildir.self, Mbox.self, IMAPSource.self, Accounts.self, Postfix.self])
 
     struct Maildir: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -13,10 +13,7 @@ import json
 import mailbox
 import os
 import poplib
-import pwd
 import re
-import shutil
-import signal
 import smtplib
 import ssl
 import subprocess
@@ -25,64 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POSTA, free_port, make_reachable, short_dir, wait_for_port
+from conftest import POSTA, free_port, make_reachable, wait_for_port
+from dovecotpeer import PrivateDovecot, vmail
 from mailsite import MailSite
 
 ADDRESS = "alice@example.org"
 PASSWORD = "password-123"
 FOLDERS = ["INBOX", "Lists/posta", "Entw&APw-rfe"]  # as IMAP names them (modified UTF-7)
-
-DOVECOT_CONF = """\
-base_dir = {run}
-state_dir = {d}/state
-protocols = imap pop3
-listen = 127.0.0.1
-log_path = {d}/log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_internal_user = dovecot
-default_login_user = dovenull
-mail_location = {location}
-mail_uid = vmail
-mail_gid = vmail
-first_valid_uid = {uid}
-passdb {{
-  driver = passwd-file
-  args = username_format=%u {d}/users
-}}
-userdb {{
-  driver = passwd-file
-  args = username_format=%u {d}/users
-  default_fields = uid=vmail gid=vmail home={d}/home
-}}
-namespace inbox {{
-  inbox = yes
-  separator = /
-  prefix =
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service pop3-login {{
-  inet_listener pop3 {{
-    address = 127.0.0.1
-    port = {pop3_port}
-  }}
-  inet_listener pop3s {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-"""
 
 
 def message(i: int) -> bytes:
@@ -116,26 +62,16 @@ def snapshot(imap: imaplib.IMAP4) -> dict[str, dict]:
     return out
 
 
-def start_dovecot(folder: Path, tree: Path, location: str) -> tuple[subprocess.Popen, int, int]:
-    """Dovecot serving `tree` (chowned to its mail user) at `location`: IMAP and POP3 ports."""
-    vmail = pwd.getpwnam("vmail")
-    d = folder / "dovecot"
-    (d / "home").mkdir(parents=True)
-    for path in [tree, *tree.rglob("*")]:
-        os.chown(path, vmail.pw_uid, vmail.pw_gid)
-    shutil.chown(d / "home", vmail.pw_uid, vmail.pw_gid)
+def start_dovecot(folder: Path, tree: Path, location: str) -> tuple[PrivateDovecot, int, int]:
+    """Dovecot serving `tree` (chowned to its mail user) at `location`: the server, its IMAP and POP3 ports."""
+    home = folder / "home"
+    home.mkdir(parents=True)
+    for path in [tree, *tree.rglob("*"), home]:
+        os.chown(path, vmail().pw_uid, vmail().pw_gid)
     make_reachable(tree)
-    make_reachable(d / "home")
-    (d / "users").write_text(f"{ADDRESS}:{{PLAIN}}{PASSWORD}::::::\n")
-    port, pop3_port = free_port(), free_port()
-    conf = d / "dovecot.conf"
-    conf.write_text(DOVECOT_CONF.format(d=d, run=short_dir("dvx"), location=location, uid=vmail.pw_uid, port=port,
-                                        pop3_port=pop3_port))
-    log = open(d / "stdout", "ab")
-    proc = subprocess.Popen(["dovecot", "-F", "-c", str(conf)], stdout=log, stderr=log, start_new_session=True)
-    wait_for_port(port)
-    wait_for_port(pop3_port)
-    return proc, port, pop3_port
+    make_reachable(home)
+    dovecot = PrivateDovecot(folder, [ADDRESS], PASSWORD, location=location, home=str(home), pop3=True)
+    return dovecot, dovecot.imap, dovecot.pop3
 
 
 def uidls(pop: poplib.POP3) -> list[bytes]:
@@ -147,10 +83,9 @@ def uidls(pop: poplib.POP3) -> list[bytes]:
     return [line.split()[1] for line in lines]
 
 
-def stop_dovecot(proc: subprocess.Popen | None) -> None:
-    if proc and proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+def stop_dovecot(dovecot: PrivateDovecot | None) -> None:
+    if dovecot:
+        dovecot.stop()
 
 
 def export(site: MailSite, out: Path, fmt: str) -> dict:

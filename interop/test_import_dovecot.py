@@ -12,75 +12,20 @@ the import, then a second import (it imports nothing). Afterwards:
 - IMAP shows the same UIDVALIDITY, UIDs, flags and keywords as Dovecot did."""
 import imaplib
 import json
-import os
 import poplib
-import pwd
 import re
 import shutil
-import signal
 import ssl
 import subprocess
 from pathlib import Path
 
-from conftest import POSTA, free_port, make_reachable, short_dir, wait_for_port
+from conftest import POSTA, free_port, make_reachable, wait_for_port
+from dovecotpeer import PrivateDovecot, vmail
 from mailsite import MailSite
 
 PASSWORD = "password-123"
 USERS = ["alice@example.org", "bob@example.org"]
 FOLDERS = ["INBOX", "Lists/posta", "Entw&APw-rfe"]  # alice's, as IMAP names them
-
-DOVECOT_CONF = """\
-base_dir = {run}
-state_dir = {d}/state
-protocols = imap pop3
-listen = 127.0.0.1
-log_path = {d}/log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_internal_user = dovecot
-default_login_user = dovenull
-mail_location = maildir:{vmail}/%d/%n/Maildir
-mail_uid = vmail
-mail_gid = vmail
-first_valid_uid = {uid}
-pop3_uidl_format = %08Xu%08Xv
-passdb {{
-  driver = passwd-file
-  args = username_format=%u {d}/users
-}}
-userdb {{
-  driver = passwd-file
-  args = username_format=%u {d}/users
-  default_fields = uid=vmail gid=vmail home={vmail}/%d/%n
-}}
-namespace inbox {{
-  inbox = yes
-  separator = /
-  prefix =
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {imap}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service pop3-login {{
-  inet_listener pop3 {{
-    address = 127.0.0.1
-    port = {pop3}
-  }}
-  inet_listener pop3s {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-"""
 
 
 def message(user: str, i: int) -> bytes:
@@ -88,39 +33,16 @@ def message(user: str, i: int) -> bytes:
             f"Message-ID: <import-{i}-{user}>\r\n\r\nbody {i} of {user}\r\n").encode()
 
 
-class Dovecot:
+class Dovecot(PrivateDovecot):
+    """Maildir++ under `folder/vmail/<domain>/<local part>/Maildir`, IMAP and POP3."""
+
     def __init__(self, folder: Path):
-        vmail = pwd.getpwnam("vmail")
-        self.d = folder / "dovecot"
         self.vmail = folder / "vmail"
-        self.d.mkdir(parents=True)
         self.vmail.mkdir(parents=True)
-        shutil.chown(self.vmail, vmail.pw_uid, vmail.pw_gid)
+        shutil.chown(self.vmail, vmail().pw_uid, vmail().pw_gid)
         make_reachable(self.vmail)
-        (self.d / "users").write_text("".join(f"{u}:{{PLAIN}}{PASSWORD}::::::\n" for u in USERS))
-        self.imap, self.pop3 = free_port(), free_port()
-        self.conf = self.d / "dovecot.conf"
-        self.conf.write_text(DOVECOT_CONF.format(d=self.d, run=short_dir("dvi"), vmail=self.vmail, uid=vmail.pw_uid,
-                                                 imap=self.imap, pop3=self.pop3))
-        log = open(self.d / "stdout", "ab")
-        self.proc = subprocess.Popen(["dovecot", "-F", "-c", str(self.conf)], stdout=log, stderr=log, start_new_session=True)
-        for port in (self.imap, self.pop3):
-            wait_for_port(port)
-
-    def deliver(self, user: str, data: bytes) -> None:
-        """Local delivery by Dovecot's own LDA (it asks the running Dovecot's userdb for the user)."""
-        r = subprocess.run(["/usr/lib/dovecot/dovecot-lda", "-c", str(self.conf), "-d", user, "-f", "sender@example.net"],
-                           input=data, capture_output=True, timeout=60)
-        assert r.returncode == 0, (user, r.stdout, r.stderr)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=15)
+        super().__init__(folder, USERS, PASSWORD, location=f"maildir:{self.vmail}/%d/%n/Maildir",
+                         home=f"{self.vmail}/%d/%n", pop3=True, extra="pop3_uidl_format = %08Xu%08Xv")
 
 
 def uidl_list(pop: poplib.POP3, user: str) -> list[str]:

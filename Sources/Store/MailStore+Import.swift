@@ -82,11 +82,17 @@ public struct MailboxImportState: Sendable, Hashable {
     /// UIDs holding messages Posta stored itself.
     public var taken: Set<UInt32>
     public var expunged: Set<UInt32>
+    /// The delivery keys of the messages it holds that were not stored under an import key (an import's
+    /// messages with new UIDs, `append`'s `deliveryKey`): an import checks its own against them in memory.
+    public var deliveryKeys: Set<String>
 
-    public init(imported: Set<UInt32> = [], taken: Set<UInt32> = [], expunged: Set<UInt32> = []) {
+    public init(
+        imported: Set<UInt32> = [], taken: Set<UInt32> = [], expunged: Set<UInt32> = [], deliveryKeys: Set<String> = []
+    ) {
         self.imported = imported
         self.taken = taken
         self.expunged = expunged
+        self.deliveryKeys = deliveryKeys
     }
 }
 
@@ -156,16 +162,19 @@ extension MailStore {
         return disposition
     }
 
-    /// The UIDs an import finds in a mailbox: imported earlier, taken by Posta's own messages, expunged.
+    /// The UIDs an import finds in a mailbox (imported earlier, taken by Posta's own messages, expunged) and the
+    /// delivery keys of the messages it holds, in one pass over its index.
     public func importState(mailboxID: Int64) async throws -> MailboxImportState {
         try await database.withConnection { db in
             var state = MailboxImportState()
             for row in try await db.raw("SELECT uid, delivery_key FROM message WHERE mailbox_id = \(bind: mailboxID)").all() {
                 let uid = try Self.uint32(row, "uid")
-                if try Self.optional(row, "delivery_key", as: String.self) == Self.importKey(mailboxID: mailboxID, uid: uid) {
+                let key = try Self.optional(row, "delivery_key", as: String.self)
+                if key == Self.importKey(mailboxID: mailboxID, uid: uid) {
                     state.imported.insert(uid)
                 } else {
                     state.taken.insert(uid)
+                    if let key { state.deliveryKeys.insert(key) }
                 }
             }
             state.expunged = Set(

@@ -36,7 +36,7 @@ struct MaildirImportTests {
             #expect(messages.map(\.internalDate) == [1_700_000_001, 1_700_000_002, 1_700_000_003, 1_700_000_004])
             for message in messages {
                 let bytes = try Data(contentsOf: URL(fileURLWithPath: message.path))
-                #expect(bytes == Data(ImportFixture.body("INBOX", message.uid).utf8))
+                #expect(bytes == Data(ImportFixture.body("INBOX", message.uid, size: bytes.count).utf8))
                 #expect(message.size == Int64(bytes.count))
             }
             #expect(inbox.recentCount == 0)
@@ -128,7 +128,7 @@ struct MaildirImportTests {
             let posta = try await f.store.append(
                 accountID: alice.id, mailbox: "INBOX", data: Array("Subject: posta\r\n\r\nx\r\n".utf8))
             #expect(posta.uid == 5)
-            let base = "1796528300.M1P1.vm,S=10,W=10"
+            let base = "1796528300.M1P1.vm,S=20,W=20"
             try Data("Subject: late\r\n\r\nx\r\n".utf8).write(
                 to: URL(fileURLWithPath: f.maildir("alice") + "/cur/" + base + ":2,"))
             let list = f.maildir("alice") + "/dovecot-uidlist"
@@ -144,6 +144,29 @@ struct MaildirImportTests {
             #expect(user.skipped.contains(MaildirImportSkip("INBOX: UID 2", "UID 2 was expunged in Posta")))
             #expect(user.skipped.contains(MaildirImportSkip("INBOX: UID 5", "UID 5 already holds another message")))
             #expect(try await f.store.messages(mailboxID: inbox.id).map(\.uid) == [1, 3, 4, 5])
+        }
+    }
+
+    @Test("a file whose size is not the one its name gives is reported and skipped", arguments: TestDatabases.dialects)
+    func truncatedFilesAreSkipped(dialect: Database.Dialect) async throws {
+        try await ImportFixture.with(dialect) { f in
+            let alice = try await f.account("alice@example.org")
+            let cur = f.maildir("alice") + "/cur"
+            let name = try #require(
+                try FileManager.default.contentsOfDirectory(atPath: cur).first { $0.hasPrefix("1796528201.M544250P12611") })
+            let handle = try #require(FileHandle(forUpdatingAtPath: cur + "/" + name))
+            try handle.truncate(atOffset: 100)  // the name says S=142
+            try handle.close()
+            let summary = try await f.run()
+            #expect(summary.imported == 7)
+            let user = try #require(summary.users.first)
+            #expect(
+                user.skipped.contains(
+                    MaildirImportSkip(
+                        "INBOX: \(name)",
+                        "the file has 100 bytes where its name says 142: truncated, damaged or compressed; not imported")))
+            let inbox = try #require(try await f.store.mailbox(accountID: alice.id, name: "INBOX"))
+            #expect(try await f.store.messages(mailboxID: inbox.id).map(\.uid) == [1, 2, 4])
         }
     }
 
@@ -252,6 +275,12 @@ struct ImportFixture: Sendable {
         "Subject: \(mailbox) \(uid)\r\nFrom: a@example.org\r\n\r\nbody of \(mailbox) \(uid)\r\n"
     }
 
+    /// The same, `size` bytes long (the `,S=` of a fixture name): the subject, then a body of `x`s.
+    static func body(_ mailbox: String, _ uid: UInt32, size: Int) -> String {
+        let head = "Subject: \(mailbox) \(uid)\r\n\r\n"
+        return head + String(repeating: "x", count: max(0, size - head.utf8.count - 2)) + "\r\n"
+    }
+
     /// Every file under the data folder's mail root, with its size.
     func mailFiles() -> [String: Int] {
         var out: [String: Int] = [:]
@@ -298,7 +327,10 @@ struct ImportFixture: Sendable {
             let path = alice + "/" + relative
             let base = MaildirMessageName.baseName(of: String(relative.split(separator: "/").last!))
             let (mailbox, uid) = try #require(uids[base])
-            try Data(Self.body(mailbox == "" ? "INBOX" : mailbox, uid).utf8).write(to: URL(fileURLWithPath: path))
+            let size = try #require(MaildirMessageName.parse(String(relative.split(separator: "/").last!)).value.size)
+            let bytes = Data(Self.body(mailbox == "" ? "INBOX" : mailbox, uid, size: Int(size)).utf8)
+            #expect(bytes.count == Int(size))
+            try bytes.write(to: URL(fileURLWithPath: path))
             let date = Date(timeIntervalSince1970: mailbox == "INBOX" ? 1_700_000_000 + Double(uid) : 1_600_000_000)
             try manager.setAttributes([.modificationDate: date], ofItemAtPath: path)
         }

@@ -67,6 +67,17 @@ public struct DovecotMaildirFolder: Sendable {
             }
             let parsed = MaildirMessageName.parse(file.name)
             note("\(name): \(file.name)", parsed.problems)
+            // Dovecot names the file's size (`,S=`, or the uidlist's `S` field): a file of another size was cut
+            // or damaged after delivery (or compressed by the zlib plugin), and clients would get other bytes
+            // under the UID they know.
+            if let expected = parsed.value.size ?? record?.physicalSize, expected != size {
+                folder.problems.append(
+                    MaildirImportSkip(
+                        "\(name): \(file.name)",
+                        "the file has \(size) bytes where its name says \(expected): truncated, damaged or compressed; not imported"
+                    ))
+                return nil
+            }
             let flags = parsed.value.flags(keywords: keywords)
             note("\(name): \(file.name)", flags.problems)
             var uidl: String?

@@ -126,20 +126,22 @@ public struct DovecotMaildirImporter: Sendable {
                 box.action = "resume"
                 mailboxID = id
             }
-            // The dry run's view of the UIDs (`importMessage` decides for itself); an adopted mailbox's
-            // old UIDs are void.
-            if options.dryRun, case .resume(let id) = disposition {
+            // What the mailbox holds, read once: the dry run's view of the UIDs and every run's check of
+            // what is already there (`importMessage` still decides for itself). An adopted mailbox is empty.
+            if case .resume(let id) = disposition {
                 state = try await store.importState(mailboxID: id)
             }
             if !options.dryRun, mailboxID == nil {
                 mailboxID = try await store.mailbox(accountID: account.id, name: read.name)?.id
             }
-        } else if existing == nil, !options.dryRun {
+        } else if let existing {
+            state = try await store.importState(mailboxID: existing.id)
+        } else if !options.dryRun {
             mailboxID = try await store.createMailbox(accountID: account.id, name: read.name).id
         }
         for message in read.messages {
             let key = "maildir-import/\(account.id)/\(read.name)/\(message.baseName)"
-            if mailboxID != nil, try await store.isDelivered(deliveryKey: key) {
+            if state.deliveryKeys.contains(key) || message.uid.map({ state.imported.contains($0) }) == true {
                 box.alreadyPresent += 1
                 continue
             }

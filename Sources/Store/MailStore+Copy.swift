@@ -128,18 +128,7 @@ extension MailStore {
                     decodingColumn: "quota_bytes", as: Int64.self) ?? 0
             if quota > 0 && used + bytes > quota { throw StoreError.overQuota(used: used, quota: quota, adding: bytes) }
         }
-        guard
-            let box = try await db.raw(
-                """
-                UPDATE mailbox SET uidnext = uidnext + \(bind: Int64(pairs.count)), highest_modseq = highest_modseq + 1
-                WHERE id = \(bind: plan.destinationID) RETURNING uidnext, highest_modseq
-                """
-            ).first()
-        else { throw StoreError.noSuchMailbox("#\(plan.destinationID)") }
-        let uidNext = try box.decode(column: "uidnext", as: Int64.self)
-        guard uidNext <= Int64(UInt32.max) else { throw StoreError.io("UID space of mailbox \(plan.destinationID) exhausted") }
-        let modSeq = try box.decode(column: "highest_modseq", as: Int64.self)
-        let first = uidNext - Int64(pairs.count)
+        let (first, modSeq) = try await Self.reserveUIDs(pairs.count, mailboxID: plan.destinationID, in: db)
         let now = UnixTime.now()
         var destinationUIDs: [UInt32] = []
         var copies: [(source: Int64, copy: Int64)] = []

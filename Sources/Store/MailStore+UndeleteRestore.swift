@@ -168,18 +168,7 @@ extension MailStore {
             if taken != nil { claimed.append((row, file, headers[index])) }
         }
         guard !claimed.isEmpty else { return [] }
-        guard
-            let box = try await db.raw(
-                """
-                UPDATE mailbox SET uidnext = uidnext + \(bind: Int64(claimed.count)), highest_modseq = highest_modseq + 1
-                WHERE id = \(bind: plan.destinationID) RETURNING uidnext, highest_modseq
-                """
-            ).first()
-        else { throw StoreError.noSuchMailbox("#\(plan.destinationID)") }
-        let uidNext = try box.decode(column: "uidnext", as: Int64.self)
-        guard uidNext <= Int64(UInt32.max) else { throw StoreError.io("UID space of mailbox \(plan.destinationID) exhausted") }
-        let modSeq = try box.decode(column: "highest_modseq", as: Int64.self)
-        let first = uidNext - Int64(claimed.count)
+        let (first, modSeq) = try await Self.reserveUIDs(claimed.count, mailboxID: plan.destinationID, in: db)
         var result: [(row: CopyPlan.Row, uid: UInt32)] = []
         for (offset, item) in claimed.enumerated() {
             let uid = first + Int64(offset)

@@ -531,7 +531,8 @@ let package = Package(
         .testTarget(
             name: "BackupTests",
             dependencies: [
-                "Backup", "Core", "Store", "Directory", "PostaTestSupport", .product(name: "SQLKit", package: "sql-kit"),
+                "Backup", "Core", "Store", "Directory", "Queue", "MIME", "PostaTestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Core", "PostaTestSupport"]),

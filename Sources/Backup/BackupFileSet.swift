@@ -22,6 +22,10 @@ public struct BackupFileSet: Sendable, Equatable {
     /// Yields one column `path`, relative to `folder`.
     let query: String
 
+    /// The queue's set: its files may be held for the backup once finished (`SpoolHold`).
+    static let spoolSetName = "spool"
+    static let spoolFolder = "spool"
+
     /// Every set, in the order files are copied.
     public static let all: [BackupFileSet] = [
         // `message.file` is relative to the account's maildir, which is relative to `mail/`.
@@ -33,7 +37,8 @@ public struct BackupFileSet: Sendable, Equatable {
                 """),
         // Accepted, not yet delivered: `spool_file` is `msg/<queue id>`.
         BackupFileSet(
-            name: "spool", folder: "spool", table: "queue_message", query: "SELECT spool_file AS path FROM queue_message"),
+            name: spoolSetName, folder: spoolFolder, table: "queue_message",
+            query: "SELECT spool_file AS path FROM queue_message"),
         // Held by the content filter: the file is named by the row's id.
         BackupFileSet(
             name: "quarantine", folder: "spool/quarantine", table: "quarantine", query: "SELECT id AS path FROM quarantine"),

@@ -97,7 +97,39 @@ public struct BackupService: Sendable {
     /// size is the same file (paths are never reused, files never change): it is hard-linked from
     /// there with its recorded checksum. Other files are hard-linked from the data folder when it
     /// is on the same file system (and `copyOnly` is off), else copied and synced.
+    ///
+    /// While it runs, the queue holds the spool files of the messages it finishes (`SpoolHold`), so
+    /// that a snapshot's queued messages can still be copied after their delivery; otherwise steady
+    /// traffic would leave every new snapshot naming some file already gone.
     public func create(root: String, options: Options = Options(), observe: BackupObserver? = nil) async throws -> Summary {
+        let spool = dataDirectory + "/" + BackupFileSet.spoolFolder
+        // A data folder without a spool (no queue yet) has nothing to hold.
+        guard LocalFiles.isDirectory(spool) else {
+            return try await createHolding(root: root, options: options, observe: observe)
+        }
+        try SpoolHold.refresh(spool: spool)
+        let refresher = Task {
+            while true {
+                do { try await Task.sleep(for: SpoolHold.refreshInterval) } catch { return }
+                try? SpoolHold.refresh(spool: spool)
+            }
+        }
+        func endHold() async {
+            refresher.cancel()
+            await refresher.value
+            SpoolHold.end(spool: spool)
+        }
+        do {
+            let summary = try await createHolding(root: root, options: options, observe: observe)
+            await endHold()
+            return summary
+        } catch {
+            await endHold()
+            throw error
+        }
+    }
+
+    private func createHolding(root: String, options: Options, observe: BackupObserver?) async throws -> Summary {
         let started = ContinuousClock.now
         let observe = observe ?? { _ in }
         let now = options.now ?? Int64(Date().timeIntervalSince1970)

@@ -1,3 +1,5 @@
+import Core
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -41,10 +43,18 @@ struct FilePlacer: Sendable {
         self.linkFromData = linkFromData
     }
 
+    /// Where `file` is now: in the data folder or, for a queued message finished since the
+    /// snapshot, held for the backup (`SpoolHold`; a rename moves it, so it is in one or the other).
+    static func source(of file: BackupFileSet.Named, data: String) -> String {
+        let live = data + "/" + file.path
+        guard file.set == BackupFileSet.spoolSetName, !BackupFiles.exists(live) else { return live }
+        return SpoolHold.heldPath(spool: data + "/" + BackupFileSet.spoolFolder, relative: file.path)
+    }
+
     /// Places one file; nil when its source is gone from the data folder (and not in the previous backup).
     mutating func place(_ file: BackupFileSet.Named) throws(BackupError) -> BackupManifest.FileEntry? {
         let destination = backup + "/" + file.backupPath
-        let source = data + "/" + file.path
+        let source = Self.source(of: file, data: data)
         try makeParents(of: file.backupPath)
         let liveSize = BackupFiles.regularFileSize(source)
         if liveSize == nil, BackupFiles.exists(source) {

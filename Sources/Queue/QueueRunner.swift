@@ -322,7 +322,8 @@ public final class QueueRunner: Service, Sendable {
     }
 
     func removeSpoolFiles(_ files: [String]) {
-        for file in files { unlink(queue.spoolPath(file)) }
+        // A running backup may still need them (`SpoolHold`).
+        for file in files { SpoolHold.remove(queue.spoolPath(file), relative: file, spool: queue.spoolDirectory) }
         if let first = files.first { try? DurableFile.syncDirectory(containing: queue.spoolPath(first)) }
     }
 
@@ -347,6 +348,8 @@ public final class QueueRunner: Service, Sendable {
     /// holding them), and deletes spool files that were never acknowledged.
     public func recover() async throws {
         try queue.prepare()
+        // Files held for a backup that was killed (a running one keeps its marker fresh).
+        if !SpoolHold.isActive(spool: queue.spoolDirectory) { SpoolHold.end(spool: queue.spoolDirectory) }
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: queue.temporaryDirectory)) ?? [] {
             unlink("\(queue.temporaryDirectory)/\(name)")

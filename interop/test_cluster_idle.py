@@ -1,40 +1,13 @@
 """IMAP IDLE across cluster nodes: a session idling on node A hears of mail that node B delivered to
 its mailbox through PostgreSQL LISTEN/NOTIFY, not only at its next command."""
 import smtplib
-import socket
-import ssl
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import free_port, wait_for_port
-from imapsite import RawIMAP
-from test_cluster_postgres import Node, database  # noqa: F401 (the fixture)
-
-
-class IMAPNode(Node):
-    """A cluster node with an IMAP listener (STARTTLS)."""
-
-    def __init__(self, folder: Path, data: Path, database_url: str, node_id: str):
-        self.imap_port = free_port()
-        super().__init__(folder, data, database_url, node_id, listeners=f'''
-[[listener]]
-protocol = "imap"
-address = "127.0.0.1:{self.imap_port}"
-''')
-
-    def start(self):
-        super().start()
-        wait_for_port(self.imap_port)
-        return self
-
-    def imap(self, user: str) -> RawIMAP:
-        conn = RawIMAP(socket.create_connection(("127.0.0.1", self.imap_port), timeout=20))
-        conn.starttls(ssl.create_default_context(cafile=str(self.cert)))
-        conn.login(user)
-        return conn
+from clustersite import IMAPNode, database  # noqa: F401 (the fixture)
 
 
 def delivered_files(database_url: str) -> list[str]:

@@ -156,13 +156,40 @@ extension QueueRunner {
             do {
                 let claims = try await claim(limit: Self.claimBatch, kinds: [.local])
                 worked = claims.count
-                try await record(run(localJobs(claims), limit: concurrency, perDestination: concurrency, recordingEach: false))
+                let outcomes = try await renewing(Set(claims.map(\.rowID))) { [self] in
+                    try await run(localJobs(claims), limit: concurrency, perDestination: concurrency, recordingEach: false)
+                }
+                try await record(outcomes)
             } catch {
                 if !Task.isCancelled {
                     logger.error("queue run failed", metadata: ["lane": "local", "error": "\(String(reflecting: error))"])
                 }
             }
             if worked == 0 { await wake.wait(timeout: laneInterval) }
+        }
+    }
+
+    /// Runs `work` while renewing this node's leases on `rowIDs` every third of a lease, so that a
+    /// batch slower than the lease is not taken over (and delivered again) by another node.
+    func renewing<R: Sendable>(_ rowIDs: Set<Int64>, _ work: @escaping @Sendable () async throws -> R) async throws -> R {
+        guard !rowIDs.isEmpty else { return try await work() }
+        return try await withThrowingTaskGroup(of: R?.self) { group in
+            group.addTask {
+                while true {
+                    do { try await Task.sleep(for: .seconds(self.lease) / 3) } catch { return nil }
+                    do {
+                        try await self.renew(rowIDs)
+                    } catch {
+                        self.logger.error("queue lease renewal failed", metadata: ["error": "\(String(reflecting: error))"])
+                    }
+                }
+            }
+            group.addTask { try await work() }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            preconditionFailure("the work task always returns")
         }
     }
 

@@ -39,7 +39,7 @@ public final class QueueRunner: Service, Sendable {
     public init(
         queue: MailQueue, store: MailStore, remote: (any RemoteTransport)? = nil, bounces: Bounces? = nil,
         schedule: RetrySchedule = RetrySchedule(), concurrency: Int = 8, outboundLimits: OutboundLimits = OutboundLimits(),
-        pollInterval: Duration = .seconds(10), contentFilter: (any RemoteTransport)? = nil, lease: Int64 = 300,
+        pollInterval: Duration = .seconds(10), contentFilter: (any RemoteTransport)? = nil, lease: Int64 = 30,
         onPermanentFailure: (@Sendable ([String]) async -> Void)? = nil, dailyCounts: (any DailyCounting)? = nil,
         lists: (any RemoteTransport)? = nil, rules: (any LocalDeliveryRules)? = nil, logger: Logger
     ) {

@@ -66,6 +66,7 @@ public struct PostaServer: Sendable {
             schedule: retrySchedule,
             outboundLimits: OutboundLimits(total: delivery.maxConnections, perDestination: delivery.maxConnectionsPerDomain),
             pollInterval: min(.seconds(10), retrySchedule.first), contentFilter: Self.contentFilter(site.config, logger: logger),
+            lease: delivery.queueLease.seconds,
             onPermanentFailure: site.config.abuse.enabled ? Self.abuseBounceCounter(site, logger: logger) : nil,
             dailyCounts: rollup, lists: site.listTransport(logger: logger),
             rules: Self.sieveRules(site, policy: policy, signer: signer, logger: logger), logger: logger)

@@ -7,16 +7,17 @@ import SQLKit
 /// maildrop at login or answers `-ERR [IN-USE]`, RFC 2449 §8.1.2), shared by every node of a cluster
 /// through one `maildrop_lock` row per account.
 ///
-/// A lease lasts `leaseDuration` and is renewed in the background while held, so a node that dies
-/// holding one blocks the account only until it expires; a node starting up drops its own stale
-/// rows at once (`releaseAll`).
+/// A lease lasts `leaseDuration` (a minute) and is renewed in the background every third of it while
+/// held, so a node that dies holding one blocks the account only until it expires: the user's next
+/// login on another node within a minute works; a node starting up drops its own stale rows at once
+/// (`releaseAll`).
 public struct MaildropLocks: Sendable {
     public let database: Database
     public let nodeID: String
     public let leaseDuration: Duration
     let logger: Logger
 
-    public init(database: Database, nodeID: String, leaseDuration: Duration = .seconds(900), logger: Logger) {
+    public init(database: Database, nodeID: String, leaseDuration: Duration = .seconds(60), logger: Logger) {
         self.database = database
         self.nodeID = nodeID
         self.leaseDuration = leaseDuration

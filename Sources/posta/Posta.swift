@@ -14,6 +14,7 @@ struct Posta: AsyncParsableCommand {
             DMARCCommand.self, DNSCommand.self, MTASTSCommand.self, TLSRPTCommand.self, SummaryCommand.self, CheckCommand.self,
             AbuseCommand.self, AdminCommand.self, AuditCommand.self, ListCommand.self, DirectoryCommand.self, SieveCommand.self,
             BackupCommand.self,
+            ClusterCommand.self,
             UndeleteCommand.self,
             ImportCommand.self,
             ExportCommand.self,

@@ -39,6 +39,16 @@ struct ConfigDeliveryTests {
             ])
     }
 
+    @Test func queueLease() throws {
+        let base = try #require(parsedConfig(Self.base, sections: [DeliverySettings.self]))
+        #expect(base.delivery.queueLease == .seconds(30))
+        let set = try #require(
+            parsedConfig(Self.base + "[delivery]\nqueue_lease = \"2m\"\n", sections: [DeliverySettings.self]))
+        #expect(set.delivery.queueLease == .minutes(2))
+        let errors = configErrors(Self.base + "[delivery]\nqueue_lease = \"5s\"\n", sections: [DeliverySettings.self])
+        #expect(errors.map { $0.key ?? "" } == ["delivery.queue_lease"])
+    }
+
     @Test func relayKeys() throws {
         let set = try #require(
             parsedConfig(

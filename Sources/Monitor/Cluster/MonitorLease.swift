@@ -39,6 +39,18 @@ public struct MonitorLease: Sendable {
         }
     }
 
+    /// Every lease with its holder and expiry, by name (expired ones too, until taken over).
+    public static func all(database: Database) async throws -> [(name: String, nodeID: String, expiresAt: Int64)] {
+        try await database.snapshot { db in
+            try await db.raw("SELECT name, node_id, expires_at FROM monitor_lease ORDER BY name").all().map { row in
+                (
+                    try row.decode(column: "name", as: String.self), try row.decode(column: "node_id", as: String.self),
+                    try row.decode(column: "expires_at", as: Int64.self)
+                )
+            }
+        }
+    }
+
     /// The node holding `name` and until when, if anyone does.
     public func holder(_ name: String) async throws -> (nodeID: String, expiresAt: Int64)? {
         try await database.snapshot { db in

@@ -17,7 +17,7 @@ extension DeliverySettings: ConfigSection {
         "nameservers", "smtp_port", "retry_first", "retry_max", "expiry", "max_connections", "max_connections_per_domain",
         "require_tls", "delay_warning", "relay_host", "relay_user", "relay_password_file", "verify_tls", "tls_ca_file",
         "smtp_connect_timeout", "smtp_greeting_timeout", "smtp_command_timeout", "smtp_data_init_timeout",
-        "smtp_data_block_timeout", "smtp_data_done_timeout", "dnssec",
+        "smtp_data_block_timeout", "smtp_data_done_timeout", "dnssec", "queue_lease",
     ]
 
     package static func decode(_ entries: ConfigReader.Entries, at path: ConfigKeyPath, reader: inout ConfigReader)
@@ -30,6 +30,7 @@ extension DeliverySettings: ConfigSection {
         if let value = reader.duration("retry_first", in: entries, at: path, range: 1...week) { settings.retryFirst = value }
         if let value = reader.duration("retry_max", in: entries, at: path, range: 1...week) { settings.retryMaximum = value }
         if let value = reader.duration("expiry", in: entries, at: path, range: 60...(4 * week)) { settings.expiry = value }
+        if let value = reader.duration("queue_lease", in: entries, at: path, range: 6...3600) { settings.queueLease = value }
         decodeOutbound(entries, at: path, reader: &reader, into: &settings)
         let form = "an array of \"address:port\" strings, e.g. [\"127.0.0.1:53\"]"
         if let node = ConfigReader.value("nameservers", in: entries) {

@@ -13,6 +13,9 @@ public struct DeliverySettings: Sendable, Equatable {
     public var retryFirst: ConfigDuration = .minutes(5)
     public var retryMaximum: ConfigDuration = .hours(4)
     public var expiry: ConfigDuration = .days(5)
+    /// How long a node's claim on a delivery lasts without renewal. A running node renews the
+    /// claims it works on every third of it, so this is how soon a dead node's deliveries move on.
+    public var queueLease: ConfigDuration = .seconds(30)
     /// Outbound SMTP connections at once, in all and per destination domain (or relay host).
     public var maxConnections = 50
     public var maxConnectionsPerDomain = 10

@@ -113,3 +113,70 @@ def test_sigkill_during_load_loses_nothing(tmp_path: Path):
     assert not orphans, f"{len(orphans)} message files outside the index, e.g. {sorted(orphans)[:5]}"
     assert on_disk() == indexed
     site.stop()
+
+
+BATCH_SESSIONS = 50
+BATCH_PER_SESSION = 20
+BATCH_KILLS = 3
+
+
+def spool_files_without_rows(site: MailSite) -> set[str]:
+    """Queue ids of spool files in msg/ that no queue row names: renamed into place by a batch whose
+    transaction the kill cut short (the server is down while this is read)."""
+    with site.db() as db:
+        named = {row[0] for row in db.execute("SELECT spool_file FROM queue_message")}
+    return {p.name for p in (site.data / "spool" / "msg").iterdir()} - {n.removeprefix("msg/") for n in named}
+
+
+def test_sigkill_mid_group_commit_of_50_sessions(tmp_path: Path):
+    """Fifty sessions end their DATA at nearly the same moment, so their messages are committed in
+    shared batches (one directory fsync and one transaction each); SIGKILL lands while batches are
+    in flight, between the spool files' rename and the transaction's commit. Every message that got
+    its 250 is delivered exactly once; those of the cut batch got no 250 and are not delivered."""
+    site = MailSite(tmp_path, extra_config='[store]\norphan_age = "2s"\nsweep_interval = "1s"').seed()
+    site.posta("alias", "add", "@example.org", "alice@example.org")
+    site.start()
+    rng = random.Random(11)
+    acked_by_worker = {w: [] for w in range(BATCH_SESSIONS)}
+    cut_batches = 0
+    never_queued: set[str] = set()
+    for rounds in range(30):
+        remaining = {w: BATCH_PER_SESSION - len(acked_by_worker[w]) for w in range(BATCH_SESSIONS)}
+        if not any(remaining.values()):
+            break
+        workers = {w: (log := tmp_path / f"b{w}-r{rounds}.log", start_worker(site.smtp_port, f"b{w}r{rounds}", n, log))
+                   for w, n in remaining.items() if n}
+        if rounds < BATCH_KILLS:
+            time.sleep(rng.uniform(1.0, 2.0))
+            site.kill()
+            cut = spool_files_without_rows(site)
+            cut_batches += bool(cut)
+            never_queued |= cut
+        for w, (log, proc) in workers.items():
+            proc.wait(timeout=600)
+            acked_by_worker[w] += acknowledged(log)
+        if site.proc.poll() is not None:
+            site.start()
+    acked = [a for lst in acked_by_worker.values() for a in lst]
+    assert len(acked) == BATCH_SESSIONS * BATCH_PER_SESSION and len(set(acked)) == len(acked)
+    # At least one kill cut a batch between its renames and its commit (else this tested nothing new).
+    assert cut_batches >= 1, cut_batches
+
+    deadline = time.monotonic() + 180
+    while site.queue_counts() != (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert site.queue_counts() == (0, 0)
+    seen: dict[str, int] = {}
+    delivered_ids = set()
+    for data in site.messages("alice@example.org"):
+        m = re.search(rb"for <([^>]+)>;", data)
+        assert m, data[:400]
+        seen[m.group(1).decode()] = seen.get(m.group(1).decode(), 0) + 1
+        delivered_ids |= {i.decode() for i in re.findall(rb" id ([A-Za-z0-9-]+)", data)}
+    missing = set(acked) - seen.keys()
+    assert not missing, f"{len(missing)} acknowledged messages lost, e.g. {sorted(missing)[:5]}"
+    duplicated = {k: v for k, v in seen.items() if v > 1}
+    assert not duplicated, f"delivered more than once: {list(duplicated.items())[:5]}"
+    # The cut batch's files were never queued: nothing of them reached the mailbox.
+    assert not never_queued & delivered_ids, sorted(never_queued & delivered_ids)[:5]
+    site.stop()

@@ -20,6 +20,8 @@ public final class MailQueue: Sendable {
     public let wake = WakeSignal()
     /// The relay ticket key once read (`relayTicketKey`).
     let ticketKey = NIOLockedValueBox<SymmetricKey?>(nil)
+    /// Batches concurrent `commit`s into one transaction each.
+    let groupCommit = QueueGroupCommit()
     let logger: Logger
 
     public init(database: Database, spoolDirectory: String, nodeID: String, logger: Logger) {
@@ -47,6 +49,7 @@ public final class MailQueue: Sendable {
 
     /// Makes the message durable and queues its deliveries. Returns only when both the file and
     /// the rows are on stable storage, with the row id of each delivery (in `deliveries` order).
+    /// Concurrent commits share a directory fsync and a transaction (`QueueGroupCommit`).
     ///
     /// `deliverNow` keeps the background runner off the new deliveries for a minute, for a caller
     /// that delivers them itself at once (LMTP, whose replies must tell the outcome). `held` queues
@@ -60,18 +63,18 @@ public final class MailQueue: Sendable {
         held: Bool = false, headers: String? = nil, alongside: (@Sendable (any SQLDatabase) async throws -> Void)? = nil
     ) async throws -> [Int64] {
         let destination = "\(messageDirectory)/\(id)"
-        try await NIOThreadPool.singleton.runIfActive { try file.commit(to: destination) }
+        // The directory is synced once per batch, before the batch's rows name the file.
+        try await NIOThreadPool.singleton.runIfActive { try file.commit(to: destination, syncDirectory: false) }
         let size = file.bytesWritten
         let now = UnixTime.now()
         let due = deliverNow ? now + 60 : now
         let rowIDs: [Int64]
         do {
-            rowIDs = try await database.transaction { db in
-                try await alongside?(db)
-                return try await Self.insert(
+            rowIDs = try await groupCommit.commit(
+                QueueGroupCommit.Entry(
                     id: id, size: size, now: now, due: due, envelope: envelope, deliveries: deliveries, held: held,
-                    headers: headers, in: db)
-            }
+                    headers: headers, alongside: alongside),
+                in: self)
         } catch {
             // Not acknowledged: the file must not be delivered by a later recovery either.
             unlink(destination)

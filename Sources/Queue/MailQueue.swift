@@ -21,11 +21,12 @@ public final class MailQueue: Sendable {
     /// The relay ticket key once read (`relayTicketKey`).
     let ticketKey = NIOLockedValueBox<SymmetricKey?>(nil)
     /// Batches concurrent `commit`s into one transaction each.
-    let groupCommit = QueueGroupCommit()
+    let groupCommit: GroupCommit
     let logger: Logger
 
     public init(database: Database, spoolDirectory: String, nodeID: String, logger: Logger) {
         self.database = database
+        self.groupCommit = GroupCommit(database: database)
         self.spoolDirectory = spoolDirectory
         self.nodeID = nodeID
         self.logger = logger
@@ -49,7 +50,7 @@ public final class MailQueue: Sendable {
 
     /// Makes the message durable and queues its deliveries. Returns only when both the file and
     /// the rows are on stable storage, with the row id of each delivery (in `deliveries` order).
-    /// Concurrent commits share a directory fsync and a transaction (`QueueGroupCommit`).
+    /// Concurrent commits share the directory's fsync and a transaction (`GroupCommit`).
     ///
     /// `deliverNow` keeps the background runner off the new deliveries for a minute, for a caller
     /// that delivers them itself at once (LMTP, whose replies must tell the outcome). `held` queues
@@ -70,11 +71,14 @@ public final class MailQueue: Sendable {
         let due = deliverNow ? now + 60 : now
         let rowIDs: [Int64]
         do {
-            rowIDs = try await groupCommit.commit(
-                QueueGroupCommit.Entry(
+            rowIDs = try await groupCommit.run(syncing: [messageDirectory]) { db, retry in
+                // A retry after a failed batch: the batch's commit may have happened after all.
+                if retry, let earlier = try await Self.queuedRows(id: id, in: db) { return earlier }
+                try await alongside?(db)
+                return try await Self.insert(
                     id: id, size: size, now: now, due: due, envelope: envelope, deliveries: deliveries, held: held,
-                    headers: headers, alongside: alongside),
-                in: self)
+                    headers: headers, in: db)
+            }
         } catch {
             // Not acknowledged: the file must not be delivered by a later recovery either.
             unlink(destination)
@@ -88,6 +92,15 @@ public final class MailQueue: Sendable {
             ])
         if !deliverNow && !held { wake.notify() }
         return rowIDs
+    }
+
+    /// The delivery rows' ids of message `id` if it is queued.
+    static func queuedRows(id: String, in db: any SQLDatabase) async throws -> [Int64]? {
+        guard try await db.select().column("id").from("queue_message").where("id", .equal, id).first() != nil else {
+            return nil
+        }
+        return try await db.select().column("id").from("queue_recipient").where("message_id", .equal, id).orderBy("id")
+            .all(decodingColumn: "id", as: Int64.self)
     }
 
     /// The rows of one message and its deliveries (inside the caller's transaction).

@@ -9,6 +9,8 @@ extension MailStore {
     /// Atomic and durable: the file is written in `tmp/`, synced, renamed into `new/` (or `cur/`
     /// when `flags` are given), the directory synced, and only then is the index row committed,
     /// with the UID taken from the mailbox's UIDNEXT and a new modseq in the same transaction.
+    /// Appends ending at the same moment share the directory syncs and the transaction
+    /// (`GroupCommit`), each returning after that commit.
     /// A crash leaves at worst an unindexed, invisible file for `sweepOrphans`.
     ///
     /// - Parameters:
@@ -83,8 +85,9 @@ extension MailStore {
 
         let folderPath = folderPath(maildir: maildir, folder: folder)
         let info = MessageFlags.maildirInfo(flags)
+        // The directory is synced once per batch of appends, before the batch's rows name the file.
         let (written, size) = try await FileIO.blocking { [writer] in
-            try writer.write(content, folderPath: folderPath, info: info)
+            try writer.write(content, folderPath: folderPath, info: info, syncDirectory: false)
         }
         let file = folder.isEmpty ? written : folder + "/" + written
         let path = absolute(maildir: maildir, file: file)
@@ -97,8 +100,12 @@ extension MailStore {
 
         let outcome: Outcome
         do {
-            outcome = try await database.transaction { [companions] db in
-                try await Self.index(
+            let directory = folderPath + "/" + (written.split(separator: "/").first.map(String.init) ?? "new")
+            outcome = try await groupCommit.run(syncing: [directory], lockOrder: [accountID, mailboxID]) {
+                [companions] db, retry in
+                // A retry after a failed batch: the batch's commit may have happened after all.
+                if retry, let mine = try await Self.stored(file: file, mailboxID: mailboxID, in: db) { return .stored(mine) }
+                return try await Self.index(
                     db, accountID: accountID, mailboxID: mailboxID, name: name, file: file, size: size, flags: flags,
                     internalDate: internalDate, deliveryKey: deliveryKey, enforceQuota: enforceQuota,
                     companions: companions, header: header)

@@ -16,6 +16,9 @@ public final class MailStore: Sendable {
     public let notifier: any MailboxNotifier
     let logger: Logger
     let writer: MessageWriter
+    /// Appends that end at nearly the same moment share their directories' fsyncs and one index
+    /// transaction.
+    let groupCommit: GroupCommit
     /// Written with each message row, in the same transaction (`MessageCompanion`).
     let companions: [any MessageCompanion]
     /// Seconds an expunged message (or a deleted mailbox's) is kept for undelete; 0 keeps none.
@@ -35,6 +38,7 @@ public final class MailStore: Sendable {
         self.undeleteRetention = max(0, undeleteRetention)
         self.logger = logger
         self.writer = MessageWriter(namer: MaildirFileNamer(nodeID: nodeID))
+        self.groupCommit = GroupCommit(database: database)
     }
 
     // MARK: Queries

@@ -34,7 +34,9 @@ struct MessageWriter: Sendable {
 
     /// Writes `content` into the folder at `folderPath`; returns the file's path relative to
     /// the folder (`new/<name>` or `cur/<name>:2,<info>`) and its size.
-    func write(_ content: MessageContent, folderPath: String, info: String?) throws(StoreError) -> (file: String, size: Int64) {
+    func write(_ content: MessageContent, folderPath: String, info: String?, syncDirectory: Bool = true) throws(StoreError) -> (
+        file: String, size: Int64
+    ) {
         var attempts = 0
         while true {
             let base = namer.next()
@@ -57,7 +59,7 @@ struct MessageWriter: Sendable {
                 }
                 let size = file.bytesWritten
                 let relative = subdirectory + "/" + MaildirFileNamer.final(base: base, size: size, info: info)
-                try file.commit(to: folderPath + "/" + relative)
+                try file.commit(to: folderPath + "/" + relative, syncDirectory: syncDirectory)
                 return (relative, size)
             } catch {
                 // Before the rename the temporary file goes; after it (a failed directory sync) the

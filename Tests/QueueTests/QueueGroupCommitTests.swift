@@ -31,7 +31,7 @@ struct QueueGroupCommitTests {
             #expect(results.count == 50)
             #expect(try await f.queue.size() == (50, 75))
             let counts = f.queue.groupCommit.counts
-            #expect(counts.messages == 50)
+            #expect(counts.works == 50)
             // Fifty at once cannot all have gone alone: batches formed by themselves.
             #expect(counts.batches < 50)
             // Each caller got the ids of its own message's rows.

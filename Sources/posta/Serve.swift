@@ -34,6 +34,7 @@ struct Serve: AsyncParsableCommand {
         // Before the site opens: the database pool reports its size through the facade.
         PostaMetrics.bootstrap()
         let logger = Logger(label: "posta")
+        FileDescriptorLimit.raise(connections: config.limits.maxConnections, logger: logger)
         let site = try await Site.open(config, logger: logger)
         FileModes.warn(config, logger: logger)  // after the open, so the database's -wal and -shm exist
         if dev { try await DevelopmentSite.seed(site) }

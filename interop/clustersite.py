@@ -79,3 +79,15 @@ address = "127.0.0.1:{self.imap_port}"
         conn.starttls(ssl.create_default_context(cafile=str(self.cert)))
         conn.login(user)
         return conn
+
+
+def start_pair(tmp_path: Path, database: str, kind: type = Node) -> tuple:
+    """Nodes mx1 and mx2 (of `kind`) on `database` and one shared data folder, seeded and started."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    a = kind(tmp_path / "a", shared, database, "mx1")
+    b = kind(tmp_path / "b", shared, database, "mx2")
+    a.seed()  # the directory lives in the database: node b sees the same users at once
+    a.start()
+    b.start()
+    return a, b

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from clustersite import IMAPNode, database  # noqa: F401 (the fixture)
+from clustersite import IMAPNode, database, start_pair  # noqa: F401 (the fixture)
 
 ALICE = "alice@example.org"
 SENDERS_PER_NODE = 3
@@ -107,13 +107,7 @@ def cluster_status(node: IMAPNode) -> dict:
 
 
 def test_node_killed_mid_load_loses_nothing(tmp_path: Path, database: str):
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    a = IMAPNode(tmp_path / "a", shared, database, "mx1")
-    b = IMAPNode(tmp_path / "b", shared, database, "mx2")
-    a.seed()
-    a.start()
-    b.start()
+    a, b = start_pair(tmp_path, database, IMAPNode)
     try:
         # Before the load: mail read and flagged through node A.
         with smtplib.SMTP("127.0.0.1", a.smtp_port, timeout=30) as smtp:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clustersite import IMAPNode, database  # noqa: F401 (the fixture)
+from clustersite import IMAPNode, database, start_pair  # noqa: F401 (the fixture)
 
 
 def delivered_files(database_url: str) -> list[str]:
@@ -18,13 +18,7 @@ def delivered_files(database_url: str) -> list[str]:
 
 @pytest.mark.serial
 def test_idle_on_one_node_sees_delivery_by_another(tmp_path: Path, database: str):
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    a = IMAPNode(tmp_path / "a", shared, database, "mx1")
-    b = IMAPNode(tmp_path / "b", shared, database, "mx2")
-    a.seed()
-    a.start()
-    b.start()
+    a, b = start_pair(tmp_path, database, IMAPNode)
     conn = None
     try:
         conn = a.imap("alice@example.org")

@@ -8,17 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from clustersite import Node, database  # noqa: F401 (a fixture)
+from clustersite import Node, database, start_pair  # noqa: F401 (a fixture)
 
 
 def test_two_nodes_on_postgresql(tmp_path: Path, database: str):
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    a = Node(tmp_path / "a", shared, database, "mx1")
-    b = Node(tmp_path / "b", shared, database, "mx2")
-    a.seed()  # the directory lives in the database: node b sees the same users at once
-    a.start()
-    b.start()
+    a, b = start_pair(tmp_path, database)
     try:
         with smtplib.SMTP("127.0.0.1", a.smtp_port) as s:
             s.sendmail("s@remote.example", ["alice@example.org", "team@example.org"], b"Subject: via node a\r\n\r\nA\r\n")
@@ -43,13 +37,7 @@ def test_pop3_maildrop_lock_spans_nodes(tmp_path: Path, database: str):
     """RFC 1939 §4 / RFC 2449 [IN-USE] across a cluster: while a POP3 session on node A holds
     alice's maildrop, a login on node B is refused with [IN-USE]; QUIT frees it; a node killed while
     holding it frees it when it starts again."""
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    a = Node(tmp_path / "a", shared, database, "mx1")
-    b = Node(tmp_path / "b", shared, database, "mx2")
-    a.seed()
-    a.start()
-    b.start()
+    a, b = start_pair(tmp_path, database)
 
     def login(node: Node) -> poplib.POP3:
         p = poplib.POP3("127.0.0.1", node.pop3_port, timeout=10)

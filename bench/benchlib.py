@@ -1,7 +1,7 @@
 """Shared parts of the benchmarks that run Posta and Dovecot side by side: the release build, a
-Posta site (interop/mailsite.py's MailSite plus extra listeners), a private plaintext Dovecot
-2.3 (the recipe of /work/shared/peers.md), and CPU and memory accounting of server process trees
-from /proc. Everything listens on 127.0.0.1 only.
+Posta site (interop/mailsite.py's MailSite plus extra listeners), a private Dovecot 2.3 (the
+recipe of /work/shared/peers.md; plaintext, or implicit TLS with `tls=`), and CPU and memory
+accounting of server process trees from /proc. Everything listens on 127.0.0.1 only.
 
 A bench script imports this module (its folder is on sys.path when run as `bench/NAME`), calls
 `use_posta(path)` before anything that imports interop's conftest, and stops what it starts in a
@@ -12,7 +12,6 @@ import pwd
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,9 +104,15 @@ def vmail_user() -> pwd.struct_passwd:
 class Dovecot:
     """A private Dovecot 2.3 on loopback, plaintext logins allowed (`ssl = no`), Maildir under
     `folder`/vmail/DOMAIN/USER, passwd-file users given as {address: hash}. `listeners` maps a
-    protocol ("imap", "pop3") to its port; `extra` is appended to the configuration."""
+    protocol ("imap", "pop3", "lmtp") to its port; `extra` is appended to the configuration.
 
-    def __init__(self, folder: Path, users: dict[str, str], listeners: dict[str, int], extra: str = ""):
+    With `tls=(cert, key)` (PEM files, e.g. the Posta site's certificate) the login protocols are
+    served over implicit TLS instead (IMAPS, POP3S: `ssl = required`, the `imaps`/`pop3s` listener on
+    the port, the plaintext one off). "lmtp" is an inet listener of the `lmtp` service (plaintext; it
+    needs the dovecot-lmtpd package)."""
+
+    def __init__(self, folder: Path, users: dict[str, str], listeners: dict[str, int], extra: str = "",
+                 tls: tuple[Path, Path] | None = None):
         from conftest import make_reachable
         self.vmail = vmail_user()
         self.dir = folder / "dovecot"
@@ -118,23 +123,39 @@ class Dovecot:
         os.chown(self.mail, self.vmail.pw_uid, self.vmail.pw_gid)
         make_reachable(folder)
         (self.dir / "users").write_text("".join(f"{a}:{h}::::::\n" for a, h in users.items()))
-        services = "".join(f"""service {proto}-login {{
-  inet_listener {proto} {{
+        if "lmtp" in listeners and not Path("/usr/lib/dovecot/lmtp").exists():
+            raise SystemExit("Dovecot's LMTP server is missing: apt-get install dovecot-lmtpd")
+        services = ""
+        for proto, port in listeners.items():
+            if proto == "lmtp":
+                services += f"""service lmtp {{
+  inet_listener lmtp {{
     address = 127.0.0.1
     port = {port}
   }}
+}}
+"""
+                continue
+            plain, implicit = (0, port) if tls else (port, 0)
+            services += f"""service {proto}-login {{
+  inet_listener {proto} {{
+    address = 127.0.0.1
+    port = {plain}
+  }}
   inet_listener {proto}s {{
-    port = 0
+    address = 127.0.0.1
+    port = {implicit}
   }}
 }}
-""" for proto, port in listeners.items())
+"""
+        ssl = f"ssl = required\nssl_cert = <{tls[0]}\nssl_key = <{tls[1]}" if tls else "ssl = no"
         self.conf = self.dir / "dovecot.conf"
         self.conf.write_text(f"""base_dir = {self.dir}/run
 state_dir = {self.dir}/state
 protocols = {" ".join(listeners)}
 listen = 127.0.0.1
 log_path = {self.dir}/log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = dovecot
@@ -260,3 +281,61 @@ def memory_kib(pids: list[int]) -> dict[str, int]:
         except OSError:
             continue
     return out
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+class Postgres:
+    """A throw-away PostgreSQL on loopback (`.ci/postgres`) with fsync on, as a site would run it:
+    a benchmark of durable throughput must not compare against a database that skips its syncs."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o755)
+        r = subprocess.run([str(ROOT / ".ci" / "postgres"), "start", str(folder / "db")], check=True,
+                           capture_output=True, text=True, env={**os.environ, "POSTGRES_FSYNC": "on"})
+        self.url = r.stdout.strip().splitlines()[-1]
+        self.count = 0
+
+    def new_database(self) -> str:
+        """The URL of a new, empty database on the server."""
+        self.count += 1
+        name = f"posta_bench_{os.getpid()}_{self.count}"
+        subprocess.run(["psql", self.url, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def scalar(self, url: str, sql: str) -> int:
+        r = subprocess.run(["psql", url, "-tAc", sql], check=True, capture_output=True, text=True)
+        return int(r.stdout.strip() or 0)
+
+    def stop(self) -> None:
+        subprocess.run([str(ROOT / ".ci" / "postgres"), "stop", str(self.folder / "db")], capture_output=True)
+
+
+# --- Postfix ----------------------------------------------------------------------------------
+
+def postfix_virtual(folder: Path, address: str):
+    """A private Postfix (interop/postfix.py) under `folder` that takes mail for `address` and
+    delivers it with its `virtual` agent into a Maildir, as a Postfix + Maildir site does; returns
+    the (unstarted) Postfix and a function counting the messages delivered so far."""
+    from postfix import Postfix
+    uid, gid = vmail_user().pw_uid, vmail_user().pw_gid
+    local, domain = address.split("@")
+    vmail = folder / "vmail"
+    vmail.mkdir(parents=True)
+    os.chown(vmail, uid, gid)
+    (folder / "pf").mkdir()
+    pf = Postfix(folder / "pf", f"""virtual_mailbox_domains = {domain}
+virtual_mailbox_base = {vmail}
+virtual_mailbox_maps = texthash:{folder}/pf/vmailbox
+virtual_uid_maps = static:{uid}
+virtual_gid_maps = static:{gid}
+virtual_minimum_uid = 1000
+""")
+    (folder / "pf" / "vmailbox").write_text(f"{address} {domain}/{local}/\n")
+    box = vmail / domain / local
+
+    def delivered() -> int:
+        return sum(len(files) for sub in ("new", "cur") for _, _, files in os.walk(box / sub))
+    return pf, delivered

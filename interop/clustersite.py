@@ -24,12 +24,12 @@ def database(postgres_url):
 
 
 class Node(MailSite):
-    """One node: its own config file and listeners (`listeners`: more `[[listener]]` tables), the shared
-    database and data folder."""
+    """One node: its own config file and listeners (`listeners`: more `[[listener]]` tables; `limits`:
+    more `[limits]` keys), the shared database and data folder."""
 
-    def __init__(self, folder: Path, data: Path, database_url: str, node_id: str, listeners: str = ""):
+    def __init__(self, folder: Path, data: Path, database_url: str, node_id: str, listeners: str = "", limits: str = ""):
         self.pop3_port = free_port()
-        super().__init__(folder, extra_config=f'''
+        super().__init__(folder, limits=limits, extra_config=f'''
 [[listener]]
 protocol = "pop3"
 address = "127.0.0.1:{self.pop3_port}"

@@ -152,7 +152,7 @@ let package = Package(
         .target(
             name: "Queue",
             dependencies: [
-                "Core", "Directory", "Store", "Filter",
+                "Core", "Directory", "Store", "Filter", "MIME",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),

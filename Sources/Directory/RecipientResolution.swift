@@ -47,8 +47,8 @@ extension Directory {
     /// nothing deliverable remains.
     public func resolve(_ recipient: MailAddress) async throws -> Resolution {
         @Sendable func expand(in db: any SQLDatabase) async throws -> (Resolution, [Account]) {
-            guard try await Self.domainID(recipient.domain, in: db) != nil else { return (.notLocal, []) }
             var expansion = Expansion(root: recipient, directory: self, db: db)
+            guard try await expansion.isLocal(recipient.domain) else { return (.notLocal, []) }
             _ = try await expansion.expand(recipient, depth: 0)
             if !expansion.deliveries.isEmpty { return (.deliver(expansion.deliveries), expansion.linked) }
             if expansion.sawLoop { throw ResolutionError.loop(recipient.description) }
@@ -77,11 +77,21 @@ private struct Expansion {
     var linked: [Account] = []
     var steps = 0
     var sawLoop = false
+    /// Domains looked up so far: whether each is local.
+    var localDomains: [String: Bool] = [:]
 
     init(root: MailAddress, directory: Directory, db: any SQLDatabase) {
         self.root = root
         self.directory = directory
         self.db = db
+    }
+
+    /// Whether `domain` is one of the site's (each domain asked of the database once per expansion).
+    mutating func isLocal(_ domain: String) async throws -> Bool {
+        if let known = localDomains[domain] { return known }
+        let local = try await Directory.domainID(domain, in: db) != nil
+        localDomains[domain] = local
+        return local
     }
 
     /// Expands `address`; returns false when it names nothing at all.
@@ -90,7 +100,7 @@ private struct Expansion {
         guard depth <= directory.depthLimit, steps <= directory.expansionLimit else {
             throw ResolutionError.expansionLimit(root.description)
         }
-        guard try await Directory.domainID(address.domain, in: db) != nil else {
+        guard try await isLocal(address.domain) else {
             add(.external(address))
             return true
         }

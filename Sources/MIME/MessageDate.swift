@@ -64,6 +64,21 @@ public struct MessageDate: Sendable, Hashable {
     }
 }
 
+extension MessageDate {
+    /// The RFC 5322 §3.3 `date-time` of an instant in UTC, e.g. `Fri, 04 Dec 2026 17:05:00 +0000`.
+    public static func rfc5322(secondsSince1970 seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let rest = Int(seconds - days * 86400)
+        // 1970-01-01 was a Thursday.
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int(((days % 7) + 7) % 7)]
+        let date = CivilDate.date(daysSince1970: days)
+        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][date.month - 1]
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let time = "\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))"
+        return "\(weekday), \(two(date.day)) \(month) \(date.year) \(time) +0000"
+    }
+}
+
 /// Days of the proleptic Gregorian calendar (H. Hinnant's `days_from_civil`).
 public enum CivilDate {
     /// Days since 1970-01-01 of a calendar date.

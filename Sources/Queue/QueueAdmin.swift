@@ -133,7 +133,7 @@ extension MailQueue {
             try await db.delete(from: "queue_message").where("id", .equal, id).run()
             return file
         }
-        SpoolHold.remove(spoolPath(file), relative: file, spool: spoolDirectory)
+        SpoolHold.remove([file], spool: spoolDirectory)
     }
 
     private func requireMessage(_ id: String) async throws {

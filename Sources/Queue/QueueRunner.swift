@@ -151,7 +151,9 @@ public final class QueueRunner: Service, Sendable {
             + contentFilterKinds(messageID: messageID) + listKinds(messageID: messageID)
         let kinds = wanted.map { $0.map(\.rawValue).filter(available.contains) } ?? available
         guard !kinds.isEmpty else { return [] }
-        return try await queue.database.transaction { db in
+        // Candidates are looked for outside the write transaction: most claims (every lane is woken
+        // by every new message) find nothing, and must not take the database's write lock for that.
+        let candidateIDs = try await queue.database.withConnection { db in
             var candidates = db.select().column(SQLColumn("id", table: "r")).from(
                 SQLAlias(SQLIdentifier("queue_recipient"), as: SQLIdentifier("r"))
             )
@@ -173,11 +175,13 @@ public final class QueueRunner: Service, Sendable {
             } else {
                 candidates = candidates.where(SQLColumn("next_attempt_at", table: "r"), .lessThanOrEqual, SQLBind(now))
             }
-            let candidateIDs = try await candidates.orderBy(SQLColumn("next_attempt_at", table: "r")).limit(limit).all()
+            return try await candidates.orderBy(SQLColumn("next_attempt_at", table: "r")).limit(limit).all()
                 .map { try $0.decode(column: "id", as: Int64.self) }
-            guard !candidateIDs.isEmpty else { return [] }
-            // Re-checked in the UPDATE: on PostgreSQL a concurrent claimer that selected the same
-            // rows waits for our row locks, then finds them leased and takes nothing.
+        }
+        guard !candidateIDs.isEmpty else { return [] }
+        return try await queue.database.transaction { db in
+            // Re-checked in the UPDATE: another claimer (a lane, another node) that took some of
+            // them first leaves them leased, and this claim takes only what is still free.
             let ids = try await db.update("queue_recipient").set("locked_by", to: SQLBind(node))
                 .set("locked_until", to: SQLBind(now + lease))
                 .where("id", .in, SQLBind.group(candidateIDs))
@@ -185,6 +189,7 @@ public final class QueueRunner: Service, Sendable {
                 .where {
                     $0.where("locked_until", .is, SQLLiteral.null).orWhere("locked_until", .lessThan, SQLBind(now))
                 }
+                .where(SQLRaw("message_id IN (SELECT id FROM queue_message WHERE NOT held)"))  // held meanwhile
                 .returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }
             guard !ids.isEmpty else { return [] }
             return try await db.select()
@@ -323,7 +328,7 @@ public final class QueueRunner: Service, Sendable {
 
     func removeSpoolFiles(_ files: [String]) {
         // A running backup may still need them (`SpoolHold`).
-        for file in files { SpoolHold.remove(queue.spoolPath(file), relative: file, spool: queue.spoolDirectory) }
+        SpoolHold.remove(files, spool: queue.spoolDirectory)
         if let first = files.first { try? DurableFile.syncDirectory(containing: queue.spoolPath(first)) }
     }
 

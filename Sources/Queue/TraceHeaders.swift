@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import MIME
 
 /// The trace fields Posta adds (RFC 5321 §4.4, RFC 5322 §3.6.7).
 public enum TraceHeaders {
@@ -26,11 +27,7 @@ public enum TraceHeaders {
 
     /// A date in RFC 5322 §3.3 form, e.g. `Sun, 29 Nov 2026 04:20:27 +0000`.
     public static func rfc5322Date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
+        MessageDate.rfc5322(secondsSince1970: Int64(date.timeIntervalSince1970.rounded(.down)))
     }
 
     /// HELO text goes into a header: keep it printable and unfoldable.

@@ -24,7 +24,7 @@ extension Webmail {
         let (box, stored, message) = try await parsed(account, folder: folder, uid: uid)
         var view = MessageView(folder: folder, uid: uid, flags: [], message: message, preferHTML: false)
         // A message without a Date field is quoted with its arrival time.
-        if view.date.isEmpty { view.date = Self.rfc5322Date(stored.internalDate) }
+        if view.date.isEmpty { view.date = MessageDate.rfc5322(secondsSince1970: stored.internalDate) }
         switch mode {
         case .new: break
         case .reply, .all:
@@ -323,7 +323,7 @@ extension Webmail {
     ) -> [UInt8] {
         let recipients = (try? recipients(draft)) ?? (to: [], cc: [], bcc: [], all: [])
         var composer = MessageComposer()
-        composer.fields.append(("Date", .raw(rfc5322Date(date))))
+        composer.fields.append(("Date", .raw(MessageDate.rfc5322(secondsSince1970: date))))
         let name = settings.displayName.isEmpty ? account.displayName : settings.displayName
         composer.fields.append(("From", .addresses([(name, account.address)])))
         if !recipients.to.isEmpty { composer.fields.append(("To", .addresses(recipients.to.map { ($0.name, $0.address) }))) }
@@ -345,18 +345,6 @@ extension Webmail {
     static func newMessageID(_ account: Account) -> String {
         let domain = account.address.split(separator: "@").last.map(String.init) ?? "localhost"
         return "<" + UUID().uuidString.lowercased() + "@" + domain + ">"
-    }
-
-    /// `Fri, 04 Dec 2026 17:05:00 +0000` (RFC 5322 §3.3).
-    static func rfc5322Date(_ seconds: Int64) -> String {
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let rest = Int(seconds - days * 86400)
-        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int(((days % 7) + 7) % 7)]
-        let date = CivilDate.date(daysSince1970: days)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return
-            "\(weekday), \(two(date.day)) \(months[date.month - 1]) \(date.year) \(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60)) +0000"
     }
 
     static func megabytes(_ bytes: Int) -> String {

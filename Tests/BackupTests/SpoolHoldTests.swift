@@ -68,10 +68,29 @@ struct SpoolHoldTests {
         let old = Date().addingTimeInterval(-Double(SpoolHold.lifetimeSeconds + 5))
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: spool + "/.backup-hold")
         #expect(!SpoolHold.isActive(spool: spool))
-        FileManager.default.createFile(atPath: spool + "/m1", contents: Data("x".utf8))
-        SpoolHold.remove(spool + "/m1", relative: "msg/m1", spool: spool)
-        #expect(!FileManager.default.fileExists(atPath: spool + "/m1"))
+        try FileManager.default.createDirectory(atPath: spool + "/msg", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: spool + "/msg/m1", contents: Data("x".utf8))
+        SpoolHold.remove(["msg/m1"], spool: spool)
+        #expect(!FileManager.default.fileExists(atPath: spool + "/msg/m1"))
         #expect(LocalFiles.entries(SpoolHold.heldFolder(spool: spool)) == [])
+    }
+
+    @Test("while the marker is fresh, finished spool files move into the held folder, all of them")
+    func activeHold() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let spool = folder.path
+        try FileManager.default.createDirectory(atPath: spool + "/msg", withIntermediateDirectories: true)
+        for name in ["m1", "m2", "m3"] {
+            FileManager.default.createFile(atPath: spool + "/msg/" + name, contents: Data(name.utf8))
+        }
+        try SpoolHold.refresh(spool: spool)
+        SpoolHold.remove(["msg/m1", "msg/m2", "msg/m3"], spool: spool)
+        #expect(LocalFiles.entries(spool + "/msg") == [])
+        #expect(Set(LocalFiles.entries(SpoolHold.heldFolder(spool: spool))) == ["m1", "m2", "m3"])
+        SpoolHold.end(spool: spool)
+        #expect(LocalFiles.entries(SpoolHold.heldFolder(spool: spool)) == [])
+        #expect(!SpoolHold.isActive(spool: spool))
     }
 }
 

@@ -51,11 +51,16 @@ public enum SpoolHold {
         return Int(time(nil)) - Int(info.st_mtim.tv_sec) < lifetimeSeconds
     }
 
-    /// Removes a finished message's spool file `path` (relative `relative`), or moves it into the
-    /// held folder while a backup runs.
-    public static func remove(_ path: String, relative: String, spool: String) {
-        if isActive(spool: spool), rename(path, heldPath(spool: spool, relative: relative)) == 0 { return }
-        unlink(path)
+    /// Removes finished messages' spool files (paths relative to `spool`, `msg/<id>`), or moves them
+    /// into the held folder while a backup runs; the marker is looked at once for them all.
+    public static func remove(_ files: [String], spool: String) {
+        guard !files.isEmpty else { return }
+        let holding = isActive(spool: spool)
+        for file in files {
+            let path = spool + "/" + file
+            if holding, rename(path, heldPath(spool: spool, relative: file)) == 0 { continue }
+            unlink(path)
+        }
     }
 
     /// Ends the hold: the marker first, then every held file.

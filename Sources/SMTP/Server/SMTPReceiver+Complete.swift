@@ -151,9 +151,8 @@ extension SMTPReceiver {
         let local = deliveries.filter { $0.kind == .local }
         guard !local.isEmpty, local.count == deliveries.count else { return false }
         for delivery in local {
-            guard let id = delivery.accountID, let account = try await directory.account(id: id) else { return false }
-            if account.quotaBytes == 0 { return false }
-            if try await store.usage(accountID: id) + size <= account.quotaBytes { return false }
+            guard let id = delivery.accountID, let room = try await quotaRoom(accountID: id) else { return false }
+            if size <= room { return false }
         }
         return true
     }

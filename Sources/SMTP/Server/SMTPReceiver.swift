@@ -142,7 +142,15 @@ public struct SMTPReceiver: Sendable {
     }
 
     private func isOverQuota(accountID: Int64) async throws -> Bool {
-        guard let account = try await directory.account(id: accountID), account.quotaBytes > 0 else { return false }
-        return try await store.usage(accountID: accountID) >= account.quotaBytes
+        guard let room = try await quotaRoom(accountID: accountID) else { return false }
+        return room <= 0
+    }
+
+    /// The bytes the account may still store, in one query; nil when it has no quota (or no
+    /// mailbox yet, or no longer exists).
+    func quotaRoom(accountID: Int64) async throws -> Int64? {
+        let usage: StorageUsage
+        do { usage = try await store.storageUsage(accountID: accountID) } catch StoreError.notProvisioned { return nil }
+        return usage.quotaBytes > 0 ? usage.quotaBytes - usage.usedBytes : nil
     }
 }

@@ -2,18 +2,52 @@ import Core
 import SQLKit
 
 extension MailStore {
-    /// Every message's UID, flags and modseq, by UID, read in one snapshot with the mailbox's
-    /// counters (what SELECT needs).
-    public func states(mailboxID: Int64) async throws -> (mailbox: MailboxInfo, messages: [MessageState])? {
-        try await database.snapshot { db in
-            guard let box = try await db.raw(Self.mailboxSelect("b.id = \(bind: mailboxID)")).first() else { return nil }
+    /// The mailbox and the index of its messages (UID, flags and modseq), read in one snapshot (what
+    /// SELECT needs). The index of a mailbox opened recently on this node is brought up to date
+    /// from what changed since its modseq (`MailboxIndexCache`); others are read whole.
+    public func states(mailboxID: Int64) async throws -> (mailbox: MailboxInfo, index: MailboxIndex)? {
+        guard let read = try await states(where: "b.id = \(bind: mailboxID)") else {
+            indexCache.forget(mailboxID)
+            return nil
+        }
+        return read
+    }
+
+    /// `states(mailboxID:)` of a mailbox by name (`INBOX` in any case).
+    public func states(accountID: Int64, name: String) async throws -> (mailbox: MailboxInfo, index: MailboxIndex)? {
+        let name = MaildirPath.canonicalMailboxName(name)
+        return try await states(where: "b.account_id = \(bind: accountID) AND b.name = \(bind: name)")
+    }
+
+    private func states(where condition: SQLQueryString) async throws -> (mailbox: MailboxInfo, index: MailboxIndex)? {
+        let read = try await database.snapshot { db -> (MailboxInfo, MailboxIndex)? in
+            guard let box = try await db.raw(Self.mailboxSelect(condition, counts: false)).first() else { return nil }
+            let info = try Self.mailboxInfo(box)
+            if let cached = self.indexCache.index(of: info.id), cached.uidValidity == info.uidValidity,
+                cached.index.highestModSeq <= info.highestModSeq
+            {
+                var index = cached.index
+                if info.highestModSeq > index.highestModSeq {
+                    let (changed, expunged) = try await Self.changes(db, mailboxID: info.id, since: index.highestModSeq)
+                    index.apply(
+                        MailboxChanges(
+                            highestModSeq: info.highestModSeq, uidNext: info.uidNext, changed: changed, expunged: expunged))
+                }
+                return (info, index)
+            }
             let rows = try await db.raw(
                 """
-                SELECT uid, flags, modseq FROM message WHERE mailbox_id = \(bind: mailboxID) ORDER BY uid
+                SELECT uid, flags, modseq FROM message WHERE mailbox_id = \(bind: info.id) ORDER BY uid
                 """
             ).all()
-            return (try Self.mailboxInfo(box), try rows.map(Self.messageState))
+            return (info, MailboxIndex(messages: try rows.map(Self.messageState), highestModSeq: info.highestModSeq))
         }
+        guard let (read, index) = read else { return nil }
+        indexCache.keep(index, of: read.id, uidValidity: read.uidValidity)
+        var info = read
+        info.messageCount = index.count
+        info.unseenCount = index.unseenCount
+        return (info, index)
     }
 
     /// What changed after `modSeq`, read in one snapshot; nil when the mailbox no longer exists.
@@ -30,21 +64,29 @@ extension MailStore {
             guard highest > modSeq else {
                 return MailboxChanges(highestModSeq: highest, uidNext: try Self.uint32(box, "uidnext"), changed: [], expunged: [])
             }
-            let changed = try await db.raw(
-                """
-                SELECT uid, flags, modseq FROM message WHERE mailbox_id = \(bind: mailboxID) AND modseq > \(bind: modSeq)
-                ORDER BY uid
-                """
-            ).all().map(Self.messageState)
-            let expunged = try await db.raw(
-                """
-                SELECT uid FROM expunged_message WHERE mailbox_id = \(bind: mailboxID) AND modseq > \(bind: modSeq)
-                ORDER BY uid
-                """
-            ).all().map { try Self.uint32($0, "uid") }
+            let (changed, expunged) = try await Self.changes(db, mailboxID: mailboxID, since: modSeq)
             return MailboxChanges(
                 highestModSeq: highest, uidNext: try Self.uint32(box, "uidnext"), changed: changed, expunged: expunged)
         }
+    }
+
+    /// Messages added or changed after `modSeq` (ascending UIDs) and the UIDs removed after it.
+    private static func changes(_ db: any SQLDatabase, mailboxID: Int64, since modSeq: Int64) async throws
+        -> (changed: [MessageState], expunged: [UInt32])
+    {
+        let changed = try await db.raw(
+            """
+            SELECT uid, flags, modseq FROM message WHERE mailbox_id = \(bind: mailboxID) AND modseq > \(bind: modSeq)
+            ORDER BY uid
+            """
+        ).all().map(Self.messageState)
+        let expunged = try await db.raw(
+            """
+            SELECT uid FROM expunged_message WHERE mailbox_id = \(bind: mailboxID) AND modseq > \(bind: modSeq)
+            ORDER BY uid
+            """
+        ).all().map { try Self.uint32($0, "uid") }
+        return (changed, expunged)
     }
 
     /// The given messages (those that still exist) with their files, by UID (IMAP FETCH).

@@ -70,6 +70,7 @@ extension MailStore {
             return (id, contained ? self.folderPath(maildir: maildir, folder: folder) : nil)
         }
         if let path = removed.path { _ = try? await FileIO.blocking { try FileIO.removeTree(path) } }
+        indexCache.forget(removed.id)
         notifier.changed(mailboxID: removed.id)
         logger.info("mailbox deleted", metadata: ["account": "\(accountID)", "mailbox": "\(name)"])
         return removed.id

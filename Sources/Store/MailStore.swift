@@ -23,6 +23,8 @@ public final class MailStore: Sendable {
     let companions: [any MessageCompanion]
     /// Seconds an expunged message (or a deleted mailbox's) is kept for undelete; 0 keeps none.
     public let undeleteRetention: Int64
+    /// The indexes of recently opened mailboxes, shared by the sessions that open them (`states`).
+    let indexCache = MailboxIndexCache()
 
     public init(
         database: Database, root: String, nodeID: String, notifier: any MailboxNotifier = LocalMailboxNotifier(),
@@ -116,16 +118,23 @@ public final class MailStore: Sendable {
         folder.isEmpty ? absolute(maildir: maildir) : absolute(maildir: maildir) + "/" + folder
     }
 
-    static func mailboxSelect(_ condition: SQLQueryString) -> SQLQueryString {
-        """
-        SELECT b.id, b.account_id, b.name, b.uidvalidity, b.uidnext, b.highest_modseq, b.special_use,
-          EXISTS (SELECT 1 FROM mailbox_subscription s WHERE s.account_id = b.account_id AND s.name = b.name) AS subscribed,
-          (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id) AS message_count,
-          (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id
-             AND NOT m.seen) AS unseen_count,
-          (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id AND m.uid >= b.first_recent_uid) AS recent_count
-        FROM mailbox b WHERE \(condition)
-        """
+    /// The mailboxes matching `condition`, as `mailboxInfo` reads them; without `counts`, the message
+    /// and unseen counts (which read every message's index entry) are 0 for the caller to fill in.
+    static func mailboxSelect(_ condition: SQLQueryString, counts: Bool = true) -> SQLQueryString {
+        let counted: SQLQueryString =
+            counts
+            ? """
+            (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id) AS message_count,
+              (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id AND NOT m.seen) AS unseen_count
+            """
+            : "0 AS message_count, 0 AS unseen_count"
+        return """
+            SELECT b.id, b.account_id, b.name, b.uidvalidity, b.uidnext, b.highest_modseq, b.special_use,
+              EXISTS (SELECT 1 FROM mailbox_subscription s WHERE s.account_id = b.account_id AND s.name = b.name) AS subscribed,
+              \(counted),
+              (SELECT COUNT(*) FROM message m WHERE m.mailbox_id = b.id AND m.uid >= b.first_recent_uid) AS recent_count
+            FROM mailbox b WHERE \(condition)
+            """
     }
 
     static func mailboxInfo(_ row: any SQLRow) throws -> MailboxInfo {

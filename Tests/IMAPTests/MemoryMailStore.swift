@@ -75,9 +75,13 @@ actor MemoryMailStore: IMAPMailboxStore {
         boxID(accountID, name).flatMap { boxes[$0] }.map(info)
     }
 
-    func states(mailboxID: Int64) -> (mailbox: MailboxInfo, messages: [MessageState])? {
+    func states(accountID: Int64, name: String) -> (mailbox: MailboxInfo, index: MailboxIndex)? {
+        boxID(accountID, name).flatMap { states(mailboxID: $0) }
+    }
+
+    func states(mailboxID: Int64) -> (mailbox: MailboxInfo, index: MailboxIndex)? {
         guard let box = boxes[mailboxID] else { return nil }
-        return (info(box), sorted(box).map(state))
+        return (info(box), MailboxIndex(messages: sorted(box).map(state), highestModSeq: box.info.highestModSeq))
     }
 
     func changes(mailboxID: Int64, since modSeq: Int64) -> MailboxChanges? {

@@ -10,7 +10,8 @@ struct SessionMailboxViewTests {
         let info = MailboxInfo(
             id: 1, accountID: 1, name: "INBOX", uidValidity: 7, uidNext: (uids.last ?? 0) + 1, highestModSeq: modSeq,
             specialUse: nil, subscribed: true, messageCount: uids.count, unseenCount: 0)
-        return MailboxView(mailbox: info, messages: uids.map { MessageState(uid: $0, flags: [], modSeq: 1) }, readOnly: false)
+        let index = MailboxIndex(messages: uids.map { MessageState(uid: $0, flags: [], modSeq: 1) }, highestModSeq: modSeq)
+        return MailboxView(mailbox: info, index: index, readOnly: false)
     }
 
     private func changes(changed: [MessageState] = [], expunged: [UInt32] = [], modSeq: Int64 = 20, uidNext: UInt32 = 10)

@@ -25,6 +25,21 @@ struct SessionStateMachineTests {
         #expect(selected < noop && noop < capability)
     }
 
+    @Test("SELECT claims \\Recent only when the snapshot has recent messages; UNSEEN and FLAGS come from the index")
+    func selectClaimsOnlyWhatIsRecent() async throws {
+        let d = try await SessionDriver.make()
+        try await d.store.deliver("Subject: one\r\n\r\nbody\r\n", flags: ["\\Seen", "Work"])
+        try await d.store.deliver("Subject: two\r\n\r\nbody\r\n")
+        let first = await d.command("a SELECT INBOX")
+        #expect(first.contains("* 2 RECENT") && first.contains("* OK [UNSEEN 2] First unseen"))
+        #expect(first.contains("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft Work)"))
+        #expect(d.effects.contains { if case .claimRecent = $0 { true } else { false } })
+        let before = d.effects.count
+        let second = await d.command("b SELECT INBOX")
+        #expect(second.contains("* 0 RECENT") && second.contains("* 2 EXISTS") && second.contains("* OK [UNSEEN 2] First unseen"))
+        #expect(d.effects.count == before + 1)  // the snapshot alone
+    }
+
     @Test("an effect is always the last action of a batch")
     func effectLast() async throws {
         var session = IMAPSession(

@@ -78,7 +78,7 @@ struct SessionTests {
         let moved = await d.command("m UID MOVE 3 Archive")
         #expect(moved == ["* OK [COPYUID \(archive.uidValidity) 3 3] Moved", "* 3 EXPUNGE", "m OK UID MOVE completed"])
         #expect(await d.command("n COPY 1 Nowhere").last == "n NO [TRYCREATE] No such mailbox")
-        #expect(await d.store.states(mailboxID: archive.id)?.messages.map(\.uid) == [1, 2, 3])
+        #expect(await d.store.states(mailboxID: archive.id)?.index.uids == [1, 2, 3])
     }
 
     @Test("APPEND answers APPENDUID; a missing mailbox is TRYCREATE before an empty message is refused")
@@ -91,7 +91,7 @@ struct SessionTests {
         // A refused message is checked against the mailbox first: TRYCREATE wins, as before any store.
         #expect(await d.command("b APPEND Nowhere (\\Bogus) {2+}\r\nhi") == ["b NO [TRYCREATE] No such mailbox"])
         #expect(await d.command("c APPEND INBOX (\\Bogus) {2+}\r\nhi") == ["c BAD Invalid flag \\Bogus"])
-        #expect(await d.store.states(mailboxID: inbox.id)?.messages.count == 1)
+        #expect(await d.store.states(mailboxID: inbox.id)?.index.count == 1)
     }
 
     @Test("CREATE makes parents; RENAME takes children; DELETE refuses inferiors and deselects")

@@ -62,7 +62,7 @@ struct IMAPOperationTests {
             let alice = try await f.account("alice@example.org")
             let box = try await fill(f, alice.id, count: 4)[0].mailboxID
             let (info, states) = try #require(try await f.store.states(mailboxID: box))
-            #expect(states.map(\.uid) == [1, 2, 3, 4] && info.uidNext == 5)
+            #expect(states.uids == [1, 2, 3, 4] && info.uidNext == 5)
             let mark = info.highestModSeq
 
             #expect(

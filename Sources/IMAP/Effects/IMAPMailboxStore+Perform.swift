@@ -18,10 +18,8 @@ extension IMAPMailboxStore {
         case .login:
             throw IMAPStoreFailure.internalError
         case .snapshot(let accountID, let name):
-            guard let mailbox = try await mailbox(accountID: accountID, name: name),
-                let (info, messages) = try await states(mailboxID: mailbox.id)
-            else { return .noSnapshot }
-            return .snapshot(mailbox: info, messages: messages)
+            guard let (info, index) = try await states(accountID: accountID, name: name) else { return .noSnapshot }
+            return .snapshot(mailbox: info, index: index)
         case .changes(let mailboxID, let since):
             return .changes(try await changes(mailboxID: mailboxID, since: since))
         case .claimRecent(let mailboxID, let upTo):

@@ -5,8 +5,8 @@ import Core
 public protocol IMAPMailboxStore: Sendable {
     func mailboxes(accountID: Int64) async throws -> [MailboxInfo]
     func mailbox(accountID: Int64, name: String) async throws -> MailboxInfo?
-    /// The mailbox and every message's state, read in one snapshot; nil when it does not exist.
-    func states(mailboxID: Int64) async throws -> (mailbox: MailboxInfo, messages: [MessageState])?
+    /// The mailbox by name and the index of its messages, read in one snapshot; nil when it does not exist.
+    func states(accountID: Int64, name: String) async throws -> (mailbox: MailboxInfo, index: MailboxIndex)?
     /// What changed after `modSeq`; nil when the mailbox no longer exists.
     func changes(mailboxID: Int64, since modSeq: Int64) async throws -> MailboxChanges?
     /// RFC 3501 §2.3.2: the first UID the caller may treat as `\Recent`.

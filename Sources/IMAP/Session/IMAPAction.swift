@@ -143,7 +143,7 @@ public enum IMAPStoreFailure: Error, Sendable, Hashable {
 /// The adapter's answer to an `IMAPEffect`.
 public enum IMAPEffectResult: Sendable, Equatable {
     case login(IMAPLoginOutcome)
-    case snapshot(mailbox: MailboxInfo, messages: [MessageState])
+    case snapshot(mailbox: MailboxInfo, index: MailboxIndex)
     case noSnapshot
     case changes(MailboxChanges?)
     case claimedRecent(firstUID: UInt32)

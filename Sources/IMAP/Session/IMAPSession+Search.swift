@@ -17,6 +17,9 @@ extension IMAPSession {
         var decided: [UInt32: Bool]?
         var matches: [TargetMessage] = []
         var modSeqs: [Int64] = []
+        /// The view alone decides the key (flags, UIDs, numbers, modseqs): one batch of every message,
+        /// with no effect.
+        var viewOnly = false
     }
 
     /// SEARCH and UID SEARCH (RFC 9051 §6.4.4), ESEARCH results (RFC 4731), SAVE (RFC 5182),
@@ -37,6 +40,8 @@ extension IMAPSession {
             return
         }
         if SearchEvaluator.mentionsModSeq(job.command.key) { enableCondStore() }
+        job.command.key = SearchEvaluator.cheapestFirst(job.command.key)
+        job.viewOnly = !SearchEvaluator.needsMessageRow(job.command.key) && SearchEvaluator.cost(job.command.key) == 0
         job.evaluator = SearchEvaluator(
             largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch, recent: current.recent
         )
@@ -62,7 +67,9 @@ extension IMAPSession {
     /// time inside the effect), so it can be larger than FETCH's, and each batch costs two effects.
     static let searchBatchSize = 1024
 
-    private var batchEnd: (SearchJob) -> Int { { min($0.uids.count, $0.next + Self.searchBatchSize) } }
+    private var batchEnd: (SearchJob) -> Int {
+        { $0.viewOnly ? $0.uids.count : min($0.uids.count, $0.next + Self.searchBatchSize) }
+    }
 
     /// Starts the next batch: rows first when a key needs them.
     private mutating func nextBatch(_ job: SearchJob) {
@@ -83,7 +90,7 @@ extension IMAPSession {
         var job = job
         guard let evaluator = job.evaluator else { return }
         let range = job.next..<batchEnd(job)
-        if job.decided == nil {
+        if job.decided == nil && !job.viewOnly {
             // Content keys need the index row (the file's path), so every candidate here has one.
             let undecided = job.uids[range].compactMap { value -> IMAPContentSearch.Item? in
                 guard let candidate = candidate(job, value), let row = job.rows[value],

@@ -18,6 +18,8 @@ extension IMAPSession {
         /// The view being opened, once the snapshot is in.
         var opened: MailboxView?
         var info: MailboxInfo?
+        /// The mailbox's index as read: FLAGS and UNSEEN come from it.
+        var index: MailboxIndex?
     }
 
     // MARK: SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 7162 §3.1.8, §3.2.5)
@@ -49,23 +51,27 @@ extension IMAPSession {
         switch (job.stage, result) {
         case (.snapshot, .noSnapshot):
             no(tag, code: .nonexistent, "No such mailbox")
-        case (.snapshot, .snapshot(let info, let messages)):
-            var opened = MailboxView(mailbox: info, messages: messages, readOnly: job.readOnly)
+        case (.snapshot, .snapshot(let info, let index)):
+            var opened = MailboxView(mailbox: info, index: index, readOnly: job.readOnly)
             job.info = info
+            job.index = index
             if job.readOnly {
                 opened.markLastRecent(info.recentCount)
                 job.opened = opened
-                opening(job, messages)
+                opening(job)
+            } else if info.recentCount == 0 {
+                // Nothing to claim: the claim could only advance past expunged UIDs (it stops at
+                // this snapshot's UIDNEXT), so SELECT spares the write.
+                job.opened = opened
+                opening(job)
             } else {
                 job.opened = opened
                 job.stage = .claim
-                // The claim's answer needs the messages again for FLAGS and UNSEEN: the view holds them.
                 request(.claimRecent(mailboxID: info.id, upTo: info.uidNext), tag: tag, then: .select(job))
             }
         case (.claim, .claimedRecent(let first)):
             job.opened?.markRecent(from: first)
-            let messages = job.opened.map { view in view.uids.compactMap { view.states[$0] } } ?? []
-            opening(job, messages)
+            opening(job)
         case (.listItem, .mailboxList(let mailboxes, _, _)):
             if let info = job.info {
                 let attributes = attributes(of: info, among: mailboxes)
@@ -81,17 +87,18 @@ extension IMAPSession {
     }
 
     /// The mailbox is selected: its state is announced.
-    private mutating func opening(_ job: SelectJob, _ messages: [MessageState]) {
-        guard let opened = job.opened, let info = job.info else { return }
+    private mutating func opening(_ job: SelectJob) {
+        guard let opened = job.opened, let info = job.info, let index = job.index else { return }
         var job = job
+        job.index = nil
         view = opened
         state = .selected
-        announceFlags(keywords: messages.flatMap(\.flags).filter { !$0.hasPrefix("\\") }, readOnly: job.readOnly)
+        announceFlags(keywords: index.keywords, readOnly: job.readOnly)
         emit(.data(.exists(UInt32(opened.count))))
         if !rev2 {
             emit(.data(.recent(UInt32(opened.recent.count))))
-            if let first = messages.firstIndex(where: { !$0.flags.contains("\\Seen") }) {
-                emit(.untagged(IMAPStatusResponse(.ok, code: .unseen(UInt32(first + 1)), "First unseen")))
+            if let first = index.firstUnseen {
+                emit(.untagged(IMAPStatusResponse(.ok, code: .unseen(UInt32(first)), "First unseen")))
             }
         }
         emit(.untagged(IMAPStatusResponse(.ok, code: .uidValidity(info.uidValidity), "UIDs valid")))

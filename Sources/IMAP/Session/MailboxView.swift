@@ -36,12 +36,13 @@ public struct MailboxView: Sendable {
     /// Messages this session reports as `\Recent` (RFC 3501 §2.3.2): claimed by it alone.
     public private(set) var recent: Set<UInt32> = []
 
-    public init(mailbox: MailboxInfo, messages: [MessageState], readOnly: Bool) {
+    /// A view starting from `index` (read with `mailbox`): its storage is shared until either changes.
+    public init(mailbox: MailboxInfo, index: MailboxIndex, readOnly: Bool) {
         mailboxID = mailbox.id
         uidValidity = mailbox.uidValidity
         self.readOnly = readOnly
-        uids = messages.map(\.uid)
-        states = Dictionary(uniqueKeysWithValues: messages.map { ($0.uid, $0) })
+        uids = index.uids
+        states = index.states
         highestModSeq = mailbox.highestModSeq
         uidNext = mailbox.uidNext
     }
@@ -66,11 +67,17 @@ public struct MailboxView: Sendable {
     }
 
     /// Whether a message is known expunged but still holds its sequence number.
-    public func isExpungedPending(_ uid: UInt32) -> Bool { pendingExpunges.contains(uid) }
+    public func isExpungedPending(_ uid: UInt32) -> Bool { !pendingExpunges.isEmpty && pendingExpunges.contains(uid) }
 
     /// Marks the messages from `firstUID` on as `\Recent` for this session.
     public mutating func markRecent(from firstUID: UInt32) {
-        recent.formUnion(uids.filter { $0 >= firstUID })
+        var low = 0
+        var high = uids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if uids[middle] < firstUID { low = middle + 1 } else { high = middle }
+        }
+        recent.formUnion(uids[low...])
     }
 
     /// Marks the last `count` messages as `\Recent` (EXAMINE shows, but does not claim, them).

@@ -57,10 +57,21 @@ struct SearchEvaluator: @unchecked Sendable {
         }
     }
 
+    /// `key` with the keys of every AND in order of cost, so that `matches` decides most messages
+    /// without reading a file; done once per command, not once per message.
+    static func cheapestFirst(_ key: IMAPSearchKey) -> IMAPSearchKey {
+        switch key {
+        case .not(let inner): .not(cheapestFirst(inner))
+        case .or(let a, let b): .or(cheapestFirst(a), cheapestFirst(b))
+        case .and(let keys): .and(keys.map(cheapestFirst).sorted { cost($0) < cost($1) })
+        default: key
+        }
+    }
+
     /// Whether the message matches; nil when that depends on content not loaded yet.
     /// `content(headerOnly)` is the message (its header alone may do when `headerOnly`): nil when not
-    /// loaded yet, `.some(nil)` when the file cannot be read (then content keys do not match). In an
-    /// AND, cheaper keys are evaluated first, so most messages are decided without reading a file.
+    /// loaded yet, `.some(nil)` when the file cannot be read (then content keys do not match). An
+    /// AND's keys are evaluated in their order: `cheapestFirst` puts the cheaper first.
     func matches(_ key: IMAPSearchKey, _ m: SearchCandidate, content: (Bool) -> MIMEMessage??) -> Bool? {
         switch key {
         case .not(let inner): return matches(inner, m, content: content).map { !$0 }
@@ -72,7 +83,7 @@ struct SearchEvaluator: @unchecked Sendable {
             return first == nil || second == nil ? nil : false
         case .and(let keys):
             var unknown = false
-            for key in keys.sorted(by: { Self.cost($0) < Self.cost($1) }) {
+            for key in keys {
                 switch matches(key, m, content: content) {
                 case false?: return false
                 case nil: unknown = true
@@ -170,8 +181,23 @@ struct SearchEvaluator: @unchecked Sendable {
 }
 
 extension String {
+    /// Equal ignoring case: flags and keywords are atoms (RFC 9051 §2.3.2), compared byte by byte
+    /// with ASCII case folded; other text falls back to Unicode lowercasing.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && lowercased() == other.lowercased()
+        if self == other { return true }
+        var a = utf8.makeIterator()
+        var b = other.utf8.makeIterator()
+        while true {
+            switch (a.next(), b.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x >= 0x80 || y >= 0x80 { return utf8.count == other.utf8.count && lowercased() == other.lowercased() }
+                if x == y { continue }
+                let folded = x | 0x20
+                guard folded == y | 0x20, folded >= 0x61, folded <= 0x7A else { return false }
+            default: return false
+            }
+        }
     }
 }
 

@@ -17,6 +17,8 @@ extension IMAPSession {
         var decided: [UInt32: Bool]?
         var matches: [TargetMessage] = []
         var modSeqs: [Int64] = []
+        /// A key needs the messages' index rows (size, internal date, file).
+        var needsRow = false
         /// The view alone decides the key (flags, UIDs, numbers, modseqs): one batch of every message,
         /// with no effect.
         var viewOnly = false
@@ -41,7 +43,8 @@ extension IMAPSession {
         }
         if SearchEvaluator.mentionsModSeq(job.command.key) { enableCondStore() }
         job.command.key = SearchEvaluator.cheapestFirst(job.command.key)
-        job.viewOnly = !SearchEvaluator.needsMessageRow(job.command.key) && SearchEvaluator.cost(job.command.key) == 0
+        job.needsRow = SearchEvaluator.needsMessageRow(job.command.key)
+        job.viewOnly = !job.needsRow && SearchEvaluator.cost(job.command.key) == 0
         job.evaluator = SearchEvaluator(
             largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch, recent: current.recent
         )
@@ -77,7 +80,7 @@ extension IMAPSession {
         job.rows = [:]
         job.decided = nil
         guard job.next < job.uids.count, let current = view else { return searched(job) }
-        guard SearchEvaluator.needsMessageRow(job.command.key) else { return decideBatch(job) }
+        guard job.needsRow else { return decideBatch(job) }
         let batch = Array(job.uids[job.next..<batchEnd(job)])
         request(
             .loadMessages(mailboxID: current.mailboxID, uids: batch, content: .none, byteBudget: Self.fetchByteBudget),
@@ -88,12 +91,12 @@ extension IMAPSession {
     /// per batch), then records the batch's matches and moves on.
     private mutating func decideBatch(_ job: SearchJob) {
         var job = job
-        guard let evaluator = job.evaluator else { return }
+        guard let evaluator = job.evaluator, let current = view else { return }
         let range = job.next..<batchEnd(job)
         if job.decided == nil && !job.viewOnly {
             // Content keys need the index row (the file's path), so every candidate here has one.
             let undecided = job.uids[range].compactMap { value -> IMAPContentSearch.Item? in
-                guard let candidate = candidate(job, value), let row = job.rows[value],
+                guard let candidate = Self.candidate(job, value, in: current), let row = job.rows[value],
                     evaluator.matches(job.command.key, candidate, content: { _ in nil }) == nil
                 else { return nil }
                 return IMAPContentSearch.Item(candidate: candidate, row: row)
@@ -105,7 +108,7 @@ extension IMAPSession {
             }
         }
         for value in job.uids[range] {
-            guard let candidate = candidate(job, value) else { continue }
+            guard let candidate = Self.candidate(job, value, in: current) else { continue }
             let matched =
                 job.decided?[value] ?? evaluator.matches(job.command.key, candidate, content: { _ in .some(nil) }) ?? false
             if matched {
@@ -119,14 +122,12 @@ extension IMAPSession {
 
     /// A message of the batch as SEARCH sees it; nil when it is not searched (expunged, or its row is
     /// gone while a key needs it).
-    private func candidate(_ job: SearchJob, _ uid: UInt32) -> SearchCandidate? {
-        guard let current = view, let state = current.states[uid], !current.isExpungedPending(uid),
-            let sequence = current.sequence(of: uid)
+    private static func candidate(_ job: SearchJob, _ uid: UInt32, in current: MailboxView) -> SearchCandidate? {
+        guard let state = current.states[uid], !current.isExpungedPending(uid), let sequence = current.sequence(of: uid)
         else { return nil }
-        let message = job.rows[uid]
-        if SearchEvaluator.needsMessageRow(job.command.key) && message == nil { return nil }
-        return SearchCandidate(
-            sequence: sequence, state: state, size: message?.size ?? 0, internalDate: message?.internalDate ?? 0)
+        guard job.needsRow else { return SearchCandidate(sequence: sequence, state: state, size: 0, internalDate: 0) }
+        guard let message = job.rows[uid] else { return nil }
+        return SearchCandidate(sequence: sequence, state: state, size: message.size, internalDate: message.internalDate)
     }
 
     private mutating func searched(_ job: SearchJob) {

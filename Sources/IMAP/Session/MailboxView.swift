@@ -100,8 +100,9 @@ public struct MailboxView: Sendable {
     /// - Returns: the updates to send, in order.
     public mutating func apply(_ changes: MailboxChanges, allowExpunge: Bool, qresync: Bool) -> [Update] {
         var updates: [Update] = []
-        let known = Set(uids)
-        pendingExpunges.formUnion(changes.expunged.filter { known.contains($0) })
+        // Looked up one by one (a binary search each): a set of every UID would cost each session
+        // of a large mailbox work in proportion to its size at every change.
+        pendingExpunges.formUnion(changes.expunged.filter { sequence(of: $0) != nil })
         if allowExpunge && !pendingExpunges.isEmpty {
             let gone = pendingExpunges.sorted()
             pendingExpunges = []

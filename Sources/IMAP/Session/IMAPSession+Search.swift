@@ -107,8 +107,11 @@ extension IMAPSession {
                 return
             }
         }
-        for value in job.uids[range] {
-            guard let candidate = Self.candidate(job, value, in: current) else { continue }
+        // A search the view alone decides ran with no effect since `evaluate`: the view is the one
+        // `job.uids` was taken from, so a message's sequence number is its position.
+        for (position, value) in zip(range, job.uids[range]) {
+            let known = job.viewOnly ? position + 1 : nil
+            guard let candidate = Self.candidate(job, value, in: current, sequence: known) else { continue }
             let matched =
                 job.decided?[value] ?? evaluator.matches(job.command.key, candidate, content: { _ in .some(nil) }) ?? false
             if matched {
@@ -122,8 +125,11 @@ extension IMAPSession {
 
     /// A message of the batch as SEARCH sees it; nil when it is not searched (expunged, or its row is
     /// gone while a key needs it).
-    private static func candidate(_ job: SearchJob, _ uid: UInt32, in current: MailboxView) -> SearchCandidate? {
-        guard let state = current.states[uid], !current.isExpungedPending(uid), let sequence = current.sequence(of: uid)
+    private static func candidate(_ job: SearchJob, _ uid: UInt32, in current: MailboxView, sequence known: Int? = nil)
+        -> SearchCandidate?
+    {
+        guard let state = current.states[uid], !current.isExpungedPending(uid),
+            let sequence = known ?? current.sequence(of: uid)
         else { return nil }
         guard job.needsRow else { return SearchCandidate(sequence: sequence, state: state, size: 0, internalDate: 0) }
         guard let message = job.rows[uid] else { return nil }

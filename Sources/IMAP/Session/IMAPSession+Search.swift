@@ -17,10 +17,10 @@ extension IMAPSession {
         var decided: [UInt32: Bool]?
         var matches: [TargetMessage] = []
         var modSeqs: [Int64] = []
-        /// A key needs the messages' index rows (size, internal date, file).
+        /// A key needs the messages' index rows (size, internal date, file); content keys always do.
         var needsRow = false
-        /// The view alone decides the key (flags, UIDs, numbers, modseqs): one batch of every message,
-        /// with no effect.
+        /// No key needs a row, so the view alone decides (flags, UIDs, numbers, modseqs): one batch of
+        /// every message, with no effect.
         var viewOnly = false
     }
 
@@ -44,7 +44,7 @@ extension IMAPSession {
         if SearchEvaluator.mentionsModSeq(job.command.key) { enableCondStore() }
         job.command.key = SearchEvaluator.cheapestFirst(job.command.key)
         job.needsRow = SearchEvaluator.needsMessageRow(job.command.key)
-        job.viewOnly = !job.needsRow && SearchEvaluator.cost(job.command.key) == 0
+        job.viewOnly = !job.needsRow
         job.evaluator = SearchEvaluator(
             largestSequence: UInt32(current.count), largestUID: current.uids.last ?? 0, saved: savedSearch, recent: current.recent
         )

@@ -55,20 +55,13 @@ extension IMAPSession {
             var opened = MailboxView(mailbox: info, index: index, readOnly: job.readOnly)
             job.info = info
             job.index = index
-            if job.readOnly {
-                opened.markLastRecent(info.recentCount)
-                job.opened = opened
-                opening(job)
-            } else if info.recentCount == 0 {
-                // Nothing to claim: the claim could only advance past expunged UIDs (it stops at
-                // this snapshot's UIDNEXT), so SELECT spares the write.
-                job.opened = opened
-                opening(job)
-            } else {
-                job.opened = opened
-                job.stage = .claim
-                request(.claimRecent(mailboxID: info.id, upTo: info.uidNext), tag: tag, then: .select(job))
-            }
+            if job.readOnly { opened.markLastRecent(info.recentCount) }
+            job.opened = opened
+            // EXAMINE claims nothing; with no recent message, the claim could only advance past
+            // expunged UIDs (it stops at this snapshot's UIDNEXT), so SELECT spares the write.
+            guard !job.readOnly && info.recentCount > 0 else { return opening(job) }
+            job.stage = .claim
+            request(.claimRecent(mailboxID: info.id, upTo: info.uidNext), tag: tag, then: .select(job))
         case (.claim, .claimedRecent(let first)):
             job.opened?.markRecent(from: first)
             opening(job)

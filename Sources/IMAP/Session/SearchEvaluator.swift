@@ -181,23 +181,9 @@ struct SearchEvaluator: @unchecked Sendable {
 }
 
 extension String {
-    /// Equal ignoring case: flags and keywords are atoms (RFC 9051 §2.3.2), compared byte by byte
-    /// with ASCII case folded; other text falls back to Unicode lowercasing.
+    /// Equal ignoring case; the common case, the same spelling, costs no lowercasing.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        if self == other { return true }
-        var a = utf8.makeIterator()
-        var b = other.utf8.makeIterator()
-        while true {
-            switch (a.next(), b.next()) {
-            case (nil, nil): return true
-            case (let x?, let y?):
-                if x >= 0x80 || y >= 0x80 { return utf8.count == other.utf8.count && lowercased() == other.lowercased() }
-                if x == y { continue }
-                let folded = x | 0x20
-                guard folded == y | 0x20, folded >= 0x61, folded <= 0x7A else { return false }
-            default: return false
-            }
-        }
+        self == other || (utf8.count == other.utf8.count && lowercased() == other.lowercased())
     }
 }
 
